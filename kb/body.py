@@ -1,0 +1,251 @@
+"""Stage 2b: read the Markdown body of a case file into located items.
+
+A case body has conventional ``##`` sections.  In **Practices**, **Challenges**
+and **Outcomes** every top-level bullet is one item::
+
+    - [Self-managing teams](../concepts/practices/self-managing-teams.md): teams of
+      up to 12 nurses run all care in a neighbourhood. [src: commonwealth-2015]
+      - figure: **12** nurses per team at most (2015) [src: commonwealth-2015]
+    - [Staff attrition](../concepts/challenges/staff-attrition.md) [contested]: ...
+      - view: 14% took the first buyout offer [src: bi-2016]
+      - view: only about 6% named Holacracy as the reason [src: hbr-2016]
+
+The link says which concept, ``[src: a, b]`` cites front-matter sources,
+``[contested]`` or ``[uncertain]`` marks the claim, and sub-bullets starting
+``figure:`` or ``view:`` add a structured figure or one side of a disputed
+claim.  **Timeline** bullets start with a bold year (``- **2006**: ...``) and
+**Contested claims** bullets with a bold title.  All of it renders as ordinary
+Markdown on GitHub.  The parser uses markdown-it-py (CommonMark, like GitHub)
+because its tokens carry line numbers.
+
+>>> body = parse_body("## Practices\\n\\n- [Teams](../concepts/practices/teams.md): small. [src: a]\\n", 10)
+>>> item = body.items[0]
+>>> (item.section, item.href, item.detail, item.sources, item.line)
+('practices', '../concepts/practices/teams.md', 'small.', ['a'], 12)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+__all__ = [
+    "ITEM_SECTIONS",
+    "KNOWN_SECTIONS",
+    "Body",
+    "Figure",
+    "Item",
+    "View",
+    "parse_body",
+    "parse_figure",
+]
+
+#: The sections whose bullets become graph relationships, and the concept kind each links to.
+ITEM_SECTIONS = {"practices": "practice", "challenges": "challenge", "outcomes": "outcome"}
+KNOWN_SECTIONS = (
+    "context", "practices", "challenges", "outcomes", "timeline",
+    "contested claims", "lessons", "open questions", "see also",
+)
+
+_SOURCES = re.compile(r"\[src:\s*([^\]]*)\]", re.IGNORECASE)
+_MARKER = re.compile(r"\[(contested|uncertain)\]", re.IGNORECASE)
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
+_LEAD = re.compile(r"^\s*(figure|view)\s*:\s*", re.IGNORECASE)
+_BOLD_LEAD = re.compile(r"^\*\*([^*]+)\*\*\s*")
+_FIGURE = re.compile(
+    r"^\*\*(?P<value>[-+]?\d[\d,]*(?:\.\d+)?)\s*(?P<unit>[^*]*?)\s*\*\*\s*(?P<label>.*?)\s*"
+    r"\((?P<year>\d{4})\)\s*$"
+)
+
+_md = MarkdownIt("commonmark")
+
+
+@dataclass
+class Figure:
+    """A structured number, e.g. ``**18%** of staff left (2015)``."""
+
+    value: float
+    unit: str
+    label: str
+    year: int
+    sources: list[str]
+    line: int
+    status: str = ""
+
+
+@dataclass
+class View:
+    """One side of a contested claim, with its own sources."""
+
+    text: str
+    sources: list[str]
+    line: int
+
+
+@dataclass
+class Item:
+    """One bullet of a section, with everything needed to locate it in its file."""
+
+    section: str
+    line: int
+    text: str  # the first paragraph as written
+    href: str = ""
+    href_col: int = 1
+    link_text: str = ""
+    title: str = ""  # bold lead of timeline and contested-claims bullets
+    detail: str = ""
+    sources: list[str] = field(default_factory=list)
+    status: str = ""  # "", "contested" or "uncertain"
+    figures: list[Figure] = field(default_factory=list)
+    views: list[View] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    bad_figures: list[tuple[int, str]] = field(default_factory=list)
+    concept_id: str = ""  # set by validation when the link resolves
+    concept_kind: str = ""
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    line: int
+    text: str = ""
+
+
+@dataclass
+class Body:
+    sections: list[Section]
+    items: list[Item]
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+
+def parse_body(text: str, first_line: int = 1) -> Body:
+    """Parse a case body; ``first_line`` is the file line where the body starts."""
+    tokens = _md.parse(text)
+    lines = text.split("\n")
+    sections: list[Section] = []
+    items: list[Item] = []
+    depth = 0
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h2":
+            title = tokens[index + 1].content.strip()
+            start = token.map[0] if token.map else 0
+            sections.append(Section(_section_key(title), title, first_line + start))
+        elif token.type == "bullet_list_open":
+            depth += 1
+            if depth == 1 and sections:
+                items.extend(_items_of_list(tokens, index, sections[-1], lines, first_line))
+        elif token.type == "bullet_list_close":
+            depth -= 1
+    _attach_section_text(sections, lines, first_line)
+    return Body(sections, items)
+
+
+def _section_key(title: str) -> str:
+    return re.sub(r"\s+", " ", title.strip().lower())
+
+
+def _attach_section_text(sections: list[Section], lines: list[str], first_line: int) -> None:
+    for i, section in enumerate(sections):
+        start = section.line - first_line + 1
+        end = sections[i + 1].line - first_line if i + 1 < len(sections) else len(lines)
+        section.text = "\n".join(lines[start:end]).strip()
+
+
+def _items_of_list(tokens: list[Token], start: int, section: Section, lines: list[str],
+                   first_line: int) -> list[Item]:
+    """Collect the top-level list items of the list opened at ``tokens[start]``."""
+    items: list[Item] = []
+    depth = 0
+    starting = False  # the next inline token opens a new top-level item
+    for token in tokens[start:]:
+        if token.type == "bullet_list_open":
+            depth += 1
+        elif token.type == "bullet_list_close":
+            depth -= 1
+            if depth == 0:
+                break
+        elif token.type == "list_item_open" and depth == 1:
+            starting = True
+        elif token.type == "inline" and token.map:
+            line_no = first_line + token.map[0]
+            if starting:
+                items.append(_new_item(section, token, line_no, lines[token.map[0]]))
+                starting = False
+            elif depth >= 2:
+                _add_sub_bullet(items[-1], token.content, line_no)
+            else:
+                items[-1].notes.append(token.content)
+    return items
+
+
+def _new_item(section: Section, token: Token, line_no: int, raw_line: str) -> Item:
+    content = " ".join(token.content.split("\n"))
+    item = Item(section=section.key, line=line_no, text=content)
+    item.sources = _source_ids(content)
+    marker = _MARKER.search(content)
+    item.status = marker.group(1).lower() if marker else ""
+    rest = _SOURCES.sub("", _MARKER.sub("", content)).strip()
+    link = _LINK.match(rest) if section.key in ITEM_SECTIONS else None
+    if link:
+        item.link_text, item.href = link.group(1).strip(), link.group(2)
+        position = raw_line.find(item.href)
+        item.href_col = position + 1 if position >= 0 else 1
+        rest = rest[link.end():]
+    else:
+        bold = _BOLD_LEAD.match(rest)
+        if bold:
+            item.title = bold.group(1).strip()
+            rest = rest[bold.end():]
+    item.detail = re.sub(r"\s+", " ", rest.lstrip(" :—-").strip())
+    return item
+
+
+def _add_sub_bullet(item: Item, content: str, line_no: int) -> None:
+    content = " ".join(content.split("\n"))
+    lead = _LEAD.match(content)
+    if not lead:
+        item.notes.append(content)
+        return
+    kind, rest = lead.group(1).lower(), content[lead.end():]
+    sources = _source_ids(rest)
+    marker = _MARKER.search(rest)
+    rest = _SOURCES.sub("", _MARKER.sub("", rest)).strip()
+    if kind == "view":
+        item.views.append(View(re.sub(r"\s+", " ", rest), sources, line_no))
+        return
+    figure = parse_figure(rest, sources, line_no)
+    if figure is None:
+        item.bad_figures.append((line_no, rest))
+    else:
+        figure.status = marker.group(1).lower() if marker else ""
+        item.figures.append(figure)
+
+
+def parse_figure(text: str, sources: list[str], line: int) -> Figure | None:
+    """Read ``**18%** of staff left (2015)`` into a :class:`Figure`, or None if it does not fit.
+
+    >>> f = parse_figure("**1,503** employees (2015)", ["a"], 7)
+    >>> (f.value, f.unit, f.label, f.year)
+    (1503.0, '', 'employees', 2015)
+    >>> parse_figure("about a fifth", [], 1) is None
+    True
+    """
+    match = _FIGURE.match(text.strip())
+    if not match:
+        return None
+    value = float(match.group("value").replace(",", ""))
+    return Figure(value, match.group("unit").strip(), match.group("label").strip(),
+                  int(match.group("year")), sources, line)
+
+
+def _source_ids(text: str) -> list[str]:
+    ids: list[str] = []
+    for group in _SOURCES.findall(text):
+        ids.extend(part.strip() for part in re.split(r"[,;]", group) if part.strip())
+    return ids

@@ -1,0 +1,134 @@
+"""The command line: ``python graph_loader.py COMMAND``.  Run with ``--help`` for the list."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from . import REPO_ROOT
+from .export import FORMATS, export_graph
+from .graph import graph_rows, to_networkx
+from .pipeline import check_paths, load_content
+from .problems import KbError, Problem
+from .store import default_store_path
+from .store.ladybug import rebuild
+
+ROOT_OPTION = click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), envvar="KB_ROOT", default=REPO_ROOT,
+    show_default="the repository", help="Folder holding cases/, concepts/ and vocabulary/ (env KB_ROOT).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Build and check the knowledge graph of self-managing organisations.
+
+    \b
+    Examples:
+      python graph_loader.py validate
+      python graph_loader.py load
+      python graph_loader.py export --format graphml --output graph.graphml
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json prints the same problems machine-readably.")
+@ROOT_OPTION
+def validate(paths: tuple[Path, ...], fmt: str, root: Path) -> None:
+    """Check case and concept files; report every problem as path:line:col.
+
+    With PATHS, report only problems in those files or folders (the whole content is still read,
+    because references cross files). Exits 1 if there is any error.
+
+    \b
+    Example:
+      python graph_loader.py validate cases/buurtzorg.md
+    """
+    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
+    if missing:
+        raise click.BadParameter(f"no such file or folder: {', '.join(map(str, missing))}", param_hint="PATHS")
+    problems = check_paths(root, list(paths))
+    errors = [p for p in problems if p.is_error]
+    if fmt == "json":
+        click.echo(json.dumps({"ok": not errors, "errors": len(errors), "warnings": len(problems) - len(errors),
+                               "problems": [p.to_dict() for p in problems]}, indent=2))
+    else:
+        _print_problems(problems)
+        click.echo(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)", err=True)
+    sys.exit(1 if errors else 0)
+
+
+@main.command()
+@ROOT_OPTION
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Embedded store folder (default: $KB_STORE_PATH or .kb/store).")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+def load(root: Path, store_path: Path | None, quiet: bool) -> None:
+    """Validate the content, then rebuild the embedded store atomically.
+
+    If validation fails or the build breaks, the previous store is left as it was.
+
+    \b
+    Example:
+      python graph_loader.py load
+    """
+    result = load_content(root)
+    if not result.ok:
+        _print_problems(result.problems)
+        click.echo(f"load refused: {len(result.errors)} error(s); the store was left unchanged", err=True)
+        sys.exit(1)
+    rows = graph_rows(result.corpus)
+    store_path = store_path or default_store_path(root)
+    steps = len(rows.nodes) + len({(r.type, r.start_label, r.end_label) for r in rows.rels})
+    with tqdm(total=steps, desc="loading", unit="table", disable=quiet or steps < 50, file=sys.stderr) as bar:
+        try:
+            path = rebuild(store_path, rows, progress=lambda step: bar.update(1))
+        except KbError as err:
+            click.echo(f"error: {err}; the previous store is unchanged", err=True)
+            sys.exit(1)
+    if not quiet:
+        nodes, rels = rows.counts()
+        click.echo(f"loaded {len(result.documents)} files into {path.parent}")
+        _print_counts("nodes", nodes)
+        _print_counts("relationships", rels)
+        if result.warnings:
+            click.echo(f"{len(result.warnings)} warning(s); run validate to see them", err=True)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="Output format.")
+@click.option("--output", type=click.Path(path_type=Path), required=True,
+              help="File to write (a folder for csv: nodes.csv and edges.csv).")
+@ROOT_OPTION
+def export(fmt: str, output: Path, root: Path) -> None:
+    """Export the graph with provenance on every relationship.
+
+    \b
+    Examples:
+      python graph_loader.py export --format graphml --output graph.graphml   # Gephi, yEd
+      python graph_loader.py export --format json --output graph.json         # node-link JSON
+      python graph_loader.py export --format csv --output graph-csv/          # nodes.csv, edges.csv
+    """
+    result = load_content(root)
+    if not result.ok:
+        _print_problems(result.problems)
+        sys.exit(1)
+    graph = to_networkx(graph_rows(result.corpus))
+    for path in export_graph(graph, fmt, output):
+        click.echo(f"wrote {path}")
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem))
+
+
+def _print_counts(title: str, counts: dict[str, int]) -> None:
+    click.echo(f"{title}: {sum(counts.values())}")
+    for name, count in sorted(counts.items()):
+        click.echo(f"  {name:<18} {count:>6}")

@@ -1,0 +1,80 @@
+"""Exports of the graph for other tools: GraphML (Gephi, yEd), node-link JSON, CSV.
+
+Every relationship keeps its provenance (file, line, source ids, status).
+GraphML has no list type, so list properties are written joined with ``;``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import networkx as nx
+
+from .graph_schema import NODE_PROPERTIES, REL_PROPERTIES
+
+__all__ = ["FORMATS", "export_graph", "graphml_ready"]
+
+FORMATS = ("graphml", "json", "csv")
+
+
+def graphml_ready(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy with lists joined by ';' and empty values dropped, as GraphML needs."""
+    ready = nx.MultiDiGraph()
+    for node, data in graph.nodes(data=True):
+        ready.add_node(node, **_flat(data))
+    for start, end, key, data in graph.edges(keys=True, data=True):
+        ready.add_edge(start, end, key=key, **_flat(data))
+    return ready
+
+
+def _flat(data: dict) -> dict:
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, list):
+            value = ";".join(str(v) for v in value)
+        if value is None or value == "":
+            continue
+        out[key] = value
+    return out
+
+
+def export_graph(graph: nx.MultiDiGraph, fmt: str, output: Path) -> list[Path]:
+    """Write the graph in ``fmt`` to ``output`` (a file; a folder for CSV); return the files written."""
+    if fmt == "graphml":
+        output.parent.mkdir(parents=True, exist_ok=True)
+        nx.write_graphml(graphml_ready(graph), output)
+        return [output]
+    if fmt == "json":
+        output.parent.mkdir(parents=True, exist_ok=True)
+        data = nx.node_link_data(graph, edges="edges")
+        output.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+        return [output]
+    if fmt == "csv":
+        return _write_csv(graph, output)
+    raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+
+
+def _write_csv(graph: nx.MultiDiGraph, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    node_columns = ["key", "label"] + sorted({p for props in NODE_PROPERTIES.values() for p in props})
+    edge_columns = ["start", "end", "type"] + list(REL_PROPERTIES)
+    nodes_path, edges_path = folder / "nodes.csv", folder / "edges.csv"
+    with nodes_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(node_columns)
+        for node, data in graph.nodes(data=True):
+            writer.writerow([node] + [_csv_cell(data.get(c)) for c in node_columns[1:]])
+    with edges_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(edge_columns)
+        for start, end, data in graph.edges(data=True):
+            writer.writerow([start, end] + [_csv_cell(data.get(c)) for c in edge_columns[2:]])
+    return [nodes_path, edges_path]
+
+
+def _csv_cell(value: object) -> object:
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return "" if value is None else value

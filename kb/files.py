@@ -1,0 +1,149 @@
+"""Stage 1: find the content files and read them as text.
+
+The content lives apart from the code: ``cases/`` holds one Markdown file per
+organisation, ``concepts/<kind>/`` one file per practice, challenge, outcome or
+framework, and ``vocabulary/`` the controlled lists.  Reading is strict: a file
+must be UTF-8 (a byte order mark and CRLF line ends are accepted and removed),
+must not contain NUL bytes and must stay under a size limit.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .problems import Problem
+
+__all__ = [
+    "CONCEPT_KINDS",
+    "MAX_FILE_BYTES",
+    "SourceFile",
+    "ContentLayout",
+    "discover",
+    "read_text",
+]
+
+#: Concept kinds and the folder of each under ``concepts/``.
+CONCEPT_KINDS = {
+    "practice": "practices",
+    "challenge": "challenges",
+    "outcome": "outcomes",
+    "framework": "frameworks",
+}
+MAX_FILE_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A content file: its path on disk, the path shown in messages, and its role."""
+
+    path: Path
+    display: str
+    role: str  # "case" or a concept kind
+
+
+@dataclass(frozen=True)
+class ContentLayout:
+    """Where the content folders are, below one root (the repository by default)."""
+
+    root: Path
+
+    @property
+    def cases(self) -> Path:
+        return self.root / "cases"
+
+    @property
+    def concepts(self) -> Path:
+        return self.root / "concepts"
+
+    @property
+    def vocabulary(self) -> Path:
+        return self.root / "vocabulary"
+
+    def concept_folder(self, kind: str) -> Path:
+        return self.concepts / CONCEPT_KINDS[kind]
+
+    def display(self, path: Path) -> str:
+        try:
+            return os.path.relpath(path, self.root).replace(os.sep, "/")
+        except ValueError:
+            return str(path)
+
+    def role_of(self, path: Path) -> str | None:
+        """Say whether a path is a case, a concept of some kind, or neither."""
+        # Compare unresolved paths so that a symlink is judged where it stands.
+        parent = Path(os.path.abspath(path)).parent
+        if parent == Path(os.path.abspath(self.cases)):
+            return "case"
+        for kind, folder in CONCEPT_KINDS.items():
+            if parent == Path(os.path.abspath(self.concepts / folder)):
+                return kind
+        return None
+
+
+def discover(layout: ContentLayout, paths: list[Path] | None = None) -> list[SourceFile]:
+    """List the content files, all of them or those below the given paths.
+
+    Files whose names start with ``_`` or ``.`` and READMEs are not content.
+    """
+    candidates: list[Path] = []
+    roots = paths or [layout.cases, layout.concepts]
+    for root in roots:
+        if root.is_dir():
+            candidates.extend(sorted(root.rglob("*.md")))
+        elif root.exists() or root.is_symlink():
+            candidates.append(root)
+    files = []
+    for path in candidates:
+        if path.name.startswith(("_", ".")) or path.name.lower() == "readme.md":
+            continue
+        role = layout.role_of(path)
+        if role is None:
+            continue
+        files.append(SourceFile(path, layout.display(path), role))
+    return files
+
+
+def read_text(file: SourceFile, layout: ContentLayout) -> tuple[str | None, list[Problem]]:
+    """Read a content file as text, or say precisely why it cannot be read."""
+    where = file.display
+    if file.path.is_symlink():
+        target = file.path.resolve()
+        if not _is_within(target, layout.root.resolve()):
+            return None, [_problem(where, "symbolic link leads outside the content folders",
+                                   "copy the file into the repository instead of linking to it")]
+    try:
+        size = file.path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [_problem(where, f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}",
+                                   "shorten the prose or split it; sources belong in front matter")]
+        data = file.path.read_bytes()
+    except OSError as err:
+        return None, [_problem(where, f"cannot read file: {err.strerror}", "check the path and permissions")]
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        return None, [_problem(where, "file contains NUL bytes (is it binary?)",
+                               "case files are plain UTF-8 Markdown", line)]
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        return None, [Problem(where, line, col, f"file is not valid UTF-8 (byte 0x{data[err.start]:02x})",
+                              "save the file as UTF-8 in your editor", code="encoding")]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def _is_within(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def _problem(where: str, message: str, hint: str, line: int = 1) -> Problem:
+    return Problem(where, line, 1, message, hint, code="file")

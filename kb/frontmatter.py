@@ -1,0 +1,163 @@
+"""Stage 2a: split a Markdown file into YAML front matter and body.
+
+The YAML is read with PyYAML's safe composer, node by node, so that every value
+keeps its line and column (for error messages) and no tag can run code.
+Anchors and aliases are refused: case files do not need them, and they are
+the vehicle of "billion laughs" expansion.
+
+>>> fm = split_front_matter("---\\nid: x\\nyears: [2001, 2002]\\n---\\n# Body\\n", "x.md")
+>>> fm.data, fm.body_start_line, fm.positions[("years", 1)]
+({'id': 'x', 'years': [2001, 2002]}, 5, (3, 15))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import yaml
+
+from .problems import Problem
+
+__all__ = ["FrontMatter", "split_front_matter"]
+
+Path_ = tuple  # a path into the data: keys and list indexes
+
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+@dataclass
+class FrontMatter:
+    """Parsed front matter: data, the (line, col) of every value, and where the body starts."""
+
+    data: dict | None
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    body: str = ""
+    body_start_line: int = 1
+    problems: list[Problem] = field(default_factory=list)
+
+    def position(self, path: Path_) -> tuple[int, int]:
+        """The position of the value at ``path``, or of its nearest ancestor."""
+        path = tuple(path)
+        while path not in self.positions and path:
+            path = path[:-1]
+        return self.positions.get(path, (1, 1))
+
+
+class _Refused(Exception):
+    def __init__(self, node: yaml.Node, message: str, hint: str):
+        super().__init__(message)
+        self.node, self.message, self.hint = node, message, hint
+
+
+def split_front_matter(text: str, where: str) -> FrontMatter:
+    """Split ``text`` into front matter and body; never raises on bad input."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return FrontMatter(None, body=text, problems=[Problem(
+            where, 1, 1, "file does not start with YAML front matter",
+            "put a line '---' first, the metadata, then another '---'", code="frontmatter")])
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        return FrontMatter(None, body="", problems=[Problem(
+            where, 1, 1, "front matter is not closed", "add a line '---' after the metadata",
+            code="frontmatter")])
+    yaml_text = "\n".join(lines[1:end])
+    body = "\n".join(lines[end + 1:])
+    result = FrontMatter(None, body=body, body_start_line=end + 2)
+    try:
+        _refuse_anchors(yaml_text)
+        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+    except _RefusedEvent as refused:
+        mark = refused.event.start_mark
+        result.problems.append(Problem(where, mark.line + 2, mark.column + 1,
+                                       "YAML anchors and aliases are not allowed",
+                                       "write the value out in full", code="yaml"))
+        return result
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        result.problems.append(Problem(where, line, col, f"YAML syntax error: {problem}",
+                                       _yaml_hint(problem), code="yaml"))
+        return result
+    if node is None:
+        result.data = {}
+        return result
+    try:
+        data = _construct(node, (), result.positions)
+    except _Refused as refused:
+        mark = refused.node.start_mark
+        result.problems.append(Problem(where, mark.line + 2, mark.column + 1, refused.message,
+                                       refused.hint, code="yaml"))
+        return result
+    if not isinstance(data, dict):
+        result.problems.append(Problem(where, 2, 1, "front matter must be a mapping of keys to values",
+                                       "write 'key: value' lines", code="yaml"))
+        return result
+    result.data = data
+    return result
+
+
+class _RefusedEvent(Exception):
+    def __init__(self, event: yaml.Event):
+        super().__init__("anchor")
+        self.event = event
+
+
+def _refuse_anchors(yaml_text: str) -> None:
+    """Scan the event stream first: an alias found here never gets expanded."""
+    for event in yaml.parse(yaml_text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _RefusedEvent(event)
+
+
+def _construct(node: yaml.Node, path: tuple, positions: dict) -> object:
+    """Turn a composed node into plain Python data, noting positions (front-matter line 1 = file line 2)."""
+    if node.tag not in _SAFE_TAGS:
+        raise _Refused(node, f"YAML tag '{node.tag}' is not allowed", "remove the tag; plain values only")
+    positions[path] = (node.start_mark.line + 2, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        data: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused(key_node, "mapping keys must be plain words", "use 'key: value'")
+            key = key_node.value
+            if key in data:
+                raise _Refused(key_node, f"key '{key}' appears twice", "keep one of them")
+            data[key] = _construct(value_node, path + (key,), positions)
+        return data
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(item, path + (i,), positions) for i, item in enumerate(node.value)]
+    value = yaml.SafeLoader.construct_scalar(_SCALAR_LOADER, node)
+    resolved = _SCALAR_LOADER.construct_object(node, deep=True) if node.tag != "tag:yaml.org,2002:str" else value
+    if isinstance(resolved, (dt.date, dt.datetime)):
+        return resolved.isoformat()
+    return resolved
+
+
+class _ScalarLoader(yaml.SafeLoader):
+    def __init__(self) -> None:
+        super().__init__("")
+
+
+_SCALAR_LOADER = _ScalarLoader()
+
+
+def _yaml_hint(problem: str) -> str:
+    if "mapping values are not allowed" in problem:
+        return "a value containing ': ' must be quoted"
+    if "found character '\\t'" in problem:
+        return "indent with spaces, not tabs"
+    if "could not find expected ':'" in problem:
+        return "each line needs 'key: value'; check the indentation"
+    return "check the indentation and quoting on this line"

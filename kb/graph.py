@@ -1,0 +1,192 @@
+"""Stage 5: the graph, as plain node and relationship rows and as a networkx MultiDiGraph.
+
+:func:`graph_rows` turns a :class:`~kb.model.Corpus` into rows keyed by label
+and relationship type (what the stores write); :func:`to_networkx` turns rows
+into a ``MultiDiGraph`` whose node keys are ``"Label:id"``.
+
+>>> from pathlib import Path
+>>> from kb.pipeline import load_content
+>>> rows = graph_rows(load_content(Path(".")).corpus)
+>>> G = to_networkx(rows)
+>>> G.nodes["Organisation:buurtzorg"]["name"]
+'Buurtzorg Nederland'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .body import Figure
+from .graph_schema import NODE_PROPERTIES, REL_PROPERTIES, label_for_kind
+from .model import Claim, Corpus, Organisation
+from .vocabulary import country_name
+
+__all__ = ["GraphRows", "Rel", "graph_rows", "to_networkx", "node_key"]
+
+
+@dataclass(frozen=True)
+class Rel:
+    type: str
+    start_label: str
+    start: str
+    end_label: str
+    end: str
+    props: dict
+
+
+@dataclass
+class GraphRows:
+    """Nodes by label (each a dict with every declared property) and relationships."""
+
+    nodes: dict[str, list[dict]] = field(default_factory=dict)
+    rels: list[Rel] = field(default_factory=list)
+
+    def add_node(self, label: str, /, **props: object) -> None:
+        declared = NODE_PROPERTIES[label]
+        row = {key: props.get(key) for key in declared}
+        for key, kind in declared.items():
+            if row[key] is None and kind == "STRING":
+                row[key] = ""
+            elif row[key] is None and kind == "STRING[]":
+                row[key] = []
+        self.nodes.setdefault(label, []).append(row)
+
+    def add_rel(self, rel_type: str, start: tuple[str, str], end: tuple[str, str], **props: object) -> None:
+        row = {key: props.get(key) for key in REL_PROPERTIES}
+        row["sources"] = list(row["sources"] or [])
+        row["contested"] = row["status"] == "contested"
+        for key in ("detail", "figure", "status", "file"):
+            row[key] = row[key] or ""
+        self.rels.append(Rel(rel_type, start[0], start[1], end[0], end[1], row))
+
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Number of nodes per label and relationships per type."""
+        rel_counts: dict[str, int] = {}
+        for rel in self.rels:
+            rel_counts[rel.type] = rel_counts.get(rel.type, 0) + 1
+        return {label: len(rows) for label, rows in self.nodes.items()}, rel_counts
+
+
+def node_key(label: str, node_id: str) -> str:
+    """The networkx node key of a graph node.
+
+    >>> node_key("Practice", "advice-process")
+    'Practice:advice-process'
+    """
+    return f"{label}:{node_id}"
+
+
+def graph_rows(corpus: Corpus) -> GraphRows:
+    """All nodes and relationships of the corpus, with provenance on every relationship."""
+    rows = GraphRows()
+    for sector in corpus.vocabulary.sectors.values():
+        rows.add_node("Sector", id=sector.id, name=sector.name)
+    for sector in corpus.vocabulary.sectors.values():
+        if sector.broader:
+            rows.add_rel("BROADER", ("Sector", sector.id), ("Sector", sector.broader), file="vocabulary/sectors.yaml")
+    for source in corpus.sources.values():
+        rows.add_node("Source", **{k: getattr(source, k) for k in NODE_PROPERTIES["Source"]})
+    for concept in corpus.concepts.values():
+        label = label_for_kind(concept.kind)
+        rows.add_node(label, id=concept.id, name=concept.name, definition=concept.definition,
+                      aliases=concept.aliases, broader=concept.broader, file=concept.file)
+        if concept.broader:
+            rows.add_rel("BROADER", (label, concept.id), (label, concept.broader), file=concept.file)
+        for practice in concept.includes:
+            rows.add_rel("INCLUDES", (label, concept.id), ("Practice", practice), file=concept.file)
+        for source in concept.sources:
+            rows.add_rel("CITES", (label, concept.id), ("Source", source), sources=[source], file=concept.file)
+    for country in sorted({org.country for org in corpus.organisations.values()}):
+        rows.add_node("Country", id=country, name=country_name(country))
+    for org in corpus.organisations.values():
+        _add_organisation(rows, org, corpus)
+    return rows
+
+
+def _add_organisation(rows: GraphRows, org: Organisation, corpus: Corpus) -> None:
+    staff = org.latest("staff")
+    rows.add_node("Organisation", id=org.id, name=org.name, kind=org.kind, country=org.country, city=org.city,
+                  region=org.region, founded=org.founded, legal_form=org.legal_form, ownership=org.ownership,
+                  status=org.status, website=org.website, summary=org.summary, size_band=org.size_band,
+                  staff=staff.value if staff else None, staff_year=staff.year if staff else None,
+                  aliases=org.aliases, sources=org.profile_sources, file=org.file)
+    me = ("Organisation", org.id)
+    profile = {"sources": org.profile_sources, "file": org.file, "line": 1}
+    rows.add_rel("BASED_IN", me, ("Country", org.country), **profile)
+    for sector in org.sectors:
+        rows.add_rel("IN_SECTOR", me, ("Sector", sector), **profile)
+    for source in org.sources:
+        rows.add_rel("CITES", me, ("Source", source), sources=[source], file=org.file)
+    for relation in org.relations:
+        rows.add_rel(relation.rel_type, me, ("Organisation", relation.target), detail=relation.note,
+                     year=relation.since, sources=relation.sources, status=relation.status,
+                     file=relation.file, line=relation.line)
+    for n, size in enumerate(org.size):
+        figure_id = f"{org.id}/size/{n}"
+        rows.add_node("Figure", id=figure_id, organisation=org.id, measure=size.measure, value=size.value,
+                      unit=size.unit, label=size.note or size.measure, year=size.year, sources=[size.source],
+                      status=size.status, file=org.file, line=size.line)
+        rows.add_rel("HAS_FIGURE", me, ("Figure", figure_id), year=size.year, sources=[size.source],
+                     status=size.status, file=org.file, line=size.line)
+    for claim in org.claims:
+        _add_claim(rows, claim)
+    for n, dispute in enumerate(org.disputes):
+        claim_id = f"{org.id}/claim/{dispute.line}"
+        rows.add_node("Claim", id=claim_id, organisation=org.id, title=dispute.title, text=dispute.detail,
+                      status=dispute.status, sources=dispute.sources, file=org.file, line=dispute.line)
+        rows.add_rel("HAS_CLAIM", me, ("Claim", claim_id), detail=dispute.title, sources=dispute.sources,
+                     status=dispute.status, file=org.file, line=dispute.line)
+        _add_views(rows, claim_id, dispute.views, org.file)
+
+
+def _add_claim(rows: GraphRows, claim: Claim) -> None:
+    me = ("Organisation", claim.org)
+    concept = (label_for_kind(claim.kind), claim.concept)
+    first = claim.figures[0] if claim.figures else None
+    rows.add_rel(claim.rel_type, me, concept, detail=claim.detail, figure=_figure_text(first) if first else "",
+                 year=first.year if first else None, sources=claim.sources, status=claim.status,
+                 file=claim.file, line=claim.line)
+    for figure in claim.figures:
+        figure_id = f"{claim.org}/figure/{figure.line}"
+        rows.add_node("Figure", id=figure_id, organisation=claim.org, measure="", concept=claim.concept,
+                      value=figure.value, unit=figure.unit, label=figure.label, year=figure.year,
+                      sources=figure.sources, status=figure.status, file=claim.file, line=figure.line)
+        rows.add_rel("HAS_FIGURE", me, ("Figure", figure_id), year=figure.year, sources=figure.sources,
+                     status=figure.status, file=claim.file, line=figure.line)
+        rows.add_rel("ABOUT", ("Figure", figure_id), concept, file=claim.file, line=figure.line)
+    if claim.status:
+        claim_id = f"{claim.org}/claim/{claim.line}"
+        rows.add_node("Claim", id=claim_id, organisation=claim.org, title=claim.concept, text=claim.detail,
+                      status=claim.status, sources=claim.sources, file=claim.file, line=claim.line)
+        rows.add_rel("HAS_CLAIM", me, ("Claim", claim_id), detail=claim.detail, sources=claim.sources,
+                     status=claim.status, file=claim.file, line=claim.line)
+        rows.add_rel("ABOUT", ("Claim", claim_id), concept, file=claim.file, line=claim.line)
+        _add_views(rows, claim_id, claim.views, claim.file)
+
+
+def _add_views(rows: GraphRows, claim_id: str, views: list, file: str) -> None:
+    for view in views:
+        view_id = f"{claim_id}/view/{view.line}"
+        rows.add_node("View", id=view_id, text=view.text, sources=view.sources, file=file, line=view.line)
+        rows.add_rel("HAS_VIEW", ("Claim", claim_id), ("View", view_id), sources=view.sources, file=file,
+                     line=view.line)
+
+
+def _figure_text(figure: Figure) -> str:
+    value = f"{figure.value:g}" if figure.value != int(figure.value) else f"{int(figure.value):,}"
+    unit = figure.unit if figure.unit in ("%",) else f" {figure.unit}" if figure.unit else ""
+    return f"{value}{unit} {figure.label} ({figure.year})".replace("  ", " ").strip()
+
+
+def to_networkx(rows: GraphRows) -> nx.MultiDiGraph:
+    """A MultiDiGraph with ``label`` on every node and ``type`` (and evidence) on every edge."""
+    graph = nx.MultiDiGraph()
+    for label, nodes in rows.nodes.items():
+        for node in nodes:
+            graph.add_node(node_key(label, node["id"]), label=label, **node)
+    for rel in rows.rels:
+        graph.add_edge(node_key(rel.start_label, rel.start), node_key(rel.end_label, rel.end),
+                       key=f"{rel.type}:{rel.props.get('line') or 0}", type=rel.type, **rel.props)
+    return graph

@@ -1,0 +1,257 @@
+"""Stage 4: the domain model built from validated documents.
+
+The model is plain dataclasses: :class:`Corpus` holds organisations (cases),
+concepts, sources and the controlled lists.  Every claim keeps the file and
+line it came from, so that the graph, the site and the exports can show its
+provenance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .body import Figure, View
+from .files import CONCEPT_KINDS
+from .parse import Document
+from .vocabulary import Vocabulary
+
+__all__ = [
+    "Claim",
+    "Concept",
+    "Corpus",
+    "Organisation",
+    "Relation",
+    "SizeFigure",
+    "Source",
+    "TimelineEvent",
+    "build_corpus",
+    "size_band",
+]
+
+#: Relation types in files -> relationship types in the graph.
+RELATION_TYPES = {
+    "partner-of": "PARTNER_OF",
+    "adopted-model-of": "ADOPTED_MODEL_OF",
+    "inspired-by": "INSPIRED_BY",
+    "part-of": "PART_OF",
+}
+#: Body section -> relationship type from the organisation to the concept.
+CLAIM_TYPES = {"practice": "USES_PRACTICE", "framework": "USES_FRAMEWORK",
+               "challenge": "FACED", "outcome": "REPORTED"}
+SIZE_BANDS = ((10, "1-9"), (50, "10-49"), (250, "50-249"), (1000, "250-999"), (10000, "1000-9999"))
+
+
+@dataclass
+class Source:
+    id: str
+    title: str
+    url: str = ""
+    publication: str = ""
+    author: str = ""
+    publisher: str = ""
+    date: str = ""
+    type: str = ""
+    reliability: str = ""
+    declared_in: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Concept:
+    id: str
+    kind: str
+    name: str
+    definition: str
+    aliases: list[str]
+    broader: str
+    includes: list[str]
+    body: str
+    file: str
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Claim:
+    """One bullet of Practices, Challenges or Outcomes: organisation -> concept, with evidence."""
+
+    org: str
+    concept: str
+    kind: str  # practice, framework, challenge or outcome
+    detail: str
+    sources: list[str]
+    status: str
+    figures: list[Figure]
+    views: list[View]
+    file: str
+    line: int
+
+    @property
+    def rel_type(self) -> str:
+        return CLAIM_TYPES[self.kind]
+
+
+@dataclass
+class Relation:
+    org: str
+    type: str
+    target: str
+    sources: list[str]
+    note: str
+    since: int | None
+    status: str
+    file: str
+    line: int
+
+    @property
+    def rel_type(self) -> str:
+        return RELATION_TYPES[self.type]
+
+
+@dataclass
+class SizeFigure:
+    measure: str
+    value: float
+    unit: str
+    year: int
+    source: str
+    note: str
+    status: str
+    line: int
+
+
+@dataclass
+class TimelineEvent:
+    when: str
+    text: str
+    sources: list[str]
+    line: int
+
+
+@dataclass
+class Disputed:
+    """A bullet of the Contested claims section."""
+
+    title: str
+    detail: str
+    status: str
+    sources: list[str]
+    views: list[View]
+    line: int
+
+
+@dataclass
+class Organisation:
+    id: str
+    name: str
+    kind: str
+    country: str
+    sectors: list[str]
+    status: str
+    summary: str
+    file: str
+    aliases: list[str] = field(default_factory=list)
+    city: str = ""
+    region: str = ""
+    founded: int | None = None
+    legal_form: str = ""
+    ownership: str = ""
+    website: str = ""
+    profile_sources: list[str] = field(default_factory=list)
+    size: list[SizeFigure] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    timeline: list[TimelineEvent] = field(default_factory=list)
+    disputes: list[Disputed] = field(default_factory=list)
+    body: str = ""
+
+    def latest(self, measure: str) -> SizeFigure | None:
+        figures = [f for f in self.size if f.measure == measure]
+        return max(figures, key=lambda f: f.year) if figures else None
+
+    @property
+    def size_band(self) -> str:
+        staff = self.latest("staff")
+        return size_band(staff.value) if staff else "unknown"
+
+
+@dataclass
+class Corpus:
+    organisations: dict[str, Organisation]
+    concepts: dict[str, Concept]
+    sources: dict[str, Source]
+    vocabulary: Vocabulary
+
+    def concepts_of(self, kind: str) -> list[Concept]:
+        return [c for c in self.concepts.values() if c.kind == kind]
+
+
+def size_band(staff: float) -> str:
+    """The staff-size band used for facets and comparisons.
+
+    >>> size_band(8), size_band(1500), size_band(14000)
+    ('1-9', '1000-9999', '10000+')
+    """
+    for limit, band in SIZE_BANDS:
+        if staff < limit:
+            return band
+    return "10000+"
+
+
+def build_corpus(documents: list[Document], vocabulary: Vocabulary) -> Corpus:
+    """Build the model from documents that passed validation (links already resolved)."""
+    sources: dict[str, Source] = {}
+    concepts: dict[str, Concept] = {}
+    organisations: dict[str, Organisation] = {}
+    for doc in documents:
+        for raw in doc.data.get("sources", []) or []:
+            source = sources.setdefault(raw["id"], Source(**{k: v for k, v in raw.items() if k in _SOURCE_KEYS}))
+            source.declared_in.append(doc.data["id"])
+        if doc.role in CONCEPT_KINDS:
+            concepts[doc.data["id"]] = _concept(doc)
+        elif doc.role == "case":
+            organisations[doc.data["id"]] = _organisation(doc)
+    return Corpus(organisations, concepts, sources, vocabulary)
+
+
+_SOURCE_KEYS = {"id", "title", "url", "publication", "author", "publisher", "date", "type", "reliability"}
+
+
+def _concept(doc: Document) -> Concept:
+    data = doc.data
+    return Concept(
+        id=data["id"], kind=data["kind"], name=data["name"], definition=data["definition"],
+        aliases=list(data.get("aliases", [])), broader=data.get("broader", ""),
+        includes=list(data.get("includes", [])), body=doc.front.body.strip(), file=doc.where,
+        sources=[s["id"] for s in data.get("sources", [])],
+    )
+
+
+def _organisation(doc: Document) -> Organisation:
+    data = doc.data
+    org = Organisation(
+        id=data["id"], name=data["name"], kind=data["kind"], country=data["country"],
+        sectors=list(data["sectors"]), status=data["status"], summary=data["summary"].strip(),
+        file=doc.where, aliases=list(data.get("aliases", [])), city=data.get("city", ""),
+        region=data.get("region", ""), founded=data.get("founded"),
+        legal_form=data.get("legal_form", ""), ownership=data.get("ownership", ""),
+        website=data.get("website", ""), profile_sources=list(data["profile_sources"]),
+        sources=[s["id"] for s in data["sources"]], body=doc.front.body,
+    )
+    for i, raw in enumerate(data.get("size", []) or []):
+        org.size.append(SizeFigure(raw["measure"], float(raw["value"]), raw.get("unit", ""), raw["year"],
+                                   raw["source"], raw.get("note", ""), raw.get("status", ""),
+                                   doc.at("size", i)[0]))
+    for i, raw in enumerate(data.get("relations", []) or []):
+        org.relations.append(Relation(org.id, raw["type"], raw["target"], list(raw["sources"]),
+                                      raw.get("note", ""), raw.get("since"), raw.get("status", ""),
+                                      doc.where, doc.at("relations", i)[0]))
+    for item in doc.body.items if doc.body else []:
+        if item.concept_id:
+            org.claims.append(Claim(org.id, item.concept_id, item.concept_kind, item.detail, item.sources,
+                                    item.status, item.figures, item.views, doc.where, item.line))
+        elif item.section == "timeline":
+            org.timeline.append(TimelineEvent(item.title, item.detail, item.sources, item.line))
+        elif item.section == "contested claims":
+            org.disputes.append(Disputed(item.title, item.detail, item.status or "contested",
+                                         item.sources, item.views, item.line))
+    return org

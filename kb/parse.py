@@ -1,0 +1,61 @@
+"""Stage 2: turn each content file into a :class:`Document` (front matter + body items).
+
+Parsing never raises on bad content: what cannot be read is recorded as a
+located :class:`~kb.problems.Problem` on the document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from .body import Body, parse_body
+from .files import ContentLayout, SourceFile, read_text
+from .frontmatter import FrontMatter, split_front_matter
+from .problems import Problem
+
+__all__ = ["Document", "parse_file"]
+
+
+@dataclass
+class Document:
+    """One parsed content file."""
+
+    file: SourceFile
+    text: str | None
+    front: FrontMatter | None
+    body: Body | None
+    digest: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        return self.file.display
+
+    @property
+    def role(self) -> str:
+        return self.file.role
+
+    @property
+    def data(self) -> dict:
+        return (self.front.data if self.front else None) or {}
+
+    @property
+    def stem(self) -> str:
+        return self.file.path.stem
+
+    def at(self, *path: object) -> tuple[int, int]:
+        """Line and column of a front-matter value."""
+        return self.front.position(path) if self.front else (1, 1)
+
+
+def parse_file(file: SourceFile, layout: ContentLayout) -> Document:
+    """Read and parse one content file."""
+    text, problems = read_text(file, layout)
+    if text is None:
+        return Document(file, None, None, None, problems=problems)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    front = split_front_matter(text, file.display)
+    problems.extend(front.problems)
+    body = parse_body(front.body, front.body_start_line) if file.role == "case" else None
+    return Document(file, text, front, body, digest, problems)

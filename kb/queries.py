@@ -1,0 +1,134 @@
+"""Stage 7: the named queries every store answers, written once in Cypher.
+
+Queries use parameters (``$id``), never text built from input.  The few places
+where LadybugDB's Cypher differs from Neo4j's (``label(r)`` vs ``type(r)``,
+``label(n)`` vs ``labels(n)[0]``) are written as ``{rel_type:r}`` and
+``{node_label:n}`` and filled in per backend by :func:`cypher_for`.
+
+>>> "label(r)" in cypher_for("organisation_claims", "ladybug")
+True
+>>> "type(r)" in cypher_for("organisation_claims", "neo4j")
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["NamedQuery", "QUERIES", "cypher_for"]
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    description: str
+    cypher: str
+    params: tuple[str, ...] = ()
+
+
+_CLAIM_TYPES = "['USES_PRACTICE', 'USES_FRAMEWORK', 'FACED', 'REPORTED']"
+
+QUERIES: dict[str, NamedQuery] = {q.name: q for q in [
+    NamedQuery(
+        "organisations", "Every organisation with its profile, sorted by name.",
+        """
+        MATCH (o:Organisation)
+        OPTIONAL MATCH (o)-[:IN_SECTOR]->(s:Sector)
+        WITH o, collect(s.id) AS sectors
+        RETURN o.id AS id, o.name AS name, o.kind AS kind, o.country AS country, o.city AS city,
+               o.status AS status, o.founded AS founded, o.size_band AS size_band, o.staff AS staff,
+               o.summary AS summary, sectors
+        ORDER BY name
+        """),
+    NamedQuery(
+        "organisation", "One organisation's profile.",
+        """
+        MATCH (o:Organisation {id: $id})
+        OPTIONAL MATCH (o)-[:IN_SECTOR]->(s:Sector)
+        OPTIONAL MATCH (o)-[:BASED_IN]->(c:Country)
+        WITH o, c, collect(s.name) AS sectors
+        RETURN o.id AS id, o.name AS name, o.kind AS kind, o.country AS country, c.name AS country_name,
+               o.city AS city, o.region AS region, o.founded AS founded, o.legal_form AS legal_form,
+               o.ownership AS ownership, o.status AS status, o.website AS website, o.summary AS summary,
+               o.size_band AS size_band, o.staff AS staff, o.staff_year AS staff_year,
+               o.sources AS sources, o.file AS file, sectors
+        """, ("id",)),
+    NamedQuery(
+        "organisation_claims", "An organisation's practices, challenges and outcomes with their evidence.",
+        f"""
+        MATCH (o:Organisation {{id: $id}})-[r]->(c)
+        WHERE {{rel_type:r}} IN {_CLAIM_TYPES}
+        RETURN {{rel_type:r}} AS type, {{node_label:c}} AS kind, c.id AS concept, c.name AS name,
+               r.detail AS detail, r.figure AS figure, r.year AS year, r.sources AS sources,
+               r.status AS status, r.file AS file, r.line AS line
+        ORDER BY line
+        """, ("id",)),
+    NamedQuery(
+        "organisation_relations", "Relations an organisation's file declares (partner of, adopted the model of...).",
+        """
+        MATCH (o:Organisation {id: $id})-[r]->(other:Organisation)
+        RETURN {rel_type:r} AS type, other.id AS id, other.name AS name, r.detail AS note, r.year AS since,
+               r.sources AS sources, r.status AS status, r.line AS line
+        ORDER BY type, name
+        """, ("id",)),
+    NamedQuery(
+        "organisation_relations_in", "Relations other organisations declare towards this one.",
+        """
+        MATCH (o:Organisation {id: $id})<-[r]-(other:Organisation)
+        RETURN {rel_type:r} AS type, other.id AS id, other.name AS name, r.detail AS note, r.year AS since,
+               r.sources AS sources, r.status AS status, r.line AS line
+        ORDER BY type, name
+        """, ("id",)),
+    NamedQuery(
+        "organisation_figures", "An organisation's figures: size and those attached to its claims.",
+        """
+        MATCH (o:Organisation {id: $id})-[:HAS_FIGURE]->(f:Figure)
+        RETURN f.id AS id, f.measure AS measure, f.concept AS concept, f.value AS value, f.unit AS unit,
+               f.label AS label, f.year AS year, f.sources AS sources, f.status AS status, f.line AS line
+        ORDER BY line
+        """, ("id",)),
+    NamedQuery(
+        "organisation_disputes", "An organisation's contested or uncertain claims, one row per view with its sources.",
+        """
+        MATCH (o:Organisation {id: $id})-[:HAS_CLAIM]->(c:Claim)
+        OPTIONAL MATCH (c)-[:HAS_VIEW]->(v:View)
+        RETURN c.id AS id, c.title AS title, c.text AS text, c.status AS status, c.sources AS sources,
+               c.line AS line, v.text AS view, v.sources AS view_sources, v.line AS view_line
+        ORDER BY line, view_line
+        """, ("id",)),
+    NamedQuery(
+        "organisation_sources", "The sources an organisation's file declares.",
+        """
+        MATCH (o:Organisation {id: $id})-[:CITES]->(s:Source)
+        RETURN s.id AS id, s.title AS title, s.url AS url, s.publication AS publication, s.author AS author,
+               s.publisher AS publisher, s.date AS date, s.type AS type, s.reliability AS reliability
+        ORDER BY id
+        """, ("id",)),
+    NamedQuery(
+        "label_counts", "Number of nodes per label.",
+        """
+        MATCH (n) RETURN {node_label:n} AS label, count(*) AS n ORDER BY label
+        """),
+    NamedQuery(
+        "relationship_counts", "Number of relationships per type.",
+        """
+        MATCH ()-[r]->() RETURN {rel_type:r} AS type, count(*) AS n ORDER BY type
+        """),
+]}
+
+_DIALECTS = {
+    "ladybug": {"rel_type": "label({})", "node_label": "label({})"},
+    "neo4j": {"rel_type": "type({})", "node_label": "labels({})[0]"},
+}
+_PLACEHOLDER = re.compile(r"\{(rel_type|node_label):(\w+)\}")
+
+
+def cypher_for(name: str, backend: str) -> str:
+    """The Cypher text of a named query in a backend's dialect."""
+    try:
+        query = QUERIES[name]
+    except KeyError:
+        raise KeyError(f"unknown query '{name}'; known: {', '.join(sorted(QUERIES))}") from None
+    dialect = _DIALECTS[backend]
+    return _PLACEHOLDER.sub(lambda m: dialect[m.group(1)].format(m.group(2)), query.cypher).strip()

@@ -1,0 +1,439 @@
+"""Stage 3: check documents against the JSON Schemas and against each other.
+
+:func:`validate` returns every problem in every file, each located at a line
+and column, with a hint saying how to fix it.  It also resolves each body link
+to a concept id (setting ``item.concept_id``), which the model stage relies on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import posixpath
+import re
+from collections import defaultdict
+from functools import cache
+from importlib import resources
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from .body import ITEM_SECTIONS, KNOWN_SECTIONS, Item
+from .files import CONCEPT_KINDS
+from .parse import Document
+from .problems import Problem
+from .vocabulary import Vocabulary
+
+__all__ = ["validate", "schema_for"]
+
+_FOLDER_KINDS = {folder: kind for kind, folder in CONCEPT_KINDS.items()}
+_SRC_IN_TEXT = re.compile(r"\[src:\s*([^\]]*)\]", re.IGNORECASE)
+FIGURE_HINT = "write it as: figure: **18%** of staff left (2015) [src: id]"
+
+
+@cache
+def schema_for(role: str) -> Draft202012Validator:
+    """The compiled JSON Schema validator for a case or a concept."""
+    name = "case.schema.json" if role == "case" else "concept.schema.json"
+    schema = json.loads(resources.files("kb.schemas").joinpath(name).read_text(encoding="utf-8"))
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def validate(documents: list[Document], vocabulary: Vocabulary) -> list[Problem]:
+    """Check every document and the references between them; return all problems, sorted."""
+    problems: list[Problem] = []
+    for doc in documents:
+        problems.extend(doc.problems)
+        if doc.front is None or doc.front.data is None:
+            continue
+        schema_problems = _schema_problems(doc)
+        problems.extend(schema_problems)
+        problems.extend(_identity_problems(doc))
+        if doc.role == "case":
+            problems.extend(_case_problems(doc, vocabulary))
+    problems.extend(_cross_file_problems(documents))
+    return sorted(set(problems), key=lambda p: (p.path, p.line, p.col, p.message))
+
+
+# --- one file ---------------------------------------------------------------------------------
+
+def _schema_problems(doc: Document) -> list[Problem]:
+    validator = schema_for(doc.role)
+    problems = []
+    for error in validator.iter_errors(doc.data):
+        path = tuple(error.absolute_path)
+        line, col = doc.at(*path)
+        message, hint = _explain(error, validator.schema)
+        problems.append(Problem(doc.where, line, col, message, hint, code="schema"))
+    return problems
+
+
+def _explain(error: ValidationError, schema: dict) -> tuple[str, str]:
+    """Turn a jsonschema error into a sentence a contributor can act on."""
+    where = _dotted(error.absolute_path)
+    validator, value = error.validator, error.validator_value
+    if validator == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        key = missing[0] if missing else "?"
+        return f"{where or 'front matter'}: missing required key '{key}'", f"add '{key}:'"
+    if validator == "additionalProperties":
+        extra = re.findall(r"'([^']+)'", error.message.split("(")[-1])
+        allowed = list(error.schema.get("properties", {}))
+        key = extra[0] if extra else "?"
+        return (f"{where or 'front matter'}: unknown key '{key}'",
+                _did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}")
+    if validator == "enum":
+        return (f"{where}: {error.instance!r} is not allowed",
+                _did_you_mean(str(error.instance), [str(v) for v in value])
+                or f"use one of: {', '.join(map(str, value))}")
+    if validator == "type":
+        return f"{where}: expected {value}, found {type(error.instance).__name__}", _type_hint(value)
+    if validator == "pattern":
+        return f"{where}: {error.instance!r} has the wrong form", _pattern_hint(where, value)
+    if validator in ("minimum", "maximum"):
+        return f"{where}: {error.instance!r} is out of range", f"must be {validator} {value}"
+    if validator == "format":
+        return f"{where}: {error.instance!r} is not a valid {value}", "write a full URL starting with https://"
+    if validator == "anyOf" and where.startswith("sources"):
+        return f"{where}: a source needs a 'url' or a 'publication'", "add url: https://… (or publication: for print)"
+    if validator in ("minLength", "minItems"):
+        return f"{where}: too short or empty", f"give at least {value}"
+    if validator in ("maxLength", "maxItems"):
+        return f"{where}: too long", f"keep it to at most {value}"
+    if validator == "uniqueItems":
+        return f"{where}: has duplicate entries", "remove the repeated entry"
+    return f"{where}: {error.message}", ""
+
+
+def _type_hint(expected: str) -> str:
+    return {
+        "integer": "write a whole number without quotes, e.g. 2006",
+        "array": "write a list, e.g. [a, b]",
+        "object": "write a mapping of keys to values",
+        "string": "quote the value",
+    }.get(expected, "")
+
+
+def _pattern_hint(where: str, pattern: str) -> str:
+    if "[a-z0-9]" in pattern:
+        return "use lowercase letters, digits and single hyphens, e.g. self-managing-teams"
+    if "A-Z" in pattern:
+        return "use a two-letter ISO 3166-1 code in capitals, e.g. NL or GB"
+    if "https?" in pattern:
+        return "write a full URL starting with http:// or https://"
+    if "\\d{4}" in pattern:
+        return "write the date as YYYY, YYYY-MM or YYYY-MM-DD"
+    if "^[^," in pattern:
+        return "aliases are plain phrases without commas, quotes or brackets"
+    return f"must match {pattern}"
+
+
+def _dotted(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _identity_problems(doc: Document) -> list[Problem]:
+    data, problems = doc.data, []
+    doc_id = data.get("id")
+    if isinstance(doc_id, str) and doc_id != doc.stem:
+        line, col = doc.at("id")
+        problems.append(Problem(doc.where, line, col, f"id '{doc_id}' does not match the file name '{doc.stem}.md'",
+                                f"rename the file to {doc_id}.md or set id: {doc.stem}", code="id"))
+    if doc.role in CONCEPT_KINDS and data.get("kind") not in (None, doc.role):
+        line, col = doc.at("kind")
+        problems.append(Problem(doc.where, line, col,
+                                f"kind '{data.get('kind')}' does not match the folder '{CONCEPT_KINDS[doc.role]}'",
+                                f"set kind: {doc.role} or move the file", code="kind"))
+    return problems
+
+
+def _case_problems(doc: Document, vocabulary: Vocabulary) -> list[Problem]:
+    data, problems = doc.data, []
+    country = data.get("country")
+    if isinstance(country, str) and re.fullmatch(r"[A-Z]{2}", country) and not vocabulary.has_country(country):
+        line, col = doc.at("country")
+        hint = "UK is GB in ISO 3166-1" if country == "UK" else "use an ISO 3166-1 alpha-2 code"
+        problems.append(Problem(doc.where, line, col, f"unknown country code '{country}'", hint, code="country"))
+    for i, sector in enumerate(_list(data.get("sectors"))):
+        if isinstance(sector, str) and sector not in vocabulary.sectors:
+            line, col = doc.at("sectors", i)
+            problems.append(Problem(doc.where, line, col, f"unknown sector '{sector}'",
+                                    _did_you_mean(sector, list(vocabulary.sectors))
+                                    or "see vocabulary/sectors.yaml", code="sector"))
+    founded = data.get("founded")
+    if isinstance(founded, int) and founded > dt.date.today().year:
+        line, col = doc.at("founded")
+        problems.append(Problem(doc.where, line, col, f"founded year {founded} is in the future",
+                                "check the year", code="year"))
+    problems.extend(_source_reference_problems(doc))
+    problems.extend(_body_problems(doc))
+    return problems
+
+
+def _declared_sources(doc: Document) -> list[str]:
+    return [s["id"] for s in _list(doc.data.get("sources")) if isinstance(s, dict) and isinstance(s.get("id"), str)]
+
+
+def _source_reference_problems(doc: Document) -> list[Problem]:
+    """Every cited source id must be declared in the file; every declared one should be cited."""
+    declared = _declared_sources(doc)
+    problems = []
+    seen: set[str] = set()
+    for i, source_id in enumerate(declared):
+        if source_id in seen:
+            line, col = doc.at("sources", i, "id")
+            problems.append(Problem(doc.where, line, col, f"source id '{source_id}' is declared twice",
+                                    "give each source its own id", code="duplicate-source"))
+        seen.add(source_id)
+    cited: set[str] = set()
+    for source_id, line, col in _front_citations(doc) + _body_citations(doc):
+        cited.add(source_id)
+        if source_id not in seen:
+            problems.append(Problem(doc.where, line, col, f"unknown source '{source_id}'",
+                                    _did_you_mean(source_id, declared) or "declare it under sources: in the front matter",
+                                    code="unknown-source"))
+    for i, source_id in enumerate(declared):
+        if source_id not in cited:
+            line, col = doc.at("sources", i, "id")
+            problems.append(Problem(doc.where, line, col, f"source '{source_id}' is declared but never cited",
+                                    f"cite it with [src: {source_id}] or remove it", severity="warning",
+                                    code="unused-source"))
+    return problems
+
+
+def _front_citations(doc: Document) -> list[tuple[str, int, int]]:
+    data, cites = doc.data, []
+    for i, source_id in enumerate(_list(data.get("profile_sources"))):
+        cites.append((source_id, *doc.at("profile_sources", i)))
+    for i, figure in enumerate(_list(data.get("size"))):
+        if isinstance(figure, dict) and "source" in figure:
+            cites.append((figure["source"], *doc.at("size", i, "source")))
+    for i, relation in enumerate(_list(data.get("relations"))):
+        for j, source_id in enumerate(_list(relation.get("sources") if isinstance(relation, dict) else None)):
+            cites.append((source_id, *doc.at("relations", i, "sources", j)))
+    return [c for c in cites if isinstance(c[0], str)]
+
+
+def _body_citations(doc: Document) -> list[tuple[str, int, int]]:
+    cites = []
+    for offset, line in enumerate(doc.front.body.split("\n")):
+        for match in _SRC_IN_TEXT.finditer(line):
+            for part in re.split(r"[,;]", match.group(1)):
+                if part.strip():
+                    col = match.start() + line[match.start():].find(part.strip()) + 1
+                    cites.append((part.strip(), doc.front.body_start_line + offset, col))
+    return cites
+
+
+def _body_problems(doc: Document) -> list[Problem]:
+    problems = []
+    for section in doc.body.sections:
+        if section.key not in KNOWN_SECTIONS:
+            problems.append(Problem(doc.where, section.line, 1, f"unknown section '## {section.title}'",
+                                    _did_you_mean(section.key, list(KNOWN_SECTIONS)) or
+                                    f"known sections: {', '.join(KNOWN_SECTIONS)}", severity="warning",
+                                    code="section"))
+    for item in doc.body.items:
+        problems.extend(_item_problems(doc, item))
+    return problems
+
+
+def _item_problems(doc: Document, item: Item) -> list[Problem]:
+    problems = []
+
+    def report(message: str, hint: str, line: int = item.line, col: int = 1, code: str = "item") -> None:
+        problems.append(Problem(doc.where, line, col, message, hint, code=code))
+
+    if item.section in ITEM_SECTIONS:
+        if not item.href:
+            report(f"{item.section} bullet does not start with a link to a concept page",
+                   f"start with [Name](../concepts/{item.section}/<id>.md)")
+    elif item.section == "timeline" and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?(s|–\d{4})?", item.title):
+        report("timeline bullet does not start with a bold year", "write - **2006**: what happened [src: id]")
+    if item.section in ITEM_SECTIONS or item.section in ("timeline", "contested claims"):
+        if not item.sources and not (item.status == "contested" and item.views):
+            report(f"{item.section} bullet cites no source", "add [src: source-id] at the end of the bullet",
+                   code="unsourced")
+    for line, _text in item.bad_figures:
+        report("figure is not in the expected form", FIGURE_HINT, line=line, code="figure")
+    for figure in item.figures:
+        if not figure.sources:
+            report("figure cites no source", "add [src: source-id] after the year", line=figure.line,
+                   code="unsourced")
+        if not 1800 <= figure.year <= dt.date.today().year + 1:
+            report(f"figure year {figure.year} is out of range", "give the year the figure describes",
+                   line=figure.line, code="year")
+    if item.status == "contested" and len(item.views) < 2:
+        report("a contested claim needs each side as a 'view:' sub-bullet", "add - view: … [src: id] for each side",
+               code="contested")
+    for view in item.views:
+        if not view.sources:
+            report("view cites no source", "add [src: source-id] to the view", line=view.line, code="unsourced")
+    return problems
+
+
+# --- across files -----------------------------------------------------------------------------
+
+def _cross_file_problems(documents: list[Document]) -> list[Problem]:
+    usable = [d for d in documents if d.front is not None and d.front.data is not None
+              and isinstance(d.data.get("id"), str)]
+    problems = _duplicate_id_problems(usable)
+    concepts = {d.data["id"]: d for d in usable if d.role in CONCEPT_KINDS}
+    cases = {d.data["id"]: d for d in usable if d.role == "case"}
+    problems.extend(_source_consistency_problems(usable))
+    problems.extend(_concept_problems(concepts))
+    aliases = _alias_index(concepts)
+    for doc in cases.values():
+        for item in doc.body.items:
+            if item.section in ITEM_SECTIONS and item.href:
+                problems.extend(_resolve_link(doc, item, concepts, aliases))
+        for i, relation in enumerate(_list(doc.data.get("relations"))):
+            target = relation.get("target") if isinstance(relation, dict) else None
+            if not isinstance(target, str):
+                continue
+            line, col = doc.at("relations", i, "target")
+            if target == doc.data["id"]:
+                problems.append(Problem(doc.where, line, col, "an organisation cannot relate to itself",
+                                        "remove this relation", code="relation"))
+            elif target not in cases:
+                problems.append(Problem(doc.where, line, col, f"unknown organisation '{target}'",
+                                        _did_you_mean(target, list(cases)) or "add its case file first",
+                                        code="unknown-organisation"))
+    return problems
+
+
+def _duplicate_id_problems(documents: list[Document]) -> list[Problem]:
+    by_key: dict[tuple[str, str], list[Document]] = defaultdict(list)
+    for doc in documents:
+        by_key[("case" if doc.role == "case" else "concept", doc.data["id"])].append(doc)
+    problems = []
+    for (_, doc_id), docs in by_key.items():
+        for doc in docs[1:]:
+            line, col = doc.at("id")
+            problems.append(Problem(doc.where, line, col, f"duplicate id '{doc_id}', also in {docs[0].where}",
+                                    "ids must be unique; merge the files or rename one", code="duplicate-id"))
+    return problems
+
+
+def _source_consistency_problems(documents: list[Document]) -> list[Problem]:
+    first: dict[str, tuple[Document, dict]] = {}
+    problems = []
+    for doc in documents:
+        for i, source in enumerate(_list(doc.data.get("sources"))):
+            if not isinstance(source, dict) or not isinstance(source.get("id"), str):
+                continue
+            key = source["id"]
+            if key not in first:
+                first[key] = (doc, source)
+                continue
+            other_doc, other = first[key]
+            if other_doc is doc:
+                continue
+            if (source.get("url"), source.get("publication")) != (other.get("url"), other.get("publication")):
+                line, col = doc.at("sources", i, "id")
+                problems.append(Problem(doc.where, line, col,
+                                        f"source id '{key}' names a different source in {other_doc.where}",
+                                        "use a new id for this source, or the same url as there",
+                                        code="source-conflict"))
+    return problems
+
+
+def _concept_problems(concepts: dict[str, Document]) -> list[Problem]:
+    problems = []
+    for doc in concepts.values():
+        broader = doc.data.get("broader")
+        if isinstance(broader, str):
+            line, col = doc.at("broader")
+            target = concepts.get(broader)
+            if target is None:
+                problems.append(Problem(doc.where, line, col, f"unknown broader concept '{broader}'",
+                                        _did_you_mean(broader, list(concepts)) or "name an existing concept id",
+                                        code="unknown-concept"))
+            elif target.role != doc.role:
+                problems.append(Problem(doc.where, line, col,
+                                        f"broader concept '{broader}' is a {target.role}, not a {doc.role}",
+                                        "a broader concept must be of the same kind", code="broader"))
+            elif _has_cycle(doc.data["id"], concepts):
+                problems.append(Problem(doc.where, line, col, f"broader concepts form a cycle through '{broader}'",
+                                        "remove one 'broader:' link in the cycle", code="cycle"))
+        for i, practice in enumerate(_list(doc.data.get("includes"))):
+            target = concepts.get(practice) if isinstance(practice, str) else None
+            if isinstance(practice, str) and (target is None or target.role != "practice"):
+                line, col = doc.at("includes", i)
+                problems.append(Problem(doc.where, line, col, f"unknown practice '{practice}'",
+                                        _did_you_mean(practice, [k for k, d in concepts.items()
+                                                                 if d.role == "practice"])
+                                        or "name an existing practice id", code="unknown-concept"))
+    return problems
+
+
+def _has_cycle(start: str, concepts: dict[str, Document]) -> bool:
+    seen, current = set(), start
+    while current in concepts:
+        if current in seen:
+            return start in seen
+        seen.add(current)
+        current = concepts[current].data.get("broader")
+        if current == start:
+            return True
+    return False
+
+
+def _alias_index(concepts: dict[str, Document]) -> dict[str, str]:
+    index = {}
+    for concept_id, doc in concepts.items():
+        for alias in _list(doc.data.get("aliases")):
+            if isinstance(alias, str):
+                index[_slug(alias)] = concept_id
+    return index
+
+
+def _resolve_link(doc: Document, item: Item, concepts: dict[str, Document],
+                  aliases: dict[str, str]) -> list[Problem]:
+    """Resolve a body link to a concept id; say what is wrong when it does not resolve."""
+    expected = ITEM_SECTIONS[item.section]
+    allowed_kinds = {expected, "framework"} if expected == "practice" else {expected}
+    folder_hint = f"../concepts/{CONCEPT_KINDS[expected]}/<id>.md"
+    href = item.href.split("#")[0]
+    target = posixpath.normpath(posixpath.join("cases", href))
+    parts = target.split("/")
+    if len(parts) != 3 or parts[0] != "concepts" or not parts[2].endswith(".md") or parts[1] not in _FOLDER_KINDS:
+        return [Problem(doc.where, item.line, item.href_col, f"link '{item.href}' does not point to a concept page",
+                        f"link to {folder_hint}", code="link")]
+    kind, stem = _FOLDER_KINDS[parts[1]], parts[2][:-3]
+    if kind not in allowed_kinds:
+        return [Problem(doc.where, item.line, item.href_col,
+                        f"a bullet under {item.section.title()} links to a {kind} page",
+                        f"move the bullet to the right section or link to {folder_hint}", code="link")]
+    if stem in concepts and concepts[stem].role == kind:
+        item.concept_id, item.concept_kind = stem, kind
+        return []
+    alias_of = aliases.get(_slug(stem))
+    if alias_of and concepts[alias_of].role in allowed_kinds:
+        item.concept_id, item.concept_kind = alias_of, concepts[alias_of].role
+        real = f"../concepts/{CONCEPT_KINDS[item.concept_kind]}/{alias_of}.md"
+        return [Problem(doc.where, item.line, item.href_col, f"'{stem}' is an alias of '{alias_of}'",
+                        f"link to {real} so the link works on GitHub", severity="warning", code="alias")]
+    candidates = [k for k, d in concepts.items() if d.role == kind]
+    return [Problem(doc.where, item.line, item.href_col, f"unknown {kind} '{stem}'",
+                    _did_you_mean(stem, candidates + list(aliases)) or f"create concepts/{parts[1]}/{stem}.md",
+                    code="unknown-concept")]
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    matches = difflib.get_close_matches(word, choices, n=2, cutoff=0.6)
+    return f"did you mean {' or '.join(repr(m) for m in matches)}?" if matches else ""
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
