@@ -22,7 +22,7 @@ from .graph import graph_rows, to_networkx
 from .pipeline import LoadResult, load_content
 from .problems import ValidationFailed
 
-__all__ = ["REPO_ROOT", "load_graph", "load_content", "LoadResult", "ValidationFailed"]
+__all__ = ["REPO_ROOT", "LoadResult", "ValidationFailed", "load_content", "load_graph"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -58,8 +58,8 @@ def export_graph(graph: nx.MultiDiGraph, fmt: str, output: Path) -> list[Path]:
 
 def _write_csv(graph: nx.MultiDiGraph, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    node_columns = ["key", "label"] + sorted({p for props in NODE_PROPERTIES.values() for p in props})
-    edge_columns = ["start", "end", "type"] + list(REL_PROPERTIES)
+    node_columns = ["key", "label", *sorted({p for props in NODE_PROPERTIES.values() for p in props})]
+    edge_columns = ["start", "end", "type", *list(REL_PROPERTIES)]
     nodes_path, edges_path = folder / "nodes.csv", folder / "edges.csv"
     with nodes_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

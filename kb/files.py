@@ -18,8 +18,8 @@ from .problems import Problem
 __all__ = [
     "CONCEPT_KINDS",
     "MAX_FILE_BYTES",
-    "SourceFile",
     "ContentLayout",
+    "SourceFile",
     "discover",
     "read_text",
 ]

@@ -134,10 +134,10 @@ def _construct(node: yaml.Node, path: tuple, positions: dict) -> object:
             key = key_node.value
             if key in data:
                 raise _Refused(key_node, f"key '{key}' appears twice", "keep one of them")
-            data[key] = _construct(value_node, path + (key,), positions)
+            data[key] = _construct(value_node, (*path, key), positions)
         return data
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, path + (i,), positions) for i, item in enumerate(node.value)]
+        return [_construct(item, (*path, i), positions) for i, item in enumerate(node.value)]
     value = yaml.SafeLoader.construct_scalar(_SCALAR_LOADER, node)
     resolved = _SCALAR_LOADER.construct_object(node, deep=True) if node.tag != "tag:yaml.org,2002:str" else value
     if isinstance(resolved, (dt.date, dt.datetime)):

@@ -23,7 +23,7 @@ from .graph_schema import NODE_PROPERTIES, REL_PROPERTIES, label_for_kind
 from .model import Claim, Corpus, Organisation
 from .vocabulary import country_name
 
-__all__ = ["GraphRows", "Rel", "graph_rows", "to_networkx", "node_key"]
+__all__ = ["GraphRows", "Rel", "graph_rows", "node_key", "to_networkx"]
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,8 @@ def graph_rows(corpus: Corpus) -> GraphRows:
     for concept in corpus.concepts.values():
         label = label_for_kind(concept.kind)
         rows.add_node(label, id=concept.id, name=concept.name, definition=concept.definition,
-                      aliases=concept.aliases, broader=concept.broader, file=concept.file)
+                      aliases=concept.aliases, broader=concept.broader, body=concept.body,
+                      file=concept.file)
         if concept.broader:
             rows.add_rel("BROADER", (label, concept.id), (label, concept.broader), file=concept.file)
         for practice in concept.includes:
@@ -111,7 +112,7 @@ def _add_organisation(rows: GraphRows, org: Organisation, corpus: Corpus) -> Non
                   region=org.region, founded=org.founded, legal_form=org.legal_form, ownership=org.ownership,
                   status=org.status, website=org.website, summary=org.summary, size_band=org.size_band,
                   staff=staff.value if staff else None, staff_year=staff.year if staff else None,
-                  aliases=org.aliases, sources=org.profile_sources, file=org.file)
+                  aliases=org.aliases, sources=org.profile_sources, body=org.body.strip(), file=org.file)
     me = ("Organisation", org.id)
     profile = {"sources": org.profile_sources, "file": org.file, "line": 1}
     rows.add_rel("BASED_IN", me, ("Country", org.country), **profile)
@@ -126,13 +127,13 @@ def _add_organisation(rows: GraphRows, org: Organisation, corpus: Corpus) -> Non
     for n, size in enumerate(org.size):
         figure_id = f"{org.id}/size/{n}"
         rows.add_node("Figure", id=figure_id, organisation=org.id, measure=size.measure, value=size.value,
-                      unit=size.unit, label=size.note or size.measure, year=size.year, sources=[size.source],
+                      unit=size.unit, description=size.note or size.measure, year=size.year, sources=[size.source],
                       status=size.status, file=org.file, line=size.line)
         rows.add_rel("HAS_FIGURE", me, ("Figure", figure_id), year=size.year, sources=[size.source],
                      status=size.status, file=org.file, line=size.line)
     for claim in org.claims:
         _add_claim(rows, claim)
-    for n, dispute in enumerate(org.disputes):
+    for dispute in org.disputes:
         claim_id = f"{org.id}/claim/{dispute.line}"
         rows.add_node("Claim", id=claim_id, organisation=org.id, title=dispute.title, text=dispute.detail,
                       status=dispute.status, sources=dispute.sources, file=org.file, line=dispute.line)
@@ -151,7 +152,7 @@ def _add_claim(rows: GraphRows, claim: Claim) -> None:
     for figure in claim.figures:
         figure_id = f"{claim.org}/figure/{figure.line}"
         rows.add_node("Figure", id=figure_id, organisation=claim.org, measure="", concept=claim.concept,
-                      value=figure.value, unit=figure.unit, label=figure.label, year=figure.year,
+                      value=figure.value, unit=figure.unit, description=figure.label, year=figure.year,
                       sources=figure.sources, status=figure.status, file=claim.file, line=figure.line)
         rows.add_rel("HAS_FIGURE", me, ("Figure", figure_id), year=figure.year, sources=figure.sources,
                      status=figure.status, file=claim.file, line=figure.line)

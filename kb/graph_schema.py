@@ -7,11 +7,11 @@ LadybugDB's names (STRING, INT64, DOUBLE, BOOLEAN, STRING[]).
 
 from __future__ import annotations
 
-__all__ = ["NODE_PROPERTIES", "REL_PROPERTIES", "REL_ENDPOINTS", "CONCEPT_LABELS", "label_for_kind"]
+__all__ = ["CONCEPT_LABELS", "NODE_PROPERTIES", "REL_ENDPOINTS", "REL_PROPERTIES", "label_for_kind"]
 
 _CONCEPT_PROPS = {
     "id": "STRING", "name": "STRING", "definition": "STRING", "aliases": "STRING[]",
-    "broader": "STRING", "file": "STRING",
+    "broader": "STRING", "body": "STRING", "file": "STRING",
 }
 
 #: Node label -> property -> type.  ``id`` is the primary key of every label.
@@ -21,7 +21,7 @@ NODE_PROPERTIES: dict[str, dict[str, str]] = {
         "region": "STRING", "founded": "INT64", "legal_form": "STRING", "ownership": "STRING",
         "status": "STRING", "website": "STRING", "summary": "STRING", "size_band": "STRING",
         "staff": "DOUBLE", "staff_year": "INT64", "aliases": "STRING[]", "sources": "STRING[]",
-        "file": "STRING",
+        "body": "STRING", "file": "STRING",
     },
     "Practice": dict(_CONCEPT_PROPS),
     "Challenge": dict(_CONCEPT_PROPS),
@@ -35,7 +35,7 @@ NODE_PROPERTIES: dict[str, dict[str, str]] = {
     },
     "Figure": {
         "id": "STRING", "organisation": "STRING", "measure": "STRING", "concept": "STRING",
-        "value": "DOUBLE", "unit": "STRING", "label": "STRING", "year": "INT64",
+        "value": "DOUBLE", "unit": "STRING", "description": "STRING", "year": "INT64",
         "sources": "STRING[]", "status": "STRING", "file": "STRING", "line": "INT64",
     },
     "Claim": {

@@ -18,7 +18,7 @@ from .problems import Problem
 from .validate import validate
 from .vocabulary import load_vocabulary
 
-__all__ = ["LoadResult", "load_content", "check_paths"]
+__all__ = ["LoadResult", "check_paths", "load_content"]
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-__all__ = ["Problem", "KbError", "ValidationFailed", "StoreError", "QueryError"]
+__all__ = ["KbError", "Problem", "QueryError", "StoreError", "ValidationFailed"]
 
 
 @dataclass(frozen=True, order=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["NamedQuery", "QUERIES", "cypher_for"]
+__all__ = ["QUERIES", "NamedQuery", "cypher_for"]
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ QUERIES: dict[str, NamedQuery] = {q.name: q for q in [
                o.city AS city, o.region AS region, o.founded AS founded, o.legal_form AS legal_form,
                o.ownership AS ownership, o.status AS status, o.website AS website, o.summary AS summary,
                o.size_band AS size_band, o.staff AS staff, o.staff_year AS staff_year,
-               o.sources AS sources, o.file AS file, sectors
+               o.sources AS sources, o.aliases AS aliases, o.body AS body, o.file AS file, sectors
         """, ("id",)),
     NamedQuery(
         "organisation_claims", "An organisation's practices, challenges and outcomes with their evidence.",
@@ -85,7 +85,7 @@ QUERIES: dict[str, NamedQuery] = {q.name: q for q in [
         """
         MATCH (o:Organisation {id: $id})-[:HAS_FIGURE]->(f:Figure)
         RETURN f.id AS id, f.measure AS measure, f.concept AS concept, f.value AS value, f.unit AS unit,
-               f.label AS label, f.year AS year, f.sources AS sources, f.status AS status, f.line AS line
+               f.description AS description, f.year AS year, f.sources AS sources, f.status AS status, f.line AS line
         ORDER BY line
         """, ("id",)),
     NamedQuery(

@@ -25,7 +25,7 @@ from .parse import Document
 from .problems import Problem
 from .vocabulary import Vocabulary
 
-__all__ = ["validate", "schema_for"]
+__all__ = ["schema_for", "validate"]
 
 _FOLDER_KINDS = {folder: kind for kind, folder in CONCEPT_KINDS.items()}
 _SRC_IN_TEXT = re.compile(r"\[src:\s*([^\]]*)\]", re.IGNORECASE)
@@ -63,6 +63,10 @@ def _schema_problems(doc: Document) -> list[Problem]:
     problems = []
     for error in validator.iter_errors(doc.data):
         path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties":
+            # Point at the unexpected key itself rather than at its mapping.
+            extra = [k for k in error.instance if k not in error.schema.get("properties", {})]
+            path += tuple(extra[:1])
         line, col = doc.at(*path)
         message, hint = _explain(error, validator.schema)
         problems.append(Problem(doc.where, line, col, message, hint, code="schema"))
@@ -193,8 +197,8 @@ def _source_reference_problems(doc: Document) -> list[Problem]:
     for source_id, line, col in _front_citations(doc) + _body_citations(doc):
         cited.add(source_id)
         if source_id not in seen:
-            problems.append(Problem(doc.where, line, col, f"unknown source '{source_id}'",
-                                    _did_you_mean(source_id, declared) or "declare it under sources: in the front matter",
+            hint = _did_you_mean(source_id, declared) or "declare it under sources: in the front matter"
+            problems.append(Problem(doc.where, line, col, f"unknown source '{source_id}'", hint,
                                     code="unknown-source"))
     for i, source_id in enumerate(declared):
         if source_id not in cited:
@@ -254,10 +258,10 @@ def _item_problems(doc: Document, item: Item) -> list[Problem]:
                    f"start with [Name](../concepts/{item.section}/<id>.md)")
     elif item.section == "timeline" and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?(s|–\d{4})?", item.title):
         report("timeline bullet does not start with a bold year", "write - **2006**: what happened [src: id]")
-    if item.section in ITEM_SECTIONS or item.section in ("timeline", "contested claims"):
-        if not item.sources and not (item.status == "contested" and item.views):
-            report(f"{item.section} bullet cites no source", "add [src: source-id] at the end of the bullet",
-                   code="unsourced")
+    needs_source = item.section in ITEM_SECTIONS or item.section in ("timeline", "contested claims")
+    if needs_source and not item.sources and not (item.status == "contested" and item.views):
+        report(f"{item.section} bullet cites no source", "add [src: source-id] at the end of the bullet",
+               code="unsourced")
     for line, _text in item.bad_figures:
         report("figure is not in the expected form", FIGURE_HINT, line=line, code="figure")
     for figure in item.figures:
@@ -407,7 +411,7 @@ def _resolve_link(doc: Document, item: Item, concepts: dict[str, Document],
     kind, stem = _FOLDER_KINDS[parts[1]], parts[2][:-3]
     if kind not in allowed_kinds:
         return [Problem(doc.where, item.line, item.href_col,
-                        f"a bullet under {item.section.title()} links to a {kind} page",
+                        f"a bullet under {item.section.title()} links to {'an' if kind[0] in 'aeiou' else 'a'} {kind} page",
                         f"move the bullet to the right section or link to {folder_hint}", code="link")]
     if stem in concepts and concepts[stem].role == kind:
         item.concept_id, item.concept_kind = stem, kind

@@ -8,7 +8,7 @@ from pathlib import Path
 import pycountry
 import yaml
 
-__all__ = ["Sector", "Vocabulary", "load_vocabulary", "country_name"]
+__all__ = ["Sector", "Vocabulary", "country_name", "load_vocabulary"]
 
 
 @dataclass(frozen=True)

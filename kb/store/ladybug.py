@@ -28,10 +28,10 @@ import ladybug
 
 from ..graph import GraphRows
 from ..graph_schema import NODE_PROPERTIES, REL_ENDPOINTS, REL_PROPERTIES
-from ..problems import StoreError
+from ..problems import QueryError, StoreError
 from ..queries import cypher_for
 
-__all__ = ["LadybugStore", "rebuild", "current_generation", "ddl_statements"]
+__all__ = ["LadybugStore", "current_generation", "ddl_statements", "rebuild"]
 
 POINTER = "CURRENT"
 KEEP_GENERATIONS = 3
@@ -202,11 +202,11 @@ class LadybugStore:
         try:
             result = connection.execute(cypher, params or {})
         except RuntimeError as err:
-            raise StoreError(str(err)) from err
+            raise QueryError(str(err)) from err
         columns = result.get_column_names()
         rows = []
         while result.has_next():
-            rows.append(dict(zip(columns, result.get_next())))
+            rows.append(dict(zip(columns, result.get_next(), strict=False)))
         return rows
 
     def query(self, name: str, **params: Any) -> list[dict[str, Any]]:

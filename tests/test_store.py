@@ -1,0 +1,116 @@
+"""The embedded store: named queries, atomic rebuilds, readers across a switch."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from kb.graph import graph_rows
+from kb.pipeline import load_content
+from kb.problems import StoreError
+from kb.queries import QUERIES
+from kb.store import ladybug as ladybug_store
+from kb.store.ladybug import LadybugStore, current_generation, rebuild
+
+from .conftest import REPO, load_into
+
+
+def test_named_queries_answer_on_the_fixture(mini_store: Path) -> None:
+    store = LadybugStore(mini_store)
+    names = [row["name"] for row in store.query("organisations")]
+    assert names == ["Alpha Care", "Beta Shoes"]
+    claims = store.query("organisation_claims", id="alpha-care")
+    attrition = next(c for c in claims if c["concept"] == "staff-attrition")
+    assert attrition == {
+        "type": "FACED", "kind": "Challenge", "concept": "staff-attrition",
+        "name": "Staff attrition during the transition", "detail": "some staff left.",
+        "figure": "30% of staff left at adopting organisations (2016)", "year": 2016,
+        "sources": ["report-a", "report-b"], "status": "contested", "file": "cases/alpha-care.md", "line": 42,
+    }
+    assert store.query("organisation", id="nope") == []
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_every_named_query_runs(mini_store: Path, name: str) -> None:
+    params = {p: "alpha-care" for p in QUERIES[name].params}
+    assert isinstance(LadybugStore(mini_store).query(name, **params), list)
+
+
+def test_reading_before_any_load_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="graph_loader.py load"):
+        LadybugStore(tmp_path / "empty").query("organisations")
+
+
+def test_reader_follows_a_rebuild(mini_root: Path, mini_store: Path) -> None:
+    store = LadybugStore(mini_store)
+    assert len(store.query("organisations")) == 2
+    first = store.generation
+    case = mini_root / "cases" / "beta-shoes.md"
+    case.unlink()
+    (mini_root / "cases" / "alpha-care.md").write_text(
+        (mini_root / "cases" / "alpha-care.md").read_text().replace(
+            "relations:\n  - {type: partner-of, target: beta-shoes, sources: [report-b]}\n", ""))
+    load_into(mini_root, mini_store)
+    assert [r["id"] for r in store.query("organisations")] == ["alpha-care"]
+    assert store.generation != first
+
+
+def test_failed_build_leaves_previous_store(mini_root: Path, mini_store: Path, monkeypatch) -> None:
+    before = current_generation(mini_store)
+    rows = graph_rows(load_content(mini_root).corpus)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk full (simulated)")
+
+    monkeypatch.setattr(ladybug_store, "_check_generation", broken)
+    with pytest.raises(RuntimeError, match="simulated"):
+        rebuild(mini_store, rows)
+    assert current_generation(mini_store) == before
+    assert len(LadybugStore(mini_store).query("organisations")) == 2
+    assert len(list((mini_store / "generations").iterdir())) == 1  # the half-built one was removed
+
+
+def test_killed_load_leaves_previous_store(mini_root: Path, mini_store: Path) -> None:
+    """A loader process killed mid-build (SIGKILL) leaves the last good store readable."""
+    before = current_generation(mini_store)
+    script = textwrap.dedent(f"""
+        import sys, time
+        sys.path.insert(0, {str(REPO)!r})
+        from kb.store import ladybug as s
+        original = s._write_generation
+        def slow(folder, rows, progress):
+            original(folder, rows, progress)
+            print("built", flush=True)
+            time.sleep(60)
+        s._write_generation = slow
+        from kb.pipeline import load_content
+        from kb.graph import graph_rows
+        from pathlib import Path
+        s.rebuild(Path({str(mini_store)!r}), graph_rows(load_content(Path({str(mini_root)!r})).corpus))
+    """)
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "built"
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    assert current_generation(mini_store) == before
+    assert [r["id"] for r in LadybugStore(mini_store).query("organisations")] == ["alpha-care", "beta-shoes"]
+    # The next load succeeds and switches.
+    time.sleep(1.1)  # generation names carry the second
+    load_into(mini_root, mini_store)
+    assert current_generation(mini_store) != before
+
+
+def test_old_generations_are_pruned(mini_root: Path, mini_store: Path) -> None:
+    for _ in range(ladybug_store.KEEP_GENERATIONS):
+        load_into(mini_root, mini_store)
+    assert len(list((mini_store / "generations").iterdir())) <= ladybug_store.KEEP_GENERATIONS
+    assert len(LadybugStore(mini_store).query("organisations")) == 2

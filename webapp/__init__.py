@@ -1,0 +1,30 @@
+"""The Flask site: ``create_app()`` is the application factory.
+
+Run it with ``flask --app webapp run`` (see the README).  Configuration comes
+from ``KB_*`` environment variables (``webapp.settings``) or a test mapping.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from . import errors, store
+from .settings import from_environment
+from .views import browse
+
+__all__ = ["create_app"]
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the site: settings from the environment, then ``test_config`` on top."""
+    app = Flask(__name__)
+    app.config.from_mapping(from_environment())
+    if test_config:
+        app.config.update(test_config)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["KB_MAX_REQUEST_BYTES"]
+    store.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(browse.bp)
+    return app

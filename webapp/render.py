@@ -1,0 +1,82 @@
+"""Case and concept prose to safe HTML: markdown-it-py (CommonMark, raw HTML off) then nh3.
+
+Links between content files are rewritten to the site's pages, and
+``[src: a, b]`` citations become links to the page's source list.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+
+__all__ = ["prose_sections", "render_markdown", "site_url_for_href"]
+
+#: Sections shown from structured data rather than as prose.
+STRUCTURED_SECTIONS = {"practices", "challenges", "outcomes", "contested claims"}
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+_CITATION = re.compile(r"\[src:\s*([a-z0-9,;\s-]+)\]", re.IGNORECASE)
+_FOLDERS = {"practices": "practices", "challenges": "challenges", "outcomes": "outcomes",
+            "frameworks": "frameworks"}
+_ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "h2", "h3", "h4",
+                 "table", "thead", "tbody", "tr", "th", "td", "sup", "br", "hr"}
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "sup": {"class"}}
+
+
+def site_url_for_href(href: str, base: str) -> str | None:
+    """The site URL of a relative link between content files, or None if it is not one.
+
+    >>> site_url_for_href("../concepts/practices/advice-process.md", "cases")
+    '/practices/advice-process'
+    >>> site_url_for_href("zappos.md", "cases")
+    '/cases/zappos'
+    """
+    if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE) or href.startswith(("#", "/")):
+        return None
+    path = posixpath.normpath(posixpath.join(base, href.split("#")[0]))
+    parts = path.split("/")
+    if len(parts) == 2 and parts[0] == "cases" and parts[1].endswith(".md"):
+        return f"/cases/{parts[1][:-3]}"
+    if len(parts) == 3 and parts[0] == "concepts" and parts[1] in _FOLDERS and parts[2].endswith(".md"):
+        return f"/{_FOLDERS[parts[1]]}/{parts[2][:-3]}"
+    return None
+
+
+def render_markdown(text: str, base: str = "cases") -> str:
+    """Render Markdown from a content file (``base`` is its folder) to sanitised HTML."""
+    tokens = _md.parse(text)
+    for token in tokens:
+        for child in token.children or []:
+            if child.type == "link_open":
+                href = str(child.attrs.get("href", ""))
+                local = site_url_for_href(href, base)
+                if local:
+                    child.attrs["href"] = local
+    html = _md.renderer.render(tokens, _md.options, {})
+    html = _CITATION.sub(_citation_links, html)
+    return nh3.clean(html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+
+
+def _citation_links(match: re.Match) -> str:
+    ids = [part.strip() for part in re.split(r"[,;]", match.group(1)) if part.strip()]
+    links = ", ".join(f'<a href="#source-{source}" class="cite">{source}</a>' for source in ids)
+    return f'<sup class="cite">[{links}]</sup>'
+
+
+def prose_sections(body: str) -> str:
+    """The body without the sections the page shows from structured data.
+
+    >>> prose_sections("## Context\\nA.\\n## Practices\\n- x\\n## Lessons\\nB.")
+    '## Context\\nA.\\n## Lessons\\nB.'
+    """
+    kept, skipping = [], False
+    for line in body.split("\n"):
+        if line.startswith("## "):
+            skipping = line[3:].strip().lower() in STRUCTURED_SECTIONS
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept).strip()

@@ -1,0 +1,58 @@
+"""The site's settings: name, default, help.  Read from ``KB_<NAME>`` environment variables.
+
+Unknown or mistyped values fail at start-up, with the setting's help in the message.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["SETTINGS", "Setting", "SettingsError", "from_environment"]
+
+
+class SettingsError(ValueError):
+    """A setting has a value the site cannot use."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+
+    def parse(self, raw: str) -> Any:
+        if isinstance(self.default, bool):
+            if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
+                raise SettingsError(f"KB_{self.name}={raw!r}: expected true or false ({self.help})")
+            return raw.lower() in ("1", "true", "yes")
+        if isinstance(self.default, int):
+            try:
+                return int(raw)
+            except ValueError:
+                raise SettingsError(f"KB_{self.name}={raw!r}: expected a whole number ({self.help})") from None
+        if self.choices and raw not in self.choices:
+            raise SettingsError(f"KB_{self.name}={raw!r}: use one of {', '.join(self.choices)} ({self.help})")
+        return raw
+
+
+SETTINGS = [
+    Setting("STORE", "ladybug", "graph store the site reads: ladybug (embedded) or neo4j", ("ladybug", "neo4j")),
+    Setting("STORE_PATH", "", "folder of the embedded store (default .kb/store in the repository)"),
+    Setting("PAGE_SIZE", 20, "cases per page in lists"),
+    Setting("QUERY_TIMEOUT_MS", 5000, "time limit of one console query, in milliseconds"),
+    Setting("QUERY_ROW_CAP", 1000, "most rows a console query returns"),
+    Setting("MAX_REQUEST_BYTES", 64 * 1024, "largest request body the site accepts"),
+]
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Settings as Flask config keys (``KB_STORE`` ...), defaults overridden by the environment."""
+    environ = os.environ if environ is None else environ
+    config = {}
+    for setting in SETTINGS:
+        raw = environ.get(f"KB_{setting.name}")
+        config[f"KB_{setting.name}"] = setting.default if raw in (None, "") else setting.parse(raw)
+    return config

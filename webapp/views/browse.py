@@ -1,0 +1,63 @@
+"""Browsing: the home page, the list of cases and a page per case."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from flask import Blueprint, abort
+
+from ..render import prose_sections, render_markdown
+from ..store import get_store
+from .base import page_route, respond
+
+bp = Blueprint("browse", __name__)
+
+_CLAIM_GROUPS = (("USES_FRAMEWORK", "Frameworks"), ("USES_PRACTICE", "Practices"),
+                 ("FACED", "Challenges"), ("REPORTED", "Outcomes"))
+
+
+@page_route(bp, "/")
+def home(fmt: str):
+    """What the knowledge base holds, and the cases."""
+    store = get_store()
+    counts = {row["label"]: row["n"] for row in store.query("label_counts")}
+    cases = store.query("organisations")
+    return respond(fmt, "home.html", {"counts": counts, "cases": cases})
+
+
+@page_route(bp, "/cases")
+def cases(fmt: str):
+    """Every case, sorted by name."""
+    return respond(fmt, "cases.html", {"cases": get_store().query("organisations")})
+
+
+@page_route(bp, "/cases/<case_id>")
+def case(case_id: str, fmt: str):
+    """One case: profile, evidence-backed claims, disputes, relations and sources."""
+    store = get_store()
+    found = store.query("organisation", id=case_id)
+    if not found:
+        abort(404, f"No case with id '{case_id}'.")
+    data = {
+        "case": found[0],
+        "claims": store.query("organisation_claims", id=case_id),
+        "figures": store.query("organisation_figures", id=case_id),
+        "disputes": _group_views(store.query("organisation_disputes", id=case_id)),
+        "relations": store.query("organisation_relations", id=case_id),
+        "related_from": store.query("organisation_relations_in", id=case_id),
+        "sources": store.query("organisation_sources", id=case_id),
+    }
+    groups = OrderedDict((title, [c for c in data["claims"] if c["type"] == rel]) for rel, title in _CLAIM_GROUPS)
+    body_html = render_markdown(prose_sections(found[0]["body"] or ""))
+    return respond(fmt, "case.html", data, groups=groups, body_html=body_html)
+
+
+def _group_views(rows: list[dict]) -> list[dict]:
+    """Rows of (claim, view) pairs -> one dict per claim with its list of views."""
+    claims: OrderedDict[str, dict] = OrderedDict()
+    for row in rows:
+        claim = claims.setdefault(row["id"], {k: row[k] for k in ("id", "title", "text", "status", "sources", "line")}
+                                  | {"views": []})
+        if row["view"] is not None:
+            claim["views"].append({"text": row["view"], "sources": row["view_sources"], "line": row["view_line"]})
+    return list(claims.values())
