@@ -56,7 +56,8 @@ _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
 _LEAD = re.compile(r"^\s*(figure|view)\s*:\s*", re.IGNORECASE)
 _BOLD_LEAD = re.compile(r"^\*\*([^*]+)\*\*\s*")
 _FIGURE = re.compile(
-    r"^\*\*(?P<value>[-+]?\d[\d,]*(?:\.\d+)?)\s*(?P<unit>[^*]*?)\s*\*\*\s*(?P<label>.*?)\s*"
+    r"^\*\*(?P<value>[-+]?\d[\d,]*(?:\.\d+)?)(?:\s*[–-]\s*(?P<high>\d[\d,]*(?:\.\d+)?))?"
+    r"\s*(?P<unit>(?![-–\d])[^*]*?)\s*\*\*\s*(?P<label>.*?)\s*"
     r"\((?P<year>\d{4})\)\s*$"
 )
 
@@ -74,6 +75,7 @@ class Figure:
     sources: list[str]
     line: int
     status: str = ""
+    high: float | None = None  # upper end of a range such as **20–24**
 
 
 @dataclass
@@ -233,6 +235,8 @@ def parse_figure(text: str, sources: list[str], line: int) -> Figure | None:
     >>> f = parse_figure("**1,503** employees (2015)", ["a"], 7)
     >>> (f.value, f.unit, f.label, f.year)
     (1503.0, '', 'employees', 2015)
+    >>> parse_figure("**20–24** issues an hour (2017)", ["a"], 7).high
+    24.0
     >>> parse_figure("about a fifth", [], 1) is None
     True
     """
@@ -240,8 +244,9 @@ def parse_figure(text: str, sources: list[str], line: int) -> Figure | None:
     if not match:
         return None
     value = float(match.group("value").replace(",", ""))
+    high = float(match.group("high").replace(",", "")) if match.group("high") else None
     return Figure(value, match.group("unit").strip(), match.group("label").strip(),
-                  int(match.group("year")), sources, line)
+                  int(match.group("year")), sources, line, high=high)
 
 
 def _source_ids(text: str) -> list[str]:

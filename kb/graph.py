@@ -152,7 +152,7 @@ def _add_claim(rows: GraphRows, claim: Claim) -> None:
     for figure in claim.figures:
         figure_id = f"{claim.org}/figure/{figure.line}"
         rows.add_node("Figure", id=figure_id, organisation=claim.org, measure="", concept=claim.concept,
-                      value=figure.value, unit=figure.unit, description=figure.label, year=figure.year,
+                      value=figure.value, value_max=figure.high, unit=figure.unit, description=figure.label, year=figure.year,
                       sources=figure.sources, status=figure.status, file=claim.file, line=figure.line)
         rows.add_rel("HAS_FIGURE", me, ("Figure", figure_id), year=figure.year, sources=figure.sources,
                      status=figure.status, file=claim.file, line=figure.line)
@@ -176,9 +176,13 @@ def _add_views(rows: GraphRows, claim_id: str, views: list, file: str) -> None:
 
 
 def _figure_text(figure: Figure) -> str:
-    value = f"{figure.value:g}" if figure.value != int(figure.value) else f"{int(figure.value):,}"
+    value = _number(figure.value) + (f"–{_number(figure.high)}" if figure.high is not None else "")
     unit = figure.unit if figure.unit in ("%",) else f" {figure.unit}" if figure.unit else ""
     return f"{value}{unit} {figure.label} ({figure.year})".replace("  ", " ").strip()
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if value != int(value) else f"{int(value):,}"
 
 
 def to_networkx(rows: GraphRows) -> nx.MultiDiGraph:

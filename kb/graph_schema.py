@@ -35,7 +35,7 @@ NODE_PROPERTIES: dict[str, dict[str, str]] = {
     },
     "Figure": {
         "id": "STRING", "organisation": "STRING", "measure": "STRING", "concept": "STRING",
-        "value": "DOUBLE", "unit": "STRING", "description": "STRING", "year": "INT64",
+        "value": "DOUBLE", "value_max": "DOUBLE", "unit": "STRING", "description": "STRING", "year": "INT64",
         "sources": "STRING[]", "status": "STRING", "file": "STRING", "line": "INT64",
     },
     "Claim": {

@@ -36,6 +36,7 @@ def _load_server_module():
     return mod
 
 
+@pytest.mark.neo4j
 def test_neo4j_server_roundtrip():
     srv_mod = _load_server_module()
     server = srv_mod.Neo4jServer()
@@ -56,17 +57,17 @@ def test_neo4j_server_roundtrip():
 
         with neo4j.GraphDatabase.driver(uri, auth=None) as driver:
             driver.verify_connectivity()
-            records, _, _ = driver.execute_query(
-                "CREATE (n:Probe {x: 1}) RETURN n.x AS x", database_="neo4j")
+            records, _, _ = driver.execute_query("CREATE (n:Probe {x: 1}) RETURN n.x AS x", database_="neo4j")
             assert [r["x"] for r in records] == [1]
 
             records, _, _ = driver.execute_query(
                 "MATCH (n:Probe) RETURN count(n) AS c, sum(n.x) AS s",
-                database_="neo4j", routing_=neo4j.RoutingControl.READ)
+                database_="neo4j",
+                routing_=neo4j.RoutingControl.READ,
+            )
             assert (records[0]["c"], records[0]["s"]) == (1, 1)
 
-            with driver.session(database="neo4j",
-                                default_access_mode=neo4j.READ_ACCESS) as session:
+            with driver.session(database="neo4j", default_access_mode=neo4j.READ_ACCESS) as session:
                 with pytest.raises(neo4j.exceptions.ClientError) as exc:
                     session.run("CREATE (n:Probe {x: 2})").consume()
                 assert exc.value.code == "Neo.ClientError.Statement.AccessMode"

@@ -1,0 +1,130 @@
+"""The real content: it validates, covers what the project promises, and its graph says what the sources say."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kb import load_content, load_graph
+from kb.store.ladybug import LadybugStore
+
+from .conftest import REPO
+
+SEED_ORGS = ["buurtzorg", "zappos", "mysociety", "catch22", "highland-home-carers"]
+SEED_CHALLENGES = ["focus-on-client-needs", "fit-with-wider-system", "staff-attrition", "changing-leadership-styles"]
+SEED_OUTCOMES = ["staff-wellbeing", "efficiency", "quality-of-outputs"]
+
+
+@pytest.fixture(scope="module")
+def content():
+    return load_content(REPO)
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return load_graph(REPO)
+
+
+def test_all_content_validates_without_errors_or_warnings(content) -> None:
+    assert [str(p) for p in content.problems] == []
+
+
+def test_at_least_twenty_cases_across_sectors(content) -> None:
+    organisations = content.corpus.organisations
+    assert len(organisations) >= 20
+    assert set(SEED_ORGS) <= set(organisations)
+    top_sectors = Counter()
+    for org in organisations.values():
+        for sector in org.sectors:
+            broader = content.corpus.vocabulary.sectors[sector].broader or sector
+            top_sectors[broader] += 1
+    assert {"health-care", "social-care", "public-services", "education", "manufacturing", "technology"} <= set(
+        top_sectors), top_sectors
+
+
+def test_every_case_has_sourced_practices_challenges_and_outcomes(content) -> None:
+    for org in content.corpus.organisations.values():
+        kinds = Counter(c.kind for c in org.claims)
+        assert kinds["practice"] + kinds["framework"] >= 3, org.id
+        assert kinds["challenge"] >= 1 and kinds["outcome"] >= 1, org.id
+        assert all(c.sources for c in org.claims), org.id
+
+
+def test_every_figure_has_a_year_and_a_source(content) -> None:
+    for org in content.corpus.organisations.values():
+        for claim in org.claims:
+            assert all(f.year and f.sources for f in claim.figures), (org.id, claim.line)
+        assert all(size.year and size.source for size in org.size), org.id
+
+
+def test_no_concept_is_orphaned(content) -> None:
+    """Every concept is claimed by a case, linked from a case's prose, or broader than / included in one."""
+    corpus = content.corpus
+    used = {c.concept for org in corpus.organisations.values() for c in org.claims}
+    used |= {concept.id for concept in corpus.concepts.values()
+             if any(f"/{concept.id}.md)" in org.body for org in corpus.organisations.values())}
+    reachable = set(used)
+    for concept in corpus.concepts.values():
+        if concept.id in used:
+            reachable.update(concept.includes)
+            parent = concept.broader
+            while parent:
+                reachable.add(parent)
+                parent = corpus.concepts[parent].broader
+    orphans = sorted(set(corpus.concepts) - reachable)
+    assert orphans == []
+
+
+def test_every_source_has_a_url_or_publication(content) -> None:
+    for source in content.corpus.sources.values():
+        assert source.url or source.publication, source.id
+
+
+def test_seed_source_and_its_figures(graph) -> None:
+    seed = graph.nodes["Source:seed-2017"]
+    assert seed["title"] == "Beyond the Self-Management Hype" and seed["date"] == "2017-03-07"
+    figures = {(d["organisation"], d["value"], d["unit"]) for _, d in graph.nodes(data=True)
+               if d["label"] == "Figure" and d["sources"] == ["seed-2017"]}
+    assert ("zappos", 18.0, "%") in figures
+    assert ("buurtzorg", 30.0, "%") in figures
+
+
+def test_seed_challenges_and_outcomes_cite_the_seed(graph) -> None:
+    def cited(rel_type: str, target: str) -> bool:
+        return any(d["type"] == rel_type and "seed-2017" in d["sources"]
+                   for _, _, d in graph.out_edges("Organisation:buurtzorg-britain-ireland", data=True)
+                   if _ == target)
+
+    for challenge in SEED_CHALLENGES:
+        assert cited("FACED", f"Challenge:{challenge}"), challenge
+    for outcome in SEED_OUTCOMES:
+        assert cited("REPORTED", f"Outcome:{outcome}"), outcome
+
+
+def test_specific_relationships(graph) -> None:
+    def edge(start: str, end: str, rel_type: str) -> dict:
+        return next(d for d in graph.get_edge_data(start, end, default={}).values() if d["type"] == rel_type)
+
+    teams = edge("Organisation:buurtzorg", "Practice:self-managing-teams", "USES_PRACTICE")
+    assert teams["file"] == "cases/buurtzorg.md" and teams["line"] > 0 and teams["sources"]
+    attrition = edge("Organisation:zappos", "Challenge:staff-attrition", "FACED")
+    assert attrition["status"] == "contested"
+    assert edge("Organisation:zappos", "Framework:holacracy", "USES_FRAMEWORK")
+    assert edge("Organisation:tower-hamlets-buurtzorg-pilot", "Organisation:buurtzorg", "ADOPTED_MODEL_OF")
+    assert graph.nodes["Organisation:catch22"]["city"] == "London"
+
+
+def test_open_questions_of_the_seed_can_be_found(content) -> None:
+    body = content.corpus.organisations["buurtzorg-britain-ireland"].body
+    section = body.split("## Open questions", 1)[1]
+    assert "children" in section and "further" in section and "seed-2017" in section
+
+
+def test_real_store_answers_named_queries(real_store: Path) -> None:
+    store = LadybugStore(real_store)
+    names = [row["name"] for row in store.query("organisations")]
+    assert len(names) >= 20 and names == sorted(names)
+    claims = store.query("organisation_claims", id="buurtzorg")
+    assert any(c["concept"] == "self-managing-teams" for c in claims)
