@@ -152,8 +152,8 @@ def _add_claim(rows: GraphRows, claim: Claim) -> None:
     for figure in claim.figures:
         figure_id = f"{claim.org}/figure/{figure.line}"
         rows.add_node("Figure", id=figure_id, organisation=claim.org, measure="", concept=claim.concept,
-                      value=figure.value, value_max=figure.high, unit=figure.unit, description=figure.label, year=figure.year,
-                      sources=figure.sources, status=figure.status, file=claim.file, line=figure.line)
+                      value=figure.value, value_max=figure.high, unit=figure.unit, description=figure.label,
+                      year=figure.year, sources=figure.sources, status=figure.status, file=claim.file, line=figure.line)
         rows.add_rel("HAS_FIGURE", me, ("Figure", figure_id), year=figure.year, sources=figure.sources,
                      status=figure.status, file=claim.file, line=figure.line)
         rows.add_rel("ABOUT", ("Figure", figure_id), concept, file=claim.file, line=figure.line)

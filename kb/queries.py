@@ -84,8 +84,9 @@ QUERIES: dict[str, NamedQuery] = {q.name: q for q in [
         "organisation_figures", "An organisation's figures: size and those attached to its claims.",
         """
         MATCH (o:Organisation {id: $id})-[:HAS_FIGURE]->(f:Figure)
-        RETURN f.id AS id, f.measure AS measure, f.concept AS concept, f.value AS value, f.value_max AS value_max, f.unit AS unit,
-               f.description AS description, f.year AS year, f.sources AS sources, f.status AS status, f.line AS line
+        RETURN f.id AS id, f.measure AS measure, f.concept AS concept, f.value AS value,
+               f.value_max AS value_max, f.unit AS unit, f.description AS description, f.year AS year,
+               f.sources AS sources, f.status AS status, f.line AS line
         ORDER BY line
         """, ("id",)),
     NamedQuery(

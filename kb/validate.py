@@ -410,8 +410,9 @@ def _resolve_link(doc: Document, item: Item, concepts: dict[str, Document],
                         f"link to {folder_hint}", code="link")]
     kind, stem = _FOLDER_KINDS[parts[1]], parts[2][:-3]
     if kind not in allowed_kinds:
+        article = "an" if kind[0] in "aeiou" else "a"
         return [Problem(doc.where, item.line, item.href_col,
-                        f"a bullet under {item.section.title()} links to {'an' if kind[0] in 'aeiou' else 'a'} {kind} page",
+                        f"a bullet under {item.section.title()} links to {article} {kind} page",
                         f"move the bullet to the right section or link to {folder_hint}", code="link")]
     if stem in concepts and concepts[stem].role == kind:
         item.concept_id, item.concept_kind = stem, kind

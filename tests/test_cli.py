@@ -28,7 +28,7 @@ def break_file(root: Path) -> None:
 
 
 def test_validate_passes_on_valid_content(mini_root: Path) -> None:
-    code, out, err = run("validate", "--root", str(mini_root))
+    code, _, err = run("validate", "--root", str(mini_root))
     assert code == 0
     assert "0 error(s)" in err
 

@@ -44,7 +44,7 @@ def test_every_named_query_runs(mini_store: Path, name: str) -> None:
 
 
 def test_reading_before_any_load_says_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="graph_loader.py load"):
+    with pytest.raises(StoreError, match=r"graph_loader\.py load"):
         LadybugStore(tmp_path / "empty").query("organisations")
 
 
