@@ -132,3 +132,14 @@ def _print_counts(title: str, counts: dict[str, int]) -> None:
     click.echo(f"{title}: {sum(counts.values())}")
     for name, count in sorted(counts.items()):
         click.echo(f"  {name:<18} {count:>6}")
+
+
+def _register_commands() -> None:
+    """Commands for contributors live in their own module."""
+    from .contrib_cli import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_commands()

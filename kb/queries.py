@@ -14,22 +14,17 @@ True
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from .named_query import NamedQuery
+from .queries_explore import EXPLORE_QUERIES
+from .queries_research import RESEARCH_QUERIES
+from .queries_site import SITE_QUERIES
 
 __all__ = ["QUERIES", "NamedQuery", "cypher_for"]
 
-
-@dataclass(frozen=True)
-class NamedQuery:
-    name: str
-    description: str
-    cypher: str
-    params: tuple[str, ...] = ()
-
-
 _CLAIM_TYPES = "['USES_PRACTICE', 'USES_FRAMEWORK', 'FACED', 'REPORTED']"
 
-QUERIES: dict[str, NamedQuery] = {q.name: q for q in [
+_CORE_QUERIES = [
     NamedQuery(
         "organisations", "Every organisation with its profile, sorted by name.",
         """
@@ -116,7 +111,14 @@ QUERIES: dict[str, NamedQuery] = {q.name: q for q in [
         """
         MATCH ()-[r]->() RETURN {rel_type:r} AS type, count(*) AS n ORDER BY type
         """),
-]}
+]
+
+#: Every named query, by name.  Query sets live in their own modules by area of the site.
+QUERIES: dict[str, NamedQuery] = {}
+for _query in [*_CORE_QUERIES, *SITE_QUERIES, *EXPLORE_QUERIES, *RESEARCH_QUERIES]:
+    if _query.name in QUERIES:
+        raise ValueError(f"named query '{_query.name}' is defined twice")
+    QUERIES[_query.name] = _query
 
 _DIALECTS = {
     "ladybug": {"rel_type": "label({})", "node_label": "label({})"},

@@ -13,6 +13,8 @@ from kb.pipeline import load_content
 from kb.store.ladybug import rebuild
 from webapp import create_app
 
+pytest_plugins = ["tests.neo4j_fixtures", "tests.browser_fixtures"]
+
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parent.parent
 

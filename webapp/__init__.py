@@ -12,7 +12,7 @@ from flask import Flask
 
 from . import errors, store
 from .settings import from_environment
-from .views import browse
+from .views import browse, discover, explore, research
 
 __all__ = ["create_app"]
 
@@ -26,5 +26,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config["KB_MAX_REQUEST_BYTES"]
     store.init_app(app)
     errors.init_app(app)
-    app.register_blueprint(browse.bp)
+    for blueprint in (browse.bp, discover.bp, explore.bp, research.bp):
+        app.register_blueprint(blueprint)
     return app

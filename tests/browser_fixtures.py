@@ -1,0 +1,1 @@
+"""Fixtures for the browser tests (loaded by conftest as a plugin)."""

@@ -1,0 +1,1 @@
+"""Fixtures for the neo4j tests (loaded by conftest as a plugin)."""
