@@ -77,7 +77,7 @@ def load(root: Path, store_path: Path | None, quiet: bool) -> None:
     Example:
       python graph_loader.py load
     """
-    result = load_content(root)
+    result = load_content(root, progress=None if quiet else _file_progress)
     if not result.ok:
         _print_problems(result.problems)
         click.echo(f"load refused: {len(result.errors)} error(s); the store was left unchanged", err=True)
@@ -121,6 +121,11 @@ def export(fmt: str, output: Path, root: Path) -> None:
     graph = to_networkx(graph_rows(result.corpus))
     for path in export_graph(graph, fmt, output):
         click.echo(f"wrote {path}")
+
+
+def _file_progress(files: list) -> object:
+    """A progress bar over the files, shown for large loads only."""
+    return tqdm(files, desc="parsing", unit="file", disable=len(files) < 500, file=sys.stderr, leave=False)
 
 
 def _print_problems(problems: list[Problem]) -> None:

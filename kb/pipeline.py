@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,11 +43,15 @@ class LoadResult:
         return not self.errors
 
 
-def load_content(root: Path) -> LoadResult:
-    """Parse and validate all content below ``root``; build the corpus if it has no errors."""
+def load_content(root: Path, progress: Callable[[Iterable], Iterable] | None = None) -> LoadResult:
+    """Parse and validate all content below ``root``; build the corpus if it has no errors.
+
+    ``progress`` may wrap the list of files (e.g. ``tqdm``) to show parsing progress.
+    """
     layout = ContentLayout(root)
     vocabulary = load_vocabulary(layout.vocabulary)
-    documents = [parse_file(f, layout) for f in discover(layout)]
+    files = discover(layout)
+    documents = [parse_file(f, layout) for f in (progress(files) if progress else files)]
     problems = validate(documents, vocabulary)
     result = LoadResult(problems, documents)
     if result.ok:
@@ -63,6 +68,9 @@ def check_paths(root: Path, paths: list[Path]) -> list[Problem]:
     if not paths:
         return result.problems
     layout = ContentLayout(root)
+    strays = [Problem(layout.display(p), 1, 1, "not in a content folder, so it is not loaded",
+                      "case files go in cases/, concept pages in concepts/<kind>s/", code="location")
+              for p in paths if p.is_file() and layout.role_of(p) is None]
     wanted = {layout.display(p.resolve()) for p in paths}
-    return [p for p in result.problems
-            if any(p.path == w or p.path.startswith(w.rstrip("/") + "/") for w in wanted)]
+    return strays + [p for p in result.problems
+                     if any(p.path == w or p.path.startswith(w.rstrip("/") + "/") for w in wanted)]

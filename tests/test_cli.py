@@ -109,3 +109,10 @@ def test_every_command_has_help_with_an_example() -> None:
 def test_graph_loader_script_runs() -> None:
     result = subprocess.run([sys.executable, "graph_loader.py", "--help"], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0 and "validate" in result.stdout
+
+
+def test_validate_a_file_outside_the_content_folders(mini_root: Path) -> None:
+    stray = mini_root / "notes.md"
+    stray.write_text("# notes\n")
+    code, out, _ = run("validate", "--root", str(mini_root), str(stray))
+    assert code == 1 and "notes.md:1:1: error: not in a content folder" in out

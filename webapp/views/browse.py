@@ -52,6 +52,16 @@ def case(case_id: str, fmt: str):
     return respond(fmt, "case.html", data, groups=groups, body_html=body_html)
 
 
+@page_route(bp, "/contribute")
+def contribute(fmt: str):
+    """How to add a case: the repository's CONTRIBUTING.md, rendered."""
+    from kb import REPO_ROOT
+
+    path = REPO_ROOT / "CONTRIBUTING.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else "See the repository's README."
+    return respond(fmt, "contribute.html", {"markdown": text}, body_html=render_markdown(text, base=""))
+
+
 def _group_views(rows: list[dict]) -> list[dict]:
     """Rows of (claim, view) pairs -> one dict per claim with its list of views."""
     claims: OrderedDict[str, dict] = OrderedDict()
