@@ -1,7 +1,147 @@
-"""Named queries of the site's explore pages (see kb.queries for the conventions)."""
+"""Named queries of the site's explore pages: comparable cases, concept pages and patterns.
+
+See :mod:`kb.queries` for the conventions.  Two kinds of query live here:
+
+- **Whole-graph extracts** (``explore_*``) that :mod:`kb.analysis` reads once per graph version and
+  computes from in Python: organisation profiles, every claim as (organisation, type, concept,
+  status), the vocabulary.  Rows are small, so 10,000 cases stay a few hundred thousand rows.
+- **One concept's evidence** (``concept_<kind>_*``): the claims about it with their detail and
+  sources, the views of its disputed claims.  They are written once and stamped out per concept
+  label, so that every query starts from an indexed ``(c:Label {id: $id})`` on both stores
+  instead of scanning every node.
+
+Both stores answer them: no store-specific functions, ``collect()`` order is never relied on (the
+code sorts), and every query ends with ``ORDER BY`` so that results are deterministic.
+
+>>> [q.name for q in EXPLORE_QUERIES if q.name.startswith("concept_practice")]
+['concept_practice_claims', 'concept_practice_views', 'concept_practice_claim_sources', 'concept_practice_sources']
+"""
 
 from __future__ import annotations
 
 from .named_query import NamedQuery
 
-EXPLORE_QUERIES: list[NamedQuery] = []
+__all__ = ["CONCEPT_QUERY_KINDS", "EXPLORE_QUERIES", "concept_query"]
+
+#: Concept kinds that have a page, with their node label.
+CONCEPT_QUERY_KINDS = {"practice": "Practice", "challenge": "Challenge", "outcome": "Outcome",
+                       "framework": "Framework"}
+
+_CLAIM_TYPES = "['USES_PRACTICE', 'USES_FRAMEWORK', 'FACED', 'REPORTED']"
+_CONCEPT_LABELS = "['Practice', 'Challenge', 'Outcome', 'Framework']"
+_SOURCE_COLUMNS = """s.id AS id, s.title AS title, s.url AS url, s.publication AS publication,
+               s.author AS author, s.publisher AS publisher, s.date AS date, s.type AS type,
+               s.reliability AS reliability"""
+
+_WHOLE_GRAPH = [
+    NamedQuery(
+        "explore_profiles", "Every organisation's profile as the comparison uses it, with its sector ids.",
+        """
+        MATCH (o:Organisation)
+        OPTIONAL MATCH (o)-[:BASED_IN]->(k:Country)
+        OPTIONAL MATCH (o)-[:IN_SECTOR]->(s:Sector)
+        WITH o, k, collect(s.id) AS sectors
+        RETURN o.id AS id, o.name AS name, o.kind AS kind, o.country AS country, k.name AS country_name,
+               o.size_band AS size_band, o.staff AS staff, o.status AS status, o.summary AS summary, sectors
+        ORDER BY id
+        """),
+    NamedQuery(
+        "explore_claim_rows", "Every practice, framework, challenge and outcome claim: who, what, how sure.",
+        f"""
+        MATCH (o:Organisation)-[r]->(c)
+        WHERE {{rel_type:r}} IN {_CLAIM_TYPES}
+        RETURN o.id AS organisation, {{rel_type:r}} AS type, c.id AS concept, r.status AS status
+        ORDER BY organisation, type, concept
+        """),
+    NamedQuery(
+        "explore_concepts", "Every practice, challenge, outcome and framework with its definition and page body.",
+        f"""
+        MATCH (c)
+        WHERE {{node_label:c}} IN {_CONCEPT_LABELS}
+        RETURN {{node_label:c}} AS label, c.id AS id, c.name AS name, c.definition AS definition,
+               c.aliases AS aliases, c.broader AS broader, c.body AS body, c.file AS file
+        ORDER BY label, id
+        """),
+    NamedQuery(
+        "explore_includes", "Which practices each framework bundles.",
+        """
+        MATCH (f:Framework)-[:INCLUDES]->(p:Practice)
+        RETURN f.id AS framework, p.id AS practice
+        ORDER BY framework, practice
+        """),
+    NamedQuery(
+        "explore_sectors", "The sector vocabulary with each sector's broader sector.",
+        """
+        MATCH (s:Sector)
+        OPTIONAL MATCH (s)-[:BROADER]->(b:Sector)
+        RETURN s.id AS id, s.name AS name, b.id AS broader
+        ORDER BY id
+        """),
+    NamedQuery(
+        "explore_fingerprint", "Node and relationship totals: a cheap sign that the graph changed.",
+        """
+        MATCH (n)
+        WITH count(n) AS nodes
+        MATCH ()-[r]->()
+        RETURN nodes, count(r) AS relationships
+        """),
+]
+
+
+def _concept_queries(kind: str, label: str) -> list[NamedQuery]:
+    """The evidence queries of one concept label (the label is a constant, never input)."""
+    concept = f"(c:{label} {{id: $id}})"
+    return [
+        NamedQuery(
+            f"concept_{kind}_claims", f"Organisations' claims about one {kind}, with their evidence.",
+            f"""
+            MATCH (o:Organisation)-[r]->{concept}
+            WHERE {{rel_type:r}} IN {_CLAIM_TYPES}
+            RETURN o.id AS organisation, o.name AS name, {{rel_type:r}} AS type, r.detail AS detail,
+                   r.figure AS figure, r.year AS year, r.sources AS sources, r.status AS status,
+                   r.file AS file, r.line AS line
+            ORDER BY name, organisation, line
+            """, ("id",)),
+        NamedQuery(
+            f"concept_{kind}_views", f"Each side of the disputed claims about one {kind}.",
+            f"""
+            MATCH (o:Organisation)-[:HAS_CLAIM]->(claim:Claim)-[:ABOUT]->{concept}
+            MATCH (claim)-[:HAS_VIEW]->(v:View)
+            RETURN o.id AS organisation, claim.line AS claim_line, v.text AS text, v.sources AS sources,
+                   v.line AS line
+            ORDER BY organisation, claim_line, line
+            """, ("id",)),
+        NamedQuery(
+            f"concept_{kind}_claim_sources", f"The sources cited by claims about one {kind}.",
+            f"""
+            MATCH (o:Organisation)-[r]->{concept}
+            MATCH (o)-[:CITES]->(s:Source)
+            WHERE s.id IN r.sources
+            RETURN DISTINCT {_SOURCE_COLUMNS}
+            ORDER BY id
+            """, ("id",)),
+        NamedQuery(
+            f"concept_{kind}_sources", f"The sources one {kind}'s own page declares.",
+            f"""
+            MATCH {concept}-[:CITES]->(s:Source)
+            RETURN {_SOURCE_COLUMNS}
+            ORDER BY id
+            """, ("id",)),
+    ]
+
+
+def concept_query(kind: str, part: str) -> str:
+    """The name of a concept evidence query.
+
+    >>> concept_query("outcome", "claims")
+    'concept_outcome_claims'
+    """
+    if kind not in CONCEPT_QUERY_KINDS:
+        raise KeyError(f"unknown concept kind '{kind}'; known: {', '.join(CONCEPT_QUERY_KINDS)}")
+    return f"concept_{kind}_{part}"
+
+
+EXPLORE_QUERIES: list[NamedQuery] = [
+    *_WHOLE_GRAPH,
+    *(query for kind, label in CONCEPT_QUERY_KINDS.items() for query in _concept_queries(kind, label)),
+]

@@ -26,6 +26,7 @@ from typing import Any
 
 import ladybug
 
+from ..console import ConsoleResult, check_read_only, plain_value
 from ..graph import GraphRows
 from ..graph_schema import NODE_PROPERTIES, REL_ENDPOINTS, REL_PROPERTIES
 from ..problems import QueryError, StoreError
@@ -208,6 +209,35 @@ class LadybugStore:
         while result.has_next():
             rows.append(dict(zip(columns, result.get_next(), strict=False)))
         return rows
+
+    def run_readonly(self, cypher: str, params: dict[str, Any] | None = None, *, timeout_ms: int = 5000,
+                     row_cap: int = 1000) -> ConsoleResult:
+        """Run a researcher's query: guarded, on the read-only database, with a time limit and a row cap."""
+        check_read_only(cypher)
+        connection = ladybug.Connection(self._database_for_reading())
+        connection.set_query_timeout(timeout_ms)
+        started = time.perf_counter()
+        try:
+            result = connection.execute(cypher, params or {})
+            columns = result.get_column_names()
+            rows, truncated = [], False
+            while result.has_next():
+                if len(rows) == row_cap:
+                    truncated = True
+                    break
+                rows.append([plain_value(v) for v in result.get_next()])
+        except RuntimeError as err:
+            message = str(err)
+            if "Interrupted" in message:
+                message = f"The query ran longer than {timeout_ms / 1000:g} s and was stopped."
+            raise QueryError(message) from err
+        finally:
+            connection.close()
+        return ConsoleResult(columns, rows, truncated, (time.perf_counter() - started) * 1000)
+
+    def _database_for_reading(self) -> ladybug.Database:
+        self._connection()  # opens (or switches to) the current generation, read-only
+        return self._database
 
     def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
         return self.run(cypher_for(name, self.backend), params)
