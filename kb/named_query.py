@@ -15,3 +15,11 @@ class NamedQuery:
     description: str
     cypher: str
     params: tuple[str, ...] = ()
+    #: Parameter values that make a good example (console examples run with these).
+    defaults: tuple[tuple[str, str], ...] = ()
+    #: A title for researchers, when the query is one of the console's examples.
+    title: str = ""
+
+    @property
+    def default_params(self) -> dict[str, str]:
+        return dict(self.defaults)

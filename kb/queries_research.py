@@ -1,7 +1,150 @@
-"""Named queries of the site's research pages (see kb.queries for the conventions)."""
+"""Example queries for researchers: real questions, one click each in the console.
+
+Each runs on both stores with identical results (tests/test_store_contract.py).  They avoid the
+few functions whose names differ between LadybugDB and Neo4j (see the console's help).
+"""
 
 from __future__ import annotations
 
 from .named_query import NamedQuery
 
-RESEARCH_QUERIES: list[NamedQuery] = []
+_CLAIM = "['USES_PRACTICE', 'USES_FRAMEWORK', 'FACED', 'REPORTED']"
+
+RESEARCH_QUERIES: list[NamedQuery] = [
+    NamedQuery(
+        "example_practices_with_challenge",
+        "Practices used by organisations that faced a given challenge, with how many such organisations.",
+        """
+        MATCH (o:Organisation)-[:FACED]->(c:Challenge {id: $challenge})
+        MATCH (o)-[:USES_PRACTICE]->(p:Practice)
+        RETURN p.id AS practice, p.name AS name, count(DISTINCT o) AS organisations
+        ORDER BY organisations DESC, practice
+        """, ("challenge",), (("challenge", "staff-attrition"),),
+        "Practices that co-occur with a challenge"),
+    NamedQuery(
+        "example_attrition_figures",
+        "Organisations that faced staff attrition, with each figure, its year and its sources.",
+        """
+        MATCH (o:Organisation)-[r:FACED]->(c:Challenge {id: 'staff-attrition'})
+        OPTIONAL MATCH (o)-[:HAS_FIGURE]->(f:Figure {concept: 'staff-attrition'})
+        RETURN o.name AS organisation, r.status AS status, f.value AS value, f.value_max AS value_max,
+               f.unit AS unit, f.description AS what, f.year AS year, f.sources AS sources
+        ORDER BY organisation, year, value
+        """, (), (), "Staff attrition: figures and sources"),
+    NamedQuery(
+        "example_outcomes_without_managers",
+        "Outcomes reported by organisations that replaced managers with coaches or removed middle management.",
+        """
+        MATCH (o:Organisation)-[:USES_PRACTICE]->(p:Practice)
+        WHERE p.id IN ['coaches-not-managers', 'no-middle-management']
+        MATCH (o)-[r:REPORTED]->(x:Outcome)
+        RETURN x.name AS outcome, count(DISTINCT o) AS organisations,
+               count(DISTINCT CASE WHEN r.status IS NULL THEN o.id END) AS firm_reports
+        ORDER BY organisations DESC, outcome
+        """, (), (), "Outcomes where managers were replaced by coaches"),
+    NamedQuery(
+        "example_practice_sectors",
+        "Sectors in which a practice appears, with the organisations.",
+        """
+        MATCH (o:Organisation)-[:USES_PRACTICE]->(p:Practice {id: $practice})
+        MATCH (o)-[:IN_SECTOR]->(s:Sector)
+        RETURN s.name AS sector, count(DISTINCT o) AS organisations
+        ORDER BY organisations DESC, sector
+        """, ("practice",), (("practice", "self-managing-teams"),), "Sectors in which a practice appears"),
+    NamedQuery(
+        "example_contested_claims",
+        "Contested claims with each side's text and sources.",
+        """
+        MATCH (o:Organisation)-[:HAS_CLAIM]->(c:Claim {status: 'contested'})-[:HAS_VIEW]->(v:View)
+        RETURN o.name AS organisation, c.title AS claim, v.text AS view, v.sources AS sources, c.file AS file,
+               v.line AS line
+        ORDER BY organisation, file, line
+        """, (), (), "Contested claims, both sides"),
+    NamedQuery(
+        "example_buurtzorg_adopters",
+        "Organisations that adopted, were inspired by or partnered with Buurtzorg's model.",
+        """
+        MATCH (o:Organisation)-[r]->(b:Organisation {id: 'buurtzorg'})
+        RETURN o.name AS organisation, {rel_type:r} AS relation, o.country AS country, o.status AS status,
+               r.sources AS sources
+        ORDER BY organisation, relation
+        """, (), (), "Who adopted Buurtzorg's model"),
+    NamedQuery(
+        "example_framework_outcomes",
+        "Outcomes and challenges of the organisations that used a framework (e.g. Holacracy).",
+        """
+        MATCH (o:Organisation)-[:USES_FRAMEWORK]->(f:Framework {id: $framework})
+        MATCH (o)-[r]->(c)
+        WHERE {rel_type:r} IN ['FACED', 'REPORTED']
+        RETURN o.name AS organisation, {rel_type:r} AS type, c.name AS concept, r.status AS status,
+               r.sources AS sources
+        ORDER BY organisation, type, concept
+        """, ("framework",), (("framework", "holacracy"),), "What happened to a framework's adopters"),
+    NamedQuery(
+        "example_challenges_by_sector",
+        "How often each challenge is reported in each sector.",
+        """
+        MATCH (o:Organisation)-[:FACED]->(c:Challenge)
+        MATCH (o)-[:IN_SECTOR]->(s:Sector)
+        RETURN s.name AS sector, c.name AS challenge, count(DISTINCT o) AS organisations
+        ORDER BY sector, organisations DESC, challenge
+        """, (), (), "Challenges by sector"),
+    NamedQuery(
+        "example_uncertain_claims",
+        "Claims resting on one weak or self-reported source, per organisation.",
+        """
+        MATCH (o:Organisation)-[r]->(c)
+        WHERE r.status = 'uncertain' AND {rel_type:r} IN """ + _CLAIM + """
+        RETURN o.name AS organisation, {rel_type:r} AS type, c.name AS concept, r.sources AS sources,
+               r.line AS line
+        ORDER BY organisation, line
+        """, (), (), "Uncertain claims to check"),
+    NamedQuery(
+        "example_most_cited_sources",
+        "Sources cited by the most practice, challenge and outcome claims.",
+        """
+        MATCH (o:Organisation)-[r]->(c)
+        WHERE {rel_type:r} IN """ + _CLAIM + """
+        UNWIND r.sources AS source
+        RETURN source, count(*) AS claims, count(DISTINCT o) AS organisations
+        ORDER BY claims DESC, source
+        LIMIT 25
+        """, (), (), "Most-cited sources"),
+    NamedQuery(
+        "example_staff_over_time",
+        "Staff figures per organisation and year, with sources (contested figures marked).",
+        """
+        MATCH (o:Organisation)-[:HAS_FIGURE]->(f:Figure {measure: 'staff'})
+        RETURN o.name AS organisation, f.year AS year, f.value AS staff, f.status AS status, f.sources AS sources
+        ORDER BY organisation, year, staff
+        """, (), (), "Staff numbers over time"),
+    NamedQuery(
+        "example_outcomes_of_practice",
+        "Outcomes reported by organisations using a practice, with the evidence behind each.",
+        """
+        MATCH (o:Organisation)-[:USES_PRACTICE]->(p:Practice {id: $practice})
+        MATCH (o)-[r:REPORTED]->(x:Outcome)
+        RETURN x.name AS outcome, count(DISTINCT o) AS organisations,
+               count(CASE WHEN r.status = 'contested' THEN 1 END) AS contested,
+               count(CASE WHEN r.status = 'uncertain' THEN 1 END) AS uncertain
+        ORDER BY organisations DESC, outcome
+        """, ("practice",), (("practice", "self-managing-teams"),), "Outcomes reported with a practice"),
+    NamedQuery(
+        "example_framework_practices",
+        "Frameworks and the practices they bundle, with how many organisations use each practice.",
+        """
+        MATCH (f:Framework)-[:INCLUDES]->(p:Practice)
+        OPTIONAL MATCH (o:Organisation)-[:USES_PRACTICE]->(p)
+        RETURN f.name AS framework, p.name AS practice, count(DISTINCT o) AS organisations
+        ORDER BY framework, practice
+        """, (), (), "Frameworks and their practices"),
+    NamedQuery(
+        "example_organisation_network",
+        "Relations between organisations (partner of, adopted the model of, inspired by, part of).",
+        """
+        MATCH (a:Organisation)-[r]->(b:Organisation)
+        RETURN a.name AS organisation, {rel_type:r} AS relation, b.name AS other, r.status AS status,
+               r.sources AS sources
+        ORDER BY organisation, relation, other
+        """, (), (), "The organisation network"),
+]
