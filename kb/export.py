@@ -16,7 +16,7 @@ from .graph_schema import NODE_PROPERTIES, REL_PROPERTIES
 
 __all__ = ["FORMATS", "export_graph", "graphml_ready"]
 
-FORMATS = ("graphml", "json", "csv")
+FORMATS = ("graphml", "json", "csv", "cypher")
 
 
 def graphml_ready(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -53,6 +53,10 @@ def export_graph(graph: nx.MultiDiGraph, fmt: str, output: Path) -> list[Path]:
         return [output]
     if fmt == "csv":
         return _write_csv(graph, output)
+    if fmt == "cypher":
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(cypher_script(graph), encoding="utf-8")
+        return [output]
     raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
 
 
@@ -78,3 +82,46 @@ def _csv_cell(value: object) -> object:
     if isinstance(value, list):
         return ";".join(str(v) for v in value)
     return "" if value is None else value
+
+
+def cypher_script(graph: nx.MultiDiGraph) -> str:
+    """A Cypher script that recreates the graph in an empty Neo4j database.
+
+    Values are written as escaped literals; run it with ``cypher-shell -f graph.cypher``.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("Practice:a", label="Practice", id="a", name="It's a")
+    >>> print(cypher_script(g).splitlines()[-1])
+    CREATE (:Practice {id: 'a', name: 'It\\'s a'});
+    """
+    lines = ["// Recreates the self-management case graph. Generated; do not edit."]
+    labels = sorted({data["label"] for _, data in graph.nodes(data=True)})
+    for label in labels:
+        lines.append(f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE;")
+    for _, data in sorted(graph.nodes(data=True), key=lambda item: item[0]):
+        props = {k: v for k, v in data.items() if k != "label"}
+        lines.append(f"CREATE (:{data['label']} {_cypher_map(props)});")
+    for start, end, data in graph.edges(data=True):
+        props = {k: v for k, v in data.items() if k != "type"}
+        start_label, start_id = start.split(":", 1)
+        end_label, end_id = end.split(":", 1)
+        lines.append(f"MATCH (a:{start_label} {{id: {_literal(start_id)}}}), "
+                     f"(b:{end_label} {{id: {_literal(end_id)}}}) "
+                     f"CREATE (a)-[:{data['type']} {_cypher_map(props)}]->(b);")
+    return "\n".join(lines) + "\n"
+
+
+def _cypher_map(props: dict) -> str:
+    items = [f"{key}: {_literal(value)}" for key, value in props.items() if value not in (None, "", [])]
+    return "{" + ", ".join(items) + "}"
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
+    text = str(value).replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
+    return f"'{text}'"

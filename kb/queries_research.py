@@ -6,6 +6,7 @@ few functions whose names differ between LadybugDB and Neo4j (see the console's 
 
 from __future__ import annotations
 
+from .graph_schema import NODE_PROPERTIES, REL_ENDPOINTS, REL_PROPERTIES
 from .named_query import NamedQuery
 
 _CLAIM = "['USES_PRACTICE', 'USES_FRAMEWORK', 'FACED', 'REPORTED']"
@@ -148,3 +149,23 @@ RESEARCH_QUERIES: list[NamedQuery] = [
         ORDER BY organisation, relation, other
         """, (), (), "The organisation network"),
 ]
+
+
+def _export_queries() -> list[NamedQuery]:
+    """One query per label and relationship type, generated from the graph schema, for exports."""
+    queries = []
+    for label, props in NODE_PROPERTIES.items():
+        columns = ", ".join(f"n.{p} AS {p}" for p in props)
+        queries.append(NamedQuery(f"export_nodes_{label}", f"Every {label} node with all its properties.",
+                                  f"MATCH (n:{label}) RETURN {columns} ORDER BY id"))
+    rel_columns = ", ".join(f"r.{p} AS {p}" for p in REL_PROPERTIES)
+    for rel_type in REL_ENDPOINTS:
+        queries.append(NamedQuery(
+            f"export_rels_{rel_type}", f"Every {rel_type} relationship with its evidence.",
+            f"MATCH (a)-[r:{rel_type}]->(b) RETURN {{node_label:a}} AS start_label, a.id AS from_id, "
+            f"{{node_label:b}} AS to_label, b.id AS to_id, {rel_columns} "
+            "ORDER BY start_label, from_id, to_label, to_id, line, detail"))
+    return queries
+
+
+RESEARCH_QUERIES.extend(_export_queries())

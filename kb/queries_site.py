@@ -1,7 +1,310 @@
-"""Named queries of the site's site pages (see kb.queries for the conventions)."""
+"""Named queries of the site's discover pages: case facets, search, sources and the graph explorer.
+
+See :mod:`kb.queries` for the conventions: Cypher written once, ``$parameters``,
+``{rel_type:r}`` / ``{node_label:n}`` for the two dialect differences, and an
+``ORDER BY`` that makes every answer deterministic.  The graph explorer needs
+one query per node label (a label cannot be a parameter); those are generated
+here from one template, for the fixed labels of :data:`GRAPH_KINDS` only.
+
+The helpers :func:`neighbourhood` and :func:`source_citations` put the rows of
+several named queries together; they take any store with ``query()``.
+
+>>> sorted(GRAPH_KINDS)[:3]
+['challenge', 'country', 'framework']
+>>> any(q.name == "graph_out_organisation" for q in SITE_QUERIES)
+True
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
 from .named_query import NamedQuery
 
-SITE_QUERIES: list[NamedQuery] = []
+__all__ = ["CITATION_KINDS", "GRAPH_KINDS", "SITE_QUERIES", "Neighbourhood", "neighbourhood", "source_citations"]
+
+#: Relationship types that are claims of a case: a bullet under Practices, Challenges or Outcomes.
+CLAIM_TYPES = ("USES_PRACTICE", "USES_FRAMEWORK", "FACED", "REPORTED")
+#: Relationship types between organisations, declared in a case's ``relations:``.
+RELATION_TYPES = ("PARTNER_OF", "ADOPTED_MODEL_OF", "INSPIRED_BY", "PART_OF")
+#: Links that make an organisation's facet values (sector, practices, challenges, outcomes).
+FACET_LINK_TYPES = ("IN_SECTOR", *CLAIM_TYPES)
+
+#: Graph explorer kind (as in the URL) -> node label.  Figures, claims and views are evidence,
+#: shown on case pages, not nodes to explore.
+GRAPH_KINDS: dict[str, str] = {
+    "organisation": "Organisation", "practice": "Practice", "challenge": "Challenge", "outcome": "Outcome",
+    "framework": "Framework", "sector": "Sector", "country": "Country", "source": "Source",
+}
+
+
+def _cypher_list(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(f"'{value}'" for value in values) + "]"
+
+
+_FACET_QUERIES = [
+    NamedQuery(
+        "facet_organisations", "Every organisation with the profile fields the case list shows, facets and sorts on.",
+        """
+        MATCH (o:Organisation)
+        OPTIONAL MATCH (o)-[:BASED_IN]->(c:Country)
+        RETURN o.id AS id, o.name AS name, o.kind AS kind, o.country AS country, c.name AS country_name,
+               o.city AS city, o.status AS status, o.founded AS founded, o.size_band AS size_band,
+               o.staff AS staff, o.summary AS summary
+        ORDER BY id
+        """),
+    NamedQuery(
+        "facet_links", "Each organisation's sectors, practices, frameworks, challenges and outcomes (one row each).",
+        f"""
+        MATCH (o:Organisation)-[r]->(x)
+        WHERE {{rel_type:r}} IN {_cypher_list(FACET_LINK_TYPES)}
+        RETURN o.id AS organisation, {{rel_type:r}} AS type, x.id AS value, x.name AS label
+        ORDER BY organisation, type, value
+        """),
+]
+
+_SEARCH_QUERIES = [
+    NamedQuery(
+        "search_organisations", "The text of every organisation that full-text search indexes.",
+        """
+        MATCH (o:Organisation)
+        RETURN o.id AS id, o.name AS name, o.aliases AS aliases, o.summary AS summary, o.body AS body,
+               o.kind AS kind, o.country AS country, o.city AS city
+        ORDER BY id
+        """),
+    NamedQuery(
+        "search_concepts", "The text of every practice, challenge, outcome and framework that search indexes.",
+        """
+        MATCH (c)
+        WHERE {node_label:c} IN ['Practice', 'Challenge', 'Outcome', 'Framework']
+        RETURN {node_label:c} AS label, c.id AS id, c.name AS name, c.aliases AS aliases,
+               c.definition AS definition, c.body AS body
+        ORDER BY label, id
+        """),
+]
+
+_SOURCE_FIELDS = """s.id AS id, s.title AS title, s.url AS url, s.publication AS publication, s.author AS author,
+               s.publisher AS publisher, s.date AS date, s.type AS type, s.reliability AS reliability"""
+
+#: Citation query name -> (what the citing row is, Cypher up to the point where ``source`` is bound).
+#: Each is generated twice: for every source (``source_<kind>``) and for one (``source_<kind>_of``).
+_CITATIONS: dict[str, tuple[str, str]] = {
+    "claims": ("Claims (practice, challenge, outcome, framework) and relations that cite a source.", f"""
+        MATCH (o:Organisation)-[r]->(c)
+        WHERE {{rel_type:r}} IN {_cypher_list(CLAIM_TYPES + RELATION_TYPES)}
+        UNWIND r.sources AS source
+        WITH source, o, r, c
+        {{filter}}
+        RETURN source, o.id AS organisation, o.name AS organisation_name, {{rel_type:r}} AS type,
+               {{node_label:c}} AS kind, c.id AS concept, c.name AS concept_name, r.detail AS detail,
+               r.status AS status, r.file AS file, r.line AS line
+        ORDER BY source, organisation, line, concept
+        """),
+    "figures": ("Figures (size and figures of claims) that cite a source.", """
+        MATCH (o:Organisation)-[:HAS_FIGURE]->(f:Figure)
+        UNWIND f.sources AS source
+        WITH source, o, f
+        {filter}
+        RETURN source, o.id AS organisation, o.name AS organisation_name, 'FIGURE' AS type,
+               f.measure AS measure, f.concept AS concept, f.value AS value, f.value_max AS value_max,
+               f.unit AS unit, f.description AS detail, f.year AS year,
+               f.status AS status, f.file AS file, f.line AS line
+        ORDER BY source, organisation, line
+        """),
+    "disputes": ("Contested or uncertain claims that cite a source.", """
+        MATCH (o:Organisation)-[:HAS_CLAIM]->(c:Claim)
+        UNWIND c.sources AS source
+        WITH source, o, c
+        {filter}
+        RETURN source, o.id AS organisation, o.name AS organisation_name, 'CLAIM' AS type, c.title AS title,
+               c.text AS detail, c.status AS status, c.file AS file, c.line AS line
+        ORDER BY source, organisation, line
+        """),
+    "views": ("One side of a contested claim (a view) that cites a source.", """
+        MATCH (o:Organisation)-[:HAS_CLAIM]->(c:Claim)-[:HAS_VIEW]->(v:View)
+        UNWIND v.sources AS source
+        WITH source, o, c, v
+        {filter}
+        RETURN source, o.id AS organisation, o.name AS organisation_name, 'VIEW' AS type, c.title AS title,
+               v.text AS detail, c.status AS status, v.file AS file, v.line AS line
+        ORDER BY source, organisation, line
+        """),
+    "profiles": ("Organisation profiles (founded, place, legal form, status) that cite a source.", """
+        MATCH (o:Organisation)
+        UNWIND o.sources AS source
+        WITH source, o
+        {filter}
+        RETURN source, o.id AS organisation, o.name AS organisation_name, 'PROFILE' AS type, o.file AS file
+        ORDER BY source, organisation
+        """),
+}
+#: The kinds of citing rows, in the order the sources page lists them.
+CITATION_KINDS = tuple(_CITATIONS)
+
+_SOURCE_QUERIES = [
+    NamedQuery("sources", "Every source, by id.", f"MATCH (s:Source) RETURN {_SOURCE_FIELDS} ORDER BY id"),
+    NamedQuery("source", "One source.", f"MATCH (s:Source {{id: $id}}) RETURN {_SOURCE_FIELDS}", ("id",)),
+    NamedQuery(
+        "source_declarations", "Which case or concept files declare each source.",
+        """
+        MATCH (x)-[:CITES]->(s:Source)
+        RETURN s.id AS source, {node_label:x} AS label, x.id AS id, x.name AS name
+        ORDER BY source, label, id
+        """),
+    NamedQuery(
+        "source_declarations_of", "Which case or concept files declare one source.",
+        """
+        MATCH (x)-[:CITES]->(s:Source {id: $id})
+        RETURN s.id AS source, {node_label:x} AS label, x.id AS id, x.name AS name
+        ORDER BY label, id
+        """, ("id",)),
+]
+for _kind, (_description, _cypher) in _CITATIONS.items():
+    _SOURCE_QUERIES.append(NamedQuery(f"source_{_kind}", _description, _cypher.replace("{filter}", "")))
+    _SOURCE_QUERIES.append(NamedQuery(f"source_{_kind}_of", _description + " For one source.",
+                                      _cypher.replace("{filter}", "WHERE source = $id"), ("id",)))
+
+_NODE_FIELDS = "{node_label:b} AS label, b.id AS id, coalesce(b.name, b.title) AS name"
+_GRAPH_QUERIES: list[NamedQuery] = []
+for _kind, _label in GRAPH_KINDS.items():
+    _GRAPH_QUERIES += [
+        NamedQuery(
+            f"graph_node_{_kind}", f"One {_kind} node of the graph explorer.",
+            # A labelled node must have the property it reads: sources have a title, the others a name.
+            f"MATCH (b:{_label} {{id: $id}}) RETURN {{node_label:b}} AS label, b.id AS id, "
+            f"b.{'title' if _label == 'Source' else 'name'} AS name", ("id",)),
+        NamedQuery(
+            f"graph_out_{_kind}", f"Relationships from {_kind} nodes to nodes of the given labels.",
+            f"""
+            MATCH (a:{_label})-[r]->(b)
+            WHERE a.id IN $ids AND {{node_label:b}} IN $labels
+            RETURN a.id AS from_id, {{rel_type:r}} AS type, r.status AS status, r.detail AS detail,
+                   {_NODE_FIELDS}
+            ORDER BY from_id, type, label, id
+            """, ("ids", "labels")),
+        NamedQuery(
+            f"graph_in_{_kind}", f"Relationships to {_kind} nodes from nodes of the given labels.",
+            f"""
+            MATCH (a:{_label})<-[r]-(b)
+            WHERE a.id IN $ids AND {{node_label:b}} IN $labels
+            RETURN a.id AS to_id, {{rel_type:r}} AS type, r.status AS status, r.detail AS detail,
+                   {_NODE_FIELDS}
+            ORDER BY to_id, type, label, id
+            """, ("ids", "labels")),
+    ]
+
+SITE_QUERIES: list[NamedQuery] = [*_FACET_QUERIES, *_SEARCH_QUERIES, *_SOURCE_QUERIES, *_GRAPH_QUERIES]
+
+
+class _Queryable(Protocol):
+    def query(self, name: str, **params: Any) -> list[dict[str, Any]]: ...
+
+
+def source_citations(store: _Queryable, source_id: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Every row that cites a source (or only ``source_id``), grouped by source id, in citation-kind order.
+
+    Rows keep the citation query's columns plus ``citation`` (one of :data:`CITATION_KINDS`).  A claim
+    marked contested or uncertain is also stored as a Claim node on the same line; that copy is dropped,
+    so each bullet is listed once.
+    """
+    suffix, params = ("_of", {"id": source_id}) if source_id is not None else ("", {})
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    claim_lines: set[tuple[str, str, int]] = set()
+    for kind in CITATION_KINDS:
+        for row in store.query(f"source_{kind}{suffix}", **params):
+            line = (row["source"], row["organisation"], row.get("line"))
+            if kind == "claims":
+                claim_lines.add(line)
+            elif kind == "disputes" and line in claim_lines:
+                continue
+            grouped.setdefault(row["source"], []).append({**row, "citation": kind})
+    return grouped
+
+
+@dataclass
+class Neighbourhood:
+    """Nodes (``"Label:id"`` -> node dict) and edges around one node of the graph."""
+
+    centre: str
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    edges: list[dict[str, Any]] = field(default_factory=list)
+    truncated: bool = False
+
+
+def _key(label: str, node_id: str) -> str:
+    return f"{label}:{node_id}"
+
+
+def neighbourhood(store: _Queryable, kind: str, node_id: str, depth: int = 1,
+                  kinds: tuple[str, ...] | None = None, max_nodes: int = 250) -> Neighbourhood | None:
+    """The nodes within ``depth`` relationships of one node, and every relationship among them.
+
+    Parameters
+    ----------
+    store
+        Any store answering named queries.
+    kind, node_id
+        The centre node: a key of :data:`GRAPH_KINDS` and the node's id.
+    depth
+        1 for the node's neighbours, 2 for their neighbours too.
+    kinds
+        The kinds of node to show (the centre is always shown); all by default.
+    max_nodes
+        Stop adding nodes beyond this many (nearer nodes come first); ``truncated`` then says so.
+
+    Returns
+    -------
+    Neighbourhood or None
+        None when there is no such node.  Nodes carry ``key``, ``kind``, ``id``, ``name`` and ``depth``
+        (0 for the centre); edges ``source`` and ``target`` (node keys), ``type``, ``status``, ``detail``.
+    """
+    found = store.query(f"graph_node_{kind}", id=node_id)
+    if not found:
+        return None
+    labels = [GRAPH_KINDS[k] for k in (kinds or tuple(GRAPH_KINDS))]
+    centre = _node(found[0])
+    result = Neighbourhood(centre=centre["key"], nodes={centre["key"]: {**centre, "depth": 0}})
+    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
+    frontier = {centre["key"]}
+    # One step more than the depth: the last step only adds the relationships among the nodes found.
+    for step in range(1, depth + 2):
+        reached: set[str] = set()
+        for other, edge in _edges_of(store, frontier, labels):
+            edges.setdefault((edge["source"], edge["type"], edge["target"]), edge)
+            if step > depth or other["key"] in result.nodes:
+                continue
+            if len(result.nodes) >= max_nodes:
+                result.truncated = True
+                continue
+            result.nodes[other["key"]] = {**other, "depth": step}
+            reached.add(other["key"])
+        frontier = reached
+    result.edges = [edge for _, edge in sorted(edges.items())
+                    if edge["source"] in result.nodes and edge["target"] in result.nodes]
+    return result
+
+
+_KIND_OF_LABEL = {label: kind for kind, label in GRAPH_KINDS.items()}
+
+
+def _node(row: dict[str, Any]) -> dict[str, Any]:
+    return {"key": _key(row["label"], row["id"]), "kind": _KIND_OF_LABEL[row["label"]], "id": row["id"],
+            "name": row["name"] or row["id"]}
+
+
+def _edges_of(store: _Queryable, frontier: set[str], labels: list[str]) -> Iterator[tuple[dict, dict]]:
+    """Yield (the other node, the edge) for every relationship between a frontier node and a node of ``labels``."""
+    by_label: dict[str, list[str]] = {}
+    for key in sorted(frontier):
+        label, node_id = key.split(":", 1)
+        by_label.setdefault(label, []).append(node_id)
+    for label, ids in sorted(by_label.items()):
+        kind = _KIND_OF_LABEL[label]
+        for direction, near_column in (("out", "from_id"), ("in", "to_id")):
+            for row in store.query(f"graph_{direction}_{kind}", ids=ids, labels=labels):
+                near, other = _key(label, row[near_column]), _node(row)
+                source, target = (near, other["key"]) if direction == "out" else (other["key"], near)
+                yield other, {"source": source, "target": target, "type": row["type"],
+                              "status": row["status"] or "", "detail": row["detail"] or ""}
