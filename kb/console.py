@@ -39,6 +39,9 @@ ALLOWED_PROCEDURES = {"db.labels", "db.relationshiptypes", "db.propertykeys", "d
 _STRINGS_AND_COMMENTS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.S)
 _CALL = re.compile(r"\bCALL\s+([A-Za-z_][\w.]*)", re.IGNORECASE)
 MAX_QUERY_CHARS = 5000
+#: range() builds its whole list before a time limit can stop it, so its size is capped.
+MAX_RANGE = 1_000_000
+_RANGE = re.compile(r"\brange\s*\(([^()]*)\)", re.IGNORECASE)
 
 
 @dataclass
@@ -78,6 +81,16 @@ def check_read_only(cypher: str) -> None:
                              f"allowed: {', '.join(sorted(ALLOWED_PROCEDURES))}.")
     if re.search(r"\bCALL\s*\{", bare, re.IGNORECASE):
         raise QueryError("CALL subqueries are not allowed in the console.")
+    _check_ranges(bare)
+
+
+def _check_ranges(bare: str) -> None:
+    for arguments in _RANGE.findall(bare):
+        bounds = [part.strip() for part in arguments.split(",")]
+        if len(bounds) < 2 or not all(re.fullmatch(r"-?\d+", b) for b in bounds[:2]):
+            raise QueryError("range() needs literal whole-number bounds in the console, e.g. range(1, 100).")
+        if abs(int(bounds[1]) - int(bounds[0])) > MAX_RANGE:
+            raise QueryError(f"range() may span at most {MAX_RANGE:,} values in the console.")
 
 
 def plain_value(value: Any) -> Any:

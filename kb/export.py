@@ -14,7 +14,7 @@ import networkx as nx
 
 from .graph_schema import NODE_PROPERTIES, REL_PROPERTIES
 
-__all__ = ["FORMATS", "export_graph", "graphml_ready"]
+__all__ = ["FORMATS", "csv_rows", "cypher_script", "export_graph", "graphml_ready"]
 
 FORMATS = ("graphml", "json", "csv", "cypher")
 
@@ -60,22 +60,26 @@ def export_graph(graph: nx.MultiDiGraph, fmt: str, output: Path) -> list[Path]:
     raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
 
 
+def csv_rows(graph: nx.MultiDiGraph, part: str) -> list[list]:
+    """The rows (header first) of ``nodes.csv`` or ``edges.csv``; lists are joined with ';'."""
+    if part == "nodes":
+        columns = ["key", "label"] + sorted({p for props in NODE_PROPERTIES.values() for p in props})
+        return [columns] + [[node] + [_csv_cell(data.get(c)) for c in columns[1:]]
+                            for node, data in graph.nodes(data=True)]
+    columns = ["start", "end", "type"] + list(REL_PROPERTIES)
+    return [columns] + [[start, end] + [_csv_cell(data.get(c)) for c in columns[2:]]
+                        for start, end, data in graph.edges(data=True)]
+
+
 def _write_csv(graph: nx.MultiDiGraph, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    node_columns = ["key", "label", *sorted({p for props in NODE_PROPERTIES.values() for p in props})]
-    edge_columns = ["start", "end", "type", *list(REL_PROPERTIES)]
-    nodes_path, edges_path = folder / "nodes.csv", folder / "edges.csv"
-    with nodes_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(node_columns)
-        for node, data in graph.nodes(data=True):
-            writer.writerow([node] + [_csv_cell(data.get(c)) for c in node_columns[1:]])
-    with edges_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(edge_columns)
-        for start, end, data in graph.edges(data=True):
-            writer.writerow([start, end] + [_csv_cell(data.get(c)) for c in edge_columns[2:]])
-    return [nodes_path, edges_path]
+    written = []
+    for part in ("nodes", "edges"):
+        path = folder / f"{part}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(csv_rows(graph, part))
+        written.append(path)
+    return written
 
 
 def _csv_cell(value: object) -> object:

@@ -2,12 +2,16 @@
 
 Queries use parameters (``$id``), never text built from input.  The few places
 where LadybugDB's Cypher differs from Neo4j's (``label(r)`` vs ``type(r)``,
-``label(n)`` vs ``labels(n)[0]``) are written as ``{rel_type:r}`` and
-``{node_label:n}`` and filled in per backend by :func:`cypher_for`.
+``label(n)`` vs ``labels(n)[0]``, sorting a list) are written as ``{rel_type:r}``,
+``{node_label:n}`` and ``{sorted:xs}`` and filled in per backend by :func:`cypher_for`.
+``collect()`` gathers in no guaranteed order, so a collected list that is returned is
+wrapped in ``{sorted:...}``: both stores then give the same answer.
 
 >>> "label(r)" in cypher_for("organisation_claims", "ladybug")
 True
 >>> "type(r)" in cypher_for("organisation_claims", "neo4j")
+True
+>>> "list_sort(sectors)" in cypher_for("organisations", "ladybug")
 True
 """
 
@@ -33,7 +37,7 @@ _CORE_QUERIES = [
         WITH o, collect(s.id) AS sectors
         RETURN o.id AS id, o.name AS name, o.kind AS kind, o.country AS country, o.city AS city,
                o.status AS status, o.founded AS founded, o.size_band AS size_band, o.staff AS staff,
-               o.summary AS summary, sectors
+               o.summary AS summary, {sorted:sectors} AS sectors
         ORDER BY name
         """),
     NamedQuery(
@@ -47,7 +51,8 @@ _CORE_QUERIES = [
                o.city AS city, o.region AS region, o.founded AS founded, o.legal_form AS legal_form,
                o.ownership AS ownership, o.status AS status, o.website AS website, o.summary AS summary,
                o.size_band AS size_band, o.staff AS staff, o.staff_year AS staff_year,
-               o.sources AS sources, o.aliases AS aliases, o.body AS body, o.file AS file, sectors
+               o.sources AS sources, o.aliases AS aliases, o.body AS body, o.file AS file,
+               {sorted:sectors} AS sectors
         """, ("id",)),
     NamedQuery(
         "organisation_claims", "An organisation's practices, challenges and outcomes with their evidence.",
@@ -121,10 +126,12 @@ for _query in [*_CORE_QUERIES, *SITE_QUERIES, *EXPLORE_QUERIES, *RESEARCH_QUERIE
     QUERIES[_query.name] = _query
 
 _DIALECTS = {
-    "ladybug": {"rel_type": "label({})", "node_label": "label({})"},
-    "neo4j": {"rel_type": "type({})", "node_label": "labels({})[0]"},
+    "ladybug": {"rel_type": "label({})", "node_label": "label({})", "sorted": "list_sort({})"},
+    # Cypher 5 has no list-sorting function without APOC; a COLLECT subquery sorts (Neo4j 5.6 and later).
+    "neo4j": {"rel_type": "type({})", "node_label": "labels({})[0]",
+              "sorted": "COLLECT {{ UNWIND {} AS item RETURN item ORDER BY item }}"},
 }
-_PLACEHOLDER = re.compile(r"\{(rel_type|node_label):(\w+)\}")
+_PLACEHOLDER = re.compile(r"\{(rel_type|node_label|sorted):(\w+)\}")
 
 
 def cypher_for(name: str, backend: str) -> str:

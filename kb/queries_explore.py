@@ -42,7 +42,8 @@ _WHOLE_GRAPH = [
         OPTIONAL MATCH (o)-[:IN_SECTOR]->(s:Sector)
         WITH o, k, collect(s.id) AS sectors
         RETURN o.id AS id, o.name AS name, o.kind AS kind, o.country AS country, k.name AS country_name,
-               o.size_band AS size_band, o.staff AS staff, o.status AS status, o.summary AS summary, sectors
+               o.size_band AS size_band, o.staff AS staff, o.status AS status, o.summary AS summary,
+               {sorted:sectors} AS sectors
         ORDER BY id
         """),
     NamedQuery(

@@ -48,9 +48,17 @@ def real_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return store
 
 
+@pytest.fixture(scope="session")
+def shared_mini_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture content loaded once, for tests that only read it."""
+    store = tmp_path_factory.mktemp("mini") / "store"
+    load_into(FIXTURES / "mini", store)
+    return store
+
+
 @pytest.fixture
-def app(mini_store: Path):
-    return create_app({"TESTING": True, "KB_STORE_PATH": str(mini_store)})
+def app(shared_mini_store: Path):
+    return create_app({"TESTING": True, "KB_STORE_PATH": str(shared_mini_store)})
 
 
 @pytest.fixture

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, current_app, request
 
 from ..render import prose_sections, render_markdown
 from ..store import get_store
 from .base import page_route, respond
+from .discover import case_list
 
 bp = Blueprint("browse", __name__)
 
@@ -27,8 +28,9 @@ def home(fmt: str):
 
 @page_route(bp, "/cases")
 def cases(fmt: str):
-    """Every case, sorted by name."""
-    return respond(fmt, "cases.html", {"cases": get_store().query("organisations")})
+    """The cases matching the facets chosen (``sector``, ``country``, ``size``, ``kind``, ``practice``,
+    ``challenge``, ``outcome``, repeatable), sorted (``sort=name|founded|size``) and paged (``page=``)."""
+    return respond(fmt, "cases.html", case_list(get_store(), request.args, current_app.config["KB_PAGE_SIZE"], fmt))
 
 
 @page_route(bp, "/cases/<case_id>")

@@ -1,7 +1,283 @@
-"""Discover pages (blueprint `discover`)."""
+"""Discover pages (blueprint ``discover``): search, sources, the graph explorer; the case list's facets.
+
+Every page has its JSON twin.  The numbers come from :mod:`kb.facets`, :mod:`kb.search` and the
+named queries of :mod:`kb.queries_site`, so every page works on both stores.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from pathlib import Path
+from typing import Any
+
+import pyvis
+from flask import Blueprint, abort, current_app, request, send_from_directory, url_for
+from markupsafe import Markup
+from pyvis.network import Network
+from werkzeug.datastructures import MultiDict
+
+from kb.facets import SORTS, PageOutOfRange, build_cases, facet_cases, paginate, parse_selection, sort_cases
+from kb.queries_site import CLAIM_TYPES, GRAPH_KINDS, Neighbourhood, neighbourhood, source_citations
+from kb.search import SearchCache
+
+from ..store import get_store
+from .base import page_route, respond
 
 bp = Blueprint("discover", __name__)
+
+MAX_QUERY_CHARS = 200
+SEARCH_LIMIT = 50
+#: vis-network as pyvis 0.3.2 ships it (dual Apache-2.0/MIT licence, in the file's header): served
+#: from the installed package, so that the graph page loads nothing from elsewhere.
+VIS_NETWORK = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
+VENDOR_FILES = ("vis-network.min.js", "vis-network.css")
+#: Concept kind -> URL folder of its pages (the explore blueprint's).
+CONCEPT_FOLDERS = {"practice": "practices", "challenge": "challenges", "outcome": "outcomes",
+                   "framework": "frameworks"}
+KIND_TITLES = {"organisation": "Case", "practice": "Practice", "challenge": "Challenge", "outcome": "Outcome",
+               "framework": "Framework", "sector": "Sector", "country": "Country", "source": "Source"}
+KIND_PLURALS = {"organisation": "cases", "practice": "practices", "challenge": "challenges", "outcome": "outcomes",
+                "framework": "frameworks", "sector": "sectors", "country": "countries", "source": "sources"}
+#: Node colours of the graph explorer by kind (background, border); text stays dark on all of them.
+KIND_COLOURS = {"organisation": ("#9cc3ec", "#0b5394"), "practice": ("#a8dca8", "#2e7d32"),
+                "challenge": ("#f6b9a6", "#b3401b"), "outcome": ("#d6bcf0", "#6a3d9a"),
+                "framework": ("#9fdad4", "#00695c"), "sector": ("#e3e3e3", "#616161"),
+                "country": ("#f2dca0", "#8a6d00"), "source": ("#f5f5f5", "#8d8d8d")}
+
+
+def node_url(kind: str, node_id: str) -> str:
+    """The page of a graph node: a case, a concept, the case list filtered by sector or country, a source."""
+    if kind == "organisation":
+        return url_for("browse.case", case_id=node_id)
+    if kind in CONCEPT_FOLDERS:
+        return f"/{CONCEPT_FOLDERS[kind]}/{node_id}"
+    if kind in ("sector", "country"):
+        return url_for("browse.cases", **{kind: node_id})
+    return url_for("discover.source", source_id=node_id)
+
+
+# -- the case list ----------------------------------------------------------------------------------
+
+def case_list(store: Any, args: MultiDict, page_size: int, fmt: str) -> dict[str, Any]:
+    """The data of ``/cases``: one page of the cases matching the facets chosen in ``args``, and the facets."""
+    selection = parse_selection(args.getlist)
+    sort = args.get("sort", "name")
+    if sort not in SORTS:
+        abort(400, f"Unknown sort '{sort}'; use one of: {', '.join(SORTS)}.")
+    number = args.get("page", "1")
+    if not number.isdigit():
+        abort(400, f"The page must be a whole number from 1, not '{number}'.")
+    every_case = build_cases(store.query("facet_organisations"), store.query("facet_links"))
+    result = facet_cases(every_case, selection)
+    try:
+        page = paginate(sort_cases(result.cases, sort), int(number), page_size)
+    except PageOutOfRange as err:
+        abort(404, f"No such page of cases: {err}.")
+    endpoint = "browse.cases_json" if fmt == "json" else "browse.cases"
+
+    def link(chosen: dict[str, tuple[str, ...]], page_number: int = 1, sort_by: str = sort) -> str:
+        args = {name: list(values) for name, values in chosen.items() if values}
+        return url_for(endpoint, **args, **({"sort": sort_by} if sort_by != "name" else {}),
+                       **({"page": page_number} if page_number > 1 else {}))
+
+    def toggled(facet: str, value: str) -> dict[str, tuple[str, ...]]:
+        values = selection.get(facet, ())
+        values = tuple(v for v in values if v != value) if value in values else (*values, value)
+        return {**selection, facet: values}
+
+    facets = [{"name": counts.facet.name, "title": counts.facet.title, "match": counts.facet.match,
+               "values": [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
+                           "url": link(toggled(counts.facet.name, v.value))} for v in counts.values]}
+              for counts in result.facets]
+    labels = {f["name"]: {v["value"]: v["label"] for v in f["values"]} for f in facets}
+    return {
+        "cases": [_case_row(case) for case in page.items],
+        "total": page.total,
+        "cases_total": len(every_case),
+        "page": {"number": page.number, "pages": page.pages, "size": page.size,
+                 "next": link(selection, page.number + 1) if page.number < page.pages else None,
+                 "previous": link(selection, page.number - 1) if page.number > 1 else None},
+        "sort": sort,
+        "sorts": [{"name": name, "url": link(selection, sort_by=name)} for name in SORTS],
+        "selected": [{"facet": name, "value": value, "label": labels[name].get(value, value),
+                      "remove_url": link(toggled(name, value))}
+                     for name, values in selection.items() for value in values],
+        "clear_url": link({}) if selection else None,
+        "facets": facets,
+    }
+
+
+def _case_row(case: Any) -> dict[str, Any]:
+    row = {key: case.row.get(key) for key in ("id", "name", "kind", "country", "country_name", "city", "status",
+                                              "founded", "size_band", "staff", "summary")}
+    return {**row, "sectors": sorted(case.values["sector"]), "sector_names": sorted(case.values["sector"].values())}
+
+
+# -- search -----------------------------------------------------------------------------------------
+
+def _search_cache() -> SearchCache:
+    return current_app.extensions.setdefault("kb_search", SearchCache())
+
+
+@page_route(bp, "/search")
+def search(fmt: str):
+    """Full text over cases and concepts, ranked, with highlighted snippets; tolerant of typos in names."""
+    query = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
+    found = _search_cache().index_for(get_store()).search(query, limit=SEARCH_LIMIT) if query else None
+    results = [{"kind": hit.kind, "id": hit.id, "name": hit.name, "url": node_url(hit.kind, hit.id),
+                "score": hit.score, "snippet": hit.snippet,
+                # Built by kb.search from escaped text plus <mark> only, so safe to show as HTML.
+                "name_html": Markup(hit.name_html), "snippet_html": Markup(hit.snippet_html)}
+               for hit in (found.hits if found else [])]
+    data = {"query": query, "total": found.total if found else 0, "shown": len(results),
+            "corrections": found.corrections if found else {}, "results": results}
+    return respond(fmt, "search.html", data, kind_titles=KIND_TITLES)
+
+
+# -- sources ----------------------------------------------------------------------------------------
+
+_CLAIM_TYPE_NAMES = {"USES_PRACTICE": "practice", "USES_FRAMEWORK": "framework", "FACED": "challenge",
+                     "REPORTED": "outcome", "FIGURE": "figure", "VIEW": "view on a disputed claim",
+                     "PROFILE": "profile (founded, place, legal form, status)"}
+
+
+def _citation(row: dict[str, Any]) -> dict[str, Any]:
+    """A citing row as the sources page shows it: organisation, claim type, concept, detail, line."""
+    kind = (row.get("kind") or "").lower()
+    claim_type = _CLAIM_TYPE_NAMES.get(row["type"]) or (
+        f"{row['status'] or 'disputed'} claim" if row["type"] == "CLAIM"
+        else "relation: " + row["type"].replace("_", " ").lower())
+    concept = None
+    if row.get("concept") and (kind in CONCEPT_FOLDERS or kind == "organisation"):
+        concept = {"kind": kind, "id": row["concept"], "name": row.get("concept_name") or row["concept"],
+                   "url": node_url(kind, row["concept"])}
+    elif row["type"] == "FIGURE":
+        concept = {"kind": "figure", "id": row.get("concept") or row.get("measure") or "",
+                   "name": _figure_text(row), "url": None}
+    elif row.get("title"):
+        concept = {"kind": "claim", "id": "", "name": row["title"], "url": None}
+    line = row.get("line")
+    return {"organisation": {"id": row["organisation"], "name": row["organisation_name"],
+                             "url": url_for("browse.case", case_id=row["organisation"])
+                             + (f"#line-{line}" if line and row["type"] in CLAIM_TYPES else "")},
+            "claim_type": claim_type, "type": row["type"], "concept": concept, "detail": row.get("detail") or "",
+            "status": row.get("status") or "", "file": row.get("file") or "", "line": line}
+
+
+def _figure_text(row: dict[str, Any]) -> str:
+    value = row.get("value")
+    if value is None:
+        return row.get("detail") or ""
+    number = f"{value:,g}" + (f"–{row['value_max']:,g}" if row.get("value_max") is not None else "")
+    unit = row.get("unit") or ""
+    number += unit if unit == "%" else f" {unit}" if unit else ""
+    return f"{number} {row.get('detail') or row.get('measure') or ''}" + (f" ({row['year']})" if row.get("year")
+                                                                             else "")
+
+
+def _source_entry(source: dict[str, Any], declared: list[dict[str, Any]],
+                  citations: list[dict[str, Any]]) -> dict[str, Any]:
+    return {**source, "page_url": url_for("discover.source", source_id=source["id"]),
+            "declared_in": [{"kind": row["label"].lower(), "id": row["id"], "name": row["name"],
+                             "url": node_url(row["label"].lower(), row["id"])} for row in declared],
+            "citations": [_citation(row) for row in citations]}
+
+
+@page_route(bp, "/sources")
+def sources(fmt: str):
+    """Every source with the claims that cite it (organisation, claim type, concept, line)."""
+    store = get_store()
+    declared: dict[str, list[dict[str, Any]]] = {}
+    for row in store.query("source_declarations"):
+        declared.setdefault(row["source"], []).append(row)
+    citations = source_citations(store)
+    entries = [_source_entry(s, declared.get(s["id"], []), citations.get(s["id"], [])) for s in store.query("sources")]
+    data = {"sources": entries, "total": len(entries),
+            "citations_total": sum(len(entry["citations"]) for entry in entries)}
+    return respond(fmt, "sources.html", data)
+
+
+@page_route(bp, "/sources/<source_id>")
+def source(source_id: str, fmt: str):
+    """One source, the files that declare it and every claim that cites it."""
+    store = get_store()
+    found = store.query("source", id=source_id)
+    if not found:
+        abort(404, f"No source with id '{source_id}'.")
+    entry = _source_entry(found[0], store.query("source_declarations_of", id=source_id),
+                          source_citations(store, source_id).get(source_id, []))
+    return respond(fmt, "sources.html", {"source": entry, "sources": [entry], "total": 1,
+                                         "citations_total": len(entry["citations"])})
+
+
+# -- the graph explorer -----------------------------------------------------------------------------
+
+@bp.route("/vendor/vis-network/<filename>")
+def vendor(filename: str):
+    """vis-network's script and style sheet, from the pyvis package (no CDN)."""
+    if filename not in VENDOR_FILES:
+        abort(404, f"No vendored file '{filename}'.")
+    return send_from_directory(VIS_NETWORK, filename, max_age=86400)
+
+
+def _graph_options(kinds: list[str]) -> dict[str, Any]:
+    """pyvis options: arrows, hover, keyboard, a stabilised layout, one colour per kind of node."""
+    groups = {kind: {"color": {"background": bg, "border": border,
+                               "highlight": {"background": bg, "border": "#1b1b1b"},
+                               "hover": {"background": bg, "border": "#1b1b1b"}}} for kind, (bg, border)
+              in KIND_COLOURS.items() if kind in kinds}
+    return {"groups": groups,
+            "nodes": {"shape": "dot", "size": 14, "borderWidth": 2, "font": {"size": 14, "color": "#1b1b1b"}},
+            "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, "color": {"color": "#8d8d8d"},
+                      "font": {"size": 10, "color": "#555", "strokeWidth": 3}, "smooth": False},
+            "interaction": {"hover": True, "keyboard": {"enabled": True, "bindToWindow": False},
+                            "navigationButtons": False, "tooltipDelay": 150},
+            "physics": {"solver": "forceAtlas2Based", "stabilization": {"enabled": True, "iterations": 250},
+                        "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 110}}}
+
+
+def _graph_network(hood: Neighbourhood, kinds: list[str]) -> dict[str, Any]:
+    """The neighbourhood as vis-network data, built with pyvis."""
+    net = Network(directed=True)
+    for key, node in hood.nodes.items():
+        centre = key == hood.centre
+        net.add_node(key, label=node["name"] if len(node["name"]) <= 40 else node["name"][:38] + "…",
+                     title=f"{KIND_TITLES[node['kind']]}: {node['name']}", group=node["kind"],
+                     url=node["url"], size=26 if centre else 14, borderWidth=4 if centre else 2)
+    for edge in hood.edges:
+        net.add_edge(edge["source"], edge["target"], title=edge["type"].replace("_", " ").lower()
+                     + (f" ({edge['status']})" if edge["status"] else ""),
+                     dashes=bool(edge["status"]))
+    nodes, edges, *_ = net.get_network_data()
+    return {"nodes": nodes, "edges": edges, "options": _graph_options(kinds)}
+
+
+@page_route(bp, "/graph/<kind>/<node_id>")
+def graph(kind: str, node_id: str, fmt: str):
+    """An interactive view of a node's neighbourhood (``depth`` 1–2, ``show`` kinds); nodes link to their pages."""
+    if kind not in GRAPH_KINDS:
+        abort(404, f"No kind of node '{kind}'; use one of: {', '.join(GRAPH_KINDS)}.")
+    depth = request.args.get("depth", "1")
+    if depth not in ("1", "2"):
+        abort(400, f"The depth must be 1 or 2, not '{depth}'.")
+    shown = list(dict.fromkeys(request.args.getlist("show"))) or list(GRAPH_KINDS)
+    unknown = [k for k in shown if k not in GRAPH_KINDS]
+    if unknown:
+        abort(400, f"Unknown kind to show: {', '.join(unknown)}; use: {', '.join(GRAPH_KINDS)}.")
+    hood = neighbourhood(get_store(), kind, node_id, depth=int(depth), kinds=tuple(shown))
+    if hood is None:
+        abort(404, f"No {kind} with id '{node_id}'.")
+    for node in hood.nodes.values():
+        node["url"] = node_url(node["kind"], node["id"])
+        node["graph_url"] = url_for("discover.graph", kind=node["kind"], node_id=node["id"], depth=depth)
+    centre = hood.nodes[hood.centre]
+    data = {"centre": centre, "depth": int(depth), "show": shown, "truncated": hood.truncated,
+            "nodes": sorted(hood.nodes.values(), key=lambda n: (n["depth"], n["kind"], n["name"].casefold())),
+            "edges": hood.edges}
+    if fmt == "json":
+        return respond(fmt, "graph.html", data)
+    names = {key: node["name"] for key, node in hood.nodes.items()}
+    return respond(fmt, "graph.html", data, network=_graph_network(hood, shown), names=names,
+                   kinds=list(GRAPH_KINDS), kind_titles=KIND_TITLES, kind_plurals=KIND_PLURALS,
+                   vis_js=url_for("discover.vendor", filename="vis-network.min.js"),
+                   vis_css=url_for("discover.vendor", filename="vis-network.css"))
+

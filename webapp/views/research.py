@@ -1,7 +1,139 @@
-"""Research pages (blueprint `research`)."""
+"""For researchers: the read-only Cypher console, example queries and downloads of the graph."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import csv
+import io
+import json
+import time
+
+import networkx as nx
+from flask import Blueprint, Response, abort, current_app, request, url_for
+
+from kb.console import ConsoleResult, graph_elements
+from kb.exchange import graph_from_store
+from kb.export import csv_rows, cypher_script, graphml_ready
+from kb.problems import QueryError
+from kb.queries import QUERIES, cypher_for
+
+from ..store import get_store
+from .base import page_route, respond
 
 bp = Blueprint("research", __name__)
+
+EXAMPLES = [q for q in QUERIES.values() if q.title]
+_EXPORT_CACHE: dict[int, tuple[float, nx.MultiDiGraph]] = {}
+_EXPORT_TTL_SECONDS = 30.0
+
+
+@page_route(bp, "/query")
+def query(fmt: str):
+    """Run a read-only Cypher query from the URL (``q``, ``params`` as JSON, or ``example``)."""
+    store = get_store()
+    text, params, example = _requested_query(store.backend)
+    result, error, status = None, None, 200
+    if text:
+        try:
+            result = _run(store, text, params)
+        except QueryError as err:
+            error, status = str(err), 400
+    data = {"ok": error is None, "query": text, "params": params, "example": example, "backend": store.backend,
+            "result": result.to_dict() if result else None, "error": error,
+            "examples": [{"name": q.name, "title": q.title, "description": q.description,
+                          "url": url_for("research.query", example=q.name)} for q in EXAMPLES]}
+    if fmt == "json":
+        response = respond(fmt, "query.html", data)
+        response.status_code = status
+        return response
+    nodes, rels = graph_elements(result) if result else ([], [])
+    html = respond(fmt, "query.html", data, graph={"nodes": nodes, "edges": rels} if nodes else None,
+                   csv_url=url_for("research.query_csv", **request.args) if result else None)
+    return html, status
+
+
+@bp.route("/query.csv")
+def query_csv():
+    """The same query's result as CSV, for spreadsheets."""
+    store = get_store()
+    text, params, _ = _requested_query(store.backend)
+    try:
+        result = _run(store, text, params)
+    except QueryError as err:
+        abort(400, str(err))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(result.columns)
+    for row in result.rows:
+        writer.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for v in row])
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="query.csv"'})
+
+
+def _requested_query(backend: str) -> tuple[str, dict, str]:
+    example = request.args.get("example", "")
+    if example:
+        named = QUERIES.get(example)
+        if named is None or not named.title:
+            abort(404, f"No example query named '{example}'.")
+        return cypher_for(example, backend), named.default_params, example
+    raw_params = request.args.get("params", "").strip()
+    try:
+        params = json.loads(raw_params) if raw_params else {}
+    except json.JSONDecodeError as err:
+        abort(400, f"params must be a JSON object, e.g. {{\"id\": \"zappos\"}} ({err.msg})")
+    if not isinstance(params, dict):
+        abort(400, "params must be a JSON object, e.g. {\"id\": \"zappos\"}")
+    return request.args.get("q", "").strip(), params, ""
+
+
+def _run(store, text: str, params: dict) -> ConsoleResult:
+    config = current_app.config
+    return store.run_readonly(text, params, timeout_ms=config["KB_QUERY_TIMEOUT_MS"],
+                              row_cap=config["KB_QUERY_ROW_CAP"])
+
+
+# --- downloads ---------------------------------------------------------------------------------
+
+def _graph() -> nx.MultiDiGraph:
+    """The active store's graph, rebuilt at most every few seconds (exports read every node)."""
+    key = id(get_store())
+    cached = _EXPORT_CACHE.get(key)
+    if cached and time.monotonic() - cached[0] < _EXPORT_TTL_SECONDS:
+        return cached[1]
+    graph = graph_from_store(get_store())
+    _EXPORT_CACHE[key] = (time.monotonic(), graph)
+    return graph
+
+
+def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/export/graph.graphml")
+def export_graphml():
+    """GraphML for Gephi and yEd, with provenance on every relationship."""
+    buffer = io.BytesIO()
+    nx.write_graphml(graphml_ready(_graph()), buffer)
+    return _download(buffer.getvalue(), "application/graphml+xml", "self-management-graph.graphml")
+
+
+@bp.route("/export/graph.json")
+def export_json():
+    """Node-link JSON (networkx's format)."""
+    data = nx.node_link_data(_graph(), edges="edges")
+    return _download(json.dumps(data, ensure_ascii=False, default=str), "application/json",
+                     "self-management-graph.json")
+
+
+@bp.route("/export/<any(nodes, edges):part>.csv")
+def export_csv(part: str):
+    """Nodes or edges as CSV."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(csv_rows(_graph(), part))
+    return _download(buffer.getvalue(), "text/csv", f"self-management-{part}.csv")
+
+
+@bp.route("/export/graph.cypher")
+def export_cypher():
+    """A Cypher script that recreates the graph in Neo4j."""
+    return _download(cypher_script(_graph()), "text/plain", "self-management-graph.cypher")

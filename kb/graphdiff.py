@@ -1,0 +1,535 @@
+"""What a change to the content does to the graph, compared with a git revision.
+
+Both sides go through the same pipeline (:func:`kb.pipeline.load_content`, then
+:func:`kb.graph.graph_rows`): the base side from the content files at a revision, read with
+``git archive`` into a temporary folder, the working side from the working tree.  Node and
+relationship rows are then matched by *stable keys*: ids for organisations, concepts, sources,
+sectors and countries; for figures, disputed claims and their views, which the graph numbers by
+line, the organisation, the concept (or measure), the year and their order, so that moving text
+around a file is not reported as a change.  Line numbers and file names are never compared.
+
+A side with errors is still compared: files with errors are left out of its graph (and listed),
+so a pull request that does not validate yet still gets a useful diff.
+
+>>> from kb.graph import GraphRows
+>>> base, work = GraphRows(), GraphRows()
+>>> base.add_node("Source", id="a", title="Old title", url="https://example.org/a")
+>>> work.add_node("Source", id="a", title="New title", url="https://example.org/a")
+>>> work.add_node("Source", id="b", title="Another", url="https://example.org/b")
+>>> [(c.change, c.key, c.properties) for c in compare_rows(base, work)]
+[('changed', 'a', {'title': ('Old title', 'New title')}), ('added', 'b', {})]
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import subprocess
+import tarfile
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .files import ContentLayout, discover
+from .graph import GraphRows, graph_rows
+from .graph_schema import CONCEPT_LABELS
+from .model import build_corpus
+from .parse import parse_file
+from .pipeline import load_content
+from .problems import KbError, Problem
+from .validate import validate
+from .vocabulary import load_vocabulary
+
+__all__ = [
+    "CATEGORIES",
+    "Change",
+    "DiffError",
+    "GraphDiff",
+    "GraphSide",
+    "Unsourced",
+    "build_side",
+    "compare_rows",
+    "content_at_revision",
+    "diff_against_revision",
+    "resolve_base",
+]
+
+#: Display order and titles of the groups of changes.
+CATEGORIES = {
+    "organisations": "Organisations",
+    "concepts": "Concepts",
+    "sources": "Sources",
+    "relationships": "Relationships",
+    "figures": "Figures",
+    "claims": "Contested and uncertain claims",
+    "other": "Sectors and countries",
+}
+#: Relationships that only attach a figure, disputed claim or view to its owner; those nodes carry
+#: their organisation and concept, so repeating the attaching edges would double every line.
+_STRUCTURAL_RELS = {"HAS_FIGURE", "HAS_CLAIM", "HAS_VIEW", "ABOUT"}
+#: Rows that state something about an organisation and so need a source.
+_CLAIM_RELS = {"USES_PRACTICE", "USES_FRAMEWORK", "FACED", "REPORTED",
+               "PARTNER_OF", "ADOPTED_MODEL_OF", "INSPIRED_BY", "PART_OF"}
+_VOLATILE = {"id", "file", "line", "contested"}  # contested repeats status
+_CONTENT_FOLDERS = ("cases", "concepts", "vocabulary")
+
+
+class DiffError(KbError):
+    """The base revision cannot be read (not a git repository, unknown revision)."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One node or relationship added, removed or changed."""
+
+    change: str  # "added", "removed" or "changed"
+    category: str  # a key of CATEGORIES
+    label: str  # node label or relationship type
+    key: str  # the stable key
+    title: str  # what a reviewer reads
+    file: str = ""
+    line: int = 0
+    properties: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # changed: name -> (before, after)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"change": self.change, "category": self.category, "label": self.label, "key": self.key,
+                "title": self.title, "file": self.file, "line": self.line,
+                "properties": {name: {"before": before, "after": after}
+                               for name, (before, after) in self.properties.items()}}
+
+
+@dataclass(frozen=True)
+class Unsourced:
+    """A claim in the working tree that cites no source."""
+
+    file: str
+    line: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.text}"
+
+
+@dataclass
+class GraphSide:
+    """One side of the comparison: its graph rows, its problems, and the files left out of its graph."""
+
+    rows: GraphRows
+    problems: list[Problem]
+    left_out: dict[str, int]  # file -> number of errors
+    texts: dict[str, str]  # content file -> text, to list the files a change touches
+
+
+@dataclass
+class GraphDiff:
+    """The whole comparison: print it with :func:`to_text` or :func:`to_markdown`."""
+
+    base: str  # what was compared with, e.g. "main"
+    base_commit: str
+    changes: list[Change]
+    files: dict[str, str]  # path -> "added", "removed" or "edited"
+    unsourced: list[Unsourced]
+    left_out: dict[str, dict[str, int]]  # "base"/"working" -> file -> errors
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Category -> change -> number, for categories with any change."""
+        counts: dict[str, dict[str, int]] = {}
+        for change in self.changes:
+            row = counts.setdefault(change.category, {"added": 0, "removed": 0, "changed": 0})
+            row[change.change] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"base": self.base, "base_commit": self.base_commit, "files": self.files,
+                "counts": self.counts(), "changes": [c.to_dict() for c in self.changes],
+                "unsourced": [vars(u) for u in self.unsourced], "left_out": self.left_out}
+
+
+# --- git ---------------------------------------------------------------------------------------
+
+def _git(root: Path, *args: str, binary: bool = False) -> Any:
+    try:
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=True, timeout=120)
+    except FileNotFoundError as err:
+        raise DiffError("git is not installed") from err
+    except subprocess.CalledProcessError as err:
+        message = err.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise DiffError(message[-1] if message else f"git {args[0]} failed") from err
+    return done.stdout if binary else done.stdout.decode("utf-8").strip()
+
+
+def resolve_base(root: Path, base: str | None = None) -> tuple[str, str]:
+    """The revision to compare with, as (name shown, full commit id).
+
+    Without ``base``: the merge base of HEAD with ``main`` (or ``origin/main``), else HEAD.
+    """
+    _git(root, "rev-parse", "--show-toplevel")  # a clear error outside a repository
+    if base:
+        return base, _git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
+    for candidate in ("main", "origin/main"):
+        try:
+            return f"merge base with {candidate}", _git(root, "merge-base", "HEAD", candidate)
+        except DiffError:
+            continue
+    return "HEAD", _git(root, "rev-parse", "--verify", "HEAD^{commit}")
+
+
+def content_at_revision(root: Path, commit: str, destination: Path) -> Path:
+    """Write the content folders (cases, concepts, vocabulary) of ``root`` at ``commit`` below ``destination``.
+
+    Returns the content root inside ``destination`` (``root`` may be a sub-folder of the repository).
+    """
+    top = Path(_git(root, "rev-parse", "--show-toplevel"))
+    prefix = _git(root, "rev-parse", "--show-prefix")
+    wanted = [f"{prefix}{folder}" for folder in _CONTENT_FOLDERS]
+    present = _git(top, "ls-tree", "--name-only", commit, "--", *wanted).splitlines()
+    if present:
+        archive = _git(top, "archive", "--format=tar", commit, "--", *present, binary=True)
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(destination, filter="data")
+    content = destination / prefix
+    content.mkdir(parents=True, exist_ok=True)
+    return content
+
+
+# --- one side ----------------------------------------------------------------------------------
+
+def build_side(root: Path) -> GraphSide:
+    """The graph of the content below ``root``, leaving out files with errors if there are any."""
+    result = load_content(root)
+    texts = _content_texts(root)
+    if result.ok:
+        return GraphSide(graph_rows(result.corpus), result.problems, {}, texts)
+    layout = ContentLayout(root)
+    vocabulary = load_vocabulary(layout.vocabulary)
+    files = discover(layout)
+    problems, left_out = result.problems, {}
+    while True:  # leaving a file out can break files that link to it: repeat until nothing breaks
+        broken = _error_counts(problems)
+        removable = {path: n for path, n in broken.items() if path not in left_out}
+        if not broken or not removable.keys() & {f.display for f in files}:
+            break
+        left_out.update(removable)
+        documents = [parse_file(f, layout) for f in files if f.display not in left_out]
+        problems = validate(documents, vocabulary)
+    if _error_counts(problems):  # errors outside any content file (vocabulary): no graph to compare
+        return GraphSide(GraphRows(), result.problems, _error_counts(result.problems), texts)
+    return GraphSide(graph_rows(build_corpus(documents, vocabulary)), result.problems, left_out, texts)
+
+
+def _error_counts(problems: list[Problem]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for problem in problems:
+        if problem.is_error:
+            counts[problem.path] += 1
+    return dict(counts)
+
+
+def _content_texts(root: Path) -> dict[str, str]:
+    layout = ContentLayout(root)
+    paths = [f.path for f in discover(layout)] + sorted(layout.vocabulary.glob("*.yaml"))
+    return {layout.display(path): path.read_text(encoding="utf-8", errors="replace") for path in paths}
+
+
+# --- comparing ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Row:
+    category: str
+    label: str
+    key: str
+    title: str
+    props: dict[str, Any]
+    file: str
+    line: int
+
+
+def compare_rows(base: GraphRows, work: GraphRows) -> list[Change]:
+    """Every node and relationship added, removed or changed, in display order."""
+    return _compare(_rows_by_key(base), _rows_by_key(work))
+
+
+def _compare(before: dict[tuple[str, str, str], _Row], after: dict[tuple[str, str, str], _Row]) -> list[Change]:
+    changes = []
+    for key in sorted(before.keys() | after.keys(), key=_sort_key):
+        old, new = before.get(key), after.get(key)
+        if old is None:
+            changes.append(Change("added", new.category, new.label, new.key, new.title, new.file, new.line))
+        elif new is None:
+            changes.append(Change("removed", old.category, old.label, old.key, old.title, old.file, old.line))
+        else:
+            changed = {name: (old.props.get(name), new.props.get(name))
+                       for name in sorted(old.props.keys() | new.props.keys())
+                       if _comparable(old.props.get(name)) != _comparable(new.props.get(name))}
+            if changed:
+                changes.append(Change("changed", new.category, new.label, new.key, new.title, new.file, new.line,
+                                      changed))
+    return changes
+
+
+def _sort_key(key: tuple[str, str, str]) -> tuple[int, str, str]:
+    category, label, stable = key
+    return list(CATEGORIES).index(category), label, stable
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, list):
+        return sorted(map(str, value))
+    return None if value in ("", []) else value
+
+
+def _rows_by_key(rows: GraphRows) -> dict[tuple[str, str, str], _Row]:
+    keys = _stable_node_keys(rows)
+    found: dict[tuple[str, str, str], _Row] = {}
+    names = {(label, node["id"]): node for label, nodes in rows.nodes.items() for node in nodes}
+    for label, nodes in rows.nodes.items():
+        for node in nodes:
+            row = _node_row(label, node, keys)
+            found[(row.category, label, row.key)] = row
+    ordinals: dict[str, int] = defaultdict(int)
+    for rel in sorted(rows.rels, key=lambda r: (r.props.get("line") or 0)):
+        if rel.type in _STRUCTURAL_RELS:
+            continue
+        start = keys.get((rel.start_label, rel.start), rel.start)
+        end = keys.get((rel.end_label, rel.end), rel.end)
+        key = f"{start} -[{rel.type}]-> {end}"
+        ordinals[key] += 1
+        if ordinals[key] > 1:  # the same claim made twice in one file
+            key = f"{key} #{ordinals[key]}"
+        end_name = names.get((rel.end_label, rel.end), {}).get("name") or names.get(
+            (rel.end_label, rel.end), {}).get("title") or ""
+        props = {k: v for k, v in rel.props.items() if k not in _VOLATILE}
+        title = key + (f" ({end_name})" if end_name and end_name != rel.end else "")
+        found[("relationships", rel.type, key)] = _Row("relationships", rel.type, key, title, props,
+                                                       rel.props.get("file") or "", rel.props.get("line") or 0)
+    return found
+
+
+def _stable_node_keys(rows: GraphRows) -> dict[tuple[str, str], str]:
+    """Keys that survive edits elsewhere in a file, for the nodes the graph numbers by line."""
+    keys: dict[tuple[str, str], str] = {}
+    groups: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for label in ("Figure", "Claim"):
+        for node in rows.nodes.get(label, []):
+            if label == "Figure":
+                what = f"size:{node['measure']}" if node.get("measure") else node.get("concept") or ""
+                base = f"{node['organisation']}/{what}/{node.get('year')}"
+            else:
+                base = f"{node['organisation']}/{node['title']}"
+            groups[(label, base)].append((node.get("line") or 0, node["id"]))
+    _number(groups, keys)
+    view_groups: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for node in rows.nodes.get("View", []):
+        claim = node["id"].rsplit("/view/", 1)[0]
+        view_groups[("View", f"{keys.get(('Claim', claim), claim)}/view")].append((node.get("line") or 0, node["id"]))
+    _number(view_groups, keys, always=True)
+    return keys
+
+
+def _number(groups: dict[tuple[str, str], list[tuple[int, str]]], keys: dict, always: bool = False) -> None:
+    for (label, base), members in groups.items():
+        for n, (_, node_id) in enumerate(sorted(members), start=1):
+            keys[(label, node_id)] = f"{base} {n}" if always else f"{base} #{n}" if len(members) > 1 else base
+
+
+def _node_row(label: str, node: dict[str, Any], keys: dict[tuple[str, str], str]) -> _Row:
+    key = keys.get((label, node["id"]), node["id"])
+    props = {k: v for k, v in node.items() if k not in _VOLATILE}
+    file, line = node.get("file") or "", node.get("line") or 0
+    if label == "Organisation":
+        return _Row("organisations", label, key, f"{node['id']}: {node['name']} ({node['kind']}, {node['country']})",
+                    props, file, line)
+    if label in CONCEPT_LABELS:
+        return _Row("concepts", label, key, f"{label.lower()} {node['id']}: {node['name']}", props, file, line)
+    if label == "Source":
+        return _Row("sources", label, key, f"{node['id']}: {node['title']}", props, file, line)
+    if label == "Figure":
+        unit = node.get("unit") or ""
+        value = f"{node['value']:g}" + (f"–{node['value_max']:g}" if node.get("value_max") is not None else "")
+        amount = f"{value}{unit}" if unit == "%" else f"{value} {unit}".strip()
+        title = f"{node['organisation']}: {amount} {node.get('description') or ''} ({node.get('year')})"
+        return _Row("figures", label, key, " ".join(title.split()), props, file, line)
+    if label == "Claim":
+        status = f" [{node['status']}]" if node.get("status") else ""
+        return _Row("claims", label, key, f"{node['organisation']}: {node['title']}{status}", props, file, line)
+    if label == "View":
+        return _Row("claims", label, key, f"{key}: {node['text']}", props, file, line)
+    return _Row("other", label, key, f"{label.lower()} {node['id']}: {node.get('name', '')}", props, file, line)
+
+
+# --- the whole comparison ----------------------------------------------------------------------
+
+def diff_sides(base: GraphSide, work: GraphSide, base_name: str = "base", base_commit: str = "") -> GraphDiff:
+    """Compare two sides: graph changes, touched files, and claims in them left without a source."""
+    after = _rows_by_key(work.rows)
+    changes = _compare(_rows_by_key(base.rows), after)
+    files = {path: "removed" for path in base.texts.keys() - work.texts.keys()}
+    files.update({path: "added" for path in work.texts.keys() - base.texts.keys()})
+    files.update({path: "edited" for path in base.texts.keys() & work.texts.keys()
+                  if base.texts[path] != work.texts[path]})
+    unsourced = [Unsourced(p.path, p.line, p.message) for p in work.problems
+                 if p.code == "unsourced" and p.path in files]
+    unsourced += [Unsourced(c.file, c.line, c.title) for c in changes
+                  if c.change != "removed" and _lacks_source(after[(c.category, c.label, c.key)])]
+    return GraphDiff(base_name, base_commit[:12], changes, dict(sorted(files.items())),
+                     sorted(set(unsourced), key=lambda u: (u.file, u.line, u.text)),
+                     {"base": base.left_out, "working": work.left_out})
+
+
+def _lacks_source(row: _Row) -> bool:
+    """A claim row with no source (a contested claim's sources may sit on its views instead)."""
+    return (row.label in _CLAIM_RELS | {"Figure", "View", "Claim"} and not row.props.get("sources")
+            and row.props.get("status") != "contested")
+
+
+def diff_against_revision(root: Path, base: str | None = None) -> GraphDiff:
+    """Compare the working tree's content below ``root`` with ``base`` (see :func:`resolve_base`)."""
+    name, commit = resolve_base(root, base)
+    with tempfile.TemporaryDirectory(prefix="kb-diff-") as folder:
+        base_side = build_side(content_at_revision(root, commit, Path(folder)))
+    return diff_sides(base_side, build_side(root), name, commit)
+
+
+def text_changes(before: str, after: str) -> tuple[int, int]:
+    """Lines added and removed between two texts.
+
+    >>> text_changes("a\\nb\\n", "a\\nc\\nd\\n")
+    (2, 1)
+    """
+    added = removed = 0
+    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+        added += line.startswith("+ ")
+        removed += line.startswith("- ")
+    return added, removed
+
+
+# --- output ------------------------------------------------------------------------------------
+
+_SIGNS = {"added": "+", "removed": "-", "changed": "~"}
+_MARKDOWN_LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
+
+
+def to_text(diff: GraphDiff) -> str:
+    """The comparison as plain text for a terminal."""
+    lines = [f"Graph change: working tree against {diff.base} ({diff.base_commit})", ""]
+    if diff.files:
+        lines.append(f"Files: {len(diff.files)} changed")
+        lines += [f"  {how:<8}{path}" for path, how in diff.files.items()]
+        lines.append("")
+    lines += _left_out_lines(diff, lambda path: path)
+    if not diff.changes:
+        lines += ["No change to the graph.", ""]
+    for category, changes in _by_category(diff.changes):
+        lines.append(f"{CATEGORIES[category]}: {_count_phrase(changes)}")
+        for change in changes:
+            lines.append(f"  {_SIGNS[change.change]} {change.title}")
+            lines += [f"      {name}: {before} -> {after}" for name, (before, after) in _shown(change)]
+        lines.append("")
+    lines.append("Claims left without a source: " + ("none" if not diff.unsourced else str(len(diff.unsourced))))
+    lines += [f"  {item}" for item in diff.unsourced]
+    return "\n".join(lines) + "\n"
+
+
+def to_markdown(diff: GraphDiff) -> str:
+    """The comparison as Markdown for a pull-request comment (GitHub-flavoured).
+
+    The first line is a hidden marker, so that a workflow can find and update its own comment.
+    """
+    head = ["<!-- kb-graph-diff -->", "### Graph change", "",
+            f"Compared with {_code(diff.base)} at {_code(diff.base_commit)}; "
+            f"{len(diff.files)} content file(s) changed.", ""]
+    counts = diff.counts()
+    if counts:
+        head += ["| | Added | Removed | Changed |", "|:--|--:|--:|--:|"]
+        head += [f"| {CATEGORIES[c]} | {n['added']} | {n['removed']} | {n['changed']} |"
+                 for c in CATEGORIES if (n := counts.get(c))]
+        head.append("")
+    else:
+        head += ["No change to the graph.", ""]
+    head += _left_out_lines(diff, _code, bullet="- ")
+    if diff.unsourced:
+        head += [f"**Claims left without a source: {len(diff.unsourced)}**", ""]
+        head += [f"- {_code(f'{u.file}:{u.line}')} {_escape(u.text)}" for u in diff.unsourced]
+    else:
+        head.append("**Claims left without a source:** none.")
+    body: list[str] = []
+    for category, changes in _by_category(diff.changes):
+        opened = " open" if len(changes) <= 15 else ""
+        body += ["", f"<details{opened}><summary><strong>{CATEGORIES[category]}</strong>: "
+                     f"{_count_phrase(changes)}</summary>", ""]
+        for change in changes:
+            body.append(f"- **{change.change}** {_escape(change.title)}")
+            body += [f"  - {_code(name)}: {_code(before)} → {_code(after)}" for name, (before, after) in _shown(change)]
+        body += ["", "</details>"]
+    text = "\n".join(head + body) + "\n"
+    if len(text) > _MARKDOWN_LIMIT:
+        text = text[:_MARKDOWN_LIMIT].rsplit("\n", 1)[0] + (
+            "\n\n</details>\n\n… cut to fit a comment; run `python graph_loader.py diff` for the whole list.\n")
+    return text
+
+
+def _by_category(changes: list[Change]) -> list[tuple[str, list[Change]]]:
+    grouped: dict[str, list[Change]] = defaultdict(list)
+    for change in changes:
+        grouped[change.category].append(change)
+    return [(category, grouped[category]) for category in CATEGORIES if category in grouped]
+
+
+def _count_phrase(changes: list[Change]) -> str:
+    counts = {how: sum(c.change == how for c in changes) for how in _SIGNS}
+    return ", ".join(f"{n} {how}" for how, n in counts.items() if n)
+
+
+def _left_out_lines(diff: GraphDiff, show: Any, bullet: str = "  ") -> list[str]:
+    lines = []
+    for side, files in diff.left_out.items():
+        if files:
+            lines.append(f"Left out of the {side} graph because of errors (run validate to see them):")
+            lines += [f"{bullet}{show(path)}: {n} error(s)" for path, n in sorted(files.items())]
+            lines.append("")
+    return lines
+
+
+def _shown(change: Change) -> list[tuple[str, str, str]]:
+    """Changed properties as (name, before, after) texts; long texts as a count of changed lines."""
+    shown = []
+    for name, (before, after) in change.properties.items():
+        if name == "body":
+            added, removed = text_changes(before or "", after or "")
+            shown.append((name, "text", f"text with {added} line(s) added and {removed} removed"))
+        else:
+            shown.append((name, _value(before), _value(after)))
+    return shown
+
+
+def _value(value: Any) -> str:
+    """A property value, short.
+
+    >>> _value(None), _value([]), _value(["a", "b"]), _value(12.0), _value("x" * 100)[-5:]
+    ('(none)', '(none)', '[a, b]', '12', 'xxxx…')
+    """
+    if value in (None, "", []):
+        return "(none)"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = " ".join(str(value).split())
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _code(value: Any) -> str:
+    """A Markdown code span that no backtick in the value can break."""
+    return f"`{str(value).replace('`', chr(39))}`"
+
+
+def _escape(text: str) -> str:
+    """Text from content files, made inert in Markdown (no links, HTML, mentions or tables).
+
+    >>> _escape("<b>@team</b> [x](y) *z*")
+    '\\\\<b\\\\>\\\\@team\\\\</b\\\\> \\\\[x\\\\](y) \\\\*z\\\\*'
+    """
+    text = " ".join(text.split())
+    return "".join("\\" + char if char in "\\`*_[]<>|~#@!" else char for char in text)

@@ -1,0 +1,176 @@
+"""A new case file from ``templates/case.md``, with placeholders the validator points at.
+
+:func:`case_skeleton` writes the text of a new case: the template's schema line and sections,
+the id (a slug of the name), and the word ``TODO`` wherever the contributor must write something.
+Every placeholder is chosen so that ``python graph_loader.py validate`` reports it, at its line,
+until it is filled: ``kind: TODO`` is not an allowed kind, ``summary: TODO`` is too short, a body
+link to ``../concepts/practices/TODO`` is not a concept page, ``[src: TODO]`` names no declared
+source, and so on.  A file straight from ``new-case`` therefore never validates by accident.
+
+>>> case_id_for("Société Coopérative Ouvrière")
+'societe-cooperative-ouvriere'
+>>> text = case_skeleton("Precision Nutrition", country="CA")
+>>> text.splitlines()[1], "id: precision-nutrition" in text, "country: CA" in text
+('# yaml-language-server: $schema=../kb/schemas/case.schema.json', True, True)
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from slugify import slugify
+
+from . import REPO_ROOT
+from .problems import KbError
+
+__all__ = ["PLACEHOLDER", "TEMPLATE", "NewCaseError", "case_id_for", "case_skeleton", "write_new_case"]
+
+#: The word that marks every placeholder (editors highlight it; ``grep -n TODO`` finds them all).
+PLACEHOLDER = "TODO"
+TEMPLATE = REPO_ROOT / "templates" / "case.md"
+_SCHEMA_LINE = "# yaml-language-server: $schema=../kb/schemas/case.schema.json"
+_ID_MAX_LENGTH = 80  # the schema's limit on slugs
+
+#: What each section of a new case starts with; every placeholder line cites [src: TODO], which
+#: the validator reports as an unknown source until it names a declared one.
+_SECTION_PLACEHOLDERS = {
+    "context": "TODO: what the organisation does, where, and how it came to manage itself this way. [src: TODO]",
+    "practices": "- [TODO](../concepts/practices/TODO): TODO [src: TODO]",
+    "challenges": "- [TODO](../concepts/challenges/TODO): TODO [src: TODO]\n"
+                  "  - figure: **TODO** what the number counts (TODO) [src: TODO]",
+    "outcomes": "- [TODO](../concepts/outcomes/TODO): TODO [src: TODO]",
+    "timeline": "- **TODO**: TODO [src: TODO]",
+    "contested claims": "- **TODO** [contested]: TODO, or delete this section. [src: TODO]\n"
+                        "  - view: TODO [src: TODO]\n"
+                        "  - view: TODO [src: TODO]",
+    "lessons": "TODO: what others can learn from this case, or delete this section. [src: TODO]",
+}
+_GENERIC_PLACEHOLDER = "TODO, or delete this section. [src: TODO]"
+
+
+class NewCaseError(KbError):
+    """The case cannot be created (the file exists, or the name gives no usable id)."""
+
+
+def case_id_for(name: str) -> str:
+    """The id (and file name) of a case: the name as a slug, accents transliterated.
+
+    Uses python-slugify, which turns any script into ASCII (``Ærø`` -> ``aero``).
+
+    >>> case_id_for("W. L. Gore & Associates")
+    'w-l-gore-associates'
+    >>> case_id_for("Haier 海尔")
+    'haier-hai-er'
+    >>> case_id_for("!!!")
+    ''
+    """
+    return slugify(name, max_length=_ID_MAX_LENGTH, word_boundary=True)
+
+
+def case_skeleton(name: str, case_id: str | None = None, *, country: str | None = None,
+                  sectors: tuple[str, ...] | list[str] = (), kind: str | None = None,
+                  template: Path = TEMPLATE) -> str:
+    """The text of a new case file: front matter with placeholders, then the template's sections.
+
+    ``country``, ``sectors`` and ``kind`` fill those keys; each one not given stays ``TODO``.
+
+    >>> text = case_skeleton("Gamma Co-op", kind="cooperative", sectors=["retail"])
+    >>> [line[:13] for line in text.splitlines() if line.startswith(("kind:", "sectors:", "country:"))]
+    ['kind: coopera', 'country: TODO', 'sectors: [ret']
+    """
+    case_id = case_id or case_id_for(name)
+    schema_line, sections = _read_template(template)
+    front = _front_matter(name, case_id, country, list(sectors), kind, schema_line)
+    body = "\n\n".join(f"## {title}\n\n{_SECTION_PLACEHOLDERS.get(title.lower(), _GENERIC_PLACEHOLDER)}"
+                       for title in sections)
+    return f"{front}\n\n{body}\n"
+
+
+def write_new_case(cases_folder: Path, name: str, case_id: str | None = None, **options: object) -> Path:
+    """Write ``cases/<id>.md``; refuse to touch a file that exists.
+
+    Raises
+    ------
+    NewCaseError
+        If the name gives an empty id or the file already exists.
+    """
+    case_id = case_id or case_id_for(name)
+    if not case_id:
+        raise NewCaseError(f"cannot make an id from the name {name!r}; give one with --id")
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", case_id) or len(case_id) > _ID_MAX_LENGTH:
+        raise NewCaseError(f"id {case_id!r} must be lowercase letters, digits and single hyphens")
+    path = cases_folder / f"{case_id}.md"
+    if path.exists() or path.is_symlink():
+        raise NewCaseError(f"{path} already exists; edit it, or choose another id with --id")
+    text = case_skeleton(name, case_id, **options)
+    cases_folder.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
+        handle.write(text)
+    return path
+
+
+def _read_template(template: Path) -> tuple[str, list[str]]:
+    """The template's schema line and its ``##`` section titles, in order."""
+    text = template.read_text(encoding="utf-8")
+    schema_line = next((line for line in text.splitlines() if line.startswith("# yaml-language-server:")),
+                       _SCHEMA_LINE)
+    sections = [line[3:].strip() for line in text.split("\n---\n", 1)[-1].splitlines() if line.startswith("## ")]
+    return schema_line, sections
+
+
+def _front_matter(name: str, case_id: str, country: str | None, sectors: list[str], kind: str | None,
+                  schema_line: str) -> str:
+    sector_list = f"[{', '.join(sectors)}]" if sectors else f"[{PLACEHOLDER}]"
+    lines = [
+        "---",
+        schema_line,
+        "# Made by `python graph_loader.py new-case`. Replace every TODO with what your sources say, delete",
+        "# what you have no source for, and check with: python graph_loader.py validate " f"cases/{case_id}.md",
+        "# Format: docs/case-format.md. How to cite and what counts as evidence: CONTRIBUTING.md.",
+        f"id: {case_id}",
+        f"name: {_yaml_string(name)}",
+        f"kind: {kind or PLACEHOLDER}" + ("" if kind else
+                                         "             # company | nonprofit | charity | cooperative | public-body |"
+                                         "\n                       # social-enterprise | network | partnership |"
+                                         " programme | school"),
+        f"country: {country or PLACEHOLDER}" + ("" if country else
+                                                "          # ISO 3166-1 alpha-2 code in capitals, e.g. NL, GB, US"),
+        f"sectors: {sector_list}" + ("" if sectors else "        # ids from vocabulary/sectors.yaml"),
+        "founded: TODO          # the year, e.g. 2006; delete the line if no source gives it",
+        "status: TODO           # active | closed | acquired | merged | dormant | pilot-ended | unknown",
+        "summary: TODO          # one paragraph of 40 to 2,000 characters, in your own words",
+        "profile_sources: [TODO]   # ids of the sources for founded, place, legal form and status",
+        "# Optional, each fact with a source (uncomment what you use):",
+        "# aliases: [Other name]",
+        "# city: City",
+        "# region: Region",
+        "# legal_form: Private company",
+        "# ownership: Owned by its staff",
+        "# website: https://example.org/",
+        "# size:",
+        "#   - {measure: staff, value: 100, year: 2020, source: source-id}",
+        "# relations:   # partner-of | adopted-model-of | inspired-by | part-of, with another case's id",
+        "#   - {type: adopted-model-of, target: holacracyone, since: 2012, sources: [source-id]}",
+        "sources:",
+        "  - id: TODO-source    # a short slug, e.g. guardian-2019; cite it in the text as [src: guardian-2019]",
+        "    title:             # TODO: the title as published",
+        "    publisher:         # TODO: who published it: a newspaper, a website, the organisation itself",
+        "    date: TODO         # YYYY, YYYY-MM or YYYY-MM-DD",
+        "    url: TODO          # https://... (for print without a URL, write publication: instead)",
+        "    type: TODO         # article | blog | book | report | academic | web | news | video | official",
+        "    reliability: TODO  # primary | secondary | self-reported | weak",
+        "---",
+    ]
+    return "\n".join(lines)
+
+
+def _yaml_string(value: str) -> str:
+    """A YAML scalar for ``value``: plain when that reads back the same, quoted otherwise.
+
+    >>> _yaml_string("Buurtzorg"), _yaml_string("Zappos: the Holacracy years"), _yaml_string("2006")
+    ('Buurtzorg', "'Zappos: the Holacracy years'", "'2006'")
+    """
+    dumped = yaml.safe_dump(value, allow_unicode=True, width=10_000, default_flow_style=True)
+    return dumped.strip().removesuffix("...").strip()

@@ -1,0 +1,390 @@
+"""One case page as the site renders it, before the file is valid, with its problems shown inline.
+
+:func:`preview_case` validates the file among the rest of the content (in a temporary copy, so
+the file may live anywhere), then builds the same data the site's case view builds from the
+store, but straight from the parsed file and tolerant of anything missing or wrong: what can be
+shown is shown.  :func:`render_preview` renders it with the site's own ``case.html`` template and
+Markdown renderer, adds a banner listing every problem with its line, and puts a marker next to
+the item each problem is about: a claim, a figure, a source, a profile fact or a line of prose.
+
+The rendering needs the Flask app's templates, so it imports ``webapp`` when called; building the
+data does not (``kb`` itself never depends on the web layer).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from .body import ITEM_SECTIONS, Item
+from .files import CONCEPT_KINDS, ContentLayout, discover
+from .graph_schema import label_for_kind
+from .model import CLAIM_TYPES, RELATION_TYPES, size_band
+from .parse import Document, parse_file
+from .problems import KbError, Problem
+from .validate import validate
+from .vocabulary import Vocabulary, country_name, load_vocabulary
+
+__all__ = ["CasePreview", "PreviewError", "preview_case", "render_preview"]
+
+_FOLDER_KINDS = {folder: kind for kind, folder in CONCEPT_KINDS.items()}
+_SAFE_URL = re.compile(r"^https?://\S+$")
+_TOKEN = "KBPROBLEMMARK{}X"  # survives Markdown and sanitising as plain text, replaced after rendering
+_TOKEN_RE = re.compile(r"\s*KBPROBLEMMARK(\d+)X")
+
+
+class PreviewError(KbError):
+    """The file cannot be previewed as a case (not Markdown, or a concept page)."""
+
+
+@dataclass
+class CasePreview:
+    """A case file, its problems (numbered from 1), and the case page's data with markers placed."""
+
+    path: str  # as given, for the banner
+    problems: list[Problem]
+    data: dict[str, Any] = field(default_factory=dict)
+    prose: str = ""  # Markdown of the prose sections, with marker tokens
+    placed: set[int] = field(default_factory=set)  # problem numbers with a marker on the page
+
+    @property
+    def errors(self) -> int:
+        return sum(p.is_error for p in self.problems)
+
+
+def preview_case(file: Path, root: Path) -> CasePreview:
+    """Validate ``file`` as a case among the content below ``root`` and build its page data."""
+    if file.suffix.lower() != ".md":
+        raise PreviewError(f"{file} is not a Markdown file")
+    role = ContentLayout(root).role_of(file)
+    if role not in (None, "case"):
+        raise PreviewError(f"{file} is a {role} page; preview shows case files (cases/*.md)")
+    with tempfile.TemporaryDirectory(prefix="kb-preview-") as folder:
+        layout = ContentLayout(Path(folder))
+        _copy_content(root, layout.root, file)
+        vocabulary = load_vocabulary(layout.vocabulary)
+        documents = [parse_file(f, layout) for f in discover(layout)]
+        problems = validate(documents, vocabulary)
+    where = f"cases/{file.name}"
+    doc = next(d for d in documents if d.where == where)
+    preview = CasePreview(str(file), [p for p in problems if p.path == where])
+    _build(preview, doc, documents, vocabulary)
+    return preview
+
+
+def _copy_content(root: Path, target: Path, file: Path) -> None:
+    """The content of ``root`` with ``file`` as cases/<its name> (replacing a file of that name)."""
+    for folder in ("concepts", "vocabulary"):
+        if (root / folder).is_dir():
+            shutil.copytree(root / folder, target / folder)
+    (target / "cases").mkdir()
+    for case in sorted((root / "cases").glob("*.md")) if (root / "cases").is_dir() else []:
+        if case.name != file.name:
+            shutil.copyfile(case, target / "cases" / case.name)
+    shutil.copyfile(file, target / "cases" / file.name)
+
+
+# --- the page's data ---------------------------------------------------------------------------
+
+def _build(preview: CasePreview, doc: Document, documents: list[Document], vocabulary: Vocabulary) -> None:
+    data = doc.data
+    markers = _Markers(preview)
+    items = doc.body.items if doc.body else []
+    spans = _item_spans(doc)
+    concepts = {d.data.get("id"): d for d in documents if d.role in CONCEPT_KINDS}
+    claims, figures, disputes = [], _size_figures(data, doc, markers), []
+    for item in items:
+        if item.section in ITEM_SECTIONS:
+            claim = _claim(item, concepts)
+            claim["detail"] = markers.attach(claim["detail"], spans[item.line])
+            claims.append(claim)
+            figures += [_figure_row(f, claim["concept"]) for f in item.figures]
+            if item.status:
+                disputes.append(_dispute(item, claim["concept"], claim["detail"]))
+        elif item.section == "contested claims":
+            disputes.append(_dispute(item, item.title, markers.attach(item.detail, spans[item.line])))
+    cases = {d.data.get("id"): d for d in documents if d.role == "case" and d is not doc}
+    preview.data = {
+        "case": _case_row(doc, vocabulary, markers),
+        "claims": claims,
+        "figures": figures,
+        "disputes": disputes,
+        "relations": _relations(data, cases, markers),
+        "related_from": _related_from(_text(data.get("id")) or doc.stem, cases),
+        "sources": _sources(data, markers),
+    }
+    preview.prose = _prose_with_tokens(doc, markers)
+    markers.leftovers(preview.data["case"])
+
+
+def _item_spans(doc: Document) -> dict[int, range]:
+    """The file lines of each body item: from its first line to the next item or section."""
+    if not doc.body:
+        return {}
+    starts = sorted({i.line for i in doc.body.items} | {s.line for s in doc.body.sections} | {10**9})
+    return {item.line: range(item.line, starts[starts.index(item.line) + 1]) for item in doc.body.items}
+
+
+def _claim(item: Item, concepts: dict[str, Document]) -> dict[str, Any]:
+    if item.concept_id:
+        kind, concept_id = item.concept_kind, item.concept_id
+        name = concepts[concept_id].data.get("name") or concept_id
+    else:  # unresolved: guess the kind from the link's folder, else from the section
+        parts = item.href.split("#")[0].split("/")
+        kind = _FOLDER_KINDS.get(parts[-2] if len(parts) > 1 else "", ITEM_SECTIONS[item.section])
+        concept_id = parts[-1].removesuffix(".md") if item.href else ""
+        name = item.link_text or "(no link to a concept page)"
+    first = item.figures[0] if item.figures else None
+    return {"type": CLAIM_TYPES[kind], "kind": label_for_kind(kind), "concept": concept_id, "name": name,
+            "detail": item.detail, "figure": first.label if first else "", "year": first.year if first else None,
+            "sources": item.sources, "status": item.status, "line": item.line}
+
+
+def _figure_row(figure: Any, concept: str) -> dict[str, Any]:
+    return {"id": f"figure/{figure.line}", "measure": "", "concept": concept, "value": figure.value,
+            "value_max": figure.high, "unit": figure.unit, "description": figure.label, "year": figure.year,
+            "sources": figure.sources, "status": figure.status, "line": figure.line}
+
+
+def _dispute(item: Item, title: str, text: Any) -> dict[str, Any]:
+    return {"id": f"claim/{item.line}", "title": title, "text": text, "status": item.status or "contested",
+            "sources": item.sources, "line": item.line,
+            "views": [{"text": v.text, "sources": v.sources, "line": v.line} for v in item.views]}
+
+
+def _size_figures(data: dict, doc: Document, markers: _Markers) -> list[dict[str, Any]]:
+    rows = []
+    for i, raw in enumerate(_list(data.get("size"))):
+        if not isinstance(raw, dict) or not _is_number(raw.get("value")) or not isinstance(raw.get("year"), int):
+            continue
+        description = _text(raw.get("note")) or _text(raw.get("measure")) or "figure"
+        rows.append({"id": f"size/{i}", "measure": _text(raw.get("measure")) or "figure", "concept": "",
+                     "value": float(raw["value"]), "value_max": None, "unit": _text(raw.get("unit")),
+                     "description": markers.attach(description, markers.front("size", i)), "year": raw["year"],
+                     "sources": [s for s in [raw.get("source")] if isinstance(s, str)],
+                     "status": _text(raw.get("status")), "line": doc.at("size", i)[0]})
+    return rows
+
+
+def _case_row(doc: Document, vocabulary: Vocabulary, markers: _Markers) -> dict[str, Any]:
+    data = doc.data
+    code = _text(data.get("country"))
+    sectors = [vocabulary.sectors[s].name if isinstance(s, str) and s in vocabulary.sectors else str(s)
+               for s in _list(data.get("sectors"))] or [""]
+    sectors[-1] = markers.attach(sectors[-1], markers.front("sectors"))
+    staff = [f for f in _list(data.get("size")) if isinstance(f, dict) and f.get("measure") == "staff"
+             and _is_number(f.get("value")) and isinstance(f.get("year"), int)]
+    latest = max(staff, key=lambda f: f["year"]) if staff else None
+    row = {"id": _text(data.get("id")) or doc.stem, "name": _text(data.get("name")) or doc.stem,
+           "country": code, "country_name": country_name(code) if re.fullmatch(r"[A-Z]{2}", code) else code,
+           "sectors": sectors, "staff": float(latest["value"]) if latest else None,
+           "staff_year": latest["year"] if latest else None,
+           "size_band": size_band(float(latest["value"])) if latest else "unknown",
+           "sources": [s for s in _list(data.get("profile_sources")) if isinstance(s, str)],
+           "aliases": _list(data.get("aliases")), "file": doc.where,
+           "website": _text(data.get("website")) if _SAFE_URL.match(_text(data.get("website"))) else ""}
+    for key in ("kind", "city", "region", "legal_form", "ownership", "status", "summary"):
+        row[key] = markers.attach(_text(data.get(key)), markers.front(key))
+    founded = data.get("founded")
+    row["founded"] = markers.attach("" if founded is None else str(founded), markers.front("founded"))
+    row["country_name"] = markers.attach(row["country_name"], markers.front("country"))
+    return row
+
+
+def _relations(data: dict, cases: dict[str, Document], markers: _Markers) -> list[dict[str, Any]]:
+    rows = []
+    for i, raw in enumerate(_list(data.get("relations"))):
+        if not isinstance(raw, dict) or not isinstance(raw.get("target"), str) or raw.get("type") not in RELATION_TYPES:
+            continue
+        target = raw["target"]
+        name = _text(cases[target].data.get("name")) if target in cases else target
+        rows.append({"type": RELATION_TYPES[raw["type"]], "id": target,
+                     "name": markers.attach(name, markers.front("relations", i)), "note": _text(raw.get("note")),
+                     "since": raw.get("since"), "sources": [s for s in _list(raw.get("sources")) if isinstance(s, str)],
+                     "status": _text(raw.get("status"))})
+    return sorted(rows, key=lambda r: (r["type"], str(r["name"])))
+
+
+def _related_from(case_id: str, cases: dict[str, Document]) -> list[dict[str, Any]]:
+    rows = []
+    for other_id, other in cases.items():
+        for raw in _list(other.data.get("relations")):
+            if isinstance(raw, dict) and raw.get("target") == case_id and raw.get("type") in RELATION_TYPES:
+                rows.append({"type": RELATION_TYPES[raw["type"]], "id": other_id,
+                             "name": _text(other.data.get("name")) or other_id})
+    return sorted(rows, key=lambda r: (r["type"], r["name"]))
+
+
+def _sources(data: dict, markers: _Markers) -> list[dict[str, Any]]:
+    rows = []
+    for i, raw in enumerate(_list(data.get("sources"))):
+        if not isinstance(raw, dict):
+            continue
+        row = {key: _text(raw.get(key)) for key in ("id", "publication", "author", "publisher", "date", "type",
+                                                    "reliability")}
+        row["url"] = _text(raw.get("url")) if _SAFE_URL.match(_text(raw.get("url"))) else ""
+        row["title"] = markers.attach(_text(raw.get("title")) or "(no title)", markers.front("sources", i))
+        rows.append(row)
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def _prose_with_tokens(doc: Document, markers: _Markers) -> str:
+    """The body with a token at the end of each line that has a problem not yet placed elsewhere."""
+    if doc.front is None:
+        return ""
+    lines = doc.front.body.split("\n")
+    for offset in range(len(lines)):
+        for number in markers.take(range(doc.front.body_start_line + offset,
+                                         doc.front.body_start_line + offset + 1)):
+            lines[offset] += " " + _TOKEN.format(number)
+    return "\n".join(lines)
+
+
+# --- markers -----------------------------------------------------------------------------------
+
+class _Markers:
+    """Hands out each problem once, to the first item on the page that claims its line."""
+
+    def __init__(self, preview: CasePreview, doc: Document | None = None):
+        self.preview = preview
+        self.numbered = list(enumerate(preview.problems, start=1))
+        self.doc: Document | None = doc
+
+    def take(self, lines: range | list[int]) -> list[int]:
+        wanted = set(lines)
+        found = [n for n, p in self.numbered if p.line in wanted and n not in self.preview.placed]
+        self.preview.placed.update(found)
+        return found
+
+    def attach(self, value: str, lines: range | list[int]) -> Any:
+        numbers = self.take(lines)
+        if not numbers:
+            return value
+        return Markup(escape(value)) + Markup("").join(marker_html(n, self.preview.problems[n - 1]) for n in numbers)
+
+    def front(self, key: str, index: int | None = None) -> list[int]:
+        """The file lines of a front-matter key (or of one entry of a list key)."""
+        return [line for line, path in self._front_paths() if path[:1] == (key,)
+                and (index is None or path[1:2] == (index,))]
+
+    def leftovers(self, case: dict[str, Any]) -> None:
+        """Front-matter problems with no item of their own (id, name, unknown keys...) go by the summary."""
+        front_end = self._front_end()
+        lines = [p.line for n, p in self.numbered if p.line < front_end]
+        case["summary"] = self.attach(case["summary"], lines)
+
+    def _front_paths(self) -> list[tuple[int, tuple]]:
+        if not hasattr(self, "_paths"):
+            self._paths = []
+            front_end = self._front_end()
+            for n, problem in self.numbered:
+                if problem.line < front_end:
+                    self._paths.append((problem.line, self._path_at(problem.line, problem.col)))
+        return self._paths
+
+    def _front_end(self) -> int:
+        doc = self.doc
+        return doc.front.body_start_line if doc is not None and doc.front is not None else 1
+
+    def _path_at(self, line: int, col: int) -> tuple:
+        positions = self.doc.front.positions if self.doc is not None and self.doc.front is not None else {}
+        exact = [path for path, (at, _) in positions.items() if at == line]
+        if exact:
+            return max(exact, key=len)
+        before = [(at, path) for path, at in positions.items() if at <= (line, col)]
+        return max(before)[1] if before else ()
+
+
+def marker_html(number: int, problem: Problem) -> Markup:
+    """The inline marker of one problem, linked from the banner."""
+    hint = f" ({problem.hint})" if problem.hint else ""
+    return Markup('<mark class="kb-problem {severity}" id="problem-{n}">⚠ line {line}: {message}{hint}</mark>').format(
+        severity=problem.severity, n=number, line=problem.line, message=problem.message, hint=hint)
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+def render_preview(preview: CasePreview) -> str:
+    """The case page as a self-contained HTML file: the site's template, its CSS inlined, a banner of problems."""
+    from flask import render_template
+
+    from webapp import create_app
+    from webapp.render import prose_sections, render_markdown
+    from webapp.views import browse
+
+    app = create_app({"TESTING": True})
+    data = preview.data
+    groups = {title: [c for c in data["claims"] if c["type"] == rel] for rel, title in browse._CLAIM_GROUPS}
+    body_html = render_markdown(prose_sections(preview.prose))
+    body_html = _TOKEN_RE.sub(lambda m: " " + marker_html(int(m.group(1)), preview.problems[int(m.group(1)) - 1]),
+                              body_html)
+    with app.test_request_context(f"/cases/{data['case']['id']}"):
+        html = render_template("case.html", **data, groups=groups, body_html=Markup(body_html), json_url=None)
+    html = _inline_stylesheets(html, Path(app.static_folder))
+    html = html.replace("</head>", f"<style>{_PREVIEW_CSS}</style>\n</head>", 1)
+    return re.sub(r"(<main\b[^>]*>)", lambda m: m.group(1) + _banner(preview), html, count=1)
+
+
+def _inline_stylesheets(html: str, static: Path) -> str:
+    """Put the site's CSS into the page, so the file looks right opened on its own."""
+    def inline(match: re.Match) -> str:
+        path = static / match.group(1)
+        return f"<style>{path.read_text(encoding='utf-8')}</style>" if path.is_file() else ""
+
+    return re.sub(r'<link rel="stylesheet" href="/static/([\w./-]+\.css)">', inline, html)
+
+
+def _banner(preview: CasePreview) -> str:
+    problems = preview.problems
+    errors, warnings = preview.errors, len(problems) - preview.errors
+    if not problems:
+        summary = "no problems: this is what readers will see once it is merged"
+    else:
+        summary = f"{errors} error(s), {warnings} warning(s), each marked ⚠ below where it belongs"
+    items = []
+    for n, problem in enumerate(problems, start=1):
+        where = f"line {problem.line}, column {problem.col}"
+        where_html = (Markup('<a href="#problem-{n}">{where}</a>').format(n=n, where=where)
+                      if n in preview.placed else escape(where))
+        items.append(Markup('<li class="{severity}">{where}: <strong>{severity}</strong>: {message}{hint}</li>').format(
+            severity=problem.severity, where=where_html, message=problem.message,
+            hint=Markup(' <span class="hint">({})</span>').format(problem.hint) if problem.hint else ""))
+    state = "has-errors" if errors else "has-warnings" if warnings else "clean"
+    return str(Markup('<section class="kb-preview {state}" aria-labelledby="kb-preview-title">'
+                      '<h2 id="kb-preview-title">Preview of {path}: {summary}</h2>'
+                      '<p>Not published: this page was made by <code>python graph_loader.py preview</code>. '
+                      'Fix the file, then run <code>python graph_loader.py validate {path}</code>.</p>'
+                      '<ol>{items}</ol></section>').format(state=state, path=preview.path, summary=summary,
+                                                            items=Markup("").join(items)))
+
+
+_PREVIEW_CSS = """
+.kb-preview { border: 2px solid #2e7d32; background: #f1f8f1; padding: .75rem 1rem; margin: 0 0 1.5rem; }
+.kb-preview.has-errors { border-color: #c62828; background: #fdf0f0; }
+.kb-preview.has-warnings { border-color: #b26a00; background: #fff8e6; }
+.kb-preview h2 { margin-top: 0; font-size: 1.1rem; }
+.kb-preview .hint, mark.kb-problem .hint { color: #555; }
+mark.kb-problem { display: inline-block; margin: .1rem .3rem; padding: 0 .35rem; font-size: .85em;
+  background: #fde2e2; color: #7f1d1d; border-left: 3px solid #c62828; }
+mark.kb-problem.warning { background: #fff1cc; color: #6b4400; border-left-color: #b26a00; }
+"""
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else "" if value is None else str(value)
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -1,0 +1,324 @@
+"""Sync the validated graph to Neo4j: only the differences, in one transaction, never touching foreign data.
+
+How a load works:
+
+1. **Constraints first.**  A uniqueness constraint on ``id`` for every label of the graph schema
+   (``CREATE CONSTRAINT ... IF NOT EXISTS``), in their own transactions: Neo4j does not mix schema
+   and data changes in one.
+2. **One transaction for the data.**  It reads what the project wrote last time (every node and
+   relationship carrying :data:`~kb.store.neo4j.HASH_PROPERTY`), compares content hashes with the
+   new rows, and sends only the differences as batched ``UNWIND $rows`` statements with parameters.
+   It commits once, at the end: a load that fails part-way (bad input, dropped connection, server
+   restart) is rolled back by the server, and readers see the previous graph throughout.
+3. **Only the project's own data.**  Nodes and relationships without the hash property were not
+   created by the project; a load never changes or deletes them, and refuses (changing nothing)
+   rather than take over a foreign node whose label and id it needs, or delete a node of its own
+   to which foreign relationships are attached.
+
+A second load of unchanged files sends no writes at all and reports "no changes".  The memory a load
+needs on the server grows with the size of the difference, so only a first load of a very large
+corpus needs a generous heap (see the README's Performance section).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import neo4j
+from neo4j import exceptions as neo4j_errors
+
+from ..graph import GraphRows, Rel
+from ..graph_schema import NODE_PROPERTIES, REL_PROPERTIES
+from ..problems import StoreError
+from .neo4j import HASH_PROPERTY, Neo4jSettings, store_error
+
+__all__ = ["BATCH_ROWS", "SyncReport", "content_hash", "ensure_constraints", "neo4j_properties", "sync"]
+
+#: Rows per UNWIND statement.  Big enough that round trips do not matter, small enough to keep one
+#: message to the server well under the size of the largest property values times a few thousand.
+BATCH_ROWS = 5_000
+
+NodeKey = tuple[str, str]  # (label, id)
+RelKey = tuple[str, str, str, str, str, Any]  # (type, start label, start id, end label, end id, line)
+
+
+@dataclass
+class SyncReport:
+    """What a sync changed, counted separately for nodes and relationships.
+
+    >>> SyncReport().summary()
+    'no changes: the graph in Neo4j already matches the files'
+    >>> SyncReport(created={"nodes": 2, "relationships": 3}).summary()
+    'created 2 nodes and 3 relationships'
+    """
+
+    created: dict[str, int] = field(default_factory=lambda: {"nodes": 0, "relationships": 0})
+    updated: dict[str, int] = field(default_factory=lambda: {"nodes": 0, "relationships": 0})
+    deleted: dict[str, int] = field(default_factory=lambda: {"nodes": 0, "relationships": 0})
+    unchanged: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return any(sum(counts.values()) for counts in (self.created, self.updated, self.deleted))
+
+    def summary(self) -> str:
+        if not self.changed:
+            return "no changes: the graph in Neo4j already matches the files"
+        parts = []
+        for verb, counts in (("created", self.created), ("updated", self.updated), ("deleted", self.deleted)):
+            if sum(counts.values()):
+                parts.append(f"{verb} {counts['nodes']} nodes and {counts['relationships']} relationships")
+        return "; ".join(parts)
+
+
+def neo4j_properties(row: dict[str, Any], declared: dict[str, str]) -> dict[str, Any]:
+    """A row's properties as Neo4j should store them: typed as declared, empty strings and None left out.
+
+    LadybugDB reads empty strings back as NULL, so leaving them out makes both stores answer alike;
+    DOUBLE values become floats even when the YAML said ``1200``.
+
+    >>> neo4j_properties({"id": "x", "city": "", "staff": 1200, "aliases": []},
+    ...                  {"id": "STRING", "city": "STRING", "staff": "DOUBLE", "aliases": "STRING[]"})
+    {'id': 'x', 'staff': 1200.0, 'aliases': []}
+    """
+    props = {}
+    for key, kind in declared.items():
+        value = row.get(key)
+        if value is None or value == "":
+            continue
+        if kind == "DOUBLE":
+            value = float(value)
+        elif kind == "INT64":
+            value = int(value)
+        elif kind == "STRING[]":
+            value = [str(item) for item in value]
+        props[key] = value
+    return props
+
+
+def content_hash(props: dict[str, Any]) -> str:
+    """A short fingerprint of a node's or relationship's properties (in declared order).
+
+    >>> content_hash({"id": "a"}) == content_hash({"id": "a"}) != content_hash({"id": "b"})
+    True
+    """
+    return hashlib.blake2b(repr(tuple(props.items())).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def ensure_constraints(driver: neo4j.Driver, database: str = "neo4j") -> None:
+    """Create a uniqueness constraint on ``id`` for every label of the graph schema, if missing."""
+    for label in NODE_PROPERTIES:
+        driver.execute_query(f"CREATE CONSTRAINT kb_{label.lower()}_id IF NOT EXISTS "
+                             f"FOR (n:{label}) REQUIRE n.id IS UNIQUE", database_=database)
+    driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
+
+
+# --- what the files say, and what Neo4j holds -----------------------------------------------------
+
+@dataclass
+class _Desired:
+    nodes: dict[NodeKey, tuple[str, dict]] = field(default_factory=dict)  # key -> (hash, props)
+    rels: dict[RelKey, list[tuple[str, dict]]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _desired(rows: GraphRows) -> _Desired:
+    desired = _Desired()
+    for label, nodes in rows.nodes.items():
+        declared = NODE_PROPERTIES[label]
+        for node in nodes:
+            props = neo4j_properties(node, declared)
+            desired.nodes[(label, node["id"])] = (content_hash(props), props)
+    for rel in rows.rels:
+        props = neo4j_properties(rel.props, REL_PROPERTIES)
+        desired.rels[_rel_key(rel)].append((content_hash(props), props))
+    return desired
+
+
+def _rel_key(rel: Rel) -> RelKey:
+    return (rel.type, rel.start_label, rel.start, rel.end_label, rel.end, rel.props.get("line"))
+
+
+def _schema_label(labels: list[str]) -> str:
+    return next((label for label in labels if label in NODE_PROPERTIES), "")
+
+
+_EXISTING_NODES = f"""
+MATCH (n) WHERE n.{HASH_PROPERTY} IS NOT NULL
+RETURN elementId(n) AS eid, labels(n) AS labels, n.id AS id, n.{HASH_PROPERTY} AS hash
+"""
+_EXISTING_RELS = f"""
+MATCH (a)-[r]->(b) WHERE r.{HASH_PROPERTY} IS NOT NULL
+RETURN elementId(r) AS eid, type(r) AS type, labels(a) AS a_labels, a.id AS a, labels(b) AS b_labels, b.id AS b,
+       r.line AS line, r.{HASH_PROPERTY} AS hash
+"""
+
+
+def _existing(tx: neo4j.Transaction) -> tuple[dict[NodeKey, list[tuple[str, str]]], dict[RelKey, list[tuple[str, str]]]]:
+    """The project's nodes and relationships now in Neo4j: key -> [(hash, element id)]."""
+    nodes: dict[NodeKey, list[tuple[str, str]]] = defaultdict(list)
+    for eid, labels, node_id, digest in tx.run(_EXISTING_NODES):
+        nodes[(_schema_label(labels), node_id)].append((digest, eid))
+    rels: dict[RelKey, list[tuple[str, str]]] = defaultdict(list)
+    for eid, rel_type, a_labels, a, b_labels, b, line, digest in tx.run(_EXISTING_RELS):
+        rels[(rel_type, _schema_label(a_labels), a, _schema_label(b_labels), b, line)].append((digest, eid))
+    return nodes, rels
+
+
+# --- the difference ---------------------------------------------------------------------------------
+
+@dataclass
+class _Plan:
+    node_creates: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    node_updates: list[dict] = field(default_factory=list)
+    node_deletes: list[str] = field(default_factory=list)
+    rel_creates: dict[tuple[str, str, str], list[dict]] = field(default_factory=lambda: defaultdict(list))
+    rel_updates: list[dict] = field(default_factory=list)
+    rel_deletes: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _plan(desired: _Desired, nodes_now: dict, rels_now: dict) -> _Plan:
+    plan = _Plan()
+    for key, (digest, props) in desired.nodes.items():
+        now = nodes_now.get(key, [])
+        plan.node_deletes.extend(eid for _, eid in now[1:])  # cannot happen under the constraint; be safe
+        if not now:
+            plan.node_creates[key[0]].append({**props, HASH_PROPERTY: digest})
+        elif now[0][0] != digest:
+            plan.node_updates.append({"eid": now[0][1], "props": _full(props, NODE_PROPERTIES[key[0]], digest)})
+        else:
+            plan.unchanged += 1
+    plan.node_deletes.extend(eid for key, now in nodes_now.items() if key not in desired.nodes for _, eid in now)
+    for key, wanted in desired.rels.items():
+        now = rels_now.get(key, [])
+        if sorted(digest for digest, _ in wanted) == sorted(digest for digest, _ in now):
+            plan.unchanged += len(wanted)
+        elif len(wanted) == len(now) == 1:
+            digest, props = wanted[0]
+            plan.rel_updates.append({"eid": now[0][1], "props": _full(props, REL_PROPERTIES, digest)})
+        else:  # a repeated claim changed: replace that group
+            plan.rel_deletes.extend(eid for _, eid in now)
+            for digest, props in wanted:
+                plan.rel_creates[(key[0], key[1], key[3])].append({"s": key[2], "e": key[4],
+                                                                   "p": {**props, HASH_PROPERTY: digest}})
+    plan.rel_deletes.extend(eid for key, now in rels_now.items() if key not in desired.rels for _, eid in now)
+    return plan
+
+
+def _full(props: dict, declared: dict[str, str], digest: str) -> dict:
+    """Every declared property, None for absent ones, so ``SET n += props`` also removes what went away."""
+    return {**{key: props.get(key) for key in declared}, HASH_PROPERTY: digest}
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+def _batches(rows: list, size: int) -> Iterator[list]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def _apply(tx: neo4j.Transaction, plan: _Plan, batch_size: int, progress: Callable[[str], None]) -> None:
+    def write(step: str, cypher: str, rows: list, expect_all: bool = True) -> None:
+        for batch in _batches(rows, batch_size):
+            progress(f"{step} ({len(batch)})")
+            done = tx.run(cypher, rows=batch).single(strict=True)["n"]
+            if expect_all and done != len(batch):
+                raise StoreError(f"{step}: wrote {done} of {len(batch)} rows; a node it needs is missing or the "
+                                 "graph changed during the load")
+
+    write("delete relationships", "UNWIND $rows AS eid MATCH ()-[r]->() WHERE elementId(r) = eid "
+          "DELETE r RETURN count(*) AS n", plan.rel_deletes)
+    write("delete nodes", "UNWIND $rows AS eid MATCH (n) WHERE elementId(n) = eid DELETE n RETURN count(*) AS n",
+          plan.node_deletes)
+    write("update nodes", "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.eid SET n += row.props "
+          "RETURN count(*) AS n", plan.node_updates)
+    for label, rows in plan.node_creates.items():
+        write(f"create {label}", f"UNWIND $rows AS row CREATE (n:{label}) SET n = row RETURN count(*) AS n", rows)
+    write("update relationships", "UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.eid "
+          "SET r += row.props RETURN count(*) AS n", plan.rel_updates)
+    for (rel_type, start, end), rows in plan.rel_creates.items():
+        write(f"create {rel_type} {start}->{end}",
+              f"UNWIND $rows AS row MATCH (a:{start} {{id: row.s}}) MATCH (b:{end} {{id: row.e}}) "
+              f"CREATE (a)-[r:{rel_type}]->(b) SET r = row.p RETURN count(*) AS n", rows)
+
+
+def _report(plan: _Plan, started: float) -> SyncReport:
+    return SyncReport(
+        created={"nodes": sum(map(len, plan.node_creates.values())),
+                 "relationships": sum(map(len, plan.rel_creates.values()))},
+        updated={"nodes": len(plan.node_updates), "relationships": len(plan.rel_updates)},
+        deleted={"nodes": len(plan.node_deletes), "relationships": len(plan.rel_deletes)},
+        unchanged=plan.unchanged, seconds=time.perf_counter() - started)
+
+
+# --- the whole load ---------------------------------------------------------------------------------
+
+def sync(settings: Neo4jSettings, rows: GraphRows, *, driver: neo4j.Driver | None = None,
+         batch_size: int = BATCH_ROWS, progress: Callable[[str], None] | None = None,
+         timeout: float | None = None) -> SyncReport:
+    """Make the project's graph in Neo4j equal to ``rows``, in one transaction; return what changed.
+
+    Parameters
+    ----------
+    settings : Neo4jSettings
+        The server and database (``driver`` is made from it unless one is given).
+    rows : GraphRows
+        The validated graph, from :func:`kb.graph.graph_rows`.
+    batch_size : int
+        Rows per ``UNWIND`` statement.
+    progress : callable, optional
+        Called with a short description before each statement that writes.
+    timeout : float, optional
+        Transaction timeout in seconds (default: the server's ``db.transaction.timeout``).
+
+    Raises
+    ------
+    StoreError
+        The server is unreachable, refused the load or it failed part-way; the transaction was rolled
+        back, so the previous graph is unchanged (the message says so, or says when that is unknown).
+    """
+    started = time.perf_counter()
+    own_driver = driver is None
+    driver = driver or settings.driver()
+    try:
+        return _sync(settings, driver, rows, batch_size, progress or (lambda _step: None), timeout, started)
+    finally:
+        if own_driver:
+            driver.close()
+
+
+def _sync(settings: Neo4jSettings, driver: neo4j.Driver, rows: GraphRows, batch_size: int,
+          progress: Callable[[str], None], timeout: float | None, started: float) -> SyncReport:
+    try:
+        ensure_constraints(driver, settings.database)
+        with driver.session(database=settings.database) as session, \
+                session.begin_transaction(timeout=timeout, metadata={"app": "self-management-kb sync"}) as tx:
+            plan = _plan(_desired(rows), *_existing(tx))
+            _apply(tx, plan, batch_size, progress)
+            tx.commit()
+        return _report(plan, started)
+    except neo4j_errors.IncompleteCommit as err:
+        raise StoreError(f"the connection to Neo4j at {settings.uri} dropped while committing, so it is unknown "
+                         "whether the load was applied; run the load again (a repeated load is safe)") from err
+    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as err:
+        raise _load_error(err, settings) from err
+    except StoreError as err:
+        raise StoreError(f"{err}; the load was rolled back and the previous graph is unchanged") from err
+
+
+def _load_error(err: Exception, settings: Neo4jSettings) -> StoreError:
+    message = str(store_error(err, settings, "loading"))
+    text = getattr(err, "message", "") or ""
+    if "already exists with label" in text:
+        message += (" (a node that this project did not create has the same label and id as one of the "
+                    "project's; rename or remove it, then load again)")
+    elif "still has relationships" in text:
+        message += (" (a node this load would remove, for a deleted or renamed file, has relationships that "
+                    "this project did not create; remove or re-attach them, then load again)")
+    return StoreError(message + "; the load was rolled back and the previous graph is unchanged")

@@ -1,0 +1,309 @@
+"""kb.analysis: rarity weights, the case index, co-occurrence and centrality, matrices, comparable cases.
+
+One class per function, tiny named inputs, as networkx's own tests do.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+from kb import analysis
+from kb.analysis import (
+    CaseQuery,
+    alongside,
+    build_index,
+    centrality,
+    comparable_cases,
+    cooccurrence_graph,
+    cross_matrix,
+    index_for,
+    most_connected,
+    query_for_case,
+    rank_comparable,
+    rarity,
+    top_pairs,
+)
+
+
+def claim(org: str, rel: str, concept: str, status: str | None = None) -> dict:
+    return {"organisation": org, "type": rel, "concept": concept, "status": status}
+
+
+def profile(case_id: str, country: str = "", sectors: tuple = (), size: str = "unknown") -> dict:
+    return {"id": case_id, "name": case_id.title(), "country": country, "country_name": country,
+            "sectors": list(sectors), "size_band": size}
+
+
+#: Three care organisations and a shoe shop.  "teams" is common, "coaches" rare.
+PROFILES = [profile("ada", "NL", ("home-care",), "1000-9999"), profile("bea", "NL", ("home-care",), "250-999"),
+            profile("cor", "GB", ("mental-health",), "50-249"), profile("dan", "US", ("retail",), "10000+")]
+CLAIMS = [
+    claim("ada", "USES_PRACTICE", "teams"), claim("ada", "USES_PRACTICE", "coaches"),
+    claim("ada", "FACED", "attrition", "contested"), claim("ada", "REPORTED", "wellbeing", "uncertain"),
+    claim("bea", "USES_PRACTICE", "teams"), claim("bea", "FACED", "attrition"), claim("bea", "REPORTED", "wellbeing"),
+    claim("cor", "USES_PRACTICE", "teams"), claim("cor", "USES_PRACTICE", "coaches"),
+    claim("dan", "USES_FRAMEWORK", "holacracy"), claim("dan", "FACED", "attrition", "uncertain"),
+]
+SECTORS = [{"id": "health-care", "name": "Health care", "broader": None},
+           {"id": "home-care", "name": "Home care", "broader": "health-care"},
+           {"id": "mental-health", "name": "Mental health", "broader": "health-care"},
+           {"id": "retail", "name": "Retail", "broader": None}]
+CONCEPTS = [{"label": "Practice", "id": "teams", "name": "Self-managing teams"},
+            {"label": "Practice", "id": "coaches", "name": "Coaches"},
+            {"label": "Challenge", "id": "attrition", "name": "Staff attrition"},
+            {"label": "Outcome", "id": "wellbeing", "name": "Staff well-being"},
+            {"label": "Framework", "id": "holacracy", "name": "Holacracy"}]
+
+
+@pytest.fixture
+def index() -> analysis.CaseIndex:
+    return build_index(PROFILES, CLAIMS, CONCEPTS, SECTORS, [{"framework": "holacracy", "practice": "teams"}])
+
+
+class TestRarity:
+    def test_everyone_has_it_is_worth_one_point(self):
+        assert rarity(10, 10) == 1.0
+
+    def test_rarer_is_worth_more(self):
+        assert rarity(100, 1) > rarity(100, 10) > rarity(100, 90) > 1.0
+
+    def test_two_decimals(self):
+        assert rarity(4, 2) == pytest.approx(1.51)
+
+
+class TestBuildIndex:
+    def test_postings_list_the_cases_with_each_feature(self, index):
+        assert index.cases_with("practice", "teams") == {"ada", "bea", "cor"}
+        assert index.cases_with("sector", "home-care") == {"ada", "bea"}
+        assert index.cases_with("country", "NL") == {"ada", "bea"}
+        assert index.cases_with("size", "10000+") == {"dan"}
+        assert index.cases_with("practice", "unknown") == frozenset()
+
+    def test_unknown_size_is_not_indexed(self):
+        index = build_index([profile("x")], [])
+        assert not any(kind == "size" for kind, _value in index.postings)
+
+    def test_two_claims_on_one_concept_keep_the_less_certain_status(self):
+        index = build_index([profile("x")], [claim("x", "FACED", "attrition"),
+                                             claim("x", "FACED", "attrition", "contested"),
+                                             claim("x", "FACED", "attrition", "uncertain")])
+        assert index.claims["x"]["challenge"] == {"attrition": "contested"}
+
+    def test_claims_of_unknown_organisations_are_ignored(self):
+        index = build_index([profile("x")], [claim("ghost", "USES_PRACTICE", "teams")])
+        assert index.cases_with("practice", "teams") == frozenset()
+
+    def test_vocabulary_names_and_includes(self, index):
+        assert index.name("practice", "teams") == "Self-managing teams"
+        assert index.name("practice", "nameless") == "nameless"
+        assert index.includes == {"holacracy": ("teams",)}
+        assert index.sector_name("home-care") == "Home care"
+
+
+class TestCooccurrenceGraph:
+    def test_weights_count_the_cases_with_both(self):
+        G = cooccurrence_graph({"c1": ["a", "b"], "c2": ["a", "b", "c"], "c3": ["c"]})
+        assert dict(G["a"]) == {"b": {"weight": 2, "cases": ["c1", "c2"]}, "c": {"weight": 1, "cases": ["c2"]}}
+        assert G.nodes["c"]["cases"] == ["c2", "c3"]
+
+    def test_item_alone_in_its_cases_is_an_isolated_node(self):
+        G = cooccurrence_graph({"c1": ["solo"], "c2": ["a", "b"]})
+        assert G.degree("solo") == 0 and G.number_of_edges() == 1
+
+    def test_duplicates_within_a_case_count_once_and_make_no_self_loop(self):
+        G = cooccurrence_graph({"c1": ["a", "a", "b"]})
+        assert G["a"]["b"]["weight"] == 1 and nx.number_of_selfloops(G) == 0
+
+    def test_empty(self):
+        assert cooccurrence_graph({}).number_of_nodes() == 0
+
+    def test_same_graph_whatever_the_input_order(self):
+        one = cooccurrence_graph({"c1": ["b", "a"], "c2": ["c", "a"]})
+        two = cooccurrence_graph({"c2": ["a", "c"], "c1": ["a", "b"]})
+        assert list(one.nodes) == list(two.nodes) and list(one.edges(data=True)) == list(two.edges(data=True))
+
+
+class TestCentrality:
+    def test_star_hub_bridges_everything(self):
+        scores = centrality(nx.star_graph(3))
+        assert scores[0]["betweenness"] == 1.0 and scores[0]["degree"] == 3
+        assert {scores[leaf]["betweenness"] for leaf in (1, 2, 3)} == {0.0}
+        assert scores[0]["eigenvector"] > scores[1]["eigenvector"]
+
+    def test_path_middle_node(self):
+        scores = centrality(nx.path_graph(["a", "b", "c"]))
+        assert scores["b"]["betweenness"] == 1.0 and scores["a"]["betweenness"] == 0.0
+
+    def test_strength_sums_weights(self):
+        G = nx.Graph()
+        G.add_edge("a", "b", weight=3)
+        G.add_edge("a", "c", weight=1)
+        scores = centrality(G)
+        assert (scores["a"]["degree"], scores["a"]["strength"]) == (2, 4)
+
+    def test_symmetric_triangle_scores_alike(self):
+        scores = centrality(nx.complete_graph(["x", "y", "z"]))
+        assert scores["x"] == scores["y"] == scores["z"]
+        assert scores["x"]["eigenvector"] == pytest.approx(0.577, abs=1e-3)
+
+    def test_empty_graph(self):
+        assert centrality(nx.Graph()) == {}
+
+
+class TestMostConnected:
+    def test_ordered_by_co_occurrences_with_partners(self, index):
+        rows = most_connected(index)
+        assert [(r["id"], r["cases"], r["degree"], r["strength"]) for r in rows] == [
+            ("coaches", 2, 1, 2), ("teams", 3, 1, 2)]  # equal strength and degree: by name
+        assert rows[1]["partners"] == [{"id": "coaches", "name": "Coaches", "cases": 2}]
+
+
+class TestCrossMatrix:
+    def test_cells_hold_the_cases_with_both(self, index):
+        matrix = cross_matrix(index, "practice", "challenge")
+        assert matrix.cells == {("teams", "attrition"): ("ada", "bea"), ("coaches", "attrition"): ("ada",)}
+        assert matrix.rows == ("teams", "coaches")  # most used first
+        assert matrix.cols == ("attrition",)
+
+    def test_concepts_without_any_cell_are_left_out(self, index):
+        matrix = cross_matrix(index, "practice", "outcome")
+        assert matrix.rows == ("teams", "coaches") and matrix.cases("coaches", "wellbeing") == ("ada",)
+        assert "holacracy" not in matrix.rows
+
+    def test_same_kind_has_no_diagonal(self, index):
+        matrix = cross_matrix(index, "practice", "practice")
+        assert ("teams", "teams") not in matrix.cells and matrix.cases("teams", "coaches") == ("ada", "cor")
+
+
+class TestAlongside:
+    def test_counts_shares_and_doubt(self, index):
+        rows = alongside(index, "practice", "teams", "challenge")
+        assert rows == [{"id": "attrition", "name": "Staff attrition", "count": 2, "share": 0.67,
+                         "cases": ["ada", "bea"], "contested": 1, "uncertain": 0}]
+
+    def test_same_kind_leaves_out_the_concept_itself(self, index):
+        assert [r["id"] for r in alongside(index, "practice", "coaches", "practice")] == ["teams"]
+
+    def test_agrees_with_the_cooccurrence_graph(self, index):
+        G = analysis.practice_graph(index)
+        for row in alongside(index, "practice", "teams", "practice"):
+            assert row["count"] == G["teams"][row["id"]]["weight"]
+
+    def test_concept_nobody_has(self, index):
+        assert alongside(index, "practice", "nobody", "outcome") == []
+
+
+class TestTopPairs:
+    def test_most_frequent_column_per_row(self, index):
+        pairs = top_pairs(index, cross_matrix(index, "practice", "challenge"))
+        assert pairs == [{"row": "teams", "row_name": "Self-managing teams", "row_cases": 3, "col": "attrition",
+                          "col_name": "Staff attrition", "count": 2, "share": 0.67, "cases": ["ada", "bea"]}]
+
+    def test_min_cases(self, index):
+        matrix = cross_matrix(index, "practice", "challenge")
+        assert [p["row"] for p in top_pairs(index, matrix, min_cases=1)] == ["teams", "coaches"]
+        assert top_pairs(index, matrix, min_cases=3) == []
+
+
+class TestRankComparable:
+    def test_reasons_add_up_to_the_score(self, index):
+        for case in index.profiles:
+            for match in rank_comparable(index, query_for_case(index, case), exclude={case}):
+                assert match["score"] == pytest.approx(sum(r["points"] for r in match["reasons"]))
+                assert match["score"] == pytest.approx(sum(match["subtotals"].values()))
+
+    def test_explains_each_component(self, index):
+        [bea] = [m for m in rank_comparable(index, query_for_case(index, "ada")) if m["id"] == "bea"]
+        assert [(r["component"], r["id"], r["points"]) for r in bea["reasons"]] == [
+            ("practice", "teams", rarity(4, 3)), ("challenge", "attrition", rarity(4, 3)),
+            ("sector", "home-care", analysis.SAME_SECTOR), ("country", "NL", analysis.SAME_COUNTRY),
+            ("size", "250-999", analysis.NEAR_SIZE)]
+        assert bea["reasons"][0]["why"] == "shared practice; 3 of 4 cases have it"
+        assert bea["reasons"][0]["cases_with"] == 3 and bea["reasons"][2]["cases_with"] is None
+
+    def test_rare_shared_practice_outweighs_a_common_one(self, index):
+        ranked = rank_comparable(index, CaseQuery(practices=frozenset({"coaches"})))
+        assert [m["id"] for m in ranked] == ["ada", "cor"]
+        ranked = rank_comparable(index, CaseQuery(practices=frozenset({"teams", "coaches"})))
+        assert ranked[0]["score"] > rank_comparable(index, CaseQuery(practices=frozenset({"teams"})))[0]["score"]
+
+    def test_related_sector_scores_less_than_the_same(self, index):
+        ranked = rank_comparable(index, CaseQuery(sectors=frozenset({"home-care"})))
+        assert [(m["id"], m["score"]) for m in ranked] == [("ada", 2.0), ("bea", 2.0), ("cor", 1.0)]
+        assert ranked[2]["reasons"][0]["why"] == "related sector: Mental health"
+
+    def test_size_same_and_neighbouring_band(self, index):
+        ranked = rank_comparable(index, CaseQuery(size_band="250-999"))
+        assert [(m["id"], m["score"]) for m in ranked] == [("bea", 1.5), ("ada", 0.75), ("cor", 0.75)]
+
+    def test_cases_sharing_nothing_are_not_listed(self, index):
+        assert [m["id"] for m in rank_comparable(index, CaseQuery(country="US"))] == ["dan"]
+        assert rank_comparable(index, CaseQuery()) == []
+
+    def test_exclude_and_limit(self, index):
+        query = query_for_case(index, "ada")
+        assert "ada" not in [m["id"] for m in rank_comparable(index, query, exclude={"ada"})]
+        assert len(rank_comparable(index, query, limit=1)) == 1
+
+    def test_ties_broken_by_name(self, index):
+        ranked = rank_comparable(index, CaseQuery(country="NL"))
+        assert [m["name"] for m in ranked] == ["Ada", "Bea"]
+
+
+class FakeStore:
+    """Answers the explore extracts from fixed rows and counts how often it was asked."""
+
+    def __init__(self, generation: str | None = None):
+        self.rows = {"explore_profiles": PROFILES, "explore_claim_rows": CLAIMS, "explore_concepts": CONCEPTS,
+                     "explore_sectors": SECTORS, "explore_includes": [],
+                     "explore_fingerprint": [{"nodes": 10, "relationships": 20}]}
+        self.asked: list[str] = []
+        if generation is not None:
+            self.generation = generation
+
+    def query(self, name: str, **params):
+        self.asked.append(name)
+        return self.rows[name]
+
+
+class TestIndexFor:
+    def test_generation_store_rebuilds_only_on_a_new_generation(self):
+        store = FakeStore(generation="g1")
+        first = index_for(store)
+        assert index_for(store) is first and store.asked.count("explore_profiles") == 1
+        store.generation = "g2"
+        assert index_for(store) is not first and store.asked.count("explore_profiles") == 2
+        assert "explore_fingerprint" not in store.asked
+
+    def test_fingerprint_store_checks_at_most_every_few_seconds(self):
+        store, now = FakeStore(), [1000.0]
+        first = index_for(store, clock=lambda: now[0])
+        now[0] += analysis.FINGERPRINT_EVERY / 2
+        assert index_for(store, clock=lambda: now[0]) is first
+        assert store.asked.count("explore_fingerprint") == 1
+        now[0] += analysis.FINGERPRINT_EVERY
+        assert index_for(store, clock=lambda: now[0]) is first  # checked, unchanged
+        assert store.asked.count("explore_fingerprint") == 2
+
+    def test_fingerprint_change_rebuilds(self):
+        store, now = FakeStore(), [1000.0]
+        first = index_for(store, clock=lambda: now[0])
+        store.rows["explore_fingerprint"] = [{"nodes": 11, "relationships": 20}]
+        now[0] += analysis.FINGERPRINT_EVERY + 1
+        assert index_for(store, clock=lambda: now[0]) is not first
+
+    def test_old_index_is_rebuilt_even_if_the_fingerprint_did_not_change(self):
+        store, now = FakeStore(), [1000.0]
+        first = index_for(store, clock=lambda: now[0])
+        now[0] += analysis.MAX_AGE + 1
+        assert index_for(store, clock=lambda: now[0]) is not first
+
+
+class TestComparableCases:
+    def test_ranks_other_cases(self):
+        matches = comparable_cases(FakeStore(generation="g"), "ada", limit=2)
+        assert [m["id"] for m in matches] == ["bea", "cor"]
+
+    def test_unknown_case_has_none(self):
+        assert comparable_cases(FakeStore(generation="g"), "nobody") == []

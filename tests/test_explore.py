@@ -1,0 +1,300 @@
+"""The explore pages: comparable cases, concept pages and patterns, as a reader and an API client see them."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from html.parser import HTMLParser
+
+import pytest
+
+import kb
+from kb.analysis import KIND_OF_REL
+
+PAGES = ["/compare", "/compare?case=alpha-care", "/compare?country=NL&practice=self-managing-teams",
+         "/practices", "/challenges", "/outcomes", "/frameworks",
+         "/practices/self-managing-teams", "/challenges/staff-attrition", "/outcomes/staff-wellbeing",
+         "/frameworks/holacracy", "/patterns"]
+
+
+def twin_of(path: str) -> str:
+    route, _, query = path.partition("?")
+    return f"{route}.json" + (f"?{query}" if query else "")
+
+
+def main_of(page: str) -> str:
+    """The page's own content, without the site header and footer."""
+    return page[page.index('<main id="main">'):page.index("</main>")]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_and_its_json_twin(client, path: str) -> None:
+    html = client.get(path)
+    assert html.status_code == 200 and html.mimetype == "text/html"
+    twin = twin_of(path)
+    assert f'<link rel="alternate" type="application/json" href="{twin.replace("&", "&amp;")}">' in html.text
+    data = client.get(twin)
+    assert data.status_code == 200 and data.json["ok"] is True
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_have_no_inline_script_or_style(client, path: str) -> None:
+    """A strict Content-Security-Policy will forbid them."""
+    main = main_of(client.get(path).text)
+    assert "<script" not in main and " style=" not in main and "<style" not in main
+
+
+@pytest.mark.parametrize(("path", "message"), [
+    ("/practices/nope", "No practice with id 'nope'."),
+    ("/challenges/nope", "No challenge with id 'nope'."),
+    ("/outcomes/nope", "No outcome with id 'nope'."),
+    ("/frameworks/self-managing-teams", "No framework with id 'self-managing-teams'."),  # a practice, not a framework
+    ("/compare?case=nope", "No case with id 'nope'."),
+])
+def test_unknown_ids_are_404_in_both_forms(client, path: str, message: str) -> None:
+    page = client.get(path)
+    assert page.status_code == 404 and message in page.text
+    data = client.get(twin_of(path))
+    assert data.status_code == 404
+    assert data.json == {"ok": False, "status": 404, "title": "Not Found", "error": message}
+
+
+# -- comparable cases ------------------------------------------------------------------------------
+
+def test_compare_for_a_case_explains_every_point(client) -> None:
+    data = client.get("/compare.json?case=alpha-care").json
+    assert data["mode"] == "case" and data["case"] == {"id": "alpha-care", "name": "Alpha Care"}
+    assert data["query"] == {
+        "practices": [{"id": "coaches-not-managers", "name": "Coaches instead of managers"},
+                      {"id": "self-managing-teams", "name": "Self-managing teams"}],
+        "frameworks": [], "challenges": [{"id": "staff-attrition", "name": "Staff attrition during the transition"}],
+        "sectors": [{"id": "home-care", "name": "Home care and community nursing"}],
+        "country": {"id": "NL", "name": "Netherlands"}, "size_band": "1000-9999"}
+    assert data["results"] == [{
+        "id": "beta-shoes", "name": "Beta Shoes", "country": "US", "country_name": "United States",
+        "sectors": ["retail"], "size_band": "unknown", "staff": None,
+        "summary": "A fictional online shoe shop used by the test suite; it adopted Holacracy and offered staff "
+                   "money to leave.",
+        "score": 1.0,
+        "subtotals": {"practices": 0.0, "frameworks": 0.0, "challenges": 1.0, "sector": 0.0, "country": 0.0,
+                      "size": 0.0},
+        "reasons": [{"component": "challenge", "id": "staff-attrition", "name": "Staff attrition during the transition",
+                     "points": 1.0, "why": "shared challenge; 2 of 2 cases have it", "cases_with": 2}]}]
+    assert data["scoring"]["shared_concept_range"] == [1.0, 1.41]
+
+
+def test_compare_page_shows_the_breakdown_and_links_on(client) -> None:
+    page = client.get("/compare?case=alpha-care").text
+    assert "<h1>Cases comparable to <a href=\"/cases/alpha-care\">Alpha Care</a></h1>" in page
+    assert "<caption>Why Beta Shoes is comparable</caption>" in page
+    assert 'Shared challenge: <a href="/challenges/staff-attrition">' in page
+    assert '<th scope="row">Score</th><td class="num">1.00</td>' in page
+    assert 'href="/compare?case=beta-shoes"' in page  # follow a comparable case
+
+
+def test_described_organisation_keeps_its_state_in_the_url(client) -> None:
+    page = client.get("/compare?country=US&sector=retail&framework=holacracy&staff=40").text
+    assert '<option value="US" selected>United States</option>' in page
+    assert 'name="sector" value="retail" id="sector-retail" checked' in page
+    assert 'name="framework" value="holacracy" id="framework-holacracy" checked' in page
+    assert 'value="40"' in page
+    data = client.get("/compare.json?country=US&sector=retail&framework=holacracy&staff=40").json
+    assert data["mode"] == "description" and data["query"]["size_band"] == "10-49"
+    assert [(m["id"], m["score"]) for m in data["results"]] == [("beta-shoes", 2.0 + 1.0 + 1.41)]
+
+
+def test_values_it_cannot_use_are_reported_not_fatal(client) -> None:
+    data = client.get("/compare.json?practice=telepathy&country=ZZ&staff=lots&size=huge&practice=self-managing-teams").json
+    assert data["ignored"] == [
+        {"field": "practice", "value": "telepathy", "why": "not a known practice"},
+        {"field": "country", "value": "ZZ", "why": "not a known country of any case"},
+        {"field": "size", "value": "huge", "why": "not a known size band"},
+        {"field": "staff", "value": "lots", "why": "not a whole number of staff above 0"}]
+    assert [m["id"] for m in data["results"]] == ["alpha-care"]
+    assert "<code>practice=telepathy</code>: not a known practice" in main_of(client.get(
+        "/compare?practice=telepathy").text)
+
+
+def test_empty_form_lists_nothing(client) -> None:
+    data = client.get("/compare.json").json
+    assert data["mode"] == "empty" and data["results"] == []
+
+
+def test_limit_is_clamped(client) -> None:
+    assert client.get("/compare.json?case=alpha-care&limit=0").json["limit"] == 1
+    assert client.get("/compare.json?case=alpha-care&limit=9999").json["limit"] == 50
+    assert client.get("/compare.json?case=alpha-care&limit=x").json["limit"] == 10
+
+
+class _Controls(HTMLParser):
+    """Form controls and labels inside the describe-your-organisation form."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside, self.method, self.controls, self.labels = False, None, [], set()
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attrs = dict(attrs)
+        if tag == "form" and "describe" in (attrs.get("class") or ""):
+            self.inside, self.method = True, attrs.get("method")
+        elif self.inside and tag in ("input", "select", "textarea") and attrs.get("type") not in ("hidden", "submit"):
+            self.controls.append(attrs.get("id"))
+        elif self.inside and tag == "label":
+            self.labels.add(attrs.get("for"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+
+
+def test_form_works_without_javascript_and_labels_every_control(client) -> None:
+    parser = _Controls()
+    parser.feed(client.get("/compare").text)
+    assert parser.method == "get"
+    assert len(parser.controls) > 10 and None not in parser.controls
+    assert [c for c in parser.controls if c not in parser.labels] == []
+
+
+# -- concept pages --------------------------------------------------------------------------------
+
+def test_concept_page_shows_claims_with_evidence(client) -> None:
+    page = main_of(client.get("/challenges/staff-attrition").text)
+    assert "<h1>Staff attrition during the transition</h1>" in page
+    assert "Staff leave when an organisation moves to self-management." in page
+    assert "<dt>Also called</dt><dd>staff turnover</dd>" in page
+    assert 'href="/cases/alpha-care#line-42"' in page and 'class="badge contested"' in page
+    assert "30% of staff left at adopting organisations (2016)" in page
+    assert "View: fewer left" in page
+    assert 'id="source-report-b"' in page and 'href="https://example.org/news-1"' in page
+
+
+def test_concept_json_has_claims_views_and_what_goes_with_it(client) -> None:
+    data = client.get("/challenges/staff-attrition.json").json
+    assert [(c["organisation"], c["type"], c["status"], len(c["views"])) for c in data["claims"]] == [
+        ("alpha-care", "FACED", "contested", 2), ("beta-shoes", "FACED", None, 0)]
+    assert data["claims"][0]["views"][1] == {"text": "fewer left", "sources": ["report-b"], "line": 45}
+    assert data["alongside"]["outcome"] == [{"id": "staff-wellbeing", "name": "Staff well-being", "count": 2,
+                                            "share": 1.0, "cases": ["alpha-care", "beta-shoes"], "contested": 0,
+                                            "uncertain": 1}]
+    assert [p["id"] for p in data["alongside"]["practice"]] == ["coaches-not-managers", "self-managing-teams"]
+    assert [s["id"] for s in data["sources"]] == ["news-1", "report-a", "report-b"]
+
+
+def test_practice_page_links_broader_narrower_and_frameworks(client) -> None:
+    teams = client.get("/practices/self-managing-teams.json").json
+    assert teams["broader"] == {"kind": "practice", "id": "distributed-authority", "name": "Distributed authority"}
+    assert [p["id"] for p in teams["alongside"]["practice"]] == ["coaches-not-managers"]
+    authority = client.get("/practices/distributed-authority").text
+    assert '<dt>Narrower</dt><dd><a href="/practices/self-managing-teams">Self-managing teams</a></dd>' in authority
+    assert '<dt>Part of the frameworks</dt><dd><a href="/frameworks/holacracy">Holacracy</a></dd>' in authority
+
+
+def test_framework_page_lists_its_practices_and_adopters(client) -> None:
+    data = client.get("/frameworks/holacracy.json").json
+    assert data["includes"] == [{"kind": "practice", "id": "distributed-authority", "name": "Distributed authority"}]
+    assert [(c["organisation"], c["type"]) for c in data["claims"]] == [("beta-shoes", "USES_FRAMEWORK")]
+    page = client.get("/frameworks/holacracy").text
+    assert "<h2 id=\"sec-claims\">Organisations following it</h2>" in page
+
+
+def test_concept_lists_count_cases(client) -> None:
+    practices = client.get("/practices.json").json["concepts"]
+    assert [(p["id"], p["cases"]) for p in practices] == [
+        ("coaches-not-managers", 1), ("distributed-authority", 0), ("self-managing-teams", 1)]
+
+
+def test_alongside_links_to_the_case_list_filtered(client) -> None:
+    page = client.get("/practices/self-managing-teams").text
+    assert 'href="/cases?practice=self-managing-teams&amp;challenge=staff-attrition"' in page
+    assert 'href="/cases?practice=self-managing-teams&amp;practice=coaches-not-managers"' in page
+
+
+# -- patterns ---------------------------------------------------------------------------------------
+
+def test_patterns_matrix_cells_link_to_their_cases(client) -> None:
+    data = client.get("/patterns.json").json
+    matrix = data["matrices"]["practice_challenge"]
+    assert matrix["cells"] == [
+        {"row": "coaches-not-managers", "column": "staff-attrition", "count": 1, "cases": ["alpha-care"],
+         "url": "/cases?practice=coaches-not-managers&challenge=staff-attrition"},
+        {"row": "self-managing-teams", "column": "staff-attrition", "count": 1, "cases": ["alpha-care"],
+         "url": "/cases?practice=self-managing-teams&challenge=staff-attrition"}]
+    page = main_of(client.get("/patterns").text)
+    assert 'href="/cases?practice=self-managing-teams&amp;challenge=staff-attrition">1<span class="visually-hidden">' in page
+    assert page.count("<caption") == 3 and '<th scope="col" class="col-head">' in page
+
+
+def test_patterns_most_connected(client) -> None:
+    rows = client.get("/patterns.json").json["most_connected"]
+    assert [(r["id"], r["degree"], r["strength"]) for r in rows] == [
+        ("coaches-not-managers", 1, 1), ("self-managing-teams", 1, 1)]
+
+
+# -- the real content -------------------------------------------------------------------------------
+
+def test_dutch_home_care_with_self_managing_teams_finds_buurtzorg_first(real_client) -> None:
+    data = real_client.get("/compare.json?country=NL&sector=home-care&practice=self-managing-teams").json
+    assert data["results"][0]["id"] == "buurtzorg"
+    assert {r["component"] for r in data["results"][0]["reasons"]} == {"practice", "sector", "country"}
+
+
+def test_small_uk_nursing_pilot_finds_the_uk_buurtzorg_pilots(real_client) -> None:
+    data = real_client.get("/compare.json?country=GB&sector=home-care&size=1-9"
+                           "&practice=self-managing-teams&practice=coaches-not-managers").json
+    assert data["results"][0]["id"] == "tower-hamlets-buurtzorg-pilot"
+    assert {m["id"] for m in data["results"][:4]} >= {"buurtzorg", "west-suffolk-buurtzorg-test-and-learn"}
+
+
+def test_every_case_ranking_adds_up(real_client) -> None:
+    for case in real_client.get("/cases.json").json["cases"]:
+        results = real_client.get(f"/compare.json?case={case['id']}").json["results"]
+        assert results and case["id"] not in [m["id"] for m in results], case["id"]
+        assert [m["score"] for m in results] == sorted((m["score"] for m in results), reverse=True)
+        for match in results:
+            assert match["score"] == pytest.approx(sum(r["points"] for r in match["reasons"])), (case, match["id"])
+
+
+@pytest.fixture(scope="module")
+def content_claims() -> dict[str, dict[str, set[str]]]:
+    """Organisation -> kind -> concept ids, read from the Markdown with networkx, not through the store."""
+    graph = kb.load_graph()
+    claims: dict[str, dict[str, set[str]]] = {}
+    for start, end, data in graph.edges(data=True):
+        if data["type"] in KIND_OF_REL:
+            org, concept = start.split(":", 1)[1], end.split(":", 1)[1]
+            claims.setdefault(org, {}).setdefault(KIND_OF_REL[data["type"]], set()).add(concept)
+    return claims
+
+
+@pytest.mark.parametrize("column", ["challenge", "outcome"])
+def test_real_matrix_counts_match_the_content(real_client, content_claims, column: str) -> None:
+    expected = Counter((p, c) for held in content_claims.values()
+                       for p in held.get("practice", ()) for c in held.get(column, ()))
+    cells = real_client.get("/patterns.json").json["matrices"][f"practice_{column}"]["cells"]
+    assert {(cell["row"], cell["column"]): cell["count"] for cell in cells} == dict(expected)
+    assert all(len(cell["cases"]) == cell["count"] for cell in cells)
+
+
+def test_every_real_concept_page_lists_its_cases(real_client, content_claims) -> None:
+    for kind, folder in [("practice", "practices"), ("challenge", "challenges"), ("outcome", "outcomes"),
+                         ("framework", "frameworks")]:
+        for concept in real_client.get(f"/{folder}.json").json["concepts"]:
+            expected = {org for org, held in content_claims.items() if concept["id"] in held.get(kind, ())}
+            assert concept["cases"] == len(expected), concept["id"]
+            page = real_client.get(f"/{folder}/{concept['id']}.json")
+            assert page.status_code == 200, concept["id"]
+            assert {c["organisation"] for c in page.json["claims"]} == expected, concept["id"]
+
+
+def test_real_concept_body_links_become_site_links(real_client) -> None:
+    page = real_client.get("/practices/self-managing-teams").text
+    assert re.search(r'<a href="/practices/small-units">', page)
+    assert "<h2 id=\"sec-with-outcome\">Outcomes they reported</h2>" in page
+
+
+def test_real_patterns_say_what_goes_with_what(real_client) -> None:
+    page = real_client.get("/patterns").text
+    assert re.search(r'Organisations using <a href="/practices/[a-z-]+">[^<]+</a> most often faced '
+                     r'<a href="/challenges/[a-z-]+">', page)
+    data = real_client.get("/patterns.json").json
+    assert len(data["most_connected"]) == 10 and data["most_connected"][0]["partners"]
