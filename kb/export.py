@@ -63,10 +63,10 @@ def export_graph(graph: nx.MultiDiGraph, fmt: str, output: Path) -> list[Path]:
 def csv_rows(graph: nx.MultiDiGraph, part: str) -> list[list]:
     """The rows (header first) of ``nodes.csv`` or ``edges.csv``; lists are joined with ';'."""
     if part == "nodes":
-        columns = ["key", "label"] + sorted({p for props in NODE_PROPERTIES.values() for p in props})
+        columns = ["key", "label", *sorted({p for props in NODE_PROPERTIES.values() for p in props})]
         return [columns] + [[node] + [_csv_cell(data.get(c)) for c in columns[1:]]
                             for node, data in graph.nodes(data=True)]
-    columns = ["start", "end", "type"] + list(REL_PROPERTIES)
+    columns = ["start", "end", "type", *list(REL_PROPERTIES)]
     return [columns] + [[start, end] + [_csv_cell(data.get(c)) for c in columns[2:]]
                         for start, end, data in graph.edges(data=True)]
 
