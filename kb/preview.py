@@ -94,7 +94,7 @@ def _copy_content(root: Path, target: Path, file: Path) -> None:
 
 def _build(preview: CasePreview, doc: Document, documents: list[Document], vocabulary: Vocabulary) -> None:
     data = doc.data
-    markers = _Markers(preview)
+    markers = _Markers(preview, doc)
     items = doc.body.items if doc.body else []
     spans = _item_spans(doc)
     concepts = {d.data.get("id"): d for d in documents if d.role in CONCEPT_KINDS}
@@ -235,13 +235,15 @@ def _sources(data: dict, markers: _Markers) -> list[dict[str, Any]]:
 
 
 def _prose_with_tokens(doc: Document, markers: _Markers) -> str:
-    """The body with a token at the end of each line that has a problem not yet placed elsewhere."""
+    """The body with a token at the end of each line that has a problem not yet placed elsewhere.
+
+    A token counts as placed only if it survives into the page (see :func:`render_preview`).
+    """
     if doc.front is None:
         return ""
     lines = doc.front.body.split("\n")
     for offset in range(len(lines)):
-        for number in markers.take(range(doc.front.body_start_line + offset,
-                                         doc.front.body_start_line + offset + 1)):
+        for number in markers.take([doc.front.body_start_line + offset], mark=False):
             lines[offset] += " " + _TOKEN.format(number)
     return "\n".join(lines)
 
@@ -251,54 +253,48 @@ def _prose_with_tokens(doc: Document, markers: _Markers) -> str:
 class _Markers:
     """Hands out each problem once, to the first item on the page that claims its line."""
 
-    def __init__(self, preview: CasePreview, doc: Document | None = None):
+    def __init__(self, preview: CasePreview, doc: Document):
         self.preview = preview
         self.numbered = list(enumerate(preview.problems, start=1))
-        self.doc: Document | None = doc
+        self.front_end = doc.front.body_start_line if doc.front is not None else 1
+        positions = doc.front.positions if doc.front is not None else {}
+        #: (line, front-matter path) of every problem in the front matter
+        self.front_paths = [(p.line, _path_at(positions, p.line, p.col)) for _, p in self.numbered
+                            if p.line < self.front_end]
 
-    def take(self, lines: range | list[int]) -> list[int]:
+    def take(self, lines: range | list[int], mark: bool = True) -> list[int]:
+        """The numbers of the problems on these lines that no item has claimed yet."""
         wanted = set(lines)
         found = [n for n, p in self.numbered if p.line in wanted and n not in self.preview.placed]
-        self.preview.placed.update(found)
+        if mark:
+            self.preview.placed.update(found)
         return found
 
     def attach(self, value: str, lines: range | list[int]) -> Any:
+        """``value`` followed by the markers of the problems on ``lines`` (escaped, ready for the template)."""
         numbers = self.take(lines)
         if not numbers:
             return value
-        return Markup(escape(value)) + Markup("").join(marker_html(n, self.preview.problems[n - 1]) for n in numbers)
+        return escape(value) + Markup("").join(marker_html(n, self.preview.problems[n - 1]) for n in numbers)
 
     def front(self, key: str, index: int | None = None) -> list[int]:
-        """The file lines of a front-matter key (or of one entry of a list key)."""
-        return [line for line, path in self._front_paths() if path[:1] == (key,)
-                and (index is None or path[1:2] == (index,))]
+        """The lines of the problems about a front-matter key (or about one entry of a list key)."""
+        return [line for line, path in self.front_paths
+                if path[:1] == (key,) and (index is None or path[1:2] == (index,))]
 
     def leftovers(self, case: dict[str, Any]) -> None:
         """Front-matter problems with no item of their own (id, name, unknown keys...) go by the summary."""
-        front_end = self._front_end()
-        lines = [p.line for n, p in self.numbered if p.line < front_end]
-        case["summary"] = self.attach(case["summary"], lines)
+        case["summary"] = self.attach(case["summary"], [line for line, _ in self.front_paths])
 
-    def _front_paths(self) -> list[tuple[int, tuple]]:
-        if not hasattr(self, "_paths"):
-            self._paths = []
-            front_end = self._front_end()
-            for n, problem in self.numbered:
-                if problem.line < front_end:
-                    self._paths.append((problem.line, self._path_at(problem.line, problem.col)))
-        return self._paths
 
-    def _front_end(self) -> int:
-        doc = self.doc
-        return doc.front.body_start_line if doc is not None and doc.front is not None else 1
-
-    def _path_at(self, line: int, col: int) -> tuple:
-        positions = self.doc.front.positions if self.doc is not None and self.doc.front is not None else {}
-        exact = [path for path, (at, _) in positions.items() if at == line]
-        if exact:
-            return max(exact, key=len)
-        before = [(at, path) for path, at in positions.items() if at <= (line, col)]
-        return max(before)[1] if before else ()
+def _path_at(positions: dict[tuple, tuple[int, int]], line: int, col: int) -> tuple:
+    """The front-matter path a problem at (line, col) is about: the deepest value on that line,
+    else the last value before it."""
+    exact = [path for path, (at, _) in positions.items() if at == line]
+    if exact:
+        return max(exact, key=len)
+    before = [(at, path) for path, at in positions.items() if at <= (line, col)]
+    return max(before, key=lambda found: found[0])[1] if before else ()
 
 
 def marker_html(number: int, problem: Problem) -> Markup:
@@ -322,13 +318,17 @@ def render_preview(preview: CasePreview) -> str:
     data = preview.data
     groups = {title: [c for c in data["claims"] if c["type"] == rel] for rel, title in browse._CLAIM_GROUPS}
     body_html = render_markdown(prose_sections(preview.prose))
-    body_html = _TOKEN_RE.sub(lambda m: " " + marker_html(int(m.group(1)), preview.problems[int(m.group(1)) - 1]),
-                              body_html)
+    body_html = _TOKEN_RE.sub(lambda m: _place_token(preview, int(m.group(1))), body_html)
     with app.test_request_context(f"/cases/{data['case']['id']}"):
         html = render_template("case.html", **data, groups=groups, body_html=Markup(body_html), json_url=None)
     html = _inline_stylesheets(html, Path(app.static_folder))
     html = html.replace("</head>", f"<style>{_PREVIEW_CSS}</style>\n</head>", 1)
     return re.sub(r"(<main\b[^>]*>)", lambda m: m.group(1) + _banner(preview), html, count=1)
+
+
+def _place_token(preview: CasePreview, number: int) -> str:
+    preview.placed.add(number)
+    return " " + marker_html(number, preview.problems[number - 1])
 
 
 def _inline_stylesheets(html: str, static: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from html.parser import HTMLParser
@@ -29,10 +30,10 @@ def main_of(page: str) -> str:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_and_its_json_twin(client, path: str) -> None:
-    html = client.get(path)
-    assert html.status_code == 200 and html.mimetype == "text/html"
+    page = client.get(path)
+    assert page.status_code == 200 and page.mimetype == "text/html"
     twin = twin_of(path)
-    assert f'<link rel="alternate" type="application/json" href="{twin.replace("&", "&amp;")}">' in html.text
+    assert f'<link rel="alternate" type="application/json" href="{html.escape(twin)}">' in page.text
     data = client.get(twin)
     assert data.status_code == 200 and data.json["ok"] is True
 
@@ -53,7 +54,7 @@ def test_pages_have_no_inline_script_or_style(client, path: str) -> None:
 ])
 def test_unknown_ids_are_404_in_both_forms(client, path: str, message: str) -> None:
     page = client.get(path)
-    assert page.status_code == 404 and message in page.text
+    assert page.status_code == 404 and html.escape(message) in page.text
     data = client.get(twin_of(path))
     assert data.status_code == 404
     assert data.json == {"ok": False, "status": 404, "title": "Not Found", "error": message}

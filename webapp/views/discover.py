@@ -240,7 +240,9 @@ def _graph_network(hood: Neighbourhood, kinds: list[str]) -> dict[str, Any]:
     net = Network(directed=True)
     for key, node in hood.nodes.items():
         centre = key == hood.centre
-        net.add_node(key, label=node["name"] if len(node["name"]) <= 40 else node["name"][:38] + "…",
+        # Source titles are long sentences: their id labels the node, the title shows on hover.
+        label = node["id"] if node["kind"] == "source" else node["name"]
+        net.add_node(key, label=label if len(label) <= 32 else label[:30] + "…",
                      title=f"{KIND_TITLES[node['kind']]}: {node['name']}", group=node["kind"],
                      url=node["url"], size=26 if centre else 14, borderWidth=4 if centre else 2)
     for edge in hood.edges:
