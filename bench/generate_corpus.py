@@ -52,7 +52,7 @@ _MEASURES = {"staff": 45, "revenue": 21, "sites": 5, "teams": 3, "students": 3, 
 _UNITS = {"": 39, "%": 28, "USD m": 4, "USD bn": 3, "EUR": 3, "EUR m": 2, "GBP m": 1}
 _RELATIONS = ("partner-of", "adopted-model-of", "inspired-by", "part-of")
 
-_WORDS = (
+_WORD_TEXT = (
     "team teams nurses staff colleagues managers coaches clients patients customers founders board owners "
     "decision decisions advice process role roles circle circles meeting meetings budget budgets pay salary "
     "training onboarding hiring recruitment growth turnover trust autonomy accountability transparency "
@@ -63,7 +63,8 @@ _WORDS = (
     "slow quick steady uneven modest strong weak reported described measured observed said found noted "
     "adopted dropped changed kept moved expanded reduced introduced tested scaled replaced trained hired "
     "with without within across between after before during through under over about around because while"
-).split()
+)
+_WORDS = _WORD_TEXT.split()
 
 
 @dataclass
@@ -148,7 +149,8 @@ def _figure(rng: random.Random, source: str) -> str:
     unit = _pick(rng, _UNITS)
     value = rng.randint(1, 99) if unit == "%" else rng.randint(2, 20000)
     unit_text = unit if unit == "%" else f" {unit}" if unit else ""
-    return f"figure: **{value:,}{unit_text}** {_words(rng, rng.randint(2, 6))} ({rng.randint(1995, 2025)}) [src: {source}]"
+    label = _words(rng, rng.randint(2, 6))
+    return f"figure: **{value:,}{unit_text}** {label} ({rng.randint(1995, 2025)}) [src: {source}]"
 
 
 def _item_bullets(rng: random.Random, kind: str, concepts: _Concepts, sources: list[str], median: float,
@@ -175,6 +177,12 @@ def _item_bullets(rng: random.Random, kind: str, concepts: _Concepts, sources: l
             lines += [f"  - view: {_detail(rng, 80)} [src: {source}]" for source in rng.sample(sources, k=2)]
         bullets.append("\n".join(lines))
     return bullets
+
+
+def _dispute(rng: random.Random, ids: list[str]) -> str:
+    views = rng.sample(ids, k=min(rng.choice((2, 2, 3)), len(ids)))
+    return (f"- **{_words(rng, 3).capitalize()}** [contested]: {_detail(rng, 120)} [src: {rng.choice(ids)}]\n"
+            + "\n".join(f"  - view: {_detail(rng, 90)} [src: {source}]" for source in views))
 
 
 def _case(rng: random.Random, index: int, case_ids: list[str], concepts: _Concepts, shared: list[dict]) -> _Case:
@@ -208,12 +216,9 @@ def _case(rng: random.Random, index: int, case_ids: list[str], concepts: _Concep
             "## Outcomes", "\n".join(_item_bullets(rng, "outcome", concepts, ids, 2.1, 9, budget)),
             "## Timeline", "\n".join(f"- **{year}**: {_sentence(rng)} [src: {rng.choice(ids)}]"
                                      for year in sorted(rng.sample(range(1990, 2026), k=rng.randint(2, 6))))]
-    disputes = rng.choice((0, 0, 0, 1, 1, 2, 3))
+    disputes = [_dispute(rng, ids) for _ in range(rng.choice((0, 0, 0, 1, 1, 2, 3)))]
     if disputes:
-        body += ["## Contested claims", "\n".join(
-            f"- **{_words(rng, 3).capitalize()}** [contested]: {_detail(rng, 120)} [src: {rng.choice(ids)}]\n"
-            + "\n".join(f"  - view: {_detail(rng, 90)} [src: {s}]" for s in rng.sample(ids, k=min(rng.choice((2, 2, 3)), len(ids))))
-            for _ in range(disputes))]
+        body += ["## Contested claims", "\n".join(disputes)]
     prose_target = min(17000, max(4000, int(rng.lognormvariate(math.log(5400), 0.35))))
     lessons = []
     while sum(map(len, body)) + sum(map(len, lessons)) < prose_target:

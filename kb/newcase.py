@@ -103,7 +103,7 @@ def write_new_case(cases_folder: Path, name: str, case_id: str | None = None, **
         raise NewCaseError(f"id {case_id!r} must be lowercase letters, digits and single hyphens")
     path = cases_folder / f"{case_id}.md"
     if path.exists() or path.is_symlink():
-        raise NewCaseError(f"{path} already exists; edit it, or choose another id with --id")
+        raise NewCaseError(f"{cases_folder.name}/{path.name} already exists; edit it, or choose another id with --id")
     text = case_skeleton(name, case_id, **options)
     cases_folder.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race

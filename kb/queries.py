@@ -2,7 +2,7 @@
 
 Queries use parameters (``$id``), never text built from input.  The few places
 where LadybugDB's Cypher differs from Neo4j's (``label(r)`` vs ``type(r)``,
-``label(n)`` vs ``labels(n)[0]``, sorting a list) are written as ``{rel_type:r}``,
+``label(n)`` vs ``labels(n)`` less the sync's marker label, sorting a list) are written as ``{rel_type:r}``,
 ``{node_label:n}`` and ``{sorted:xs}`` and filled in per backend by :func:`cypher_for`.
 ``collect()`` gathers in no guaranteed order, so a collected list that is returned is
 wrapped in ``{sorted:...}``: both stores then give the same answer.
@@ -128,7 +128,8 @@ for _query in [*_CORE_QUERIES, *SITE_QUERIES, *EXPLORE_QUERIES, *RESEARCH_QUERIE
 _DIALECTS = {
     "ladybug": {"rel_type": "label({})", "node_label": "label({})", "sorted": "list_sort({})"},
     # Cypher 5 has no list-sorting function without APOC; a COLLECT subquery sorts (Neo4j 5.6 and later).
-    "neo4j": {"rel_type": "type({})", "node_label": "labels({})[0]",
+    # Nodes the sync writes carry a second label, KbManaged (kb.store.neo4j), which is never the answer.
+    "neo4j": {"rel_type": "type({})", "node_label": "[kb_label IN labels({}) WHERE kb_label <> 'KbManaged'][0]",
               "sorted": "COLLECT {{ UNWIND {} AS item RETURN item ORDER BY item }}"},
 }
 _PLACEHOLDER = re.compile(r"\{(rel_type|node_label|sorted):(\w+)\}")

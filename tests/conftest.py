@@ -17,6 +17,8 @@ pytest_plugins = ["tests.neo4j_fixtures", "tests.browser_fixtures"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parent.parent
+#: Tests run many console queries from one address; tests/test_security.py checks the real limit.
+TEST_LIMITS = {"KB_CONSOLE_RATE_LIMIT": "100000 per minute"}
 
 
 @pytest.fixture
@@ -58,7 +60,7 @@ def shared_mini_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def app(shared_mini_store: Path):
-    return create_app({"TESTING": True, "KB_STORE_PATH": str(shared_mini_store)})
+    return create_app({"TESTING": True, "KB_STORE_PATH": str(shared_mini_store), **TEST_LIMITS})
 
 
 @pytest.fixture
@@ -68,7 +70,7 @@ def client(app):
 
 @pytest.fixture(scope="session")
 def real_client(real_store: Path):
-    return create_app({"TESTING": True, "KB_STORE_PATH": str(real_store)}).test_client()
+    return create_app({"TESTING": True, "KB_STORE_PATH": str(real_store), **TEST_LIMITS}).test_client()
 
 
 def ci_strict() -> bool:

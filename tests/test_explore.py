@@ -8,6 +8,7 @@ from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
+from markupsafe import escape
 
 import kb
 from kb.analysis import KIND_OF_REL
@@ -54,7 +55,7 @@ def test_pages_have_no_inline_script_or_style(client, path: str) -> None:
 ])
 def test_unknown_ids_are_404_in_both_forms(client, path: str, message: str) -> None:
     page = client.get(path)
-    assert page.status_code == 404 and html.escape(message) in page.text
+    assert page.status_code == 404 and escape(message) in page.text
     data = client.get(twin_of(path))
     assert data.status_code == 404
     assert data.json == {"ok": False, "status": 404, "title": "Not Found", "error": message}

@@ -45,6 +45,9 @@ SETTINGS = [
     Setting("QUERY_TIMEOUT_MS", 5000, "time limit of one console query, in milliseconds"),
     Setting("QUERY_ROW_CAP", 1000, "most rows a console query returns"),
     Setting("MAX_REQUEST_BYTES", 64 * 1024, "largest request body the site accepts"),
+    Setting("CONSOLE_RATE_LIMIT", "30 per minute", "how many console queries one client may run"),
+    Setting("RATE_LIMITS", True, "enforce rate limits (turn off only for benchmarks on loopback)"),
+    Setting("DEVELOPMENT", False, "allow Flask's debug mode (never on a public site)"),
 ]
 
 

@@ -13,6 +13,7 @@ A server, a cluster or Aura: :class:`Neo4jSettings` reads the ecosystem's variab
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,14 +21,17 @@ from typing import Any
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
+from ..console import ConsoleResult, check_read_only, plain_value
 from ..graph_schema import NODE_PROPERTIES
 from ..problems import QueryError, StoreError
 from ..queries import cypher_for
 
-__all__ = ["HASH_PROPERTY", "Neo4jSettings", "Neo4jStore", "plain", "store_error"]
+__all__ = ["HASH_PROPERTY", "MANAGED_LABEL", "Neo4jSettings", "Neo4jStore", "plain", "store_error"]
 
-#: Every node and relationship the project writes carries its content hash here; the property
-#: also marks it as the project's own, so a sync never touches what it did not create.
+#: The extra label of every node the project writes: a sync never touches a node without it.
+MANAGED_LABEL = "KbManaged"
+#: Every node and relationship the project writes carries its content hash here; on a relationship
+#: the property also marks it as the project's own.
 HASH_PROPERTY = "kb_hash"
 
 # A site should answer 503 within seconds when the server is away, not retry for the default 30 s.
@@ -136,6 +140,38 @@ class Neo4jStore:
             raise store_error(err, self.settings, "reading") from err
         return [{key: plain(record[key]) for key in keys} for record in records]
 
+    def run_readonly(self, cypher: str, params: dict[str, Any] | None = None, *, timeout_ms: int = 5000,
+                     row_cap: int = 1000) -> ConsoleResult:
+        """Run a researcher's query: guarded, planned read-only, in a READ session, with limits.
+
+        Three checks: :func:`kb.console.check_read_only` on the text, Neo4j's own plan of it
+        (``EXPLAIN`` must report a read-only query), and the READ access mode of the session.
+        """
+        check_read_only(cypher)
+        started = time.perf_counter()
+        try:
+            with self._driver.session(database=self.settings.database,
+                                      default_access_mode=neo4j.READ_ACCESS) as session:
+                planned = session.run(neo4j.Query("EXPLAIN " + cypher), params or {}).consume()
+                if planned.query_type != "r":
+                    raise QueryError("Only read queries can run here: Neo4j plans this query as a write.")
+                result = session.run(neo4j.Query(cypher, timeout=timeout_ms / 1000), params or {})
+                columns, rows, truncated = list(result.keys()), [], False
+                for record in result:
+                    if len(rows) == row_cap:
+                        truncated = True
+                        break
+                    rows.append([_console_value(value) for value in record.values()])
+        except neo4j_errors.Neo4jError as err:
+            if err.code in _UNAVAILABLE_CODES:
+                raise store_error(err, self.settings, "reading") from err
+            if "TransactionTimedOut" in (err.code or ""):
+                raise QueryError(f"The query ran longer than {timeout_ms / 1000:g} s and was stopped.") from err
+            raise QueryError(err.message or str(err)) from err
+        except neo4j_errors.DriverError as err:
+            raise store_error(err, self.settings, "reading") from err
+        return ConsoleResult(columns, rows, truncated, (time.perf_counter() - started) * 1000)
+
     def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run a named query from :mod:`kb.queries` in the Neo4j dialect."""
         return self.run(cypher_for(name, self.backend), params)
@@ -179,3 +215,11 @@ def plain(value: Any) -> Any:
 
 def _properties(entity: neo4j.graph.Entity) -> dict[str, Any]:
     return {key: plain(item) for key, item in entity.items() if key != HASH_PROPERTY}
+
+
+def _console_value(value: Any) -> Any:
+    """The console's JSON-ready form of a value, without the sync's bookkeeping property."""
+    converted = plain_value(value)
+    if isinstance(value, neo4j.graph.Node | neo4j.graph.Relationship):
+        converted.pop(HASH_PROPERTY, None)
+    return converted

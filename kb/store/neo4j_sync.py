@@ -5,15 +5,17 @@ How a load works:
 1. **Constraints first.**  A uniqueness constraint on ``id`` for every label of the graph schema
    (``CREATE CONSTRAINT ... IF NOT EXISTS``), in their own transactions: Neo4j does not mix schema
    and data changes in one.
-2. **One transaction for the data.**  It reads what the project wrote last time (every node and
-   relationship carrying :data:`~kb.store.neo4j.HASH_PROPERTY`), compares content hashes with the
-   new rows, and sends only the differences as batched ``UNWIND $rows`` statements with parameters.
-   It commits once, at the end: a load that fails part-way (bad input, dropped connection, server
-   restart) is rolled back by the server, and readers see the previous graph throughout.
-3. **Only the project's own data.**  Nodes and relationships without the hash property were not
-   created by the project; a load never changes or deletes them, and refuses (changing nothing)
-   rather than take over a foreign node whose label and id it needs, or delete a node of its own
-   to which foreign relationships are attached.
+2. **One transaction for the data.**  It reads what the project wrote last time (nodes labelled
+   :data:`~kb.store.neo4j.MANAGED_LABEL`, relationships carrying :data:`~kb.store.neo4j.HASH_PROPERTY`;
+   both carry a content hash there), compares the hashes with the new rows, and sends only the
+   differences as batched ``UNWIND $rows`` statements with parameters.  It commits once, at the
+   end: a load that fails part-way (bad input, dropped connection, server restart) is rolled back
+   by the server, and readers see the previous graph throughout.
+3. **Only the project's own data.**  Nodes without the label and relationships without the hash
+   were not created by the project; a load never changes or deletes them, and refuses (changing
+   nothing) rather than take over a foreign node whose label and id it needs, or delete a node of
+   its own to which foreign relationships are attached.  Properties that someone else added to a
+   project node survive its updates (``SET n += ...``).
 
 A second load of unchanged files sends no writes at all and reports "no changes".  The memory a load
 needs on the server grows with the size of the difference, so only a first load of a very large
@@ -35,7 +37,7 @@ from neo4j import exceptions as neo4j_errors
 from ..graph import GraphRows, Rel
 from ..graph_schema import NODE_PROPERTIES, REL_PROPERTIES
 from ..problems import StoreError
-from .neo4j import HASH_PROPERTY, Neo4jSettings, store_error
+from .neo4j import HASH_PROPERTY, MANAGED_LABEL, Neo4jSettings, store_error
 
 __all__ = ["BATCH_ROWS", "SyncReport", "content_hash", "ensure_constraints", "neo4j_properties", "sync"]
 
@@ -149,7 +151,7 @@ def _schema_label(labels: list[str]) -> str:
 
 
 _EXISTING_NODES = f"""
-MATCH (n) WHERE n.{HASH_PROPERTY} IS NOT NULL
+MATCH (n:{MANAGED_LABEL})
 RETURN elementId(n) AS eid, labels(n) AS labels, n.id AS id, n.{HASH_PROPERTY} AS hash
 """
 _EXISTING_RELS = f"""
@@ -159,12 +161,15 @@ RETURN elementId(r) AS eid, type(r) AS type, labels(a) AS a_labels, a.id AS a, l
 """
 
 
-def _existing(tx: neo4j.Transaction) -> tuple[dict[NodeKey, list[tuple[str, str]]], dict[RelKey, list[tuple[str, str]]]]:
+_Found = list[tuple[str, str]]  # [(hash, element id)]
+
+
+def _existing(tx: neo4j.Transaction) -> tuple[dict[NodeKey, _Found], dict[RelKey, _Found]]:
     """The project's nodes and relationships now in Neo4j: key -> [(hash, element id)]."""
-    nodes: dict[NodeKey, list[tuple[str, str]]] = defaultdict(list)
+    nodes: dict[NodeKey, _Found] = defaultdict(list)
     for eid, labels, node_id, digest in tx.run(_EXISTING_NODES):
         nodes[(_schema_label(labels), node_id)].append((digest, eid))
-    rels: dict[RelKey, list[tuple[str, str]]] = defaultdict(list)
+    rels: dict[RelKey, _Found] = defaultdict(list)
     for eid, rel_type, a_labels, a, b_labels, b, line, digest in tx.run(_EXISTING_RELS):
         rels[(rel_type, _schema_label(a_labels), a, _schema_label(b_labels), b, line)].append((digest, eid))
     return nodes, rels
@@ -239,7 +244,8 @@ def _apply(tx: neo4j.Transaction, plan: _Plan, batch_size: int, progress: Callab
     write("update nodes", "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.eid SET n += row.props "
           "RETURN count(*) AS n", plan.node_updates)
     for label, rows in plan.node_creates.items():
-        write(f"create {label}", f"UNWIND $rows AS row CREATE (n:{label}) SET n = row RETURN count(*) AS n", rows)
+        write(f"create {label}", f"UNWIND $rows AS row CREATE (n:{label}:{MANAGED_LABEL}) SET n = row "
+              "RETURN count(*) AS n", rows)
     write("update relationships", "UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.eid "
           "SET r += row.props RETURN count(*) AS n", plan.rel_updates)
     for (rel_type, start, end), rows in plan.rel_creates.items():

@@ -229,7 +229,7 @@ def _graph_options(kinds: list[str]) -> dict[str, Any]:
             "nodes": {"shape": "dot", "size": 14, "borderWidth": 2, "font": {"size": 14, "color": "#1b1b1b"}},
             "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, "color": {"color": "#8d8d8d"},
                       "font": {"size": 10, "color": "#555", "strokeWidth": 3}, "smooth": False},
-            "interaction": {"hover": True, "keyboard": {"enabled": True, "bindToWindow": False},
+            "interaction": {"hover": True, "keyboard": {"enabled": True, "bindToWindow": False, "autoFocus": False},
                             "navigationButtons": False, "tooltipDelay": 150},
             "physics": {"solver": "forceAtlas2Based", "stabilization": {"enabled": True, "iterations": 250},
                         "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 110}}}

@@ -16,6 +16,7 @@ from kb.export import csv_rows, cypher_script, graphml_ready
 from kb.problems import QueryError
 from kb.queries import QUERIES, cypher_for
 
+from ..security import limiter
 from ..store import get_store
 from .base import page_route, respond
 
@@ -26,7 +27,17 @@ _EXPORT_CACHE: dict[int, tuple[float, nx.MultiDiGraph]] = {}
 _EXPORT_TTL_SECONDS = 30.0
 
 
+def _console_limit() -> str:
+    return current_app.config["KB_CONSOLE_RATE_LIMIT"]
+
+
+def _no_query() -> bool:
+    """Only requests that run a query count against the console's rate limit."""
+    return not (request.args.get("q") or request.args.get("example"))
+
+
 @page_route(bp, "/query")
+@limiter.limit(_console_limit, exempt_when=_no_query)
 def query(fmt: str):
     """Run a read-only Cypher query from the URL (``q``, ``params`` as JSON, or ``example``)."""
     store = get_store()
@@ -52,6 +63,7 @@ def query(fmt: str):
 
 
 @bp.route("/query.csv")
+@limiter.limit(_console_limit)
 def query_csv():
     """The same query's result as CSV, for spreadsheets."""
     store = get_store()
