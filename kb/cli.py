@@ -11,11 +11,14 @@ from tqdm import tqdm
 
 from . import REPO_ROOT
 from .export import FORMATS, export_graph
-from .graph import graph_rows, to_networkx
+from .graph import GraphRows, graph_rows, to_networkx
 from .pipeline import check_paths, load_content
 from .problems import KbError, Problem
 from .store import default_store_path
 from .store.ladybug import rebuild
+
+#: What ``--neo4j`` means when given without a URI: take it from NEO4J_URI.
+NEO4J_FROM_ENVIRONMENT = "$NEO4J_URI"
 
 ROOT_OPTION = click.option(
     "--root", type=click.Path(file_okay=False, path_type=Path), envvar="KB_ROOT", default=REPO_ROOT,
@@ -67,15 +70,23 @@ def validate(paths: tuple[Path, ...], fmt: str, root: Path) -> None:
 @ROOT_OPTION
 @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Embedded store folder (default: $KB_STORE_PATH or .kb/store).")
+@click.option("--neo4j", "neo4j_uri", is_flag=False, flag_value=NEO4J_FROM_ENVIRONMENT, default=None,
+              metavar="[URI]", help="Sync the graph to a Neo4j server instead (URI, or $NEO4J_URI when left out); "
+              "login and database from NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE.")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
-def load(root: Path, store_path: Path | None, quiet: bool) -> None:
-    """Validate the content, then rebuild the embedded store atomically.
+def load(root: Path, store_path: Path | None, neo4j_uri: str | None, quiet: bool) -> None:
+    """Validate the content, then rebuild the embedded store atomically (or sync it to Neo4j).
 
-    If validation fails or the build breaks, the previous store is left as it was.
+    If validation fails or the build breaks, the previous store is left as it was.  With --neo4j
+    the graph in Neo4j is changed in one transaction to match the files: only what differs is
+    written, and nothing the project did not create is touched.
 
     \b
-    Example:
+    Examples:
       python graph_loader.py load
+      python graph_loader.py load --neo4j bolt://localhost:7687
+      NEO4J_URI=neo4j+s://xxxx.databases.neo4j.io NEO4J_USERNAME=neo4j NEO4J_PASSWORD=... \\
+        python graph_loader.py load --neo4j
     """
     result = load_content(root, progress=None if quiet else _file_progress)
     if not result.ok:
@@ -83,7 +94,20 @@ def load(root: Path, store_path: Path | None, quiet: bool) -> None:
         click.echo(f"load refused: {len(result.errors)} error(s); the store was left unchanged", err=True)
         sys.exit(1)
     rows = graph_rows(result.corpus)
-    store_path = store_path or default_store_path(root)
+    if neo4j_uri is not None:
+        target = _load_neo4j(rows, None if neo4j_uri == NEO4J_FROM_ENVIRONMENT else neo4j_uri, quiet)
+    else:
+        target = _load_embedded(rows, store_path or default_store_path(root), quiet)
+    if not quiet:
+        nodes, rels = rows.counts()
+        click.echo(f"loaded {len(result.documents)} files into {target}")
+        _print_counts("nodes", nodes)
+        _print_counts("relationships", rels)
+        if result.warnings:
+            click.echo(f"{len(result.warnings)} warning(s); run validate to see them", err=True)
+
+
+def _load_embedded(rows: GraphRows, store_path: Path, quiet: bool) -> str:
     steps = len(rows.nodes) + len({(r.type, r.start_label, r.end_label) for r in rows.rels})
     with tqdm(total=steps, desc="loading", unit="table", disable=quiet or steps < 50, file=sys.stderr) as bar:
         try:
@@ -91,13 +115,23 @@ def load(root: Path, store_path: Path | None, quiet: bool) -> None:
         except KbError as err:
             click.echo(f"error: {err}; the previous store is unchanged", err=True)
             sys.exit(1)
+    return str(path.parent)
+
+
+def _load_neo4j(rows: GraphRows, uri: str | None, quiet: bool) -> str:
+    """Sync to Neo4j; say what changed ("no changes" on a repeated load) and where."""
+    from .store.neo4j import Neo4jSettings
+    from .store.neo4j_sync import sync
+
+    try:
+        settings = Neo4jSettings.from_environment(uri=uri)
+        report = sync(settings, rows)
+    except KbError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(1)
     if not quiet:
-        nodes, rels = rows.counts()
-        click.echo(f"loaded {len(result.documents)} files into {path.parent}")
-        _print_counts("nodes", nodes)
-        _print_counts("relationships", rels)
-        if result.warnings:
-            click.echo(f"{len(result.warnings)} warning(s); run validate to see them", err=True)
+        click.echo(f"{report.summary()} ({report.seconds:.1f} s)")
+    return f"Neo4j at {settings.uri} (database '{settings.database}')"
 
 
 @main.command()

@@ -13,6 +13,7 @@ the vehicle of "billion laughs" expansion.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 import yaml
@@ -77,6 +78,10 @@ def split_front_matter(text: str, where: str) -> FrontMatter:
     try:
         _refuse_anchors(yaml_text)
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        result.problems.append(Problem(where, 2, 1, "front matter is nested too deeply",
+                                       f"nest lists and mappings at most {MAX_DEPTH} levels", code="yaml"))
+        return result
     except _RefusedEvent as refused:
         mark = refused.event.start_mark
         result.problems.append(Problem(where, mark.line + 2, mark.column + 1,
@@ -95,6 +100,10 @@ def split_front_matter(text: str, where: str) -> FrontMatter:
         return result
     try:
         data = _construct(node, (), result.positions)
+    except RecursionError:
+        result.problems.append(Problem(where, 2, 1, "front matter is nested too deeply",
+                                       f"nest lists and mappings at most {MAX_DEPTH} levels", code="yaml"))
+        return result
     except _Refused as refused:
         mark = refused.node.start_mark
         result.problems.append(Problem(where, mark.line + 2, mark.column + 1, refused.message,
@@ -121,8 +130,13 @@ def _refuse_anchors(yaml_text: str) -> None:
             raise _RefusedEvent(event)
 
 
+MAX_DEPTH = 12
+
+
 def _construct(node: yaml.Node, path: tuple, positions: dict) -> object:
     """Turn a composed node into plain Python data, noting positions (front-matter line 1 = file line 2)."""
+    if len(path) > MAX_DEPTH:
+        raise _Refused(node, "front matter is nested too deeply", f"nest at most {MAX_DEPTH} levels")
     if node.tag not in _SAFE_TAGS:
         raise _Refused(node, f"YAML tag '{node.tag}' is not allowed", "remove the tag; plain values only")
     positions[path] = (node.start_mark.line + 2, node.start_mark.column + 1)
@@ -139,9 +153,15 @@ def _construct(node: yaml.Node, path: tuple, positions: dict) -> object:
     if isinstance(node, yaml.SequenceNode):
         return [_construct(item, (*path, i), positions) for i, item in enumerate(node.value)]
     value = yaml.SafeLoader.construct_scalar(_SCALAR_LOADER, node)
-    resolved = _SCALAR_LOADER.construct_object(node, deep=True) if node.tag != "tag:yaml.org,2002:str" else value
+    try:
+        resolved = _SCALAR_LOADER.construct_object(node, deep=True) if node.tag != "tag:yaml.org,2002:str" else value
+    except (ValueError, OverflowError, yaml.YAMLError) as err:
+        raise _Refused(node, f"value cannot be read: {str(err).splitlines()[0][:80]}",
+                       "write an ordinary number, date or text") from err
     if isinstance(resolved, (dt.date, dt.datetime)):
         return resolved.isoformat()
+    if isinstance(resolved, float) and not math.isfinite(resolved):
+        raise _Refused(node, "numbers must be finite (not .nan or .inf)", "write an ordinary number")
     return resolved
 
 

@@ -266,12 +266,13 @@ def _compare(before: dict[tuple[str, str, str], _Row], after: dict[tuple[str, st
             if changed:
                 changes.append(Change("changed", new.category, new.label, new.key, new.title, new.file, new.line,
                                       changed))
-    return changes
+    order = {"added": 0, "removed": 1, "changed": 2}
+    return sorted(changes, key=lambda c: (list(CATEGORIES).index(c.category), order[c.change]))
 
 
 def _sort_key(key: tuple[str, str, str]) -> tuple[int, str, str]:
     category, label, stable = key
-    return list(CATEGORIES).index(category), label, stable
+    return list(CATEGORIES).index(category), stable, label
 
 
 def _comparable(value: Any) -> Any:
@@ -425,7 +426,7 @@ def to_text(diff: GraphDiff) -> str:
         lines.append(f"{CATEGORIES[category]}: {_count_phrase(changes)}")
         for change in changes:
             lines.append(f"  {_SIGNS[change.change]} {change.title}")
-            lines += [f"      {name}: {before} -> {after}" for name, (before, after) in _shown(change)]
+            lines += [f"      {name}: {before} -> {after}" for name, before, after in _shown(change)]
         lines.append("")
     lines.append("Claims left without a source: " + ("none" if not diff.unsourced else str(len(diff.unsourced))))
     lines += [f"  {item}" for item in diff.unsourced]
@@ -461,7 +462,7 @@ def to_markdown(diff: GraphDiff) -> str:
                      f"{_count_phrase(changes)}</summary>", ""]
         for change in changes:
             body.append(f"- **{change.change}** {_escape(change.title)}")
-            body += [f"  - {_code(name)}: {_code(before)} → {_code(after)}" for name, (before, after) in _shown(change)]
+            body += [f"  - {_code(name)}: {_code(before)} → {_code(after)}" for name, before, after in _shown(change)]
         body += ["", "</details>"]
     text = "\n".join(head + body) + "\n"
     if len(text) > _MARKDOWN_LIMIT:

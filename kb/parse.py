@@ -50,7 +50,16 @@ class Document:
 
 
 def parse_file(file: SourceFile, layout: ContentLayout) -> Document:
-    """Read and parse one content file."""
+    """Read and parse one content file; whatever the bytes, the result is a Document, never an exception."""
+    try:
+        return _parse(file, layout)
+    except Exception as err:  # a last safety net: report, never crash on a stranger's file
+        problem = Problem(file.display, 1, 1, f"file could not be parsed ({type(err).__name__})",
+                          "simplify the file; if it looks valid, report this as a bug", code="internal")
+        return Document(file, None, None, None, problems=[problem])
+
+
+def _parse(file: SourceFile, layout: ContentLayout) -> Document:
     text, problems = read_text(file, layout)
     if text is None:
         return Document(file, None, None, None, problems=problems)

@@ -51,6 +51,7 @@ SNIPPET_CHARS = 220
 
 _WORD = re.compile(r"\w+")
 _CITATION = re.compile(r"\[src:[^\]]*\]", re.IGNORECASE)
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?)])")
 _markdown = MarkdownIt("commonmark", {"html": False})
 
 
@@ -106,7 +107,8 @@ def plain_text(markdown: str) -> str:
             blocks.append(re.sub(r"\s+", " ", text).strip())
         elif token.type in ("code_block", "fence"):
             blocks.append(token.content.strip())
-    return "\n".join(block.replace(" .", ".") for block in blocks if block)
+    # Removing citations leaves a space before the punctuation that followed them.
+    return "\n".join(_SPACE_BEFORE_PUNCTUATION.sub(r"\1", block) for block in blocks if block)
 
 
 def documents_from_store(store: _Queryable) -> list[SearchDocument]:
@@ -205,7 +207,10 @@ class SearchIndex:
         for field_name in ("text", "body"):
             snippet = generators[field_name].snippet_from_doc(stored)
             if snippet.highlighted():
-                return snippet.fragment(), _highlight(snippet)
+                # Mark a fragment cut out of a longer text (tantivy's range is in bytes of the field).
+                whole, cut = getattr(doc, field_name).encode("utf-8"), snippet.fragment_range()
+                before, after = ("… " if cut.start > 0 else ""), (" …" if cut.end < len(whole) else "")
+                return before + snippet.fragment() + after, before + _highlight(snippet) + after
         start = _shorten(doc.text or doc.body)
         return start, html.escape(start)
 

@@ -1,1 +1,110 @@
-"""Fixtures for the neo4j tests (loaded by conftest as a plugin)."""
+"""Fixtures for the Neo4j tests (a pytest plugin listed in tests/conftest.py).
+
+- ``neo4j_server``: one throw-away Neo4j Community server (``tools/neo4j``) for the whole test
+  session, started the first time a test asks for it and stopped when the session ends.  Where
+  Java or Maven is missing, the tests that need it are skipped with instructions; under CI=true
+  they fail instead.
+- ``neo4j_db``: the same server with its database emptied for the test.
+
+Tests that use either fixture are marked ``neo4j`` automatically (``pytest -m "not neo4j"``
+leaves them out).  Neo4j Community has one user database, so tests share it: a test that changes
+it uses ``neo4j_db``; fixtures that only read a loaded graph use :meth:`Neo4jTestServer.ensure_loaded`,
+which loads at most once per content.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SERVER_PY = REPO / "tools" / "neo4j" / "server.py"
+SERVER_FIXTURES = ("neo4j_server", "neo4j_db")
+
+
+def load_server_module() -> ModuleType:
+    """``tools/neo4j/server.py`` as module ``kb_tools_neo4j_server`` (the name test_neo4j_server.py uses)."""
+    name = "kb_tools_neo4j_server"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, SERVER_PY)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclass and typing lookups need the module registered
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@dataclass
+class Neo4jTestServer:
+    """The session's server: where it is, a driver to inspect it, and what content it holds."""
+
+    uri: str
+    version: str
+    driver: Any  # neo4j.Driver
+    loaded: object = None  # tag of the content loaded by ensure_loaded, None when unknown
+
+    @property
+    def settings(self):
+        from kb.store.neo4j import Neo4jSettings
+
+        return Neo4jSettings(self.uri)
+
+    def wipe(self) -> None:
+        """Delete every node and relationship, the project's and anyone else's."""
+        self.driver.execute_query("MATCH (n) DETACH DELETE n", database_="neo4j")
+        self.loaded = None
+
+    def ensure_loaded(self, tag: object, rows) -> None:
+        """Make the database hold exactly ``rows`` (and nothing else), unless ``tag`` is already loaded."""
+        from kb.store.neo4j_sync import sync
+
+        if self.loaded != tag:
+            self.wipe()
+            sync(self.settings, rows, driver=self.driver)
+            self.loaded = tag
+
+    def scalar(self, cypher: str, **params: Any) -> Any:
+        """The single value a query returns (read directly, not through the project's store)."""
+        records, _, _ = self.driver.execute_query(cypher, params, database_="neo4j")
+        return records[0][0]
+
+
+@pytest.fixture(scope="session")
+def neo4j_server() -> Iterator[Neo4jTestServer]:
+    from tests.conftest import skip_or_fail
+
+    try:
+        import neo4j
+    except ImportError:  # pragma: no cover - the driver is a requirement
+        skip_or_fail("the neo4j driver is missing: pip install -r requirements.txt")
+    module = load_server_module()
+    server = module.Neo4jServer()
+    try:
+        server.start(timeout=240)
+    except module.Neo4jUnavailable as err:
+        skip_or_fail(f"Neo4j unavailable: {err}")
+    driver = neo4j.GraphDatabase.driver(server.uri, auth=None)
+    try:
+        yield Neo4jTestServer(server.uri, server.version, driver)
+    finally:
+        driver.close()
+        server.stop()
+
+
+@pytest.fixture
+def neo4j_db(neo4j_server: Neo4jTestServer) -> Neo4jTestServer:
+    """The session's server with an empty database."""
+    neo4j_server.wipe()
+    return neo4j_server
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(name in getattr(item, "fixturenames", ()) for name in SERVER_FIXTURES):
+            item.add_marker(pytest.mark.neo4j)

@@ -39,7 +39,11 @@ def default_store_path(root: Path | None = None) -> Path:
 
 
 def open_store(kind: str = "ladybug", path: Path | None = None, **options: Any) -> GraphStore:
-    """Open a store for reading: ``ladybug`` (embedded, default) or ``neo4j``."""
+    """Open a store for reading: ``ladybug`` (embedded, default) or ``neo4j``.
+
+    For ``neo4j`` the options are ``uri``, ``username``, ``password`` and ``database``; those left
+    out come from ``NEO4J_URI``, ``NEO4J_USERNAME``, ``NEO4J_PASSWORD`` and ``NEO4J_DATABASE``.
+    """
     if kind == "ladybug":
         from .ladybug import LadybugStore
 

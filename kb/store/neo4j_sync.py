@@ -34,7 +34,7 @@ from typing import Any
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
-from ..graph import GraphRows, Rel
+from ..graph import GraphRows
 from ..graph_schema import NODE_PROPERTIES, REL_PROPERTIES
 from ..problems import StoreError
 from .neo4j import HASH_PROPERTY, MANAGED_LABEL, Neo4jSettings, store_error
@@ -46,7 +46,9 @@ __all__ = ["BATCH_ROWS", "SyncReport", "content_hash", "ensure_constraints", "ne
 BATCH_ROWS = 5_000
 
 NodeKey = tuple[str, str]  # (label, id)
-RelKey = tuple[str, str, str, str, str, Any]  # (type, start label, start id, end label, end id, line)
+# A relationship is known by its type and ends.  Not by its line: an edit higher up in a file moves
+# every line below it, and that should update those relationships, not replace them.
+RelKey = tuple[str, str, str, str, str]  # (type, start label, start id, end label, end id)
 
 
 @dataclass
@@ -126,7 +128,7 @@ def ensure_constraints(driver: neo4j.Driver, database: str = "neo4j") -> None:
 @dataclass
 class _Desired:
     nodes: dict[NodeKey, tuple[str, dict]] = field(default_factory=dict)  # key -> (hash, props)
-    rels: dict[RelKey, list[tuple[str, dict]]] = field(default_factory=lambda: defaultdict(list))
+    rels: dict[RelKey, list[tuple[int, str, dict]]] = field(default_factory=lambda: defaultdict(list))
 
 
 def _desired(rows: GraphRows) -> _Desired:
@@ -138,12 +140,9 @@ def _desired(rows: GraphRows) -> _Desired:
             desired.nodes[(label, node["id"])] = (content_hash(props), props)
     for rel in rows.rels:
         props = neo4j_properties(rel.props, REL_PROPERTIES)
-        desired.rels[_rel_key(rel)].append((content_hash(props), props))
+        desired.rels[(rel.type, rel.start_label, rel.start, rel.end_label, rel.end)].append(
+            (rel.props.get("line") or 0, content_hash(props), props))
     return desired
-
-
-def _rel_key(rel: Rel) -> RelKey:
-    return (rel.type, rel.start_label, rel.start, rel.end_label, rel.end, rel.props.get("line"))
 
 
 def _schema_label(labels: list[str]) -> str:
@@ -161,17 +160,15 @@ RETURN elementId(r) AS eid, type(r) AS type, labels(a) AS a_labels, a.id AS a, l
 """
 
 
-_Found = list[tuple[str, str]]  # [(hash, element id)]
-
-
-def _existing(tx: neo4j.Transaction) -> tuple[dict[NodeKey, _Found], dict[RelKey, _Found]]:
-    """The project's nodes and relationships now in Neo4j: key -> [(hash, element id)]."""
-    nodes: dict[NodeKey, _Found] = defaultdict(list)
+def _existing(tx: neo4j.Transaction) -> tuple[dict[NodeKey, list[tuple[str, str]]],
+                                              dict[RelKey, list[tuple[int, str, str]]]]:
+    """The project's nodes (key -> [(hash, element id)]) and relationships (key -> [(line, hash, element id)])."""
+    nodes: dict[NodeKey, list[tuple[str, str]]] = defaultdict(list)
     for eid, labels, node_id, digest in tx.run(_EXISTING_NODES):
         nodes[(_schema_label(labels), node_id)].append((digest, eid))
-    rels: dict[RelKey, _Found] = defaultdict(list)
+    rels: dict[RelKey, list[tuple[int, str, str]]] = defaultdict(list)
     for eid, rel_type, a_labels, a, b_labels, b, line, digest in tx.run(_EXISTING_RELS):
-        rels[(rel_type, _schema_label(a_labels), a, _schema_label(b_labels), b, line)].append((digest, eid))
+        rels[(rel_type, _schema_label(a_labels), a, _schema_label(b_labels), b)].append((line or 0, digest, eid))
     return nodes, rels
 
 
@@ -201,18 +198,20 @@ def _plan(desired: _Desired, nodes_now: dict, rels_now: dict) -> _Plan:
             plan.unchanged += 1
     plan.node_deletes.extend(eid for key, now in nodes_now.items() if key not in desired.nodes for _, eid in now)
     for key, wanted in desired.rels.items():
-        now = rels_now.get(key, [])
-        if sorted(digest for digest, _ in wanted) == sorted(digest for digest, _ in now):
-            plan.unchanged += len(wanted)
-        elif len(wanted) == len(now) == 1:
-            digest, props = wanted[0]
-            plan.rel_updates.append({"eid": now[0][1], "props": _full(props, REL_PROPERTIES, digest)})
-        else:  # a repeated claim changed: replace that group
-            plan.rel_deletes.extend(eid for _, eid in now)
-            for digest, props in wanted:
-                plan.rel_creates[(key[0], key[1], key[3])].append({"s": key[2], "e": key[4],
-                                                                   "p": {**props, HASH_PROPERTY: digest}})
-    plan.rel_deletes.extend(eid for key, now in rels_now.items() if key not in desired.rels for _, eid in now)
+        now = sorted(rels_now.get(key, []))
+        if len(now) == len(wanted):  # the same claims, in file order: update those that changed
+            for (_, digest, props), (_, digest_now, eid) in zip(sorted(wanted, key=lambda w: w[0]), now, strict=True):
+                if digest == digest_now:
+                    plan.unchanged += 1
+                else:
+                    plan.rel_updates.append({"eid": eid, "props": _full(props, REL_PROPERTIES, digest)})
+            continue
+        # New, or a claim repeated a different number of times: replace the group.
+        plan.rel_deletes.extend(eid for _, _, eid in now)
+        for _, digest, props in wanted:
+            plan.rel_creates[(key[0], key[1], key[3])].append({"s": key[2], "e": key[4],
+                                                               "p": {**props, HASH_PROPERTY: digest}})
+    plan.rel_deletes.extend(eid for key, now in rels_now.items() if key not in desired.rels for _, _, eid in now)
     return plan
 
 

@@ -1,0 +1,317 @@
+"""The Neo4j store against a real Neo4j: sync semantics, atomic loads, foreign data, read-only serving.
+
+Every test here runs on the session's throw-away server (tests/neo4j_fixtures.py); the database is
+emptied before each test that uses ``neo4j_db``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kb.cli import main
+from kb.graph import GraphRows, Rel, graph_rows
+from kb.pipeline import load_content
+from kb.problems import QueryError, StoreError
+from kb.store.ladybug import LadybugStore
+from kb.store.neo4j import Neo4jSettings, Neo4jStore
+from kb.store.neo4j_sync import sync
+from webapp import create_app
+from webapp.settings import SettingsError
+
+from .conftest import load_into
+
+ALPHA = "cases/alpha-care.md"
+RELATION_TO_BETA = "relations:\n  - {type: partner-of, target: beta-shoes, sources: [report-b]}\n"
+
+
+def rows_of(root: Path) -> GraphRows:
+    result = load_content(root)
+    assert result.ok, [str(p) for p in result.errors]
+    return graph_rows(result.corpus)
+
+
+def edit(root: Path, path: str, old: str, new: str) -> None:
+    file = root / path
+    text = file.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    file.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def add_gamma(root: Path) -> None:
+    """A third case, copied from beta-shoes under a new id."""
+    text = (root / "cases" / "beta-shoes.md").read_text(encoding="utf-8")
+    (root / "cases" / "gamma-coop.md").write_text(
+        text.replace("id: beta-shoes", "id: gamma-coop").replace("name: Beta Shoes", "name: Gamma Co-op"),
+        encoding="utf-8")
+
+
+def delete_beta(root: Path) -> None:
+    (root / "cases" / "beta-shoes.md").unlink()
+    edit(root, ALPHA, RELATION_TO_BETA, "")
+
+
+def dump(server) -> list[str]:
+    """Every node and relationship with all its labels and properties, in a fixed order."""
+    nodes, _, _ = server.driver.execute_query(
+        "MATCH (n) RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props", database_="neo4j")
+    rels, _, _ = server.driver.execute_query(
+        "MATCH (a)-[r]->(b) RETURN elementId(r) AS id, elementId(a) AS a, type(r) AS type, elementId(b) AS b, "
+        "properties(r) AS props", database_="neo4j")
+    return sorted(repr(sorted(record.data().items())) for record in [*nodes, *rels])
+
+
+class CuttableProxy:
+    """A TCP proxy on loopback in front of the server; ``cut()`` drops every connection at once."""
+
+    def __init__(self, target_uri: str):
+        host, port = target_uri.rsplit("/", 1)[1].rsplit(":", 1)
+        self._target = (host, int(port))
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.uri = f"bolt://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self._target)
+            self._sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+
+    def cut(self) -> None:
+        self._listener.close()
+        for sock in self._sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+
+# --- sync semantics -----------------------------------------------------------------------------
+
+def test_first_load_writes_everything_and_a_second_load_changes_nothing(neo4j_db, mini_root: Path) -> None:
+    rows = rows_of(mini_root)
+    nodes, rels = rows.counts()
+    first = sync(neo4j_db.settings, rows)
+    assert first.created == {"nodes": sum(nodes.values()), "relationships": sum(rels.values())}
+    before = dump(neo4j_db)
+
+    second = sync(neo4j_db.settings, rows_of(mini_root))
+    assert not second.changed
+    assert second.summary() == "no changes: the graph in Neo4j already matches the files"
+    assert second.unchanged == sum(nodes.values()) + sum(rels.values())
+    assert dump(neo4j_db) == before  # same element ids too: nothing was rewritten
+
+
+def test_sync_follows_added_edited_and_deleted_cases(neo4j_db, mini_root: Path, tmp_path: Path) -> None:
+    sync(neo4j_db.settings, rows_of(mini_root))
+    add_gamma(mini_root)
+    edit(mini_root, ALPHA, "coaches help on request.", "coaches help when teams ask.")
+    edit(mini_root, ALPHA, "- [Staff well-being](../concepts/outcomes/staff-wellbeing.md) [uncertain]: "
+         "staff are satisfied. [src: report-a]\n", "")
+    delete_beta(mini_root)
+
+    report = sync(neo4j_db.settings, rows_of(mini_root))
+    assert report.created["nodes"] > 0 and report.deleted["nodes"] > 0
+    assert report.updated["nodes"] > 0 and report.updated["relationships"] > 0 and report.deleted["relationships"] > 0
+
+    store = Neo4jStore(neo4j_db.settings)
+    assert [o["id"] for o in store.query("organisations")] == ["alpha-care", "gamma-coop"]
+    assert store.query("organisation", id="beta-shoes") == []
+    claims = {c["concept"]: c for c in store.query("organisation_claims", id="alpha-care")}
+    assert claims["coaches-not-managers"]["detail"] == "coaches help when teams ask."
+    assert "staff-wellbeing" not in claims
+    assert store.query("organisation_relations", id="alpha-care") == []
+    # The synced graph is exactly what a fresh load of the same files gives.
+    load_into(mini_root, tmp_path / "fresh")
+    fresh = LadybugStore(tmp_path / "fresh")
+    for name in ("label_counts", "relationship_counts", "organisations", "organisation_figures"):
+        params = {"id": "alpha-care"} if name == "organisation_figures" else {}
+        assert store.query(name, **params) == fresh.query(name, **params), name
+    store.close()
+
+
+def test_cli_loads_into_neo4j_and_says_when_nothing_changed(neo4j_db, mini_root: Path, monkeypatch) -> None:
+    nodes, rels = rows_of(mini_root).counts()
+    runner = CliRunner()
+    first = runner.invoke(main, ["load", "--root", str(mini_root), "--neo4j", neo4j_db.uri])
+    assert first.exit_code == 0, first.output
+    assert f"created {sum(nodes.values())} nodes and {sum(rels.values())} relationships" in first.output
+    monkeypatch.setenv("NEO4J_URI", neo4j_db.uri)  # --neo4j without a URI reads the ecosystem's variable
+    again = runner.invoke(main, ["load", "--root", str(mini_root), "--neo4j"])
+    assert again.exit_code == 0, again.output
+    assert "no changes" in again.output
+    assert "Neo4j at " + neo4j_db.uri in again.output
+
+
+# --- a failed load keeps the previous graph ---------------------------------------------------------
+
+def test_dropped_connection_mid_load_keeps_the_previous_graph(neo4j_db, mini_root: Path) -> None:
+    sync(neo4j_db.settings, rows_of(mini_root))
+    before = dump(neo4j_db)
+    add_gamma(mini_root)
+    edit(mini_root, ALPHA, "coaches help on request.", "coaches help when teams ask.")
+    changed = rows_of(mini_root)
+
+    proxy = CuttableProxy(neo4j_db.uri)
+    statements: list[str] = []
+
+    def cut_after_two_statements(step: str) -> None:
+        statements.append(step)
+        if len(statements) == 3:
+            proxy.cut()
+
+    with pytest.raises(StoreError, match="previous graph is unchanged"):
+        sync(Neo4jSettings(proxy.uri), changed, batch_size=2, progress=cut_after_two_statements)
+    assert len(statements) == 3  # two statements had written inside the transaction when it dropped
+    assert dump(neo4j_db) == before
+    # The server rolled the orphaned transaction back and released its locks: the next load works.
+    assert sync(neo4j_db.settings, changed).created["nodes"] > 0
+
+
+def test_bad_input_mid_load_keeps_the_previous_graph(neo4j_db, mini_root: Path) -> None:
+    sync(neo4j_db.settings, rows_of(mini_root))
+    before = dump(neo4j_db)
+    add_gamma(mini_root)
+    broken = rows_of(mini_root)
+    # Nodes are written first; this relationship, written last, points at a node that does not exist.
+    broken.rels.append(Rel("USES_PRACTICE", "Organisation", "gamma-coop", "Practice", "no-such-practice",
+                           {"detail": "x", "sources": [], "status": "", "contested": False, "file": "", "line": 1}))
+    with pytest.raises(StoreError, match=r"wrote 0 of 1 rows.*previous graph is unchanged"):
+        sync(neo4j_db.settings, broken)
+    assert dump(neo4j_db) == before
+
+
+# --- foreign data -------------------------------------------------------------------------------------
+
+FOREIGN = """
+CREATE (ada:Person {name: 'Ada'})-[:KNOWS {since: 2020}]->(:Person {name: 'Bob'})
+CREATE (:Practice {id: 'house-practice', name: 'Our own practice'})
+WITH ada
+MATCH (alpha:Organisation {id: 'alpha-care'}), (beta:Organisation {id: 'beta-shoes'})
+CREATE (ada)-[:WORKS_AT]->(alpha), (alpha)-[:NOTE {text: 'ask Ada'}]->(beta)
+SET alpha.reviewed_by = 'Ada'
+"""
+
+
+def test_foreign_data_is_never_touched(neo4j_db, mini_root: Path) -> None:
+    sync(neo4j_db.settings, rows_of(mini_root))
+    neo4j_db.driver.execute_query(FOREIGN, database_="neo4j")
+    foreign_before = dump_foreign(neo4j_db)
+
+    add_gamma(mini_root)
+    edit(mini_root, ALPHA, "name: Alpha Care", "name: Alpha Care Cooperative")
+    edit(mini_root, ALPHA, "- [Coaches](../concepts/practices/coaches-not-managers.md): coaches help on request. "
+         "[src: report-b]\n", "")
+    report = sync(neo4j_db.settings, rows_of(mini_root))
+    assert report.updated["nodes"] > 0 and report.deleted["relationships"] > 0
+
+    assert dump_foreign(neo4j_db) == foreign_before
+    assert neo4j_db.scalar("MATCH (o:Organisation {id: 'alpha-care'}) RETURN o.name") == "Alpha Care Cooperative"
+    assert neo4j_db.scalar("MATCH (o:Organisation {id: 'alpha-care'}) RETURN o.reviewed_by") == "Ada"
+
+
+def dump_foreign(server) -> list[str]:
+    """What someone else added: nodes without the project's label, relationships without its hash,
+    and the property added to a project node."""
+    return [line for line in dump(server) if "KbManaged" not in line and "kb_hash" not in line] + [
+        repr(server.scalar("MATCH (o:Organisation {id: 'alpha-care'}) RETURN o.reviewed_by"))]
+
+
+def test_a_foreign_node_with_a_project_id_is_refused_not_taken_over(neo4j_db, mini_root: Path) -> None:
+    sync(neo4j_db.settings, rows_of(mini_root))
+    neo4j_db.driver.execute_query("CREATE (:Organisation {id: 'gamma-coop', name: 'Theirs'})", database_="neo4j")
+    before = dump(neo4j_db)
+    add_gamma(mini_root)
+    with pytest.raises(StoreError, match=r"did not create.*previous graph is unchanged"):
+        sync(neo4j_db.settings, rows_of(mini_root))
+    assert dump(neo4j_db) == before
+
+
+def test_a_project_node_with_foreign_relationships_is_not_deleted(neo4j_db, mini_root: Path) -> None:
+    sync(neo4j_db.settings, rows_of(mini_root))
+    neo4j_db.driver.execute_query("MATCH (b:Organisation {id: 'beta-shoes'}) CREATE (:Person {name: 'Ada'})-"
+                                  "[:WORKS_AT]->(b)", database_="neo4j")
+    before = dump(neo4j_db)
+    delete_beta(mini_root)
+    with pytest.raises(StoreError, match="relationships that this project did not create"):
+        sync(neo4j_db.settings, rows_of(mini_root))
+    assert dump(neo4j_db) == before
+
+
+# --- serving -----------------------------------------------------------------------------------------
+
+def test_a_query_through_the_read_path_cannot_write(neo4j_db, mini_root: Path, monkeypatch) -> None:
+    sync(neo4j_db.settings, rows_of(mini_root))
+    store = Neo4jStore(neo4j_db.settings)
+    with pytest.raises(QueryError, match="read access mode"):
+        store.run("CREATE (n:Intruder) RETURN n")
+    with pytest.raises(QueryError, match="read access mode"):
+        store.run("MATCH (o:Organisation {id: 'alpha-care'}) SET o.name = 'Hacked'")
+    # The console's text guard is one layer; Neo4j's plan and the READ session still refuse a write.
+    monkeypatch.setattr("kb.store.neo4j.check_read_only", lambda _cypher: None)
+    with pytest.raises(QueryError, match="plans this query as a write"):
+        store.run_readonly("MERGE (n:Intruder {id: 1})")
+    assert neo4j_db.scalar("MATCH (n:Intruder) RETURN count(n)") == 0
+    assert store.query("organisation", id="alpha-care")[0]["name"] == "Alpha Care"
+    store.close()
+
+
+def test_console_returns_plain_rows_with_a_row_cap_and_a_time_limit(neo4j_db, mini_root: Path) -> None:
+    sync(neo4j_db.settings, rows_of(mini_root))
+    store = Neo4jStore(neo4j_db.settings)
+    result = store.run_readonly("MATCH (o:Organisation) RETURN o ORDER BY o.id", row_cap=1)
+    assert result.columns == ["o"] and result.truncated and len(result.rows) == 1
+    node = result.rows[0][0]
+    assert node["_label"] == "Organisation" and node["id"] == "alpha-care" and "kb_hash" not in node
+    with pytest.raises(QueryError, match=r"ran longer than 0\.5 s"):
+        store.run_readonly("MATCH (a), (b), (c), (d) RETURN count(*)", timeout_ms=500)
+    store.close()
+
+
+def test_site_reads_neo4j_with_one_setting(neo4j_db, mini_root: Path, tmp_path: Path, monkeypatch) -> None:
+    sync(neo4j_db.settings, rows_of(mini_root))
+    load_into(mini_root, tmp_path / "embedded")
+    embedded = create_app({"TESTING": True, "KB_STORE_PATH": str(tmp_path / "embedded")})
+    monkeypatch.setenv("NEO4J_URI", neo4j_db.uri)
+    served = create_app({"TESTING": True, "KB_STORE": "neo4j"})
+    for path in ("/index.json", "/cases.json", "/cases/alpha-care.json", "/cases/beta-shoes.json"):
+        from_neo4j = served.test_client().get(path)
+        assert from_neo4j.status_code == 200, path
+        assert from_neo4j.json == embedded.test_client().get(path).json, path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_neo4j_is_a_503_with_the_reason(monkeypatch) -> None:
+    monkeypatch.setenv("NEO4J_URI", f"bolt://127.0.0.1:{free_port()}")
+    response = create_app({"TESTING": True, "KB_STORE": "neo4j"}).test_client().get("/cases.json")
+    assert response.status_code == 503
+    assert "Neo4j at bolt://127.0.0.1:" in response.json["error"] and "refused" in response.json["error"]
+
+
+def test_neo4j_site_without_a_uri_stops_at_start_up(monkeypatch) -> None:
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    with pytest.raises(SettingsError, match="NEO4J_URI"):
+        create_app({"TESTING": True, "KB_STORE": "neo4j"})
