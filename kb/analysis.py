@@ -6,8 +6,7 @@ answers.  Everything is built once per graph version into a :class:`CaseIndex`:
 
 - ``claims``: case -> kind -> concept -> status (``""``, ``"uncertain"`` or ``"contested"``);
 - ``postings``: an inverted index from each feature (a concept, a sector, a country, a size band)
-  to the cases that have it, so that ranking comparable cases only touches the cases that share
-  something with the query;
+  to the cases that have it, kept both as sets and as bitmasks (one bit per case, in name order);
 - ``rarity``: each concept's weight, an IDF over cases, so that sharing a rare practice counts
   for more than sharing one nearly everybody uses.
 
@@ -15,6 +14,12 @@ Comparable cases are scored by adding up explicit components: one per shared pra
 framework or challenge (its rarity), one for the same or a related sector, one for the same
 country and one for the same or a neighbouring size band.  Every result lists its components,
 and its score is their sum.
+
+Ranking adds each component's points to every case on its posting list at once, with
+bit-sliced arithmetic on Python integers (one integer per bit of the scores, one bit per case),
+then picks the best cases plane by plane with population counts.  Every step is a C-level
+operation on a 10,000-bit integer, so a ranking over 10,000 cases takes about a millisecond
+whatever the query; only the best ``limit`` cases are then explained in Python.
 
 >>> index = build_index(
 ...     [{"id": "a", "name": "A", "country": "NL", "sectors": ["care"], "size_band": "50-249"},
@@ -137,6 +142,10 @@ class CaseIndex:
     sectors: dict[str, tuple[str, str]]
     includes: dict[str, tuple[str, ...]]
     postings: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    #: Case ids in (name, id) order; a case's position is its bit in ``masks``.
+    order: tuple[str, ...] = ()
+    bits: dict[str, int] = field(default_factory=dict, repr=False)
+    masks: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -203,6 +212,9 @@ def build_index(profile_rows: Iterable[Mapping[str, Any]], claim_rows: Iterable[
         includes[row["framework"]].append(row["practice"])
     index = CaseIndex(profiles, claims, concepts, sectors, {f: tuple(sorted(p)) for f, p in includes.items()})
     index.postings = _postings(index)
+    index.order = tuple(sorted(profiles, key=lambda case: (profiles[case].name, case)))
+    index.bits = {case: bit for bit, case in enumerate(index.order)}
+    index.masks = _masks(index.postings, index.bits)
     return index
 
 
@@ -228,6 +240,17 @@ def _postings(index: CaseIndex) -> dict[tuple[str, str], frozenset[str]]:
             for concept in held:
                 building[(kind, concept)].add(case)
     return {key: frozenset(cases) for key, cases in building.items()}
+
+
+def _masks(postings: Mapping[tuple[str, str], frozenset[str]], bits: Mapping[str, int]) -> dict[tuple[str, str], int]:
+    """Each posting list as an integer with the bits of its cases set."""
+    masks = {}
+    for key, cases in postings.items():
+        field_bits = bytearray((len(bits) + 7) // 8)
+        for case in cases:
+            field_bits[bits[case] >> 3] |= 1 << (bits[case] & 7)
+        masks[key] = int.from_bytes(field_bits, "little")
+    return masks
 
 
 def load_index(store: Any) -> CaseIndex:
@@ -313,9 +336,9 @@ def rank_comparable(index: CaseIndex, query: CaseQuery, limit: int = 10,
                     exclude: Iterable[str] = ()) -> list[dict[str, Any]]:
     """The ``limit`` cases most like ``query``, best first, each with the reasons behind its score.
 
-    Work is proportional to the cases that share something with the query: each query feature's
-    posting list adds its points to the cases on it, and only the best ``limit`` are explained.
-    Ties are broken by name, then id.
+    Each component adds its points to all the cases on its posting list at once (bit-sliced, see
+    the module's docstring); the best ``limit`` are picked from the bit planes and only they are
+    explained.  Ties are broken by name, then id.  Cases that share nothing are never listed.
 
     Returns
     -------
@@ -326,38 +349,91 @@ def rank_comparable(index: CaseIndex, query: CaseQuery, limit: int = 10,
         ``cases_with``: how many cases have it).  ``score`` is the sum of
         the reasons' points.
     """
-    points: dict[str, float] = defaultdict(float)
-    for kind in COMPARED_KINDS:
-        for concept in query.concepts(kind):
-            weight = index.rarity(kind, concept)
-            for case in index.cases_with(kind, concept):
-                points[case] += weight
-    for cases, weight in _profile_matches(index, query):
-        for case in cases:
-            points[case] += weight
+    components = _components(index, query)
+    candidates = 0
+    for mask, _cents in components:
+        candidates |= mask
     for case in exclude:
-        points.pop(case, None)
-    best = heapq.nsmallest(limit, points.items(),
-                           key=lambda item: (-round(item[1], 2), index.profiles[item[0]].name, item[0]))
-    explained = [explain_match(index, query, case) for case, _points in best]
+        if case in index.bits:
+            candidates &= ~(1 << index.bits[case])
+    planes: list[int] = []
+    for mask, cents in components:
+        _add_to_lanes(planes, mask, cents)
+    best = _best_lanes(planes, candidates, limit)
+    explained = [explain_match(index, query, index.order[bit]) for bit in _bits(best)]
     return sorted(explained, key=lambda match: (-match["score"], match["name"], match["id"]))
 
 
-def _profile_matches(index: CaseIndex, query: CaseQuery) -> list[tuple[set[str] | frozenset[str], float]]:
-    """(cases, points) for the sector, country and size components; each case scores once per component."""
-    matches: list[tuple[set[str] | frozenset[str], float]] = []
-    same = set().union(*(index.cases_with("sector", s) for s in query.sectors))
-    related = set().union(*(index.cases_with("sector", s) for s in _related_sectors(index, query.sectors)))
-    matches += [(same, SAME_SECTOR), (related - same, RELATED_SECTOR)]
+def _components(index: CaseIndex, query: CaseQuery) -> list[tuple[int, int]]:
+    """(cases as a bitmask, points in hundredths) for every component; alternatives are disjoint."""
+    masks = index.masks
+    components = [(masks[(kind, concept)], round(index.rarity(kind, concept) * 100))
+                  for kind in COMPARED_KINDS for concept in sorted(query.concepts(kind)) if (kind, concept) in masks]
+    same = related = 0
+    for sector in query.sectors:
+        same |= masks.get(("sector", sector), 0)
+    for sector in _related_sectors(index, query.sectors):
+        related |= masks.get(("sector", sector), 0)
+    components += [(same, round(SAME_SECTOR * 100)), (related & ~same, round(RELATED_SECTOR * 100))]
     if query.country:
-        matches.append((index.cases_with("country", query.country), SAME_COUNTRY))
+        components.append((masks.get(("country", query.country), 0), round(SAME_COUNTRY * 100)))
     if query.size_band in SIZE_ORDER:
-        position = SIZE_ORDER.index(query.size_band)
-        matches.append((index.cases_with("size", query.size_band), SAME_SIZE))
-        for near in (position - 1, position + 1):
-            if 0 <= near < len(SIZE_ORDER):
-                matches.append((index.cases_with("size", SIZE_ORDER[near]), NEAR_SIZE))
-    return matches
+        position, near = SIZE_ORDER.index(query.size_band), 0
+        for band in SIZE_ORDER[max(position - 1, 0):position + 2]:
+            if band != query.size_band:
+                near |= masks.get(("size", band), 0)
+        components += [(masks.get(("size", query.size_band), 0), round(SAME_SIZE * 100)), (near, round(NEAR_SIZE * 100))]
+    return [(mask, cents) for mask, cents in components if mask]
+
+
+def _add_to_lanes(planes: list[int], mask: int, value: int) -> None:
+    """Add ``value`` to the score of every case in ``mask``; ``planes[j]`` holds bit j of every score.
+
+    A ripple-carry adder run on all cases at once: each step is a few operations on whole integers.
+    """
+    carry, j = 0, 0
+    while value or carry:
+        if j == len(planes):
+            planes.append(0)
+        addend = mask if value & 1 else 0
+        plane = planes[j]
+        planes[j] = plane ^ addend ^ carry
+        carry = (plane & addend) | (carry & (plane ^ addend))
+        value >>= 1
+        j += 1
+
+
+def _best_lanes(planes: list[int], candidates: int, limit: int) -> int:
+    """The ``limit`` candidates with the highest scores (ties: lowest bits, i.e. by name) as a bitmask.
+
+    From the highest bit plane down: if at least ``needed`` candidates have this bit set, the best
+    are among them; otherwise all of those are in, and the rest are sought among the others.  What
+    is left at the end are candidates with equal scores, of which the first ``needed`` are taken.
+    """
+    if candidates.bit_count() <= limit:
+        return candidates
+    chosen, needed = 0, limit
+    for plane in reversed(planes):
+        ones = candidates & plane
+        count = ones.bit_count()
+        if count >= needed:
+            candidates = ones
+        else:
+            chosen, needed, candidates = chosen | ones, needed - count, candidates & ~plane
+    for _ in range(needed):
+        lowest = candidates & -candidates
+        chosen, candidates = chosen | lowest, candidates ^ lowest
+    return chosen
+
+
+def _bits(mask: int) -> list[int]:
+    """Positions of the set bits of ``mask``, lowest first."""
+    positions = []
+    while mask:
+        lowest = mask & -mask
+        positions.append(lowest.bit_length() - 1)
+        mask ^= lowest
+    return positions
 
 
 def _related_sectors(index: CaseIndex, sectors: Iterable[str]) -> set[str]:

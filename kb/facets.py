@@ -81,7 +81,7 @@ def kind_label(kind: str) -> str:
 
 @dataclass
 class Case:
-    """An organisation's profile row and its values for each facet (value id -> label)."""
+    """An organisation's profile row (with the ``sectors`` it names) and its values for each facet (id -> label)."""
 
     row: dict[str, Any]
     values: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -91,21 +91,34 @@ class Case:
         return self.row["id"]
 
 
-def build_cases(organisations: Iterable[Mapping[str, Any]], links: Iterable[Mapping[str, Any]]) -> list[Case]:
-    """Cases from the rows of ``facet_organisations`` and ``facet_links``, in the order given."""
+def build_cases(organisations: Iterable[Mapping[str, Any]], links: Iterable[Mapping[str, Any]],
+                broader_sectors: Iterable[Mapping[str, Any]] = ()) -> list[Case]:
+    """Cases from the rows of ``facet_organisations``, ``facet_links`` and ``facet_sector_broader``.
+
+    A case in a sector is also in every broader sector above it (home care is health care).
+    """
     cases = {}
     for row in organisations:
-        case = Case(dict(row), {facet.name: {} for facet in FACETS})
+        case = Case({**row, "sectors": [], "sector_names": []}, {facet.name: {} for facet in FACETS})
         case.values["country"][row["country"]] = row.get("country_name") or row["country"]
         band = row.get("size_band") or "unknown"
         case.values["size"][band] = size_label(band)
         case.values["kind"][row["kind"] or ""] = kind_label(row["kind"] or "")
         cases[row["id"]] = case
+    broader = {row["id"]: (row["broader"], row["name"] or row["broader"]) for row in broader_sectors}
     for link in links:
         facet = _FACET_BY_LINK.get(link["type"])
         case = cases.get(link["organisation"])
         if facet and case:
             case.values[facet][link["value"]] = link["label"] or link["value"]
+            if facet == "sector":  # the sectors the case names, without the broader ones
+                case.row["sectors"].append(link["value"])
+                case.row["sector_names"].append(link["label"] or link["value"])
+            sector, seen = link["value"], set()
+            while facet == "sector" and sector in broader and sector not in seen:  # the vocabulary has no cycles
+                seen.add(sector)
+                sector, name = broader[sector]
+                case.values[facet][sector] = name
     return list(cases.values())
 
 

@@ -17,7 +17,7 @@ so a pull request that does not validate yet still gets a useful diff.
 >>> work.add_node("Source", id="a", title="New title", url="https://example.org/a")
 >>> work.add_node("Source", id="b", title="Another", url="https://example.org/b")
 >>> [(c.change, c.key, c.properties) for c in compare_rows(base, work)]
-[('changed', 'a', {'title': ('Old title', 'New title')}), ('added', 'b', {})]
+[('added', 'b', {}), ('changed', 'a', {'title': ('Old title', 'New title')})]
 """
 
 from __future__ import annotations
@@ -364,8 +364,11 @@ def _node_row(label: str, node: dict[str, Any], keys: dict[tuple[str, str], str]
 
 def diff_sides(base: GraphSide, work: GraphSide, base_name: str = "base", base_commit: str = "") -> GraphDiff:
     """Compare two sides: graph changes, touched files, and claims in them left without a source."""
-    after = _rows_by_key(work.rows)
-    changes = _compare(_rows_by_key(base.rows), after)
+    # A file left out of either graph is left out of both, so that an edit with a mistake in it is
+    # listed as left out rather than as its organisation, sources and claims all removed.
+    left_out = set(base.left_out) | set(work.left_out)
+    after = _rows_by_key(_without(work.rows, left_out))
+    changes = _compare(_rows_by_key(_without(base.rows, left_out)), after)
     files = {path: "removed" for path in base.texts.keys() - work.texts.keys()}
     files.update({path: "added" for path in work.texts.keys() - base.texts.keys()})
     files.update({path: "edited" for path in base.texts.keys() & work.texts.keys()
@@ -377,6 +380,25 @@ def diff_sides(base: GraphSide, work: GraphSide, base_name: str = "base", base_c
     return GraphDiff(base_name, base_commit[:12], changes, dict(sorted(files.items())),
                      sorted(set(unsourced), key=lambda u: (u.file, u.line, u.text)),
                      {"base": base.left_out, "working": work.left_out})
+
+
+def _without(rows: GraphRows, files: set[str]) -> GraphRows:
+    """The rows not from ``files``; a node without a file of its own (a source, a country) goes too
+    when every relationship to it comes from those files."""
+    if not files:
+        return rows
+    kept_rels = [rel for rel in rows.rels if rel.props.get("file") not in files]
+    linked: dict[tuple[str, str], set[bool]] = defaultdict(set)
+    for rel in rows.rels:
+        for end in ((rel.start_label, rel.start), (rel.end_label, rel.end)):
+            linked[end].add(rel.props.get("file") in files)
+    dropped = {(label, node["id"]) for label, nodes in rows.nodes.items() for node in nodes
+               if node.get("file") in files or (not node.get("file") and linked.get((label, node["id"])) == {True})}
+    kept = GraphRows()
+    kept.nodes = {label: [n for n in nodes if (label, n["id"]) not in dropped] for label, nodes in rows.nodes.items()}
+    kept.rels = [rel for rel in kept_rels if (rel.start_label, rel.start) not in dropped
+                 and (rel.end_label, rel.end) not in dropped]
+    return kept
 
 
 def _lacks_source(row: _Row) -> bool:

@@ -63,6 +63,13 @@ _FACET_QUERIES = [
         RETURN o.id AS organisation, {{rel_type:r}} AS type, x.id AS value, x.name AS label
         ORDER BY organisation, type, value
         """),
+    NamedQuery(
+        "facet_sector_broader", "Each sector's broader sector, so that a case in home care counts under health care.",
+        """
+        MATCH (s:Sector)-[:BROADER]->(b:Sector)
+        RETURN s.id AS id, b.id AS broader, b.name AS name
+        ORDER BY id
+        """),
 ]
 
 _SEARCH_QUERIES = [

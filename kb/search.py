@@ -31,8 +31,9 @@ import html
 import json
 import re
 import threading
+import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -111,15 +112,21 @@ def plain_text(markdown: str) -> str:
     return "\n".join(_SPACE_BEFORE_PUNCTUATION.sub(r"\1", block) for block in blocks if block)
 
 
+def _store_rows(store: _Queryable) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    return store.query("search_organisations"), store.query("search_concepts")
+
+
+def _documents(organisations: list[dict[str, Any]], concepts: list[dict[str, Any]]) -> list[SearchDocument]:
+    documents = [SearchDocument("organisation", row["id"], row["name"], tuple(row["aliases"] or ()),
+                                row["summary"] or "", plain_text(row["body"] or "")) for row in organisations]
+    documents += [SearchDocument(row["label"].lower(), row["id"], row["name"], tuple(row["aliases"] or ()),
+                                 row["definition"] or "", plain_text(row["body"] or "")) for row in concepts]
+    return documents
+
+
 def documents_from_store(store: _Queryable) -> list[SearchDocument]:
     """Every case and concept of a store as search documents, in a stable order."""
-    documents = [SearchDocument("organisation", row["id"], row["name"], tuple(row["aliases"] or ()),
-                                row["summary"] or "", plain_text(row["body"] or ""))
-                 for row in store.query("search_organisations")]
-    documents += [SearchDocument(row["label"].lower(), row["id"], row["name"], tuple(row["aliases"] or ()),
-                                 row["definition"] or "", plain_text(row["body"] or ""))
-                  for row in store.query("search_concepts")]
-    return documents
+    return _documents(*_store_rows(store))
 
 
 def _fold(word: str) -> str:
@@ -236,31 +243,44 @@ def _highlight(snippet: tantivy.Snippet, fallback: str = "", whole: str | None =
     return "".join(out)
 
 
-def _fingerprint(documents: list[SearchDocument]) -> str:
-    return hashlib.sha256(json.dumps([asdict(d) for d in documents], sort_keys=True).encode()).hexdigest()
+def _fingerprint(rows: Any) -> str:
+    return hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 
 class SearchCache:
     """One search index per version of the graph, rebuilt when the store's content changes.
 
-    A store's version is its ``generation`` attribute when it has one (the embedded store switches
-    generations atomically on reload); otherwise a fingerprint of the indexed rows.
+    A store's version is its ``generation`` attribute when it has one (the embedded store names a
+    new generation on every load).  For other stores (Neo4j) it is a fingerprint of the indexed rows,
+    checked at most every ``check_every`` seconds, so that a burst of searches costs no extra queries.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, check_every: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.check_every = check_every
+        self._clock = clock
         self._lock = threading.Lock()
         self._version: str | None = None
+        self._checked = float("-inf")
         self._index: SearchIndex | None = None
 
     def index_for(self, store: _Queryable) -> SearchIndex:
+        """The search index of the store's current content, built at most once per version."""
+        now, rows = self._clock(), None
         version = getattr(store, "generation", None)
-        documents = None
-        if not version:
-            documents = documents_from_store(store)
-            version = _fingerprint(documents)
         with self._lock:
+            if self._index is not None:
+                if version and version == self._version:
+                    return self._index
+                if not version and now - self._checked < self.check_every:
+                    return self._index
+        if not version:
+            rows = _store_rows(store)
+            version = _fingerprint(rows)
+        with self._lock:
+            self._checked = now
             if self._index is not None and version == self._version:
                 return self._index
-            index = SearchIndex(documents if documents is not None else documents_from_store(store))
+        index = SearchIndex(_documents(*(rows or _store_rows(store))))
+        with self._lock:
             self._version, self._index = version, index
-            return index
+        return index

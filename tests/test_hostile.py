@@ -144,14 +144,15 @@ def test_a_failed_load_leaves_the_previous_graph_served(mini_root: Path, tmp_pat
     before = current_generation(store)
     write(mini_root, path, content)
     result = CliRunner().invoke(main, ["load", "--root", str(mini_root), "--store", str(store)])
-    assert result.exit_code == 1 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
     assert current_generation(store) == before
     client = create_app({"TESTING": True, "KB_STORE_PATH": str(store)}).test_client()
     assert client.get("/cases/alpha-care").status_code == 200
 
 
 def test_accepted_hostile_text_never_reaches_the_page_as_markup(mini_root: Path, tmp_path: Path) -> None:
-    accepted = [h for h in HOSTILE if h[3] and h[1] == CASE and "script" in h[0] or "onerror" in h[0]]
+    accepted = [h for h in HOSTILE if h[3] and h[1] == CASE and ("script" in h[0] or "onerror" in h[0])]
     for name, path, content, _ in accepted:
         write(mini_root, path, content)
         store = tmp_path / name

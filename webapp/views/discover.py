@@ -66,7 +66,8 @@ def case_list(store: Any, args: MultiDict, page_size: int, fmt: str) -> dict[str
     number = args.get("page", "1")
     if not number.isdigit():
         abort(400, f"The page must be a whole number from 1, not '{number}'.")
-    every_case = build_cases(store.query("facet_organisations"), store.query("facet_links"))
+    every_case = build_cases(store.query("facet_organisations"), store.query("facet_links"),
+                             store.query("facet_sector_broader"))
     result = facet_cases(every_case, selection)
     try:
         page = paginate(sort_cases(result.cases, sort), int(number), page_size)
@@ -107,9 +108,8 @@ def case_list(store: Any, args: MultiDict, page_size: int, fmt: str) -> dict[str
 
 
 def _case_row(case: Any) -> dict[str, Any]:
-    row = {key: case.row.get(key) for key in ("id", "name", "kind", "country", "country_name", "city", "status",
-                                              "founded", "size_band", "staff", "summary")}
-    return {**row, "sectors": sorted(case.values["sector"]), "sector_names": sorted(case.values["sector"].values())}
+    return {key: case.row.get(key) for key in ("id", "name", "kind", "country", "country_name", "city", "status",
+                                               "founded", "size_band", "staff", "summary", "sectors", "sector_names")}
 
 
 # -- search -----------------------------------------------------------------------------------------
