@@ -37,7 +37,6 @@ whatever the query; only the best ``limit`` cases are then explained in Python.
 from __future__ import annotations
 
 import contextlib
-import heapq
 import math
 import threading
 import time
@@ -143,6 +142,8 @@ class CaseIndex:
     includes: dict[str, tuple[str, ...]]
     postings: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     #: Case ids in (name, id) order; a case's position is its bit in ``masks``.
+    #: (kind, concept, "contested" or "uncertain") -> the cases whose claim about it is marked so.
+    doubtful: dict[tuple[str, str, str], frozenset[str]] = field(default_factory=dict, repr=False)
     order: tuple[str, ...] = ()
     bits: dict[str, int] = field(default_factory=dict, repr=False)
     masks: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
@@ -212,6 +213,13 @@ def build_index(profile_rows: Iterable[Mapping[str, Any]], claim_rows: Iterable[
         includes[row["framework"]].append(row["practice"])
     index = CaseIndex(profiles, claims, concepts, sectors, {f: tuple(sorted(p)) for f, p in includes.items()})
     index.postings = _postings(index)
+    doubtful: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for case, held in claims.items():
+        for kind, statuses in held.items():
+            for concept, status in statuses.items():
+                if status in ("contested", "uncertain"):
+                    doubtful[(kind, concept, status)].add(case)
+    index.doubtful = {key: frozenset(cases) for key, cases in doubtful.items()}
     index.order = tuple(sorted(profiles, key=lambda case: (profiles[case].name, case)))
     index.bits = {case: bit for bit, case in enumerate(index.order)}
     index.masks = _masks(index.postings, index.bits)
@@ -382,7 +390,8 @@ def _components(index: CaseIndex, query: CaseQuery) -> list[tuple[int, int]]:
         for band in SIZE_ORDER[max(position - 1, 0):position + 2]:
             if band != query.size_band:
                 near |= masks.get(("size", band), 0)
-        components += [(masks.get(("size", query.size_band), 0), round(SAME_SIZE * 100)), (near, round(NEAR_SIZE * 100))]
+        components += [(masks.get(("size", query.size_band), 0), round(SAME_SIZE * 100)),
+                       (near, round(NEAR_SIZE * 100))]
     return [(mask, cents) for mask, cents in components if mask]
 
 
@@ -527,19 +536,18 @@ def cooccurrence_graph(memberships: Mapping[str, Iterable[str]]) -> nx.Graph:
     >>> G["teams"]["coaches"]["weight"], G.nodes["open-books"]["cases"]
     (2, ['c2'])
     """
+    node_cases: dict[str, list[str]] = defaultdict(list)
+    pair_cases: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for case in sorted(memberships):
+        held = sorted(set(memberships[case]))
+        for item in held:
+            node_cases[item].append(case)
+        for pair in combinations(held, 2):
+            pair_cases[pair].append(case)
+    # Counted in plain dicts first, then added in bulk: much faster than updating the graph pair by pair.
     graph = nx.Graph()
-    items = {case: sorted(set(held)) for case, held in memberships.items()}
-    for item in sorted({item for held in items.values() for item in held}):
-        graph.add_node(item, cases=[])
-    for case in sorted(items):
-        for item in items[case]:
-            graph.nodes[item]["cases"].append(case)
-        for a, b in combinations(items[case], 2):
-            if graph.has_edge(a, b):
-                graph[a][b]["weight"] += 1
-                graph[a][b]["cases"].append(case)
-            else:
-                graph.add_edge(a, b, weight=1, cases=[case])
+    graph.add_nodes_from((item, {"cases": node_cases[item]}) for item in sorted(node_cases))
+    graph.add_edges_from((a, b, {"weight": len(cases), "cases": cases}) for (a, b), cases in sorted(pair_cases.items()))
     return graph
 
 
@@ -627,19 +635,24 @@ def cross_matrix(index: CaseIndex, row_kind: str, col_kind: str) -> Matrix:
     >>> cross_matrix(index, "practice", "challenge").cases("teams", "attrition")
     ('a', 'b')
     """
-    cells: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for case in sorted(index.claims):
-        held = index.claims[case]
-        for row in held[row_kind]:
-            for col in held[col_kind]:
-                if (row_kind, row) != (col_kind, col):
-                    cells[(row, col)].append(case)
+    cells = {}
+    for row in _used(index, row_kind):
+        row_cases = index.cases_with(row_kind, row)
+        for col in _used(index, col_kind):
+            both = row_cases & index.cases_with(col_kind, col) if (row_kind, row) != (col_kind, col) else None
+            if both:
+                cells[(row, col)] = tuple(sorted(both))
 
     def ordered(kind: str, ids: set[str]) -> tuple[str, ...]:
         return tuple(sorted(ids, key=lambda c: (-len(index.cases_with(kind, c)), index.name(kind, c), c)))
 
     return Matrix(row_kind, col_kind, ordered(row_kind, {r for r, _c in cells}),
-                  ordered(col_kind, {c for _r, c in cells}), {key: tuple(cases) for key, cases in cells.items()})
+                  ordered(col_kind, {c for _r, c in cells}), cells)
+
+
+def _used(index: CaseIndex, kind: str) -> list[str]:
+    """The concepts of ``kind`` that at least one case has, sorted by id."""
+    return index.memo(("used", kind), lambda: sorted(c for k, c in index.postings if k == kind))
 
 
 def alongside(index: CaseIndex, kind: str, concept: str, other_kind: str) -> list[dict[str, Any]]:
@@ -659,18 +672,16 @@ def alongside(index: CaseIndex, kind: str, concept: str, other_kind: str) -> lis
     >>> [(o["id"], o["count"], o["share"], o["uncertain"]) for o in alongside(index, "practice", "teams", "outcome")]
     [('wellbeing', 1, 0.5, 1)]
     """
-    having = sorted(index.cases_with(kind, concept))
-    tally: dict[str, dict[str, Any]] = {}
-    for case in having:
-        for other, status in index.claims[case][other_kind].items():
-            if (other_kind, other) == (kind, concept):
-                continue
-            entry = tally.setdefault(other, {"cases": [], "contested": 0, "uncertain": 0})
-            entry["cases"].append(case)
-            if status in ("contested", "uncertain"):
-                entry[status] += 1
-    rows = [{"id": other, "name": index.name(other_kind, other), "count": len(entry["cases"]),
-             "share": round(len(entry["cases"]) / len(having), 2), **entry} for other, entry in tally.items()]
+    having = index.cases_with(kind, concept)
+    rows = []
+    for other in _used(index, other_kind) if having else ():
+        both = having & index.cases_with(other_kind, other)
+        if not both or (other_kind, other) == (kind, concept):
+            continue
+        rows.append({"id": other, "name": index.name(other_kind, other), "count": len(both),
+                     "share": round(len(both) / len(having), 2), "cases": sorted(both),
+                     **{status: len(both & index.doubtful.get((other_kind, other, status), frozenset()))
+                        for status in ("contested", "uncertain")}})
     return sorted(rows, key=lambda row: (-row["count"], row["name"], row["id"]))
 
 

@@ -127,36 +127,52 @@ class Body:
 
 
 def parse_body(text: str, first_line: int = 1) -> Body:
-    """Parse a case body; ``first_line`` is the file line where the body starts."""
-    tokens = _md.parse(text)
+    """Parse a case body; ``first_line`` is the file line where the body starts.
+
+    Sections are found by their ``## `` lines (outside fenced code); only the sections whose
+    bullets become graph data go through markdown-it, since prose is most of a file.
+    """
     lines = text.split("\n")
     sections: list[Section] = []
     items: list[Item] = []
-    depth = 0
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open" and token.tag == "h2":
-            title = tokens[index + 1].content.strip()
-            start = token.map[0] if token.map else 0
-            sections.append(Section(_section_key(title), title, first_line + start))
-        elif token.type == "bullet_list_open":
-            depth += 1
-            if depth == 1 and sections:
-                items.extend(_items_of_list(tokens, index, sections[-1], lines, first_line))
-        elif token.type == "bullet_list_close":
-            depth -= 1
-    _attach_section_text(sections, lines, first_line)
+    for section, start, end in _split_sections(lines, first_line):
+        sections.append(section)
+        if section.key in _PARSED_SECTIONS:
+            chunk = lines[start:end]
+            tokens = _md.parse("\n".join(chunk))
+            for index, token in enumerate(tokens):
+                if token.type == "bullet_list_open" and token.level == 0:
+                    items.extend(_items_of_list(tokens, index, section, chunk, first_line + start))
     return Body(sections, items)
+
+
+_PARSED_SECTIONS = {*ITEM_SECTIONS, "timeline", "contested claims"}
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_HEADING = re.compile(r"^ {0,3}## +(.+?)\s*#*\s*$")
+
+
+def _split_sections(lines: list[str], first_line: int) -> list[tuple[Section, int, int]]:
+    """(section, first content line index, end index) for every ``## `` heading outside fences."""
+    found: list[tuple[Section, int]] = []
+    fenced = False
+    for index, line in enumerate(lines):
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        heading = None if fenced else _HEADING.match(line)
+        if heading:
+            title = heading.group(1).strip()
+            found.append((Section(_section_key(title), title, first_line + index), index + 1))
+    result = []
+    for position, (section, start) in enumerate(found):
+        end = found[position + 1][1] - 1 if position + 1 < len(found) else len(lines)
+        section.text = "\n".join(lines[start:end]).strip()
+        result.append((section, start, end))
+    return result
 
 
 def _section_key(title: str) -> str:
     return re.sub(r"\s+", " ", title.strip().lower())
-
-
-def _attach_section_text(sections: list[Section], lines: list[str], first_line: int) -> None:
-    for i, section in enumerate(sections):
-        start = section.line - first_line + 1
-        end = sections[i + 1].line - first_line if i + 1 < len(sections) else len(lines)
-        section.text = "\n".join(lines[start:end]).strip()
 
 
 def _items_of_list(tokens: list[Token], start: int, section: Section, lines: list[str],

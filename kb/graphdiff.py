@@ -92,10 +92,11 @@ class Change:
     file: str = ""
     line: int = 0
     properties: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # changed: name -> (before, after)
+    detail: str = ""  # for a claim: what it says and its sources
 
     def to_dict(self) -> dict[str, Any]:
         return {"change": self.change, "category": self.category, "label": self.label, "key": self.key,
-                "title": self.title, "file": self.file, "line": self.line,
+                "title": self.title, "detail": self.detail, "file": self.file, "line": self.line,
                 "properties": {name: {"before": before, "after": after}
                                for name, (before, after) in self.properties.items()}}
 
@@ -245,6 +246,16 @@ class _Row:
     file: str
     line: int
 
+    @property
+    def detail(self) -> str:
+        """What a claim says, with its sources: the part of an added claim a reviewer checks."""
+        if self.label not in _CLAIM_RELS | {"Figure", "View", "Claim"}:
+            return ""
+        text = self.props.get("detail") or self.props.get("note") or ""
+        sources = self.props.get("sources") or []
+        cited = f"[src: {', '.join(sources)}]" if sources else "[no source]"
+        return f"{_value(text, 90)} {cited}" if self.label in _CLAIM_RELS and text else cited
+
 
 def compare_rows(base: GraphRows, work: GraphRows) -> list[Change]:
     """Every node and relationship added, removed or changed, in display order."""
@@ -256,9 +267,11 @@ def _compare(before: dict[tuple[str, str, str], _Row], after: dict[tuple[str, st
     for key in sorted(before.keys() | after.keys(), key=_sort_key):
         old, new = before.get(key), after.get(key)
         if old is None:
-            changes.append(Change("added", new.category, new.label, new.key, new.title, new.file, new.line))
+            changes.append(Change("added", new.category, new.label, new.key, new.title, new.file, new.line,
+                                  detail=new.detail))
         elif new is None:
-            changes.append(Change("removed", old.category, old.label, old.key, old.title, old.file, old.line))
+            changes.append(Change("removed", old.category, old.label, old.key, old.title, old.file, old.line,
+                                  detail=old.detail))
         else:
             changed = {name: (old.props.get(name), new.props.get(name))
                        for name in sorted(old.props.keys() | new.props.keys())
@@ -448,6 +461,8 @@ def to_text(diff: GraphDiff) -> str:
         lines.append(f"{CATEGORIES[category]}: {_count_phrase(changes)}")
         for change in changes:
             lines.append(f"  {_SIGNS[change.change]} {change.title}")
+            if change.detail:
+                lines.append(f"      {change.detail}")
             lines += [f"      {name}: {before} -> {after}" for name, before, after in _shown(change)]
         lines.append("")
     lines.append("Claims left without a source: " + ("none" if not diff.unsourced else str(len(diff.unsourced))))
@@ -460,9 +475,10 @@ def to_markdown(diff: GraphDiff) -> str:
 
     The first line is a hidden marker, so that a workflow can find and update its own comment.
     """
+    merge_base = diff.base.removeprefix("merge base with ")
+    against = (f"the merge base with {_code(merge_base)}" if merge_base != diff.base else _code(diff.base))
     head = ["<!-- kb-graph-diff -->", "### Graph change", "",
-            f"Compared with {_code(diff.base)} at {_code(diff.base_commit)}; "
-            f"{len(diff.files)} content file(s) changed.", ""]
+            f"Compared with {against} ({_code(diff.base_commit)}); {len(diff.files)} content file(s) changed.", ""]
     counts = diff.counts()
     if counts:
         head += ["| | Added | Removed | Changed |", "|:--|--:|--:|--:|"]
@@ -483,7 +499,10 @@ def to_markdown(diff: GraphDiff) -> str:
         body += ["", f"<details{opened}><summary><strong>{CATEGORIES[category]}</strong>: "
                      f"{_count_phrase(changes)}</summary>", ""]
         for change in changes:
-            body.append(f"- **{change.change}** {_escape(change.title)}")
+            detail = f" — {_escape(change.detail)}" if change.detail else ""
+            title = (_code(change.key) + _escape(change.title[len(change.key):]) if change.title.startswith(change.key)
+                     else _escape(change.title))
+            body.append(f"- **{change.change}** {title}{detail}")
             body += [f"  - {_code(name)}: {_code(before)} → {_code(after)}" for name, before, after in _shown(change)]
         body += ["", "</details>"]
     text = "\n".join(head + body) + "\n"
@@ -527,7 +546,7 @@ def _shown(change: Change) -> list[tuple[str, str, str]]:
     return shown
 
 
-def _value(value: Any) -> str:
+def _value(value: Any, width: int = 80) -> str:
     """A property value, short.
 
     >>> _value(None), _value([]), _value(["a", "b"]), _value(12.0), _value("x" * 100)[-5:]
@@ -540,7 +559,7 @@ def _value(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = " ".join(str(value).split())
-    return text if len(text) <= 80 else text[:79] + "…"
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _code(value: Any) -> str:

@@ -127,7 +127,8 @@ def _item_spans(doc: Document) -> dict[int, range]:
     """The file lines of each body item: from its first line to the next item or section."""
     if not doc.body:
         return {}
-    starts = sorted({i.line for i in doc.body.items} | {s.line for s in doc.body.sections} | {10**9})
+    end = doc.front.body_start_line + doc.front.body.count("\n") + 1 if doc.front else 1
+    starts = sorted({i.line for i in doc.body.items} | {s.line for s in doc.body.sections} | {end + 1})
     return {item.line: range(item.line, starts[starts.index(item.line) + 1]) for item in doc.body.items}
 
 
@@ -264,7 +265,7 @@ class _Markers:
 
     def take(self, lines: range | list[int], mark: bool = True) -> list[int]:
         """The numbers of the problems on these lines that no item has claimed yet."""
-        wanted = set(lines)
+        wanted = lines if isinstance(lines, range) else set(lines)
         found = [n for n, p in self.numbered if p.line in wanted and n not in self.preview.placed]
         if mark:
             self.preview.placed.update(found)

@@ -11,10 +11,11 @@ See :mod:`kb.queries` for the conventions.  Two kinds of query live here:
   instead of scanning every node.
 
 Both stores answer them: no store-specific functions, ``collect()`` order is never relied on (the
-code sorts), and every query ends with ``ORDER BY`` so that results are deterministic.
+code sorts), and every query that returns rows in some order ends with ``ORDER BY``, so that
+results are deterministic.
 
->>> [q.name for q in EXPLORE_QUERIES if q.name.startswith("concept_practice")]
-['concept_practice_claims', 'concept_practice_views', 'concept_practice_claim_sources', 'concept_practice_sources']
+>>> [q.name.removeprefix("concept_practice_") for q in EXPLORE_QUERIES if q.name.startswith("concept_practice")]
+['claims', 'views', 'claim_sources', 'view_sources', 'sources']
 """
 
 from __future__ import annotations
@@ -118,6 +119,16 @@ def _concept_queries(kind: str, label: str) -> list[NamedQuery]:
             MATCH (o:Organisation)-[r]->{concept}
             MATCH (o)-[:CITES]->(s:Source)
             WHERE s.id IN r.sources
+            RETURN DISTINCT {_SOURCE_COLUMNS}
+            ORDER BY id
+            """, ("id",)),
+        NamedQuery(
+            f"concept_{kind}_view_sources", f"The sources cited by the views of disputed claims about one {kind}.",
+            f"""
+            MATCH (o:Organisation)-[:HAS_CLAIM]->(claim:Claim)-[:ABOUT]->{concept}
+            MATCH (claim)-[:HAS_VIEW]->(v:View)
+            MATCH (o)-[:CITES]->(s:Source)
+            WHERE s.id IN v.sources
             RETURN DISTINCT {_SOURCE_COLUMNS}
             ORDER BY id
             """, ("id",)),

@@ -197,7 +197,7 @@ class SearchIndex:
             stored = self._searcher.doc(address)
             kind, _, doc_id = stored["key"][0].partition(":")
             doc = self.documents[(kind, doc_id)]
-            name_html = _highlight(generators["name"].snippet_from_doc(stored), fallback=doc.name, whole=doc.name)
+            name_html = _highlight(generators["name"].snippet_from_doc(stored), whole=doc.name)
             snippet, snippet_html = self._best_snippet(stored, generators, doc)
             hits.append(SearchHit(kind, doc_id, doc.name, round(score, 4), name_html, snippet, snippet_html))
         hits.sort(key=lambda hit: (-hit.score, hit.kind, hit.id))
@@ -214,10 +214,14 @@ class SearchIndex:
         for field_name in ("text", "body"):
             snippet = generators[field_name].snippet_from_doc(stored)
             if snippet.highlighted():
-                # Mark a fragment cut out of a longer text (tantivy's range is in bytes of the field).
+                # Mark a fragment cut out of a longer text (tantivy's range is in bytes of the field);
+                # what is left at either end may be only punctuation, which is kept instead.
                 whole, cut = getattr(doc, field_name).encode("utf-8"), snippet.fragment_range()
-                before, after = ("… " if cut.start > 0 else ""), (" …" if cut.end < len(whole) else "")
-                return before + snippet.fragment() + after, before + _highlight(snippet) + after
+                before, after = whole[:cut.start].decode("utf-8"), whole[cut.end:].decode("utf-8")
+                before = "… " if _WORD.search(before) else before.lstrip()
+                after = " …" if _WORD.search(after) else after.rstrip()
+                text = before + snippet.fragment() + after
+                return text, html.escape(before) + _highlight(snippet) + html.escape(after)
         start = _shorten(doc.text or doc.body)
         return start, html.escape(start)
 
@@ -228,13 +232,18 @@ def _shorten(text: str) -> str:
     return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def _highlight(snippet: tantivy.Snippet, fallback: str = "", whole: str | None = None) -> str:
-    """Escaped fragment with <mark> around each match (tantivy gives byte offsets into the fragment)."""
-    fragment = snippet.fragment()
+def _highlight(snippet: tantivy.Snippet, whole: str | None = None) -> str:
+    """The snippet's fragment (or all of ``whole``, the field it came from) escaped, with <mark> around matches.
+
+    tantivy gives the matches as byte offsets into the fragment, and the fragment's own byte range in the field.
+    """
     ranges = sorted((r.start, r.end) for r in snippet.highlighted())
-    if not ranges or (whole is not None and fragment != whole):
-        return html.escape(fallback)
-    data, out, position = fragment.encode("utf-8"), [], 0
+    if whole is None:
+        data = snippet.fragment().encode("utf-8")
+    else:
+        data, shift = whole.encode("utf-8"), snippet.fragment_range().start
+        ranges = [(start + shift, end + shift) for start, end in ranges]
+    out, position = [], 0
     for start, end in ranges:
         out.append(html.escape(data[position:start].decode("utf-8")))
         out.append("<mark>" + html.escape(data[start:end].decode("utf-8")) + "</mark>")

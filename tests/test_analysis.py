@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kb import analysis
 from kb.analysis import (
@@ -249,6 +251,38 @@ class TestRankComparable:
     def test_ties_broken_by_name(self, index):
         ranked = rank_comparable(index, CaseQuery(country="NL"))
         assert [m["name"] for m in ranked] == ["Ada", "Bea"]
+
+
+def _naive_ranking(index, query, limit, exclude):
+    """Score every case one by one: what rank_comparable must agree with."""
+    scored = [analysis.explain_match(index, query, case) for case in index.profiles if case not in exclude]
+    scored = [m for m in scored if m["reasons"]]
+    return [(m["id"], m["score"]) for m in sorted(scored, key=lambda m: (-m["score"], m["name"], m["id"]))[:limit]]
+
+
+_IDS = st.sampled_from(["p1", "p2", "p3", "p4"])
+_CASES = st.lists(st.tuples(st.sampled_from(["NL", "GB", "US", ""]),
+                            st.lists(st.sampled_from(["home-care", "mental-health", "retail"]), max_size=2),
+                            st.sampled_from([*analysis.SIZE_ORDER, "unknown"]),
+                            st.sets(_IDS), st.sets(st.sampled_from(["c1", "c2"]))), min_size=1, max_size=25)
+
+
+class TestRankingAgreesWithScoringEveryCase:
+    @settings(max_examples=150, deadline=None)
+    @given(cases=_CASES, practices=st.sets(_IDS), challenges=st.sets(st.sampled_from(["c1", "c2", "c3"])),
+           country=st.sampled_from(["NL", "US", ""]), sectors=st.sets(st.sampled_from(["home-care", "retail"])),
+           size=st.sampled_from([*analysis.SIZE_ORDER, ""]), limit=st.integers(1, 6), exclude_first=st.booleans())
+    def test_same_cases_same_order(self, cases, practices, challenges, country, sectors, size, limit, exclude_first):
+        profiles = [{**profile(f"case-{i}", c, tuple(sec), band), "name": f"N{i % 4}"}  # names repeat: ties by id
+                    for i, (c, sec, band, _p, _c) in enumerate(cases)]
+        claims = [claim(f"case-{i}", "USES_PRACTICE", p) for i, (*_, ps, _cs) in enumerate(cases) for p in ps]
+        claims += [claim(f"case-{i}", "FACED", c) for i, (*_, cs) in enumerate(cases) for c in cs]
+        index = build_index(profiles, claims, sector_rows=SECTORS)
+        query = CaseQuery(practices=frozenset(practices), challenges=frozenset(challenges),
+                          sectors=frozenset(sectors), country=country, size_band=size)
+        exclude = {"case-0"} if exclude_first else set()
+        ranked = rank_comparable(index, query, limit=limit, exclude=exclude)
+        assert [(m["id"], m["score"]) for m in ranked] == _naive_ranking(index, query, limit, exclude)
 
 
 class FakeStore:

@@ -12,6 +12,7 @@ from markupsafe import escape
 
 import kb
 from kb.analysis import KIND_OF_REL
+from webapp import create_app
 
 PAGES = ["/compare", "/compare?case=alpha-care", "/compare?country=NL&practice=self-managing-teams",
          "/practices", "/challenges", "/outcomes", "/frameworks",
@@ -199,6 +200,18 @@ def test_framework_page_lists_its_practices_and_adopters(client) -> None:
     assert "<h2 id=\"sec-claims\">Organisations following it</h2>" in page
 
 
+def test_concept_claims_are_paged(mini_store) -> None:
+    client = create_app({"TESTING": True, "KB_STORE_PATH": str(mini_store), "KB_PAGE_SIZE": 1}).test_client()
+    data = client.get("/challenges/staff-attrition.json?page=2").json
+    assert data["claims_page"] == {"page": 2, "pages": 2, "per_page": 1, "total": 2} and data["cases"] == 2
+    assert [c["organisation"] for c in data["claims"]] == ["beta-shoes"]
+    assert [s["id"] for s in data["sources"]] == ["news-1"]  # only what this page cites
+    page = client.get("/challenges/staff-attrition?page=2").text
+    assert '<a rel="prev" href="/challenges/staff-attrition?page=1">Previous page</a>' in page
+    assert 'href="/cases?challenge=staff-attrition">All these cases in the case list</a>' in page
+    assert client.get("/challenges/staff-attrition.json?page=3").status_code == 404
+
+
 def test_concept_lists_count_cases(client) -> None:
     practices = client.get("/practices.json").json["concepts"]
     assert [(p["id"], p["cases"]) for p in practices] == [
@@ -286,6 +299,16 @@ def test_every_real_concept_page_lists_its_cases(real_client, content_claims) ->
             page = real_client.get(f"/{folder}/{concept['id']}.json")
             assert page.status_code == 200, concept["id"]
             assert {c["organisation"] for c in page.json["claims"]} == expected, concept["id"]
+            assert page.json["claims_page"]["total"] == len(page.json["claims"])  # the real content fits on one page
+
+
+def test_every_real_concept_page_cites_sources_it_lists(real_client) -> None:
+    for folder in ("practices", "challenges", "outcomes", "frameworks"):
+        for concept in real_client.get(f"/{folder}.json").json["concepts"]:
+            page = real_client.get(f"/{folder}/{concept['id']}").text
+            cited = set(re.findall(r'href="#source-([^"]+)"', page))
+            listed = set(re.findall(r'id="source-([^"]+)"', page))
+            assert cited <= listed, (concept["id"], cited - listed)
 
 
 def test_real_concept_body_links_become_site_links(real_client) -> None:

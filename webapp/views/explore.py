@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, current_app, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from kb import analysis
@@ -36,6 +36,12 @@ DEFAULT_LIMIT, MAX_LIMIT = 10, 50
 
 def _index() -> CaseIndex:
     return analysis.index_for(get_store())
+
+
+def _countries(index: CaseIndex) -> dict[str, str]:
+    """Code -> name of every country with a case, by name (once per graph version)."""
+    return index.memo("countries", lambda: dict(sorted(
+        {(p.country, p.country_name) for p in index.profiles.values() if p.country}, key=lambda c: (c[1], c[0]))))
 
 
 # -- comparable cases -----------------------------------------------------------------------------
@@ -79,8 +85,7 @@ def described_query(index: CaseIndex, args: MultiDict) -> tuple[CaseQuery, list[
     concepts = {kind: known(kind, args.getlist(kind), index.concepts[kind], kind)
                 for kind in analysis.COMPARED_KINDS}
     sectors = known("sector", args.getlist("sector"), index.sectors, "sector")
-    countries = {p.country for p in index.profiles.values()}
-    country = next(iter(known("country", [args.get("country", "")], countries, "country of any case")), "")
+    country = next(iter(known("country", [args.get("country", "")], _countries(index), "country of any case")), "")
     band = next(iter(known("size", [args.get("size", "")], SIZE_ORDER, "size band")), "")
     staff = args.get("staff", "").strip()
     if staff:
@@ -97,7 +102,7 @@ def describe_query(index: CaseIndex, query: CaseQuery) -> dict[str, Any]:
     def named(kind: str, ids: frozenset[str]) -> list[dict[str, str]]:
         return sorted(({"id": i, "name": index.name(kind, i)} for i in ids), key=lambda c: (c["name"], c["id"]))
 
-    countries = {p.country: p.country_name for p in index.profiles.values()}
+    countries = _countries(index)
     return {"practices": named("practice", query.practices), "frameworks": named("framework", query.frameworks),
             "challenges": named("challenge", query.challenges),
             "sectors": sorted(({"id": s, "name": index.sector_name(s)} for s in query.sectors),
@@ -125,12 +130,12 @@ def form_options(index: CaseIndex, query: CaseQuery) -> dict[str, Any]:
                         "checked": c.id in chosen} for c in index.concepts[kind].values()),
                       key=lambda c: (c["name"].lower(), c["id"]))
 
-    countries = sorted({(p.country_name, p.country) for p in index.profiles.values() if p.country})
     return {
         "practice": concepts("practice"), "framework": concepts("framework"), "challenge": concepts("challenge"),
         "sectors": sorted(({"id": s, "name": name, "selected": s in query.sectors}
                            for s, (name, _broader) in index.sectors.items()), key=lambda s: s["name"].lower()),
-        "countries": [{"id": code, "name": name, "selected": code == query.country} for name, code in countries],
+        "countries": [{"id": code, "name": name, "selected": code == query.country}
+                      for code, name in _countries(index).items()],
         "sizes": [{"id": band, "selected": band == query.size_band} for band in SIZE_ORDER],
     }
 
@@ -167,16 +172,22 @@ def _concept_page(kind: str, concept_id: str, fmt: str):
     info = index.concepts[kind].get(concept_id)
     if info is None:
         abort(404, f"No {kind} with id '{concept_id}'.")
-    claims = _with_views(store.query(concept_query(kind, "claims"), id=concept_id),
-                         store.query(concept_query(kind, "views"), id=concept_id))
-    sources = {s["id"]: s for part in ("sources", "claim_sources")
-               for s in store.query(concept_query(kind, part), id=concept_id)}
+    claims, paging = _page_of(store.query(concept_query(kind, "claims"), id=concept_id))
+    claims = _with_views(claims, store.query(concept_query(kind, "views"), id=concept_id))
+    # The sources cited on this page: by its claims and their views, and by the concept's own text.
+    cited = {source for claim in claims for source in claim["sources"]}
+    cited |= {source for claim in claims for view in claim["views"] for source in view["sources"]}
+    sources = {s["id"]: s for part in ("claim_sources", "view_sources")
+               for s in store.query(concept_query(kind, part), id=concept_id) if s["id"] in cited}
+    sources.update({s["id"]: s for s in store.query(concept_query(kind, "sources"), id=concept_id)})
     data = {
         "kind": kind,
         "concept": {"id": info.id, "name": info.name, "definition": info.definition, "aliases": list(info.aliases),
                     "body": info.body, "file": info.file},
         **related_concepts(index, kind, concept_id),
         "cases_total": index.n_cases,
+        "cases": len(index.cases_with(kind, concept_id)),
+        "claims_page": paging,
         "claims": claims,
         "alongside": {other: analysis.alongside(index, kind, concept_id, other) for other in analysis.KINDS},
         "sources": [sources[key] for key in sorted(sources)],
@@ -203,6 +214,18 @@ def related_concepts(index: CaseIndex, kind: str, concept_id: str) -> dict[str, 
                          key=lambda c: c["name"]) if kind == "practice" else []
     return {"broader": ref(kind, info.broader) if info.broader else None, "narrower": narrower,
             "includes": sorted(includes, key=lambda c: c["name"]), "included_in": included_in}
+
+
+def _page_of(claims: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """One page of a concept's claims (``?page=``, ``KB_PAGE_SIZE`` a page) and where it is."""
+    per_page = current_app.config["KB_PAGE_SIZE"]
+    pages = max(1, -(-len(claims) // per_page))
+    page = request.args.get("page", 1, type=int)
+    if not 1 <= page <= pages:
+        abort(404, f"No page {page}: the claims fill {pages} page{'s' if pages > 1 else ''}.")
+    start = (page - 1) * per_page
+    return claims[start:start + per_page], {"page": page, "pages": pages, "per_page": per_page,
+                                            "total": len(claims)}
 
 
 def _with_views(claims: list[dict[str, Any]], views: list[dict[str, Any]]) -> list[dict[str, Any]]:
