@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kb import analysis  # noqa: E402
-from kb.analysis import CaseQuery  # noqa: E402
+from kb import analysis
+from kb.analysis import CaseQuery
 
 TARGET_MS = 50.0
 # Vocabulary sizes and per-case counts, as in the real content (2026-11).

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -573,5 +574,5 @@ def _escape(text: str) -> str:
     >>> _escape("<b>@team</b> [x](y) *z*")
     '\\\\<b\\\\>\\\\@team\\\\</b\\\\> \\\\[x\\\\](y) \\\\*z\\\\*'
     """
-    text = " ".join(text.split())
+    text = re.sub(r"\s+", " ", text)
     return "".join("\\" + char if char in "\\`*_[]<>|~#@!" else char for char in text)

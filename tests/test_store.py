@@ -115,3 +115,17 @@ def test_old_generations_are_pruned(mini_root: Path, mini_store: Path) -> None:
         load_into(mini_root, mini_store)
     assert len(list((mini_store / "generations").iterdir())) <= ladybug_store.KEEP_GENERATIONS
     assert len(LadybugStore(mini_store).query("organisations")) == 2
+
+
+def test_quoting_late_in_a_large_table_survives(tmp_path: Path) -> None:
+    """LadybugDB sniffs CSV dialects from the first rows; quoting that appears only later must still load."""
+    from kb.graph import GraphRows
+
+    rows = GraphRows()
+    for i in range(3000):
+        rows.add_node("Source", id=f"s{i}", title=f"Plain title {i}", url=f"https://example.org/{i}")
+    tricky = 'A "quoted", comma\'d title\nwith a new line'
+    rows.add_node("Source", id="tricky", title=tricky, publication="Book, 2nd edition")
+    rebuild(tmp_path / "store", rows)
+    found = LadybugStore(tmp_path / "store").run("MATCH (s:Source {id: 'tricky'}) RETURN s.title AS t, s.publication AS p")
+    assert found == [{"t": tricky, "p": "Book, 2nd edition"}]

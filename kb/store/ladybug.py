@@ -35,6 +35,8 @@ from ..queries import cypher_for
 __all__ = ["LadybugStore", "current_generation", "ddl_statements", "rebuild"]
 
 POINTER = "CURRENT"
+# Explicit dialect: LadybugDB otherwise sniffs it from the first rows and may miss later quoting.
+_CSV_OPTIONS = "header=false, parallel=false, auto_detect=false, delim=',', quote='\"', escape='\"'"
 KEEP_GENERATIONS = 3
 
 
@@ -89,7 +91,7 @@ def _write_generation(folder: Path, rows: GraphRows, progress: Callable[[str], N
             progress(f"{label} ({len(nodes)})")
             csv_path = staging / f"{label}.csv"
             _write_csv(csv_path, ([_cell(node[key]) for key in NODE_PROPERTIES[label]] for node in nodes))
-            connection.execute(f"COPY {label} FROM '{_quote_path(csv_path)}' (header=false, parallel=false)")
+            connection.execute(f"COPY {label} FROM '{_quote_path(csv_path)}' ({_CSV_OPTIONS})")
         by_table: dict[tuple[str, str, str], list] = defaultdict(list)
         for rel in rows.rels:
             by_table[(rel.type, rel.start_label, rel.end_label)].append(rel)
@@ -101,7 +103,7 @@ def _write_generation(folder: Path, rows: GraphRows, progress: Callable[[str], N
             many_pairs = len(REL_ENDPOINTS[rel_type]) > 1
             options = f", from='{start}', to='{end}'" if many_pairs else ""
             connection.execute(f"COPY {rel_type} FROM '{_quote_path(csv_path)}' "
-                               f"(header=false, parallel=false{options})")
+                               f"({_CSV_OPTIONS}{options})")
     finally:
         connection.close()
         database.close()
