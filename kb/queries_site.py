@@ -2,16 +2,16 @@
 
 See :mod:`kb.queries` for the conventions: Cypher written once, ``$parameters``,
 ``{rel_type:r}`` / ``{node_label:n}`` for the two dialect differences, and an
-``ORDER BY`` that makes every answer deterministic.  The graph explorer needs
-one query per node label (a label cannot be a parameter); those are generated
-here from one template, for the fixed labels of :data:`GRAPH_KINDS` only.
+``ORDER BY`` that makes every answer deterministic.  The graph explorer finds
+its centre node with one query per label (a label cannot be a parameter),
+generated here from one template for the fixed labels of :data:`GRAPH_KINDS`.
 
 The helpers :func:`neighbourhood` and :func:`source_citations` put the rows of
 several named queries together; they take any store with ``query()``.
 
 >>> sorted(GRAPH_KINDS)[:3]
 ['challenge', 'country', 'framework']
->>> any(q.name == "graph_out_organisation" for q in SITE_QUERIES)
+>>> any(q.name == "graph_node_organisation" for q in SITE_QUERIES)
 True
 """
 
@@ -174,33 +174,36 @@ for _kind, (_description, _cypher) in _CITATIONS.items():
                                       _cypher.replace("{filter}", "WHERE source = $id"), ("id",)))
 
 _NODE_FIELDS = "{node_label:b} AS label, b.id AS id, coalesce(b.name, b.title) AS name"
-_GRAPH_QUERIES: list[NamedQuery] = []
-for _kind, _label in GRAPH_KINDS.items():
-    _GRAPH_QUERIES += [
-        NamedQuery(
-            f"graph_node_{_kind}", f"One {_kind} node of the graph explorer.",
-            # A labelled node must have the property it reads: sources have a title, the others a name.
-            f"MATCH (b:{_label} {{id: $id}}) RETURN {{node_label:b}} AS label, b.id AS id, "
-            f"b.{'title' if _label == 'Source' else 'name'} AS name", ("id",)),
-        NamedQuery(
-            f"graph_out_{_kind}", f"Relationships from {_kind} nodes to nodes of the given labels.",
-            f"""
-            MATCH (a:{_label})-[r]->(b)
-            WHERE a.id IN $ids AND {{node_label:b}} IN $labels
-            RETURN a.id AS from_id, {{rel_type:r}} AS type, r.status AS status, r.detail AS detail,
-                   {_NODE_FIELDS}
-            ORDER BY from_id, type, label, id
-            """, ("ids", "labels")),
-        NamedQuery(
-            f"graph_in_{_kind}", f"Relationships to {_kind} nodes from nodes of the given labels.",
-            f"""
-            MATCH (a:{_label})<-[r]-(b)
-            WHERE a.id IN $ids AND {{node_label:b}} IN $labels
-            RETURN a.id AS to_id, {{rel_type:r}} AS type, r.status AS status, r.detail AS detail,
-                   {_NODE_FIELDS}
-            ORDER BY to_id, type, label, id
-            """, ("ids", "labels")),
-    ]
+_GRAPH_QUERIES: list[NamedQuery] = [
+    NamedQuery(
+        f"graph_node_{_kind}", f"One {_kind} node of the graph explorer.",
+        # A labelled node must have the property it reads: sources have a title, the others a name.
+        f"MATCH (b:{_label} {{id: $id}}) RETURN {{node_label:b}} AS label, b.id AS id, "
+        f"b.{'title' if _label == 'Source' else 'name'} AS name", ("id",))
+    for _kind, _label in GRAPH_KINDS.items()
+]
+# One query per direction for a whole frontier of mixed labels (two round trips per step, whatever the
+# labels): ids are matched without a label, and the caller keeps the rows whose (label, id) it asked for.
+_GRAPH_QUERIES += [
+    NamedQuery(
+        "graph_out", "Relationships from nodes with the given ids to nodes, both of the given labels.",
+        f"""
+        MATCH (a)-[r]->(b)
+        WHERE a.id IN $ids AND {{node_label:a}} IN $labels AND {{node_label:b}} IN $labels
+        RETURN {{node_label:a}} AS near_label, a.id AS near_id, {{rel_type:r}} AS type, r.status AS status,
+               {_NODE_FIELDS}
+        ORDER BY near_label, near_id, type, label, id
+        """, ("ids", "labels")),
+    NamedQuery(
+        "graph_in", "Relationships to nodes with the given ids from nodes, both of the given labels.",
+        f"""
+        MATCH (a)<-[r]-(b)
+        WHERE a.id IN $ids AND {{node_label:a}} IN $labels AND {{node_label:b}} IN $labels
+        RETURN {{node_label:a}} AS near_label, a.id AS near_id, {{rel_type:r}} AS type, r.status AS status,
+               {_NODE_FIELDS}
+        ORDER BY near_label, near_id, type, label, id
+        """, ("ids", "labels")),
+]
 
 SITE_QUERIES: list[NamedQuery] = [*_FACET_QUERIES, *_SEARCH_QUERIES, *_SOURCE_QUERIES, *_GRAPH_QUERIES]
 
@@ -265,7 +268,8 @@ def neighbourhood(store: _Queryable, kind: str, node_id: str, depth: int = 1,
     -------
     Neighbourhood or None
         None when there is no such node.  Nodes carry ``key``, ``kind``, ``id``, ``name`` and ``depth``
-        (0 for the centre); edges ``source`` and ``target`` (node keys), ``type``, ``status``, ``detail``.
+        (0 for the centre); edges ``source`` and ``target`` (node keys), ``type`` and ``status`` (the
+        evidence itself is on the case pages).
     """
     found = store.query(f"graph_node_{kind}", id=node_id)
     if not found:
@@ -303,15 +307,13 @@ def _node(row: dict[str, Any]) -> dict[str, Any]:
 
 def _edges_of(store: _Queryable, frontier: set[str], labels: list[str]) -> Iterator[tuple[dict, dict]]:
     """Yield (the other node, the edge) for every relationship between a frontier node and a node of ``labels``."""
-    by_label: dict[str, list[str]] = {}
-    for key in sorted(frontier):
-        label, node_id = key.split(":", 1)
-        by_label.setdefault(label, []).append(node_id)
-    for label, ids in sorted(by_label.items()):
-        kind = _KIND_OF_LABEL[label]
-        for direction, near_column in (("out", "from_id"), ("in", "to_id")):
-            for row in store.query(f"graph_{direction}_{kind}", ids=ids, labels=labels):
-                near, other = _key(label, row[near_column]), _node(row)
-                source, target = (near, other["key"]) if direction == "out" else (other["key"], near)
-                yield other, {"source": source, "target": target, "type": row["type"],
-                              "status": row["status"] or "", "detail": row["detail"] or ""}
+    ids = sorted({key.split(":", 1)[1] for key in frontier})
+    # The frontier's own labels must be allowed too: the centre may be of a kind the reader hid.
+    near_labels = sorted(set(labels) | {key.split(":", 1)[0] for key in frontier})
+    for direction in ("out", "in"):
+        for row in store.query(f"graph_{direction}", ids=ids, labels=near_labels):
+            near, other = _key(row["near_label"], row["near_id"]), _node(row)
+            if near not in frontier or row["label"] not in labels:
+                continue  # an id shared by nodes of two labels, or a kind the reader hid
+            source, target = (near, other["key"]) if direction == "out" else (other["key"], near)
+            yield other, {"source": source, "target": target, "type": row["type"], "status": row["status"] or ""}

@@ -268,7 +268,7 @@ def test_graph_json_has_nodes_with_links_and_edges(client) -> None:
     assert nodes["Source:report-a"]["url"] == "/sources/report-a"
     assert nodes["Organisation:beta-shoes"]["url"] == "/cases/beta-shoes"
     assert {"source": "Organisation:alpha-care", "target": "Organisation:beta-shoes", "type": "PARTNER_OF",
-            "status": "", "detail": ""} in data["edges"]
+            "status": ""} in data["edges"]
     contested = next(e for e in data["edges"] if e["target"] == "Challenge:staff-attrition")
     assert contested["status"] == "contested"
 

@@ -53,7 +53,7 @@ from .conftest import FIXTURES, REPO
 
 CONTENTS = {"mini": FIXTURES / "mini", "real": REPO}
 IDS_PER_LABEL = 8
-IDS_OF_LOOKED_UP_LABEL = 60
+IDS_OF_LOOKED_UP_LABEL = 40
 MAX_RUNS = 40  # parameter combinations per query, for queries with several parameters
 CONCEPT_KINDS = [label.lower() for label in CONCEPT_LABELS]
 _LOOKUP = re.compile(r"\(\s*\w*\s*:\s*(\w+)\s*\{\s*id\s*:\s*\$id\s*\}\s*\)")

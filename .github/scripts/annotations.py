@@ -29,8 +29,8 @@ _CONTENT = ["cases", "concepts", "vocabulary"]
 
 def changed_lines(base: str, cwd: Path | None = None) -> dict[str, set[int] | None]:
     """File -> the line numbers the working tree changed since ``base`` (None: the whole file is new)."""
-    diff = subprocess.run(["git", "diff", "--relative", "--unified=0", "--no-color", "--no-ext-diff", base, "--", *_CONTENT],
-                          capture_output=True, text=True, check=True, cwd=cwd).stdout
+    command = ["git", "diff", "--relative", "--unified=0", "--no-color", "--no-ext-diff", base, "--", *_CONTENT]
+    diff = subprocess.run(command, capture_output=True, text=True, check=True, cwd=cwd).stdout
     changed: dict[str, set[int] | None] = {}
     current = None
     for line in diff.splitlines():
