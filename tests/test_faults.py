@@ -44,7 +44,7 @@ def test_readers_during_reloads_see_only_complete_graphs(mini_root: Path, tmp_pa
                 if len(figures) != 3:  # alpha-care has three figures in both states
                     failures.append(f"half-built: {len(figures)} figures")
                 seen.add(ids)
-            except Exception as err:  # noqa: BLE001 - any failure is what this test looks for
+            except Exception as err:  # any failure is what this test looks for
                 failures.append(repr(err))
 
     readers = [threading.Thread(target=reader) for _ in range(4)]

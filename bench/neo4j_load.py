@@ -1,0 +1,265 @@
+"""Benchmark: the project's Neo4j load against a naive load and the bare optimum, on one fresh server.
+
+For each corpus size (synthetic cases from ``bench/generate_corpus.py``), three ways of writing the
+same graph rows into an emptied database are timed, in the same run and on the same server:
+
+- **project**: ``kb.store.neo4j_sync.sync``: reads what is there, diffs content hashes, writes only
+  the differences in batched ``UNWIND`` statements, all in one transaction (into an empty database,
+  that is everything);
+- **bare optimum**: one ``UNWIND`` statement per label and per relationship type (and end labels),
+  each in its own transaction, no hashes, no marker label, no reading back;
+- **naive**: what a newcomer writes: one auto-committed statement per node and per relationship.
+  When that would take too long, a random sample of the statements is timed against a database
+  filled to full size and the total extrapolated; the table says so.
+
+Every method gets the same typed property rows and the same uniqueness constraints (created once,
+not timed), so the comparison is about how the writes are made.  Timings start from the graph rows
+(parsing the Markdown is not timed) and end when the data is committed.  Run::
+
+    python bench/neo4j_load.py                       # 100, 1,000 and 10,000 cases
+    python bench/neo4j_load.py --sizes 100 1000 --naive-limit 5000
+
+It prints progress on stderr and a Markdown table on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import platform
+import random
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import neo4j
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.generate_corpus import DEFAULT_OUT, generate  # noqa: E402
+from kb.graph import GraphRows, graph_rows  # noqa: E402
+from kb.graph_schema import NODE_PROPERTIES, REL_PROPERTIES  # noqa: E402
+from kb.pipeline import load_content  # noqa: E402
+from kb.store.neo4j import Neo4jSettings  # noqa: E402
+from kb.store.neo4j_sync import ensure_constraints, neo4j_properties, sync  # noqa: E402
+
+DATABASE = "neo4j"
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def load_server_module():
+    name = "kb_tools_neo4j_server"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, REPO / "tools" / "neo4j" / "server.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def corpus_rows(n: int) -> GraphRows:
+    folder = DEFAULT_OUT / str(n)
+    if not (folder / "cases").is_dir() or len(list((folder / "cases").glob("*.md"))) != n:
+        log(f"generating {n} synthetic cases into {folder}")
+        generate(n, folder)
+    log(f"reading and validating {n} cases")
+    result = load_content(folder)
+    if not result.ok:
+        raise SystemExit(f"the synthetic corpus has errors: {result.errors[:3]}")
+    return graph_rows(result.corpus)
+
+
+def wipe(driver: neo4j.Driver) -> None:
+    """Empty the database in small transactions (a big graph does not fit one delete)."""
+    with driver.session(database=DATABASE) as session:
+        session.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 50000 ROWS").consume()
+        session.run("MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 50000 ROWS").consume()
+
+
+def counts(driver: neo4j.Driver) -> tuple[int, int]:
+    nodes = driver.execute_query("MATCH (n) RETURN count(n)", database_=DATABASE).records[0][0]
+    rels = driver.execute_query("MATCH ()-[r]->() RETURN count(r)", database_=DATABASE).records[0][0]
+    return nodes, rels
+
+
+# --- the three loads ----------------------------------------------------------------------------------
+
+def typed_rows(rows: GraphRows) -> tuple[dict[str, list[dict]], dict[tuple[str, str, str], list[dict]]]:
+    """Node and relationship rows as every method sends them: typed, empty values left out."""
+    nodes = {label: [neo4j_properties(node, NODE_PROPERTIES[label]) for node in items]
+             for label, items in rows.nodes.items()}
+    rels: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
+    for rel in rows.rels:
+        rels[(rel.type, rel.start_label, rel.end_label)].append(
+            {"s": rel.start, "e": rel.end, "p": neo4j_properties(rel.props, REL_PROPERTIES)})
+    return nodes, rels
+
+
+def load_project(driver: neo4j.Driver, rows: GraphRows) -> None:
+    report = sync(Neo4jSettings("bolt://benchmark", database=DATABASE), rows, driver=driver)
+    assert report.created["nodes"] == sum(len(v) for v in rows.nodes.values()), report
+
+
+def load_bare(driver: neo4j.Driver, rows: GraphRows, skip: set[tuple[str, str]] | None = None,
+              with_rels: bool = True) -> None:
+    """One UNWIND per label and per relationship type, each in its own transaction."""
+    nodes, rels = typed_rows(rows)
+    for label, items in nodes.items():
+        if skip:
+            items = [row for row in items if (label, row["id"]) not in skip]
+        driver.execute_query(f"UNWIND $rows AS row CREATE (n:{label}) SET n = row", rows=items, database_=DATABASE)
+    if not with_rels:
+        return
+    for (rel_type, start, end), items in rels.items():
+        driver.execute_query(f"UNWIND $rows AS row MATCH (a:{start} {{id: row.s}}) MATCH (b:{end} {{id: row.e}}) "
+                             f"CREATE (a)-[r:{rel_type}]->(b) SET r = row.p", rows=items, database_=DATABASE)
+
+
+def naive_statements(rows: GraphRows) -> tuple[list[tuple[str, dict, tuple[str, str]]], list[tuple[str, dict]]]:
+    nodes, rels = typed_rows(rows)
+    node_statements = [(f"CREATE (n:{label}) SET n = $props", {"props": row}, (label, row["id"]))
+                       for label, items in nodes.items() for row in items]
+    rel_statements = [(f"MATCH (a:{start} {{id: $s}}) MATCH (b:{end} {{id: $e}}) CREATE (a)-[r:{rel_type}]->(b) "
+                       "SET r = $props", {"s": row["s"], "e": row["e"], "props": row["p"]})
+                      for (rel_type, start, end), items in rels.items() for row in items]
+    return node_statements, rel_statements
+
+
+def run_each(driver: neo4j.Driver, statements: list) -> float:
+    """Run statements one by one, each auto-committed; return the seconds taken."""
+    started = time.perf_counter()
+    with driver.session(database=DATABASE) as session:
+        for cypher, params, *_ in statements:
+            session.run(cypher, params).consume()
+    return time.perf_counter() - started
+
+
+@dataclass
+class NaiveResult:
+    seconds: float
+    sampled: int = 0  # statements actually timed when the total is extrapolated
+    total: int = 0
+
+
+def load_naive(driver: neo4j.Driver, rows: GraphRows, limit: int, sample: int, seed: int = 0) -> NaiveResult:
+    node_statements, rel_statements = naive_statements(rows)
+    total = len(node_statements) + len(rel_statements)
+    if total <= limit:
+        return NaiveResult(run_each(driver, node_statements) + run_each(driver, rel_statements), total, total)
+    rng = random.Random(seed)
+    node_sample = rng.sample(node_statements, min(sample, len(node_statements)))
+    rel_sample = rng.sample(rel_statements, min(sample, len(rel_statements)))
+    # Time the sample against a database filled to full size, as the tail of a real naive load would see.
+    log(f"  naive: bulk-loading all but {len(node_sample)} nodes (not timed), then timing the samples")
+    load_bare(driver, rows, skip={statement[2] for statement in node_sample}, with_rels=False)
+    node_seconds = run_each(driver, node_sample) / len(node_sample) * len(node_statements)
+    rel_seconds = run_each(driver, rel_sample) / len(rel_sample) * len(rel_statements)
+    return NaiveResult(node_seconds + rel_seconds, len(node_sample) + len(rel_sample), total)
+
+
+# --- the run ------------------------------------------------------------------------------------------
+
+def timed(action) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def measure(driver: neo4j.Driver, rows: GraphRows, repeat: int, naive_limit: int, naive_sample: int) -> dict:
+    expected = (sum(len(v) for v in rows.nodes.values()), len(rows.rels))
+    best: dict[str, float] = {}
+    for round_ in range(repeat):
+        for method, load in (("bare", lambda: load_bare(driver, rows)), ("project", lambda: load_project(driver, rows))):
+            wipe(driver)
+            seconds = timed(load)
+            found = counts(driver)
+            assert found == expected, f"{method} wrote {found}, expected {expected}"
+            log(f"  {method}: {seconds:.2f} s (round {round_ + 1})")
+            best[method] = min(best.get(method, seconds), seconds)
+    wipe(driver)
+    naive = load_naive(driver, rows, naive_limit, naive_sample)
+    log(f"  naive: {naive.seconds:.1f} s" + (f" (extrapolated from {naive.sampled} statements)"
+                                              if naive.sampled < naive.total else ""))
+    wipe(driver)
+    return {"nodes": expected[0], "rels": expected[1], **best, "naive": naive}
+
+
+def java_version(java: Path | None) -> str:
+    if java is None:
+        return "?"
+    out = subprocess.run([str(java), "-version"], capture_output=True, text=True).stderr.splitlines()
+    return out[1].strip() if len(out) > 1 else (out[0] if out else "?")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000], help="corpus sizes (cases)")
+    parser.add_argument("--repeat", type=int, default=2, help="rounds of project and bare loads; the best counts")
+    parser.add_argument("--heap", default="4g", help="Neo4j heap (a first load of 10,000 cases is one transaction)")
+    parser.add_argument("--pagecache", default="1g")
+    parser.add_argument("--naive-limit", type=int, default=20000,
+                        help="run the naive load in full up to this many statements, else sample")
+    parser.add_argument("--naive-sample", type=int, default=2000, help="sampled node and relationship statements")
+    args = parser.parse_args(argv)
+
+    corpora = {n: corpus_rows(n) for n in args.sizes}
+    module = load_server_module()
+    server = module.Neo4jServer(heap=args.heap, pagecache=args.pagecache, tx_timeout="2h",
+                                settings={"db.logs.query.enabled": "OFF"})
+    log(f"starting a fresh Neo4j (heap {args.heap}, page cache {args.pagecache})")
+    server.start()
+    results = {}
+    try:
+        with neo4j.GraphDatabase.driver(server.uri, auth=None) as driver:
+            ensure_constraints(driver, DATABASE)
+            smallest = corpora[min(corpora)]
+            log("warming up the JVM (not timed)")
+            for load in (lambda: load_bare(driver, smallest), lambda: load_project(driver, smallest)):
+                wipe(driver)
+                load()
+            for n, rows in corpora.items():
+                log(f"{n} cases")
+                results[n] = measure(driver, rows, args.repeat, args.naive_limit, args.naive_sample)
+        print_table(results, server, args)
+    finally:
+        server.stop()
+    return 0
+
+
+def print_table(results: dict, server, args) -> None:
+    print(f"Neo4j {server.version} Community ({java_version(server.java)}), heap {args.heap}, page cache "
+          f"{args.pagecache}; Python {platform.python_version()}, neo4j driver {neo4j.__version__}; "
+          f"{platform.machine()}, {_cpus()} CPUs. Best of {args.repeat} rounds for project and bare.")
+    print()
+    print("| cases | nodes | relationships | project load | bare optimum | naive load | project / bare "
+          "| naive / project |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    notes = []
+    for n, r in results.items():
+        naive = r["naive"]
+        mark = ""
+        if naive.sampled < naive.total:
+            mark = " *"
+            notes.append(f"{n}: naive timed on a random sample of {naive.sampled:,} of {naive.total:,} statements "
+                         "and extrapolated")
+        print(f"| {n:,} | {r['nodes']:,} | {r['rels']:,} | {r['project']:.2f} s | {r['bare']:.2f} s "
+              f"| {naive.seconds:,.1f} s{mark} | {r['project'] / r['bare']:.2f}x | {naive.seconds / r['project']:,.0f}x |")
+    for note in notes:
+        print(f"\n\\* {note}")
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
