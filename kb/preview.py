@@ -360,8 +360,10 @@ def _banner(preview: CasePreview) -> str:
     return str(Markup('<section class="kb-preview {state}" aria-labelledby="kb-preview-title">'
                       '<h2 id="kb-preview-title">Preview of {path}: {summary}</h2>'
                       '<p>Not published: this page was made by <code>python graph_loader.py preview</code>. '
-                      'Fix the file, then run <code>python graph_loader.py validate {path}</code>.</p>'
+                      '{advice} <code>python graph_loader.py validate {path}</code>.</p>'
                       '<ol>{items}</ol></section>').format(state=state, path=preview.path, summary=summary,
+                                                            advice="Fix the file, then run" if problems else
+                                                            "Before you open a pull request, run",
                                                             items=Markup("").join(items)))
 
 

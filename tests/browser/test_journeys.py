@@ -19,7 +19,7 @@ if importlib.util.find_spec("playwright") is None:  # pragma: no cover - depends
         raise ImportError("playwright is missing: pip install -r requirements-dev.txt (CI=true: browser tests must run)")
     pytest.skip("playwright is missing: pip install -r requirements-dev.txt", allow_module_level=True)
 
-from playwright.sync_api import expect  # noqa: E402
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
