@@ -86,15 +86,14 @@ def wait_for(port: int, seconds: float = 60) -> None:
 
 def warm_up(port: int, rounds: int) -> None:
     """Request every path a few times so caches are built before memory is sampled."""
+    import contextlib
     import urllib.error
     import urllib.request
 
     for _ in range(rounds):
         for path in PATHS:
-            try:
+            with contextlib.suppress(urllib.error.HTTPError):
                 urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60).read()
-            except urllib.error.HTTPError:
-                pass
 
 
 def main() -> int:
@@ -121,7 +120,8 @@ def main() -> int:
         warm_up(port, args.workers * args.threads)
         script = work / "mix.lua"
         script.write_text(_LUA % ", ".join(f'"{p}"' for p in PATHS))
-        wrk = subprocess.Popen(["wrk", "-t", "2", "-c", str(args.connections), "-d", f"{args.seconds}s", "--timeout", "10s",
+        wrk = subprocess.Popen(["wrk", "-t", "2", "-c", str(args.connections), "-d", f"{args.seconds}s",
+                                "--timeout", "10s",
                                 "--latency", "-s", str(script), f"http://127.0.0.1:{port}/"],
                                stdout=subprocess.PIPE, text=True)
         samples: list[tuple[float, float]] = []
