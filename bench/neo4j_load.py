@@ -175,8 +175,9 @@ def timed(action) -> float:
 def measure(driver: neo4j.Driver, rows: GraphRows, repeat: int, naive_limit: int, naive_sample: int) -> dict:
     expected = (sum(len(v) for v in rows.nodes.values()), len(rows.rels))
     best: dict[str, float] = {}
+    methods = (("bare", lambda: load_bare(driver, rows)), ("project", lambda: load_project(driver, rows)))
     for round_ in range(repeat):
-        for method, load in (("bare", lambda: load_bare(driver, rows)), ("project", lambda: load_project(driver, rows))):
+        for method, load in methods:
             wipe(driver)
             seconds = timed(load)
             found = counts(driver)
@@ -250,7 +251,8 @@ def print_table(results: dict, server, args) -> None:
             notes.append(f"{n}: naive timed on a random sample of {naive.sampled:,} of {naive.total:,} statements "
                          "and extrapolated")
         print(f"| {n:,} | {r['nodes']:,} | {r['rels']:,} | {r['project']:.2f} s | {r['bare']:.2f} s "
-              f"| {naive.seconds:,.1f} s{mark} | {r['project'] / r['bare']:.2f}x | {naive.seconds / r['project']:,.0f}x |")
+              f"| {naive.seconds:,.1f} s{mark} | {r['project'] / r['bare']:.2f}x "
+              f"| {naive.seconds / r['project']:,.0f}x |")
     for note in notes:
         print(f"\n\\* {note}")
 

@@ -40,6 +40,15 @@ _CSV_OPTIONS = "header=false, parallel=false, auto_detect=false, delim=',', quot
 KEEP_GENERATIONS = 3
 
 
+def reader_buffer_bytes() -> int:
+    """Buffer pool of a read-only handle: ``$KB_LADYBUG_BUFFER_MB`` (default 256 MB).
+
+    LadybugDB's default takes most of the machine's memory, once per process; a site runs
+    several worker processes side by side.
+    """
+    return int(os.environ.get("KB_LADYBUG_BUFFER_MB", "256")) * 1024 * 1024
+
+
 def ddl_statements() -> list[str]:
     """CREATE statements for every node and relationship table of the graph schema."""
     statements = []
@@ -185,7 +194,8 @@ class LadybugStore:
                                  "run: python graph_loader.py load")
             if target != self._path:
                 # A rebuild switched generations: open the new one; old connections stay valid.
-                self._database = ladybug.Database(str(target), read_only=True)
+                self._database = ladybug.Database(str(target), read_only=True,
+                                                  buffer_pool_size=reader_buffer_bytes())
                 self._path = target
                 self._local = threading.local()
             connection = getattr(self._local, "connection", None)
