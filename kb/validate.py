@@ -243,6 +243,25 @@ def _body_problems(doc: Document) -> list[Problem]:
                                     code="section"))
     for item in doc.body.items:
         problems.extend(_item_problems(doc, item))
+    problems.extend(_broken_link_problems(doc))
+    return problems
+
+
+_RELATIVE_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|#|/)([^)\s#]+)(?:#[^)\s]*)?\)", re.IGNORECASE)
+
+
+def _broken_link_problems(doc: Document) -> list[Problem]:
+    """Relative links in the body must lead to a file of the repository (they are clicked on GitHub)."""
+    problems = []
+    folder = doc.file.path.parent
+    for offset, line in enumerate(doc.front.body.split("\n")):
+        for match in _RELATIVE_LINK.finditer(line):
+            target = match.group(1)
+            # Concept links are checked (with suggestions) as claims; here the rest, e.g. See also.
+            if "concepts/" not in target and not (folder / target).exists():
+                problems.append(Problem(doc.where, doc.front.body_start_line + offset, match.start(1) + 1,
+                                        f"link '{target}' leads to no file", "fix the path or remove the link",
+                                        severity="warning", code="broken-link"))
     return problems
 
 

@@ -156,3 +156,9 @@ def test_check_paths_filters_to_the_given_file(mini_root: Path) -> None:
     problems_after(mini_root, CASE, "kind: nonprofit", "kind: x")
     only = check_paths(mini_root, [mini_root / "cases" / "beta-shoes.md"])
     assert {p.path for p in only} == {"cases/beta-shoes.md"}
+
+
+def test_broken_relative_link_is_a_warning(mini_root: Path) -> None:
+    problems_after(mini_root, CASE, "Alpha is fictional.", "Alpha is fictional, like [Gamma](gamma.md).")
+    warning = next(p for p in load_content(mini_root).warnings if p.code == "broken-link")
+    assert (warning.line, warning.col, warning.message) == (31, 41, "link 'gamma.md' leads to no file")
