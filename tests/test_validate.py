@@ -161,4 +161,4 @@ def test_check_paths_filters_to_the_given_file(mini_root: Path) -> None:
 def test_broken_relative_link_is_a_warning(mini_root: Path) -> None:
     problems_after(mini_root, CASE, "Alpha is fictional.", "Alpha is fictional, like [Gamma](gamma.md).")
     warning = next(p for p in load_content(mini_root).warnings if p.code == "broken-link")
-    assert (warning.line, warning.col, warning.message) == (31, 41, "link 'gamma.md' leads to no file")
+    assert (warning.line, warning.col, warning.message) == (31, 34, "link 'gamma.md' leads to no file")
