@@ -28,7 +28,7 @@ _ROOT_OPTION = click.option(
 _KINDS = schema_for("case").schema["properties"]["kind"]["enum"]
 
 
-@click.command("new-case")
+@click.command("new-case", short_help="Start a case file from the template.")
 @click.argument("name")
 @click.option("--country", metavar="CODE", help="ISO 3166-1 alpha-2 code, e.g. NL, GB, US.")
 @click.option("--sector", "sectors", metavar="ID", multiple=True,
@@ -79,7 +79,7 @@ def _check_sectors(sectors: tuple[str, ...], root: Path) -> None:
                                  param_hint="--sector")
 
 
-@click.command("diff")
+@click.command("diff", short_help="What your change does to the graph.")
 @click.argument("base", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
               help="markdown is ready to post on a pull request.")
@@ -106,7 +106,7 @@ def diff(base: str | None, fmt: str, root: Path) -> None:
         click.echo(to_markdown(result) if fmt == "markdown" else to_text(result), nl=False)
 
 
-@click.command("preview")
+@click.command("preview", short_help="A case page as the site shows it, problems inline.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
               help="HTML file to write (default: a new file in the temporary folder).")

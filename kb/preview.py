@@ -13,9 +13,11 @@ data does not (``kb`` itself never depends on the web layer).
 
 from __future__ import annotations
 
+import bisect
 import re
 import shutil
 import tempfile
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -257,16 +259,19 @@ class _Markers:
     def __init__(self, preview: CasePreview, doc: Document):
         self.preview = preview
         self.numbered = list(enumerate(preview.problems, start=1))
+        self.by_line: dict[int, list[int]] = defaultdict(list)
+        for number, problem in self.numbered:
+            self.by_line[problem.line].append(number)
         self.front_end = doc.front.body_start_line if doc.front is not None else 1
-        positions = doc.front.positions if doc.front is not None else {}
+        path_at = _PathIndex(doc.front.positions if doc.front is not None else {})
         #: (line, front-matter path) of every problem in the front matter
-        self.front_paths = [(p.line, _path_at(positions, p.line, p.col)) for _, p in self.numbered
-                            if p.line < self.front_end]
+        self.front_paths = [(p.line, path_at(p.line, p.col)) for _, p in self.numbered if p.line < self.front_end]
 
     def take(self, lines: range | list[int], mark: bool = True) -> list[int]:
         """The numbers of the problems on these lines that no item has claimed yet."""
         wanted = lines if isinstance(lines, range) else set(lines)
-        found = [n for n, p in self.numbered if p.line in wanted and n not in self.preview.placed]
+        found = sorted(n for line in self.by_line if line in wanted for n in self.by_line[line]
+                       if n not in self.preview.placed)
         if mark:
             self.preview.placed.update(found)
         return found
@@ -288,14 +293,23 @@ class _Markers:
         case["summary"] = self.attach(case["summary"], [line for line, _ in self.front_paths])
 
 
-def _path_at(positions: dict[tuple, tuple[int, int]], line: int, col: int) -> tuple:
-    """The front-matter path a problem at (line, col) is about: the deepest value on that line,
+class _PathIndex:
+    """Which front-matter value a problem at (line, col) is about: the deepest value on that line,
     else the last value before it."""
-    exact = [path for path, (at, _) in positions.items() if at == line]
-    if exact:
-        return max(exact, key=len)
-    before = [(at, path) for path, at in positions.items() if at <= (line, col)]
-    return max(before, key=lambda found: found[0])[1] if before else ()
+
+    def __init__(self, positions: dict[tuple, tuple[int, int]]):
+        self.deepest: dict[int, tuple] = {}
+        for path, (line, _) in positions.items():
+            if len(path) >= len(self.deepest.get(line, ())):
+                self.deepest[line] = path
+        self.ordered = sorted(((at, path) for path, at in positions.items() if path), key=lambda item: item[0])
+        self.starts = [at for at, _ in self.ordered]
+
+    def __call__(self, line: int, col: int) -> tuple:
+        if line in self.deepest:
+            return self.deepest[line]
+        before = bisect.bisect_right(self.starts, (line, col))
+        return self.ordered[before - 1][1] if before else ()
 
 
 def marker_html(number: int, problem: Problem) -> Markup:

@@ -6,7 +6,8 @@ See :mod:`kb.queries` for the conventions.  Two kinds of query live here:
   computes from in Python: organisation profiles, every claim as (organisation, type, concept,
   status), the vocabulary.  Rows are small, so 10,000 cases stay a few hundred thousand rows.
 - **One concept's evidence** (``concept_<kind>_*``): the claims about it with their detail and
-  sources, the views of its disputed claims.  They are written once and stamped out per concept
+  sources, the views of its disputed claims, the sources its own page declares; and the sources
+  a page cites, by id (``explore_sources``).  They are written once and stamped out per concept
   label, so that every query starts from an indexed ``(c:Label {id: $id})`` on both stores
   instead of scanning every node.
 
@@ -15,7 +16,7 @@ code sorts), and every query that returns rows in some order ends with ``ORDER B
 results are deterministic.
 
 >>> [q.name.removeprefix("concept_practice_") for q in EXPLORE_QUERIES if q.name.startswith("concept_practice")]
-['claims', 'views', 'claim_sources', 'view_sources', 'sources']
+['claims', 'views', 'sources']
 """
 
 from __future__ import annotations
@@ -80,6 +81,14 @@ _WHOLE_GRAPH = [
         ORDER BY id
         """),
     NamedQuery(
+        "explore_sources", "Sources by id (those a page cites), each looked up by its key.",
+        f"""
+        UNWIND $ids AS source_id
+        MATCH (s:Source {{id: source_id}})
+        RETURN DISTINCT {_SOURCE_COLUMNS}
+        ORDER BY id
+        """, ("ids",)),
+    NamedQuery(
         "explore_fingerprint", "Node and relationship totals: a cheap sign that the graph changed.",
         """
         MATCH (n)
@@ -112,25 +121,6 @@ def _concept_queries(kind: str, label: str) -> list[NamedQuery]:
             RETURN o.id AS organisation, claim.line AS claim_line, v.text AS text, v.sources AS sources,
                    v.line AS line
             ORDER BY organisation, claim_line, line
-            """, ("id",)),
-        NamedQuery(
-            f"concept_{kind}_claim_sources", f"The sources cited by claims about one {kind}.",
-            f"""
-            MATCH (o:Organisation)-[r]->{concept}
-            MATCH (o)-[:CITES]->(s:Source)
-            WHERE s.id IN r.sources
-            RETURN DISTINCT {_SOURCE_COLUMNS}
-            ORDER BY id
-            """, ("id",)),
-        NamedQuery(
-            f"concept_{kind}_view_sources", f"The sources cited by the views of disputed claims about one {kind}.",
-            f"""
-            MATCH (o:Organisation)-[:HAS_CLAIM]->(claim:Claim)-[:ABOUT]->{concept}
-            MATCH (claim)-[:HAS_VIEW]->(v:View)
-            MATCH (o)-[:CITES]->(s:Source)
-            WHERE s.id IN v.sources
-            RETURN DISTINCT {_SOURCE_COLUMNS}
-            ORDER BY id
             """, ("id",)),
         NamedQuery(
             f"concept_{kind}_sources", f"The sources one {kind}'s own page declares.",

@@ -58,6 +58,8 @@ def live_server(real_store: Path) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+        if app.extensions.get("kb_store") is not None:
+            app.extensions["kb_store"].close()
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ from kb.newcase import case_id_for
 from kb.pipeline import load_content
 
 from .conftest import FIXTURES, REPO, skip_or_fail
+from .test_hostile import CASE, HOSTILE
 
 CONTRIB = FIXTURES / "contrib"
 ACTIONLINT_VERSION = "v1.7.12"
@@ -315,6 +316,24 @@ def test_diff_with_no_change_and_with_a_bad_revision(change_repo: Path) -> None:
     assert code == 1 and "Error:" in err
 
 
+def test_diff_of_content_in_a_sub_folder_of_the_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    content = repo / "data"
+    shutil.copytree(FIXTURES / "mini", content)
+    (repo / "README.md").write_text("Not content.\n", encoding="utf-8")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    beta = content / "cases" / "beta-shoes.md"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("status: acquired", "status: closed"), encoding="utf-8")
+    (repo / "README.md").write_text("Still not content.\n", encoding="utf-8")
+    code, out, _ = run("diff", "HEAD", "--root", str(content), "--format", "json")
+    report = json.loads(out)
+    assert code == 0 and report["files"] == {"cases/beta-shoes.md": "edited"}
+    assert [(c["change"], c["key"], c["properties"]) for c in report["changes"]] == [
+        ("changed", "beta-shoes", {"status": {"before": "acquired", "after": "closed"}})]
+
+
 # --- preview -------------------------------------------------------------------------------------
 
 def preview(tmp_path: Path, file: Path, root: Path = FIXTURES / "mini") -> tuple[str, str]:
@@ -375,6 +394,18 @@ def test_preview_of_a_new_case_file_anywhere(tmp_path: Path, mini_root: Path) ->
     out, html = preview(tmp_path, draft, mini_root)
     assert "error(s)" in out and "<h1>Gamma Coöp</h1>" in html
     assert marker_context(html, 12).startswith("<dd>TODO")  # founded: TODO
+
+
+@pytest.mark.parametrize(("name", "content"), [(name, content) for name, path, content, _ in HOSTILE if path == CASE])
+def test_preview_of_hostile_input_lists_its_problems_and_lets_no_markup_through(tmp_path: Path, name: str,
+                                                                                 content: str | bytes) -> None:
+    draft = tmp_path / "alpha-care.md"
+    draft.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    out, html = preview(tmp_path, draft)
+    errors, warnings = map(int, re.search(r"(\d+) error\(s\), (\d+) warning\(s\)", out).groups())
+    banner = re.search(r'<section class="kb-preview.*?</section>', html, re.S).group(0)
+    assert banner.count('<li class="error">') == errors and banner.count('<li class="warning">') == warnings
+    assert not re.search(r"<script>alert|<img\b|<[a-z][^>]*\son\w+=|href=\"\s*(javascript|data):", html), name
 
 
 def test_preview_refuses_concept_pages() -> None:

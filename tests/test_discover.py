@@ -18,6 +18,25 @@ from webapp import create_app
 
 from .conftest import load_into
 
+
+@pytest.fixture
+def make_client():
+    """Clients of apps made for one test; their stores are closed after it.
+
+    Each open embedded store reserves a large span of address space, so tests must not leave
+    them to the garbage collector.
+    """
+    apps = []
+
+    def make(**config):
+        apps.append(create_app({"TESTING": True, **config}))
+        return apps[-1].test_client()
+
+    yield make
+    for app in apps:
+        if app.extensions.get("kb_store") is not None:
+            app.extensions["kb_store"].close()
+
 # -- every page and its JSON twin ---------------------------------------------------------------
 
 FIXTURE_PAGES = ["/cases", "/cases?practice=self-managing-teams&sort=size", "/search", "/search?q=nurses",
@@ -38,13 +57,20 @@ def test_page_and_its_json_twin(client, path: str) -> None:
 
 @pytest.mark.parametrize("path", ["/cases?sort=size", "/search?q=x", "/sources", "/sources/report-a",
                                   "/graph/organisation/alpha-care"])
-def test_pages_have_no_inline_script_or_style_and_load_nothing_from_elsewhere(client, path: str) -> None:
+def test_pages_are_self_contained_and_well_formed(client, path: str) -> None:
+    """No inline script or style (a strict CSP will apply), nothing loaded from elsewhere, unique ids,
+    one h1, a label for every field."""
     page = client.get(path).text
     for script in re.findall(r"<script\b[^>]*>", page):
         assert 'src="/' in script or 'type="application/json"' in script, script
     assert " style=" not in page and "<style" not in page
     for url in re.findall(r'<(?:script|link)\b[^>]*(?:src|href)="([^"]+)"', page):
         assert url.startswith("/"), url
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    assert page.count("<h1") == 1
+    for field in re.findall(r'<(?:input|select)\b[^>]*\bid="([^"]+)"', page):
+        assert f'for="{field}"' in page, f"no label for #{field}"
 
 
 @pytest.mark.parametrize("path, status, message", [
@@ -118,8 +144,8 @@ def test_sorting(client, sort: str, expected: list[str]) -> None:
     assert [c["id"] for c in client.get(f"/cases.json?sort={sort}").json["cases"]] == expected
 
 
-def test_paging_uses_the_configured_page_size(shared_mini_store) -> None:
-    client = create_app({"TESTING": True, "KB_STORE_PATH": str(shared_mini_store), "KB_PAGE_SIZE": 1}).test_client()
+def test_paging_uses_the_configured_page_size(make_client, shared_mini_store) -> None:
+    client = make_client(KB_STORE_PATH=str(shared_mini_store), KB_PAGE_SIZE=1)
     first = client.get("/cases.json?sort=founded").json
     assert [c["id"] for c in first["cases"]] == ["beta-shoes"]
     assert first["page"] == {"number": 1, "pages": 2, "size": 1, "previous": None,
@@ -174,19 +200,19 @@ def test_search_with_no_query_or_no_match(client) -> None:
     assert "Nothing found for" in client.get("/search?q=zzzzqqq").text
 
 
-def test_search_never_turns_content_or_query_into_html(mini_root, tmp_path) -> None:
+def test_search_never_turns_content_or_query_into_html(make_client, mini_root, tmp_path) -> None:
     case = mini_root / "cases" / "alpha-care.md"
     case.write_text(case.read_text().replace("nurses work in small", "nurses <b onclick=x>work</b> in small"))
     store = tmp_path / "xss-store"
     load_into(mini_root, store)
-    client = create_app({"TESTING": True, "KB_STORE_PATH": str(store)}).test_client()
+    client = make_client(KB_STORE_PATH=str(store))
     page = client.get("/search", query_string={"q": "nurses <script>alert(1)</script>"}).text
     assert "<b onclick" not in page and "&lt;b onclick=x&gt;" in page
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
 
 
-def test_search_index_follows_a_reload(mini_root, mini_store) -> None:
-    client = create_app({"TESTING": True, "KB_STORE_PATH": str(mini_store)}).test_client()
+def test_search_index_follows_a_reload(make_client, mini_root, mini_store) -> None:
+    client = make_client(KB_STORE_PATH=str(mini_store))
     assert client.get("/search.json?q=gamma").json["results"] == []
     case = mini_root / "cases" / "alpha-care.md"
     case.write_text(case.read_text().replace("name: Alpha Care", "name: Gamma Care"))
@@ -342,7 +368,7 @@ def test_real_content_sources_cover_every_source(real_client) -> None:
 # -- the same pages on Neo4j ------------------------------------------------------------------------
 
 @pytest.fixture
-def neo4j_real_client(neo4j_server):
+def neo4j_real_client(neo4j_server, make_client):
     """The site reading the real content from the session's Neo4j server."""
     from kb.graph import graph_rows
     from kb.pipeline import load_content
@@ -350,7 +376,7 @@ def neo4j_real_client(neo4j_server):
     from .conftest import REPO
 
     neo4j_server.ensure_loaded("real content", graph_rows(load_content(REPO).corpus))
-    return create_app({"TESTING": True, "KB_STORE": "neo4j", "NEO4J_URI": neo4j_server.uri}).test_client()
+    return make_client(KB_STORE="neo4j", NEO4J_URI=neo4j_server.uri)
 
 
 NEO4J_PAGES = ["/cases.json", "/cases.json?practice=self-managing-teams&country=GB&sort=size",

@@ -178,3 +178,36 @@ def test_describe_an_organisation_and_get_comparable_cases(offline_page: Offline
     first.get_by_role("heading").get_by_role("link").click()
     expect(page).to_have_url(re.compile(r"/cases/[a-z0-9-]+$"))
     offline_page.assert_stayed_local()
+
+
+STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'"
+
+
+def test_graph_runs_under_a_strict_content_security_policy(offline_page: OfflinePage) -> None:
+    page = offline_page.page
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+
+    def with_csp(route) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_CSP})
+
+    page.route(re.compile(r"/graph/"), with_csp)
+    page.goto("/graph/framework/holacracy")
+    page.wait_for_function("window.kbGraph && Object.keys(window.kbGraph.network.getPositions()).length > 0")
+    assert page.evaluate("Object.keys(window.kbGraph.network.getPositions()).length") > 3
+    assert violations == []
+    offline_page.assert_stayed_local()
+
+
+@pytest.mark.parametrize("path", ["/cases?practice=self-managing-teams", "/search?q=holacracy", "/sources/bi-2016",
+                                  "/graph/organisation/buurtzorg"])
+def test_pages_fit_a_phone_screen(offline_page: OfflinePage, path: str) -> None:
+    page = offline_page.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(path)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{path} is {overflow}px wider than the phone"
+    shoot(page, "phone-" + re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-"))
+    offline_page.assert_stayed_local()

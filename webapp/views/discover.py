@@ -57,37 +57,52 @@ def node_url(kind: str, node_id: str) -> str:
 
 # -- the case list ----------------------------------------------------------------------------------
 
-def case_list(store: Any, args: MultiDict, page_size: int, fmt: str) -> dict[str, Any]:
-    """The data of ``/cases``: one page of the cases matching the facets chosen in ``args``, and the facets."""
-    selection = parse_selection(args.getlist)
-    sort = args.get("sort", "name")
+class _ListLinks:
+    """URLs of the case list that keep its selection and sort, for the page or its JSON twin."""
+
+    def __init__(self, selection: dict[str, tuple[str, ...]], sort: str, fmt: str):
+        self.selection, self.sort = selection, sort
+        self.endpoint = "browse.cases_json" if fmt == "json" else "browse.cases"
+
+    def to(self, chosen: dict[str, tuple[str, ...]], page: int = 1, sort: str | None = None) -> str:
+        sort = sort or self.sort
+        args: dict[str, Any] = {name: list(values) for name, values in chosen.items() if values}
+        if sort != "name":
+            args["sort"] = sort
+        if page > 1:
+            args["page"] = page
+        return url_for(self.endpoint, **args)
+
+    def toggle(self, facet: str, value: str) -> str:
+        """The list with ``value`` added to the facet's choices, or taken out if it is chosen (back to page 1)."""
+        values = self.selection.get(facet, ())
+        values = tuple(v for v in values if v != value) if value in values else (*values, value)
+        return self.to({**self.selection, facet: values})
+
+
+def _list_args(args: MultiDict) -> tuple[dict[str, tuple[str, ...]], str, int]:
+    sort, number = args.get("sort", "name"), args.get("page", "1")
     if sort not in SORTS:
         abort(400, f"Unknown sort '{sort}'; use one of: {', '.join(SORTS)}.")
-    number = args.get("page", "1")
     if not number.isdigit():
         abort(400, f"The page must be a whole number from 1, not '{number}'.")
+    return parse_selection(args.getlist), sort, int(number)
+
+
+def case_list(store: Any, args: MultiDict, page_size: int, fmt: str) -> dict[str, Any]:
+    """The data of ``/cases``: one page of the cases matching the facets chosen in ``args``, and the facets."""
+    selection, sort, number = _list_args(args)
     every_case = build_cases(store.query("facet_organisations"), store.query("facet_links"),
                              store.query("facet_sector_broader"))
     result = facet_cases(every_case, selection)
     try:
-        page = paginate(sort_cases(result.cases, sort), int(number), page_size)
+        page = paginate(sort_cases(result.cases, sort), number, page_size)
     except PageOutOfRange as err:
         abort(404, f"No such page of cases: {err}.")
-    endpoint = "browse.cases_json" if fmt == "json" else "browse.cases"
-
-    def link(chosen: dict[str, tuple[str, ...]], page_number: int = 1, sort_by: str = sort) -> str:
-        args = {name: list(values) for name, values in chosen.items() if values}
-        return url_for(endpoint, **args, **({"sort": sort_by} if sort_by != "name" else {}),
-                       **({"page": page_number} if page_number > 1 else {}))
-
-    def toggled(facet: str, value: str) -> dict[str, tuple[str, ...]]:
-        values = selection.get(facet, ())
-        values = tuple(v for v in values if v != value) if value in values else (*values, value)
-        return {**selection, facet: values}
-
+    links = _ListLinks(selection, sort, fmt)
     facets = [{"name": counts.facet.name, "title": counts.facet.title, "match": counts.facet.match,
                "values": [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
-                           "url": link(toggled(counts.facet.name, v.value))} for v in counts.values]}
+                           "url": links.toggle(counts.facet.name, v.value)} for v in counts.values]}
               for counts in result.facets]
     labels = {f["name"]: {v["value"]: v["label"] for v in f["values"]} for f in facets}
     return {
@@ -95,14 +110,14 @@ def case_list(store: Any, args: MultiDict, page_size: int, fmt: str) -> dict[str
         "total": page.total,
         "cases_total": len(every_case),
         "page": {"number": page.number, "pages": page.pages, "size": page.size,
-                 "next": link(selection, page.number + 1) if page.number < page.pages else None,
-                 "previous": link(selection, page.number - 1) if page.number > 1 else None},
+                 "next": links.to(selection, page.number + 1) if page.number < page.pages else None,
+                 "previous": links.to(selection, page.number - 1) if page.number > 1 else None},
         "sort": sort,
-        "sorts": [{"name": name, "url": link(selection, sort_by=name)} for name in SORTS],
+        "sorts": [{"name": name, "url": links.to(selection, sort=name)} for name in SORTS],
         "selected": [{"facet": name, "value": value, "label": labels[name].get(value, value),
-                      "remove_url": link(toggled(name, value))}
+                      "remove_url": links.toggle(name, value)}
                      for name, values in selection.items() for value in values],
-        "clear_url": link({}) if selection else None,
+        "clear_url": links.to({}) if selection else None,
         "facets": facets,
     }
 
@@ -205,8 +220,7 @@ def source(source_id: str, fmt: str):
         abort(404, f"No source with id '{source_id}'.")
     entry = _source_entry(found[0], store.query("source_declarations_of", id=source_id),
                           source_citations(store, source_id).get(source_id, []))
-    return respond(fmt, "sources.html", {"source": entry, "sources": [entry], "total": 1,
-                                         "citations_total": len(entry["citations"])})
+    return respond(fmt, "sources.html", {"source": entry})
 
 
 # -- the graph explorer -----------------------------------------------------------------------------

@@ -177,8 +177,7 @@ def _concept_page(kind: str, concept_id: str, fmt: str):
     # The sources cited on this page: by its claims and their views, and by the concept's own text.
     cited = {source for claim in claims for source in claim["sources"]}
     cited |= {source for claim in claims for view in claim["views"] for source in view["sources"]}
-    sources = {s["id"]: s for part in ("claim_sources", "view_sources")
-               for s in store.query(concept_query(kind, part), id=concept_id) if s["id"] in cited}
+    sources = {s["id"]: s for s in store.query("explore_sources", ids=sorted(cited))}
     sources.update({s["id"]: s for s in store.query(concept_query(kind, "sources"), id=concept_id)})
     data = {
         "kind": kind,
