@@ -16,7 +16,8 @@ import click
 
 from . import REPO_ROOT
 from .files import ContentLayout
-from .graphdiff import DiffError, diff_against_revision, to_markdown, to_text
+from .graphdiff import DiffError, diff_against_revision
+from .graphdiff_report import to_markdown, to_text
 from .newcase import NewCaseError, write_new_case
 from .preview import PreviewError, preview_case, render_preview
 from .validate import schema_for

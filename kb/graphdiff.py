@@ -22,9 +22,7 @@ so a pull request that does not validate yet still gets a useful diff.
 
 from __future__ import annotations
 
-import difflib
 import io
-import re
 import subprocess
 import tarfile
 import tempfile
@@ -54,6 +52,7 @@ __all__ = [
     "compare_rows",
     "content_at_revision",
     "diff_against_revision",
+    "diff_sides",
     "resolve_base",
 ]
 
@@ -126,7 +125,7 @@ class GraphSide:
 
 @dataclass
 class GraphDiff:
-    """The whole comparison: print it with :func:`to_text` or :func:`to_markdown`."""
+    """The whole comparison; :mod:`kb.graphdiff_report` prints it as text, Markdown or JSON."""
 
     base: str  # what was compared with, e.g. "main"
     base_commit: str
@@ -255,7 +254,7 @@ class _Row:
         text = self.props.get("detail") or self.props.get("note") or ""
         sources = self.props.get("sources") or []
         cited = f"[src: {', '.join(sources)}]" if sources else "[no source]"
-        return f"{_value(text, 90)} {cited}" if self.label in _CLAIM_RELS and text else cited
+        return f"{_shorten(text, 90)} {cited}" if self.label in _CLAIM_RELS and text else cited
 
 
 def compare_rows(base: GraphRows, work: GraphRows) -> list[Change]:
@@ -429,150 +428,11 @@ def diff_against_revision(root: Path, base: str | None = None) -> GraphDiff:
     return diff_sides(base_side, build_side(root), name, commit)
 
 
-def text_changes(before: str, after: str) -> tuple[int, int]:
-    """Lines added and removed between two texts.
+def _shorten(text: str, width: int) -> str:
+    """One line of at most ``width`` characters.
 
-    >>> text_changes("a\\nb\\n", "a\\nc\\nd\\n")
-    (2, 1)
+    >>> _shorten("a  long\\ntext", 6)
+    'a lon…'
     """
-    added = removed = 0
-    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
-        added += line.startswith("+ ")
-        removed += line.startswith("- ")
-    return added, removed
-
-
-# --- output ------------------------------------------------------------------------------------
-
-_SIGNS = {"added": "+", "removed": "-", "changed": "~"}
-_MARKDOWN_LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
-
-
-def to_text(diff: GraphDiff) -> str:
-    """The comparison as plain text for a terminal."""
-    lines = [f"Graph change: working tree against {diff.base} ({diff.base_commit})", ""]
-    if diff.files:
-        lines.append(f"Files: {len(diff.files)} changed")
-        lines += [f"  {how:<8}{path}" for path, how in diff.files.items()]
-        lines.append("")
-    lines += _left_out_lines(diff, lambda path: path)
-    if not diff.changes:
-        lines += ["No change to the graph.", ""]
-    for category, changes in _by_category(diff.changes):
-        lines.append(f"{CATEGORIES[category]}: {_count_phrase(changes)}")
-        for change in changes:
-            lines.append(f"  {_SIGNS[change.change]} {change.title}")
-            if change.detail:
-                lines.append(f"      {change.detail}")
-            lines += [f"      {name}: {before} -> {after}" for name, before, after in _shown(change)]
-        lines.append("")
-    lines.append("Claims left without a source: " + ("none" if not diff.unsourced else str(len(diff.unsourced))))
-    lines += [f"  {item}" for item in diff.unsourced]
-    return "\n".join(lines) + "\n"
-
-
-def to_markdown(diff: GraphDiff) -> str:
-    """The comparison as Markdown for a pull-request comment (GitHub-flavoured).
-
-    The first line is a hidden marker, so that a workflow can find and update its own comment.
-    """
-    merge_base = diff.base.removeprefix("merge base with ")
-    against = (f"the merge base with {_code(merge_base)}" if merge_base != diff.base else _code(diff.base))
-    head = ["<!-- kb-graph-diff -->", "### Graph change", "",
-            f"Compared with {against} ({_code(diff.base_commit)}); {len(diff.files)} content file(s) changed.", ""]
-    counts = diff.counts()
-    if counts:
-        head += ["| | Added | Removed | Changed |", "|:--|--:|--:|--:|"]
-        head += [f"| {CATEGORIES[c]} | {n['added']} | {n['removed']} | {n['changed']} |"
-                 for c in CATEGORIES if (n := counts.get(c))]
-        head.append("")
-    else:
-        head += ["No change to the graph.", ""]
-    head += _left_out_lines(diff, _code, bullet="- ")
-    if diff.unsourced:
-        head += [f"**Claims left without a source: {len(diff.unsourced)}**", ""]
-        head += [f"- {_code(f'{u.file}:{u.line}')} {_escape(u.text)}" for u in diff.unsourced]
-    else:
-        head.append("**Claims left without a source:** none.")
-    body: list[str] = []
-    for category, changes in _by_category(diff.changes):
-        opened = " open" if len(changes) <= 15 else ""
-        body += ["", f"<details{opened}><summary><strong>{CATEGORIES[category]}</strong>: "
-                     f"{_count_phrase(changes)}</summary>", ""]
-        for change in changes:
-            detail = f" — {_escape(change.detail)}" if change.detail else ""
-            title = (_code(change.key) + _escape(change.title[len(change.key):]) if change.title.startswith(change.key)
-                     else _escape(change.title))
-            body.append(f"- **{change.change}** {title}{detail}")
-            body += [f"  - {_code(name)}: {_code(before)} → {_code(after)}" for name, before, after in _shown(change)]
-        body += ["", "</details>"]
-    text = "\n".join(head + body) + "\n"
-    if len(text) > _MARKDOWN_LIMIT:
-        text = text[:_MARKDOWN_LIMIT].rsplit("\n", 1)[0] + (
-            "\n\n</details>\n\n… cut to fit a comment; run `python graph_loader.py diff` for the whole list.\n")
-    return text
-
-
-def _by_category(changes: list[Change]) -> list[tuple[str, list[Change]]]:
-    grouped: dict[str, list[Change]] = defaultdict(list)
-    for change in changes:
-        grouped[change.category].append(change)
-    return [(category, grouped[category]) for category in CATEGORIES if category in grouped]
-
-
-def _count_phrase(changes: list[Change]) -> str:
-    counts = {how: sum(c.change == how for c in changes) for how in _SIGNS}
-    return ", ".join(f"{n} {how}" for how, n in counts.items() if n)
-
-
-def _left_out_lines(diff: GraphDiff, show: Any, bullet: str = "  ") -> list[str]:
-    lines = []
-    for side, files in diff.left_out.items():
-        if files:
-            lines.append(f"Left out of the {side} graph because of errors (run validate to see them):")
-            lines += [f"{bullet}{show(path)}: {n} error(s)" for path, n in sorted(files.items())]
-            lines.append("")
-    return lines
-
-
-def _shown(change: Change) -> list[tuple[str, str, str]]:
-    """Changed properties as (name, before, after) texts; long texts as a count of changed lines."""
-    shown = []
-    for name, (before, after) in change.properties.items():
-        if name == "body":
-            added, removed = text_changes(before or "", after or "")
-            shown.append((name, "text", f"text with {added} line(s) added and {removed} removed"))
-        else:
-            shown.append((name, _value(before), _value(after)))
-    return shown
-
-
-def _value(value: Any, width: int = 80) -> str:
-    """A property value, short.
-
-    >>> _value(None), _value([]), _value(["a", "b"]), _value(12.0), _value("x" * 100)[-5:]
-    ('(none)', '(none)', '[a, b]', '12', 'xxxx…')
-    """
-    if value in (None, "", []):
-        return "(none)"
-    if isinstance(value, list):
-        return "[" + ", ".join(map(str, value)) + "]"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = " ".join(str(value).split())
+    text = " ".join(text.split())
     return text if len(text) <= width else text[:width - 1] + "…"
-
-
-def _code(value: Any) -> str:
-    """A Markdown code span that no backtick in the value can break."""
-    return f"`{str(value).replace('`', chr(39))}`"
-
-
-def _escape(text: str) -> str:
-    """Text from content files, made inert in Markdown (no links, HTML, mentions or tables).
-
-    >>> _escape("<b>@team</b> [x](y) *z*")
-    '\\\\<b\\\\>\\\\@team\\\\</b\\\\> \\\\[x\\\\](y) \\\\*z\\\\*'
-    """
-    text = re.sub(r"\s+", " ", text)
-    return "".join("\\" + char if char in "\\`*_[]<>|~#@!" else char for char in text)

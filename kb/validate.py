@@ -25,7 +25,7 @@ from .parse import Document
 from .problems import Problem
 from .vocabulary import Vocabulary
 
-__all__ = ["schema_for", "validate"]
+__all__ = ["cross_file_problems", "file_problems", "resolve_links", "schema_for", "sort_problems", "validate"]
 
 _FOLDER_KINDS = {folder: kind for kind, folder in CONCEPT_KINDS.items()}
 _SRC_IN_TEXT = re.compile(r"\[src:\s*([^\]]*)\]", re.IGNORECASE)
@@ -44,16 +44,30 @@ def validate(documents: list[Document], vocabulary: Vocabulary) -> list[Problem]
     """Check every document and the references between them; return all problems, sorted."""
     problems: list[Problem] = []
     for doc in documents:
-        problems.extend(doc.problems)
-        if doc.front is None or doc.front.data is None:
-            continue
-        schema_problems = _schema_problems(doc)
-        problems.extend(schema_problems)
-        problems.extend(_identity_problems(doc))
-        if doc.role == "case":
-            problems.extend(_case_problems(doc, vocabulary))
-    problems.extend(_cross_file_problems(documents))
+        problems.extend(file_problems(doc, vocabulary))
+    problems.extend(cross_file_problems(documents))
+    return sort_problems(problems)
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Problems without repeats, in file, line, column order."""
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.col, p.message))
+
+
+def file_problems(doc: Document, vocabulary: Vocabulary) -> list[Problem]:
+    """The problems a file has on its own: parsing, schema, identity and the case rules.
+
+    They depend only on the file's path and bytes, the schemas and the vocabulary, so ``kb.cache``
+    keeps them by content hash.  (Relative links in the prose are checked against the files on disk.)
+    """
+    problems = list(doc.problems)
+    if doc.front is None or doc.front.data is None:
+        return problems
+    problems.extend(_schema_problems(doc))
+    problems.extend(_identity_problems(doc))
+    if doc.role == "case":
+        problems.extend(_case_problems(doc, vocabulary))
+    return problems
 
 
 # --- one file ---------------------------------------------------------------------------------
@@ -301,19 +315,22 @@ def _item_problems(doc: Document, item: Item) -> list[Problem]:
 
 # --- across files -----------------------------------------------------------------------------
 
-def _cross_file_problems(documents: list[Document]) -> list[Problem]:
-    usable = [d for d in documents if d.front is not None and d.front.data is not None
-              and isinstance(d.data.get("id"), str)]
+def cross_file_problems(documents: list[Document], links: bool = True) -> list[Problem]:
+    """Problems between files: duplicate ids, conflicting sources, concept hierarchy, links, relations.
+
+    With ``links=False`` the body links of the cases are not resolved: how a link resolves depends
+    only on its own file and the concept pages, so ``kb.cache`` resolves (:func:`resolve_links`) only
+    the files that changed when the concept pages did not.
+    """
+    usable = _usable(documents)
     problems = _duplicate_id_problems(usable)
     concepts = {d.data["id"]: d for d in usable if d.role in CONCEPT_KINDS}
     cases = {d.data["id"]: d for d in usable if d.role == "case"}
     problems.extend(_source_consistency_problems(usable))
     problems.extend(_concept_problems(concepts))
-    aliases = _alias_index(concepts)
+    if links:
+        problems.extend(_link_problems(list(cases.values()), concepts))
     for doc in cases.values():
-        for item in doc.body.items:
-            if item.section in ITEM_SECTIONS and item.href:
-                problems.extend(_resolve_link(doc, item, concepts, aliases))
         for i, relation in enumerate(_list(doc.data.get("relations"))):
             target = relation.get("target") if isinstance(relation, dict) else None
             if not isinstance(target, str):
@@ -326,6 +343,30 @@ def _cross_file_problems(documents: list[Document]) -> list[Problem]:
                 problems.append(Problem(doc.where, line, col, f"unknown organisation '{target}'",
                                         _did_you_mean(target, list(cases)) or "add its case file first",
                                         code="unknown-organisation"))
+    return problems
+
+
+def resolve_links(cases: list[Document], documents: list[Document]) -> list[Problem]:
+    """Resolve the body links of ``cases`` to the concept pages among ``documents``; return link problems.
+
+    Each resolved bullet gets ``item.concept_id`` and ``item.concept_kind``, which the model needs.
+    """
+    concepts = {d.data["id"]: d for d in _usable(documents) if d.role in CONCEPT_KINDS}
+    return _link_problems([d for d in _usable(cases) if d.role == "case"], concepts)
+
+
+def _usable(documents: list[Document]) -> list[Document]:
+    return [d for d in documents if d.front is not None and d.front.data is not None
+            and isinstance(d.data.get("id"), str)]
+
+
+def _link_problems(cases: list[Document], concepts: dict[str, Document]) -> list[Problem]:
+    aliases = _alias_index(concepts)
+    problems = []
+    for doc in cases:
+        for item in doc.body.items:
+            if item.section in ITEM_SECTIONS and item.href:
+                problems.extend(_resolve_link(doc, item, concepts, aliases))
     return problems
 
 

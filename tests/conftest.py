@@ -60,7 +60,10 @@ def shared_mini_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def app(shared_mini_store: Path):
-    return create_app({"TESTING": True, "KB_STORE_PATH": str(shared_mini_store), **TEST_LIMITS})
+    app = create_app({"TESTING": True, "KB_STORE_PATH": str(shared_mini_store), **TEST_LIMITS})
+    yield app
+    if app.extensions.get("kb_store") is not None:
+        app.extensions["kb_store"].close()
 
 
 @pytest.fixture

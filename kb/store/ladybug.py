@@ -40,6 +40,11 @@ _CSV_OPTIONS = "header=false, parallel=false, auto_detect=false, delim=',', quot
 KEEP_GENERATIONS = 3
 
 
+#: Address space each open database reserves (LadybugDB's default, 8 TiB, runs a process with
+#: several stores open out of address space).
+MAX_DB_BYTES = 64 * 1024**3
+
+
 def reader_buffer_bytes() -> int:
     """Buffer pool of a read-only handle: ``$KB_LADYBUG_BUFFER_MB`` (default 256 MB).
 
@@ -91,7 +96,7 @@ def rebuild(store: Path, rows: GraphRows, progress: Callable[[str], None] | None
 def _write_generation(folder: Path, rows: GraphRows, progress: Callable[[str], None]) -> None:
     staging = folder / "csv"
     staging.mkdir()
-    database = ladybug.Database(str(folder / "graph.lbug"))
+    database = ladybug.Database(str(folder / "graph.lbug"), max_db_size=MAX_DB_BYTES)
     connection = ladybug.Connection(database)
     try:
         for statement in ddl_statements():
@@ -195,7 +200,8 @@ class LadybugStore:
             if target != self._path:
                 # A rebuild switched generations: open the new one; old connections stay valid.
                 self._database = ladybug.Database(str(target), read_only=True,
-                                                  buffer_pool_size=reader_buffer_bytes())
+                                                  buffer_pool_size=reader_buffer_bytes(),
+                                                  max_db_size=MAX_DB_BYTES)
                 self._path = target
                 self._local = threading.local()
             connection = getattr(self._local, "connection", None)

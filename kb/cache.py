@@ -1,0 +1,314 @@
+"""What makes a reload after a small change fast: parsed files kept by content hash, and a manifest.
+
+Two things live in the store folder (``.kb/store`` by default, git-ignored)::
+
+    <store>/cache/<version>/<ab>/<sha256>.z       one entry per distinct file content
+    <store>/generations/<gen>/manifest.pickle      what that generation of the graph was built from
+
+A **cache entry** holds a file's :class:`~kb.parse.Document` and the problems the file has on its
+own (:func:`kb.validate.file_problems`), keyed by the SHA-256 of its bytes.  Parsing and JSON Schema
+validation are most of a load's cost, and an unchanged file never needs them again.  Entries are
+only used by the same code, schemas and vocabulary: :func:`cache_version` names the folder, so a
+change to any of them starts an empty one.  An entry that cannot be read (truncated, corrupted,
+written for another path) is ignored and rewritten.  Entries are pickles: the cache folder is
+trusted like the rest of ``.kb``.
+
+The **manifest** describes one generation of the embedded store: for every content file its path,
+``stat`` signature, hash, problems, how many nodes and relationships it put in the graph, and the
+few facts other files' checks need from it (id, declared sources, relation targets, country).  An
+incremental load (:func:`kb.pipeline.load_changes`) compares the files on disk with it, reparses
+only the files that changed and runs the cross-file checks on the manifest's facts for the rest.
+
+Relative links in the prose are checked against the files on disk when a file is parsed; in a
+``load`` that reuses a file's entry they are as of its last change (``validate`` checks afresh).
+
+>>> from kb.problems import Problem
+>>> record = FileRecord("cases/a.md", "case", "0" * 64, (1, 2, 3), [], [], {}, "a", "NL",
+...                     (("a-s1", "https://a.example/", None, 9, 7),), (("b", 20, 11),), (2, 5))
+>>> doc = stub_document(record, Path("."))
+>>> doc.data["sources"], doc.at("relations", 0, "target")
+([{'id': 'a-s1', 'url': 'https://a.example/'}], (20, 11))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+import sys
+import time
+import uuid
+import zlib
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from .body import Body
+from .files import CONCEPT_KINDS, MAX_FILE_BYTES, ContentLayout, SourceFile
+from .frontmatter import FrontMatter
+from .parse import Document, parse_file
+from .problems import Problem
+from .validate import file_problems
+from .vocabulary import Vocabulary
+
+__all__ = [
+    "CACHE_VERSION", "CachedFile", "FileRecord", "Manifest", "ParseCache", "cache_version", "folder_listing",
+    "read_manifest", "stub_document", "write_manifest",
+]
+
+#: Bump when the meaning of an entry or a manifest changes in a way the hashed sources do not show.
+CACHE_VERSION = 1
+_KB = Path(__file__).resolve().parent
+#: Modules whose output is cached (entries) or counted (manifests): a change to any starts afresh.
+_CODE = ("files", "frontmatter", "body", "parse", "validate", "vocabulary", "problems", "model", "graph",
+         "graph_schema", "cache")
+_PACKAGES = ("PyYAML", "markdown-it-py", "jsonschema", "pycountry")
+_MAGIC = b"kb-cache-1\n"
+MANIFEST = "manifest.pickle"
+#: Files whose modification time is this close to the manifest's scan are hashed again: a write in
+#: the same clock tick as the scan would otherwise keep the stat signature of the old content.
+RACY_NS = 2_000_000_000
+
+StatKey = tuple[int, int, int]  # size, mtime_ns, inode
+
+
+def cache_version(root: Path) -> str:
+    """A short hash of everything a cached result depends on besides the file itself.
+
+    CACHE_VERSION, Python's version, the versions of the parsing and validation libraries, the
+    source of the modules whose results are kept, the JSON Schemas, the content's sector list,
+    and the current year (figures and founding years are checked against it).
+    """
+    digest = hashlib.sha256(f"{CACHE_VERSION}|{sys.version_info[:2]}|{dt.date.today().year}".encode())
+    for package in _PACKAGES:
+        try:
+            digest.update(f"|{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"|{package}=?".encode())
+    for module in _CODE:
+        digest.update((_KB / f"{module}.py").read_bytes())
+    for schema in sorted((_KB / "schemas").glob("*.json")):
+        digest.update(schema.name.encode() + schema.read_bytes())
+    sectors = ContentLayout(root).vocabulary / "sectors.yaml"
+    digest.update(sectors.read_bytes() if sectors.exists() else b"-")
+    return digest.hexdigest()[:16]
+
+
+def stat_key(path: Path) -> StatKey | None:
+    """The size, modification time and inode of a regular file, or None (missing, symlink, special)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if not (info.st_mode & 0o170000 == 0o100000):  # regular files only; links are judged afresh
+        return None
+    return info.st_size, info.st_mtime_ns, info.st_ino
+
+
+@dataclass
+class CachedFile:
+    """One content file as a load needs it: the document, its own problems, its hash and stat."""
+
+    document: Document
+    problems: list[Problem]
+    sha256: str = ""  # "" when the file was not cached (a symlink, too large, unreadable)
+    stat: StatKey | None = None
+    reused: bool = False  # came from the cache
+
+
+class ParseCache:
+    """Parsed documents and their own problems, one compressed pickle per distinct content.
+
+    >>> import tempfile
+    >>> from kb.files import discover
+    >>> from kb.vocabulary import load_vocabulary
+    >>> root = Path("tests/fixtures/mini"); layout = ContentLayout(root)
+    >>> cache = ParseCache(Path(tempfile.mkdtemp()), cache_version(root))
+    >>> file = discover(layout)[0]
+    >>> first = cache.parse(file, layout, load_vocabulary(layout.vocabulary))
+    >>> again = cache.parse(file, layout, load_vocabulary(layout.vocabulary))
+    >>> (first.reused, again.reused, again.document.data == first.document.data)
+    (False, True, True)
+    """
+
+    def __init__(self, folder: Path, version: str):
+        self.folder = Path(folder) / version
+        self.version = version
+
+    def entry_path(self, sha256: str) -> Path:
+        return self.folder / sha256[:2] / f"{sha256}.z"
+
+    def parse(self, file: SourceFile, layout: ContentLayout, vocabulary: Vocabulary,
+              known: tuple[str, StatKey] | None = None) -> CachedFile:
+        """The file parsed and checked on its own: from the cache when its content was seen before.
+
+        ``known`` is a hash and stat signature the caller already has (from a manifest); when the
+        file's stat still matches, the file is not even read.
+        """
+        before = stat_key(file.path)
+        if before is None or before[0] > MAX_FILE_BYTES:
+            return self._fresh(file, layout, vocabulary)
+        if known and known[1] == before:
+            sha256 = known[0]
+        else:
+            try:
+                sha256 = hashlib.sha256(file.path.read_bytes()).hexdigest()
+            except OSError:
+                return self._fresh(file, layout, vocabulary)
+        entry = self.load(sha256, file)
+        if entry is not None:
+            document, problems = entry
+            return CachedFile(document, problems, sha256, before, reused=True)
+        result = self._fresh(file, layout, vocabulary)
+        # Keep it only if the file did not change while it was read, so the entry matches the hash.
+        if stat_key(file.path) == before:
+            self.store(sha256, result.document, result.problems)
+            result.sha256, result.stat = sha256, before
+        return result
+
+    @staticmethod
+    def _fresh(file: SourceFile, layout: ContentLayout, vocabulary: Vocabulary) -> CachedFile:
+        document = parse_file(file, layout)
+        return CachedFile(document, file_problems(document, vocabulary))
+
+    def load(self, sha256: str, file: SourceFile) -> tuple[Document, list[Problem]] | None:
+        """The entry for this content at this path, or None (absent, unreadable or for another path)."""
+        try:
+            raw = self.entry_path(sha256).read_bytes()
+            if not raw.startswith(_MAGIC):
+                return None
+            key, display, role, document, problems = pickle.loads(zlib.decompress(raw[len(_MAGIC):]))
+        except Exception:  # noqa: BLE001 - any damage to an entry only means parsing again
+            return None
+        if (key, display, role) != (sha256, file.display, file.role) or not isinstance(document, Document):
+            return None
+        document.file = file  # the same file, perhaps below another root
+        return document, list(problems)
+
+    def store(self, sha256: str, document: Document, problems: list[Problem]) -> None:
+        """Write an entry atomically (a concurrent load never reads half of one)."""
+        path = self.entry_path(sha256)
+        payload = (sha256, document.file.display, document.file.role, document, problems)
+        data = _MAGIC + zlib.compress(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")
+            temporary.write_bytes(data)
+            os.replace(temporary, path)
+        except OSError:
+            pass  # a cache that cannot be written only makes the next load slower
+
+
+# --- the manifest of a generation --------------------------------------------------------------
+
+@dataclass
+class FileRecord:
+    """What a generation knows about one content file (see the module docstring)."""
+
+    display: str
+    role: str
+    sha256: str
+    stat: StatKey | None
+    problems: list[Problem]  # its own problems
+    link_problems: list[Problem]  # from resolving its body links to concept pages
+    counts: dict[str, int]  # nodes per label and "rel:TYPE" relationships it put in the graph
+    id: str = ""
+    country: str = ""
+    sources: tuple[tuple, ...] = ()  # (id, url, publication, line, col) per declared source
+    relations: tuple[tuple, ...] = ()  # (target, line, col) per relation
+    id_at: tuple[int, int] = (1, 1)
+
+    @property
+    def source_ids(self) -> list[str]:
+        return [source[0] for source in self.sources]
+
+
+@dataclass
+class Manifest:
+    """The files a generation was built from, and its node and relationship totals."""
+
+    version: str
+    scanned_ns: int  # when the files were looked at
+    listing: dict[str, list[str]]  # content folder -> its entries' names
+    files: dict[str, FileRecord] = field(default_factory=dict)  # in discovery order
+    nodes: dict[str, int] = field(default_factory=dict)
+    rels: dict[str, int] = field(default_factory=dict)
+
+    def is_racy(self, stat: StatKey | None) -> bool:
+        return stat is None or stat[1] >= self.scanned_ns - RACY_NS
+
+
+def record_for(loaded: CachedFile, link_problems: list[Problem], counts: dict[str, int]) -> FileRecord:
+    """The manifest record of a file that was loaded into a generation."""
+    document = loaded.document
+    data = document.data
+    record = FileRecord(document.where, document.role, loaded.sha256, loaded.stat, loaded.problems,
+                        link_problems, counts, id=data.get("id") if isinstance(data.get("id"), str) else "")
+    if document.role != "case" or not record.id:
+        return record
+    record.country = data.get("country") if isinstance(data.get("country"), str) else ""
+    record.id_at = document.at("id")
+    record.sources = tuple((s.get("id"), s.get("url"), s.get("publication"), *document.at("sources", i, "id"))
+                           for i, s in enumerate(_list(data.get("sources"))) if isinstance(s, dict))
+    record.relations = tuple((r.get("target"), *document.at("relations", i, "target"))
+                             for i, r in enumerate(_list(data.get("relations"))) if isinstance(r, dict))
+    return record
+
+
+def stub_document(record: FileRecord, root: Path) -> Document:
+    """A stand-in for an unchanged case file with just what the cross-file checks read.
+
+    Its body has no bullets (link resolution is kept in the record), so checks that need the prose
+    must not be given stubs.
+    """
+    sources, relations = [], []
+    positions: dict[tuple, tuple[int, int]] = {("id",): record.id_at}
+    for i, (source_id, url, publication, line, col) in enumerate(record.sources):
+        source = {"id": source_id}
+        if url is not None:
+            source["url"] = url
+        if publication is not None:
+            source["publication"] = publication
+        sources.append(source)
+        positions[("sources", i, "id")] = (line, col)
+    for i, (target, line, col) in enumerate(record.relations):
+        relations.append({"target": target})
+        positions[("relations", i, "target")] = (line, col)
+    data = {"id": record.id, "country": record.country, "sources": sources, "relations": relations}
+    file = SourceFile(root / record.display, record.display, record.role)
+    return Document(file, None, FrontMatter(data, positions), Body([], []), record.sha256)
+
+
+def folder_listing(layout: ContentLayout) -> dict[str, list[str]]:
+    """The names in each content folder: equal listings mean :func:`kb.files.discover` finds the same files."""
+    listing = {}
+    for folder in (layout.cases, *(layout.concept_folder(kind) for kind in CONCEPT_KINDS)):
+        try:
+            listing[folder.name if folder == layout.cases else f"concepts/{folder.name}"] = sorted(os.listdir(folder))
+        except OSError:
+            listing[str(folder)] = []
+    return listing
+
+
+def read_manifest(path: Path) -> Manifest | None:
+    """The manifest at ``path``, or None if there is none or it cannot be read."""
+    try:
+        with path.open("rb") as handle:
+            manifest = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - an unreadable manifest means a full load, never a failure
+        return None
+    return manifest if isinstance(manifest, Manifest) else None
+
+
+def write_manifest(path: Path, manifest: Manifest) -> None:
+    with path.open("wb") as handle:
+        pickle.dump(manifest, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def new_manifest(root: Path, version: str, scanned_ns: int | None = None) -> Manifest:
+    return Manifest(version, scanned_ns or time.time_ns(), folder_listing(ContentLayout(root)))
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
