@@ -36,6 +36,8 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+import shutil
+import stat
 import sys
 import time
 import uuid
@@ -47,14 +49,15 @@ from pathlib import Path
 from .body import Body
 from .files import CONCEPT_KINDS, MAX_FILE_BYTES, ContentLayout, SourceFile
 from .frontmatter import FrontMatter
+from .graph import GraphRows
 from .parse import Document, parse_file
 from .problems import Problem
 from .validate import file_problems
 from .vocabulary import Vocabulary
 
 __all__ = [
-    "CACHE_VERSION", "CachedFile", "FileRecord", "Manifest", "ParseCache", "cache_version", "folder_listing",
-    "read_manifest", "stub_document", "write_manifest",
+    "CACHE_VERSION", "CachedFile", "FileRecord", "Manifest", "ParseCache", "StoreChange", "cache_version",
+    "folder_listing", "new_manifest", "read_manifest", "record_for", "stat_key", "stub_document", "write_manifest",
 ]
 
 #: Bump when the meaning of an entry or a manifest changes in a way the hashed sources do not show.
@@ -101,7 +104,7 @@ def stat_key(path: Path) -> StatKey | None:
         info = os.lstat(path)
     except OSError:
         return None
-    if not (info.st_mode & 0o170000 == 0o100000):  # regular files only; links are judged afresh
+    if not stat.S_ISREG(info.st_mode):  # regular files only; links are judged afresh
         return None
     return info.st_size, info.st_mtime_ns, info.st_ino
 
@@ -135,6 +138,16 @@ class ParseCache:
     def __init__(self, folder: Path, version: str):
         self.folder = Path(folder) / version
         self.version = version
+
+    def prune(self, keep: set[str]) -> None:
+        """Remove the entries of contents no longer loaded, and the folders of other cache versions."""
+        for other in self.folder.parent.iterdir() if self.folder.parent.is_dir() else []:
+            if other != self.folder and other.is_dir():
+                shutil.rmtree(other, ignore_errors=True)
+        for bucket in self.folder.iterdir() if self.folder.is_dir() else []:
+            for entry in bucket.iterdir():
+                if entry.name.split(".")[0] not in keep:
+                    entry.unlink(missing_ok=True)
 
     def entry_path(self, sha256: str) -> Path:
         return self.folder / sha256[:2] / f"{sha256}.z"
@@ -179,7 +192,7 @@ class ParseCache:
             if not raw.startswith(_MAGIC):
                 return None
             key, display, role, document, problems = pickle.loads(zlib.decompress(raw[len(_MAGIC):]))
-        except Exception:  # noqa: BLE001 - any damage to an entry only means parsing again
+        except Exception:
             return None
         if (key, display, role) != (sha256, file.display, file.role) or not isinstance(document, Document):
             return None
@@ -239,6 +252,29 @@ class Manifest:
         return stat is None or stat[1] >= self.scanned_ns - RACY_NS
 
 
+@dataclass
+class StoreChange:
+    """What an incremental load changes in the store, in the order a store applies it.
+
+    1. relationships leaving the ``rewired`` organisations (their files changed) are deleted;
+    2. the Figure, Claim and View nodes of the case ``files`` that changed or went are deleted;
+    3. the ``removed`` nodes (label -> ids) are deleted with their relationships;
+    4. the ``upserts`` (label -> rows: organisations, sources, countries) are created or updated by id,
+       so that relationships other files declare towards them stay;
+    5. the nodes and relationships in ``rows`` are created.
+
+    ``nodes`` and ``rels`` are the totals the store must hold afterwards (checked before switching).
+    """
+
+    rewired: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    removed: dict[str, list[str]] = field(default_factory=dict)
+    upserts: dict[str, list[dict]] = field(default_factory=dict)
+    rows: GraphRows = field(default_factory=GraphRows)
+    nodes: dict[str, int] = field(default_factory=dict)
+    rels: dict[str, int] = field(default_factory=dict)
+
+
 def record_for(loaded: CachedFile, link_problems: list[Problem], counts: dict[str, int]) -> FileRecord:
     """The manifest record of a file that was loaded into a generation."""
     document = loaded.document
@@ -296,7 +332,7 @@ def read_manifest(path: Path) -> Manifest | None:
     try:
         with path.open("rb") as handle:
             manifest = pickle.load(handle)
-    except Exception:  # noqa: BLE001 - an unreadable manifest means a full load, never a failure
+    except Exception:
         return None
     return manifest if isinstance(manifest, Manifest) else None
 

@@ -12,10 +12,9 @@ from tqdm import tqdm
 from . import REPO_ROOT
 from .export import FORMATS, export_graph
 from .graph import GraphRows, graph_rows, to_networkx
-from .pipeline import check_paths, load_content
+from .pipeline import check_paths, load_content, load_embedded
 from .problems import KbError, Problem
 from .store import default_store_path
-from .store.ladybug import rebuild
 
 #: What ``--neo4j`` means when given without a URI: take it from NEO4J_URI.
 NEO4J_FROM_ENVIRONMENT = "$NEO4J_URI"
@@ -73,31 +72,33 @@ def validate(paths: tuple[Path, ...], fmt: str, root: Path) -> None:
 @click.option("--neo4j", "neo4j_uri", is_flag=False, flag_value=NEO4J_FROM_ENVIRONMENT, default=None,
               metavar="[URI]", help="Sync the graph to a Neo4j server instead (URI, or $NEO4J_URI when left out); "
               "login and database from NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE.")
+@click.option("--full", is_flag=True, help="Rebuild the embedded store from every file, ignoring what is cached.")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
-def load(root: Path, store_path: Path | None, neo4j_uri: str | None, quiet: bool) -> None:
-    """Validate the content, then rebuild the embedded store atomically (or sync it to Neo4j).
+def load(root: Path, store_path: Path | None, neo4j_uri: str | None, full: bool, quiet: bool) -> None:
+    """Validate the content, then update the embedded store atomically (or sync it to Neo4j).
 
-    If validation fails or the build breaks, the previous store is left as it was.  With --neo4j
-    the graph in Neo4j is changed in one transaction to match the files: only what differs is
-    written, and nothing the project did not create is touched.
+    If validation fails or the build breaks, the previous store is left as it was.  Files are
+    parsed again only when their content changed (the cache is in the store folder), and when
+    only a few case files changed the embedded store is updated rather than rebuilt; --full
+    rebuilds it.  With --neo4j the graph in Neo4j is changed in one transaction to match the
+    files: only what differs is written, and nothing the project did not create is touched.
 
     \b
     Examples:
       python graph_loader.py load
+      python graph_loader.py load --full
       python graph_loader.py load --neo4j bolt://localhost:7687
       NEO4J_URI=neo4j+s://xxxx.databases.neo4j.io NEO4J_USERNAME=neo4j NEO4J_PASSWORD=... \\
         python graph_loader.py load --neo4j
     """
+    if neo4j_uri is None:
+        _load_embedded(root, store_path or default_store_path(root), full, quiet)
+        return
     result = load_content(root, progress=None if quiet else _file_progress)
     if not result.ok:
-        _print_problems(result.problems)
-        click.echo(f"load refused: {len(result.errors)} error(s); the store was left unchanged", err=True)
-        sys.exit(1)
+        _refuse(result.problems, len(result.errors))
     rows = graph_rows(result.corpus)
-    if neo4j_uri is not None:
-        target = _load_neo4j(rows, None if neo4j_uri == NEO4J_FROM_ENVIRONMENT else neo4j_uri, quiet)
-    else:
-        target = _load_embedded(rows, store_path or default_store_path(root), quiet)
+    target = _load_neo4j(rows, None if neo4j_uri == NEO4J_FROM_ENVIRONMENT else neo4j_uri, quiet)
     if not quiet:
         nodes, rels = rows.counts()
         click.echo(f"loaded {len(result.documents)} files into {target}")
@@ -107,15 +108,35 @@ def load(root: Path, store_path: Path | None, neo4j_uri: str | None, quiet: bool
             click.echo(f"{len(result.warnings)} warning(s); run validate to see them", err=True)
 
 
-def _load_embedded(rows: GraphRows, store_path: Path, quiet: bool) -> str:
-    steps = len(rows.nodes) + len({(r.type, r.start_label, r.end_label) for r in rows.rels})
-    with tqdm(total=steps, desc="loading", unit="table", disable=quiet or steps < 50, file=sys.stderr) as bar:
-        try:
-            path = rebuild(store_path, rows, progress=lambda step: bar.update(1))
-        except KbError as err:
-            click.echo(f"error: {err}; the previous store is unchanged", err=True)
-            sys.exit(1)
-    return str(path.parent)
+def _refuse(problems: list[Problem], errors: int) -> None:
+    _print_problems(problems)
+    click.echo(f"load refused: {errors} error(s); the store was left unchanged", err=True)
+    sys.exit(1)
+
+
+def _load_embedded(root: Path, store_path: Path, full: bool, quiet: bool) -> None:
+    """Bring the embedded store up to date: incrementally when only a few case files changed."""
+    try:
+        load = load_embedded(root, store_path, full=full, progress=None if quiet else _file_progress)
+    except KbError as err:
+        click.echo(f"error: {err}; the previous store is unchanged", err=True)
+        sys.exit(1)
+    if not load.ok:
+        _refuse(load.problems, len(load.errors))
+    if quiet:
+        return
+    if load.mode == "full":
+        click.echo(f"loaded {load.files} files into {load.generation.parent} ({load.seconds:.1f} s)")
+    else:
+        what = ", ".join(f"{len(names)} {verb}" for verb, names in
+                         (("changed", load.changed), ("added", load.added), ("deleted", load.deleted)) if names)
+        click.echo(f"{load.files} files, {what or 'none changed'}: "
+                   f"{'updated ' + str(load.generation.parent) if load.mode == 'incremental' else 'store unchanged'}"
+                   f" ({load.seconds:.2f} s)")
+    _print_counts("nodes", load.nodes)
+    _print_counts("relationships", load.rels)
+    if load.warnings:
+        click.echo(f"{len(load.warnings)} warning(s); run validate to see them", err=True)
 
 
 def _load_neo4j(rows: GraphRows, uri: str | None, quiet: bool) -> str:

@@ -4,31 +4,67 @@
 >>> result = load_content(Path("."))
 >>> result.ok, len(result.corpus.organisations) > 0
 (True, True)
+
+:func:`load_embedded` is what ``graph_loader.py load`` runs: it brings the embedded store up to
+date, reparsing only the files whose content changed (``kb.cache``) and, when only a few case
+files changed, updating a copy of the current generation instead of rebuilding it
+(:func:`load_changes`, ``kb.store.ladybug.apply_change``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import time
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import ContentLayout, discover
+from .cache import (
+    CachedFile,
+    FileRecord,
+    Manifest,
+    ParseCache,
+    StoreChange,
+    cache_version,
+    folder_listing,
+    new_manifest,
+    record_for,
+    stat_key,
+    stub_document,
+)
+from .files import ContentLayout, SourceFile, discover
+from .frontmatter import FrontMatter
+from .graph import GraphRows, graph_rows
 from .model import Corpus, build_corpus
 from .parse import Document, parse_file
 from .problems import Problem
-from .validate import validate
-from .vocabulary import load_vocabulary
+from .validate import cross_file_problems, resolve_links, sort_problems, validate
+from .vocabulary import Vocabulary, country_name, load_vocabulary
 
-__all__ = ["LoadResult", "check_paths", "load_content"]
+__all__ = ["Changes", "EmbeddedLoad", "LoadResult", "check_paths", "load_changes", "load_content", "load_embedded"]
+
+#: An incremental load handles at most this many changed files, or this share of them; more
+#: changes are loaded by a full rebuild, which is then about as fast and simpler to trust.
+MAX_CHANGED_FILES = 200
+MAX_CHANGED_SHARE = 0.02
+#: Labels whose nodes belong to one case file (all carry its path in ``file``).
+OWNED_LABELS = ("Organisation", "Figure", "Claim", "View")
 
 
 @dataclass
 class LoadResult:
-    """What a load produced: the problems and, when there were no errors, the corpus."""
+    """What a load produced: the problems and, when there were no errors, the corpus.
+
+    With a cache, ``loaded`` has each file's hash and own problems, and ``link_problems`` the
+    problems of resolving each case's links (by file): what a manifest keeps.
+    """
 
     problems: list[Problem]
     documents: list[Document] = field(default_factory=list)
     corpus: Corpus | None = None
+    loaded: list[CachedFile] = field(default_factory=list)
+    link_problems: dict[str, list[Problem]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -43,17 +79,26 @@ class LoadResult:
         return not self.errors
 
 
-def load_content(root: Path, progress: Callable[[Iterable], Iterable] | None = None) -> LoadResult:
+def load_content(root: Path, progress: Callable[[Iterable], Iterable] | None = None,
+                 cache: ParseCache | None = None) -> LoadResult:
     """Parse and validate all content below ``root``; build the corpus if it has no errors.
 
-    ``progress`` may wrap the list of files (e.g. ``tqdm``) to show parsing progress.
+    ``progress`` may wrap the list of files (e.g. ``tqdm``) to show parsing progress.  With a
+    ``cache``, files whose content was parsed before are not parsed (nor checked on their own) again.
     """
     layout = ContentLayout(root)
     vocabulary = load_vocabulary(layout.vocabulary)
     files = discover(layout)
-    documents = [parse_file(f, layout) for f in (progress(files) if progress else files)]
-    problems = validate(documents, vocabulary)
-    result = LoadResult(problems, documents)
+    files_shown = progress(files) if progress else files
+    if cache is None:
+        documents = [parse_file(f, layout) for f in files_shown]
+        result = LoadResult(validate(documents, vocabulary), documents)
+    else:
+        loaded = [cache.parse(f, layout, vocabulary) for f in files_shown]
+        documents = [entry.document for entry in loaded]
+        links = resolve_links(documents, documents)
+        problems = [p for entry in loaded for p in entry.problems] + links + cross_file_problems(documents, links=False)
+        result = LoadResult(sort_problems(problems), documents, loaded=loaded, link_problems=_by_path(links))
     if result.ok:
         result.corpus = build_corpus(documents, vocabulary)
     return result
@@ -74,3 +119,266 @@ def check_paths(root: Path, paths: list[Path]) -> list[Problem]:
     wanted = {layout.display(p.resolve()) for p in paths}
     return strays + [p for p in result.problems
                      if any(p.path == w or p.path.startswith(w.rstrip("/") + "/") for w in wanted)]
+
+
+def _by_path(problems: list[Problem]) -> dict[str, list[Problem]]:
+    grouped: dict[str, list[Problem]] = defaultdict(list)
+    for problem in problems:
+        grouped[problem.path].append(problem)
+    return dict(grouped)
+
+
+# --- incremental loads ------------------------------------------------------------------------
+
+@dataclass
+class Changes:
+    """An incremental load: which files changed since a generation, their problems, what to write.
+
+    ``change`` is None when nothing changed or when there are errors; ``manifest`` describes the
+    generation the change leads to.
+    """
+
+    problems: list[Problem]
+    manifest: Manifest
+    changed: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    change: StoreChange | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+def load_changes(root: Path, manifest: Manifest, cache: ParseCache) -> Changes | None:
+    """Check the content against the generation ``manifest`` describes, reading only what changed.
+
+    Returns None when a full load is the way: the code, schemas or vocabulary changed (another
+    cache version), a concept page changed, or more files changed than an update is worth.
+    Unchanged files are recognised by their ``stat`` signature (or, failing that, their hash); they
+    are not parsed, and the cross-file checks see them through the manifest (:func:`kb.cache.stub_document`).
+    """
+    layout = ContentLayout(root)
+    if manifest.version != cache.version:
+        return None
+    scanned_ns = time.time_ns()
+    listing = folder_listing(layout)
+    files = ([SourceFile(layout.root / r.display, r.display, r.role) for r in manifest.files.values()]
+             if listing == manifest.listing else discover(layout))
+    kept, changed = _compare(files, manifest)
+    present = {file.display for file in files}
+    deleted = [display for display in manifest.files if display not in present]
+    roles = [file.role for file in changed] + [manifest.files[display].role for display in deleted]
+    if any(role != "case" for role in roles) or len(roles) > max(
+            10, min(MAX_CHANGED_FILES, int(len(files) * MAX_CHANGED_SHARE))):
+        return None
+    vocabulary = load_vocabulary(layout.vocabulary)
+    parsed = {file.display: cache.parse(file, layout, vocabulary) for file in changed}
+    documents = [parsed[f.display].document if f.display in parsed
+                 else _full(f, kept[f.display], layout, cache, vocabulary) if f.role != "case"
+                 else stub_document(kept[f.display], layout.root) for f in files]
+    links = resolve_links([entry.document for entry in parsed.values()], documents)
+    problems = [p for record in kept.values() for p in record.problems + record.link_problems]
+    problems += [p for entry in parsed.values() for p in entry.problems] + links
+    problems += cross_file_problems(documents, links=False)
+    new = Manifest(manifest.version, scanned_ns, listing, nodes=manifest.nodes, rels=manifest.rels)
+    result = Changes(sort_problems(problems), new, [f.display for f in changed if f.display in manifest.files],
+                     [f.display for f in changed if f.display not in manifest.files], deleted)
+    if not result.ok or not (changed or deleted):
+        new.files = {f.display: kept[f.display] for f in files} if result.ok else manifest.files
+        return result
+    result.change = _store_change(files, documents, parsed, kept, manifest, new, _by_path(links),
+                                  layout, cache, vocabulary)
+    return result
+
+
+def _compare(files: list[SourceFile], manifest: Manifest) -> tuple[dict[str, FileRecord], list[SourceFile]]:
+    """Split the files into unchanged ones (with their records) and changed or new ones."""
+    kept: dict[str, FileRecord] = {}
+    changed: list[SourceFile] = []
+    for file in files:
+        record = manifest.files.get(file.display)
+        stat = stat_key(file.path)
+        if record is None or record.role != file.role or stat is None or not record.sha256:
+            changed.append(file)
+        elif record.stat == stat and not manifest.is_racy(stat):
+            kept[file.display] = record
+        elif _sha256(file.path) == record.sha256:  # touched, or written too close to the last scan
+            kept[file.display] = FileRecord(**{**record.__dict__, "stat": stat})
+        else:
+            changed.append(file)
+    return kept, changed
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _full(file: SourceFile, record: FileRecord, layout: ContentLayout, cache: ParseCache,
+          vocabulary: Vocabulary) -> Document:
+    """An unchanged file's document, from the cache (parsed again if its entry is gone)."""
+    return cache.parse(file, layout, vocabulary, known=(record.sha256, record.stat)).document
+
+
+def _store_change(files: list[SourceFile], documents: list[Document], parsed: dict[str, CachedFile],
+                  kept: dict[str, FileRecord], old: Manifest, new: Manifest, links: dict[str, list[Problem]],
+                  layout: ContentLayout, cache: ParseCache, vocabulary: Vocabulary) -> StoreChange:
+    """The nodes and relationships the changed case files give, and the shared nodes they touch."""
+    corpus = build_corpus([entry.document for entry in parsed.values()], vocabulary)
+    rows = graph_rows(Corpus(corpus.organisations, {}, {}, Vocabulary({})))
+    rows.nodes.pop("Country", None)  # shared: see below
+    counts = _counts_by_file(rows)
+    gone = [old.files[d] for d in old.files if d not in kept]  # changed or deleted
+    change = StoreChange(rewired=[r.id for r in gone], files=[r.display for r in gone], rows=GraphRows(
+        {label: nodes for label, nodes in rows.nodes.items() if label != "Organisation"}, rows.rels))
+    new_ids = {org.id for org in corpus.organisations.values()}
+    change.removed["Organisation"] = [r.id for r in gone if r.id not in new_ids]
+    change.upserts["Organisation"] = rows.nodes.get("Organisation", [])
+    new.files = {f.display: kept.get(f.display) or record_for(parsed[f.display], links.get(f.display, []),
+                                                                 counts.get(f.display, {})) for f in files}
+    sources = _shared_sources(change, documents, parsed, gone, files, kept, layout, cache, vocabulary)
+    countries = {r.country for r in new.files.values() if r.role == "case"}
+    touched = {r.country for r in gone} | {org.country for org in corpus.organisations.values()}
+    change.upserts["Country"] = [{"id": c, "name": country_name(c)} for c in sorted(touched & countries)]
+    change.removed["Country"] = sorted(touched - countries)
+    nodes, rels = Counter(old.nodes), Counter(old.rels)
+    for record, sign in [(r, -1) for r in gone] + [(new.files[d], 1) for d in parsed]:
+        for key, n in record.counts.items():
+            (rels if key.startswith("rel:") else nodes)[key.removeprefix("rel:")] += sign * n
+    nodes["Source"] = sources
+    nodes["Country"] = len(countries)
+    change.nodes = {k: v for k, v in nodes.items() if v}
+    change.rels = {k: v for k, v in rels.items() if v}
+    new.nodes, new.rels = change.nodes, change.rels
+    return change
+
+
+def _shared_sources(change: StoreChange, documents: list[Document], parsed: dict[str, CachedFile],
+                    gone: list[FileRecord], files: list[SourceFile], kept: dict[str, FileRecord],
+                    layout: ContentLayout, cache: ParseCache, vocabulary: Vocabulary) -> int:
+    """Sources declared by the changed files: each is written as its first declaration (in file
+    order) says, as the model does, and deleted once no file declares it.  Returns how many
+    sources all the files declare."""
+    touched = {sid for record in gone for sid in record.source_ids}
+    touched |= {s["id"] for entry in parsed.values() for s in entry.document.data.get("sources", [])}
+    declared: set[str] = set()
+    first: dict[str, dict] = {}
+    for file, doc in zip(files, documents, strict=True):
+        for source in doc.data.get("sources", []) or []:
+            source_id = source.get("id")
+            declared.add(source_id)
+            if source_id in touched and source_id not in first:
+                if file.display in kept and file.role == "case":  # a stand-in: read the full declaration
+                    full = _full(file, kept[file.display], layout, cache, vocabulary)
+                    source = next(s for s in full.data["sources"] if s.get("id") == source_id)
+                first[source_id] = source
+    # A document of no role holding just these declarations: the model reads them as it would anywhere.
+    holder = Document(SourceFile(layout.root, "", "sources"), None,
+                      FrontMatter({"id": "", "sources": list(first.values())}), None)
+    sources = build_corpus([holder], vocabulary).sources
+    change.upserts["Source"] = graph_rows(Corpus({}, {}, sources, Vocabulary({}))).nodes.get("Source", [])
+    change.removed["Source"] = sorted(touched - declared)
+    return len(declared)
+
+
+def _counts_by_file(rows: GraphRows) -> dict[str, dict[str, int]]:
+    """Nodes per label and relationships per type (``rel:TYPE``) that each file put in the graph."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for label, nodes in rows.nodes.items():
+        for node in nodes:
+            if node.get("file"):
+                counts[node["file"]][label] += 1
+    for rel in rows.rels:
+        counts[rel.props["file"]]["rel:" + rel.type] += 1
+    return {file: dict(c) for file, c in counts.items()}
+
+
+# --- the embedded store ------------------------------------------------------------------------
+
+@dataclass
+class EmbeddedLoad:
+    """What :func:`load_embedded` did: ``mode`` is full, incremental, unchanged or refused."""
+
+    problems: list[Problem]
+    mode: str
+    files: int = 0
+    generation: Path | None = None
+    nodes: dict[str, int] = field(default_factory=dict)
+    rels: dict[str, int] = field(default_factory=dict)
+    changed: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def load_embedded(root: Path, store: Path, *, full: bool = False,
+                  progress: Callable[[Iterable], Iterable] | None = None,
+                  step: Callable[[str], None] | None = None) -> EmbeddedLoad:
+    """Validate the content and bring the embedded store in ``store`` up to date, atomically.
+
+    After a first load, a load reparses only the files whose content changed, and when only a few
+    case files changed it updates a copy of the current generation rather than rebuilding the
+    graph; ``full=True`` always rebuilds.  Either way the new generation is checked before readers
+    are switched to it, and a failed load leaves the previous one in place.
+
+    >>> import shutil, tempfile
+    >>> root, store = Path(tempfile.mkdtemp()) / "content", Path(tempfile.mkdtemp()) / "store"
+    >>> _ = shutil.copytree("tests/fixtures/mini", root)
+    >>> load_embedded(root, store).mode, load_embedded(root, store).mode
+    ('full', 'unchanged')
+    """
+    from .store import ladybug
+
+    started = time.perf_counter()
+    cache = ParseCache(store / "cache", cache_version(root))
+    manifest = None if full else ladybug.current_manifest(store)
+    changes = load_changes(root, manifest, cache) if manifest else None
+    if changes is not None and (changes.change is None or not ladybug.needs_rebuild(store)):
+        load = EmbeddedLoad(changes.problems, "refused" if not changes.ok else "unchanged",
+                            len(changes.manifest.files), ladybug.current_generation(store), manifest.nodes,
+                            manifest.rels, changes.changed, changes.added, changes.deleted)
+        if changes.ok and changes.change is not None:
+            load.mode, load.generation = "incremental", ladybug.apply_change(store, changes.change, changes.manifest)
+            load.nodes, load.rels = changes.change.nodes, changes.change.rels
+        elif changes.ok and changes.manifest.files != manifest.files:
+            ladybug.replace_manifest(store, changes.manifest)  # only stat signatures moved (files touched)
+        load.seconds = time.perf_counter() - started
+        return load
+    return _full_load(root, store, cache, progress, step, started)
+
+
+def _full_load(root: Path, store: Path, cache: ParseCache, progress: Callable[[Iterable], Iterable] | None,
+               step: Callable[[str], None] | None, started: float) -> EmbeddedLoad:
+    from .store import ladybug
+
+    scanned_ns = time.time_ns()
+    result = load_content(root, progress, cache)
+    if not result.ok:
+        return EmbeddedLoad(result.problems, "refused", len(result.documents),
+                            seconds=time.perf_counter() - started)
+    rows = graph_rows(result.corpus)
+    counts = _counts_by_file(rows)
+    manifest = new_manifest(root, cache.version, scanned_ns)
+    manifest.files = {entry.document.where: record_for(entry, result.link_problems.get(entry.document.where, []),
+                                                       counts.get(entry.document.where, {}))
+                      for entry in result.loaded}
+    manifest.nodes, manifest.rels = rows.counts()
+    generation = ladybug.rebuild(store, rows, progress=step, manifest=manifest)
+    cache.prune(keep={record.sha256 for record in manifest.files.values()})
+    return EmbeddedLoad(result.problems, "full", len(result.documents), generation, manifest.nodes, manifest.rels,
+                        seconds=time.perf_counter() - started)

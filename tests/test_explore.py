@@ -12,7 +12,11 @@ from markupsafe import escape
 
 import kb
 from kb.analysis import KIND_OF_REL
+from kb.graph import graph_rows
+from kb.pipeline import load_content
 from webapp import create_app
+
+from .conftest import REPO
 
 PAGES = ["/compare", "/compare?case=alpha-care", "/compare?country=NL&practice=self-managing-teams",
          "/practices", "/challenges", "/outcomes", "/frameworks",
@@ -200,8 +204,23 @@ def test_framework_page_lists_its_practices_and_adopters(client) -> None:
     assert "<h2 id=\"sec-claims\">Organisations following it</h2>" in page
 
 
-def test_concept_claims_are_paged(mini_store) -> None:
-    client = create_app({"TESTING": True, "KB_STORE_PATH": str(mini_store), "KB_PAGE_SIZE": 1}).test_client()
+@pytest.fixture
+def make_client():
+    """Clients of apps made for one test; their stores are closed after it (embedded stores are large)."""
+    apps = []
+
+    def make(**config):
+        apps.append(create_app({"TESTING": True, **config}))
+        return apps[-1].test_client()
+
+    yield make
+    for app in apps:
+        if app.extensions.get("kb_store") is not None:
+            app.extensions["kb_store"].close()
+
+
+def test_concept_claims_are_paged(mini_store, make_client) -> None:
+    client = make_client(KB_STORE_PATH=str(mini_store), KB_PAGE_SIZE=1)
     data = client.get("/challenges/staff-attrition.json?page=2").json
     assert data["claims_page"] == {"page": 2, "pages": 2, "per_page": 1, "total": 2} and data["cases"] == 2
     assert [c["organisation"] for c in data["claims"]] == ["beta-shoes"]
@@ -323,3 +342,28 @@ def test_real_patterns_say_what_goes_with_what(real_client) -> None:
                      r'<a href="/challenges/[a-z-]+">', page)
     data = real_client.get("/patterns.json").json
     assert len(data["most_connected"]) == 10 and data["most_connected"][0]["partners"]
+
+
+# -- the same pages on Neo4j ------------------------------------------------------------------------
+
+NEO4J_PAGES = ["/compare.json?case=buurtzorg", "/compare.json?case=zappos&limit=20",
+               "/compare.json?country=NL&sector=home-care&practice=self-managing-teams&staff=500",
+               "/patterns.json", "/practices.json", "/frameworks.json", "/practices/self-managing-teams.json",
+               "/challenges/staff-attrition.json", "/outcomes/staff-wellbeing.json", "/frameworks/holacracy.json"]
+
+
+@pytest.fixture
+def neo4j_real_client(neo4j_server, make_client):
+    """The site reading the real content from the session's Neo4j server."""
+    neo4j_server.ensure_loaded("real content", graph_rows(load_content(REPO).corpus))
+    return make_client(KB_STORE="neo4j", NEO4J_URI=neo4j_server.uri)
+
+
+def test_explore_pages_read_the_same_from_neo4j(neo4j_real_client, real_client) -> None:
+    for path in NEO4J_PAGES:
+        from_neo4j = neo4j_real_client.get(path)
+        assert from_neo4j.status_code == 200, path
+        assert from_neo4j.json == real_client.get(path).json, path
+    for path in ("/compare?case=buurtzorg", "/patterns", "/practices/self-managing-teams"):
+        assert neo4j_real_client.get(path).status_code == 200, path
+    assert neo4j_real_client.get("/practices/nope.json").status_code == 404

@@ -81,3 +81,12 @@ def test_real_content_pages(real_client) -> None:
     assert len(ids) >= 20
     for case_id in ids:
         assert real_client.get(f"/cases/{case_id}").status_code == 200, case_id
+
+
+def test_case_page_lists_comparable_cases_with_reasons(real_client) -> None:
+    data = real_client.get("/cases/buurtzorg.json").json
+    first = data["comparable"][0]
+    assert first["id"] != "buurtzorg" and first["score"] > 0 and first["why"]
+    page = real_client.get("/cases/buurtzorg").text
+    assert "Comparable cases" in page and f'href="/cases/{first["id"]}"' in page
+    assert 'href="/compare?case=buurtzorg"' in page

@@ -9,6 +9,14 @@ A rebuild writes a new generation beside the current one, checks it, and only
 then replaces ``CURRENT`` (``os.replace`` is atomic).  A failed or killed
 rebuild leaves ``CURRENT`` naming the previous, complete generation; readers
 holding an old generation keep working after a switch.
+
+A small change (:func:`apply_change`, from ``kb.pipeline.load_changes``) is also a new generation:
+a copy of the current database file and its write-ahead log, changed with parameterised Cypher in
+one transaction, checked, then switched to.  LadybugDB rewrites whole column chunks at a checkpoint
+(seconds at 10,000 cases, for one changed case), so the update is committed to the log and not
+checkpointed: readers replay the log when they open the generation.  When the log has grown past
+:data:`MAX_WAL_BYTES`, the next load is a full rebuild, which starts a fresh file.
+Each generation also holds the manifest of the files it was built from (``kb.cache``).
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ladybug
 
@@ -32,12 +40,18 @@ from ..graph_schema import NODE_PROPERTIES, REL_ENDPOINTS, REL_PROPERTIES
 from ..problems import QueryError, StoreError
 from ..queries import cypher_for
 
-__all__ = ["LadybugStore", "current_generation", "ddl_statements", "rebuild"]
+if TYPE_CHECKING:
+    from ..cache import Manifest, StoreChange
+
+__all__ = ["LadybugStore", "apply_change", "current_generation", "current_manifest", "ddl_statements",
+           "needs_rebuild", "rebuild", "replace_manifest"]
 
 POINTER = "CURRENT"
 # Explicit dialect: LadybugDB otherwise sniffs it from the first rows and may miss later quoting.
 _CSV_OPTIONS = "header=false, parallel=false, auto_detect=false, delim=',', quote='\"', escape='\"'"
 KEEP_GENERATIONS = 3
+#: Past this size of write-ahead log, loads rebuild (readers replay the log when they open).
+MAX_WAL_BYTES = 32 * 1024 * 1024
 
 
 #: Address space each open database reserves (LadybugDB's default, 8 TiB, runs a process with
@@ -77,20 +91,158 @@ def current_generation(store: Path) -> Path | None:
     return path if path.exists() else None
 
 
-def rebuild(store: Path, rows: GraphRows, progress: Callable[[str], None] | None = None) -> Path:
-    """Write ``rows`` into a new generation and switch to it; return the new database path."""
-    generation = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+def rebuild(store: Path, rows: GraphRows, progress: Callable[[str], None] | None = None,
+            manifest: Manifest | None = None) -> Path:
+    """Write ``rows`` into a new generation and switch to it; return the new database path.
+
+    ``manifest`` (``kb.cache``) is kept with the generation so that later loads can be incremental.
+    """
+    generation = _generation_name()
     folder = store / "generations" / generation
     folder.mkdir(parents=True)
     try:
         _write_generation(folder, rows, progress or (lambda _step: None))
         _check_generation(folder / "graph.lbug", rows)
+        if manifest is not None:
+            _write_manifest(folder, manifest)
         _switch_pointer(store, generation)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     _remove_old_generations(store, keep=generation)
     return folder / "graph.lbug"
+
+
+def _generation_name() -> str:
+    """Names sort in creation order, to the nanosecond (incremental loads can come quickly)."""
+    now = time.time_ns()
+    return f"{time.strftime('%Y%m%dT%H%M%S', time.localtime(now // 10**9))}.{now % 10**9:09d}-{uuid.uuid4().hex[:6]}"
+
+
+def current_manifest(store: Path) -> Manifest | None:
+    """The manifest of the current generation, or None (no generation, or one built without it)."""
+    from ..cache import MANIFEST, read_manifest
+
+    database = current_generation(store)
+    return read_manifest(database.parent / MANIFEST) if database else None
+
+
+def replace_manifest(store: Path, manifest: Manifest) -> None:
+    """Replace the current generation's manifest (when only files' stat signatures moved)."""
+    database = current_generation(store)
+    if database is not None:
+        _write_manifest(database.parent, manifest)
+
+
+def _write_manifest(folder: Path, manifest: Manifest) -> None:
+    from ..cache import MANIFEST, write_manifest
+
+    temporary = folder / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
+    write_manifest(temporary, manifest)
+    os.replace(temporary, folder / MANIFEST)
+
+
+def needs_rebuild(store: Path) -> bool:
+    """True when the current generation's write-ahead log is too long to add to."""
+    database = current_generation(store)
+    wal = database.with_name(database.name + ".wal") if database else None
+    return database is None or (wal.exists() and wal.stat().st_size > MAX_WAL_BYTES)
+
+
+def apply_change(store: Path, change: StoreChange, manifest: Manifest) -> Path:
+    """Apply an incremental change to a copy of the current generation and switch to it.
+
+    The copy is changed in one transaction, committed to its write-ahead log, checked against the
+    expected node and relationship totals through a read-only handle (as readers will open it),
+    and only then named in ``CURRENT``.  On any failure the copy is removed and readers keep the
+    previous generation.
+    """
+    source = current_generation(store)
+    if source is None:
+        raise StoreError(f"no graph has been loaded into {store} yet")
+    generation = _generation_name()
+    folder = store / "generations" / generation
+    folder.mkdir(parents=True)
+    target = folder / "graph.lbug"
+    try:
+        shutil.copyfile(source, target)
+        wal = source.with_name(source.name + ".wal")
+        if wal.exists():
+            shutil.copyfile(wal, target.with_name(target.name + ".wal"))
+        _apply_statements(target, change_statements(change))
+        _check_counts(target, change.nodes, change.rels)
+        _write_manifest(folder, manifest)
+        _switch_pointer(store, generation)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _remove_old_generations(store, keep=generation)
+    return target
+
+
+def _apply_statements(path: Path, statements: list[tuple[str, dict[str, Any]]]) -> None:
+    database = ladybug.Database(str(path), auto_checkpoint=False, max_db_size=MAX_DB_BYTES)
+    connection = ladybug.Connection(database)
+    try:
+        # Commit to the log only: a checkpoint would rewrite whole column chunks (see the module doc).
+        connection.execute("CALL force_checkpoint_on_close=false")
+        connection.execute("BEGIN TRANSACTION")
+        for cypher, params in statements:
+            connection.execute(cypher, params)
+        connection.execute("COMMIT")
+    except RuntimeError as err:
+        raise StoreError(f"incremental update failed: {err}") from err
+    finally:
+        connection.close()
+        database.close()
+
+
+def change_statements(change: StoreChange) -> list[tuple[str, dict[str, Any]]]:
+    """Parameterised Cypher for a change, in the order :class:`kb.cache.StoreChange` describes.
+
+    Labels, types and property names come from the graph schema; every value is a parameter.
+    """
+    statements: list[tuple[str, dict[str, Any]]] = []
+    if change.rewired:
+        statements.append(("MATCH (o:Organisation)-[r]->() WHERE o.id IN $ids DELETE r", {"ids": change.rewired}))
+    if change.files:
+        for label in ("Figure", "Claim", "View"):
+            statements.append((f"MATCH (n:{label}) WHERE n.file IN $files DETACH DELETE n", {"files": change.files}))
+    for label, ids in change.removed.items():
+        if ids:
+            statements.append((f"MATCH (n:{label}) WHERE n.id IN $ids DETACH DELETE n", {"ids": ids}))
+    for label, rows in change.upserts.items():
+        if rows:
+            props = NODE_PROPERTIES[label]
+            sets = ", ".join(f"n.{name} = {_typed(name, kind)}" for name, kind in props.items() if name != "id")
+            statements.append((f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET {sets}",
+                               {"rows": [_params(row, props) for row in rows]}))
+    for label, rows in change.rows.nodes.items():
+        if rows:
+            props = NODE_PROPERTIES[label]
+            values = ", ".join(f"{name}: {_typed(name, kind)}" for name, kind in props.items())
+            statements.append((f"UNWIND $rows AS row CREATE (n:{label} {{{values}}})",
+                               {"rows": [_params(row, props) for row in rows]}))
+    by_table: dict[tuple[str, str, str], list] = defaultdict(list)
+    for rel in change.rows.rels:
+        by_table[(rel.type, rel.start_label, rel.end_label)].append(rel)
+    values = ", ".join(f"{name}: {_typed(name, kind)}" for name, kind in REL_PROPERTIES.items())
+    for (rel_type, start, end), rels in by_table.items():
+        rows = [{"src": rel.start, "dst": rel.end, **_params(rel.props, REL_PROPERTIES)} for rel in rels]
+        statements.append((f"UNWIND $rows AS row MATCH (a:{start} {{id: row.src}}), (b:{end} {{id: row.dst}}) "
+                           f"CREATE (a)-[:{rel_type} {{{values}}}]->(b)", {"rows": rows}))
+    return statements
+
+
+def _typed(name: str, kind: str) -> str:
+    # Casts: a column of nulls (or of empty lists) in one batch would otherwise be typed STRING.
+    return f"CAST(row.{name} AS {kind})"
+
+
+def _params(row: dict[str, Any], props: dict[str, str]) -> dict[str, Any]:
+    """Values as a bulk load stores them: COPY reads an empty string as null."""
+    return {name: (None if row.get(name) == "" else list(row[name]) if kind == "STRING[]" and row.get(name) is not None
+                   else row.get(name)) for name, kind in props.items()}
 
 
 def _write_generation(folder: Path, rows: GraphRows, progress: Callable[[str], None]) -> None:
@@ -154,6 +306,21 @@ def _check_generation(path: Path, rows: GraphRows) -> None:
     missing = {label: n for label, n in expected.items() if found.get(label) != n}
     if missing:
         raise StoreError(f"new store generation is incomplete: {missing} expected, {found} found")
+
+
+def _check_counts(path: Path, nodes: dict[str, int], rels: dict[str, int]) -> None:
+    """Open a changed database read-only and compare its node and relationship totals with the expected."""
+    store = LadybugStore.open_file(path)
+    try:
+        found_nodes = store.counts()
+        found_rels = {row["type"]: row["n"] for row in store.run("MATCH ()-[r]->() RETURN label(r) AS type, "
+                                                                "count(*) AS n")}
+    finally:
+        store.close()
+    if ({k: v for k, v in found_nodes.items() if v} != nodes
+            or {k: v for k, v in found_rels.items() if v} != rels):
+        raise StoreError(f"changed store generation does not add up: nodes {nodes} expected, {found_nodes} found; "
+                         f"relationships {rels} expected, {found_rels} found")
 
 
 def _switch_pointer(store: Path, generation: str) -> None:

@@ -101,7 +101,7 @@ def neo4j_properties(row: dict[str, Any], declared: dict[str, str]) -> dict[str,
         elif kind == "INT64":
             value = int(value)
         elif kind == "STRING[]":
-            value = [str(item) for item in value]
+            value = list(value)
         props[key] = value
     return props
 
@@ -112,7 +112,8 @@ def content_hash(props: dict[str, Any]) -> str:
     >>> content_hash({"id": "a"}) == content_hash({"id": "a"}) != content_hash({"id": "b"})
     True
     """
-    return hashlib.blake2b(repr(tuple(props.items())).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    # repr of a dict keeps the insertion (declared) order and tells 1 from 1.0 and "1" from 1.
+    return hashlib.blake2b(repr(props).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def ensure_constraints(driver: neo4j.Driver, database: str = "neo4j") -> None:
@@ -323,6 +324,10 @@ def _load_error(err: Exception, settings: Neo4jSettings) -> StoreError:
     if "already exists with label" in text:
         message += (" (a node that this project did not create has the same label and id as one of the "
                     "project's; rename or remove it, then load again)")
+    elif getattr(err, "code", "") == "Neo.TransientError.General.MemoryPoolOutOfMemoryError":
+        message += (" (the changes do not fit one transaction on this server; give it more memory "
+                    "(server.memory.heap.max_size, dbms.memory.transaction.total.max): a first load of 10,000 "
+                    "cases needs about 4 GB of transaction memory, later loads only what changed)")
     elif "still has relationships" in text:
         message += (" (a node this load would remove, for a deleted or renamed file, has relationships that "
                     "this project did not create; remove or re-attach them, then load again)")

@@ -6,6 +6,8 @@ from collections import OrderedDict
 
 from flask import Blueprint, abort, current_app, request
 
+from kb.analysis import comparable_cases
+
 from ..render import prose_sections, render_markdown
 from ..store import get_store
 from .base import page_route, respond
@@ -48,6 +50,10 @@ def case(case_id: str, fmt: str):
         "relations": store.query("organisation_relations", id=case_id),
         "related_from": store.query("organisation_relations_in", id=case_id),
         "sources": store.query("organisation_sources", id=case_id),
+        "comparable": [{"id": c["id"], "name": c["name"], "score": c["score"],
+                        "why": [f"{r['name']} ({r['why']})" if r.get("name") else r["why"]
+                                for r in sorted(c["reasons"], key=lambda r: -r["points"])]}
+                       for c in comparable_cases(store, case_id, limit=5)],
     }
     groups = OrderedDict((title, [c for c in data["claims"] if c["type"] == rel]) for rel, title in _CLAIM_GROUPS)
     body_html = render_markdown(prose_sections(found[0]["body"] or ""))

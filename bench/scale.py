@@ -1,0 +1,534 @@
+"""How cost grows with the number of cases, against the floor and against the goals (issue 8).
+
+For N = 100, 1,000 and 10,000 synthetic cases (``bench/generate_corpus.py``, made on first use in
+the git-ignored ``bench/corpus/``), one run measures and prints:
+
+- **parse + validate** throughput (files/s) against the **floor**: reading the files, parsing the
+  front matter with the same YAML parser (LibYAML) and tokenising the whole Markdown body with
+  markdown-it, nothing else;
+- **full load** into the embedded store (``kb.pipeline.load_embedded(full=True)``) with an empty
+  cache (cold) and with the parse cache filled (warm), as a ratio to the floor;
+- **reload after one changed file** (the median and worst of five edits to different cases), and
+  after no change;
+- **peak memory** (RSS) of the loading process: every N's loads run in a fresh subprocess;
+- **p50 and p95 of each named store query** on the embedded store and on Neo4j (a fresh server
+  from ``tools/neo4j``, loaded with the project's sync), and of **comparable cases**;
+- **the site under load**: gunicorn on 127.0.0.1 serving the app over the N-case store, and the
+  same gunicorn serving a trivial Flask route; wrk with 16 connections for 20 s against case pages,
+  comparable-cases requests and the trivial route: throughput, p95 and errors.
+
+Ratios are against baselines measured in the same run.  Goals (at N = 10,000): full load within 2x
+of the floor and under 15 s; reload after one changed file under 1 s; comparable cases p95 under
+50 ms; case pages with zero errors, p95 under 100 ms and at least 30% of the trivial route's
+throughput; peak memory under 1 GB.  Usage::
+
+    python bench/scale.py                          # N = 100, 1,000 and 10,000 (about 30 minutes)
+    python bench/scale.py --max-n 1000             # stop at 1,000
+    python bench/scale.py --sizes 10000 --skip-neo4j --duration 10
+    python bench/scale.py --markdown /tmp/figures.md   # also write the tables as Markdown
+
+Needs ``wrk`` (Debian: ``apt-get install -y wrk``) and ``gunicorn`` for the site figures, Java and
+Maven for Neo4j; what is missing is skipped with a note.  Everything listens on 127.0.0.1 only, every
+load test stops by itself, and every server started is stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+SIZES = (100, 1_000, 10_000)
+GOALS = {"full_vs_floor": 2.0, "full_s": 15.0, "reload_s": 1.0, "compare_p95_ms": 50.0, "page_p95_ms": 100.0,
+         "page_vs_trivial": 0.30, "rss_mb": 1024.0}
+EDITS = 5
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def percentile(samples: list[float], share: float) -> float:
+    """Nearest-rank percentile (``share`` in 0..1) of a non-empty list.
+
+    >>> percentile([5, 1, 4, 2, 3], 0.5), percentile(list(range(1, 101)), 0.95)
+    (3, 95)
+    """
+    ordered = sorted(samples)
+    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
+
+
+# --- phase 1: loading, in a fresh process per N -------------------------------------------------
+
+def floor(root: Path) -> dict[str, float]:
+    """Read every content file, parse its front matter (LibYAML) and tokenise its body (markdown-it)."""
+    import yaml
+    from markdown_it import MarkdownIt
+
+    markdown = MarkdownIt("commonmark")
+    files = sorted((root / "cases").glob("*.md")) + sorted((root / "concepts").glob("*/*.md"))
+    started = time.perf_counter()
+    for path in files:
+        text = path.read_bytes().decode("utf-8")
+        _, front, body = text.split("---\n", 2)
+        yaml.load(front, Loader=yaml.CSafeLoader)
+        markdown.parse(body)
+    seconds = time.perf_counter() - started
+    return {"files": len(files), "seconds": seconds, "files_per_s": len(files) / seconds}
+
+
+def parse_and_validate(root: Path) -> dict[str, float]:
+    """The pipeline's parsing and validation of every file, without a cache."""
+    from kb.files import ContentLayout, discover
+    from kb.parse import parse_file
+    from kb.validate import validate
+    from kb.vocabulary import load_vocabulary
+
+    started = time.perf_counter()
+    layout = ContentLayout(root)
+    vocabulary = load_vocabulary(layout.vocabulary)
+    files = discover(layout)
+    problems = validate([parse_file(f, layout) for f in files], vocabulary)
+    seconds = time.perf_counter() - started
+    assert not [p for p in problems if p.is_error], problems[:3]
+    return {"files": len(files), "seconds": seconds, "files_per_s": len(files) / seconds}
+
+
+def edit_case(path: Path, n: int) -> None:
+    """A contributor's small edit: one more sentence in the summary."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^(summary: .*)$", rf"\1 Edited {n}.", text, count=1, flags=re.MULTILINE),
+                    encoding="utf-8")
+
+
+def load_phase(root: Path, store: Path) -> dict[str, Any]:
+    """Floor, parse+validate, cold and warm full loads, reloads; the process's peak RSS."""
+    from kb.pipeline import load_embedded
+
+    result: dict[str, Any] = {"floor": floor(root), "parse_validate": parse_and_validate(root)}
+    for name in ("full_cold", "full_warm"):
+        load = load_embedded(root, store, full=True)
+        assert load.ok and load.mode == "full", (load.mode, load.errors[:3])
+        result[name] = load.seconds
+        log(f"  {name.replace('_', ' ')}: {load.seconds:.2f} s")
+    cases = sorted((root / "cases").glob("*.md"))
+    reloads = []
+    for n, case in enumerate(random.Random(8).sample(cases, EDITS)):
+        edit_case(case, n)
+        load = load_embedded(root, store)
+        assert load.ok and load.mode == "incremental", (load.mode, load.errors[:3])
+        reloads.append(load.seconds)
+    result["reload"] = {"median": statistics.median(reloads), "max": max(reloads), "all": reloads}
+    unchanged = load_embedded(root, store)
+    assert unchanged.mode == "unchanged", unchanged.mode
+    result["reload_unchanged"] = unchanged.seconds
+    result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    edit_case(cases[0], EDITS)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(REPO / "graph_loader.py"), "load", "--root", str(root), "--store",
+                    str(store), "--quiet"], check=True)
+    result["reload_cli"] = time.perf_counter() - started
+    return result
+
+
+# --- phase 2: named queries and comparable cases ------------------------------------------------
+
+def query_params(cypher: str, name: str, params: tuple[str, ...], defaults: dict[str, str],
+                 ids: Callable[[str], list[str]], rng: random.Random) -> dict[str, Any]:
+    """Realistic parameters for one run of a named query."""
+    if defaults:
+        return dict(defaults)
+    values: dict[str, Any] = {}
+    for param in params:
+        if param == "id":
+            label = re.search(r":(\w+) \{id: \$id\}", cypher)
+            values["id"] = rng.choice(ids(label.group(1) if label else "Source"))
+        elif param == "ids" and "labels" in params:
+            values["ids"] = rng.sample(ids("Organisation"), min(5, len(ids("Organisation"))))
+        elif param == "ids":
+            values["ids"] = rng.sample(ids("Source"), min(50, len(ids("Source"))))
+        elif param == "labels":
+            values["labels"] = ["Organisation", "Practice", "Challenge", "Outcome", "Framework", "Sector"]
+    return values
+
+
+def time_queries(store: Any, budget_s: float = 1.5, most: int = 20) -> dict[str, dict[str, float]]:
+    """p50 and p95 (ms) of every named query, each run until ``most`` runs or ``budget_s`` (at least 3)."""
+    from kb.queries import QUERIES, cypher_for
+
+    known: dict[str, list[str]] = {}
+
+    def ids(label: str) -> list[str]:
+        if label not in known:
+            known[label] = [r["id"] for r in store.run(f"MATCH (n:{label}) RETURN n.id AS id")] or ["none"]
+        return known[label]
+
+    rng = random.Random(1)
+    timings = {}
+    for name, query in QUERIES.items():
+        cypher = cypher_for(name, store.backend)
+        samples: list[float] = []
+        started = time.perf_counter()
+        while len(samples) < 3 or (len(samples) < most and time.perf_counter() - started < budget_s):
+            params = query_params(cypher, name, query.params, query.default_params, ids, rng)
+            begin = time.perf_counter()
+            store.query(name, **params)
+            samples.append((time.perf_counter() - begin) * 1000)
+        timings[name] = {"p50": percentile(samples, 0.5), "p95": percentile(samples, 0.95), "runs": len(samples)}
+    return timings
+
+
+def time_comparable(store: Any, runs: int = 200) -> dict[str, float]:
+    """Comparable cases for random cases: the first call (builds the index) and p50/p95 of the rest."""
+    from kb import analysis
+
+    cases = [r["id"] for r in store.run("MATCH (o:Organisation) RETURN o.id AS id")]
+    rng = random.Random(2)
+    begin = time.perf_counter()
+    analysis.comparable_cases(store, rng.choice(cases))
+    first = (time.perf_counter() - begin) * 1000
+    samples = []
+    for _ in range(runs):
+        begin = time.perf_counter()
+        analysis.comparable_cases(store, rng.choice(cases))
+        samples.append((time.perf_counter() - begin) * 1000)
+    return {"first_ms": first, "p50": percentile(samples, 0.5), "p95": percentile(samples, 0.95)}
+
+
+def queries_phase(root: Path, store_path: Path, neo4j: bool) -> dict[str, Any]:
+    from kb.store.ladybug import LadybugStore
+
+    result: dict[str, Any] = {}
+    store = LadybugStore(store_path)
+    result["ladybug"] = time_queries(store)
+    if importlib.util.find_spec("kb.analysis"):
+        result["comparable_ladybug"] = time_comparable(store)
+    store.close()
+    log("  embedded store queries timed")
+    if neo4j:
+        result.update(neo4j_queries(root, store_path))
+    else:
+        result["neo4j_note"] = "skipped (--skip-neo4j)"
+    return result
+
+
+def neo4j_queries(root: Path, store_path: Path) -> dict[str, Any]:
+    """Load the same files into a fresh Neo4j with the project's sync; time the same queries there."""
+    if not (REPO / "kb" / "store" / "neo4j.py").exists():
+        return {"neo4j_note": "skipped: kb/store/neo4j.py does not exist"}
+    from kb.cache import ParseCache, cache_version
+    from kb.graph import graph_rows
+    from kb.pipeline import load_content
+    from kb.store.neo4j import Neo4jSettings, Neo4jStore
+    from kb.store.neo4j_sync import sync
+
+    spec = importlib.util.spec_from_file_location("kb_tools_neo4j_server", REPO / "tools" / "neo4j" / "server.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    server = module.Neo4jServer(heap="4g", pagecache="1g", tx_timeout="2h")
+    try:
+        server.start(timeout=300)
+    except module.Neo4jUnavailable as err:
+        return {"neo4j_note": f"skipped: Neo4j unavailable ({err})"}
+    try:
+        rows = graph_rows(load_content(root, cache=ParseCache(store_path / "cache", cache_version(root))).corpus)
+        settings = Neo4jSettings(server.uri)
+        begin = time.perf_counter()
+        sync(settings, rows)
+        loaded = time.perf_counter() - begin
+        log(f"  Neo4j {server.version}: synced in {loaded:.1f} s")
+        store = Neo4jStore(settings)
+        try:
+            result = {"neo4j": time_queries(store), "neo4j_version": server.version, "neo4j_sync_s": loaded}
+            if importlib.util.find_spec("kb.analysis"):
+                result["comparable_neo4j"] = time_comparable(store)
+        finally:
+            store.close()
+        return result
+    finally:
+        server.stop()
+
+
+# --- phase 3: the site under load ---------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(app: str, env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen, str]:
+    """gunicorn on 127.0.0.1: 2 workers (one per core), 4 threads each; wait until it answers."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+               "--worker-class", "gthread", "--threads", "4", "--timeout", "120", "--chdir", str(REPO),
+               "--log-level", "warning", app]
+    with log_path.open("ab") as log_file:
+        process = subprocess.Popen(command, env={**os.environ, **env}, stdout=log_file, stderr=log_file,
+                                   start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/", timeout=30).read()
+            return process, url
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.3)
+    stop(process)
+    raise RuntimeError(f"gunicorn did not start ({app}); see {log_path}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+
+
+def worker_peak_rss_mb(process: subprocess.Popen) -> float:
+    """The largest peak RSS (VmHWM) among the gunicorn master's children."""
+    peaks = []
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    for pid in children.read_text().split() if children.exists() else []:
+        status = Path(f"/proc/{pid}/status")
+        if status.exists():
+            match = re.search(r"VmHWM:\s+(\d+) kB", status.read_text())
+            peaks.append(int(match.group(1)) / 1024 if match else 0)
+    return max(peaks, default=0.0)
+
+
+def wrk(url: str, paths: list[str], work: Path, duration: int, connections: int) -> dict[str, float]:
+    """One bounded wrk run over ``paths``: requests/s, p50/p95 (ms) and errors (socket and non-2xx/3xx)."""
+    listing = work / f"paths-{len(paths)}-{abs(hash(paths[0]))}.txt"
+    listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s",
+               str(REPO / "bench" / "loadtest" / "paths.lua"), url]
+    output = subprocess.run(command, env={**os.environ, "WRK_PATHS": str(listing)}, capture_output=True, text=True,
+                            timeout=duration + 60, check=True).stdout
+    summary = json.loads(output.strip().splitlines()[-1])
+    errors = sum(summary[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return {"rps": summary["requests"] / (summary["duration_us"] / 1e6), "p50": summary["p50_us"] / 1000,
+            "p95": summary["p95_us"] / 1000, "errors": errors, "requests": summary["requests"]}
+
+
+def web_phase(store_path: Path, work: Path, duration: int, connections: int) -> dict[str, Any]:
+    if not shutil.which("wrk") or not importlib.util.find_spec("gunicorn"):
+        return {"web_note": "skipped: needs wrk (apt-get install -y wrk) and gunicorn (requirements-dev.txt)"}
+    from kb.store.ladybug import LadybugStore
+
+    reader = LadybugStore(store_path)
+    cases = [r["id"] for r in reader.run("MATCH (o:Organisation) RETURN o.id AS id")]
+    reader.close()
+    sample = random.Random(3).sample(cases, min(500, len(cases)))
+    env = {"KB_STORE_PATH": str(store_path), "KB_RATE_LIMITS": "false", "KB_STORE": "ladybug"}
+    result: dict[str, Any] = {}
+    site, url = start_gunicorn("webapp:create_app()", env, work / "gunicorn-site.log")
+    try:
+        for path in [f"/cases/{c}" for c in sample[:20]] + [f"/compare?case={c}" for c in sample[:20]]:
+            urllib.request.urlopen(url + path, timeout=120).read()  # warm both workers' caches
+        result["pages"] = wrk(url, [f"/cases/{c}" for c in sample], work, duration, connections)
+        log(f"  case pages: {result['pages']['rps']:.0f} req/s, p95 {result['pages']['p95']:.0f} ms")
+        result["compare"] = wrk(url, [f"/compare?case={c}" for c in sample], work, duration, connections)
+        log(f"  comparable cases: {result['compare']['rps']:.0f} req/s, p95 {result['compare']['p95']:.0f} ms")
+        result["site_worker_rss_mb"] = worker_peak_rss_mb(site)
+    finally:
+        stop(site)
+    trivial, url = start_gunicorn("bench.loadtest.trivial:app", {}, work / "gunicorn-trivial.log")
+    try:
+        result["trivial"] = wrk(url, ["/ok"], work, duration, connections)
+        log(f"  trivial route: {result['trivial']['rps']:.0f} req/s, p95 {result['trivial']['p95']:.1f} ms")
+    finally:
+        stop(trivial)
+    return result
+
+
+# --- the run: one subprocess per N and phase ----------------------------------------------------
+
+def corpus(n: int) -> Path:
+    from bench.generate_corpus import DEFAULT_OUT, generate
+
+    root = DEFAULT_OUT / str(n)
+    if not (root / "cases").is_dir() or len(list((root / "cases").glob("*.md"))) != n:
+        log(f"generating {n} cases into {root}")
+        shutil.rmtree(root, ignore_errors=True)
+        generate(n, root)
+    return root
+
+
+def run_phase(phase: str, n: int, work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--phase", phase, "--n", str(n), "--work", str(work),
+               "--duration", str(args.duration), "--connections", str(args.connections)]
+    if args.skip_neo4j:
+        command.append("--skip-neo4j")
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def child(args: argparse.Namespace) -> None:
+    work = Path(args.work)
+    root, store = work / "content", work / "store"
+    if args.phase == "load":
+        result = load_phase(root, store)
+    elif args.phase == "queries":
+        result = queries_phase(root, store, neo4j=not args.skip_neo4j)
+    else:
+        result = web_phase(store, work, args.duration, args.connections)
+    print(json.dumps(result))
+
+
+def measure(n: int, args: argparse.Namespace) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix=f"kb-scale-{n}-"))
+    try:
+        shutil.copytree(corpus(n), work / "content")  # edits go to a copy
+        log(f"N = {n:,}: loading")
+        result = {"n": n, **run_phase("load", n, work, args)}
+        log(f"N = {n:,}: queries")
+        result.update(run_phase("queries", n, work, args))
+        if args.skip_web:
+            result["web_note"] = "skipped (--skip-web)"
+        else:
+            log(f"N = {n:,}: the site under load")
+            result.update(run_phase("web", n, work, args))
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# --- printing -----------------------------------------------------------------------------------
+
+def figures_table(results: list[dict[str, Any]]) -> str:
+    header = ("| N | floor files/s | parse+validate files/s | full load cold s (× floor) | full load warm s | "
+              "reload 1 file s (worst) | peak RSS MB | comparable p95 ms | case pages req/s, p95 ms, errors | "
+              "compare req/s, p95 ms | trivial req/s | pages ÷ trivial |")
+    lines = [header, "|" + "---|" * (header.count("|") - 1)]
+    for r in results:
+        fl, pv = r["floor"], r["parse_validate"]
+        pages, compare, trivial = r.get("pages"), r.get("compare"), r.get("trivial")
+        comparable = r.get("comparable_ladybug")
+        lines.append(" | ".join([
+            f"| {r['n']:,}", f"{fl['files_per_s']:.0f}", f"{pv['files_per_s']:.0f} ({pv['files_per_s'] / fl['files_per_s']:.2f}×)",
+            f"{r['full_cold']:.1f} ({r['full_cold'] / fl['seconds']:.1f}×)", f"{r['full_warm']:.1f}",
+            f"{r['reload']['median']:.2f} ({r['reload']['max']:.2f})", f"{r['rss_mb']:.0f}",
+            f"{comparable['p95']:.1f}" if comparable else "–",
+            f"{pages['rps']:.0f}, {pages['p95']:.0f}, {pages['errors']}" if pages else "–",
+            f"{compare['rps']:.0f}, {compare['p95']:.0f}" if compare else "–",
+            f"{trivial['rps']:.0f}" if trivial else "–",
+            f"{pages['rps'] / trivial['rps']:.0%}" if pages and trivial else "–"]) + " |")
+    return "\n".join(lines)
+
+
+def goals_table(r: dict[str, Any]) -> str:
+    fl = r["floor"]
+    pages, trivial, comparable = r.get("pages"), r.get("trivial"), r.get("comparable_ladybug")
+    rows = [
+        ("full load (cold cache) within 2× of the floor", f"{r['full_cold'] / fl['seconds']:.1f}×",
+         r["full_cold"] / fl["seconds"] <= GOALS["full_vs_floor"]),
+        ("full load (cold cache) under 15 s", f"{r['full_cold']:.1f} s", r["full_cold"] < GOALS["full_s"]),
+        ("full load (warm cache) under 15 s", f"{r['full_warm']:.1f} s", r["full_warm"] < GOALS["full_s"]),
+        ("reload after one changed file under 1 s (worst of 5)", f"{r['reload']['max']:.2f} s",
+         r["reload"]["max"] < GOALS["reload_s"]),
+        ("comparable cases p95 under 50 ms", f"{comparable['p95']:.1f} ms" if comparable else "–",
+         comparable is not None and comparable["p95"] < GOALS["compare_p95_ms"]),
+        ("case pages: zero errors at 16 connections", f"{pages['errors']}" if pages else "–",
+         pages is not None and pages["errors"] == 0),
+        ("case pages: p95 under 100 ms", f"{pages['p95']:.0f} ms" if pages else "–",
+         pages is not None and pages["p95"] < GOALS["page_p95_ms"]),
+        ("case pages: at least 30% of the trivial route's throughput",
+         f"{pages['rps'] / trivial['rps']:.0%}" if pages and trivial else "–",
+         bool(pages and trivial) and pages["rps"] / trivial["rps"] >= GOALS["page_vs_trivial"]),
+        ("peak memory of a load under 1 GB", f"{r['rss_mb']:.0f} MB", r["rss_mb"] < GOALS["rss_mb"]),
+    ]
+    lines = [f"| goal at N = {r['n']:,} | measured | met |", "|---|---|---|"]
+    lines += [f"| {goal} | {value} | {'yes' if met else '**no**'} |" for goal, value, met in rows]
+    return "\n".join(lines)
+
+
+def queries_table(r: dict[str, Any]) -> str:
+    ladybug, neo4j = r.get("ladybug", {}), r.get("neo4j", {})
+    lines = [f"| named query (N = {r['n']:,}) | embedded p50 ms | p95 ms | Neo4j p50 ms | p95 ms |",
+             "|---|---|---|---|---|"]
+    for name, t in ladybug.items():
+        other = neo4j.get(name)
+        lines.append(f"| {name} | {t['p50']:.1f} | {t['p95']:.1f} | "
+                     + (f"{other['p50']:.1f} | {other['p95']:.1f} |" if other else "– | – |"))
+    for store in ("ladybug", "neo4j"):
+        comparable = r.get(f"comparable_{store}")
+        if comparable:
+            lines.append(f"| comparable cases ({store}; first call {comparable['first_ms']:.0f} ms) | "
+                         f"{comparable['p50']:.1f} | {comparable['p95']:.1f} | | |")
+    return "\n".join(lines)
+
+
+def environment() -> str:
+    load = os.getloadavg()
+    return (f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the start")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="numbers of cases")
+    parser.add_argument("--max-n", type=int, default=None, help="leave out sizes above this")
+    parser.add_argument("--duration", type=int, default=20, help="seconds of each wrk run")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument("--skip-neo4j", action="store_true")
+    parser.add_argument("--skip-web", action="store_true")
+    parser.add_argument("--markdown", type=Path, help="also write the tables to this Markdown file")
+    parser.add_argument("--json", type=Path, help="also write every figure as JSON")
+    parser.add_argument("--phase", choices=("load", "queries", "web"), help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--work", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.phase:
+        child(args)
+        return 0
+    sizes = [n for n in args.sizes if args.max_n is None or n <= args.max_n]
+    started = environment()
+    log(started)
+    results = []
+    for n in sizes:
+        results.append(measure(n, args))
+        print(f"\n## N = {n:,}\n\n{queries_table(results[-1])}\n", flush=True)
+        for note in ("neo4j_note", "web_note"):
+            if note in results[-1]:
+                print(f"note: {results[-1][note]}\n", flush=True)
+    ended = os.getloadavg()
+    report = (f"{started}; {ended[0]:.2f} {ended[1]:.2f} {ended[2]:.2f} at the end\n\n"
+              f"{figures_table(results)}\n\n{goals_table(results[-1])}\n")
+    print("\n" + report)
+    if args.markdown:
+        args.markdown.write_text(report + "\n" + "\n\n".join(queries_table(r) for r in results) + "\n",
+                                 encoding="utf-8")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,253 @@
+"""Incremental loads: what a reload after a small change writes must equal a full rebuild.
+
+Every check compares what a reader sees: every node and relationship (the export queries) and the
+answer of every named query, after an incremental load and after a full rebuild of the same files.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb.cache import ParseCache, cache_version
+from kb.exchange import rows_from_store
+from kb.files import ContentLayout, discover
+from kb.pipeline import load_embedded
+from kb.problems import StoreError
+from kb.queries import QUERIES
+from kb.store import ladybug as ladybug_store
+from kb.store.ladybug import LadybugStore, current_generation
+from kb.vocabulary import load_vocabulary
+from tests.conftest import FIXTURES, REPO
+
+GAMMA = """---
+id: gamma-tools
+name: Gamma Tools
+kind: cooperative
+country: DE
+sectors: [manufacturing]
+founded: 1987
+status: active
+summary: A fictional toolmaker owned by its staff, added by a test.
+profile_sources: [report-a]
+relations:
+  - {type: inspired-by, target: alpha-care, sources: [report-a]}
+sources:
+  - id: report-a
+    title: The same report, declared again
+    url: https://example.org/a
+  - id: gamma-own
+    title: Gamma's own page
+    url: https://example.org/gamma
+---
+
+## Practices
+
+- [Self-managing teams](../concepts/practices/self-managing-teams.md): teams of eight. [src: gamma-own]
+  - figure: **8** people per team (2020) [src: gamma-own]
+
+## Challenges
+
+- [Staff attrition](../concepts/challenges/staff-attrition.md) [uncertain]: some left. [src: report-a]
+"""
+
+
+def snapshot(store_path: Path, ids: list[str] | None = None) -> dict[str, list[str]]:
+    """Everything a reader can see, as sorted canonical JSON: nodes, relationships, every named query.
+
+    Queries taking an ``id`` run for each of ``ids`` (every organisation by default).
+    """
+    store = LadybugStore(store_path)
+    try:
+        rows = rows_from_store(store)
+        seen = {f"nodes:{label}": _canonical(nodes) for label, nodes in rows.nodes.items()}
+        seen["rels"] = _canonical([{"type": r.type, "from": r.start, "to": r.end, **r.props} for r in rows.rels])
+        organisations = [node["id"] for node in rows.nodes.get("Organisation", [])]
+        labels = sorted(rows.nodes)
+        for name, query in QUERIES.items():
+            if not query.params:
+                seen[name] = _canonical(store.query(name))
+            elif query.params == ("id",):
+                for node_id in ids if ids is not None else organisations:
+                    seen[f"{name}({node_id})"] = _canonical(store.query(name, id=node_id))
+            elif query.params == ("ids", "labels"):
+                seen[name] = _canonical(store.query(name, ids=organisations, labels=labels))
+            elif query.params == ("ids",):
+                seen[name] = _canonical(store.query(name, ids=[n["id"] for n in rows.nodes.get("Source", [])]))
+            else:
+                seen[name] = _canonical(store.query(name, **query.default_params))
+        return seen
+    finally:
+        store.close()
+
+
+def _canonical(rows: list[dict]) -> list[str]:
+    return sorted(json.dumps(row, sort_keys=True, default=str) for row in rows)
+
+
+def assert_same_as_full_rebuild(root: Path, store: Path, tmp_path: Path, ids: list[str] | None = None) -> None:
+    fresh = tmp_path / f"fresh-{len(list(tmp_path.iterdir()))}"
+    assert load_embedded(root, fresh, full=True).mode == "full"
+    incremental, full = snapshot(store, ids), snapshot(fresh, ids)
+    assert incremental.keys() == full.keys()
+    for key in full:
+        assert incremental[key] == full[key], key
+
+
+@pytest.fixture
+def loaded(mini_root: Path, tmp_path: Path) -> Path:
+    """The two-case fixture, loaded once in full into ``tmp_path/store``."""
+    store = tmp_path / "store"
+    assert load_embedded(mini_root, store).mode == "full"
+    return store
+
+
+def test_a_second_load_of_the_same_files_changes_nothing(mini_root: Path, loaded: Path) -> None:
+    before = current_generation(loaded)
+    again = load_embedded(mini_root, loaded)
+    assert (again.mode, again.changed, current_generation(loaded)) == ("unchanged", [], before)
+
+
+def test_edited_added_and_deleted_cases_match_a_full_rebuild(mini_root: Path, loaded: Path, tmp_path: Path) -> None:
+    alpha = mini_root / "cases" / "alpha-care.md"
+    alpha.write_text(alpha.read_text(encoding="utf-8")
+                     .replace("teams of up to 12\n  nurses.", "teams of up to 14\n  nurses.")
+                     .replace("**12** nurses", "**14** nurses")
+                     .replace("city: Almelo", "city: Enschede")
+                     .replace("title: A report about Alpha", "title: A report about Alpha, revised"),
+                     encoding="utf-8")
+    edited = load_embedded(mini_root, loaded)
+    assert (edited.mode, edited.changed) == ("incremental", ["cases/alpha-care.md"])
+    assert_same_as_full_rebuild(mini_root, loaded, tmp_path)
+    assert LadybugStore(loaded).query("organisation", id="alpha-care")[0]["city"] == "Enschede"
+
+    (mini_root / "cases" / "gamma-tools.md").write_text(GAMMA, encoding="utf-8")
+    added = load_embedded(mini_root, loaded)
+    assert (added.mode, added.added) == ("incremental", ["cases/gamma-tools.md"])
+    assert_same_as_full_rebuild(mini_root, loaded, tmp_path)
+    assert {row["id"] for row in LadybugStore(loaded).query("organisations")} == {
+        "alpha-care", "beta-shoes", "gamma-tools"}
+
+    (mini_root / "cases" / "gamma-tools.md").unlink()
+    deleted = load_embedded(mini_root, loaded)
+    assert (deleted.mode, deleted.deleted) == ("incremental", ["cases/gamma-tools.md"])
+    assert_same_as_full_rebuild(mini_root, loaded, tmp_path)
+    assert "DE" not in {row["country"] for row in LadybugStore(loaded).query("organisations")}
+
+
+def test_a_deleted_case_and_the_relation_to_it_go_together(mini_root: Path, loaded: Path, tmp_path: Path) -> None:
+    alpha = mini_root / "cases" / "alpha-care.md"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace(
+        "relations:\n  - {type: partner-of, target: beta-shoes, sources: [report-b]}\n", ""), encoding="utf-8")
+    (mini_root / "cases" / "beta-shoes.md").unlink()
+    load = load_embedded(mini_root, loaded)
+    assert (load.mode, load.changed, load.deleted) == ("incremental", ["cases/alpha-care.md"],
+                                                      ["cases/beta-shoes.md"])
+    assert_same_as_full_rebuild(mini_root, loaded, tmp_path)
+
+
+def test_an_edit_to_a_real_case_matches_a_full_rebuild(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    for folder in ("cases", "concepts", "vocabulary"):
+        shutil.copytree(REPO / folder, root / folder)
+    store = tmp_path / "store"
+    load_embedded(root, store)
+    case = root / "cases" / "buurtzorg.md"
+    text = case.read_text(encoding="utf-8")
+    case.write_text(text.replace("\n## Practices\n", "\n## Practices\n\n- [Coaches](../concepts/practices/"
+                                 "coaches-not-managers.md): added by a test. [src: "
+                                 f"{_first_source(text)}]\n", 1), encoding="utf-8")
+    assert load_embedded(root, store).mode == "incremental"
+    assert_same_as_full_rebuild(root, store, tmp_path, ids=["buurtzorg", "coaches-not-managers"])
+
+
+def _first_source(text: str) -> str:
+    return text.split("sources:", 1)[1].split("id:", 1)[1].split("\n", 1)[0].strip()
+
+
+def test_errors_refuse_an_incremental_load(mini_root: Path, loaded: Path) -> None:
+    before = current_generation(loaded)
+    beta = mini_root / "cases" / "beta-shoes.md"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("country: US", "country: XX"), encoding="utf-8")
+    load = load_embedded(mini_root, loaded)
+    assert load.mode == "refused"
+    assert [p.message for p in load.errors] == ["unknown country code 'XX'"]
+    assert current_generation(loaded) == before
+
+
+def test_a_changed_concept_page_means_a_full_rebuild(mini_root: Path, loaded: Path, tmp_path: Path) -> None:
+    page = mini_root / "concepts" / "practices" / "coaches-not-managers.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert load_embedded(mini_root, loaded).mode == "full"
+    assert_same_as_full_rebuild(mini_root, loaded, tmp_path)
+
+
+def test_a_corrupted_cache_entry_is_ignored(mini_root: Path, loaded: Path, tmp_path: Path) -> None:
+    entries = sorted((loaded / "cache").rglob("*.z"))
+    assert entries
+    for damaged, entry in enumerate(entries):
+        data = entry.read_bytes()
+        entry.write_bytes(data[: len(data) // 2] if damaged % 2 else b"not a cache entry")
+    assert load_embedded(mini_root, loaded, full=True).mode == "full"
+    assert_same_as_full_rebuild(mini_root, loaded, tmp_path)
+    layout = ContentLayout(mini_root)
+    cache = ParseCache(loaded / "cache", cache_version(mini_root))
+    reread = [cache.parse(f, layout, load_vocabulary(layout.vocabulary)) for f in discover(layout)]
+    assert all(entry.reused for entry in reread)  # the damaged entries were written again
+
+
+def test_an_entry_for_another_path_is_not_used(mini_root: Path, tmp_path: Path) -> None:
+    layout = ContentLayout(mini_root)
+    cache = ParseCache(tmp_path / "cache", cache_version(mini_root))
+    vocabulary = load_vocabulary(layout.vocabulary)
+    alpha = next(f for f in discover(layout) if f.display == "cases/alpha-care.md")
+    cache.parse(alpha, layout, vocabulary)
+    shutil.copy(alpha.path, mini_root / "cases" / "alpha-copy.md")
+    copy = next(f for f in discover(layout) if f.display == "cases/alpha-copy.md")
+    parsed = cache.parse(copy, layout, vocabulary)
+    assert not parsed.reused
+    assert "id 'alpha-care' does not match the file name 'alpha-copy.md'" in [p.message for p in parsed.problems]
+
+
+def test_a_failed_incremental_load_leaves_the_previous_generation(mini_root: Path, loaded: Path,
+                                                                  monkeypatch) -> None:
+    before = current_generation(loaded)
+    reader = LadybugStore(loaded)
+    assert reader.query("organisation", id="alpha-care")[0]["city"] == "Almelo"
+    alpha = mini_root / "cases" / "alpha-care.md"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("city: Almelo", "city: Enschede"), encoding="utf-8")
+    statements = ladybug_store.change_statements
+
+    def half_then_broken(change):  # the first half is applied, then a statement fails
+        real = statements(change)
+        return real[: len(real) // 2] + [("MATCH (n:NoSuchLabel) DETACH DELETE n", {})] + real[len(real) // 2:]
+
+    monkeypatch.setattr(ladybug_store, "change_statements", half_then_broken)
+    with pytest.raises(StoreError, match="incremental update failed"):
+        load_embedded(mini_root, loaded)
+    assert current_generation(loaded) == before
+    assert len(list((loaded / "generations").iterdir())) == 1  # the half-changed copy was removed
+    assert reader.query("organisation", id="alpha-care")[0]["city"] == "Almelo"
+    monkeypatch.undo()
+    assert load_embedded(mini_root, loaded).mode == "incremental"
+    assert reader.query("organisation", id="alpha-care")[0]["city"] == "Enschede"  # the reader follows
+
+
+def test_a_wrong_total_stops_the_switch(mini_root: Path, loaded: Path, monkeypatch) -> None:
+    """The check compares the new generation's totals with what the change should give."""
+    before = current_generation(loaded)
+    beta = mini_root / "cases" / "beta-shoes.md"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("mixed.", "mixed, says a test."), encoding="utf-8")
+    statements = ladybug_store.change_statements
+    monkeypatch.setattr(ladybug_store, "change_statements",
+                        lambda change: [s for s in statements(change) if ":REPORTED" not in s[0]])
+    with pytest.raises(StoreError, match="does not add up"):
+        load_embedded(mini_root, loaded)
+    assert current_generation(loaded) == before
+
+
+def test_the_fixture_content_is_unchanged_by_these_tests() -> None:
+    assert not (FIXTURES / "mini" / "cases" / "gamma-tools.md").exists()
