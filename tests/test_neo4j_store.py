@@ -24,7 +24,8 @@ from kb.store.neo4j_sync import sync
 from webapp import create_app
 from webapp.settings import SettingsError
 
-from .conftest import load_into
+from .conftest import load_into, skip_or_fail
+from .neo4j_fixtures import load_server_module
 
 ALPHA = "cases/alpha-care.md"
 RELATION_TO_BETA = "relations:\n  - {type: partner-of, target: beta-shoes, sources: [report-b]}\n"
@@ -197,6 +198,42 @@ def test_bad_input_mid_load_keeps_the_previous_graph(neo4j_db, mini_root: Path) 
     with pytest.raises(StoreError, match=r"wrote 0 of 1 rows.*previous graph is unchanged"):
         sync(neo4j_db.settings, broken)
     assert dump(neo4j_db) == before
+
+
+def test_server_restart_mid_load_keeps_the_previous_graph(mini_root: Path, tmp_path: Path) -> None:
+    """A server of its own, with its data on disk, stopped in the middle of a load and started again."""
+    module = load_server_module()
+    server = module.Neo4jServer(data_dir=tmp_path / "neo4j")
+    try:
+        try:
+            server.start(timeout=240)
+        except module.Neo4jUnavailable as err:
+            skip_or_fail(f"Neo4j unavailable: {err}")
+        sync(Neo4jSettings(server.uri), rows_of(mini_root))
+        before = {row for row in Neo4jStore(Neo4jSettings(server.uri)).run(DUMP_BY_ID)[0]["rows"]}
+        add_gamma(mini_root)
+
+        def stop_the_server(step: str) -> None:
+            if step.startswith("create Organisation"):
+                server.stop()
+
+        with pytest.raises(StoreError, match="previous graph is unchanged"):
+            sync(Neo4jSettings(server.uri), rows_of(mini_root), progress=stop_the_server)
+        server.start(timeout=240)  # same data folder, new port
+        after = Neo4jStore(Neo4jSettings(server.uri))
+        assert {row for row in after.run(DUMP_BY_ID)[0]["rows"]} == before
+        assert [o["id"] for o in after.query("organisations")] == ["alpha-care", "beta-shoes"]
+        after.close()
+    finally:
+        server.stop()
+
+
+# A dump that does not depend on internal ids, read through the project's own read path.
+DUMP_BY_ID = """
+MATCH (n) OPTIONAL MATCH (n)-[r]->(m)
+WITH n, r, m ORDER BY n.id
+RETURN collect(labels(n)[0] + ':' + n.id + ' ' + coalesce(type(r) + '->' + m.id + ' ' + r.kb_hash, '')) AS rows
+"""
 
 
 # --- foreign data -------------------------------------------------------------------------------------
