@@ -414,6 +414,47 @@ def test_preview_refuses_concept_pages() -> None:
     assert code == 1 and "preview shows case files" in err
 
 
+# --- CONTRIBUTING.md's worked example -------------------------------------------------------------
+
+CONTRIBUTING = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+
+
+def guide_block(after: str, fence: str) -> str:
+    """The first fenced block of kind ``fence`` after the heading ``after`` in CONTRIBUTING.md."""
+    rest = CONTRIBUTING[CONTRIBUTING.index(after):]
+    return re.search(rf"```{fence}\n(.*?)\n```", rest, re.S).group(1)
+
+
+@pytest.fixture
+def repo_content(tmp_path: Path) -> Path:
+    root = tmp_path / "content"
+    for folder in ("cases", "concepts", "vocabulary"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+def test_the_guide_shows_what_new_case_and_validate_print_today(repo_content: Path) -> None:
+    shown = guide_block("### 2. See what is left to write", "console").splitlines()
+    assert shown[0] == "$ python graph_loader.py validate cases/precision-nutrition.md"
+    (repo_content / "cases" / "precision-nutrition.md").unlink(missing_ok=True)
+    code, out, _ = run("new-case", "Precision Nutrition", "--country", "CA", "--kind", "company", "--sector",
+                       "consulting", "--root", str(repo_content))
+    assert code == 0
+    assert guide_block("### 1. Make the file", "console").splitlines()[1:] == out.splitlines()
+    code, out, err = run("validate", "--root", str(repo_content), str(repo_content / "cases" / "precision-nutrition.md"))
+    assert shown[1:] == out.splitlines() + err.splitlines(), "update step 2 of CONTRIBUTING.md"
+
+
+def test_the_guide_s_finished_case_passes_validation_and_the_content_bar(repo_content: Path) -> None:
+    case = repo_content / "cases" / "precision-nutrition.md"
+    case.write_text(guide_block("### 3. Write it", "markdown") + "\n", encoding="utf-8")
+    result = load_content(repo_content)
+    assert [str(p) for p in result.problems] == []
+    kinds = [claim.kind for claim in result.corpus.organisations["precision-nutrition"].claims]
+    assert kinds.count("practice") + kinds.count("framework") >= 3
+    assert "challenge" in kinds and "outcome" in kinds
+
+
 # --- pull-request checks -------------------------------------------------------------------------
 
 WORKFLOW = REPO / ".github" / "workflows" / "pr.yml"
