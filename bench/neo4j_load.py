@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000], help="corpus sizes (cases)")
     parser.add_argument("--repeat", type=int, default=2, help="rounds of project and bare loads; the best counts")
-    parser.add_argument("--heap", default="4g", help="Neo4j heap (a first load of 10,000 cases is one transaction)")
+    parser.add_argument("--heap", default="8g", help="Neo4j heap: a first load of 10,000 cases is one transaction of ~4 GB")
     parser.add_argument("--pagecache", default="1g")
     parser.add_argument("--naive-limit", type=int, default=20000,
                         help="run the naive load in full up to this many statements, else sample")

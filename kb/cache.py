@@ -64,7 +64,7 @@ __all__ = [
 CACHE_VERSION = 1
 _KB = Path(__file__).resolve().parent
 #: Modules whose output is cached (entries) or counted (manifests): a change to any starts afresh.
-_CODE = ("files", "frontmatter", "body", "parse", "validate", "vocabulary", "problems", "model", "graph",
+_CODE = ("files", "frontmatter", "body", "parse", "validate", "vocabulary", "problems", "model", "graph", "pipeline",
          "graph_schema", "cache")
 _PACKAGES = ("PyYAML", "markdown-it-py", "jsonschema", "pycountry")
 _MAGIC = b"kb-cache-1\n"
@@ -236,6 +236,14 @@ class FileRecord:
     def source_ids(self) -> list[str]:
         return [source[0] for source in self.sources]
 
+    def __reduce__(self) -> tuple:
+        # As a plain tuple: a manifest holds one record per file, and it is read on every load.
+        return _record, tuple(self.__dict__.values())
+
+
+def _record(*values: object) -> FileRecord:
+    return FileRecord(*values)
+
 
 @dataclass
 class Manifest:
@@ -247,6 +255,7 @@ class Manifest:
     files: dict[str, FileRecord] = field(default_factory=dict)  # in discovery order
     nodes: dict[str, int] = field(default_factory=dict)
     rels: dict[str, int] = field(default_factory=dict)
+    declarers: dict[str, int] = field(default_factory=dict)  # source id -> how many files declare it
 
     def is_racy(self, stat: StatKey | None) -> bool:
         return stat is None or stat[1] >= self.scanned_ns - RACY_NS
@@ -281,38 +290,44 @@ def record_for(loaded: CachedFile, link_problems: list[Problem], counts: dict[st
     data = document.data
     record = FileRecord(document.where, document.role, loaded.sha256, loaded.stat, loaded.problems,
                         link_problems, counts, id=data.get("id") if isinstance(data.get("id"), str) else "")
-    if document.role != "case" or not record.id:
+    if not record.id:
+        return record
+    record.sources = tuple((s.get("id"), s.get("url"), s.get("publication"), *document.at("sources", i, "id"))
+                           for i, s in enumerate(_list(data.get("sources"))) if isinstance(s, dict))
+    if document.role != "case":
         return record
     record.country = data.get("country") if isinstance(data.get("country"), str) else ""
     record.id_at = document.at("id")
-    record.sources = tuple((s.get("id"), s.get("url"), s.get("publication"), *document.at("sources", i, "id"))
-                           for i, s in enumerate(_list(data.get("sources"))) if isinstance(s, dict))
     record.relations = tuple((r.get("target"), *document.at("relations", i, "target"))
                              for i, r in enumerate(_list(data.get("relations"))) if isinstance(r, dict))
     return record
 
 
-def stub_document(record: FileRecord, root: Path) -> Document:
+def stub_document(record: FileRecord, root: Path, sources_of_interest: set[str] | None = None) -> Document:
     """A stand-in for an unchanged case file with just what the cross-file checks read.
 
     Its body has no bullets (link resolution is kept in the record), so checks that need the prose
-    must not be given stubs.
+    must not be given stubs.  With ``sources_of_interest``, only those of its sources are listed: a
+    source no other file declares cannot conflict with another file's, and leaving it out saves
+    the checks most of their work.  Its path is the content root (nothing reads it).
     """
     sources, relations = [], []
     positions: dict[tuple, tuple[int, int]] = {("id",): record.id_at}
-    for i, (source_id, url, publication, line, col) in enumerate(record.sources):
+    for source_id, url, publication, line, col in record.sources:
+        if sources_of_interest is not None and source_id not in sources_of_interest:
+            continue
+        positions[("sources", len(sources), "id")] = (line, col)
         source = {"id": source_id}
         if url is not None:
             source["url"] = url
         if publication is not None:
             source["publication"] = publication
         sources.append(source)
-        positions[("sources", i, "id")] = (line, col)
     for i, (target, line, col) in enumerate(record.relations):
         relations.append({"target": target})
         positions[("relations", i, "target")] = (line, col)
     data = {"id": record.id, "country": record.country, "sources": sources, "relations": relations}
-    file = SourceFile(root / record.display, record.display, record.role)
+    file = SourceFile(root, record.display, record.role)
     return Document(file, None, FrontMatter(data, positions), Body([], []), record.sha256)
 
 

@@ -16,10 +16,7 @@ import click
 
 from . import REPO_ROOT
 from .files import ContentLayout
-from .graphdiff import DiffError, diff_against_revision
-from .graphdiff_report import to_markdown, to_text
 from .newcase import NewCaseError, write_new_case
-from .preview import PreviewError, preview_case, render_preview
 from .validate import schema_for
 from .vocabulary import Vocabulary, load_vocabulary
 
@@ -97,6 +94,10 @@ def diff(base: str | None, fmt: str, root: Path) -> None:
       python graph_loader.py diff
       python graph_loader.py diff origin/main --format markdown > graph-diff.md
     """
+    # Imported here: every command, validate included, loads this module (pre-commit runs it often).
+    from .graphdiff import DiffError, diff_against_revision
+    from .graphdiff_report import to_markdown, to_text
+
     try:
         result = diff_against_revision(root, base)
     except DiffError as err:
@@ -124,6 +125,8 @@ def preview(file: Path, output: Path | None, open_browser: bool, root: Path) -> 
       python graph_loader.py preview cases/precision-nutrition.md --open
       python graph_loader.py preview my-draft.md --output draft.html
     """
+    from .preview import PreviewError, preview_case, render_preview
+
     try:
         result = preview_case(file, root)
     except PreviewError as err:

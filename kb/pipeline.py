@@ -13,7 +13,9 @@ files changed, updating a copy of the current generation instead of rebuilding i
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -131,6 +133,69 @@ def _by_path(problems: list[Problem]) -> dict[str, list[Problem]]:
 # --- incremental loads ------------------------------------------------------------------------
 
 @dataclass
+class Scan:
+    """The content files compared with a generation's manifest, by stat signature (or hash)."""
+
+    files: list[tuple[str, str]]  # (path shown, role), in discovery order
+    kept: dict[str, FileRecord]  # unchanged files
+    changed: list[SourceFile]  # changed or new files
+    deleted: list[str]
+    listing: dict[str, list[str]]
+    scanned_ns: int
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.changed or self.deleted)
+
+
+def scan_changes(root: Path, manifest: Manifest, version: str) -> Scan | None:
+    """Which files changed since ``manifest``; None when a full load is the way.
+
+    That is when the code, schemas or vocabulary changed (another cache ``version``), a concept
+    page changed, or more files changed than an update is worth.  A file whose ``stat`` signature
+    matches its record is not read; one whose signature moved is hashed.
+    """
+    if manifest.version != version:
+        return None
+    scanned_ns = time.time_ns()
+    layout = ContentLayout(root)
+    listing = folder_listing(layout)
+    if listing == manifest.listing:
+        files = [(display, record.role) for display, record in manifest.files.items()]
+    else:
+        files = [(f.display, f.role) for f in discover(layout)]
+    base = str(layout.root)
+    kept: dict[str, FileRecord] = {}
+    changed: list[SourceFile] = []
+    for display, role in files:
+        path = os.path.join(base, display)
+        record, stat = manifest.files.get(display), stat_key(path)
+        if record is None or record.role != role or stat is None or not record.sha256:
+            changed.append(SourceFile(Path(path), display, role))
+        elif record.stat == stat and not manifest.is_racy(stat):
+            kept[display] = record
+        elif _sha256(path) == record.sha256:  # touched, or written too close to the last scan
+            kept[display] = dataclasses.replace(record, stat=stat)
+        else:
+            changed.append(SourceFile(Path(path), display, role))
+    present = {display for display, _ in files}
+    deleted = [display for display in manifest.files if display not in present]
+    roles = [f.role for f in changed] + [manifest.files[display].role for display in deleted]
+    if any(role != "case" for role in roles) or len(roles) > max(10, min(MAX_CHANGED_FILES,
+                                                                        int(len(files) * MAX_CHANGED_SHARE))):
+        return None
+    return Scan(files, kept, changed, deleted, listing, scanned_ns)
+
+
+def _sha256(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return ""
+
+
+@dataclass
 class Changes:
     """An incremental load: which files changed since a generation, their problems, what to write.
 
@@ -150,129 +215,97 @@ class Changes:
         return not any(p.is_error for p in self.problems)
 
 
-def load_changes(root: Path, manifest: Manifest, cache: ParseCache) -> Changes | None:
+def load_changes(root: Path, manifest: Manifest, cache: ParseCache, scan: Scan | None = None) -> Changes | None:
     """Check the content against the generation ``manifest`` describes, reading only what changed.
 
-    Returns None when a full load is the way: the code, schemas or vocabulary changed (another
-    cache version), a concept page changed, or more files changed than an update is worth.
-    Unchanged files are recognised by their ``stat`` signature (or, failing that, their hash); they
-    are not parsed, and the cross-file checks see them through the manifest (:func:`kb.cache.stub_document`).
+    Returns None when a full load is the way (see :func:`scan_changes`).  Changed files are
+    parsed (or taken from the cache), checked on their own and their links resolved; the
+    cross-file checks then run over every file, the unchanged ones seen through their manifest
+    records (:func:`kb.cache.stub_document`).  Without errors, ``change`` says what to write.
     """
+    scan = scan or scan_changes(root, manifest, cache.version)
+    if scan is None:
+        return None
     layout = ContentLayout(root)
-    if manifest.version != cache.version:
-        return None
-    scanned_ns = time.time_ns()
-    listing = folder_listing(layout)
-    files = ([SourceFile(layout.root / r.display, r.display, r.role) for r in manifest.files.values()]
-             if listing == manifest.listing else discover(layout))
-    kept, changed = _compare(files, manifest)
-    present = {file.display for file in files}
-    deleted = [display for display in manifest.files if display not in present]
-    roles = [file.role for file in changed] + [manifest.files[display].role for display in deleted]
-    if any(role != "case" for role in roles) or len(roles) > max(
-            10, min(MAX_CHANGED_FILES, int(len(files) * MAX_CHANGED_SHARE))):
-        return None
     vocabulary = load_vocabulary(layout.vocabulary)
-    parsed = {file.display: cache.parse(file, layout, vocabulary) for file in changed}
-    documents = [parsed[f.display].document if f.display in parsed
-                 else _full(f, kept[f.display], layout, cache, vocabulary) if f.role != "case"
-                 else stub_document(kept[f.display], layout.root) for f in files]
+    parsed = {file.display: cache.parse(file, layout, vocabulary) for file in scan.changed}
+    gone = [manifest.files[d] for d in manifest.files if d not in scan.kept]  # changed or deleted
+    declarers = Counter(manifest.declarers)
+    declarers.subtract(sid for record in gone for sid in record.source_ids)
+    new_sources = {display: [s.get("id") for s in _list(entry.document.data.get("sources")) if isinstance(s, dict)]
+                   for display, entry in parsed.items()}
+    declarers.update(sid for ids in new_sources.values() for sid in ids)
+    touched = {sid for record in gone for sid in record.source_ids} | {s for ids in new_sources.values() for s in ids}
+    of_interest = {sid for sid, n in declarers.items() if n > 1} | touched
+    documents = [parsed[display].document if display in parsed
+                 else _full(layout, display, role, scan.kept[display], cache, vocabulary) if role != "case"
+                 else stub_document(scan.kept[display], layout.root, of_interest) for display, role in scan.files]
     links = resolve_links([entry.document for entry in parsed.values()], documents)
-    problems = [p for record in kept.values() for p in record.problems + record.link_problems]
+    problems = [p for record in scan.kept.values() for p in record.problems + record.link_problems]
     problems += [p for entry in parsed.values() for p in entry.problems] + links
     problems += cross_file_problems(documents, links=False)
-    new = Manifest(manifest.version, scanned_ns, listing, nodes=manifest.nodes, rels=manifest.rels)
-    result = Changes(sort_problems(problems), new, [f.display for f in changed if f.display in manifest.files],
-                     [f.display for f in changed if f.display not in manifest.files], deleted)
-    if not result.ok or not (changed or deleted):
-        new.files = {f.display: kept[f.display] for f in files} if result.ok else manifest.files
+    new = Manifest(manifest.version, scan.scanned_ns, scan.listing, nodes=manifest.nodes, rels=manifest.rels,
+                   declarers={sid: n for sid, n in declarers.items() if n > 0})
+    result = Changes(sort_problems(problems), new, [f.display for f in scan.changed if f.display in manifest.files],
+                     [f.display for f in scan.changed if f.display not in manifest.files], scan.deleted)
+    if not result.ok or not scan.anything:
+        new.files = {display: scan.kept[display] for display, _ in scan.files} if result.ok else manifest.files
         return result
-    result.change = _store_change(files, documents, parsed, kept, manifest, new, _by_path(links),
+    result.change = _store_change(scan, documents, parsed, gone, manifest, new, _by_path(links), touched,
                                   layout, cache, vocabulary)
     return result
 
 
-def _compare(files: list[SourceFile], manifest: Manifest) -> tuple[dict[str, FileRecord], list[SourceFile]]:
-    """Split the files into unchanged ones (with their records) and changed or new ones."""
-    kept: dict[str, FileRecord] = {}
-    changed: list[SourceFile] = []
-    for file in files:
-        record = manifest.files.get(file.display)
-        stat = stat_key(file.path)
-        if record is None or record.role != file.role or stat is None or not record.sha256:
-            changed.append(file)
-        elif record.stat == stat and not manifest.is_racy(stat):
-            kept[file.display] = record
-        elif _sha256(file.path) == record.sha256:  # touched, or written too close to the last scan
-            kept[file.display] = FileRecord(**{**record.__dict__, "stat": stat})
-        else:
-            changed.append(file)
-    return kept, changed
-
-
-def _sha256(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
-
-
-def _full(file: SourceFile, record: FileRecord, layout: ContentLayout, cache: ParseCache,
+def _full(layout: ContentLayout, display: str, role: str, record: FileRecord, cache: ParseCache,
           vocabulary: Vocabulary) -> Document:
     """An unchanged file's document, from the cache (parsed again if its entry is gone)."""
+    file = SourceFile(layout.root / display, display, role)
     return cache.parse(file, layout, vocabulary, known=(record.sha256, record.stat)).document
 
 
-def _store_change(files: list[SourceFile], documents: list[Document], parsed: dict[str, CachedFile],
-                  kept: dict[str, FileRecord], old: Manifest, new: Manifest, links: dict[str, list[Problem]],
+def _store_change(scan: Scan, documents: list[Document], parsed: dict[str, CachedFile], gone: list[FileRecord],
+                  old: Manifest, new: Manifest, links: dict[str, list[Problem]], touched: set[str],
                   layout: ContentLayout, cache: ParseCache, vocabulary: Vocabulary) -> StoreChange:
     """The nodes and relationships the changed case files give, and the shared nodes they touch."""
     corpus = build_corpus([entry.document for entry in parsed.values()], vocabulary)
     rows = graph_rows(Corpus(corpus.organisations, {}, {}, Vocabulary({})))
     rows.nodes.pop("Country", None)  # shared: see below
     counts = _counts_by_file(rows)
-    gone = [old.files[d] for d in old.files if d not in kept]  # changed or deleted
     change = StoreChange(rewired=[r.id for r in gone], files=[r.display for r in gone], rows=GraphRows(
         {label: nodes for label, nodes in rows.nodes.items() if label != "Organisation"}, rows.rels))
     new_ids = {org.id for org in corpus.organisations.values()}
     change.removed["Organisation"] = [r.id for r in gone if r.id not in new_ids]
     change.upserts["Organisation"] = rows.nodes.get("Organisation", [])
-    new.files = {f.display: kept.get(f.display) or record_for(parsed[f.display], links.get(f.display, []),
-                                                                 counts.get(f.display, {})) for f in files}
-    sources = _shared_sources(change, documents, parsed, gone, files, kept, layout, cache, vocabulary)
+    new.files = {display: scan.kept.get(display) or record_for(parsed[display], links.get(display, []),
+                                                               counts.get(display, {}))
+                 for display, _ in scan.files}
+    _shared_sources(change, scan, documents, touched, new.declarers, layout, cache, vocabulary)
     countries = {r.country for r in new.files.values() if r.role == "case"}
-    touched = {r.country for r in gone} | {org.country for org in corpus.organisations.values()}
-    change.upserts["Country"] = [{"id": c, "name": country_name(c)} for c in sorted(touched & countries)]
-    change.removed["Country"] = sorted(touched - countries)
+    near = {r.country for r in gone} | {org.country for org in corpus.organisations.values()}
+    change.upserts["Country"] = [{"id": c, "name": country_name(c)} for c in sorted(near & countries)]
+    change.removed["Country"] = sorted(near - countries)
     nodes, rels = Counter(old.nodes), Counter(old.rels)
     for record, sign in [(r, -1) for r in gone] + [(new.files[d], 1) for d in parsed]:
         for key, n in record.counts.items():
             (rels if key.startswith("rel:") else nodes)[key.removeprefix("rel:")] += sign * n
-    nodes["Source"] = sources
-    nodes["Country"] = len(countries)
-    change.nodes = {k: v for k, v in nodes.items() if v}
-    change.rels = {k: v for k, v in rels.items() if v}
-    new.nodes, new.rels = change.nodes, change.rels
+    nodes["Source"], nodes["Country"] = len(new.declarers), len(countries)
+    change.nodes = new.nodes = {k: v for k, v in nodes.items() if v}
+    change.rels = new.rels = {k: v for k, v in rels.items() if v}
     return change
 
 
-def _shared_sources(change: StoreChange, documents: list[Document], parsed: dict[str, CachedFile],
-                    gone: list[FileRecord], files: list[SourceFile], kept: dict[str, FileRecord],
-                    layout: ContentLayout, cache: ParseCache, vocabulary: Vocabulary) -> int:
-    """Sources declared by the changed files: each is written as its first declaration (in file
-    order) says, as the model does, and deleted once no file declares it.  Returns how many
-    sources all the files declare."""
-    touched = {sid for record in gone for sid in record.source_ids}
-    touched |= {s["id"] for entry in parsed.values() for s in entry.document.data.get("sources", [])}
-    declared: set[str] = set()
+def _shared_sources(change: StoreChange, scan: Scan, documents: list[Document], touched: set[str],
+                    declarers: dict[str, int], layout: ContentLayout, cache: ParseCache,
+                    vocabulary: Vocabulary) -> None:
+    """Sources the changed files declare or declared: each is written as its first declaration (in
+    file order) says, as the model does, and deleted once no file declares it."""
     first: dict[str, dict] = {}
-    for file, doc in zip(files, documents, strict=True):
-        for source in doc.data.get("sources", []) or []:
-            source_id = source.get("id")
-            declared.add(source_id)
+    for (display, role), doc in zip(scan.files, documents, strict=True):
+        for source in _list(doc.data.get("sources")):
+            source_id = source.get("id") if isinstance(source, dict) else None
             if source_id in touched and source_id not in first:
-                if file.display in kept and file.role == "case":  # a stand-in: read the full declaration
-                    full = _full(file, kept[file.display], layout, cache, vocabulary)
+                if display in scan.kept and role == "case":  # a stand-in: read the full declaration
+                    full = _full(layout, display, role, scan.kept[display], cache, vocabulary)
                     source = next(s for s in full.data["sources"] if s.get("id") == source_id)
                 first[source_id] = source
     # A document of no role holding just these declarations: the model reads them as it would anywhere.
@@ -280,8 +313,11 @@ def _shared_sources(change: StoreChange, documents: list[Document], parsed: dict
                       FrontMatter({"id": "", "sources": list(first.values())}), None)
     sources = build_corpus([holder], vocabulary).sources
     change.upserts["Source"] = graph_rows(Corpus({}, {}, sources, Vocabulary({}))).nodes.get("Source", [])
-    change.removed["Source"] = sorted(touched - declared)
-    return len(declared)
+    change.removed["Source"] = sorted(sid for sid in touched if sid not in declarers)
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _counts_by_file(rows: GraphRows) -> dict[str, dict[str, int]]:
@@ -347,19 +383,26 @@ def load_embedded(root: Path, store: Path, *, full: bool = False,
     started = time.perf_counter()
     cache = ParseCache(store / "cache", cache_version(root))
     manifest = None if full else ladybug.current_manifest(store)
-    changes = load_changes(root, manifest, cache) if manifest else None
-    if changes is not None and (changes.change is None or not ladybug.needs_rebuild(store)):
-        load = EmbeddedLoad(changes.problems, "refused" if not changes.ok else "unchanged",
-                            len(changes.manifest.files), ladybug.current_generation(store), manifest.nodes,
-                            manifest.rels, changes.changed, changes.added, changes.deleted)
-        if changes.ok and changes.change is not None:
-            load.mode, load.generation = "incremental", ladybug.apply_change(store, changes.change, changes.manifest)
-            load.nodes, load.rels = changes.change.nodes, changes.change.rels
+    scan = scan_changes(root, manifest, cache.version) if manifest else None
+    if scan is None or (scan.anything and ladybug.needs_rebuild(store)):
+        return _full_load(root, store, cache, progress, step, started)
+    # Copying the database file takes a while: it runs while the changed files are checked.
+    copy = ladybug.GenerationCopy.start(store) if scan.anything else None
+    try:
+        changes = load_changes(root, manifest, cache, scan)
+        load = EmbeddedLoad(changes.problems, "unchanged" if changes.ok else "refused", len(scan.files),
+                            ladybug.current_generation(store), manifest.nodes, manifest.rels, changes.changed,
+                            changes.added, changes.deleted)
+        if changes.change is not None:
+            load.generation = ladybug.apply_change(store, changes.change, changes.manifest, copy)
+            load.mode, load.nodes, load.rels, copy = "incremental", changes.change.nodes, changes.change.rels, None
         elif changes.ok and changes.manifest.files != manifest.files:
             ladybug.replace_manifest(store, changes.manifest)  # only stat signatures moved (files touched)
-        load.seconds = time.perf_counter() - started
-        return load
-    return _full_load(root, store, cache, progress, step, started)
+    finally:
+        if copy is not None:
+            copy.discard()
+    load.seconds = time.perf_counter() - started
+    return load
 
 
 def _full_load(root: Path, store: Path, cache: ParseCache, progress: Callable[[Iterable], Iterable] | None,
@@ -378,7 +421,10 @@ def _full_load(root: Path, store: Path, cache: ParseCache, progress: Callable[[I
                                                        counts.get(entry.document.where, {}))
                       for entry in result.loaded}
     manifest.nodes, manifest.rels = rows.counts()
+    manifest.declarers = dict(Counter(sid for record in manifest.files.values() for sid in set(record.source_ids)))
+    problems, files = result.problems, len(result.documents)
+    del result  # the documents are most of a large load's memory, and the bulk load needs its own
     generation = ladybug.rebuild(store, rows, progress=step, manifest=manifest)
     cache.prune(keep={record.sha256 for record in manifest.files.values()})
-    return EmbeddedLoad(result.problems, "full", len(result.documents), generation, manifest.nodes, manifest.rels,
+    return EmbeddedLoad(problems, "full", files, generation, manifest.nodes, manifest.rels,
                         seconds=time.perf_counter() - started)

@@ -13,7 +13,9 @@ data does not (``kb`` itself never depends on the web layer).
 
 from __future__ import annotations
 
+import base64
 import bisect
+import mimetypes
 import re
 import shutil
 import tempfile
@@ -24,9 +26,12 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from .analysis import KIND_OF_REL, build_index, query_for_case, rank_comparable
 from .body import ITEM_SECTIONS, Item
 from .files import CONCEPT_KINDS, ContentLayout, discover
-from .graph_schema import label_for_kind
+from .graph import GraphRows
+from .graph_schema import CONCEPT_LABELS, label_for_kind
+from .graphdiff import build_side
 from .model import CLAIM_TYPES, RELATION_TYPES, size_band
 from .parse import Document, parse_file
 from .problems import KbError, Problem
@@ -73,10 +78,12 @@ def preview_case(file: Path, root: Path) -> CasePreview:
         vocabulary = load_vocabulary(layout.vocabulary)
         documents = [parse_file(f, layout) for f in discover(layout)]
         problems = validate(documents, vocabulary)
+        others = build_side(layout.root).rows  # the graph the site would have, for comparable cases
     where = f"cases/{file.name}"
     doc = next(d for d in documents if d.where == where)
     preview = CasePreview(str(file), [p for p in problems if p.path == where])
     _build(preview, doc, documents, vocabulary)
+    preview.data["comparable"] = _comparable(others, doc, preview.data["case"])
     return preview
 
 
@@ -123,6 +130,42 @@ def _build(preview: CasePreview, doc: Document, documents: list[Document], vocab
     }
     preview.prose = _prose_with_tokens(doc, markers)
     markers.leftovers(preview.data["case"])
+
+
+def _comparable(rows: GraphRows, doc: Document, case: dict[str, Any], limit: int = 5) -> list[dict[str, Any]]:
+    """The site's "Comparable cases" for this file: the other cases from the graph, this one from the file.
+
+    Built with the same ranking the site uses (:mod:`kb.analysis`), from rows shaped like its
+    ``explore_*`` queries, so that a case that is not valid yet still gets its comparison.
+    """
+    case_id = case["id"]
+    sectors: dict[str, list[str]] = defaultdict(list)
+    for rel in rows.rels:
+        if rel.type == "IN_SECTOR":
+            sectors[rel.start].append(rel.end)
+    countries = {node["id"]: node["name"] for node in rows.nodes.get("Country", [])}
+    profiles = [{**org, "country_name": countries.get(org["country"], ""), "sectors": sorted(sectors[org["id"]])}
+                for org in rows.nodes.get("Organisation", []) if org["id"] != case_id]
+    profiles.append({"id": case_id, "name": _text(doc.data.get("name")) or case_id,
+                     "country": _text(doc.data.get("country")), "size_band": case["size_band"],
+                     "staff": case["staff"], "kind": _text(doc.data.get("kind")),
+                     "status": _text(doc.data.get("status")),
+                     "sectors": sorted(s for s in _list(doc.data.get("sectors")) if isinstance(s, str))})
+    claims = [{"organisation": rel.start, "type": rel.type, "concept": rel.end, "status": rel.props.get("status")}
+              for rel in rows.rels if rel.type in KIND_OF_REL and rel.start != case_id]
+    claims += [{"organisation": case_id, "type": CLAIM_TYPES[item.concept_kind], "concept": item.concept_id,
+                "status": item.status} for item in (doc.body.items if doc.body else []) if item.concept_id]
+    concepts = [{"label": label, **node} for label in CONCEPT_LABELS for node in rows.nodes.get(label, [])]
+    broader = {rel.start: rel.end for rel in rows.rels if rel.type == "BROADER" and rel.start_label == "Sector"}
+    sector_rows = [{"id": node["id"], "name": node["name"], "broader": broader.get(node["id"])}
+                   for node in rows.nodes.get("Sector", [])]
+    includes = [{"framework": rel.start, "practice": rel.end} for rel in rows.rels if rel.type == "INCLUDES"]
+    index = build_index(profiles, claims, concepts, sector_rows, includes)
+    ranked = rank_comparable(index, query_for_case(index, case_id), limit=limit, exclude={case_id})
+    # As webapp.views.browse.case shapes them for case.html.
+    return [{"id": c["id"], "name": c["name"], "score": c["score"],
+             "why": [f"{r['name']} ({r['why']})" if r.get("name") else r["why"]
+                     for r in sorted(c["reasons"], key=lambda r: -r["points"])]} for c in ranked]
 
 
 def _item_spans(doc: Document) -> dict[int, range]:
@@ -347,12 +390,19 @@ def _place_token(preview: CasePreview, number: int) -> str:
 
 
 def _inline_stylesheets(html: str, static: Path) -> str:
-    """Put the site's CSS into the page, so the file looks right opened on its own."""
+    """Put the site's CSS (and icon) into the page, so the file looks right opened on its own."""
     def inline(match: re.Match) -> str:
         path = static / match.group(1)
         return f"<style>{path.read_text(encoding='utf-8')}</style>" if path.is_file() else ""
 
-    return re.sub(r'<link rel="stylesheet" href="/static/([\w./-]+\.css)">', inline, html)
+    def embed(match: re.Match) -> str:
+        path = static / match.group(1)
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        data = base64.b64encode(path.read_bytes()).decode("ascii") if path.is_file() else ""
+        return f'href="data:{kind};base64,{data}"'
+
+    html = re.sub(r'<link rel="stylesheet" href="/static/([\w./-]+\.css)">', inline, html)
+    return re.sub(r'(?<=<link rel="icon" )href="/static/([\w./-]+)"', embed, html)
 
 
 def _banner(preview: CasePreview) -> str:

@@ -18,6 +18,7 @@ __all__ = ["prose_sections", "render_markdown", "site_url_for_href"]
 STRUCTURED_SECTIONS = {"practices", "challenges", "outcomes", "contested claims"}
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+_CODE = re.compile(r"(<pre>.*?</pre>|<code>.*?</code>)", re.DOTALL)
 _CITATION = re.compile(r"\[src:\s*([a-z0-9,;\s-]+)\]", re.IGNORECASE)
 _FOLDERS = {"practices": "practices", "challenges": "challenges", "outcomes": "outcomes",
             "frameworks": "frameworks"}
@@ -56,7 +57,9 @@ def render_markdown(text: str, base: str = "cases") -> str:
                 if local:
                     child.attrs["href"] = local
     html = _md.renderer.render(tokens, _md.options, {})
-    html = _CITATION.sub(_citation_links, html)
+    # Citations become links, except inside code, where they are examples of the syntax.
+    parts = _CODE.split(html)
+    html = "".join(part if _CODE.fullmatch(part) else _CITATION.sub(_citation_links, part) for part in parts)
     return nh3.clean(html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import networkx as nx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run from anywhere, without installing
-import kb  # noqa: E402
+import kb
 
 
 def organisations_facing(G: nx.MultiDiGraph, challenge: str) -> set[str]:

@@ -43,8 +43,8 @@ from ..queries import cypher_for
 if TYPE_CHECKING:
     from ..cache import Manifest, StoreChange
 
-__all__ = ["LadybugStore", "apply_change", "current_generation", "current_manifest", "ddl_statements",
-           "needs_rebuild", "rebuild", "replace_manifest"]
+__all__ = ["GenerationCopy", "LadybugStore", "apply_change", "current_generation", "current_manifest",
+           "ddl_statements", "needs_rebuild", "rebuild", "replace_manifest"]
 
 POINTER = "CURRENT"
 # Explicit dialect: LadybugDB otherwise sniffs it from the first rows and may miss later quoting.
@@ -149,38 +149,81 @@ def needs_rebuild(store: Path) -> bool:
     return database is None or (wal.exists() and wal.stat().st_size > MAX_WAL_BYTES)
 
 
-def apply_change(store: Path, change: StoreChange, manifest: Manifest) -> Path:
+class GenerationCopy:
+    """A copy of the current generation (database file and log) being made in a new generation folder.
+
+    :meth:`start` returns at once; the copy runs in a thread (the kernel does the work).
+    """
+
+    def __init__(self, store: Path):
+        self.source = current_generation(store)
+        if self.source is None:
+            raise StoreError(f"no graph has been loaded into {store} yet")
+        self.generation = _generation_name()
+        self.folder = store / "generations" / self.generation
+        self.folder.mkdir(parents=True)
+        self.target = self.folder / "graph.lbug"
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._copy, name="kb-generation-copy", daemon=True)
+
+    @classmethod
+    def start(cls, store: Path) -> GenerationCopy:
+        copy = cls(store)
+        copy._thread.start()
+        return copy
+
+    def _copy(self) -> None:
+        try:
+            shutil.copyfile(self.source, self.target)
+            wal = self.source.with_name(self.source.name + ".wal")
+            if wal.exists():
+                shutil.copyfile(wal, self.target.with_name(self.target.name + ".wal"))
+        except BaseException as err:  # handed to the waiting thread
+            self._error = err
+
+    def wait(self) -> Path:
+        self._thread.join()
+        if self._error is not None:
+            raise StoreError(f"could not copy the current generation: {self._error}") from self._error
+        return self.target
+
+    def discard(self) -> None:
+        self._thread.join()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def apply_change(store: Path, change: StoreChange, manifest: Manifest, copy: GenerationCopy | None = None) -> Path:
     """Apply an incremental change to a copy of the current generation and switch to it.
 
-    The copy is changed in one transaction, committed to its write-ahead log, checked against the
-    expected node and relationship totals through a read-only handle (as readers will open it),
-    and only then named in ``CURRENT``.  On any failure the copy is removed and readers keep the
-    previous generation.
+    The copy is changed in one transaction; before it commits, its node and relationship totals
+    are compared with the totals the change should give, and any difference rolls it back.  The
+    commit goes to the write-ahead log (see the module docstring); only then is the generation
+    named in ``CURRENT``.  On any failure the copy is removed and readers keep the previous one.
     """
-    source = current_generation(store)
-    if source is None:
-        raise StoreError(f"no graph has been loaded into {store} yet")
-    generation = _generation_name()
-    folder = store / "generations" / generation
-    folder.mkdir(parents=True)
-    target = folder / "graph.lbug"
+    copy = copy or GenerationCopy.start(store)
     try:
-        shutil.copyfile(source, target)
-        wal = source.with_name(source.name + ".wal")
-        if wal.exists():
-            shutil.copyfile(wal, target.with_name(target.name + ".wal"))
-        _apply_statements(target, change_statements(change))
-        _check_counts(target, change.nodes, change.rels)
-        _write_manifest(folder, manifest)
-        _switch_pointer(store, generation)
+        manifest_writer = threading.Thread(target=_write_manifest, args=(copy.folder, manifest), daemon=True)
+        manifest_writer.start()  # pickling overlaps the database work, which runs outside the GIL
+        _apply_statements(copy.wait(), change_statements(change), change.nodes, change.rels)
+        manifest_writer.join()
+        if not (copy.folder / _manifest_name()).exists():
+            raise StoreError("could not write the manifest of the new generation")
+        _switch_pointer(store, copy.generation)
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        copy.discard()
         raise
-    _remove_old_generations(store, keep=generation)
-    return target
+    _remove_old_generations(store, keep=copy.generation)
+    return copy.target
 
 
-def _apply_statements(path: Path, statements: list[tuple[str, dict[str, Any]]]) -> None:
+def _manifest_name() -> str:
+    from ..cache import MANIFEST
+
+    return MANIFEST
+
+
+def _apply_statements(path: Path, statements: list[tuple[str, dict[str, Any]]], nodes: dict[str, int],
+                      rels: dict[str, int]) -> None:
     database = ladybug.Database(str(path), auto_checkpoint=False, max_db_size=MAX_DB_BYTES)
     connection = ladybug.Connection(database)
     try:
@@ -189,6 +232,11 @@ def _apply_statements(path: Path, statements: list[tuple[str, dict[str, Any]]]) 
         connection.execute("BEGIN TRANSACTION")
         for cypher, params in statements:
             connection.execute(cypher, params)
+        found_nodes, found_rels = _totals(connection)
+        if found_nodes != nodes or found_rels != rels:
+            connection.execute("ROLLBACK")
+            raise StoreError(f"changed store generation does not add up: nodes {nodes} expected, {found_nodes} "
+                             f"found; relationships {rels} expected, {found_rels} found")
         connection.execute("COMMIT")
     except RuntimeError as err:
         raise StoreError(f"incremental update failed: {err}") from err
@@ -197,20 +245,30 @@ def _apply_statements(path: Path, statements: list[tuple[str, dict[str, Any]]]) 
         database.close()
 
 
+def _totals(connection: ladybug.Connection) -> tuple[dict[str, int], dict[str, int]]:
+    """Nodes per label and relationships per type (zeros left out); one count per table is quick."""
+    def count(cypher: str) -> int:
+        return connection.execute(cypher).get_next()[0]
+
+    nodes = {label: count(f"MATCH (n:{label}) RETURN count(*)") for label in NODE_PROPERTIES}
+    rels = {rel_type: count(f"MATCH ()-[r:{rel_type}]->() RETURN count(*)") for rel_type in REL_ENDPOINTS}
+    return {k: v for k, v in nodes.items() if v}, {k: v for k, v in rels.items() if v}
+
+
 def change_statements(change: StoreChange) -> list[tuple[str, dict[str, Any]]]:
     """Parameterised Cypher for a change, in the order :class:`kb.cache.StoreChange` describes.
 
     Labels, types and property names come from the graph schema; every value is a parameter.
+    One statement per changed organisation where a lookup by id matters: LadybugDB uses the
+    primary-key index for ``{id: $id}`` but scans for ``id IN $ids``.
     """
-    statements: list[tuple[str, dict[str, Any]]] = []
-    if change.rewired:
-        statements.append(("MATCH (o:Organisation)-[r]->() WHERE o.id IN $ids DELETE r", {"ids": change.rewired}))
+    statements: list[tuple[str, dict[str, Any]]] = [
+        ("MATCH (o:Organisation {id: $id})-[r]->() DELETE r", {"id": org_id}) for org_id in change.rewired]
     if change.files:
-        for label in ("Figure", "Claim", "View"):
+        for label in ("View", "Claim", "Figure"):
             statements.append((f"MATCH (n:{label}) WHERE n.file IN $files DETACH DELETE n", {"files": change.files}))
     for label, ids in change.removed.items():
-        if ids:
-            statements.append((f"MATCH (n:{label}) WHERE n.id IN $ids DETACH DELETE n", {"ids": ids}))
+        statements += [(f"MATCH (n:{label} {{id: $id}}) DETACH DELETE n", {"id": node_id}) for node_id in ids]
     for label, rows in change.upserts.items():
         if rows:
             props = NODE_PROPERTIES[label]
@@ -306,21 +364,6 @@ def _check_generation(path: Path, rows: GraphRows) -> None:
     missing = {label: n for label, n in expected.items() if found.get(label) != n}
     if missing:
         raise StoreError(f"new store generation is incomplete: {missing} expected, {found} found")
-
-
-def _check_counts(path: Path, nodes: dict[str, int], rels: dict[str, int]) -> None:
-    """Open a changed database read-only and compare its node and relationship totals with the expected."""
-    store = LadybugStore.open_file(path)
-    try:
-        found_nodes = store.counts()
-        found_rels = {row["type"]: row["n"] for row in store.run("MATCH ()-[r]->() RETURN label(r) AS type, "
-                                                                "count(*) AS n")}
-    finally:
-        store.close()
-    if ({k: v for k, v in found_nodes.items() if v} != nodes
-            or {k: v for k, v in found_rels.items() if v} != rels):
-        raise StoreError(f"changed store generation does not add up: nodes {nodes} expected, {found_nodes} found; "
-                         f"relationships {rels} expected, {found_rels} found")
 
 
 def _switch_pointer(store: Path, generation: str) -> None:

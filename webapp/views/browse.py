@@ -42,6 +42,7 @@ def case(case_id: str, fmt: str):
     found = store.query("organisation", id=case_id)
     if not found:
         abort(404, f"No case with id '{case_id}'.")
+    found[0]["sectors"] = sorted(found[0]["sectors"])  # collect() order differs between stores
     data = {
         "case": found[0],
         "claims": store.query("organisation_claims", id=case_id),
