@@ -432,7 +432,8 @@ def figures_table(results: list[dict[str, Any]]) -> str:
         pages, compare, trivial = r.get("pages"), r.get("compare"), r.get("trivial")
         comparable = r.get("comparable_ladybug")
         lines.append(" | ".join([
-            f"| {r['n']:,}", f"{fl['files_per_s']:.0f}", f"{pv['files_per_s']:.0f} ({pv['files_per_s'] / fl['files_per_s']:.2f}×)",
+            f"| {r['n']:,}", f"{fl['files_per_s']:.0f}",
+            f"{pv['files_per_s']:.0f} ({pv['files_per_s'] / fl['files_per_s']:.2f}×)",
             f"{r['full_cold']:.1f} ({r['full_cold'] / fl['seconds']:.1f}×)", f"{r['full_warm']:.1f}",
             f"{r['reload']['median']:.2f} ({r['reload']['max']:.2f})", f"{r['rss_mb']:.0f}",
             f"{comparable['p95']:.1f}" if comparable else "–",

@@ -23,9 +23,10 @@ Relative links in the prose are checked against the files on disk when a file is
 ``load`` that reuses a file's entry they are as of its last change (``validate`` checks afresh).
 
 >>> from kb.problems import Problem
->>> record = FileRecord("cases/a.md", "case", "0" * 64, (1, 2, 3), [], [], {}, "a", "NL",
-...                     (("a-s1", "https://a.example/", None, 9, 7),), (("b", 20, 11),), (2, 5))
->>> doc = stub_document(record, Path("."))
+>>> import marshal
+>>> record = FileRecord("cases/a.md", "case", "0" * 64, (1, 2, 3), (), (), {}, "a", "NL", ("a-s1",),
+...                     marshal.dumps((("a-s1", "https://a.example/", None, 9, 7),)), (("b", 20, 11),), (2, 5))
+>>> doc = stub_document(record)
 >>> doc.data["sources"], doc.at("relations", 0, "target")
 ([{'id': 'a-s1', 'url': 'https://a.example/'}], (20, 11))
 """
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import marshal
 import os
 import pickle
 import shutil
@@ -45,10 +47,9 @@ import zlib
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import NamedTuple
 
-from .body import Body
 from .files import CONCEPT_KINDS, MAX_FILE_BYTES, ContentLayout, SourceFile
-from .frontmatter import FrontMatter
 from .graph import GraphRows
 from .parse import Document, parse_file
 from .problems import Problem
@@ -56,8 +57,9 @@ from .validate import file_problems
 from .vocabulary import Vocabulary
 
 __all__ = [
-    "CACHE_VERSION", "CachedFile", "FileRecord", "Manifest", "ParseCache", "StoreChange", "cache_version",
-    "folder_listing", "new_manifest", "read_manifest", "record_for", "stat_key", "stub_document", "write_manifest",
+    "CACHE_VERSION", "CachedFile", "FileRecord", "Manifest", "ParseCache", "StoreChange", "StubDocument",
+    "cache_version", "folder_listing", "new_manifest", "read_manifest", "record_for", "stat_key", "stub_document",
+    "write_manifest",
 ]
 
 #: Bump when the meaning of an entry or a manifest changes in a way the hashed sources do not show.
@@ -215,34 +217,29 @@ class ParseCache:
 
 # --- the manifest of a generation --------------------------------------------------------------
 
-@dataclass
-class FileRecord:
-    """What a generation knows about one content file (see the module docstring)."""
+class FileRecord(NamedTuple):
+    """What a generation knows about one content file (see the module docstring).
+
+    A named tuple: a manifest holds one per file and is read on every load.
+    """
 
     display: str
     role: str
     sha256: str
     stat: StatKey | None
-    problems: list[Problem]  # its own problems
-    link_problems: list[Problem]  # from resolving its body links to concept pages
+    problems: tuple[Problem, ...]  # its own problems
+    link_problems: tuple[Problem, ...]  # from resolving its body links to concept pages
     counts: dict[str, int]  # nodes per label and "rel:TYPE" relationships it put in the graph
     id: str = ""
     country: str = ""
-    sources: tuple[tuple, ...] = ()  # (id, url, publication, line, col) per declared source
+    source_ids: tuple[str, ...] = ()  # the sources it declares
+    source_facts: bytes = b""  # marshalled (id, url, publication, line, col) per source, read when needed
     relations: tuple[tuple, ...] = ()  # (target, line, col) per relation
     id_at: tuple[int, int] = (1, 1)
 
     @property
-    def source_ids(self) -> list[str]:
-        return [source[0] for source in self.sources]
-
-    def __reduce__(self) -> tuple:
-        # As a plain tuple: a manifest holds one record per file, and it is read on every load.
-        return _record, tuple(self.__dict__.values())
-
-
-def _record(*values: object) -> FileRecord:
-    return FileRecord(*values)
+    def sources(self) -> tuple[tuple, ...]:
+        return marshal.loads(self.source_facts) if self.source_facts else ()
 
 
 @dataclass
@@ -288,33 +285,57 @@ def record_for(loaded: CachedFile, link_problems: list[Problem], counts: dict[st
     """The manifest record of a file that was loaded into a generation."""
     document = loaded.document
     data = document.data
-    record = FileRecord(document.where, document.role, loaded.sha256, loaded.stat, loaded.problems,
-                        link_problems, counts, id=data.get("id") if isinstance(data.get("id"), str) else "")
+    record = FileRecord(document.where, document.role, loaded.sha256, loaded.stat, tuple(loaded.problems),
+                        tuple(link_problems), counts, id=data.get("id") if isinstance(data.get("id"), str) else "")
     if not record.id:
         return record
-    record.sources = tuple((s.get("id"), s.get("url"), s.get("publication"), *document.at("sources", i, "id"))
-                           for i, s in enumerate(_list(data.get("sources"))) if isinstance(s, dict))
+    facts = tuple((s.get("id"), s.get("url"), s.get("publication"), *document.at("sources", i, "id"))
+                  for i, s in enumerate(_list(data.get("sources"))) if isinstance(s, dict))
+    record = record._replace(source_ids=tuple(fact[0] for fact in facts), source_facts=marshal.dumps(facts))
     if document.role != "case":
         return record
-    record.country = data.get("country") if isinstance(data.get("country"), str) else ""
-    record.id_at = document.at("id")
-    record.relations = tuple((r.get("target"), *document.at("relations", i, "target"))
-                             for i, r in enumerate(_list(data.get("relations"))) if isinstance(r, dict))
-    return record
+    relations = tuple((r.get("target"), *document.at("relations", i, "target"))
+                      for i, r in enumerate(_list(data.get("relations"))) if isinstance(r, dict))
+    country = data.get("country") if isinstance(data.get("country"), str) else ""
+    return record._replace(relations=relations, country=country, id_at=document.at("id"))
 
 
-def stub_document(record: FileRecord, root: Path, sources_of_interest: set[str] | None = None) -> Document:
+class StubDocument:
     """A stand-in for an unchanged case file with just what the cross-file checks read.
 
-    Its body has no bullets (link resolution is kept in the record), so checks that need the prose
-    must not be given stubs.  With ``sources_of_interest``, only those of its sources are listed: a
-    source no other file declares cannot conflict with another file's, and leaving it out saves
-    the checks most of their work.  Its path is the content root (nothing reads it).
+    It answers ``front``, ``data``, ``role``, ``where`` and ``at()`` like a
+    :class:`~kb.parse.Document`, and nothing else: its prose is not there (link resolution is kept
+    in the record), so it is only for :func:`kb.validate.cross_file_problems` with ``links=False``
+    and for reading declarations.  Ten thousand of these are made on every incremental load.
+    """
+
+    __slots__ = ("data", "positions", "role", "where")
+
+    def __init__(self, data: dict, positions: dict[tuple, tuple[int, int]], role: str, where: str):
+        self.data, self.positions, self.role, self.where = data, positions, role, where
+
+    @property
+    def front(self) -> StubDocument:
+        return self  # ``front.data`` is the data, as on a document
+
+    def at(self, *path: object) -> tuple[int, int]:
+        path = tuple(path)
+        while path not in self.positions and path:
+            path = path[:-1]
+        return self.positions.get(path, (1, 1))
+
+
+def stub_document(record: FileRecord, sources_of_interest: set[str] | None = None) -> StubDocument:
+    """The :class:`StubDocument` of an unchanged case file.
+
+    With ``sources_of_interest``, only those of its sources are listed: a source no other file
+    declares cannot conflict with another file's, and leaving it out saves the checks most of their work.
     """
     sources, relations = [], []
     positions: dict[tuple, tuple[int, int]] = {("id",): record.id_at}
-    for source_id, url, publication, line, col in record.sources:
-        if sources_of_interest is not None and source_id not in sources_of_interest:
+    wanted = record.source_ids if sources_of_interest is None else sources_of_interest.intersection(record.source_ids)
+    for source_id, url, publication, line, col in record.sources if wanted else ():
+        if source_id not in wanted:
             continue
         positions[("sources", len(sources), "id")] = (line, col)
         source = {"id": source_id}
@@ -327,8 +348,7 @@ def stub_document(record: FileRecord, root: Path, sources_of_interest: set[str] 
         relations.append({"target": target})
         positions[("relations", i, "target")] = (line, col)
     data = {"id": record.id, "country": record.country, "sources": sources, "relations": relations}
-    file = SourceFile(root, record.display, record.role)
-    return Document(file, None, FrontMatter(data, positions), Body([], []), record.sha256)
+    return StubDocument(data, positions, record.role, record.display)
 
 
 def folder_listing(layout: ContentLayout) -> dict[str, list[str]]:

@@ -13,7 +13,6 @@ files changed, updating a copy of the current generation instead of rebuilding i
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import time
@@ -21,6 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .cache import (
     CachedFile,
@@ -50,8 +50,8 @@ __all__ = ["Changes", "EmbeddedLoad", "LoadResult", "check_paths", "load_changes
 #: changes are loaded by a full rebuild, which is then about as fast and simpler to trust.
 MAX_CHANGED_FILES = 200
 MAX_CHANGED_SHARE = 0.02
-#: Labels whose nodes belong to one case file (all carry its path in ``file``).
-OWNED_LABELS = ("Organisation", "Figure", "Claim", "View")
+#: Case files a full load holds in memory at once (documents take about 100 kB each).
+FULL_LOAD_CHUNK = 500
 
 
 @dataclass
@@ -175,7 +175,7 @@ def scan_changes(root: Path, manifest: Manifest, version: str) -> Scan | None:
         elif record.stat == stat and not manifest.is_racy(stat):
             kept[display] = record
         elif _sha256(path) == record.sha256:  # touched, or written too close to the last scan
-            kept[display] = dataclasses.replace(record, stat=stat)
+            kept[display] = record._replace(stat=stat)
         else:
             changed.append(SourceFile(Path(path), display, role))
     present = {display for display, _ in files}
@@ -230,22 +230,27 @@ def load_changes(root: Path, manifest: Manifest, cache: ParseCache, scan: Scan |
     vocabulary = load_vocabulary(layout.vocabulary)
     parsed = {file.display: cache.parse(file, layout, vocabulary) for file in scan.changed}
     gone = [manifest.files[d] for d in manifest.files if d not in scan.kept]  # changed or deleted
-    declarers = Counter(manifest.declarers)
-    declarers.subtract(sid for record in gone for sid in record.source_ids)
+    declarers = manifest.declarers  # updated in place: the old manifest is not used again
+    for sid in (sid for record in gone for sid in record.source_ids):
+        declarers[sid] -= 1
     new_sources = {display: [s.get("id") for s in _list(entry.document.data.get("sources")) if isinstance(s, dict)]
                    for display, entry in parsed.items()}
-    declarers.update(sid for ids in new_sources.values() for sid in ids)
+    for sid in (sid for ids in new_sources.values() for sid in ids):
+        declarers[sid] = declarers.get(sid, 0) + 1
     touched = {sid for record in gone for sid in record.source_ids} | {s for ids in new_sources.values() for s in ids}
     of_interest = {sid for sid, n in declarers.items() if n > 1} | touched
     documents = [parsed[display].document if display in parsed
                  else _full(layout, display, role, scan.kept[display], cache, vocabulary) if role != "case"
-                 else stub_document(scan.kept[display], layout.root, of_interest) for display, role in scan.files]
+                 else stub_document(scan.kept[display], of_interest) for display, role in scan.files]
     links = resolve_links([entry.document for entry in parsed.values()], documents)
-    problems = [p for record in scan.kept.values() for p in record.problems + record.link_problems]
+    problems = [p for record in scan.kept.values() for p in (*record.problems, *record.link_problems)]
     problems += [p for entry in parsed.values() for p in entry.problems] + links
     problems += cross_file_problems(documents, links=False)
     new = Manifest(manifest.version, scan.scanned_ns, scan.listing, nodes=manifest.nodes, rels=manifest.rels,
-                   declarers={sid: n for sid, n in declarers.items() if n > 0})
+                   declarers=declarers)
+    for sid in touched:
+        if not declarers.get(sid):
+            declarers.pop(sid, None)
     result = Changes(sort_problems(problems), new, [f.display for f in scan.changed if f.display in manifest.files],
                      [f.display for f in scan.changed if f.display not in manifest.files], scan.deleted)
     if not result.ok or not scan.anything:
@@ -407,24 +412,106 @@ def load_embedded(root: Path, store: Path, *, full: bool = False,
 
 def _full_load(root: Path, store: Path, cache: ParseCache, progress: Callable[[Iterable], Iterable] | None,
                step: Callable[[str], None] | None, started: float) -> EmbeddedLoad:
+    """Rebuild the embedded store from every file, holding only a chunk of documents at a time.
+
+    Documents are most of a large load's memory (about 100 kB each), so cases are read in chunks:
+    each chunk's links are resolved, its organisations' nodes and relationships made (as
+    :func:`kb.graph.graph_rows` makes them) and its manifest records written, then it is let go.
+    The cross-file checks run at the end on the records (:func:`kb.cache.stub_document`).
+    """
     from .store import ladybug
 
-    scanned_ns = time.time_ns()
-    result = load_content(root, progress, cache)
-    if not result.ok:
-        return EmbeddedLoad(result.problems, "refused", len(result.documents),
-                            seconds=time.perf_counter() - started)
-    rows = graph_rows(result.corpus)
-    counts = _counts_by_file(rows)
-    manifest = new_manifest(root, cache.version, scanned_ns)
-    manifest.files = {entry.document.where: record_for(entry, result.link_problems.get(entry.document.where, []),
-                                                       counts.get(entry.document.where, {}))
-                      for entry in result.loaded}
-    manifest.nodes, manifest.rels = rows.counts()
+    manifest = new_manifest(root, cache.version, time.time_ns())
+    layout = ContentLayout(root)
+    vocabulary = load_vocabulary(layout.vocabulary)
+    files = discover(layout)
+    concepts = {f.display: cache.parse(f, layout, vocabulary) for f in files if f.role != "case"}
+    writer = ladybug.GenerationWriter(store)
+    try:
+        return _write_full(writer, files, concepts, manifest, layout, cache, vocabulary, progress, step, started)
+    except BaseException:
+        writer.discard()
+        raise
+
+
+def _write_full(writer: Any, files: list[SourceFile], concepts: dict[str, CachedFile], manifest: Manifest,
+                layout: ContentLayout, cache: ParseCache, vocabulary: Vocabulary,
+                progress: Callable[[Iterable], Iterable] | None, step: Callable[[str], None] | None,
+                started: float) -> EmbeddedLoad:
+    concept_docs = [entry.document for entry in concepts.values()]
+    countries: dict[str, dict] = {}
+    first_sources: dict[str, dict] = {}
+    problems: list[Problem] = []
+    cases = [f for f in files if f.role == "case"]
+    loaded: list[CachedFile] = []
+    for file in progress(cases) if progress else cases:
+        loaded.append(cache.parse(file, layout, vocabulary))
+        if len(loaded) == FULL_LOAD_CHUNK or file is cases[-1]:
+            _load_chunk(loaded, concept_docs, vocabulary, manifest, writer, countries, first_sources, problems)
+            loaded = []
+    for entry in concepts.values():
+        _declare(entry.document, first_sources)
+    for display, entry in concepts.items():
+        manifest.files[display] = record_for(entry, [], {})
+        problems += entry.problems
+    manifest.files = {f.display: manifest.files[f.display] for f in files}  # discovery order
+    documents = [concepts[f.display].document if f.role != "case" else stub_document(manifest.files[f.display])
+                 for f in files]
+    problems = sort_problems(problems + cross_file_problems(documents, links=False))
+    if any(p.is_error for p in problems):
+        writer.discard()
+        return EmbeddedLoad(problems, "refused", len(files), seconds=time.perf_counter() - started)
+    rows = _shared_rows(concept_docs, first_sources, countries, vocabulary, layout)
+    for display, counts in _counts_by_file(rows).items():
+        if display in manifest.files:  # concept pages (the sector hierarchy is no content file's)
+            manifest.files[display] = manifest.files[display]._replace(counts=counts)
+    writer.add(rows)
+    manifest.nodes, manifest.rels = writer.totals()
     manifest.declarers = dict(Counter(sid for record in manifest.files.values() for sid in set(record.source_ids)))
-    problems, files = result.problems, len(result.documents)
-    del result  # the documents are most of a large load's memory, and the bulk load needs its own
-    generation = ladybug.rebuild(store, rows, progress=step, manifest=manifest)
+    generation = writer.finish(manifest, step)
     cache.prune(keep={record.sha256 for record in manifest.files.values()})
-    return EmbeddedLoad(problems, "full", files, generation, manifest.nodes, manifest.rels,
+    return EmbeddedLoad(problems, "full", len(files), generation, manifest.nodes, manifest.rels,
                         seconds=time.perf_counter() - started)
+
+
+def _load_chunk(loaded: list[CachedFile], concept_docs: list[Document], vocabulary: Vocabulary, manifest: Manifest,
+                writer: Any, countries: dict[str, dict], first_sources: dict[str, dict],
+                problems: list[Problem]) -> None:
+    """Check, model and turn into rows a chunk of case files; record them in the manifest."""
+    documents = [entry.document for entry in loaded]
+    links = resolve_links(documents, documents + concept_docs)
+    problems += [p for entry in loaded for p in entry.problems] + links
+    usable = [doc for doc in documents if doc.front is not None and doc.front.data is not None]
+    chunk_rows = GraphRows()
+    if not any(p.is_error for p in problems):  # with errors nothing is written: no need to model
+        corpus = build_corpus(usable, vocabulary)
+        chunk_rows = graph_rows(Corpus(corpus.organisations, {}, {}, Vocabulary({})))
+        for country in chunk_rows.nodes.pop("Country", []):
+            countries.setdefault(country["id"], country)
+        writer.add(chunk_rows)
+    for doc in usable:
+        _declare(doc, first_sources)
+    counts, by_path = _counts_by_file(chunk_rows), _by_path(links)
+    for entry in loaded:
+        where = entry.document.where
+        manifest.files[where] = record_for(entry, by_path.get(where, []), counts.get(where, {}))
+
+
+def _declare(doc: Document, first_sources: dict[str, dict]) -> None:
+    """Keep each source's first declaration, in file order (what the model keeps)."""
+    for source in _list(doc.data.get("sources")):
+        if isinstance(source, dict) and "id" in source:
+            first_sources.setdefault(source["id"], source)
+
+
+def _shared_rows(concept_docs: list[Document], first_sources: dict[str, dict], countries: dict[str, dict],
+                 vocabulary: Vocabulary, layout: ContentLayout) -> GraphRows:
+    """Sectors, sources, concepts and countries: the nodes (and their relationships) no one case owns."""
+    holder = Document(SourceFile(layout.root, "", "sources"), None,
+                      FrontMatter({"id": "", "sources": list(first_sources.values())}), None)
+    corpus = build_corpus([*concept_docs, holder], vocabulary)
+    corpus.sources = build_corpus([holder], vocabulary).sources  # first declarations, in file order
+    rows = graph_rows(corpus)
+    for country in sorted(countries):
+        rows.nodes.setdefault("Country", []).append(countries[country])
+    return rows

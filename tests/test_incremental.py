@@ -12,14 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from kb import pipeline
 from kb.cache import ParseCache, cache_version
 from kb.exchange import rows_from_store
 from kb.files import ContentLayout, discover
-from kb.pipeline import load_embedded
+from kb.graph import graph_rows
+from kb.pipeline import load_content, load_embedded
 from kb.problems import StoreError
 from kb.queries import QUERIES
 from kb.store import ladybug as ladybug_store
-from kb.store.ladybug import LadybugStore, current_generation
+from kb.store.ladybug import LadybugStore, current_generation, rebuild
 from kb.vocabulary import load_vocabulary
 from tests.conftest import FIXTURES, REPO
 
@@ -168,6 +170,17 @@ def _first_source(text: str) -> str:
     return text.split("sources:", 1)[1].split("id:", 1)[1].split("\n", 1)[0].strip()
 
 
+@pytest.mark.parametrize("content", ["mini", "real"])
+def test_a_full_load_writes_what_the_pipeline_builds(content: str, tmp_path: Path, monkeypatch) -> None:
+    """The full load reads cases in chunks; the graph is the one ``graph_rows`` makes of the whole corpus."""
+    root = FIXTURES / "mini" if content == "mini" else REPO
+    monkeypatch.setattr(pipeline, "FULL_LOAD_CHUNK", 1 if content == "mini" else 7)  # several chunks
+    assert load_embedded(root, tmp_path / "chunked", full=True).mode == "full"
+    rebuild(tmp_path / "whole", graph_rows(load_content(root).corpus))
+    ids = None if content == "mini" else ["buurtzorg", "zappos"]
+    assert snapshot(tmp_path / "chunked", ids) == snapshot(tmp_path / "whole", ids)
+
+
 def test_errors_refuse_an_incremental_load(mini_root: Path, loaded: Path) -> None:
     before = current_generation(loaded)
     beta = mini_root / "cases" / "beta-shoes.md"
@@ -223,7 +236,7 @@ def test_a_failed_incremental_load_leaves_the_previous_generation(mini_root: Pat
 
     def half_then_broken(change):  # the first half is applied, then a statement fails
         real = statements(change)
-        return real[: len(real) // 2] + [("MATCH (n:NoSuchLabel) DETACH DELETE n", {})] + real[len(real) // 2:]
+        return [*real[: len(real) // 2], ("MATCH (n:NoSuchLabel) DETACH DELETE n", {}), *real[len(real) // 2:]]
 
     monkeypatch.setattr(ladybug_store, "change_statements", half_then_broken)
     with pytest.raises(StoreError, match="incremental update failed"):

@@ -128,6 +128,8 @@ def ensure_constraints(driver: neo4j.Driver, database: str = "neo4j") -> None:
 
 @dataclass
 class _Desired:
+    """What the files say, with each row's hash already among its properties (ready to send)."""
+
     nodes: dict[NodeKey, tuple[str, dict]] = field(default_factory=dict)  # key -> (hash, props)
     rels: dict[RelKey, list[tuple[int, str, dict]]] = field(default_factory=lambda: defaultdict(list))
 
@@ -138,11 +140,13 @@ def _desired(rows: GraphRows) -> _Desired:
         declared = NODE_PROPERTIES[label]
         for node in nodes:
             props = neo4j_properties(node, declared)
-            desired.nodes[(label, node["id"])] = (content_hash(props), props)
+            props[HASH_PROPERTY] = digest = content_hash(props)
+            desired.nodes[(label, node["id"])] = (digest, props)
     for rel in rows.rels:
         props = neo4j_properties(rel.props, REL_PROPERTIES)
+        props[HASH_PROPERTY] = digest = content_hash(props)
         desired.rels[(rel.type, rel.start_label, rel.start, rel.end_label, rel.end)].append(
-            (rel.props.get("line") or 0, content_hash(props), props))
+            (rel.props.get("line") or 0, digest, props))
     return desired
 
 
@@ -180,9 +184,10 @@ class _Plan:
     node_creates: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     node_updates: list[dict] = field(default_factory=list)
     node_deletes: list[str] = field(default_factory=list)
-    rel_creates: dict[tuple[str, str, str], list[dict]] = field(default_factory=lambda: defaultdict(list))
+    rel_creates: dict[str, list[tuple[NodeKey, NodeKey, dict]]] = field(default_factory=lambda: defaultdict(list))
     rel_updates: list[dict] = field(default_factory=list)
     rel_deletes: list[str] = field(default_factory=list)
+    node_ids: dict[NodeKey, str] = field(default_factory=dict)  # element ids of the nodes that stay
     unchanged: int = 0
 
 
@@ -191,10 +196,12 @@ def _plan(desired: _Desired, nodes_now: dict, rels_now: dict) -> _Plan:
     for key, (digest, props) in desired.nodes.items():
         now = nodes_now.get(key, [])
         plan.node_deletes.extend(eid for _, eid in now[1:])  # cannot happen under the constraint; be safe
+        if now:
+            plan.node_ids[key] = now[0][1]
         if not now:
-            plan.node_creates[key[0]].append({**props, HASH_PROPERTY: digest})
+            plan.node_creates[key[0]].append(props)
         elif now[0][0] != digest:
-            plan.node_updates.append({"eid": now[0][1], "props": _full(props, NODE_PROPERTIES[key[0]], digest)})
+            plan.node_updates.append({"eid": now[0][1], "props": _full(props, NODE_PROPERTIES[key[0]])})
         else:
             plan.unchanged += 1
     plan.node_deletes.extend(eid for key, now in nodes_now.items() if key not in desired.nodes for _, eid in now)
@@ -205,20 +212,19 @@ def _plan(desired: _Desired, nodes_now: dict, rels_now: dict) -> _Plan:
                 if digest == digest_now:
                     plan.unchanged += 1
                 else:
-                    plan.rel_updates.append({"eid": eid, "props": _full(props, REL_PROPERTIES, digest)})
+                    plan.rel_updates.append({"eid": eid, "props": _full(props, REL_PROPERTIES)})
             continue
         # New, or a claim repeated a different number of times: replace the group.
         plan.rel_deletes.extend(eid for _, _, eid in now)
-        for _, digest, props in wanted:
-            plan.rel_creates[(key[0], key[1], key[3])].append({"s": key[2], "e": key[4],
-                                                               "p": {**props, HASH_PROPERTY: digest}})
+        for _, _, props in wanted:
+            plan.rel_creates[key[0]].append(((key[1], key[2]), (key[3], key[4]), props))
     plan.rel_deletes.extend(eid for key, now in rels_now.items() if key not in desired.rels for _, _, eid in now)
     return plan
 
 
-def _full(props: dict, declared: dict[str, str], digest: str) -> dict:
+def _full(props: dict, declared: dict[str, str]) -> dict:
     """Every declared property, None for absent ones, so ``SET n += props`` also removes what went away."""
-    return {**{key: props.get(key) for key in declared}, HASH_PROPERTY: digest}
+    return {**{key: props.get(key) for key in declared}, HASH_PROPERTY: props[HASH_PROPERTY]}
 
 
 # --- writing ----------------------------------------------------------------------------------------
@@ -243,15 +249,29 @@ def _apply(tx: neo4j.Transaction, plan: _Plan, batch_size: int, progress: Callab
           plan.node_deletes)
     write("update nodes", "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.eid SET n += row.props "
           "RETURN count(*) AS n", plan.node_updates)
+    node_ids = dict(plan.node_ids)
     for label, rows in plan.node_creates.items():
-        write(f"create {label}", f"UNWIND $rows AS row CREATE (n:{label}:{MANAGED_LABEL}) SET n = row "
-              "RETURN count(*) AS n", rows)
+        for batch in _batches(rows, batch_size):
+            progress(f"create {label} ({len(batch)})")
+            created = tx.run(f"UNWIND $rows AS row CREATE (n:{label}:{MANAGED_LABEL}) SET n = row "
+                             "RETURN row.id AS id, elementId(n) AS eid", rows=batch)
+            node_ids.update(((label, node_id), eid) for node_id, eid in created)
     write("update relationships", "UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.eid "
           "SET r += row.props RETURN count(*) AS n", plan.rel_updates)
-    for (rel_type, start, end), rows in plan.rel_creates.items():
-        write(f"create {rel_type} {start}->{end}",
-              f"UNWIND $rows AS row MATCH (a:{start} {{id: row.s}}) MATCH (b:{end} {{id: row.e}}) "
-              f"CREATE (a)-[r:{rel_type}]->(b) SET r = row.p RETURN count(*) AS n", rows)
+    for rel_type, rels in plan.rel_creates.items():
+        # Both ends by element id: a direct lookup, cheaper than an index seek among uncommitted nodes.
+        rows = [{"s": _element_id(node_ids, start, rel_type), "e": _element_id(node_ids, end, rel_type), "p": props}
+                for start, end, props in rels]
+        write(f"create {rel_type}", f"UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row.s "
+              f"MATCH (b) WHERE elementId(b) = row.e CREATE (a)-[r:{rel_type}]->(b) SET r = row.p "
+              "RETURN count(*) AS n", rows)
+
+
+def _element_id(node_ids: dict[NodeKey, str], key: NodeKey, rel_type: str) -> str:
+    try:
+        return node_ids[key]
+    except KeyError:
+        raise StoreError(f"a {rel_type} relationship needs {key[0]} '{key[1]}', which is not in the graph") from None
 
 
 def _report(plan: _Plan, started: float) -> SyncReport:
