@@ -45,7 +45,13 @@ from kb.graph import GraphRows, graph_rows  # noqa: E402
 from kb.graph_schema import NODE_PROPERTIES, REL_PROPERTIES  # noqa: E402
 from kb.pipeline import load_content  # noqa: E402
 from kb.store.neo4j import Neo4jSettings  # noqa: E402
-from kb.store.neo4j_sync import ensure_constraints, neo4j_properties, sync  # noqa: E402
+from kb.store.neo4j_sync import (  # noqa: E402
+    create_nodes_cypher,
+    create_rels_cypher,
+    ensure_constraints,
+    neo4j_properties,
+    sync,
+)
 
 DATABASE = "neo4j"
 
@@ -114,12 +120,11 @@ def load_bare(driver: neo4j.Driver, rows: GraphRows, skip: set[tuple[str, str]] 
     for label, items in nodes.items():
         if skip:
             items = [row for row in items if (label, row["id"]) not in skip]
-        driver.execute_query(f"UNWIND $rows AS row CREATE (n:{label}) SET n = row", rows=items, database_=DATABASE)
+        driver.execute_query(create_nodes_cypher(label, managed=False), rows=items, database_=DATABASE)
     if not with_rels:
         return
     for (rel_type, start, end), items in rels.items():
-        driver.execute_query(f"UNWIND $rows AS row MATCH (a:{start} {{id: row.s}}) MATCH (b:{end} {{id: row.e}}) "
-                             f"CREATE (a)-[r:{rel_type}]->(b) SET r = row.p", rows=items, database_=DATABASE)
+        driver.execute_query(create_rels_cypher(rel_type, start, end, managed=False), rows=items, database_=DATABASE)
 
 
 def naive_statements(rows: GraphRows) -> tuple[list[tuple[str, dict, tuple[str, str]]], list[tuple[str, dict]]]:
@@ -132,19 +137,28 @@ def naive_statements(rows: GraphRows) -> tuple[list[tuple[str, dict, tuple[str, 
     return node_statements, rel_statements
 
 
-def run_each(driver: neo4j.Driver, statements: list) -> float:
-    """Run statements one by one, each auto-committed; return the seconds taken."""
+#: The two ways a newcomer runs one statement: an auto-commit query in a session, or the driver's
+#: ``execute_query`` (what the driver's manual shows first: one managed transaction per call).
+NAIVE_STYLES = ("session.run", "execute_query")
+
+
+def run_each(driver: neo4j.Driver, statements: list, style: str) -> float:
+    """Run statements one by one, each in its own transaction; return the seconds taken."""
     started = time.perf_counter()
-    with driver.session(database=DATABASE) as session:
+    if style == "session.run":
+        with driver.session(database=DATABASE) as session:
+            for cypher, params, *_ in statements:
+                session.run(cypher, params).consume()
+    else:
         for cypher, params, *_ in statements:
-            session.run(cypher, params).consume()
+            driver.execute_query(cypher, params, database_=DATABASE)
     return time.perf_counter() - started
 
 
 @dataclass
 class NaiveResult:
-    seconds: float
-    sampled: int = 0  # statements actually timed when the total is extrapolated
+    seconds: dict[str, float]  # style -> seconds for the whole load
+    sampled: int = 0  # statements actually timed per style when the total is extrapolated
     total: int = 0
 
 
@@ -152,16 +166,26 @@ def load_naive(driver: neo4j.Driver, rows: GraphRows, limit: int, sample: int, s
     node_statements, rel_statements = naive_statements(rows)
     total = len(node_statements) + len(rel_statements)
     if total <= limit:
-        return NaiveResult(run_each(driver, node_statements) + run_each(driver, rel_statements), total, total)
+        seconds = {}
+        for style in NAIVE_STYLES:
+            wipe(driver)
+            seconds[style] = run_each(driver, node_statements, style) + run_each(driver, rel_statements, style)
+            log(f"  naive, {style}: {seconds[style]:.1f} s")
+        return NaiveResult(seconds, total, total)
     rng = random.Random(seed)
-    node_sample = rng.sample(node_statements, min(sample, len(node_statements)))
+    node_sample = rng.sample(node_statements, min(2 * sample, len(node_statements)))
     rel_sample = rng.sample(rel_statements, min(sample, len(rel_statements)))
-    # Time the sample against a database filled to full size, as the tail of a real naive load would see.
+    # Time samples against a database filled to full size, as the tail of a real naive load would see.
+    # Each style creates its own half of the sampled nodes; relationships may be created twice.
     log(f"  naive: bulk-loading all but {len(node_sample)} nodes (not timed), then timing the samples")
     load_bare(driver, rows, skip={statement[2] for statement in node_sample}, with_rels=False)
-    node_seconds = run_each(driver, node_sample) / len(node_sample) * len(node_statements)
-    rel_seconds = run_each(driver, rel_sample) / len(rel_sample) * len(rel_statements)
-    return NaiveResult(node_seconds + rel_seconds, len(node_sample) + len(rel_sample), total)
+    seconds = {}
+    for index, style in enumerate(NAIVE_STYLES):
+        nodes = node_sample[index::2]
+        seconds[style] = (run_each(driver, nodes, style) / len(nodes) * len(node_statements)
+                          + run_each(driver, rel_sample, style) / len(rel_sample) * len(rel_statements))
+        log(f"  naive, {style}: {seconds[style]:.1f} s (extrapolated)")
+    return NaiveResult(seconds, len(node_sample) // 2 + len(rel_sample), total)
 
 
 # --- the run ------------------------------------------------------------------------------------------
@@ -175,9 +199,9 @@ def timed(action) -> float:
 def measure(driver: neo4j.Driver, rows: GraphRows, repeat: int, naive_limit: int, naive_sample: int) -> dict:
     expected = (sum(len(v) for v in rows.nodes.values()), len(rows.rels))
     best: dict[str, float] = {}
-    methods = (("bare", lambda: load_bare(driver, rows)), ("project", lambda: load_project(driver, rows)))
+    methods = [("bare", lambda: load_bare(driver, rows)), ("project", lambda: load_project(driver, rows))]
     for round_ in range(repeat):
-        for method, load in methods:
+        for method, load in methods if round_ % 2 == 0 else methods[::-1]:  # alternate who goes first
             wipe(driver)
             seconds = timed(load)
             found = counts(driver)
@@ -186,8 +210,6 @@ def measure(driver: neo4j.Driver, rows: GraphRows, repeat: int, naive_limit: int
             best[method] = min(best.get(method, seconds), seconds)
     wipe(driver)
     naive = load_naive(driver, rows, naive_limit, naive_sample)
-    log(f"  naive: {naive.seconds:.1f} s" + (f" (extrapolated from {naive.sampled} statements)"
-                                              if naive.sampled < naive.total else ""))
     wipe(driver)
     return {"nodes": expected[0], "rels": expected[1], **best, "naive": naive}
 
@@ -203,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000], help="corpus sizes (cases)")
     parser.add_argument("--repeat", type=int, default=2, help="rounds of project and bare loads; the best counts")
-    parser.add_argument("--heap", default="8g", help="Neo4j heap: a first load of 10,000 cases is one transaction of ~4 GB")
+    parser.add_argument("--heap", default="8g", help="Neo4j heap (a first 10,000-case load is one ~4 GB transaction)")
     parser.add_argument("--pagecache", default="1g")
     parser.add_argument("--naive-limit", type=int, default=20000,
                         help="run the naive load in full up to this many statements, else sample")
@@ -236,25 +258,31 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_table(results: dict, server, args) -> None:
     print(f"Neo4j {server.version} Community ({java_version(server.java)}), heap {args.heap}, page cache "
-          f"{args.pagecache}; Python {platform.python_version()}, neo4j driver {neo4j.__version__}; "
-          f"{platform.machine()}, {_cpus()} CPUs. Best of {args.repeat} rounds for project and bare.")
+          f"{args.pagecache}; Python {platform.python_version()}, neo4j driver {neo4j.__version__}"
+          f"{' with neo4j-rust-ext' if _rust_ext() else ''}; {platform.machine()}, {_cpus()} CPUs. "
+          f"Project and bare: best of {args.repeat} rounds.")
     print()
-    print("| cases | nodes | relationships | project load | bare optimum | naive load | project / bare "
-          "| naive / project |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| cases | nodes | relationships | project load | bare optimum | naive, session.run | "
+          "naive, execute_query | project / bare | naive / project |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     notes = []
     for n, r in results.items():
         naive = r["naive"]
         mark = ""
         if naive.sampled < naive.total:
             mark = " *"
-            notes.append(f"{n}: naive timed on a random sample of {naive.sampled:,} of {naive.total:,} statements "
-                         "and extrapolated")
-        print(f"| {n:,} | {r['nodes']:,} | {r['rels']:,} | {r['project']:.2f} s | {r['bare']:.2f} s "
-              f"| {naive.seconds:,.1f} s{mark} | {r['project'] / r['bare']:.2f}x "
-              f"| {naive.seconds / r['project']:,.0f}x |")
+            notes.append(f"{n:,} cases: naive loads timed on random samples of {naive.sampled:,} of the "
+                         f"{naive.total:,} statements (per style) and extrapolated")
+        fast, slow = (naive.seconds[style] for style in NAIVE_STYLES)
+        print(f"| {n:,} | {r['nodes']:,} | {r['rels']:,} | {r['project']:.1f} s | {r['bare']:.1f} s "
+              f"| {fast:,.0f} s{mark} | {slow:,.0f} s{mark} | {r['project'] / r['bare']:.2f}x "
+              f"| {fast / r['project']:,.0f}x / {slow / r['project']:,.0f}x |")
     for note in notes:
         print(f"\n\\* {note}")
+
+
+def _rust_ext() -> bool:
+    return importlib.util.find_spec("neo4j._rust") is not None
 
 
 def _cpus() -> int:

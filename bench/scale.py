@@ -35,6 +35,7 @@ load test stops by itself, and every server started is stopped.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
@@ -466,7 +467,8 @@ def goals_table(r: dict[str, Any]) -> str:
         ("peak memory of a load under 1 GB", f"{r['rss_mb']:.0f} MB", r["rss_mb"] < GOALS["rss_mb"]),
     ]
     lines = [f"| goal at N = {r['n']:,} | measured | met |", "|---|---|---|"]
-    lines += [f"| {goal} | {value} | {'yes' if met else '**no**'} |" for goal, value, met in rows]
+    lines += [f"| {goal} | {value} | {'not measured' if value == '–' else 'yes' if met else '**no**'} |"
+              for goal, value, met in rows]
     return "\n".join(lines)
 
 
@@ -487,9 +489,18 @@ def queries_table(r: dict[str, Any]) -> str:
 
 
 def environment() -> str:
+    from importlib import metadata
+
     load = os.getloadavg()
-    return (f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the start")
+    versions = []
+    for package in ("ladybug", "neo4j", "PyYAML", "markdown-it-py", "jsonschema", "Flask", "gunicorn"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions.append(f"{package} {metadata.version(package)}")
+    if shutil.which("wrk"):
+        versions.append(subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split(" [")[0].strip())
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") >> 30
+    return (f"{platform.node()}: {os.cpu_count()} cores, {memory} GiB, Python {platform.python_version()}, "
+            f"{', '.join(versions)}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the start")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -127,7 +127,7 @@ def _neo4j_value(value: Any) -> Any:
     if isinstance(value, Node):
         label = sorted(set(value.labels) - {"KbManaged"})
         return {"_label": label[0] if label else "", "_key": value.element_id,
-                **{k: plain_value(v) for k, v in value.items()}}
+                **{k: plain_value(v) for k, v in value.items() if not k.startswith("kb_")}}
     if isinstance(value, Relationship):
         return {"_type": value.type, "_start": value.start_node.element_id, "_end": value.end_node.element_id,
                 **{k: plain_value(v) for k, v in value.items() if not k.startswith("kb_")}}

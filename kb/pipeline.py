@@ -247,7 +247,7 @@ def load_changes(root: Path, manifest: Manifest, cache: ParseCache, scan: Scan |
     problems += [p for entry in parsed.values() for p in entry.problems] + links
     problems += cross_file_problems(documents, links=False)
     new = Manifest(manifest.version, scan.scanned_ns, scan.listing, nodes=manifest.nodes, rels=manifest.rels,
-                   declarers=declarers)
+                   declarers=declarers, built_bytes=manifest.built_bytes)
     for sid in touched:
         if not declarers.get(sid):
             declarers.pop(sid, None)
@@ -389,7 +389,7 @@ def load_embedded(root: Path, store: Path, *, full: bool = False,
     cache = ParseCache(store / "cache", cache_version(root))
     manifest = None if full else ladybug.current_manifest(store)
     scan = scan_changes(root, manifest, cache.version) if manifest else None
-    if scan is None or (scan.anything and ladybug.needs_rebuild(store)):
+    if scan is None or (scan.anything and ladybug.needs_rebuild(store, manifest.built_bytes)):
         return _full_load(root, store, cache, progress, step, started)
     # Copying the database file takes a while: it runs while the changed files are checked.
     copy = ladybug.GenerationCopy.start(store) if scan.anything else None
@@ -443,6 +443,7 @@ def _write_full(writer: Any, files: list[SourceFile], concepts: dict[str, Cached
     first_sources: dict[str, dict] = {}
     problems: list[Problem] = []
     cases = [f for f in files if f.role == "case"]
+    cache.fill(cases, layout, vocabulary)
     loaded: list[CachedFile] = []
     for file in progress(cases) if progress else cases:
         loaded.append(cache.parse(file, layout, vocabulary))

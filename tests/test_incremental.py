@@ -7,11 +7,17 @@ answer of every named query, after an incremental load and after a full rebuild 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
+from kb import cache as kb_cache
 from kb import pipeline
 from kb.cache import ParseCache, cache_version
 from kb.exchange import rows_from_store
@@ -181,6 +187,18 @@ def test_a_full_load_writes_what_the_pipeline_builds(content: str, tmp_path: Pat
     assert snapshot(tmp_path / "chunked", ids) == snapshot(tmp_path / "whole", ids)
 
 
+def test_files_parsed_by_worker_processes_load_the_same_graph(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(kb_cache, "PARALLEL_FROM", 1)  # the fixture is far below the real threshold
+    root = FIXTURES / "mini"
+    layout = ContentLayout(root)
+    cache = ParseCache(tmp_path / "cache", cache_version(root))
+    assert cache.fill(discover(layout), layout, load_vocabulary(layout.vocabulary), workers=2) == 8
+    assert cache.fill(discover(layout), layout, load_vocabulary(layout.vocabulary), workers=2) == 0
+    assert load_embedded(root, tmp_path / "store", full=True).mode == "full"
+    rebuild(tmp_path / "whole", graph_rows(load_content(root).corpus))
+    assert snapshot(tmp_path / "store") == snapshot(tmp_path / "whole")
+
+
 def test_errors_refuse_an_incremental_load(mini_root: Path, loaded: Path) -> None:
     before = current_generation(loaded)
     beta = mini_root / "cases" / "beta-shoes.md"
@@ -189,6 +207,22 @@ def test_errors_refuse_an_incremental_load(mini_root: Path, loaded: Path) -> Non
     assert load.mode == "refused"
     assert [p.message for p in load.errors] == ["unknown country code 'XX'"]
     assert current_generation(loaded) == before
+
+
+def test_a_long_log_is_folded_in_and_a_grown_file_rebuilt(mini_root: Path, loaded: Path, tmp_path: Path,
+                                                          monkeypatch) -> None:
+    """Readers replay the write-ahead log: past a size it is checkpointed; past a growth, rebuilt."""
+    beta = mini_root / "cases" / "beta-shoes.md"
+    monkeypatch.setattr(ladybug_store, "MAX_WAL_BYTES", 0)
+    beta.write_text(beta.read_text(encoding="utf-8").replace("mixed.", "mixed, at first."), encoding="utf-8")
+    assert load_embedded(mini_root, loaded).mode == "incremental"
+    database = current_generation(loaded)
+    assert not database.with_name(database.name + ".wal").exists()
+    assert_same_as_full_rebuild(mini_root, loaded, tmp_path)
+    monkeypatch.setattr(ladybug_store, "MAX_GROWTH", 0.5)
+    beta.write_text(beta.read_text(encoding="utf-8").replace("at first.", "at first, then better."),
+                    encoding="utf-8")
+    assert load_embedded(mini_root, loaded).mode == "full"
 
 
 def test_a_changed_concept_page_means_a_full_rebuild(mini_root: Path, loaded: Path, tmp_path: Path) -> None:
@@ -247,6 +281,37 @@ def test_a_failed_incremental_load_leaves_the_previous_generation(mini_root: Pat
     monkeypatch.undo()
     assert load_embedded(mini_root, loaded).mode == "incremental"
     assert reader.query("organisation", id="alpha-care")[0]["city"] == "Enschede"  # the reader follows
+
+
+def test_a_killed_incremental_load_leaves_the_previous_generation(mini_root: Path, loaded: Path) -> None:
+    """SIGKILL after the change was committed to the copy, before the switch: readers keep the old graph."""
+    before = current_generation(loaded)
+    alpha = mini_root / "cases" / "alpha-care.md"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("city: Almelo", "city: Enschede"), encoding="utf-8")
+    script = textwrap.dedent(f"""
+        import sys, time
+        sys.path.insert(0, {str(REPO)!r})
+        from pathlib import Path
+        from kb.store import ladybug as s
+        original = s._apply_statements
+        def slow(*args):
+            original(*args)
+            print("applied", flush=True)
+            time.sleep(60)
+        s._apply_statements = slow
+        from kb.pipeline import load_embedded
+        load_embedded(Path({str(mini_root)!r}), Path({str(loaded)!r}))
+    """)
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "applied"
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    assert current_generation(loaded) == before
+    assert LadybugStore(loaded).query("organisation", id="alpha-care")[0]["city"] == "Almelo"
+    assert load_embedded(mini_root, loaded).mode == "incremental"
+    assert LadybugStore(loaded).query("organisation", id="alpha-care")[0]["city"] == "Enschede"
 
 
 def test_a_wrong_total_stops_the_switch(mini_root: Path, loaded: Path, monkeypatch) -> None:

@@ -39,7 +39,10 @@ from ..graph_schema import NODE_PROPERTIES, REL_PROPERTIES
 from ..problems import StoreError
 from .neo4j import HASH_PROPERTY, MANAGED_LABEL, Neo4jSettings, store_error
 
-__all__ = ["BATCH_ROWS", "SyncReport", "content_hash", "ensure_constraints", "neo4j_properties", "sync"]
+__all__ = [
+    "BATCH_ROWS", "SyncReport", "content_hash", "create_nodes_cypher", "create_rels_cypher", "ensure_constraints",
+    "neo4j_properties", "sync",
+]
 
 #: Rows per UNWIND statement.  Big enough that round trips do not matter, small enough to keep one
 #: message to the server well under the size of the largest property values times a few thousand.
@@ -184,10 +187,9 @@ class _Plan:
     node_creates: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     node_updates: list[dict] = field(default_factory=list)
     node_deletes: list[str] = field(default_factory=list)
-    rel_creates: dict[str, list[tuple[NodeKey, NodeKey, dict]]] = field(default_factory=lambda: defaultdict(list))
+    rel_creates: dict[tuple[str, str, str], list[dict]] = field(default_factory=lambda: defaultdict(list))
     rel_updates: list[dict] = field(default_factory=list)
     rel_deletes: list[str] = field(default_factory=list)
-    node_ids: dict[NodeKey, str] = field(default_factory=dict)  # element ids of the nodes that stay
     unchanged: int = 0
 
 
@@ -196,8 +198,6 @@ def _plan(desired: _Desired, nodes_now: dict, rels_now: dict) -> _Plan:
     for key, (digest, props) in desired.nodes.items():
         now = nodes_now.get(key, [])
         plan.node_deletes.extend(eid for _, eid in now[1:])  # cannot happen under the constraint; be safe
-        if now:
-            plan.node_ids[key] = now[0][1]
         if not now:
             plan.node_creates[key[0]].append(props)
         elif now[0][0] != digest:
@@ -217,7 +217,7 @@ def _plan(desired: _Desired, nodes_now: dict, rels_now: dict) -> _Plan:
         # New, or a claim repeated a different number of times: replace the group.
         plan.rel_deletes.extend(eid for _, _, eid in now)
         for _, _, props in wanted:
-            plan.rel_creates[key[0]].append(((key[1], key[2]), (key[3], key[4]), props))
+            plan.rel_creates[(key[0], key[1], key[3])].append({"s": key[2], "e": key[4], "p": props})
     plan.rel_deletes.extend(eid for key, now in rels_now.items() if key not in desired.rels for _, _, eid in now)
     return plan
 
@@ -249,29 +249,43 @@ def _apply(tx: neo4j.Transaction, plan: _Plan, batch_size: int, progress: Callab
           plan.node_deletes)
     write("update nodes", "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.eid SET n += row.props "
           "RETURN count(*) AS n", plan.node_updates)
-    node_ids = dict(plan.node_ids)
     for label, rows in plan.node_creates.items():
-        for batch in _batches(rows, batch_size):
-            progress(f"create {label} ({len(batch)})")
-            created = tx.run(f"UNWIND $rows AS row CREATE (n:{label}:{MANAGED_LABEL}) SET n = row "
-                             "RETURN row.id AS id, elementId(n) AS eid", rows=batch)
-            node_ids.update(((label, node_id), eid) for node_id, eid in created)
+        write(f"create {label}", create_nodes_cypher(label) + " RETURN count(*) AS n", rows)
     write("update relationships", "UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.eid "
           "SET r += row.props RETURN count(*) AS n", plan.rel_updates)
-    for rel_type, rels in plan.rel_creates.items():
-        # Both ends by element id: a direct lookup, cheaper than an index seek among uncommitted nodes.
-        rows = [{"s": _element_id(node_ids, start, rel_type), "e": _element_id(node_ids, end, rel_type), "p": props}
-                for start, end, props in rels]
-        write(f"create {rel_type}", f"UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row.s "
-              f"MATCH (b) WHERE elementId(b) = row.e CREATE (a)-[r:{rel_type}]->(b) SET r = row.p "
-              "RETURN count(*) AS n", rows)
+    for (rel_type, start, end), rows in plan.rel_creates.items():
+        write(f"create {rel_type} {start}->{end}", create_rels_cypher(rel_type, start, end) + " RETURN count(*) AS n",
+              rows)
 
 
-def _element_id(node_ids: dict[NodeKey, str], key: NodeKey, rel_type: str) -> str:
-    try:
-        return node_ids[key]
-    except KeyError:
-        raise StoreError(f"a {rel_type} relationship needs {key[0]} '{key[1]}', which is not in the graph") from None
+def _property_map(keys: list[str], source: str) -> str:
+    return "{" + ", ".join(f"{key}: {source}.{key}" for key in keys) + "}"
+
+
+def create_nodes_cypher(label: str, managed: bool = True) -> str:
+    """``UNWIND $rows`` creating ``label`` nodes, one per row of :func:`neo4j_properties`.
+
+    Properties are named one by one (from the schema, never from input), which spares Neo4j a
+    separate set-from-map step; absent (null) ones are simply not stored.  ``managed=False`` leaves
+    out the project's marker label and hash (what a bare load would write).
+
+    >>> create_nodes_cypher("Sector")
+    'UNWIND $rows AS row CREATE (n:Sector:KbManaged {id: row.id, name: row.name, kb_hash: row.kb_hash})'
+    """
+    keys = [*NODE_PROPERTIES[label], HASH_PROPERTY] if managed else list(NODE_PROPERTIES[label])
+    labels = f"{label}:{MANAGED_LABEL}" if managed else label
+    return f"UNWIND $rows AS row CREATE (n:{labels} {_property_map(keys, 'row')})"
+
+
+def create_rels_cypher(rel_type: str, start: str, end: str, managed: bool = True) -> str:
+    """``UNWIND $rows`` of ``{s: start id, e: end id, p: properties}`` creating ``rel_type`` relationships.
+
+    Naming the properties (rather than ``SET r = row.p``) also keeps Neo4j from planning an Eager
+    step that would hold every row in memory before writing.
+    """
+    keys = [*REL_PROPERTIES, HASH_PROPERTY] if managed else list(REL_PROPERTIES)
+    return (f"UNWIND $rows AS row MATCH (a:{start} {{id: row.s}}) MATCH (b:{end} {{id: row.e}}) "
+            f"CREATE (a)-[r:{rel_type} {_property_map(keys, 'row.p')}]->(b)")
 
 
 def _report(plan: _Plan, started: float) -> SyncReport:
