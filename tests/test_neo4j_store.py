@@ -355,3 +355,52 @@ def test_neo4j_site_without_a_uri_stops_at_start_up(monkeypatch) -> None:
     monkeypatch.delenv("NEO4J_URI", raising=False)
     with pytest.raises(SettingsError, match="NEO4J_URI"):
         create_app({"TESTING": True, "KB_STORE": "neo4j"})
+
+
+@pytest.mark.parametrize(("cypher", "message"), [
+    ("LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line", "LOAD"),
+    ("CALL dbms.components()", "Procedure calls are not allowed"),
+    ("CALL db.ping()", "Procedure calls are not allowed"),
+    ("MATCH (n) DETACH DELETE n", "DELETE is not allowed"),
+    ("CREATE INDEX x FOR (n:Organisation) ON (n.name)", "CREATE is not allowed"),
+])
+def test_console_refuses_files_procedures_and_writes_on_neo4j(neo4j_db, mini_root: Path, cypher: str,
+                                                             message: str) -> None:
+    sync(neo4j_db.settings, rows_of(mini_root))
+    store = Neo4jStore(neo4j_db.settings)
+    with pytest.raises(QueryError, match=message):
+        store.run_readonly(cypher)
+    assert [o["id"] for o in store.query("organisations")] == ["alpha-care", "beta-shoes"]
+    store.close()
+
+
+def test_site_answers_503_while_neo4j_is_down_and_recovers_by_itself(mini_root: Path, tmp_path: Path,
+                                                                     monkeypatch) -> None:
+    """Neo4j stopped under a running site: a clear 503; started again on the same address: pages come back."""
+    import time
+
+    module = load_server_module()
+    server = module.Neo4jServer(port=free_port(), data_dir=tmp_path / "neo4j")
+    try:
+        try:
+            server.start(timeout=240)
+        except module.Neo4jUnavailable as err:
+            skip_or_fail(f"Neo4j unavailable: {err}")
+        sync(Neo4jSettings(server.uri), rows_of(mini_root))
+        monkeypatch.setenv("NEO4J_URI", server.uri)
+        client = create_app({"TESTING": True, "KB_STORE": "neo4j"}).test_client()
+        assert client.get("/cases/alpha-care.json").status_code == 200
+        server.stop()
+        down = client.get("/cases/alpha-care.json")
+        assert down.status_code == 503 and "Neo4j" in down.json["error"]
+        page = client.get("/cases/alpha-care")
+        assert page.status_code == 503 and "Graph store unavailable" in page.text
+        server.start(timeout=240)
+        deadline, status = time.monotonic() + 60, 0
+        while time.monotonic() < deadline and status != 200:  # the driver reconnects on its own
+            status = client.get("/cases/alpha-care.json").status_code
+            time.sleep(0.5) if status != 200 else None
+        assert status == 200
+        assert client.get("/cases/alpha-care").status_code == 200
+    finally:
+        server.stop()
