@@ -142,3 +142,25 @@ def test_unknown_example_is_a_404(client) -> None:
 def test_guard_is_a_named_error() -> None:
     with pytest.raises(QueryError):
         check_read_only("")
+
+
+class TestAnalytics:
+    def test_page_and_json_on_the_real_content(self, real_client) -> None:
+        data = real_client.get("/analytics.json").json
+        members = [p["id"] for c in data["communities"] for p in c["practices"]]
+        assert len(members) == len(set(members)) == data["network"]["practices"]  # a partition
+        assert data["central"][0]["strength"] >= data["central"][-1]["strength"]
+        row = next(r for r in data["evidence"] if r["practice"] == "self-managing-teams")
+        assert row["count"] >= 1 and 0 < row["share"] <= 1
+        page = real_client.get("/analytics")
+        assert page.status_code == 200 and "Communities of practices" in page.text
+
+    def test_communities_of_two_cliques(self) -> None:
+        import networkx as nx
+
+        from webapp.views.research import practice_communities
+
+        graph = nx.Graph()
+        graph.add_edges_from([("a", "b"), ("b", "c"), ("a", "c"), ("x", "y"), ("y", "z"), ("x", "z"), ("c", "x")],
+                             weight=1)
+        assert practice_communities(graph) == [["a", "b", "c"], ["x", "y", "z"]]

@@ -149,3 +149,40 @@ def export_csv(part: str):
 def export_cypher():
     """A Cypher script that recreates the graph in Neo4j."""
     return _download(cypher_script(_graph()), "text/plain", "self-management-graph.cypher")
+
+
+# --- analytics ---------------------------------------------------------------------------------
+
+@page_route(bp, "/analytics")
+def analytics(fmt: str):
+    """The practice co-occurrence network: its communities, central practices, and practice -> outcome evidence."""
+    from kb import analysis
+
+    index = analysis.index_for(get_store())
+    graph = analysis.practice_graph(index)
+    communities = index.memo("practice_communities", lambda: practice_communities(graph))
+    evidence = index.memo("practice_outcome_evidence", lambda: [
+        {"practice": practice, "practice_name": index.name("practice", practice), **row}
+        for practice in sorted(graph) for row in analysis.alongside(index, "practice", practice, "outcome")])
+    data = {
+        "cases_total": index.n_cases,
+        "network": {"practices": graph.number_of_nodes(), "links": graph.number_of_edges()},
+        "communities": [{"number": n + 1, "practices": [{"id": p, "name": index.name("practice", p)}
+                                                       for p in members]}
+                        for n, members in enumerate(communities)],
+        "central": analysis.most_connected(index, limit=15),
+        "evidence": [{k: v for k, v in row.items() if k != "cases"} | {"cases": len(row["cases"])}
+                     for row in evidence],
+    }
+    return respond(fmt, "analytics.html", data)
+
+
+def practice_communities(graph: nx.Graph) -> list[list[str]]:
+    """Groups of practices that co-occur with each other more than with the rest (greedy modularity).
+
+    Deterministic, so the page and its JSON are stable between requests and stores.
+    """
+    if graph.number_of_edges() == 0:
+        return [[node] for node in sorted(graph)]
+    groups = nx.community.greedy_modularity_communities(graph, weight="weight")
+    return sorted((sorted(group) for group in groups), key=lambda group: (-len(group), group))
