@@ -175,6 +175,7 @@ def query_params(cypher: str, name: str, params: tuple[str, ...], defaults: dict
 
 def time_queries(store: Any, budget_s: float = 1.5, most: int = 20) -> dict[str, dict[str, float]]:
     """p50 and p95 (ms) of every named query, each run until ``most`` runs or ``budget_s`` (at least 3)."""
+    from kb.problems import KbError
     from kb.queries import QUERIES, cypher_for
 
     known: dict[str, list[str]] = {}
@@ -190,11 +191,15 @@ def time_queries(store: Any, budget_s: float = 1.5, most: int = 20) -> dict[str,
         cypher = cypher_for(name, store.backend)
         samples: list[float] = []
         started = time.perf_counter()
-        while len(samples) < 3 or (len(samples) < most and time.perf_counter() - started < budget_s):
-            params = query_params(cypher, name, query.params, query.default_params, ids, rng)
-            begin = time.perf_counter()
-            store.query(name, **params)
-            samples.append((time.perf_counter() - begin) * 1000)
+        try:
+            while len(samples) < 3 or (len(samples) < most and time.perf_counter() - started < budget_s):
+                params = query_params(cypher, name, query.params, query.default_params, ids, rng)
+                begin = time.perf_counter()
+                store.query(name, **params)
+                samples.append((time.perf_counter() - begin) * 1000)
+        except KbError as err:  # reported in the table, and the run goes on
+            timings[name] = {"error": str(err).splitlines()[0][:120]}
+            continue
         timings[name] = {"p50": percentile(samples, 0.5), "p95": percentile(samples, 0.95), "runs": len(samples)}
     return timings
 
@@ -387,8 +392,12 @@ def run_phase(phase: str, n: int, work: Path, args: argparse.Namespace) -> dict[
                "--duration", str(args.duration), "--connections", str(args.connections)]
     if args.skip_neo4j:
         command.append("--skip-neo4j")
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    # The phase's progress and errors go to this stderr; its figures come back as JSON on stdout.
+    finished = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+    if finished.returncode != 0:
+        log(f"  the {phase} phase failed (exit {finished.returncode}); see the error above")
+        return {f"{phase}_note": f"the {phase} phase failed (exit {finished.returncode})"}
+    return json.loads(finished.stdout.strip().splitlines()[-1])
 
 
 def child(args: argparse.Namespace) -> None:
@@ -409,6 +418,8 @@ def measure(n: int, args: argparse.Namespace) -> dict[str, Any]:
         shutil.copytree(corpus(n), work / "content")  # edits go to a copy
         log(f"N = {n:,}: loading")
         result = {"n": n, **run_phase("load", n, work, args)}
+        if "load_note" in result:
+            return result
         log(f"N = {n:,}: queries")
         result.update(run_phase("queries", n, work, args))
         if args.skip_web:
@@ -476,10 +487,15 @@ def queries_table(r: dict[str, Any]) -> str:
     ladybug, neo4j = r.get("ladybug", {}), r.get("neo4j", {})
     lines = [f"| named query (N = {r['n']:,}) | embedded p50 ms | p95 ms | Neo4j p50 ms | p95 ms |",
              "|---|---|---|---|---|"]
+    def cells(timing: dict[str, Any] | None) -> str:
+        if not timing:
+            return "– | –"
+        if "error" in timing:
+            return f"error: {timing['error']} | –"
+        return f"{timing['p50']:.1f} | {timing['p95']:.1f}"
+
     for name, t in ladybug.items():
-        other = neo4j.get(name)
-        lines.append(f"| {name} | {t['p50']:.1f} | {t['p95']:.1f} | "
-                     + (f"{other['p50']:.1f} | {other['p95']:.1f} |" if other else "– | – |"))
+        lines.append(f"| {name} | {cells(t)} | {cells(neo4j.get(name))} |")
     for store in ("ladybug", "neo4j"):
         comparable = r.get(f"comparable_{store}")
         if comparable:
@@ -526,8 +542,13 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for n in sizes:
         results.append(measure(n, args))
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")  # kept as the run goes
+        if "load_note" in results[-1]:
+            results.pop()
+            continue
         print(f"\n## N = {n:,}\n\n{queries_table(results[-1])}\n", flush=True)
-        for note in ("neo4j_note", "web_note"):
+        for note in ("queries_note", "neo4j_note", "web_note"):
             if note in results[-1]:
                 print(f"note: {results[-1][note]}\n", flush=True)
     ended = os.getloadavg()

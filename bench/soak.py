@@ -141,8 +141,8 @@ def report(output: str, samples: list[tuple[float, float]], args: argparse.Names
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     non_2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", output)) else 0
     socket_errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
-    p50 = re.search(r"50%\s+(\S+)", output).group(1)
-    p99 = re.search(r"99%\s+(\S+)", output).group(1)
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE).group(1)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE).group(1)
     rate = re.search(r"Requests/sec:\s+(\S+)", output).group(1)
     third = max(len(samples) // 3, 1)
     first = sum(m for _, m in samples[:third]) / third
