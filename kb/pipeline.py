@@ -54,19 +54,10 @@ MAX_CHANGED_SHARE = 0.02
 FULL_LOAD_CHUNK = 500
 
 
-@dataclass
-class LoadResult:
-    """What a load produced: the problems and, when there were no errors, the corpus.
-
-    With a cache, ``loaded`` has each file's hash and own problems, and ``link_problems`` the
-    problems of resolving each case's links (by file): what a manifest keeps.
-    """
+class _Outcome:
+    """Errors, warnings and ok-ness of anything that carries a ``problems`` list."""
 
     problems: list[Problem]
-    documents: list[Document] = field(default_factory=list)
-    corpus: Corpus | None = None
-    loaded: list[CachedFile] = field(default_factory=list)
-    link_problems: dict[str, list[Problem]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -79,6 +70,22 @@ class LoadResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+@dataclass
+class LoadResult(_Outcome):
+    """What a load produced: the problems and, when there were no errors, the corpus.
+
+    With a cache, ``loaded`` has each file's hash and own problems, and ``link_problems`` the
+    problems of resolving each case's links (by file): what a manifest keeps.
+    """
+
+    problems: list[Problem]
+    documents: list[Document] = field(default_factory=list)
+    corpus: Corpus | None = None
+    loaded: list[CachedFile] = field(default_factory=list)
+    link_problems: dict[str, list[Problem]] = field(default_factory=dict)
+
 
 
 def load_content(root: Path, progress: Callable[[Iterable], Iterable] | None = None,
@@ -340,7 +347,7 @@ def _counts_by_file(rows: GraphRows) -> dict[str, dict[str, int]]:
 # --- the embedded store ------------------------------------------------------------------------
 
 @dataclass
-class EmbeddedLoad:
+class EmbeddedLoad(_Outcome):
     """What :func:`load_embedded` did: ``mode`` is full, incremental, unchanged or refused."""
 
     problems: list[Problem]
@@ -354,17 +361,6 @@ class EmbeddedLoad:
     deleted: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def load_embedded(root: Path, store: Path, *, full: bool = False,
