@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import errors, security, store
+from . import errors, pagecache, security, store
 from .settings import from_environment
 from .views import browse, discover, explore, research
 
@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     store.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    pagecache.init_app(app)  # after security: cached pages are stored without, and served with, its headers
     for blueprint in (browse.bp, discover.bp, explore.bp, research.bp):
         app.register_blueprint(blueprint)
     return app

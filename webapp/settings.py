@@ -42,6 +42,7 @@ SETTINGS = [
     Setting("STORE", "ladybug", "graph store the site reads: ladybug (embedded) or neo4j", ("ladybug", "neo4j")),
     Setting("STORE_PATH", "", "folder of the embedded store (default .kb/store in the repository)"),
     Setting("PAGE_SIZE", 20, "cases per page in lists"),
+    Setting("PAGE_CACHE_MB", 64, "memory per worker for rendered pages, kept per graph generation (0: off)"),
     Setting("QUERY_TIMEOUT_MS", 5000, "time limit of one console query, in milliseconds"),
     Setting("QUERY_ROW_CAP", 1000, "most rows a console query returns"),
     Setting("MAX_REQUEST_BYTES", 64 * 1024, "largest request body the site accepts"),

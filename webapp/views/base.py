@@ -10,10 +10,14 @@ from flask import Blueprint, Response, jsonify, render_template, request
 __all__ = ["page_route", "respond"]
 
 
-def page_route(bp: Blueprint, rule: str, **options: Any) -> Callable:
-    """Register ``rule`` and ``rule.json`` for one view, which receives ``fmt``."""
+def page_route(bp: Blueprint, rule: str, cache: bool = True, **options: Any) -> Callable:
+    """Register ``rule`` and ``rule.json`` for one view, which receives ``fmt``.
+
+    ``cache``: the page depends only on its URL and the graph, so ``webapp.pagecache`` may keep it.
+    """
 
     def decorator(view: Callable) -> Callable:
+        view.kb_cached = cache
         bp.add_url_rule(rule, view_func=view, defaults={"fmt": "html"}, **options)
         bp.add_url_rule(f"{rule.rstrip('/') or ''}.json" if rule != "/" else "/index.json",
                         view_func=view, defaults={"fmt": "json"}, endpoint=f"{view.__name__}_json", **options)

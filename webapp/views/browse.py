@@ -61,7 +61,7 @@ def case(case_id: str, fmt: str):
     return respond(fmt, "case.html", data, groups=groups, body_html=body_html)
 
 
-@page_route(bp, "/contribute")
+@page_route(bp, "/contribute", cache=False)  # from a file, not the graph
 def contribute(fmt: str):
     """How to add a case: the repository's CONTRIBUTING.md, rendered."""
     from kb import REPO_ROOT

@@ -36,7 +36,7 @@ def _no_query() -> bool:
     return not (request.args.get("q") or request.args.get("example"))
 
 
-@page_route(bp, "/query")
+@page_route(bp, "/query", cache=False)  # rate limited, and each query is run afresh
 @limiter.limit(_console_limit, exempt_when=_no_query)
 def query(fmt: str):
     """Run a read-only Cypher query from the URL (``q``, ``params`` as JSON, or ``example``)."""
