@@ -16,6 +16,7 @@ from collections import defaultdict
 from functools import cache
 from importlib import resources
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
@@ -38,6 +39,16 @@ def schema_for(role: str) -> Draft202012Validator:
     name = "case.schema.json" if role == "case" else "concept.schema.json"
     schema = json.loads(resources.files("kb.schemas").joinpath(name).read_text(encoding="utf-8"))
     return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+@cache
+def _quick_check(role: str) -> jsonschema_rs.Validator:
+    """The same schema compiled by jsonschema-rs: about 100 times faster, but with terse errors.
+
+    It checks formats too, so it accepts nothing the Python validator rejects; a document it
+    rejects goes through the Python validator for the located, explained errors.
+    """
+    return jsonschema_rs.validator_for(schema_for(role).schema, validate_formats=True)
 
 
 def validate(documents: list[Document], vocabulary: Vocabulary) -> list[Problem]:
@@ -73,6 +84,11 @@ def file_problems(doc: Document, vocabulary: Vocabulary) -> list[Problem]:
 # --- one file ---------------------------------------------------------------------------------
 
 def _schema_problems(doc: Document) -> list[Problem]:
+    try:
+        if _quick_check(doc.role).is_valid(doc.data):
+            return []
+    except (ValueError, TypeError):
+        pass  # a value jsonschema-rs cannot take (none in YAML we accept): check it the slow way
     validator = schema_for(doc.role)
     problems = []
     for error in validator.iter_errors(doc.data):

@@ -162,3 +162,47 @@ def test_broken_relative_link_is_a_warning(mini_root: Path) -> None:
     problems_after(mini_root, CASE, "Alpha is fictional.", "Alpha is fictional, like [Gamma](gamma.md).")
     warning = next(p for p in load_content(mini_root).warnings if p.code == "broken-link")
     assert (warning.line, warning.col, warning.message) == (31, 34, "link 'gamma.md' leads to no file")
+
+
+def _mutations(data: dict) -> list[dict]:
+    """A real case's front matter broken in the ways contributors break it, one way at a time."""
+    import copy
+
+    broken = []
+    for key in list(data):
+        without = copy.deepcopy(data)
+        del without[key]
+        broken.append(without)
+        for wrong in (None, 7, "text", [], {}, [1, "a"], True, 3.5, "2016-13-45", "not a url"):
+            changed = copy.deepcopy(data)
+            changed[key] = wrong
+            broken.append(changed)
+    source = copy.deepcopy(data)
+    source["sources"][0]["url"] = "www.example.org/no-scheme"
+    extra = copy.deepcopy(data)
+    extra["sources"][0]["pages"] = "12"
+    broken.extend([source, extra, {**data, "unexpected": 1}])
+    return broken
+
+
+def test_the_quick_schema_check_accepts_nothing_the_full_check_rejects() -> None:
+    # Valid documents skip the Python validator; this guards that shortcut against every
+    # real case and hundreds of broken variants of one.
+    from kb.files import ContentLayout, discover
+    from kb.parse import parse_file
+    from kb.validate import _quick_check, schema_for
+
+    layout = ContentLayout(Path("."))
+    documents = [parse_file(f, layout) for f in discover(layout) if f.role == "case"]
+    samples = [doc.data for doc in documents] + _mutations(next(d for d in documents if d.stem == "buurtzorg").data)
+    checked = rejected = 0
+    for data in samples:
+        full = not list(schema_for("case").iter_errors(data))
+        try:
+            quick = _quick_check("case").is_valid(data)
+        except (ValueError, TypeError):
+            continue
+        assert full or not quick, data
+        checked += 1
+        rejected += not full
+    assert checked == len(samples) and rejected > 150, (checked, len(samples), rejected)

@@ -64,13 +64,31 @@ MAX_GROWTH = 2.0
 MAX_DB_BYTES = 64 * 1024**3
 
 
-def reader_buffer_bytes() -> int:
-    """Buffer pool of a read-only handle: ``$KB_LADYBUG_BUFFER_MB`` (default 256 MB).
+#: Bounds of a reader's buffer pool when ``KB_LADYBUG_BUFFER_MB`` does not set it.
+READER_BUFFER_MIN = 256 * 1024**2
+READER_BUFFER_MAX = 4 * 1024**3
+
+
+def reader_buffer_bytes(database: Path | None = None) -> int:
+    """Buffer pool of a read-only handle: ``$KB_LADYBUG_BUFFER_MB``, else sized to the database.
 
     LadybugDB's default takes most of the machine's memory, once per process; a site runs
-    several worker processes side by side.
+    several worker processes side by side.  A pool smaller than the database fails the queries
+    that read every node of a large table ("the buffer pool is full": at 10,000 cases the file is
+    about 450 MB), so the default is twice the file's size, between 256 MB and 4 GB.  The pool
+    is an upper bound: memory is only taken as pages are read.
+
+    >>> reader_buffer_bytes() // 1024**2
+    256
     """
-    return int(os.environ.get("KB_LADYBUG_BUFFER_MB", "256")) * 1024 * 1024
+    configured = os.environ.get("KB_LADYBUG_BUFFER_MB")
+    if configured:
+        return int(configured) * 1024 * 1024
+    try:
+        size = database.stat().st_size if database else 0
+    except OSError:
+        size = 0
+    return max(READER_BUFFER_MIN, min(READER_BUFFER_MAX, 2 * size))
 
 
 def ddl_statements() -> list[str]:
@@ -504,7 +522,7 @@ class LadybugStore:
             if target != self._path:
                 # A rebuild switched generations: open the new one; old connections stay valid.
                 self._database = ladybug.Database(str(target), read_only=True,
-                                                  buffer_pool_size=reader_buffer_bytes(),
+                                                  buffer_pool_size=reader_buffer_bytes(target),
                                                   max_db_size=MAX_DB_BYTES)
                 self._path = target
                 self._local = threading.local()
