@@ -61,7 +61,9 @@ _FIGURE = re.compile(
     r"\((?P<year>\d{4})\)\s*$"
 )
 
-_md = MarkdownIt("commonmark")
+# Block structure only: items need each paragraph's source text and line (``token.content`` and
+# ``token.map``), never its inline children, and inline parsing is most of markdown-it's time.
+_md = MarkdownIt("commonmark").disable(["inline", "text_join"])
 
 
 @dataclass
