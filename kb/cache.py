@@ -36,7 +36,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import marshal
-import multiprocessing
 import os
 import pickle
 import shutil
@@ -45,7 +44,6 @@ import sys
 import time
 import uuid
 import zlib
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -70,11 +68,9 @@ _KB = Path(__file__).resolve().parent
 #: Modules whose output is cached (entries) or counted (manifests): a change to any starts afresh.
 _CODE = ("files", "frontmatter", "body", "parse", "validate", "vocabulary", "problems", "model", "graph", "pipeline",
          "graph_schema", "cache")
-_PACKAGES = ("PyYAML", "markdown-it-py", "jsonschema", "pycountry")
+_PACKAGES = ("PyYAML", "markdown-it-py", "jsonschema", "jsonschema-rs", "pycountry")
 _MAGIC = b"kb-cache-1\n"
 MANIFEST = "manifest.pickle"
-#: Uncached files from which a load parses in worker processes (starting them costs a fraction of a second).
-PARALLEL_FROM = 200
 #: Files whose modification time is this close to the manifest's scan are hashed again: a write in
 #: the same clock tick as the scan would otherwise keep the stat signature of the old content.
 RACY_NS = 2_000_000_000
@@ -144,35 +140,6 @@ class ParseCache:
     def __init__(self, folder: Path, version: str):
         self.folder = Path(folder) / version
         self.version = version
-
-    def fill(self, files: list[SourceFile], layout: ContentLayout, vocabulary: Vocabulary,
-             workers: int | None = None) -> int:
-        """Parse the files whose content is not cached yet in worker processes (one per core); return how many.
-
-        Parsing and checking a file on its own needs nothing from the others, so a first load of
-        many files shares it out; the caller then reads every file from the cache.  Below
-        :data:`PARALLEL_FROM` files, or on one core, this does nothing.
-        """
-        workers = workers or os.cpu_count() or 1
-        missing = []
-        for file in files:
-            if stat_key(file.path) is None:
-                continue
-            try:
-                digest = hashlib.sha256(file.path.read_bytes()).hexdigest()
-            except OSError:
-                continue
-            if not self.entry_path(digest).exists():
-                missing.append(file)
-        if workers < 2 or len(missing) < PARALLEL_FROM:
-            return 0
-        # fork: the workers start at once with everything imported (the parent runs no threads here).
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init,
-                                 initargs=(self, layout, vocabulary)) as pool:
-            for _ in pool.map(_worker_parse, missing, chunksize=16):
-                pass
-        return len(missing)
 
     def prune(self, keep: set[str]) -> None:
         """Remove the entries of contents no longer loaded, and the folders of other cache versions."""
@@ -246,19 +213,6 @@ class ParseCache:
             os.replace(temporary, path)
         except OSError:
             pass  # a cache that cannot be written only makes the next load slower
-
-
-_WORKER: tuple[ParseCache, ContentLayout, Vocabulary] | None = None
-
-
-def _worker_init(cache: ParseCache, layout: ContentLayout, vocabulary: Vocabulary) -> None:
-    global _WORKER
-    _WORKER = (cache, layout, vocabulary)
-
-
-def _worker_parse(file: SourceFile) -> bool:
-    cache, layout, vocabulary = _WORKER
-    return cache.parse(file, layout, vocabulary).sha256 != ""
 
 
 # --- the manifest of a generation --------------------------------------------------------------

@@ -14,10 +14,12 @@ files changed, updating a copy of the current generation instead of rebuilding i
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,8 +52,11 @@ __all__ = ["Changes", "EmbeddedLoad", "LoadResult", "check_paths", "load_changes
 #: changes are loaded by a full rebuild, which is then about as fast and simpler to trust.
 MAX_CHANGED_FILES = 200
 MAX_CHANGED_SHARE = 0.02
-#: Case files a full load holds in memory at once (documents take about 100 kB each).
-FULL_LOAD_CHUNK = 500
+#: Case files a full load holds in memory at once in each process (documents take about 100 kB each).
+FULL_LOAD_CHUNK = 250
+#: Case files from which a full load shares its chunks out to worker processes (one per core;
+#: starting them costs a fraction of a second).
+PARALLEL_FROM = 200
 
 
 class _Outcome:
@@ -439,13 +444,19 @@ def _write_full(writer: Any, files: list[SourceFile], concepts: dict[str, Cached
     first_sources: dict[str, dict] = {}
     problems: list[Problem] = []
     cases = [f for f in files if f.role == "case"]
-    cache.fill(cases, layout, vocabulary)
-    loaded: list[CachedFile] = []
-    for file in progress(cases) if progress else cases:
-        loaded.append(cache.parse(file, layout, vocabulary))
-        if len(loaded) == FULL_LOAD_CHUNK or file is cases[-1]:
-            _load_chunk(loaded, concept_docs, vocabulary, manifest, writer, countries, first_sources, problems)
-            loaded = []
+    chunks = [cases[i:i + FULL_LOAD_CHUNK] for i in range(0, len(cases), FULL_LOAD_CHUNK)]
+    done = _ChunksDone(chunks, _load_chunks(_ChunkContext(layout, vocabulary, concept_docs, cache, writer),
+                                            chunks))
+    for _file in progress(done) if progress else done:
+        pass
+    for chunk in done.results:  # in file order, whichever process loaded them
+        writer.merge(chunk.staged)
+        problems += chunk.problems
+        manifest.files.update(chunk.records)
+        for country_id, country in chunk.countries.items():
+            countries.setdefault(country_id, country)
+        for source in chunk.declared:
+            first_sources.setdefault(source["id"], source)
     for entry in concepts.values():
         _declare(entry.document, first_sources)
     for display, entry in concepts.items():
@@ -471,27 +482,94 @@ def _write_full(writer: Any, files: list[SourceFile], concepts: dict[str, Cached
                         seconds=time.perf_counter() - started)
 
 
-def _load_chunk(loaded: list[CachedFile], concept_docs: list[Document], vocabulary: Vocabulary, manifest: Manifest,
-                writer: Any, countries: dict[str, dict], first_sources: dict[str, dict],
-                problems: list[Problem]) -> None:
-    """Check, model and turn into rows a chunk of case files; record them in the manifest."""
+@dataclass
+class _ChunkContext:
+    """What loading a chunk of case files needs, the same in every worker process."""
+
+    layout: ContentLayout
+    vocabulary: Vocabulary
+    concept_docs: list[Document]
+    cache: ParseCache
+    writer: Any  # the generation's writer: workers write staging files of their own beside it
+
+
+@dataclass
+class _ChunkLoaded:
+    """A chunk of case files, loaded: its staging files, manifest records and what the whole load needs."""
+
+    staged: Any  # kb.store.ladybug.StagedPart
+    records: dict[str, FileRecord]
+    problems: list[Problem]
+    countries: dict[str, dict]
+    declared: list[dict]  # each source's first declaration in the chunk, in file order
+
+
+class _ChunksDone:
+    """The files of the chunks, given as each chunk is loaded (for a progress bar over files)."""
+
+    def __init__(self, chunks: list[list[SourceFile]], loaded: Iterable[_ChunkLoaded]):
+        self.chunks, self.loaded, self.results = chunks, loaded, []
+
+    def __len__(self) -> int:
+        return sum(len(chunk) for chunk in self.chunks)
+
+    def __iter__(self):
+        for chunk, result in zip(self.chunks, self.loaded, strict=True):
+            self.results.append(result)
+            yield from chunk
+
+
+_CONTEXT: _ChunkContext | None = None
+
+
+def _set_context(context: _ChunkContext) -> None:
+    global _CONTEXT
+    _CONTEXT = context
+
+
+def _load_chunks(context: _ChunkContext, chunks: list[list[SourceFile]]) -> Iterable[_ChunkLoaded]:
+    """Load the chunks in order: in worker processes (one per core) when there are many files.
+
+    Each case file is parsed (or read from the cache), checked, modelled and written to staging
+    files on its own, so the work shares out; only the results come back to this process.
+    """
+    workers = os.cpu_count() or 1
+    if workers < 2 or len(chunks) < 2 or sum(map(len, chunks)) < PARALLEL_FROM:
+        _set_context(context)
+        yield from map(_load_chunk, enumerate(chunks))
+        return
+    # fork: the workers start at once with everything imported and the concept pages parsed.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_set_context, initargs=(context,)) as pool:
+        yield from pool.map(_load_chunk, enumerate(chunks))
+
+
+def _load_chunk(numbered: tuple[int, list[SourceFile]]) -> _ChunkLoaded:
+    """Check, model and turn into staging rows a chunk of case files; make their manifest records."""
+    number, files = numbered
+    context = _CONTEXT
+    loaded = [context.cache.parse(file, context.layout, context.vocabulary) for file in files]
     documents = [entry.document for entry in loaded]
-    links = resolve_links(documents, documents + concept_docs)
-    problems += [p for entry in loaded for p in entry.problems] + links
+    links = resolve_links(documents, documents + context.concept_docs)
+    problems = [p for entry in loaded for p in entry.problems] + links
     usable = [doc for doc in documents if doc.front is not None and doc.front.data is not None]
+    staging = context.writer.part_writer()
     chunk_rows = GraphRows()
+    countries: dict[str, dict] = {}
     if not any(p.is_error for p in problems):  # with errors nothing is written: no need to model
-        corpus = build_corpus(usable, vocabulary)
+        corpus = build_corpus(usable, context.vocabulary)
         chunk_rows = graph_rows(Corpus(corpus.organisations, {}, {}, Vocabulary({})))
         for country in chunk_rows.nodes.pop("Country", []):
             countries.setdefault(country["id"], country)
-        writer.add(chunk_rows)
+        staging.add(chunk_rows, part=f"{number:05d}")
+    declared: dict[str, dict] = {}
     for doc in usable:
-        _declare(doc, first_sources)
+        _declare(doc, declared)
     counts, by_path = _counts_by_file(chunk_rows), _by_path(links)
-    for entry in loaded:
-        where = entry.document.where
-        manifest.files[where] = record_for(entry, by_path.get(where, []), counts.get(where, {}))
+    records = {entry.document.where: record_for(entry, by_path.get(entry.document.where, []),
+                                                counts.get(entry.document.where, {}))
+               for entry in loaded}
+    return _ChunkLoaded(staging.written(), records, problems, countries, list(declared.values()))
 
 
 def _declare(doc: Document, first_sources: dict[str, dict]) -> None:

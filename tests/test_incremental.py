@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from kb import cache as kb_cache
 from kb import pipeline
 from kb.cache import ParseCache, cache_version
 from kb.exchange import rows_from_store
@@ -177,26 +176,29 @@ def _first_source(text: str) -> str:
 
 
 @pytest.mark.parametrize("content", ["mini", "real"])
-def test_a_full_load_writes_what_the_pipeline_builds(content: str, tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("processes", ["one process", "worker processes"])
+def test_a_full_load_writes_what_the_pipeline_builds(content: str, processes: str, tmp_path: Path,
+                                                     monkeypatch) -> None:
     """The full load reads cases in chunks; the graph is the one ``graph_rows`` makes of the whole corpus."""
     root = FIXTURES / "mini" if content == "mini" else REPO
     monkeypatch.setattr(pipeline, "FULL_LOAD_CHUNK", 1 if content == "mini" else 7)  # several chunks
+    # Chunks go to worker processes from PARALLEL_FROM files on; the content here is below it.
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1 if processes == "worker processes" else 10**9)
     assert load_embedded(root, tmp_path / "chunked", full=True).mode == "full"
     rebuild(tmp_path / "whole", graph_rows(load_content(root).corpus))
     ids = None if content == "mini" else ["buurtzorg", "zappos"]
     assert snapshot(tmp_path / "chunked", ids) == snapshot(tmp_path / "whole", ids)
 
 
-def test_files_parsed_by_worker_processes_load_the_same_graph(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(kb_cache, "PARALLEL_FROM", 1)  # the fixture is far below the real threshold
+def test_files_parsed_by_worker_processes_are_cached_for_the_next_load(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)  # the fixture is far below the real threshold
+    monkeypatch.setattr(pipeline, "FULL_LOAD_CHUNK", 1)
     root = FIXTURES / "mini"
-    layout = ContentLayout(root)
-    cache = ParseCache(tmp_path / "cache", cache_version(root))
-    assert cache.fill(discover(layout), layout, load_vocabulary(layout.vocabulary), workers=2) == 8
-    assert cache.fill(discover(layout), layout, load_vocabulary(layout.vocabulary), workers=2) == 0
     assert load_embedded(root, tmp_path / "store", full=True).mode == "full"
-    rebuild(tmp_path / "whole", graph_rows(load_content(root).corpus))
-    assert snapshot(tmp_path / "store") == snapshot(tmp_path / "whole")
+    cache = ParseCache(tmp_path / "store" / "cache", cache_version(root))
+    layout = ContentLayout(root)
+    reused = [cache.parse(f, layout, load_vocabulary(layout.vocabulary)).reused for f in discover(layout)]
+    assert len(reused) == 8 and all(reused)
 
 
 def test_errors_refuse_an_incremental_load(mini_root: Path, loaded: Path) -> None:

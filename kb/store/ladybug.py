@@ -32,7 +32,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import ladybug
 
@@ -344,35 +344,71 @@ def _write_generation(folder: Path, rows: GraphRows, progress: Callable[[str], N
     staging.copy_into(folder / "graph.lbug", progress)
 
 
+class StagedPart(NamedTuple):
+    """What one writer of staging files wrote: rows per label and per relationship table, and its files."""
+
+    nodes: dict[str, int]
+    rels: dict[tuple[str, str, str], int]
+    files: dict[str, list[str]]
+
+
 class _Staging:
     """CSV files, one per node table and per relationship table (and end labels), filled as rows come.
 
     A bulk load (COPY) reads them once every row is there; :class:`GenerationWriter` adds rows
-    chunk by chunk, so a large load never holds them all in memory.
+    chunk by chunk, so a large load never holds them all in memory.  Rows added with a ``part``
+    name go to files of their own, so that worker processes can each write theirs (see
+    :meth:`part_writer`); the bulk load reads a table's files in the order they were merged.
     """
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, create: bool = True):
         self.folder = folder
-        folder.mkdir()
+        if create:
+            folder.mkdir()
         self.nodes: dict[str, int] = {}  # label -> rows, in the order labels first came
         self.rels: dict[tuple[str, str, str], int] = {}  # (type, start label, end label) -> rows
+        self.files: dict[str, list[str]] = {}  # table -> its staging files, in loading order
 
-    def _append(self, name: str, rows: Any) -> None:
-        with (self.folder / f"{name}.csv").open("a", newline="", encoding="utf-8") as handle:
+    def part_writer(self) -> _Staging:
+        """A writer of more staging files into this folder, for another process; see :meth:`merge`."""
+        return _Staging(self.folder, create=False)
+
+    def _append(self, name: str, part: str, rows: Any) -> None:
+        filename = f"{name}.{part}.csv" if part else f"{name}.csv"
+        files = self.files.setdefault(name, [])
+        if filename not in files:
+            files.append(filename)
+        with (self.folder / filename).open("a", newline="", encoding="utf-8") as handle:
             csv.writer(handle).writerows(rows)
 
-    def add(self, rows: GraphRows) -> None:
+    def add(self, rows: GraphRows, part: str = "") -> None:
         for label, nodes in rows.nodes.items():
             self.nodes[label] = self.nodes.get(label, 0) + len(nodes)
             cells = _cells(NODE_PROPERTIES[label])
-            self._append(label, (cells(node) for node in nodes))
+            self._append(label, part, (cells(node) for node in nodes))
         by_table: dict[tuple[str, str, str], list] = defaultdict(list)
         for rel in rows.rels:
             by_table[(rel.type, rel.start_label, rel.end_label)].append(rel)
         cells = _cells(REL_PROPERTIES)
         for table, rels in by_table.items():
             self.rels[table] = self.rels.get(table, 0) + len(rels)
-            self._append("_".join(table), ([rel.start, rel.end, *cells(rel.props)] for rel in rels))
+            self._append("_".join(table), part, ([rel.start, rel.end, *cells(rel.props)] for rel in rels))
+
+    def written(self) -> StagedPart:
+        return StagedPart(self.nodes, self.rels, self.files)
+
+    def merge(self, part: StagedPart) -> None:
+        """Count in (and load, in this order) the files another writer wrote."""
+        for label, count in part.nodes.items():
+            self.nodes[label] = self.nodes.get(label, 0) + count
+        for table, count in part.rels.items():
+            self.rels[table] = self.rels.get(table, 0) + count
+        for name, filenames in part.files.items():
+            self.files.setdefault(name, []).extend(f for f in filenames if f not in self.files.get(name, []))
+
+    def _sources(self, name: str) -> str:
+        paths = [f"'{_quote_path(self.folder / filename)}'" for filename in self.files[name]]
+        return paths[0] if len(paths) == 1 else f"[{', '.join(paths)}]"
 
     def copy_into(self, database_path: Path, progress: Callable[[str], None]) -> None:
         database = ladybug.Database(str(database_path), max_db_size=MAX_DB_BYTES)
@@ -381,14 +417,17 @@ class _Staging:
             for statement in ddl_statements():
                 connection.execute(statement)
             for label, count in self.nodes.items():
-                progress(f"{label} ({count})")
-                connection.execute(f"COPY {label} FROM '{_quote_path(self.folder / f'{label}.csv')}' ({_CSV_OPTIONS})")
+                if count:
+                    progress(f"{label} ({count})")
+                    connection.execute(f"COPY {label} FROM {self._sources(label)} ({_CSV_OPTIONS})")
             for (rel_type, start, end), count in self.rels.items():
+                if not count:
+                    continue
                 progress(f"{rel_type} {start}->{end} ({count})")
-                csv_path = self.folder / f"{rel_type}_{start}_{end}.csv"
                 many_pairs = len(REL_ENDPOINTS[rel_type]) > 1
                 options = f", from='{start}', to='{end}'" if many_pairs else ""
-                connection.execute(f"COPY {rel_type} FROM '{_quote_path(csv_path)}' ({_CSV_OPTIONS}{options})")
+                connection.execute(f"COPY {rel_type} FROM {self._sources(f'{rel_type}_{start}_{end}')} "
+                                   f"({_CSV_OPTIONS}{options})")
         finally:
             connection.close()
             database.close()
@@ -412,6 +451,14 @@ class GenerationWriter:
 
     def add(self, rows: GraphRows) -> None:
         self.staging.add(rows)
+
+    def part_writer(self) -> _Staging:
+        """A writer of staging files for another process: it ``add``s rows, then reports what it ``written()``."""
+        return self.staging.part_writer()
+
+    def merge(self, part: StagedPart) -> None:
+        """Take in the rows another process wrote with a :meth:`part_writer`."""
+        self.staging.merge(part)
 
     def totals(self) -> tuple[dict[str, int], dict[str, int]]:
         """Nodes per label and relationships per type added so far."""
