@@ -13,6 +13,7 @@ files changed, updating a copy of the current generation instead of rebuilding i
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -476,6 +477,9 @@ def _write_full(writer: Any, files: list[SourceFile], concepts: dict[str, Cached
     writer.add(rows)
     manifest.nodes, manifest.rels = writer.totals()
     manifest.declarers = dict(Counter(sid for record in manifest.files.values() for sid in set(record.source_ids)))
+    # The bulk load takes most of a large load's memory: let go of everything else first.
+    del done, documents, rows, first_sources, countries
+    gc.collect()
     generation = writer.finish(manifest, step)
     cache.prune(keep={record.sha256 for record in manifest.files.values()})
     return EmbeddedLoad(problems, "full", len(files), generation, manifest.nodes, manifest.rels,
