@@ -441,6 +441,8 @@ def web_phase(store_path: Path, work: Path, duration: int, connections: int) -> 
     # Every request rendered afresh: what a first visit to a page costs.
     site, url = start_gunicorn("webapp:create_app()", {**env, "KB_PAGE_CACHE_MB": "0"}, work / "gunicorn-site.log")
     try:
+        for path in [f"/cases/{c}" for c in sample[:20]] + [f"/compare?case={c}" for c in sample[:20]]:
+            urllib.request.urlopen(url + path, timeout=120).read()  # the same warm-up as above, but no cache
         result["pages_uncached"] = wrk(url, [f"/cases/{c}" for c in sample], work, duration, connections)
         log(f"  case pages, uncached: {result['pages_uncached']['rps']:.0f} req/s, "
             f"p95 {result['pages_uncached']['p95']:.0f} ms")
