@@ -1,0 +1,286 @@
+"""The case index: every case's profile and claims, inverted and weighted, built once per graph version.
+
+>>> index = build_index([{"id": "a", "name": "A", "country": "NL", "sectors": ["care"], "size_band": "1-9"}],
+...                     [{"organisation": "a", "type": "USES_PRACTICE", "concept": "teams", "status": None}])
+>>> index.claims["a"]["practice"]
+{'teams': ''}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import threading
+import time
+import weakref
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import SIZE_BANDS
+
+#: Relationship type of a claim -> the kind of concept it is about.
+KIND_OF_REL = {"USES_PRACTICE": "practice", "USES_FRAMEWORK": "framework", "FACED": "challenge",
+               "REPORTED": "outcome"}
+KINDS = ("practice", "framework", "challenge", "outcome")
+#: What a comparison matches on: what an organisation does and what it met.  Outcomes are
+#: results, not circumstances, so they are shown on the pages but do not make cases comparable.
+COMPARED_KINDS = ("practice", "framework", "challenge")
+#: Size bands from smallest to largest (``kb.model.size_band`` names them).
+SIZE_ORDER = (*(band for _limit, band in SIZE_BANDS), "10000+")
+
+
+_STATUS_RANK = {"": 0, "uncertain": 1, "contested": 2}
+_PLURAL = {"practice": "practices", "framework": "frameworks", "challenge": "challenges", "outcome": "outcomes"}
+
+
+@dataclass(frozen=True)
+class CaseProfile:
+    """What the comparison and the lists need to know about one organisation."""
+
+    id: str
+    name: str
+    country: str = ""
+    country_name: str = ""
+    sectors: tuple[str, ...] = ()
+    size_band: str = "unknown"
+    staff: float | None = None
+    kind: str = ""
+    status: str = ""
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class ConceptInfo:
+    """One practice, challenge, outcome or framework of the vocabulary."""
+
+    kind: str
+    id: str
+    name: str
+    definition: str = ""
+    aliases: tuple[str, ...] = ()
+    broader: str = ""
+    body: str = ""
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """What to compare against: a case's own profile, or one a practitioner describes."""
+
+    practices: frozenset[str] = frozenset()
+    frameworks: frozenset[str] = frozenset()
+    challenges: frozenset[str] = frozenset()
+    sectors: frozenset[str] = frozenset()
+    country: str = ""
+    size_band: str = ""
+
+    def concepts(self, kind: str) -> frozenset[str]:
+        return getattr(self, _PLURAL[kind])
+
+    def is_empty(self) -> bool:
+        return not (self.practices or self.frameworks or self.challenges or self.sectors or self.country
+                    or self.size_band in SIZE_ORDER)
+
+
+@dataclass
+class CaseIndex:
+    """Cases, claims and vocabulary of one graph version, indexed for the explore pages.
+
+    Build it with :func:`build_index` (from rows) or :func:`index_for` (from a store, cached).
+    """
+
+    profiles: dict[str, CaseProfile]
+    claims: dict[str, dict[str, dict[str, str]]]
+    concepts: dict[str, dict[str, ConceptInfo]]
+    sectors: dict[str, tuple[str, str]]
+    includes: dict[str, tuple[str, ...]]
+    postings: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    #: Case ids in (name, id) order; a case's position is its bit in ``masks``.
+    #: (kind, concept, "contested" or "uncertain") -> the cases whose claim about it is marked so.
+    doubtful: dict[tuple[str, str, str], frozenset[str]] = field(default_factory=dict, repr=False)
+    order: tuple[str, ...] = ()
+    bits: dict[str, int] = field(default_factory=dict, repr=False)
+    masks: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_cases(self) -> int:
+        return len(self.profiles)
+
+    def cases_with(self, kind: str, value: str) -> frozenset[str]:
+        """Cases that have a feature: a concept of ``kind``, or a ``sector``, ``country`` or ``size``."""
+        return self.postings.get((kind, value), frozenset())
+
+    def rarity(self, kind: str, concept: str) -> float:
+        """The points a shared concept is worth (see :func:`rarity`)."""
+        return rarity(self.n_cases, len(self.cases_with(kind, concept)))
+
+    def name(self, kind: str, concept: str) -> str:
+        info = self.concepts.get(kind, {}).get(concept)
+        return info.name if info else concept
+
+    def sector_name(self, sector: str) -> str:
+        return self.sectors.get(sector, (sector, ""))[0]
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """A value computed once per index (the index itself is rebuilt when the graph changes)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+
+def rarity(n_cases: int, n_with: int) -> float:
+    """Points for sharing a concept that ``n_with`` of ``n_cases`` cases have: smoothed IDF, 2 decimals.
+
+    A concept every case has is worth 1; one only a single case has is worth about 1 + ln(N/2).
+
+    >>> rarity(25, 25), rarity(25, 9), rarity(25, 1)
+    (1.0, 1.96, 3.56)
+    """
+    return round(math.log((1 + n_cases) / (1 + n_with)) + 1, 2)
+
+
+def build_index(profile_rows: Iterable[Mapping[str, Any]], claim_rows: Iterable[Mapping[str, Any]],
+                concept_rows: Iterable[Mapping[str, Any]] = (), sector_rows: Iterable[Mapping[str, Any]] = (),
+                include_rows: Iterable[Mapping[str, Any]] = ()) -> CaseIndex:
+    """Index rows shaped like the ``explore_*`` named queries' results."""
+    profiles = {row["id"]: _profile(row) for row in profile_rows}
+    claims: dict[str, dict[str, dict[str, str]]] = {case: {kind: {} for kind in KINDS} for case in profiles}
+    for row in claim_rows:
+        kind, case = KIND_OF_REL[row["type"]], row["organisation"]
+        if case not in claims:
+            continue
+        status = row.get("status") or ""
+        held = claims[case][kind].get(row["concept"])
+        # Two bullets on the same concept: keep the less certain status, so doubt stays visible.
+        if held is None or _STATUS_RANK.get(status, 0) > _STATUS_RANK.get(held, 0):
+            claims[case][kind][row["concept"]] = status
+    concepts: dict[str, dict[str, ConceptInfo]] = {kind: {} for kind in KINDS}
+    for row in concept_rows:
+        kind = row["label"].lower()
+        concepts[kind][row["id"]] = ConceptInfo(
+            kind, row["id"], row["name"], row.get("definition") or "", tuple(row.get("aliases") or ()),
+            row.get("broader") or "", row.get("body") or "", row.get("file") or "")
+    sectors = {row["id"]: (row["name"], row.get("broader") or "") for row in sector_rows}
+    includes: dict[str, list[str]] = defaultdict(list)
+    for row in include_rows:
+        includes[row["framework"]].append(row["practice"])
+    index = CaseIndex(profiles, claims, concepts, sectors, {f: tuple(sorted(p)) for f, p in includes.items()})
+    index.postings = _postings(index)
+    doubtful: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for case, held in claims.items():
+        for kind, statuses in held.items():
+            for concept, status in statuses.items():
+                if status in ("contested", "uncertain"):
+                    doubtful[(kind, concept, status)].add(case)
+    index.doubtful = {key: frozenset(cases) for key, cases in doubtful.items()}
+    index.order = tuple(sorted(profiles, key=lambda case: (profiles[case].name, case)))
+    index.bits = {case: bit for bit, case in enumerate(index.order)}
+    index.masks = _masks(index.postings, index.bits)
+    return index
+
+
+def _profile(row: Mapping[str, Any]) -> CaseProfile:
+    return CaseProfile(
+        id=row["id"], name=row.get("name") or row["id"], country=row.get("country") or "",
+        country_name=row.get("country_name") or row.get("country") or "",
+        sectors=tuple(sorted(row.get("sectors") or ())), size_band=row.get("size_band") or "unknown",
+        staff=row.get("staff"), kind=row.get("kind") or "", status=row.get("status") or "",
+        summary=row.get("summary") or "")
+
+
+def _postings(index: CaseIndex) -> dict[tuple[str, str], frozenset[str]]:
+    building: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for case, profile in index.profiles.items():
+        for sector in profile.sectors:
+            building[("sector", sector)].add(case)
+        if profile.country:
+            building[("country", profile.country)].add(case)
+        if profile.size_band in SIZE_ORDER:
+            building[("size", profile.size_band)].add(case)
+        for kind, held in index.claims[case].items():
+            for concept in held:
+                building[(kind, concept)].add(case)
+    return {key: frozenset(cases) for key, cases in building.items()}
+
+
+def _masks(postings: Mapping[tuple[str, str], frozenset[str]], bits: Mapping[str, int]) -> dict[tuple[str, str], int]:
+    """Each posting list as an integer with the bits of its cases set."""
+    masks = {}
+    for key, cases in postings.items():
+        field_bits = bytearray((len(bits) + 7) // 8)
+        for case in cases:
+            field_bits[bits[case] >> 3] |= 1 << (bits[case] & 7)
+        masks[key] = int.from_bytes(field_bits, "little")
+    return masks
+
+
+def load_index(store: Any) -> CaseIndex:
+    """Read the ``explore_*`` extracts from a store (any backend) and index them."""
+    return build_index(store.query("explore_profiles"), store.query("explore_claim_rows"),
+                       store.query("explore_concepts"), store.query("explore_sectors"),
+                       store.query("explore_includes"))
+
+
+# -- caching per graph version -------------------------------------------------------------------
+
+#: Stores without a ``generation`` (Neo4j): seconds between fingerprint checks, and the most a
+#: cached index may age even when the fingerprint (node and relationship totals) did not change.
+FINGERPRINT_EVERY = 5.0
+MAX_AGE = 300.0
+
+
+@dataclass
+class _Cached:
+    index: CaseIndex
+    version: Any
+    built: float
+    checked: float
+
+
+# Keyed by the store object itself, weakly, so that a closed and dropped store frees its index.
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CACHE_LOCK = threading.Lock()
+
+
+def index_for(store: Any, clock: Callable[[], float] = time.monotonic) -> CaseIndex:
+    """The store's :class:`CaseIndex`, rebuilt only when the graph changed.
+
+    The embedded store names its generation, which changes with every load.  Other stores are
+    checked with the ``explore_fingerprint`` query at most every ``FINGERPRINT_EVERY`` seconds,
+    and rebuilt after ``MAX_AGE`` seconds whatever the fingerprint says.
+    """
+    now = clock()
+    generation = getattr(store, "generation", None)
+    with _CACHE_LOCK:
+        cached = _cached(store)
+    if generation is not None:
+        if cached and cached.version == ("generation", generation):
+            return cached.index
+        version: Any = ("generation", generation)
+    else:
+        if cached and now - cached.checked < FINGERPRINT_EVERY:
+            return cached.index
+        version = ("fingerprint", _fingerprint(store))
+        if cached and cached.version == version and now - cached.built < MAX_AGE:
+            cached.checked = now
+            return cached.index
+    index = load_index(store)
+    # A store that cannot be weakly referenced is simply not cached.
+    with _CACHE_LOCK, contextlib.suppress(TypeError):
+        _CACHE[store] = _Cached(index, version, now, now)
+    return index
+
+
+def _cached(store: Any) -> _Cached | None:
+    try:
+        return _CACHE.get(store)
+    except TypeError:
+        return None
+
+
+def _fingerprint(store: Any) -> tuple:
+    rows = store.query("explore_fingerprint")
+    return tuple(sorted(rows[0].items())) if rows else ()
