@@ -548,6 +548,17 @@ def figures_table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def extras(r: dict[str, Any]) -> str:
+    """The figures of a run that have no column: other reloads, the site's memory, the Neo4j sync."""
+    parts = [f"reload after no change {r['reload_unchanged']:.2f} s",
+             f"`graph_loader.py load` after one change {r['reload_cli']:.2f} s (with Python's start-up)"]
+    if "site_worker_rss_mb" in r:
+        parts.append(f"site workers' peak RSS {r['site_worker_rss_mb']:.0f} MB")
+    if "neo4j_sync_s" in r:
+        parts.append(f"first Neo4j sync {r['neo4j_sync_s']:.1f} s")
+    return f"N = {r['n']:,}: " + "; ".join(parts) + "."
+
+
 def load_memory_mb(r: dict[str, Any]) -> float:
     """A load's peak: the loading process's RSS, or the PSS of it and its workers if higher."""
     return max(r["rss_mb"], r.get("full_cold_tree_mb", 0.0), r.get("full_warm_tree_mb", 0.0))
@@ -652,7 +663,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"note: {results[-1][note]}\n", flush=True)
     ended = os.getloadavg()
     report = (f"{started}; {ended[0]:.2f} {ended[1]:.2f} {ended[2]:.2f} at the end\n\n"
-              f"{figures_table(results)}\n\n{goals_table(results[-1])}\n")
+              f"{figures_table(results)}\n\n" + "\n".join(extras(r) for r in results) +
+              f"\n\n{goals_table(results[-1])}\n")
     print("\n" + report)
     if args.markdown:
         args.markdown.write_text(report + "\n" + "\n\n".join(queries_table(r) for r in results) + "\n",
