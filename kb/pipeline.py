@@ -387,6 +387,14 @@ def load_embedded(root: Path, store: Path, *, full: bool = False,
     """
     from .store import ladybug
 
+    with ladybug.load_lock(store):
+        return _load_embedded(root, store, full, progress, step)
+
+
+def _load_embedded(root: Path, store: Path, full: bool, progress: Callable[[Iterable], Iterable] | None,
+                   step: Callable[[str], None] | None) -> EmbeddedLoad:
+    from .store import ladybug
+
     started = time.perf_counter()
     cache = ParseCache(store / "cache", cache_version(root))
     manifest = None if full else ladybug.current_manifest(store)

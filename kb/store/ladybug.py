@@ -14,23 +14,27 @@ A small change (:func:`apply_change`, from ``kb.pipeline.load_changes``) is also
 a copy of the current database file and its write-ahead log, changed with parameterised Cypher in
 one transaction, checked, then switched to.  LadybugDB rewrites whole column chunks at a checkpoint
 (seconds at 10,000 cases, for one changed case), so the update is committed to the log and not
-checkpointed: readers replay the log when they open the generation (about 0.3 ms per kB of log).
-Once the log has grown past :data:`MAX_WAL_BYTES` (some twenty edits), the load that passes it
-also checkpoints; once checkpoints have grown the file past :data:`MAX_GROWTH` times its size after
-the last full rebuild, the next load rebuilds.
+checkpointed: readers replay the log when they open the generation (about 0.7 ms per kB of log).
+A reload that leaves more than ``kb.store.compact.COMPACT_LOG_BYTES`` of log (some five edits)
+starts a background process that checkpoints a copy and switches to it; should the log still grow
+past :data:`MAX_WAL_BYTES`, the load that passes it checkpoints itself.  Once checkpoints have grown
+the file past :data:`MAX_GROWTH` times its size after the last full rebuild, the next load rebuilds.
+Loads into one store run one at a time (:func:`load_lock`).
 Each generation also holds the manifest of the files it was built from (``kb.cache``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import os
 import shutil
 import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -53,8 +57,9 @@ POINTER = "CURRENT"
 # Explicit dialect: LadybugDB otherwise sniffs it from the first rows and may miss later quoting.
 _CSV_OPTIONS = "header=false, parallel=false, auto_detect=false, delim=',', quote='\"', escape='\"'"
 KEEP_GENERATIONS = 3
-#: Past this size of write-ahead log, an incremental load checkpoints (readers replay the log when they open).
-MAX_WAL_BYTES = 1024 * 1024
+#: Past this size of write-ahead log, an incremental load checkpoints itself (readers replay the log when
+#: they open); a background compaction normally folds the log in long before (``kb.store.compact``).
+MAX_WAL_BYTES = 4 * 1024 * 1024
 #: Past this multiple of its size after a full rebuild, a database file is rebuilt rather than added to.
 MAX_GROWTH = 2.0
 
@@ -165,6 +170,23 @@ def _write_manifest(folder: Path, manifest: Manifest) -> None:
     os.replace(temporary, folder / MANIFEST)
 
 
+@contextlib.contextmanager
+def load_lock(store: Path) -> Iterator[None]:
+    """Hold the store's load lock: loads (and compactions switching ``CURRENT``) run one at a time.
+
+    A second ``graph_loader.py load`` into the same store waits for the first, so that it starts
+    from the generation the first one made rather than overwriting it.  The lock is an advisory
+    ``flock`` on ``<store>/load.lock``, released when the holder exits, however it exits.
+    """
+    store.mkdir(parents=True, exist_ok=True)
+    with (store / "load.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def needs_rebuild(store: Path, built_bytes: int) -> bool:
     """True when there is no generation, or checkpoints have grown its file past :data:`MAX_GROWTH`
     times ``built_bytes`` (its size after the last full rebuild)."""
@@ -247,7 +269,17 @@ def apply_change(store: Path, change: StoreChange, manifest: Manifest, copy: Gen
         copy.discard()
         raise
     _remove_old_generations(store, keep=copy.generation)
+    _compact_if_needed(store, copy)
     return copy.target
+
+
+def _compact_if_needed(store: Path, copy: GenerationCopy) -> None:
+    from . import compact
+
+    log = copy.target.with_name(copy.target.name + ".wal")
+    with contextlib.suppress(OSError):
+        if log.stat().st_size > compact.COMPACT_LOG_BYTES:
+            compact.start(store, copy.generation)
 
 
 def _manifest_name() -> str:
