@@ -26,7 +26,6 @@ from kb.graph import graph_rows
 from kb.pipeline import load_content, load_embedded
 from kb.problems import StoreError
 from kb.queries import QUERIES
-from kb.store import compact
 from kb.store import ladybug as ladybug_store
 from kb.store.ladybug import LadybugStore, current_generation, rebuild
 from kb.vocabulary import load_vocabulary
@@ -232,50 +231,6 @@ def test_a_long_log_is_folded_in_and_a_grown_file_rebuilt(mini_root: Path, loade
 def _edit_beta(root: Path, words: str) -> None:
     beta = root / "cases" / "beta-shoes.md"
     beta.write_text(beta.read_text(encoding="utf-8").replace("mixed", f"mixed, {words}", 1), encoding="utf-8")
-
-
-def test_a_reload_leaving_a_long_log_has_it_compacted(mini_root: Path, loaded: Path, tmp_path: Path,
-                                                     monkeypatch) -> None:
-    """The log is folded into a checkpointed copy off the reload's path; readers see the same graph."""
-    started: list[tuple[Path, str]] = []
-    monkeypatch.setattr(compact, "COMPACT_LOG_BYTES", 0)
-    monkeypatch.setattr(compact, "start", lambda store, generation: started.append((store, generation)))
-    _edit_beta(mini_root, "at first")
-    load = load_embedded(mini_root, loaded)
-    assert load.mode == "incremental" and started == [(loaded, load.generation.parent.name)]
-    logged = current_generation(loaded)
-    assert logged.with_name(logged.name + ".wal").exists()
-    before = snapshot(loaded)
-    compacted = compact.compact(*started[0])
-    assert compacted is not None and current_generation(loaded) == compacted != logged
-    assert not compacted.with_name(compacted.name + ".wal").exists()
-    assert snapshot(loaded) == before
-    assert_same_as_full_rebuild(mini_root, loaded, tmp_path)
-    # The compacted generation carries the manifest: the next load is incremental again.
-    _edit_beta(mini_root, "then better")
-    assert load_embedded(mini_root, loaded).mode == "incremental"
-
-
-def test_a_compaction_overtaken_by_a_load_is_dropped(mini_root: Path, loaded: Path, monkeypatch) -> None:
-    started: list[tuple[Path, str]] = []
-    monkeypatch.setattr(compact, "COMPACT_LOG_BYTES", 0)
-    monkeypatch.setattr(compact, "start", lambda store, generation: started.append((store, generation)))
-    _edit_beta(mini_root, "at first")
-    load_embedded(mini_root, loaded)
-    _edit_beta(mini_root, "then better")
-    newer = load_embedded(mini_root, loaded).generation
-    folders = sorted((loaded / "generations").iterdir())
-    assert compact.compact(*started[0]) is None
-    assert current_generation(loaded) == newer and sorted((loaded / "generations").iterdir()) == folders
-
-
-def test_the_background_compaction_runs_in_a_process_of_its_own(mini_root: Path, loaded: Path) -> None:
-    _edit_beta(mini_root, "at first")
-    logged = load_embedded(mini_root, loaded).generation
-    process = compact.start(loaded, logged.parent.name)
-    assert process.wait(timeout=120) == 0
-    assert current_generation(loaded) != logged
-    assert not current_generation(loaded).with_name("graph.lbug.wal").exists()
 
 
 def test_loads_into_one_store_run_one_at_a_time(mini_root: Path, loaded: Path) -> None:

@@ -15,11 +15,9 @@ a copy of the current database file and its write-ahead log, changed with parame
 one transaction, checked, then switched to.  LadybugDB rewrites whole column chunks at a checkpoint
 (seconds at 10,000 cases, for one changed case), so the update is committed to the log and not
 checkpointed: readers replay the log when they open the generation (about 0.7 ms per kB of log).
-A reload that leaves more than ``kb.store.compact.COMPACT_LOG_BYTES`` of log (some five edits)
-starts a background process that checkpoints a copy and switches to it; should the log still grow
-past :data:`MAX_WAL_BYTES`, the load that passes it checkpoints itself.  Once checkpoints have grown
-the file past :data:`MAX_GROWTH` times its size after the last full rebuild, the next load rebuilds.
-Loads into one store run one at a time (:func:`load_lock`).
+Once the log has grown past :data:`MAX_WAL_BYTES` (some twenty edits), the load that passes it
+also checkpoints; once checkpoints have grown the file past :data:`MAX_GROWTH` times its size after
+the last full rebuild, the next load rebuilds.  Loads into one store run one at a time (:func:`load_lock`).
 Each generation also holds the manifest of the files it was built from (``kb.cache``).
 """
 
@@ -57,9 +55,8 @@ POINTER = "CURRENT"
 # Explicit dialect: LadybugDB otherwise sniffs it from the first rows and may miss later quoting.
 _CSV_OPTIONS = "header=false, parallel=false, auto_detect=false, delim=',', quote='\"', escape='\"'"
 KEEP_GENERATIONS = 3
-#: Past this size of write-ahead log, an incremental load checkpoints itself (readers replay the log when
-#: they open); a background compaction normally folds the log in long before (``kb.store.compact``).
-MAX_WAL_BYTES = 4 * 1024 * 1024
+#: Past this size of write-ahead log, an incremental load checkpoints (readers replay the log when they open).
+MAX_WAL_BYTES = 1024 * 1024
 #: Past this multiple of its size after a full rebuild, a database file is rebuilt rather than added to.
 MAX_GROWTH = 2.0
 
@@ -269,17 +266,7 @@ def apply_change(store: Path, change: StoreChange, manifest: Manifest, copy: Gen
         copy.discard()
         raise
     _remove_old_generations(store, keep=copy.generation)
-    _compact_if_needed(store, copy)
     return copy.target
-
-
-def _compact_if_needed(store: Path, copy: GenerationCopy) -> None:
-    from . import compact
-
-    log = copy.target.with_name(copy.target.name + ".wal")
-    with contextlib.suppress(OSError):
-        if log.stat().st_size > compact.COMPACT_LOG_BYTES:
-            compact.start(store, copy.generation)
 
 
 def _manifest_name() -> str:
