@@ -140,7 +140,11 @@ def test_graph_filters_and_depth_work_without_javascript_links(offline_page: Off
         page.get_by_label(kind, exact=True).uncheck()
     page.get_by_role("button", name="Update the graph").click()
     expect(page).to_have_url(re.compile(r"depth=2"))
-    kinds = set(page.locator("ul.graph-nodes .badge.kind").all_inner_texts())
+    # The URL changes when the new page starts loading: wait for its list before reading it.
+    page.wait_for_load_state()
+    badges = page.locator("ul.graph-nodes .badge.kind")
+    expect(badges.first).to_be_visible()
+    kinds = set(badges.all_inner_texts())
     assert kinds and not kinds & {"Source", "Country", "Sector"}
     page.wait_for_function("window.kbGraph && window.kbGraph.nodes.length > 3")
     offline_page.assert_stayed_local()
