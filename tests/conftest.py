@@ -71,6 +71,25 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def make_client():
+    """Clients of apps made for one test; their stores are closed after it.
+
+    Each open embedded store reserves a large span of address space, so tests must not leave
+    them to the garbage collector.
+    """
+    apps = []
+
+    def make(**config):
+        apps.append(create_app({"TESTING": True, **config}))
+        return apps[-1].test_client()
+
+    yield make
+    for app in apps:
+        if app.extensions.get("kb_store") is not None:
+            app.extensions["kb_store"].close()
+
+
 @pytest.fixture(scope="session")
 def real_client(real_store: Path):
     return create_app({"TESTING": True, "KB_STORE_PATH": str(real_store), **TEST_LIMITS}).test_client()

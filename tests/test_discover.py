@@ -14,28 +14,8 @@ import pytest
 
 from kb.facets import build_cases, facet_cases, parse_selection, sort_cases
 from kb.search import SearchCache, SearchDocument, SearchIndex, plain_text
-from webapp import create_app
 
 from .conftest import load_into
-
-
-@pytest.fixture
-def make_client():
-    """Clients of apps made for one test; their stores are closed after it.
-
-    Each open embedded store reserves a large span of address space, so tests must not leave
-    them to the garbage collector.
-    """
-    apps = []
-
-    def make(**config):
-        apps.append(create_app({"TESTING": True, **config}))
-        return apps[-1].test_client()
-
-    yield make
-    for app in apps:
-        if app.extensions.get("kb_store") is not None:
-            app.extensions["kb_store"].close()
 
 # -- every page and its JSON twin ---------------------------------------------------------------
 

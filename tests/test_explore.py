@@ -14,7 +14,6 @@ import kb
 from kb.analysis import KIND_OF_REL
 from kb.graph import graph_rows
 from kb.pipeline import load_content
-from webapp import create_app
 
 from .conftest import REPO
 
@@ -202,21 +201,6 @@ def test_framework_page_lists_its_practices_and_adopters(client) -> None:
     assert [(c["organisation"], c["type"]) for c in data["claims"]] == [("beta-shoes", "USES_FRAMEWORK")]
     page = client.get("/frameworks/holacracy").text
     assert "<h2 id=\"sec-claims\">Organisations following it</h2>" in page
-
-
-@pytest.fixture
-def make_client():
-    """Clients of apps made for one test; their stores are closed after it (embedded stores are large)."""
-    apps = []
-
-    def make(**config):
-        apps.append(create_app({"TESTING": True, **config}))
-        return apps[-1].test_client()
-
-    yield make
-    for app in apps:
-        if app.extensions.get("kb_store") is not None:
-            app.extensions["kb_store"].close()
 
 
 def test_concept_claims_are_paged(mini_store, make_client) -> None:
