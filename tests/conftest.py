@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,6 +30,16 @@ def mini_root(tmp_path: Path) -> Path:
     root = tmp_path / "content"
     shutil.copytree(FIXTURES / "mini", root)
     return root
+
+
+def kill_when_it_prints(script: str, marker: str) -> None:
+    """Run ``script`` in a new Python process and SIGKILL it as soon as it prints ``marker``."""
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == marker
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
 
 
 def load_into(root: Path, store: Path) -> Path:

@@ -7,11 +7,7 @@ answer of every named query, after an incremental load and after a full rebuild 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import textwrap
 import threading
 from pathlib import Path
@@ -29,7 +25,7 @@ from kb.queries import QUERIES
 from kb.store import ladybug as ladybug_store
 from kb.store.ladybug import LadybugStore, current_generation, rebuild
 from kb.vocabulary import load_vocabulary
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES, REPO, kill_when_it_prints
 
 GAMMA = """---
 id: gamma-tools
@@ -321,12 +317,7 @@ def test_a_killed_incremental_load_leaves_the_previous_generation(mini_root: Pat
         from kb.pipeline import load_embedded
         load_embedded(Path({str(mini_root)!r}), Path({str(loaded)!r}))
     """)
-    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout.readline().strip() == "applied"
-        os.kill(process.pid, signal.SIGKILL)
-    finally:
-        process.wait(timeout=30)
+    kill_when_it_prints(script, "applied")
     assert current_generation(loaded) == before
     assert LadybugStore(loaded).query("organisation", id="alpha-care")[0]["city"] == "Almelo"
     assert load_embedded(mini_root, loaded).mode == "incremental"

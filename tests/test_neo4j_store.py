@@ -200,17 +200,26 @@ def test_bad_input_mid_load_keeps_the_previous_graph(neo4j_db, mini_root: Path) 
     assert dump(neo4j_db) == before
 
 
-@pytest.mark.neo4j
-def test_server_restart_mid_load_keeps_the_previous_graph(mini_root: Path, tmp_path: Path) -> None:
-    """A server of its own, with its data on disk, stopped in the middle of a load and started again."""
+@contextlib.contextmanager
+def own_server(tmp_path: Path, root: Path, **options: object):
+    """A Neo4j server of the test's own (data on disk under ``tmp_path``) holding ``root``'s graph; stopped after."""
     module = load_server_module()
-    server = module.Neo4jServer(data_dir=tmp_path / "neo4j")
+    server = module.Neo4jServer(data_dir=tmp_path / "neo4j", **options)
     try:
         try:
             server.start(timeout=240)
         except module.Neo4jUnavailable as err:
             skip_or_fail(f"Neo4j unavailable: {err}")
-        sync(Neo4jSettings(server.uri), rows_of(mini_root))
+        sync(Neo4jSettings(server.uri), rows_of(root))
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.neo4j
+def test_server_restart_mid_load_keeps_the_previous_graph(mini_root: Path, tmp_path: Path) -> None:
+    """A server of its own, with its data on disk, stopped in the middle of a load and started again."""
+    with own_server(tmp_path, mini_root) as server:
         before = {row for row in Neo4jStore(Neo4jSettings(server.uri)).run(DUMP_BY_ID)[0]["rows"]}
         add_gamma(mini_root)
 
@@ -225,8 +234,6 @@ def test_server_restart_mid_load_keeps_the_previous_graph(mini_root: Path, tmp_p
         assert {row for row in after.run(DUMP_BY_ID)[0]["rows"]} == before
         assert [o["id"] for o in after.query("organisations")] == ["alpha-care", "beta-shoes"]
         after.close()
-    finally:
-        server.stop()
 
 
 # A dump that does not depend on internal ids, read through the project's own read path.
@@ -379,14 +386,7 @@ def test_site_answers_503_while_neo4j_is_down_and_recovers_by_itself(mini_root: 
     """Neo4j stopped under a running site: a clear 503; started again on the same address: pages come back."""
     import time
 
-    module = load_server_module()
-    server = module.Neo4jServer(port=free_port(), data_dir=tmp_path / "neo4j")
-    try:
-        try:
-            server.start(timeout=240)
-        except module.Neo4jUnavailable as err:
-            skip_or_fail(f"Neo4j unavailable: {err}")
-        sync(Neo4jSettings(server.uri), rows_of(mini_root))
+    with own_server(tmp_path, mini_root, port=free_port()) as server:
         monkeypatch.setenv("NEO4J_URI", server.uri)
         client = create_app({"TESTING": True, "KB_STORE": "neo4j"}).test_client()
         assert client.get("/cases/alpha-care.json").status_code == 200
@@ -402,5 +402,3 @@ def test_site_answers_503_while_neo4j_is_down_and_recovers_by_itself(mini_root: 
             time.sleep(0.5) if status != 200 else None
         assert status == 200
         assert client.get("/cases/alpha-care").status_code == 200
-    finally:
-        server.stop()

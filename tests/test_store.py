@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
@@ -19,7 +15,7 @@ from kb.queries import QUERIES
 from kb.store import ladybug as ladybug_store
 from kb.store.ladybug import LadybugStore, current_generation, rebuild
 
-from .conftest import REPO, load_into
+from .conftest import REPO, kill_when_it_prints, load_into
 
 
 def test_named_queries_answer_on_the_fixture(mini_store: Path) -> None:
@@ -96,12 +92,7 @@ def test_killed_load_leaves_previous_store(mini_root: Path, mini_store: Path) ->
         from pathlib import Path
         s.rebuild(Path({str(mini_store)!r}), graph_rows(load_content(Path({str(mini_root)!r})).corpus))
     """)
-    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout.readline().strip() == "built"
-        os.kill(process.pid, signal.SIGKILL)
-    finally:
-        process.wait(timeout=30)
+    kill_when_it_prints(script, "built")
     assert current_generation(mini_store) == before
     assert [r["id"] for r in LadybugStore(mini_store).query("organisations")] == ["alpha-care", "beta-shoes"]
     # The next load succeeds and switches.

@@ -422,8 +422,8 @@ class _Staging:
             self.nodes[label] = self.nodes.get(label, 0) + count
         for table, count in part.rels.items():
             self.rels[table] = self.rels.get(table, 0) + count
-        for name, filenames in part.files.items():
-            self.files.setdefault(name, []).extend(f for f in filenames if f not in self.files.get(name, []))
+        for name, filenames in part.files.items():  # each part writes files of its own name
+            self.files.setdefault(name, []).extend(filenames)
 
     def _sources(self, name: str) -> str:
         paths = [f"'{_quote_path(self.folder / filename)}'" for filename in self.files[name]]
