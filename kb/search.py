@@ -1,17 +1,32 @@
-"""Full-text search over cases and concepts: ranked, with highlighted snippets, tolerant of typos in names.
+"""Question search: the passages that answer a question, then the cases and concepts that match it.
 
-The index is built from store rows (named queries ``search_organisations`` and
-``search_concepts``), so it works on every store, and is held in memory:
+The index is built from store rows (named queries ``search_organisations``, ``search_concepts`` and
+``sources``), so it works on every store, and is held in memory.  It has two parts:
 
-- **Ranking**: tantivy (Rust's Lucene-like engine; BM25 over stemmed,
-  accent-folded words, English stop words left out), with names weighted above aliases, summaries and
-  definitions, and those above the text of the page.
-- **Typos in names**: a query word found nowhere in the corpus is matched
-  against the words of names and aliases with rapidfuzz (optimal string
-  alignment distance: 1 for words of 4–5 letters, 2 for longer ones) and the
-  nearest is searched as well; the results say which words were corrected.
-- **Snippets**: tantivy picks the best fragment; we escape it and wrap the
-  matched words in ``<mark>``, so the content's own text never becomes HTML.
+- **Passages** (:mod:`kb.analysis.passages`): each bullet and each paragraph of a case's or
+  concept's page, with its case (or concept), section and sources.  These answer questions.
+- **Documents**: each case and concept as a whole (name, aliases, summary or definition, text),
+  listed after the passages.
+
+How a question is searched (:meth:`SearchIndex.search`):
+
+1. **Words**: the question is cut into words; common words ("the", "of", "which", "could"...,
+   :data:`STOP_WORDS`) are left out, the others are stemmed (Snowball English, as the index is:
+   "nurses" finds "nurse", "managing" finds "management") and accent-folded.  A question of
+   common words only gets a helpful answer, not an error.
+2. **Typos in names**: a word found nowhere in the corpus is matched against the words of names
+   and aliases with rapidfuzz (optimal string alignment distance 1 for words of 4–5 letters, 2 for
+   longer ones) and the nearest is searched instead; the results say which words were corrected.
+3. **Synonyms**: a concept's name and its aliases stand for each other, so "advice-seeking
+   process" also finds passages saying "advice process", and passages that link the concept.
+4. **Ranking**: BM25 (tantivy, Rust's Lucene-like engine) over the passage text and, weighted
+   lower, what the passage is about (its case's name and aliases, its section, the concepts it
+   links); the words in their order as a phrase, and near each other, add to the score.  The best
+   candidates are then re-ranked by **coverage** (the share of the question's weight, by IDF, that
+   a passage matches: a passage matching one rare word of five ranks below one matching four) and
+   **proximity** (the shortest stretch of the passage holding the matched words).
+5. **Highlights**: the matched words are wrapped in ``<mark>`` in escaped text, so the content's
+   own text never becomes HTML.
 
 :class:`SearchCache` keeps one index per version of the graph.
 
@@ -22,38 +37,63 @@ The index is built from store rows (named queries ``search_organisations`` and
 ({'buurtzrog': 'buurtzorg'}, ['buurtzorg'])
 >>> found.hits[0].name_html
 '<mark>Buurtzorg</mark> Nederland'
+>>> index.search("of the").common_words
+['of', 'the']
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
+import itertools
 import json
+import math
 import re
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 import tantivy
-from markdown_it import MarkdownIt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-__all__ = ["SearchCache", "SearchDocument", "SearchHit", "SearchIndex", "SearchResults", "documents_from_store",
-           "plain_text"]
+from kb.analysis.passages import Passage, passages_of, plain_text, slug
 
-#: Field -> weight in the ranking: a match in a name counts most.
+__all__ = ["STOP_WORDS", "PassageHit", "SearchCache", "SearchDocument", "SearchHit", "SearchIndex", "SearchResults",
+           "documents_from_store", "passages_from_store", "plain_text"]
+
+#: Field -> weight of a match in the ranking of documents: a match in a name counts most.
 FIELD_BOOSTS = {"name": 4.0, "aliases": 3.0, "text": 2.0, "body": 1.0}
+#: Field -> weight of a match in the ranking of passages: the passage's own words count most.
+PASSAGE_BOOSTS = {"text": 1.0, "about": 0.35}
+#: Extra weight of the question's words as a phrase (in order, next to each other), and near each other.
+PHRASE_BOOST, NEAR_BOOST, NEAR_SLOP = 2.0, 1.0, 6
+#: A synonym (a concept's other names) counts a little less than the words typed.
+SYNONYM_BOOST, CONCEPT_LINK_BOOST = 0.7, 0.8
+#: How many of the best candidates are re-ranked by coverage and proximity.
+RERANK_DEPTH = 200
 MAX_QUERY_WORDS = 20
 SNIPPET_CHARS = 220
+PASSAGE_CHARS = 700
+
+#: Words too common to tell passages apart (Lucene's English list, question words, auxiliaries and
+#: pronouns).  They are left out of the search, not out of the index, so phrases keep their places.
+STOP_WORDS = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not", "of",
+    "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will",
+    "with", "what", "which", "who", "whom", "whose", "how", "why", "when", "where", "whether", "do", "does", "did",
+    "doing", "done", "can", "could", "would", "should", "shall", "may", "might", "must", "i", "me", "my", "we", "us",
+    "our", "you", "your", "he", "him", "his", "she", "her", "its", "them", "am", "were", "been", "being", "has",
+    "have", "had", "having", "from", "about", "any", "some", "so", "than", "too", "very", "just", "also", "all",
+    "each", "other", "others", "more", "most", "much", "many", "own", "same", "both", "get", "gets", "got", "one",
+    "ones", "anyone", "someone", "something", "thing", "things", "way", "ways", "like",
+))
 
 _WORD = re.compile(r"\w+")
-_CITATION = re.compile(r"\[src:[^\]]*\]", re.IGNORECASE)
-_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?)])")
-_markdown = MarkdownIt("commonmark", {"html": False})
 
 
 class _Queryable(Protocol):
@@ -84,33 +124,40 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class PassageHit:
+    """A passage that answers the question, with where it comes from and what it cites."""
+
+    key: str
+    owner_kind: str
+    owner_id: str
+    owner_name: str
+    section: str
+    section_slug: str
+    text: str
+    text_html: str  # the text, escaped, with matched words in <mark>
+    sources: tuple[str, ...]
+    concepts: tuple[tuple[str, str], ...]
+    score: float
+    matched: tuple[str, ...]  # the question's words (or their synonyms) that it contains
+
+
+@dataclass(frozen=True)
 class SearchResults:
     query: str
-    hits: list[SearchHit]
-    total: int  # documents matching, of which ``hits`` are the best
-    corrections: dict[str, str] = field(default_factory=dict)  # query word -> name word searched as well
+    hits: list[SearchHit]  # cases and concepts
+    total: int  # cases and concepts matching, of which ``hits`` are the best
+    corrections: dict[str, str] = field(default_factory=dict)  # query word -> name word searched instead
+    passages: list[PassageHit] = field(default_factory=list)
+    passages_total: int = 0
+    common_words: list[str] = field(default_factory=list)  # words left out as too common
+    synonyms: dict[str, list[str]] = field(default_factory=dict)  # words typed -> other names searched
+    words: list[str] = field(default_factory=list)  # the words searched (after corrections)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def plain_text(markdown: str) -> str:
-    """The readable text of Markdown: no markup, no link targets, no ``[src: ...]`` citations.
-
-    >>> plain_text("## Context\\n\\nA [team](x.md) of **12**. [src: a, b]\\n\\n- one\\n- two")
-    'Context\\nA team of 12.\\none\\ntwo'
-    """
-    blocks = []
-    for token in _markdown.parse(_CITATION.sub("", markdown or "")):
-        if token.type == "inline":
-            text = "".join(child.content if child.type in ("text", "code_inline") else " "
-                           for child in token.children or [] if child.type in ("text", "code_inline", "softbreak"))
-            blocks.append(re.sub(r"\s+", " ", text).strip())
-        elif token.type in ("code_block", "fence"):
-            blocks.append(token.content.strip())
-    # Removing citations leaves a space before the punctuation that followed them.
-    return "\n".join(_SPACE_BEFORE_PUNCTUATION.sub(r"\1", block) for block in blocks if block)
-
+# -- documents and passages from a store ----------------------------------------------------------
 
 def _store_rows(store: _Queryable) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return store.query("search_organisations"), store.query("search_concepts")
@@ -124,10 +171,23 @@ def _documents(organisations: list[dict[str, Any]], concepts: list[dict[str, Any
     return documents
 
 
+def _passages(organisations: list[dict[str, Any]], concepts: list[dict[str, Any]]) -> list[Passage]:
+    found = [p for row in organisations for p in passages_of("organisation", row["id"], row["name"], row["body"])]
+    found += [p for row in concepts for p in passages_of(row["label"].lower(), row["id"], row["name"], row["body"])]
+    return found
+
+
 def documents_from_store(store: _Queryable) -> list[SearchDocument]:
     """Every case and concept of a store as search documents, in a stable order."""
     return _documents(*_store_rows(store))
 
+
+def passages_from_store(store: _Queryable) -> list[Passage]:
+    """Every passage of every case and concept of a store, in a stable order."""
+    return _passages(*_store_rows(store))
+
+
+# -- words ------------------------------------------------------------------------------------------
 
 def _fold(word: str) -> str:
     """Lower case without accents, as the index's analyzer sees a word."""
@@ -135,39 +195,136 @@ def _fold(word: str) -> str:
 
 
 def _analyzer() -> tantivy.TextAnalyzer:
+    # No stop-word filter in the index: the query leaves common words out, and phrases keep their places.
     return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
             .filter(tantivy.Filter.remove_long(40))
             .filter(tantivy.Filter.lowercase())
-            .filter(tantivy.Filter.stopword("english"))  # "the", "of"... would match every page
             .filter(tantivy.Filter.ascii_fold())
             .filter(tantivy.Filter.stemmer("english"))
             .build())
 
 
-class SearchIndex:
-    """An in-memory full-text index of search documents."""
+_ANALYZER = _analyzer()
 
-    def __init__(self, documents: Iterable[SearchDocument]):
+
+@functools.lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The index's form of one word: folded and stemmed ("" for a word it drops).
+
+    >>> stem("Nurses"), stem("managing"), stem("Zürich")
+    ('nurs', 'manag', 'zurich')
+    """
+    tokens = _ANALYZER.analyze(word)
+    return tokens[0] if tokens else ""
+
+
+def _stems(text: str) -> list[str]:
+    """The stems of a text in order; a token's index in the list is its position in the index."""
+    return _ANALYZER.analyze(text)
+
+
+@dataclass(frozen=True)
+class _Term:
+    position: int  # in the question, counting common words too
+    word: str  # as typed (folded), or its correction
+    stem: str
+
+
+@dataclass
+class _Plan:
+    """A question made ready for the index."""
+
+    terms: list[_Term]
+    common_words: list[str]
+    corrections: dict[str, str]
+    # (the question's terms it stands for, every name of the concept as stems, the concept's "kind:id")
+    synonyms: list[tuple[tuple[str, ...], list[tuple[str, ...]], str]]
+
+
+# -- the index --------------------------------------------------------------------------------------
+
+class SearchIndex:
+    """An in-memory full-text index of passages, and of cases and concepts as whole documents."""
+
+    def __init__(self, documents: Iterable[SearchDocument], passages: Iterable[Passage] = (),
+                 sources: Iterable[dict[str, Any]] = ()):
         self.documents = {(doc.kind, doc.id): doc for doc in documents}
-        builder = tantivy.SchemaBuilder()
-        builder.add_text_field("key", stored=True, tokenizer_name="raw")
-        for name in FIELD_BOOSTS:
-            builder.add_text_field(name, stored=True, tokenizer_name="kb_text")
-        self._schema = builder.build()
-        self._index = tantivy.Index(self._schema)
-        self._index.register_tokenizer("kb_text", _analyzer())
-        writer = self._index.writer(heap_size=15_000_000, num_threads=1)
-        for doc in self.documents.values():
-            writer.add_document(tantivy.Document(key=f"{doc.kind}:{doc.id}", name=doc.name,
-                                                 aliases=" · ".join(doc.aliases), text=doc.text, body=doc.body))
-        writer.commit()
-        writer.wait_merging_threads()
-        self._index.reload()
-        self._searcher = self._index.searcher()
-        self._words = {_fold(w) for doc in self.documents.values()
-                       for part in (doc.name, *doc.aliases, doc.text, doc.body) for w in _WORD.findall(part)}
+        self.passages = {passage.key: passage for passage in passages}
+        self.sources = {row["id"]: row for row in sources}
+        self._docs_schema, self._docs_index = self._build_documents()
+        self._passage_schema, self._passage_index = self._build_passages()
+        self._docs = self._docs_index.searcher()
+        self._passage_searcher = self._passage_index.searcher()
+        texts = [part for doc in self.documents.values() for part in (doc.name, *doc.aliases, doc.text, doc.body)]
+        texts += [passage.text for passage in self.passages.values()]
+        self._words = {_fold(w) for part in texts for w in _WORD.findall(part)}
         self._name_words = sorted({_fold(w) for doc in self.documents.values()
                                    for part in (doc.name, *doc.aliases) for w in _WORD.findall(part) if len(w) >= 4})
+        self._concept_names, self._name_labels = self._synonym_table()
+
+    # building
+
+    @staticmethod
+    def _new_index(fields: Sequence[str], raw: Sequence[str] = ()) -> tuple[tantivy.Schema, tantivy.Index]:
+        builder = tantivy.SchemaBuilder()
+        builder.add_text_field("key", stored=True, tokenizer_name="raw")
+        for name in raw:
+            builder.add_text_field(name, stored=False, tokenizer_name="raw")
+        for name in fields:
+            builder.add_text_field(name, stored=True, tokenizer_name="kb_text")
+        schema = builder.build()
+        index = tantivy.Index(schema)
+        index.register_tokenizer("kb_text", _ANALYZER)
+        return schema, index
+
+    @staticmethod
+    def _commit(index: tantivy.Index, documents: Iterable[tantivy.Document]) -> None:
+        writer = index.writer(heap_size=50_000_000, num_threads=1)
+        for document in documents:
+            writer.add_document(document)
+        writer.commit()
+        writer.wait_merging_threads()
+        index.reload()
+
+    def _build_documents(self) -> tuple[tantivy.Schema, tantivy.Index]:
+        schema, index = self._new_index(list(FIELD_BOOSTS))
+        self._commit(index, (tantivy.Document(key=f"{doc.kind}:{doc.id}", name=doc.name,
+                                              aliases=" · ".join(doc.aliases), text=doc.text, body=doc.body)
+                             for doc in self.documents.values()))
+        return schema, index
+
+    def _about(self, passage: Passage) -> str:
+        """What a passage is about besides its own words: its owner's names, its section, its concepts."""
+        owner = self.documents.get((passage.owner_kind, passage.owner_id))
+        names = [passage.owner_name, *(owner.aliases if owner else ()), passage.section]
+        for kind, concept_id in passage.concepts:
+            concept = self.documents.get((kind, concept_id))
+            if concept:
+                names += [concept.name, *concept.aliases]
+        return " · ".join(names)
+
+    def _build_passages(self) -> tuple[tantivy.Schema, tantivy.Index]:
+        schema, index = self._new_index(list(PASSAGE_BOOSTS), raw=("concepts",))
+        self._commit(index, (tantivy.Document(key=p.key, text=p.text, about=self._about(p),
+                                              concepts=[f"{kind}:{cid}" for kind, cid in p.concepts])
+                             for p in self.passages.values()))
+        return schema, index
+
+    def _synonym_table(self) -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str]]:
+        """Every name and alias of every concept, as stems without common words -> the concept's ``kind:id``;
+        and those stems -> the name as written."""
+        table: dict[tuple[str, ...], str] = {}
+        labels: dict[tuple[str, ...], str] = {}
+        for (kind, concept_id), doc in self.documents.items():
+            if kind == "organisation":
+                continue
+            for name in (doc.name, *doc.aliases, concept_id.replace("-", " ")):
+                stems = tuple(stem(w) for w in _WORD.findall(name) if _fold(w) not in STOP_WORDS)
+                if stems and all(stems) and stems not in table:
+                    table[stems], labels[stems] = f"{kind}:{concept_id}", name
+        return table, labels
+
+    # the question
 
     def correct(self, word: str) -> str | None:
         """The name word nearest to a word found nowhere in the corpus, if it is close enough.
@@ -181,79 +338,213 @@ class SearchIndex:
         best = process.extractOne(word, self._name_words, scorer=OSA.distance, score_cutoff=limit)
         return best[0] if best else None
 
-    def search(self, query: str, limit: int = 50) -> SearchResults:
-        """The documents best matching ``query``, best first (ties by kind and id)."""
-        words = _WORD.findall(query.lower())[:MAX_QUERY_WORDS]
-        corrections = {word: fix for word in dict.fromkeys(words) if (fix := self.correct(word))}
-        terms = [*words, *corrections.values()]
-        if not terms:
-            return SearchResults(query, [], 0)
-        # Only words reach the query parser (no field names, quotes or operators from the user).
-        parsed = self._index.parse_query(" ".join(terms), list(FIELD_BOOSTS), field_boosts=FIELD_BOOSTS)
-        found = self._searcher.search(parsed, limit)
-        generators = {name: self._snippets(parsed, name) for name in ("name", "text", "body")}
-        hits = []
-        for score, address in found.hits:
-            stored = self._searcher.doc(address)
-            kind, _, doc_id = stored["key"][0].partition(":")
-            doc = self.documents[(kind, doc_id)]
-            name_html = _highlight(generators["name"].snippet_from_doc(stored), whole=doc.name)
-            snippet, snippet_html = self._best_snippet(stored, generators, doc)
-            hits.append(SearchHit(kind, doc_id, doc.name, round(score, 4), name_html, snippet, snippet_html))
-        hits.sort(key=lambda hit: (-hit.score, hit.kind, hit.id))
-        return SearchResults(query, hits, found.count, corrections)
+    def _plan(self, query: str) -> _Plan:
+        words = [_fold(w) for w in _WORD.findall(query)][:MAX_QUERY_WORDS]
+        terms, common, corrections = [], [], {}
+        for position, word in enumerate(words):
+            if word in STOP_WORDS:
+                common.append(word)
+                continue
+            fixed = self.correct(word)
+            if fixed:
+                corrections[word] = fixed
+            if term_stem := stem(fixed or word):
+                terms.append(_Term(position, fixed or word, term_stem))
+        stems = tuple(term.stem for term in terms)
+        synonyms = []
+        for size in range(len(stems), 0, -1):  # longest names first; each question word in one name at most
+            for start in range(len(stems) - size + 1):
+                concept = self._concept_names.get(stems[start:start + size])
+                if concept and not any(set(stems[start:start + size]) & set(used) for used, _, _ in synonyms):
+                    names = [names for names, key in self._concept_names.items() if key == concept]
+                    synonyms.append((stems[start:start + size], names, concept))
+        return _Plan(terms, list(dict.fromkeys(common)), corrections, synonyms)
 
-    def _snippets(self, query: tantivy.Query, field_name: str) -> tantivy.SnippetGenerator:
-        generator = tantivy.SnippetGenerator.create(self._searcher, query, self._schema, field_name)
-        generator.set_max_num_chars(SNIPPET_CHARS if field_name != "name" else 1000)
-        return generator
+    # searching
+
+    def search(self, query: str, limit: int = 50, passage_limit: int = 20) -> SearchResults:
+        """The passages answering ``query`` and the documents matching it, best first (ties in a stable order)."""
+        plan = self._plan(query)
+        synonyms = {" ".join(t.word for t in plan.terms if t.stem in covered): sorted(
+            self._name_labels[n] for n in names if n != covered) for covered, names, _ in plan.synonyms}
+        if not plan.terms:
+            return SearchResults(query, [], 0, plan.corrections, common_words=plan.common_words)
+        passages, passages_total = self._search_passages(plan, passage_limit)
+        hits, total = self._search_documents(plan, limit)
+        return SearchResults(query, hits, total, plan.corrections, passages, passages_total, plan.common_words,
+                             {typed: names for typed, names in synonyms.items() if names},
+                             list(dict.fromkeys(term.word for term in plan.terms)))
+
+    def _query(self, schema: tantivy.Schema, plan: _Plan, boosts: dict[str, float],
+               phrase_fields: Sequence[str], concepts_field: str | None) -> tantivy.Query:
+        """Every word in every field (BM25), plus the phrase, nearness and synonyms as extra weight."""
+        Q, should = tantivy.Query, tantivy.Occur.Should
+        parts = [(should, Q.boost_query(Q.term_query(schema, name, term.stem), boost))
+                 for term in plan.terms for name, boost in boosts.items()]
+        if len(plan.terms) > 1:
+            first = plan.terms[0].position
+            phrase = [(term.position - first, term.stem) for term in plan.terms]
+            for name in phrase_fields:
+                parts.append((should, Q.boost_query(Q.phrase_query(schema, name, phrase), PHRASE_BOOST)))
+                parts.append((should, Q.boost_query(
+                    Q.phrase_query(schema, name, [t.stem for t in plan.terms], slop=NEAR_SLOP), NEAR_BOOST)))
+                for one, two in itertools.pairwise(plan.terms):  # pairs of neighbouring words
+                    parts.append((should, Q.boost_query(
+                        Q.phrase_query(schema, name, [one.stem, two.stem], slop=2), NEAR_BOOST / 2)))
+        for covered, names, concept in plan.synonyms:
+            for name_stems in names:
+                if name_stems == covered:
+                    continue
+                for field_name in phrase_fields:
+                    other = (Q.term_query(schema, field_name, name_stems[0]) if len(name_stems) == 1
+                             else Q.phrase_query(schema, field_name, list(name_stems), slop=1))
+                    parts.append((should, Q.boost_query(other, SYNONYM_BOOST * len(covered))))
+            if concepts_field:
+                parts.append((should, Q.boost_query(Q.term_query(schema, concepts_field, concept),
+                                                    CONCEPT_LINK_BOOST * len(covered))))
+        return Q.boolean_query(parts)
+
+    def _weights(self, searcher: tantivy.Searcher, field_name: str, plan: _Plan) -> dict[str, float]:
+        """Each question word's IDF in a field: rare words weigh more in the coverage of a match."""
+        n = max(searcher.num_docs, 1)
+        return {term.stem: math.log(1 + (n - (df := searcher.doc_freq(field_name, term.stem)) + 0.5) / (df + 0.5))
+                for term in plan.terms}
 
     @staticmethod
-    def _best_snippet(stored: tantivy.Document, generators: dict, doc: SearchDocument) -> tuple[str, str]:
-        """The summary's fragment if it has a match, else the page text's, else the start of the summary."""
-        for field_name in ("text", "body"):
-            snippet = generators[field_name].snippet_from_doc(stored)
-            if snippet.highlighted():
-                # Mark a fragment cut out of a longer text (tantivy's range is in bytes of the field);
-                # what is left at either end may be only punctuation, which is kept instead.
-                whole, cut = getattr(doc, field_name).encode("utf-8"), snippet.fragment_range()
-                before, after = whole[:cut.start].decode("utf-8"), whole[cut.end:].decode("utf-8")
-                before = "… " if _WORD.search(before) else before.lstrip()
-                after = " …" if _WORD.search(after) else after.rstrip()
-                text = before + snippet.fragment() + after
-                return text, html.escape(before) + _highlight(snippet) + html.escape(after)
-        start = _shorten(doc.text or doc.body)
-        return start, html.escape(start)
+    def _rerank(score: float, tokens: list[str], extra: set[str], plan: _Plan,
+                weights: dict[str, float]) -> tuple[float, set[str]]:
+        """The BM25 score scaled by coverage and proximity; and the question's stems found."""
+        present = set(tokens) | extra
+        found = {term.stem for term in plan.terms if term.stem in present}
+        for covered, names, _concept in plan.synonyms:  # a synonym covers the words it stands for
+            if any(_contains(tokens, name) for name in names) or any(n == (c,) for n in names for c in extra):
+                found |= set(covered)
+        total = sum(weights.values()) or 1.0
+        coverage = sum(weights[s] for s in found if s in weights) / total
+        wanted = {term.stem for term in plan.terms} & set(tokens)
+        nearness = _nearness(tokens, wanted) if len(wanted) > 1 else 0.0
+        return score * (0.2 + 0.8 * coverage ** 2) * (1 + 0.5 * nearness), found
+
+    def _search_passages(self, plan: _Plan, limit: int) -> tuple[list[PassageHit], int]:
+        if not self.passages:
+            return [], 0
+        searcher, schema = self._passage_searcher, self._passage_schema
+        query = self._query(schema, plan, PASSAGE_BOOSTS, ("text",), "concepts")
+        found = searcher.search(query, RERANK_DEPTH, count=True)
+        weights = self._weights(searcher, "text", plan)
+        ranked = []
+        for score, address in found.hits:
+            passage = self.passages[searcher.doc(address)["key"][0]]
+            about = set(_stems(self._about(passage))) | {f"{k}:{c}" for k, c in passage.concepts}
+            final, matched = self._rerank(score, _stems(passage.text), about, plan, weights)
+            ranked.append((final, passage, matched))
+        ranked.sort(key=lambda item: (-item[0], item[1].key))
+        marks = self._mark_stems(plan)
+        hits = [PassageHit(p.key, p.owner_kind, p.owner_id, p.owner_name, p.section, slug(p.section), p.text,
+                           _highlight_words(_shorten(p.text, PASSAGE_CHARS, marks), marks), p.sources, p.concepts,
+                           round(final, 4), tuple(t.word for t in plan.terms if t.stem in matched))
+                for final, p, matched in ranked[:limit]]
+        return hits, found.count
+
+    def _mark_stems(self, plan: _Plan) -> set[str]:
+        """The stems to highlight: the question's words and the synonyms searched."""
+        marks = {term.stem for term in plan.terms}
+        for _covered, names, _concept in plan.synonyms:
+            marks |= {s for name in names for s in name}
+        return marks
+
+    def _search_documents(self, plan: _Plan, limit: int) -> tuple[list[SearchHit], int]:
+        searcher, schema = self._docs, self._docs_schema
+        query = self._query(schema, plan, FIELD_BOOSTS, ("text", "body"), None)
+        found = searcher.search(query, max(limit, RERANK_DEPTH // 2), count=True)
+        weights = self._weights(searcher, "body", plan)
+        marks = self._mark_stems(plan)
+        ranked = []
+        for score, address in found.hits:
+            kind, _, doc_id = searcher.doc(address)["key"][0].partition(":")
+            doc = self.documents[(kind, doc_id)]
+            extra = set(_stems(" ".join((doc.name, *doc.aliases))))
+            final, _ = self._rerank(score, _stems(f"{doc.text} {doc.body}"), extra, plan, weights)
+            ranked.append((final, doc))
+        ranked.sort(key=lambda item: (-item[0], item[1].kind, item[1].id))
+        hits = []
+        for final, doc in ranked[:limit]:
+            snippet = _best_snippet(doc, marks)
+            hits.append(SearchHit(doc.kind, doc.id, doc.name, round(final, 4), _highlight_words(doc.name, marks),
+                                  snippet, _highlight_words(snippet, marks)))
+        return hits, found.count
 
 
-def _shorten(text: str) -> str:
-    if len(text) <= SNIPPET_CHARS:
+def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    if len(phrase) == 1:
+        return phrase[0] in tokens
+    size = len(phrase)
+    return any(tuple(tokens[i:i + size]) == phrase for i in range(len(tokens) - size + 1))
+
+
+def _nearness(tokens: list[str], wanted: set[str]) -> float:
+    """How close together the wanted words are: their number over the shortest stretch holding them all (0–1]."""
+    counts: dict[str, int] = {}
+    best, start, have = len(tokens) + 1, 0, 0
+    for end, token in enumerate(tokens):
+        if token in wanted:
+            counts[token] = counts.get(token, 0) + 1
+            have += counts[token] == 1
+        while have == len(wanted):
+            best = min(best, end - start + 1)
+            if tokens[start] in wanted:
+                counts[tokens[start]] -= 1
+                have -= counts[tokens[start]] == 0
+            start += 1
+    return len(wanted) / best if best <= len(tokens) else 0.0
+
+
+def _shorten(text: str, chars: int, marks: set[str] | None = None) -> str:
+    """At most about ``chars`` characters of ``text``, cut at word boundaries around its first marked word."""
+    if len(text) <= chars:
         return text
-    return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+    first = 0
+    if marks:
+        first = next((m.start() for m in _WORD.finditer(text) if stem(m.group()) in marks), 0)
+    start = max(0, first - chars // 3)
+    if start:
+        start = text.find(" ", start) + 1 or start
+    end = start + chars
+    cut = text[start:end].rsplit(" ", 1)[0] if end < len(text) else text[start:]
+    return ("… " if start else "") + cut + (" …" if end < len(text) else "")
 
 
-def _highlight(snippet: tantivy.Snippet, whole: str | None = None) -> str:
-    """The snippet's fragment (or all of ``whole``, the field it came from) escaped, with <mark> around matches.
+def _best_snippet(doc: SearchDocument, marks: set[str]) -> str:
+    """The summary if it has a matched word, else the part of the page text around the first one, else the summary."""
+    for text in (doc.text, doc.body):
+        if any(stem(w) in marks for w in _WORD.findall(text)):
+            return _shorten(text, SNIPPET_CHARS, marks)
+    return _shorten(doc.text or doc.body, SNIPPET_CHARS)
 
-    tantivy gives the matches as byte offsets into the fragment, and the fragment's own byte range in the field.
+
+def _highlight_words(text: str, marks: set[str]) -> str:
+    """``text`` escaped, with ``<mark>`` around each word whose stem is one of ``marks``.
+
+    >>> _highlight_words("Nurses & <teams>", {"nurs", "team"})
+    '<mark>Nurses</mark> &amp; &lt;<mark>teams</mark>&gt;'
     """
-    ranges = sorted((r.start, r.end) for r in snippet.highlighted())
-    if whole is None:
-        data = snippet.fragment().encode("utf-8")
-    else:
-        data, shift = whole.encode("utf-8"), snippet.fragment_range().start
-        ranges = [(start + shift, end + shift) for start, end in ranges]
     out, position = [], 0
-    for start, end in ranges:
-        out.append(html.escape(data[position:start].decode("utf-8")))
-        out.append("<mark>" + html.escape(data[start:end].decode("utf-8")) + "</mark>")
-        position = end
-    out.append(html.escape(data[position:].decode("utf-8")))
+    for match in _WORD.finditer(text):
+        if stem(match.group()) in marks:
+            out.append(html.escape(text[position:match.start()]))
+            out.append("<mark>" + html.escape(match.group()) + "</mark>")
+            position = match.end()
+    out.append(html.escape(text[position:]))
     return "".join(out)
 
 
 def _fingerprint(rows: Any) -> str:
     return hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def _index_from_rows(organisations: list[dict[str, Any]], concepts: list[dict[str, Any]],
+                     sources: list[dict[str, Any]]) -> SearchIndex:
+    return SearchIndex(_documents(organisations, concepts), _passages(organisations, concepts), sources)
 
 
 class SearchCache:
@@ -272,6 +563,11 @@ class SearchCache:
         self._checked = float("-inf")
         self._index: SearchIndex | None = None
 
+    @staticmethod
+    def _rows(store: _Queryable) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+        organisations, concepts = _store_rows(store)
+        return organisations, concepts, store.query("sources")
+
     def index_for(self, store: _Queryable) -> SearchIndex:
         """The search index of the store's current content, built at most once per version."""
         now, rows = self._clock(), None
@@ -283,13 +579,13 @@ class SearchCache:
                 if not version and now - self._checked < self.check_every:
                     return self._index
         if not version:
-            rows = _store_rows(store)
+            rows = self._rows(store)
             version = _fingerprint(rows)
         with self._lock:
             self._checked = now
             if self._index is not None and version == self._version:
                 return self._index
-        index = SearchIndex(_documents(*(rows or _store_rows(store))))
+        index = _index_from_rows(*(rows or self._rows(store)))
         with self._lock:
             self._version, self._index = version, index
         return index

@@ -173,6 +173,54 @@ def test_search_forgives_typos_in_names(client, typed: str, found: str, kind: st
     assert data["corrections"]
 
 
+def test_search_finds_passages_with_their_case_section_and_sources(client) -> None:
+    data = client.get("/search.json?q=how+many+nurses+in+a+team").json
+    first = data["passages"][0]
+    assert (first["owner"]["id"], first["section"]) == ("alpha-care", "Practices")
+    assert first["text"] == "Self-managing teams: teams of up to 12 nurses. figure: 12 nurses per team at most (2015)"
+    assert "<mark>nurses</mark>" in first["text_html"] and "<mark>teams</mark>" in first["text_html"]
+    assert [(s["id"], s["title"], s["page_url"]) for s in first["sources"]] == [
+        ("report-a", "A report about Alpha", "/sources/report-a")]
+    assert first["url"] == "/cases/alpha-care#sec-practices"
+    assert first["concepts"][0]["url"] == "/practices/self-managing-teams"
+    assert data["common_words"] == ["how", "many", "in", "a"]
+    page = client.get("/search?q=how+many+nurses+in+a+team").text
+    assert page.index("Passages") < page.index("Cases and concepts")
+
+
+def test_search_stems_and_uses_concept_aliases_as_synonyms(client) -> None:
+    # "nurse" finds "nurses" (one stem).
+    assert client.get("/search.json?q=nurse").json["passages"][0]["owner"]["id"] == "alpha-care"
+    # "staff turnover" is an alias of the challenge "Staff attrition": the bullet that links it answers.
+    data = client.get("/search.json", query_string={"q": "staff turnover at Alpha"}).json
+    assert data["synonyms"] == {"staff turnover": ["Staff attrition during the transition", "staff attrition"]}
+    first = data["passages"][0]
+    assert (first["owner"]["id"], first["section"]) == ("alpha-care", "Challenges")
+    assert "<mark>Staff</mark> <mark>attrition</mark>" in first["text_html"]
+    # "autonomous teams" (an alias of "Self-managing teams") finds the practice bullet though no word matches.
+    data = client.get("/search.json", query_string={"q": "autonomous teams"}).json
+    assert any(p["section"] == "Practices" for p in data["passages"][:2])
+
+
+@pytest.mark.parametrize("query", ["of the", "the", "what is it", "Which? Of the...", "  "])
+def test_a_question_of_common_words_only_gets_a_helpful_answer(client, query: str) -> None:
+    page = client.get("/search", query_string={"q": query})
+    assert page.status_code == 200
+    data = client.get("/search.json", query_string={"q": query}).json
+    if query.strip():
+        assert data["only_common_words"] is True and data["common_words"]
+        assert "only common words" in page.text and "Questions you can ask" not in page.text
+        assert all(e["url"] in page.text.replace("&amp;", "&") for e in data["examples"])
+    assert data["passages"] == [] and data["results"] == []
+
+
+def test_the_search_page_offers_example_questions(client) -> None:
+    page = client.get("/search").text
+    assert "Questions you can ask" in page
+    data = client.get("/search.json").json
+    assert len(data["examples"]) >= 5 and all(e["url"].startswith("/search?q=") for e in data["examples"])
+
+
 def test_search_with_no_query_or_no_match(client) -> None:
     assert client.get("/search.json").json["results"] == []
     data = client.get("/search.json?q=zzzzqqq").json
@@ -214,13 +262,13 @@ class _CountingStore:
 def test_search_cache_checks_stores_without_a_generation_by_fingerprint() -> None:
     org = {"id": "a", "name": "Alpha", "aliases": [], "summary": "Nurses.", "body": "", "kind": "", "country": "",
            "city": ""}
-    store = _CountingStore({"search_organisations": [org], "search_concepts": []})
+    store = _CountingStore({"search_organisations": [org], "search_concepts": [], "sources": []})
     now = [0.0]
     cache = SearchCache(check_every=5.0, clock=lambda: now[0])
     first = cache.index_for(store)
-    assert cache.index_for(store) is first and store.calls == 2  # within 5 s: not even checked
+    assert cache.index_for(store) is first and store.calls == 3  # within 5 s: not even checked
     now[0] = 6.0
-    assert cache.index_for(store) is first and store.calls == 4  # checked: same rows, same index
+    assert cache.index_for(store) is first and store.calls == 6  # checked: same rows, same index
     store.rows["search_organisations"] = [{**org, "name": "Omega"}]
     now[0] = 12.0
     assert cache.index_for(store).search("omega").hits[0].name == "Omega"

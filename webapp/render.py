@@ -12,6 +12,8 @@ import re
 import nh3
 from markdown_it import MarkdownIt
 
+from kb.analysis.passages import slug
+
 __all__ = ["prose_sections", "render_markdown", "site_url_for_href"]
 
 #: Sections shown from structured data rather than as prose.
@@ -24,7 +26,7 @@ _FOLDERS = {"practices": "practices", "challenges": "challenges", "outcomes": "o
             "frameworks": "frameworks"}
 _ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "h2", "h3", "h4",
                  "table", "thead", "tbody", "tr", "th", "td", "sup", "br", "hr"}
-_ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "sup": {"class"}}
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "sup": {"class"}, "h2": {"id"}}
 
 
 def site_url_for_href(href: str, base: str) -> str | None:
@@ -46,10 +48,16 @@ def site_url_for_href(href: str, base: str) -> str | None:
     return None
 
 
-def render_markdown(text: str, base: str = "cases") -> str:
-    """Render Markdown from a content file (``base`` is its folder) to sanitised HTML."""
+def render_markdown(text: str, base: str = "cases", section_ids: bool = False) -> str:
+    """Render Markdown from a content file (``base`` is its folder) to sanitised HTML.
+
+    ``section_ids``: each ``##`` heading gets the id ``section-<slug>``, which search results link to.
+    (Raw HTML is off, so the content itself cannot set ids.)
+    """
     tokens = _md.parse(text)
-    for token in tokens:
+    for number, token in enumerate(tokens):
+        if section_ids and token.type == "heading_open" and token.tag == "h2":
+            token.attrs["id"] = "section-" + slug(tokens[number + 1].content)
         for child in token.children or []:
             if child.type == "link_open":
                 href = str(child.attrs.get("href", ""))

@@ -57,7 +57,7 @@ def case(case_id: str, fmt: str):
                        for c in comparable_cases(store, case_id, limit=5)],
     }
     groups = OrderedDict((title, [c for c in data["claims"] if c["type"] == rel]) for rel, title in _CLAIM_GROUPS)
-    body_html = render_markdown(prose_sections(found[0]["body"] or ""))
+    body_html = render_markdown(prose_sections(found[0]["body"] or ""), section_ids=True)
     return respond(fmt, "case.html", data, groups=groups, body_html=body_html)
 
 

@@ -26,6 +26,7 @@ bp = Blueprint("discover", __name__)
 
 MAX_QUERY_CHARS = 200
 SEARCH_LIMIT = 50
+PASSAGE_LIMIT = 20
 #: vis-network as pyvis 0.3.2 ships it (dual Apache-2.0/MIT licence, in the file's header): served
 #: from the installed package, so that the graph page loads nothing from elsewhere.
 VIS_NETWORK = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
@@ -133,18 +134,66 @@ def _search_cache() -> SearchCache:
     return current_app.extensions.setdefault("kb_search", SearchCache())
 
 
+#: Everyday questions the search page offers as examples (each answered by a passage; see tests/search_questions.yaml).
+EXAMPLE_QUESTIONS = (
+    "Which other services could benefit from self-management?",
+    "How big are Buurtzorg's nurse teams?",
+    "Why did people leave Zappos after Holacracy?",
+    "How do people set their own salaries?",
+    "What went wrong with Buurtzorg pilots in the UK?",
+    "Who decides without managers in the advice process?",
+)
+
+
+#: Case sections shown from structured data, and the ids of their headings on the case page.
+STRUCTURED_ANCHORS = {"practices": "sec-practices", "challenges": "sec-challenges", "outcomes": "sec-outcomes",
+                      "contested-claims": "sec-contested"}
+
+
+def passage_url(kind: str, owner_id: str, section_slug: str) -> str:
+    """Where a passage is read: its case's page at its section, or its concept's page."""
+    if kind == "organisation":
+        anchor = STRUCTURED_ANCHORS.get(section_slug, f"section-{section_slug}")
+        return url_for("browse.case", case_id=owner_id) + f"#{anchor}"
+    return node_url(kind, owner_id)
+
+
+def _source_refs(ids: tuple[str, ...] | list[str], known: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"id": source, "title": (known.get(source) or {}).get("title") or source,
+             "url": (known.get(source) or {}).get("url"),
+             "page_url": url_for("discover.source", source_id=source) if source in known else None}
+            for source in ids]
+
+
 @page_route(bp, "/search")
 def search(fmt: str):
-    """Full text over cases and concepts, ranked, with highlighted snippets; tolerant of typos in names."""
+    """Question search: the passages that answer it (with case, section and sources), then matching cases
+    and concepts; stemming, synonyms from concept aliases, typo tolerance for names."""
     query = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
-    found = _search_cache().index_for(get_store()).search(query, limit=SEARCH_LIMIT) if query else None
+    index = _search_cache().index_for(get_store()) if query else None
+    found = index.search(query, limit=SEARCH_LIMIT, passage_limit=PASSAGE_LIMIT) if index else None
     results = [{"kind": hit.kind, "id": hit.id, "name": hit.name, "url": node_url(hit.kind, hit.id),
                 "score": hit.score, "snippet": hit.snippet,
                 # Built by kb.search from escaped text plus <mark> only, so safe to show as HTML.
                 "name_html": Markup(hit.name_html), "snippet_html": Markup(hit.snippet_html)}
                for hit in (found.hits if found else [])]
+    passages = [{"key": hit.key, "text": hit.text, "text_html": Markup(hit.text_html), "score": hit.score,
+                 "kind": hit.owner_kind, "owner": {"kind": hit.owner_kind, "id": hit.owner_id, "name": hit.owner_name,
+                                                   "url": node_url(hit.owner_kind, hit.owner_id)},
+                 "section": hit.section, "url": passage_url(hit.owner_kind, hit.owner_id, hit.section_slug),
+                 "matched": list(hit.matched), "sources": _source_refs(hit.sources, index.sources),
+                 "concepts": [{"kind": kind, "id": cid, "url": node_url(kind, cid),
+                               "name": getattr(index.documents.get((kind, cid)), "name", cid)}
+                              for kind, cid in hit.concepts]}
+                for hit in (found.passages if found else [])]
+    common = found.common_words if found else []
     data = {"query": query, "total": found.total if found else 0, "shown": len(results),
-            "corrections": found.corrections if found else {}, "results": results}
+            "corrections": found.corrections if found else {}, "synonyms": found.synonyms if found else {},
+            "common_words": common, "words": found.words if found else [],
+            "only_common_words": bool(found and common and not found.words),
+            "passages": passages, "passages_total": found.passages_total if found else 0,
+            "results": results, "examples": [{"question": q, "url": url_for("discover.search", q=q)}
+                                             for q in EXAMPLE_QUESTIONS]}
     return respond(fmt, "search.html", data, kind_titles=KIND_TITLES)
 
 
