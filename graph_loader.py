@@ -3,7 +3,7 @@
 
 import sys
 
-from kb.cli import main
+from kb.cli.main import main
 from kb.problems import KbError
 
 if __name__ == "__main__":

@@ -153,10 +153,10 @@ def floor(root: Path, blocks_only: bool = False) -> dict[str, float]:
 
 def parse_and_validate(root: Path) -> dict[str, float]:
     """The pipeline's parsing and validation of every file, without a cache."""
-    from kb.files import ContentLayout, discover
-    from kb.parse import parse_file
-    from kb.validate import validate
-    from kb.vocabulary import load_vocabulary
+    from kb.check.validate import validate
+    from kb.check.vocabulary import load_vocabulary
+    from kb.content.files import ContentLayout, discover
+    from kb.content.parse import parse_file
 
     started = time.perf_counter()
     layout = ContentLayout(root)
@@ -240,7 +240,7 @@ def query_params(cypher: str, name: str, params: tuple[str, ...], defaults: dict
 def time_queries(store: Any, budget_s: float = 1.5, most: int = 20) -> dict[str, dict[str, float]]:
     """p50 and p95 (ms) of every named query, each run until ``most`` runs or ``budget_s`` (at least 3)."""
     from kb.problems import KbError
-    from kb.queries import QUERIES, cypher_for
+    from kb.queries.catalogue import QUERIES, cypher_for
 
     known: dict[str, list[str]] = {}
 
@@ -309,8 +309,8 @@ def neo4j_queries(root: Path, store_path: Path) -> dict[str, Any]:
     """Load the same files into a fresh Neo4j with the project's sync; time the same queries there."""
     if not (REPO / "kb" / "store" / "neo4j.py").exists():
         return {"neo4j_note": "skipped: kb/store/neo4j.py does not exist"}
-    from kb.cache import ParseCache, cache_version
-    from kb.graph import graph_rows
+    from kb.graph.rows import graph_rows
+    from kb.parse_cache import ParseCache, cache_version
     from kb.pipeline import load_content
     from kb.store.neo4j import Neo4jSettings, Neo4jStore
     from kb.store.neo4j_sync import sync

@@ -1,4 +1,4 @@
-"""The pipeline in one place: files -> parse -> validate -> model.
+"""The pipeline in one place: it runs the stages in order, files -> parse -> check -> model -> graph -> store.
 
 >>> from pathlib import Path
 >>> result = load_content(Path("."))
@@ -6,53 +6,47 @@
 (True, True)
 
 :func:`load_embedded` is what ``graph_loader.py load`` runs: it brings the embedded store up to
-date, reparsing only the files whose content changed (``kb.cache``) and, when only a few case
-files changed, updating a copy of the current generation instead of rebuilding it
-(:func:`load_changes`, ``kb.store.ladybug.apply_change``).
+date: a full rebuild here (in chunks, in worker processes for large contents), or, when only a few
+case files changed, an incremental reload (:mod:`kb.reload`: scan, parse what changed, check, diff)
+applied to a copy of the current generation (``kb.store.ladybug.apply_change``).
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
 import multiprocessing
 import os
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import (
-    CachedFile,
-    FileRecord,
-    Manifest,
-    ParseCache,
-    StoreChange,
-    cache_version,
-    folder_listing,
-    new_manifest,
+from kb.check.validate import cross_file_problems, resolve_links, sort_problems, validate
+from kb.check.vocabulary import Vocabulary, load_vocabulary
+from kb.content.files import ContentLayout, SourceFile, discover
+from kb.content.frontmatter import FrontMatter
+from kb.content.parse import Document, parse_file
+from kb.graph.model import Corpus, build_corpus
+from kb.graph.rows import GraphRows, graph_rows
+from kb.parse_cache import CachedFile, ParseCache, cache_version
+from kb.problems import Problem
+from kb.reload import (
+    Changes,
+    by_path,
+    counts_by_file,
+    load_changes,
+    read_checked,
     record_for,
-    stat_key,
+    scan_changes,
     stub_document,
 )
-from .files import ContentLayout, SourceFile, discover
-from .frontmatter import FrontMatter
-from .graph import GraphRows, graph_rows
-from .model import Corpus, build_corpus
-from .parse import Document, parse_file
-from .problems import Problem
-from .validate import cross_file_problems, resolve_links, sort_problems, validate
-from .vocabulary import Vocabulary, country_name, load_vocabulary
+from kb.store.manifest import FileRecord, Manifest, new_manifest
 
 __all__ = ["Changes", "EmbeddedLoad", "LoadResult", "check_paths", "load_changes", "load_content", "load_embedded"]
 
-#: An incremental load handles at most this many changed files, or this share of them; more
-#: changes are loaded by a full rebuild, which is then about as fast and simpler to trust.
-MAX_CHANGED_FILES = 200
-MAX_CHANGED_SHARE = 0.02
 #: Case files a full load holds in memory at once in each process (documents take about 100 kB each).
 FULL_LOAD_CHUNK = 250
 #: Case files from which a full load shares its chunks out to worker processes (one per core;
@@ -109,11 +103,11 @@ def load_content(root: Path, progress: Callable[[Iterable], Iterable] | None = N
         documents = [parse_file(f, layout) for f in files_shown]
         result = LoadResult(validate(documents, vocabulary), documents)
     else:
-        loaded = [cache.parse(f, layout, vocabulary) for f in files_shown]
+        loaded = [read_checked(f, layout, vocabulary, cache) for f in files_shown]
         documents = [entry.document for entry in loaded]
         links = resolve_links(documents, documents)
         problems = [p for entry in loaded for p in entry.problems] + links + cross_file_problems(documents, links=False)
-        result = LoadResult(sort_problems(problems), documents, loaded=loaded, link_problems=_by_path(links))
+        result = LoadResult(sort_problems(problems), documents, loaded=loaded, link_problems=by_path(links))
     if result.ok:
         result.corpus = build_corpus(documents, vocabulary)
     return result
@@ -136,219 +130,7 @@ def check_paths(root: Path, paths: list[Path]) -> list[Problem]:
                      if any(p.path == w or p.path.startswith(w.rstrip("/") + "/") for w in wanted)]
 
 
-def _by_path(problems: list[Problem]) -> dict[str, list[Problem]]:
-    grouped: dict[str, list[Problem]] = defaultdict(list)
-    for problem in problems:
-        grouped[problem.path].append(problem)
-    return dict(grouped)
-
-
 # --- incremental loads ------------------------------------------------------------------------
-
-@dataclass
-class Scan:
-    """The content files compared with a generation's manifest, by stat signature (or hash)."""
-
-    files: list[tuple[str, str]]  # (path shown, role), in discovery order
-    kept: dict[str, FileRecord]  # unchanged files
-    changed: list[SourceFile]  # changed or new files
-    deleted: list[str]
-    listing: dict[str, list[str]]
-    scanned_ns: int
-
-    @property
-    def anything(self) -> bool:
-        return bool(self.changed or self.deleted)
-
-
-def scan_changes(root: Path, manifest: Manifest, version: str) -> Scan | None:
-    """Which files changed since ``manifest``; None when a full load is the way.
-
-    That is when the code, schemas or vocabulary changed (another cache ``version``), a concept
-    page changed, or more files changed than an update is worth.  A file whose ``stat`` signature
-    matches its record is not read; one whose signature moved is hashed.
-    """
-    if manifest.version != version:
-        return None
-    scanned_ns = time.time_ns()
-    layout = ContentLayout(root)
-    listing = folder_listing(layout)
-    if listing == manifest.listing:
-        files = [(display, record.role) for display, record in manifest.files.items()]
-    else:
-        files = [(f.display, f.role) for f in discover(layout)]
-    base = str(layout.root)
-    kept: dict[str, FileRecord] = {}
-    changed: list[SourceFile] = []
-    for display, role in files:
-        path = os.path.join(base, display)
-        record, stat = manifest.files.get(display), stat_key(path)
-        if record is None or record.role != role or stat is None or not record.sha256:
-            changed.append(SourceFile(Path(path), display, role))
-        elif record.stat == stat and not manifest.is_racy(stat):
-            kept[display] = record
-        elif _sha256(path) == record.sha256:  # touched, or written too close to the last scan
-            kept[display] = record._replace(stat=stat)
-        else:
-            changed.append(SourceFile(Path(path), display, role))
-    present = {display for display, _ in files}
-    deleted = [display for display in manifest.files if display not in present]
-    roles = [f.role for f in changed] + [manifest.files[display].role for display in deleted]
-    if any(role != "case" for role in roles) or len(roles) > max(10, min(MAX_CHANGED_FILES,
-                                                                        int(len(files) * MAX_CHANGED_SHARE))):
-        return None
-    return Scan(files, kept, changed, deleted, listing, scanned_ns)
-
-
-def _sha256(path: str) -> str:
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
-    except OSError:
-        return ""
-
-
-@dataclass
-class Changes:
-    """An incremental load: which files changed since a generation, their problems, what to write.
-
-    ``change`` is None when nothing changed or when there are errors; ``manifest`` describes the
-    generation the change leads to.
-    """
-
-    problems: list[Problem]
-    manifest: Manifest
-    changed: list[str] = field(default_factory=list)
-    added: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    change: StoreChange | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not any(p.is_error for p in self.problems)
-
-
-def load_changes(root: Path, manifest: Manifest, cache: ParseCache, scan: Scan | None = None) -> Changes | None:
-    """Check the content against the generation ``manifest`` describes, reading only what changed.
-
-    Returns None when a full load is the way (see :func:`scan_changes`).  Changed files are
-    parsed (or taken from the cache), checked on their own and their links resolved; the
-    cross-file checks then run over every file, the unchanged ones seen through their manifest
-    records (:func:`kb.cache.stub_document`).  Without errors, ``change`` says what to write.
-    """
-    scan = scan or scan_changes(root, manifest, cache.version)
-    if scan is None:
-        return None
-    layout = ContentLayout(root)
-    vocabulary = load_vocabulary(layout.vocabulary)
-    parsed = {file.display: cache.parse(file, layout, vocabulary) for file in scan.changed}
-    gone = [manifest.files[d] for d in manifest.files if d not in scan.kept]  # changed or deleted
-    declarers = manifest.declarers  # updated in place: the old manifest is not used again
-    for sid in (sid for record in gone for sid in record.source_ids):
-        declarers[sid] -= 1
-    new_sources = {display: [s.get("id") for s in _list(entry.document.data.get("sources")) if isinstance(s, dict)]
-                   for display, entry in parsed.items()}
-    for sid in (sid for ids in new_sources.values() for sid in ids):
-        declarers[sid] = declarers.get(sid, 0) + 1
-    touched = {sid for record in gone for sid in record.source_ids} | {s for ids in new_sources.values() for s in ids}
-    of_interest = {sid for sid, n in declarers.items() if n > 1} | touched
-    documents = [parsed[display].document if display in parsed
-                 else _full(layout, display, role, scan.kept[display], cache, vocabulary) if role != "case"
-                 else stub_document(scan.kept[display], of_interest) for display, role in scan.files]
-    links = resolve_links([entry.document for entry in parsed.values()], documents)
-    problems = [p for record in scan.kept.values() for p in (*record.problems, *record.link_problems)]
-    problems += [p for entry in parsed.values() for p in entry.problems] + links
-    problems += cross_file_problems(documents, links=False)
-    new = Manifest(manifest.version, scan.scanned_ns, scan.listing, nodes=manifest.nodes, rels=manifest.rels,
-                   declarers=declarers, built_bytes=manifest.built_bytes)
-    for sid in touched:
-        if not declarers.get(sid):
-            declarers.pop(sid, None)
-    result = Changes(sort_problems(problems), new, [f.display for f in scan.changed if f.display in manifest.files],
-                     [f.display for f in scan.changed if f.display not in manifest.files], scan.deleted)
-    if not result.ok or not scan.anything:
-        new.files = {display: scan.kept[display] for display, _ in scan.files} if result.ok else manifest.files
-        return result
-    result.change = _store_change(scan, documents, parsed, gone, manifest, new, _by_path(links), touched,
-                                  layout, cache, vocabulary)
-    return result
-
-
-def _full(layout: ContentLayout, display: str, role: str, record: FileRecord, cache: ParseCache,
-          vocabulary: Vocabulary) -> Document:
-    """An unchanged file's document, from the cache (parsed again if its entry is gone)."""
-    file = SourceFile(layout.root / display, display, role)
-    return cache.parse(file, layout, vocabulary, known=(record.sha256, record.stat)).document
-
-
-def _store_change(scan: Scan, documents: list[Document], parsed: dict[str, CachedFile], gone: list[FileRecord],
-                  old: Manifest, new: Manifest, links: dict[str, list[Problem]], touched: set[str],
-                  layout: ContentLayout, cache: ParseCache, vocabulary: Vocabulary) -> StoreChange:
-    """The nodes and relationships the changed case files give, and the shared nodes they touch."""
-    corpus = build_corpus([entry.document for entry in parsed.values()], vocabulary)
-    rows = graph_rows(Corpus(corpus.organisations, {}, {}, Vocabulary({})))
-    rows.nodes.pop("Country", None)  # shared: see below
-    counts = _counts_by_file(rows)
-    change = StoreChange(rewired=[r.id for r in gone], files=[r.display for r in gone], rows=GraphRows(
-        {label: nodes for label, nodes in rows.nodes.items() if label != "Organisation"}, rows.rels))
-    new_ids = {org.id for org in corpus.organisations.values()}
-    change.removed["Organisation"] = [r.id for r in gone if r.id not in new_ids]
-    change.upserts["Organisation"] = rows.nodes.get("Organisation", [])
-    new.files = {display: scan.kept.get(display) or record_for(parsed[display], links.get(display, []),
-                                                               counts.get(display, {}))
-                 for display, _ in scan.files}
-    _shared_sources(change, scan, documents, touched, new.declarers, layout, cache, vocabulary)
-    countries = {r.country for r in new.files.values() if r.role == "case"}
-    near = {r.country for r in gone} | {org.country for org in corpus.organisations.values()}
-    change.upserts["Country"] = [{"id": c, "name": country_name(c)} for c in sorted(near & countries)]
-    change.removed["Country"] = sorted(near - countries)
-    nodes, rels = Counter(old.nodes), Counter(old.rels)
-    for record, sign in [(r, -1) for r in gone] + [(new.files[d], 1) for d in parsed]:
-        for key, n in record.counts.items():
-            (rels if key.startswith("rel:") else nodes)[key.removeprefix("rel:")] += sign * n
-    nodes["Source"], nodes["Country"] = len(new.declarers), len(countries)
-    change.nodes = new.nodes = {k: v for k, v in nodes.items() if v}
-    change.rels = new.rels = {k: v for k, v in rels.items() if v}
-    return change
-
-
-def _shared_sources(change: StoreChange, scan: Scan, documents: list[Document], touched: set[str],
-                    declarers: dict[str, int], layout: ContentLayout, cache: ParseCache,
-                    vocabulary: Vocabulary) -> None:
-    """Sources the changed files declare or declared: each is written as its first declaration (in
-    file order) says, as the model does, and deleted once no file declares it."""
-    first: dict[str, dict] = {}
-    for (display, role), doc in zip(scan.files, documents, strict=True):
-        for source in _list(doc.data.get("sources")):
-            source_id = source.get("id") if isinstance(source, dict) else None
-            if source_id in touched and source_id not in first:
-                if display in scan.kept and role == "case":  # a stand-in: read the full declaration
-                    full = _full(layout, display, role, scan.kept[display], cache, vocabulary)
-                    source = next(s for s in full.data["sources"] if s.get("id") == source_id)
-                first[source_id] = source
-    # A document of no role holding just these declarations: the model reads them as it would anywhere.
-    holder = Document(SourceFile(layout.root, "", "sources"), None,
-                      FrontMatter({"id": "", "sources": list(first.values())}), None)
-    sources = build_corpus([holder], vocabulary).sources
-    change.upserts["Source"] = graph_rows(Corpus({}, {}, sources, Vocabulary({}))).nodes.get("Source", [])
-    change.removed["Source"] = sorted(sid for sid in touched if sid not in declarers)
-
-
-def _list(value: object) -> list:
-    return value if isinstance(value, list) else []
-
-
-def _counts_by_file(rows: GraphRows) -> dict[str, dict[str, int]]:
-    """Nodes per label and relationships per type (``rel:TYPE``) that each file put in the graph."""
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for label, nodes in rows.nodes.items():
-        for node in nodes:
-            if node.get("file"):
-                counts[node["file"]][label] += 1
-    for rel in rows.rels:
-        counts[rel.props["file"]]["rel:" + rel.type] += 1
-    return {file: dict(c) for file, c in counts.items()}
-
 
 # --- the embedded store ------------------------------------------------------------------------
 
@@ -385,7 +167,7 @@ def load_embedded(root: Path, store: Path, *, full: bool = False,
     >>> load_embedded(root, store).mode, load_embedded(root, store).mode
     ('full', 'unchanged')
     """
-    from .store import ladybug
+    from kb.store import ladybug
 
     with ladybug.load_lock(store):
         return _load_embedded(root, store, full, progress, step)
@@ -393,7 +175,7 @@ def load_embedded(root: Path, store: Path, *, full: bool = False,
 
 def _load_embedded(root: Path, store: Path, full: bool, progress: Callable[[Iterable], Iterable] | None,
                    step: Callable[[str], None] | None) -> EmbeddedLoad:
-    from .store import ladybug
+    from kb.store import ladybug
 
     started = time.perf_counter()
     cache = ParseCache(store / "cache", cache_version(root))
@@ -426,16 +208,16 @@ def _full_load(root: Path, store: Path, cache: ParseCache, progress: Callable[[I
 
     Documents are most of a large load's memory (about 100 kB each), so cases are read in chunks:
     each chunk's links are resolved, its organisations' nodes and relationships made (as
-    :func:`kb.graph.graph_rows` makes them) and its manifest records written, then it is let go.
-    The cross-file checks run at the end on the records (:func:`kb.cache.stub_document`).
+    :func:`kb.graph.rows.graph_rows` makes them) and its manifest records written, then it is let go.
+    The cross-file checks run at the end on the records (:func:`kb.reload.stub_document`).
     """
-    from .store import ladybug
+    from kb.store import ladybug
 
     manifest = new_manifest(root, cache.version, time.time_ns())
     layout = ContentLayout(root)
     vocabulary = load_vocabulary(layout.vocabulary)
     files = discover(layout)
-    concepts = {f.display: cache.parse(f, layout, vocabulary) for f in files if f.role != "case"}
+    concepts = {f.display: read_checked(f, layout, vocabulary, cache) for f in files if f.role != "case"}
     writer = ladybug.GenerationWriter(store)
     try:
         return _write_full(writer, files, concepts, manifest, layout, cache, vocabulary, progress, step, started)
@@ -479,7 +261,7 @@ def _write_full(writer: Any, files: list[SourceFile], concepts: dict[str, Cached
         writer.discard()
         return EmbeddedLoad(problems, "refused", len(files), seconds=time.perf_counter() - started)
     rows = _shared_rows(concept_docs, first_sources, countries, vocabulary, layout)
-    for display, counts in _counts_by_file(rows).items():
+    for display, counts in counts_by_file(rows).items():
         if display in manifest.files:  # concept pages (the sector hierarchy is no content file's)
             manifest.files[display] = manifest.files[display]._replace(counts=counts)
     writer.add(rows)
@@ -560,7 +342,7 @@ def _load_chunk(numbered: tuple[int, list[SourceFile]]) -> _ChunkLoaded:
     """Check, model and turn into staging rows a chunk of case files; make their manifest records."""
     number, files = numbered
     context = _CONTEXT
-    loaded = [context.cache.parse(file, context.layout, context.vocabulary) for file in files]
+    loaded = [read_checked(file, context.layout, context.vocabulary, context.cache) for file in files]
     documents = [entry.document for entry in loaded]
     links = resolve_links(documents, documents + context.concept_docs)
     problems = [p for entry in loaded for p in entry.problems] + links
@@ -577,8 +359,8 @@ def _load_chunk(numbered: tuple[int, list[SourceFile]]) -> _ChunkLoaded:
     declared: dict[str, dict] = {}
     for doc in usable:
         _declare(doc, declared)
-    counts, by_path = _counts_by_file(chunk_rows), _by_path(links)
-    records = {entry.document.where: record_for(entry, by_path.get(entry.document.where, []),
+    counts, links_by_path = counts_by_file(chunk_rows), by_path(links)
+    records = {entry.document.where: record_for(entry, links_by_path.get(entry.document.where, []),
                                                 counts.get(entry.document.where, {}))
                for entry in loaded}
     return _ChunkLoaded(staging.written(), records, problems, countries, list(declared.values()))
@@ -602,3 +384,7 @@ def _shared_rows(concept_docs: list[Document], first_sources: dict[str, dict], c
     for country in sorted(countries):
         rows.nodes.setdefault("Country", []).append(countries[country])
     return rows
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.graph import graph_rows
+from kb.graph.rows import graph_rows
 from kb.pipeline import load_content
 from kb.store.ladybug import rebuild
 from webapp import create_app

@@ -11,7 +11,7 @@ import networkx as nx
 from click.testing import CliRunner
 
 from kb import load_graph
-from kb.cli import main
+from kb.cli.main import main
 from kb.store.ladybug import LadybugStore, current_generation
 
 from .conftest import REPO

@@ -16,8 +16,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from kb.cli import main
-from kb.newcase import case_id_for
+from kb.cli.main import main
+from kb.contrib.newcase import case_id_for
 from kb.pipeline import load_content
 
 from .conftest import FIXTURES, REPO, skip_or_fail

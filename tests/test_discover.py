@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from kb.facets import build_cases, facet_cases, parse_selection, sort_cases
-from kb.search import SearchCache, SearchDocument, SearchIndex, plain_text
+from kb.analysis.facets import build_cases, facet_cases, parse_selection, sort_cases
+from kb.analysis.search import SearchCache, SearchDocument, SearchIndex, plain_text
 
 from .conftest import load_into
 
@@ -399,7 +399,7 @@ def test_real_content_sources_cover_every_source(real_client) -> None:
 @pytest.fixture
 def neo4j_real_client(neo4j_server, make_client):
     """The site reading the real content from the session's Neo4j server."""
-    from kb.graph import graph_rows
+    from kb.graph.rows import graph_rows
     from kb.pipeline import load_content
 
     from .conftest import REPO

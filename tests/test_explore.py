@@ -12,7 +12,7 @@ from markupsafe import escape
 
 import kb
 from kb.analysis import KIND_OF_REL
-from kb.graph import graph_rows
+from kb.graph.rows import graph_rows
 from kb.pipeline import load_content
 
 from .conftest import REPO

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from kb.graph import graph_rows
+from kb.graph.rows import graph_rows
 from kb.pipeline import load_content
 from kb.store.ladybug import LadybugStore, rebuild
 from webapp import create_app

@@ -9,8 +9,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.body import parse_body, parse_figure
-from kb.frontmatter import split_front_matter
+from kb.content.body import parse_body, parse_figure
+from kb.content.frontmatter import split_front_matter
 from kb.pipeline import load_content
 
 from .conftest import FIXTURES

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kb.cli import main
+from kb.cli.main import main
 from kb.pipeline import load_content
 from kb.store.ladybug import LadybugStore, current_generation
 from webapp import create_app

@@ -15,16 +15,17 @@ from pathlib import Path
 import pytest
 
 from kb import pipeline
-from kb.cache import ParseCache, cache_version
-from kb.exchange import rows_from_store
-from kb.files import ContentLayout, discover
-from kb.graph import graph_rows
+from kb.check.vocabulary import load_vocabulary
+from kb.content.files import ContentLayout, discover
+from kb.export.exchange import rows_from_store
+from kb.graph.rows import graph_rows
+from kb.parse_cache import ParseCache, cache_version
 from kb.pipeline import load_content, load_embedded
 from kb.problems import StoreError
-from kb.queries import QUERIES
+from kb.queries.catalogue import QUERIES
+from kb.reload import read_checked
 from kb.store import ladybug as ladybug_store
 from kb.store.ladybug import LadybugStore, current_generation, rebuild
-from kb.vocabulary import load_vocabulary
 from tests.conftest import FIXTURES, REPO, kill_when_it_prints
 
 GAMMA = """---
@@ -194,7 +195,7 @@ def test_files_parsed_by_worker_processes_are_cached_for_the_next_load(tmp_path:
     assert load_embedded(root, tmp_path / "store", full=True).mode == "full"
     cache = ParseCache(tmp_path / "store" / "cache", cache_version(root))
     layout = ContentLayout(root)
-    reused = [cache.parse(f, layout, load_vocabulary(layout.vocabulary)).reused for f in discover(layout)]
+    reused = [read_checked(f, layout, load_vocabulary(layout.vocabulary), cache).reused for f in discover(layout)]
     assert len(reused) == 8 and all(reused)
 
 
@@ -257,7 +258,7 @@ def test_a_corrupted_cache_entry_is_ignored(mini_root: Path, loaded: Path, tmp_p
     assert_same_as_full_rebuild(mini_root, loaded, tmp_path)
     layout = ContentLayout(mini_root)
     cache = ParseCache(loaded / "cache", cache_version(mini_root))
-    reread = [cache.parse(f, layout, load_vocabulary(layout.vocabulary)) for f in discover(layout)]
+    reread = [read_checked(f, layout, load_vocabulary(layout.vocabulary), cache) for f in discover(layout)]
     assert all(entry.reused for entry in reread)  # the damaged entries were written again
 
 
@@ -266,10 +267,10 @@ def test_an_entry_for_another_path_is_not_used(mini_root: Path, tmp_path: Path) 
     cache = ParseCache(tmp_path / "cache", cache_version(mini_root))
     vocabulary = load_vocabulary(layout.vocabulary)
     alpha = next(f for f in discover(layout) if f.display == "cases/alpha-care.md")
-    cache.parse(alpha, layout, vocabulary)
+    read_checked(alpha, layout, vocabulary, cache)
     shutil.copy(alpha.path, mini_root / "cases" / "alpha-copy.md")
     copy = next(f for f in discover(layout) if f.display == "cases/alpha-copy.md")
-    parsed = cache.parse(copy, layout, vocabulary)
+    parsed = read_checked(copy, layout, vocabulary, cache)
     assert not parsed.reused
     assert "id 'alpha-care' does not match the file name 'alpha-copy.md'" in [p.message for p in parsed.problems]
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kb.cli import main
-from kb.graph import GraphRows, Rel, graph_rows
+from kb.cli.main import main
+from kb.graph.rows import GraphRows, Rel, graph_rows
 from kb.pipeline import load_content
 from kb.problems import QueryError, StoreError
 from kb.store.ladybug import LadybugStore

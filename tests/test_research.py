@@ -9,9 +9,9 @@ import networkx as nx
 import pytest
 
 import kb
-from kb.console import check_read_only
 from kb.problems import QueryError
-from kb.queries import QUERIES
+from kb.queries.catalogue import QUERIES
+from kb.queries.console import check_read_only
 from webapp import create_app
 
 from .conftest import REPO

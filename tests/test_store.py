@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kb.graph import graph_rows
+from kb.graph.rows import graph_rows
 from kb.pipeline import load_content
 from kb.problems import StoreError
-from kb.queries import QUERIES
+from kb.queries.catalogue import QUERIES
 from kb.store import ladybug as ladybug_store
 from kb.store.ladybug import LadybugStore, current_generation, rebuild
 
@@ -88,7 +88,7 @@ def test_killed_load_leaves_previous_store(mini_root: Path, mini_store: Path) ->
             time.sleep(60)
         s._write_generation = slow
         from kb.pipeline import load_content
-        from kb.graph import graph_rows
+        from kb.graph.rows import graph_rows
         from pathlib import Path
         s.rebuild(Path({str(mini_store)!r}), graph_rows(load_content(Path({str(mini_root)!r})).corpus))
     """)
@@ -110,7 +110,7 @@ def test_old_generations_are_pruned(mini_root: Path, mini_store: Path) -> None:
 
 def test_quoting_late_in_a_large_table_survives(tmp_path: Path) -> None:
     """LadybugDB sniffs CSV dialects from the first rows; quoting that appears only later must still load."""
-    from kb.graph import GraphRows
+    from kb.graph.rows import GraphRows
 
     rows = GraphRows()
     for i in range(3000):

@@ -2,7 +2,7 @@
 
 The same content — the two-case fixture (``tests/fixtures/mini``) and the repository's real
 content — is loaded into the embedded store and into a real Neo4j (tests/neo4j_fixtures.py).  Every
-query in ``kb.queries.QUERIES`` then runs on both with the same parameters, and the rows must be
+query in ``kb.queries.catalogue.QUERIES`` then runs on both with the same parameters, and the rows must be
 identical: same values, same types (``1200.0`` is not ``1200``), same order, same list order.  When
 they differ, make the query deterministic in ``kb/queries*.py`` (an ``ORDER BY``; ``{sorted:xs}``
 around a ``collect()``) rather than loosening this test.
@@ -42,10 +42,10 @@ from typing import Any
 
 import pytest
 
-from kb.graph import GraphRows, graph_rows
-from kb.graph_schema import CONCEPT_LABELS, NODE_PROPERTIES
+from kb.graph.rows import GraphRows, graph_rows
+from kb.graph.schema import CONCEPT_LABELS, NODE_PROPERTIES
 from kb.pipeline import load_content
-from kb.queries import QUERIES
+from kb.queries.catalogue import QUERIES
 from kb.store.ladybug import LadybugStore, rebuild
 from kb.store.neo4j import Neo4jStore
 

@@ -1,7 +1,9 @@
-"""Patterns across cases, computed in Python from a few whole-graph extracts.
+"""Stage 7, analysis: what the site answers — comparable cases, patterns, facets and search, from a few extracts.
+
+May import: every earlier stage (content to store); the site and the CLI call it, never the other way.
 
 The explore pages (comparable cases, concept pages, patterns) read the graph through a handful
-of named queries (``kb.queries_explore``) and compute here, so that both stores give the same
+of named queries (``kb.queries.explore``) and compute here, so that both stores give the same
 answers.  Everything is built once per graph version into a :class:`CaseIndex`:
 
 - ``claims``: case -> kind -> concept -> status (``""``, ``"uncertain"`` or ``"contested"``);
@@ -38,7 +40,7 @@ its cache per graph version), :mod:`kb.analysis.compare` (comparable cases) and
 :mod:`kb.analysis.patterns` (co-occurrence, centrality, matrices).
 """
 
-from .compare import (
+from kb.analysis.compare import (
     NEAR_SIZE,
     RELATED_SECTOR,
     SAME_COUNTRY,
@@ -49,7 +51,7 @@ from .compare import (
     query_for_case,
     rank_comparable,
 )
-from .index import (
+from kb.analysis.index import (
     COMPARED_KINDS,
     FINGERPRINT_EVERY,
     KIND_OF_REL,
@@ -65,7 +67,7 @@ from .index import (
     load_index,
     rarity,
 )
-from .patterns import (
+from kb.analysis.patterns import (
     Matrix,
     alongside,
     centrality,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .index import _PLURAL, COMPARED_KINDS, SIZE_ORDER, CaseIndex, CaseProfile, CaseQuery, index_for
+from kb.analysis.index import _PLURAL, COMPARED_KINDS, SIZE_ORDER, CaseIndex, CaseProfile, CaseQuery, index_for
 
 # Points for the profile components; shared concepts score their rarity instead (1 to about 1 + ln N).
 SAME_SECTOR = 2.0

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import SIZE_BANDS
+from kb.graph.model import SIZE_BANDS
 
 #: Relationship type of a claim -> the kind of concept it is about.
 KIND_OF_REL = {"USES_PRACTICE": "practice", "USES_FRAMEWORK": "framework", "FACED": "challenge",
@@ -27,7 +27,7 @@ KINDS = ("practice", "framework", "challenge", "outcome")
 #: What a comparison matches on: what an organisation does and what it met.  Outcomes are
 #: results, not circumstances, so they are shown on the pages but do not make cases comparable.
 COMPARED_KINDS = ("practice", "framework", "challenge")
-#: Size bands from smallest to largest (``kb.model.size_band`` names them).
+#: Size bands from smallest to largest (``kb.graph.model.size_band`` names them).
 SIZE_ORDER = (*(band for _limit, band in SIZE_BANDS), "10000+")
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import networkx as nx
 
-from .index import CaseIndex
+from kb.analysis.index import CaseIndex
 
 # -- co-occurrence network ------------------------------------------------------------------------
 

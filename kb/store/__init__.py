@@ -1,7 +1,10 @@
-"""Stage 6: graph stores.  One read interface, several backends.
+"""Stage 6, store: where the graph is held (LadybugDB embedded, Neo4j) behind one read interface.
+
+May import: ``kb.problems``, ``kb.content``, ``kb.graph`` and ``kb.queries`` (the texts it runs);
+never ``kb.pipeline``/``kb.reload`` (they call it).
 
 Everything that reads the graph goes through :class:`GraphStore`: named
-queries (``kb.queries``) written once in Cypher, plus a guarded console for
+queries (``kb.queries.catalogue``) written once in Cypher, plus a guarded console for
 researchers.  The embedded default is LadybugDB (``kb.store.ladybug``); a
 Neo4j backend implements the same interface.
 """
@@ -21,7 +24,7 @@ class GraphStore(Protocol):
     backend: str
 
     def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        """Run a named query from ``kb.queries`` and return its rows as dicts."""
+        """Run a named query from ``kb.queries.catalogue`` and return its rows as dicts."""
 
     def counts(self) -> dict[str, int]:
         """Number of nodes per label."""
@@ -45,11 +48,11 @@ def open_store(kind: str = "ladybug", path: Path | None = None, **options: Any) 
     out come from ``NEO4J_URI``, ``NEO4J_USERNAME``, ``NEO4J_PASSWORD`` and ``NEO4J_DATABASE``.
     """
     if kind == "ladybug":
-        from .ladybug import LadybugStore
+        from kb.store.ladybug import LadybugStore
 
         return LadybugStore(path or default_store_path())
     if kind == "neo4j":
-        from .neo4j import Neo4jStore
+        from kb.store.neo4j import Neo4jStore
 
         return Neo4jStore.from_options(**options)
     raise ValueError(f"unknown store '{kind}' (use 'ladybug' or 'neo4j')")

@@ -10,7 +10,7 @@ then replaces ``CURRENT`` (``os.replace`` is atomic).  A failed or killed
 rebuild leaves ``CURRENT`` naming the previous, complete generation; readers
 holding an old generation keep working after a switch.
 
-A small change (:func:`apply_change`, from ``kb.pipeline.load_changes``) is also a new generation:
+A small change (:func:`apply_change`, from ``kb.reload.load_changes``) is also a new generation:
 a copy of the current database file and its write-ahead log, changed with parameterised Cypher in
 one transaction, checked, then switched to.  LadybugDB rewrites whole column chunks at a checkpoint
 (seconds at 10,000 cases, for one changed case), so the update is committed to the log and not
@@ -18,7 +18,7 @@ checkpointed: readers replay the log when they open the generation (about 0.7 ms
 Once the log has grown past :data:`MAX_WAL_BYTES` (some twenty edits), the load that passes it
 also checkpoints; once checkpoints have grown the file past :data:`MAX_GROWTH` times its size after
 the last full rebuild, the next load rebuilds.  Loads into one store run one at a time (:func:`load_lock`).
-Each generation also holds the manifest of the files it was built from (``kb.cache``).
+Each generation also holds the manifest of the files it was built from (``kb.store.manifest``).
 """
 
 from __future__ import annotations
@@ -38,14 +38,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import ladybug
 
-from ..console import ConsoleResult, check_read_only, plain_value
-from ..graph import GraphRows
-from ..graph_schema import NODE_PROPERTIES, REL_ENDPOINTS, REL_PROPERTIES
-from ..problems import QueryError, StoreError
-from ..queries import cypher_for
+from kb.graph.rows import GraphRows
+from kb.graph.schema import NODE_PROPERTIES, REL_ENDPOINTS, REL_PROPERTIES
+from kb.problems import QueryError, StoreError
+from kb.queries.catalogue import cypher_for
+from kb.queries.console import ConsoleResult, check_read_only, plain_value
 
 if TYPE_CHECKING:
-    from ..cache import Manifest, StoreChange
+    from kb.store.manifest import Manifest, StoreChange
 
 __all__ = ["GenerationCopy", "GenerationWriter", "LadybugStore", "apply_change", "current_generation",
            "current_manifest", "database_bytes", "ddl_statements", "needs_rebuild", "rebuild",
@@ -120,7 +120,7 @@ def rebuild(store: Path, rows: GraphRows, progress: Callable[[str], None] | None
             manifest: Manifest | None = None) -> Path:
     """Write ``rows`` into a new generation and switch to it; return the new database path.
 
-    ``manifest`` (``kb.cache``) is kept with the generation so that later loads can be incremental.
+    ``manifest`` (``kb.store.manifest``) is kept with the generation so that later loads can be incremental.
     """
     generation = _generation_name()
     folder = store / "generations" / generation
@@ -146,7 +146,7 @@ def _generation_name() -> str:
 
 def current_manifest(store: Path) -> Manifest | None:
     """The manifest of the current generation, or None (no generation, or one built without it)."""
-    from ..cache import MANIFEST, read_manifest
+    from kb.store.manifest import MANIFEST, read_manifest
 
     database = current_generation(store)
     return read_manifest(database.parent / MANIFEST) if database else None
@@ -160,7 +160,7 @@ def replace_manifest(store: Path, manifest: Manifest) -> None:
 
 
 def _write_manifest(folder: Path, manifest: Manifest) -> None:
-    from ..cache import MANIFEST, write_manifest
+    from kb.store.manifest import MANIFEST, write_manifest
 
     temporary = folder / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
     write_manifest(temporary, manifest)
@@ -270,7 +270,7 @@ def apply_change(store: Path, change: StoreChange, manifest: Manifest, copy: Gen
 
 
 def _manifest_name() -> str:
-    from ..cache import MANIFEST
+    from kb.store.manifest import MANIFEST
 
     return MANIFEST
 
@@ -316,7 +316,7 @@ def _totals(connection: ladybug.Connection) -> tuple[dict[str, int], dict[str, i
 
 
 def change_statements(change: StoreChange) -> list[tuple[str, dict[str, Any]]]:
-    """Parameterised Cypher for a change, in the order :class:`kb.cache.StoreChange` describes.
+    """Parameterised Cypher for a change, in the order :class:`kb.store.manifest.StoreChange` describes.
 
     Labels, types and property names come from the graph schema; every value is a parameter.
     One statement per node and relationship: LadybugDB finds ``{id: $id}`` through the primary-key

@@ -22,10 +22,10 @@ from typing import Any
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
-from ..console import ConsoleResult, check_read_only, plain_value
-from ..graph_schema import NODE_PROPERTIES
-from ..problems import QueryError, StoreError
-from ..queries import cypher_for
+from kb.graph.schema import NODE_PROPERTIES
+from kb.problems import QueryError, StoreError
+from kb.queries.catalogue import cypher_for
+from kb.queries.console import ConsoleResult, check_read_only, plain_value
 
 __all__ = ["HASH_PROPERTY", "MANAGED_LABEL", "Neo4jSettings", "Neo4jStore", "plain", "store_error"]
 
@@ -146,7 +146,7 @@ class Neo4jStore:
                      row_cap: int = 1000) -> ConsoleResult:
         """Run a researcher's query: guarded, planned read-only, in a READ session, with limits.
 
-        Three checks: :func:`kb.console.check_read_only` on the text, Neo4j's own plan of it
+        Three checks: :func:`kb.queries.console.check_read_only` on the text, Neo4j's own plan of it
         (``EXPLAIN`` must report a read-only query), and the READ access mode of the session.
         """
         check_read_only(cypher)
@@ -175,7 +175,7 @@ class Neo4jStore:
         return ConsoleResult(columns, rows, truncated, (time.perf_counter() - started) * 1000)
 
     def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        """Run a named query from :mod:`kb.queries` in the Neo4j dialect."""
+        """Run a named query from :mod:`kb.queries.catalogue` in the Neo4j dialect."""
         return self.run(cypher_for(name, self.backend), params)
 
     def counts(self) -> dict[str, int]:

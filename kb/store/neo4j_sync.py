@@ -34,10 +34,10 @@ from typing import Any
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
-from ..graph import GraphRows
-from ..graph_schema import NODE_PROPERTIES, REL_PROPERTIES
-from ..problems import StoreError
-from .neo4j import HASH_PROPERTY, MANAGED_LABEL, Neo4jSettings, store_error
+from kb.graph.rows import GraphRows
+from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES
+from kb.problems import StoreError
+from kb.store.neo4j import HASH_PROPERTY, MANAGED_LABEL, Neo4jSettings, store_error
 
 __all__ = [
     "BATCH_ROWS", "SyncReport", "content_hash", "create_nodes_cypher", "create_rels_cypher", "ensure_constraints",
@@ -309,7 +309,7 @@ def sync(settings: Neo4jSettings, rows: GraphRows, *, driver: neo4j.Driver | Non
     settings : Neo4jSettings
         The server and database (``driver`` is made from it unless one is given).
     rows : GraphRows
-        The validated graph, from :func:`kb.graph.graph_rows`.
+        The validated graph, from :func:`kb.graph.rows.graph_rows`.
     batch_size : int
         Rows per ``UNWIND`` statement.
     progress : callable, optional

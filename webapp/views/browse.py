@@ -64,7 +64,7 @@ def case(case_id: str, fmt: str):
 @page_route(bp, "/contribute", cache=False)  # from a file, not the graph
 def contribute(fmt: str):
     """How to add a case: the repository's CONTRIBUTING.md, rendered."""
-    from kb import REPO_ROOT
+    from kb.content.files import REPO_ROOT
 
     path = REPO_ROOT / "CONTRIBUTING.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "See the repository's README."

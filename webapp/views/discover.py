@@ -1,7 +1,7 @@
 """Discover pages (blueprint ``discover``): search, sources, the graph explorer; the case list's facets.
 
-Every page has its JSON twin.  The numbers come from :mod:`kb.facets`, :mod:`kb.search` and the
-named queries of :mod:`kb.queries_site`, so every page works on both stores.
+Every page has its JSON twin.  The numbers come from :mod:`kb.analysis.facets`, :mod:`kb.analysis.search` and the
+named queries of :mod:`kb.queries.site`, so every page works on both stores.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from markupsafe import Markup
 from pyvis.network import Network
 from werkzeug.datastructures import MultiDict
 
-from kb.facets import SORTS, PageOutOfRange, build_cases, facet_cases, paginate, parse_selection, sort_cases
-from kb.queries_site import CLAIM_TYPES, GRAPH_KINDS, Neighbourhood, neighbourhood, source_citations
-from kb.search import SearchCache
+from kb.analysis.facets import SORTS, PageOutOfRange, build_cases, facet_cases, paginate, parse_selection, sort_cases
+from kb.analysis.search import SearchCache
+from kb.queries.site import CLAIM_TYPES, GRAPH_KINDS, Neighbourhood, neighbourhood, source_citations
 
 from ..store import get_store
 from .base import page_route, respond
@@ -174,7 +174,7 @@ def search(fmt: str):
     found = index.search(query, limit=SEARCH_LIMIT, passage_limit=PASSAGE_LIMIT) if index else None
     results = [{"kind": hit.kind, "id": hit.id, "name": hit.name, "url": node_url(hit.kind, hit.id),
                 "score": hit.score, "snippet": hit.snippet,
-                # Built by kb.search from escaped text plus <mark> only, so safe to show as HTML.
+                # Built by kb.analysis.search from escaped text plus <mark> only, so safe to show as HTML.
                 "name_html": Markup(hit.name_html), "snippet_html": Markup(hit.snippet_html)}
                for hit in (found.hits if found else [])]
     passages = [{"key": hit.key, "text": hit.text, "text_html": Markup(hit.text_html), "score": hit.score,

@@ -14,8 +14,8 @@ from werkzeug.datastructures import MultiDict
 
 from kb import analysis
 from kb.analysis import SIZE_ORDER, CaseIndex, CaseQuery
-from kb.model import size_band
-from kb.queries_explore import concept_query
+from kb.graph.model import size_band
+from kb.queries.explore import concept_query
 
 from ..render import render_markdown
 from ..store import get_store

@@ -10,11 +10,11 @@ import time
 import networkx as nx
 from flask import Blueprint, Response, abort, current_app, request, url_for
 
-from kb.console import ConsoleResult, graph_elements
-from kb.exchange import graph_from_store
-from kb.export import csv_rows, cypher_script, graphml_ready
+from kb.export.exchange import graph_from_store
+from kb.export.formats import csv_rows, cypher_script, graphml_ready
 from kb.problems import QueryError
-from kb.queries import QUERIES, cypher_for
+from kb.queries.catalogue import QUERIES, cypher_for
+from kb.queries.console import ConsoleResult, graph_elements
 
 from ..security import limiter
 from ..store import get_store

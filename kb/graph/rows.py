@@ -1,6 +1,6 @@
 """Stage 5: the graph, as plain node and relationship rows and as a networkx MultiDiGraph.
 
-:func:`graph_rows` turns a :class:`~kb.model.Corpus` into rows keyed by label
+:func:`graph_rows` turns a :class:`~kb.graph.model.Corpus` into rows keyed by label
 and relationship type (what the stores write); :func:`to_networkx` turns rows
 into a ``MultiDiGraph`` whose node keys are ``"Label:id"``.
 
@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from .body import Figure
-from .graph_schema import NODE_PROPERTIES, REL_PROPERTIES, label_for_kind
-from .model import Claim, Corpus, Organisation
-from .vocabulary import country_name
+from kb.check.vocabulary import country_name
+from kb.content.body import Figure
+from kb.graph.model import Claim, Corpus, Organisation
+from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES, label_for_kind
 
 __all__ = ["GraphRows", "Rel", "graph_rows", "node_key", "to_networkx"]
 

@@ -6,8 +6,8 @@ few functions whose names differ between LadybugDB and Neo4j (see the console's 
 
 from __future__ import annotations
 
-from .graph_schema import NODE_PROPERTIES, REL_ENDPOINTS, REL_PROPERTIES
-from .named_query import NamedQuery
+from kb.graph.schema import NODE_PROPERTIES, REL_ENDPOINTS, REL_PROPERTIES
+from kb.queries.named import NamedQuery
 
 _CLAIM = "['USES_PRACTICE', 'USES_FRAMEWORK', 'FACED', 'REPORTED']"
 

@@ -1,6 +1,6 @@
 """The graph diff as a reviewer reads it: plain text for a terminal, Markdown for a pull request.
 
->>> from kb.graphdiff import Change, GraphDiff
+>>> from kb.contrib.diff import Change, GraphDiff
 >>> diff = GraphDiff("main", "abc123", [Change("added", "sources", "Source", "a", "a: A report")], {}, [], {})
 >>> print(to_text(diff))
 Graph change: working tree against main (abc123)
@@ -19,7 +19,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from .graphdiff import CATEGORIES, Change, GraphDiff
+from kb.contrib.diff import CATEGORIES, Change, GraphDiff
 
 __all__ = ["text_changes", "to_markdown", "to_text"]
 

@@ -1,6 +1,6 @@
 """Named queries of the site's explore pages: comparable cases, concept pages and patterns.
 
-See :mod:`kb.queries` for the conventions.  Two kinds of query live here:
+See :mod:`kb.queries.catalogue` for the conventions.  Two kinds of query live here:
 
 - **Whole-graph extracts** (``explore_*``) that :mod:`kb.analysis` reads once per graph version and
   computes from in Python: organisation profiles, every claim as (organisation, type, concept,
@@ -21,7 +21,7 @@ results are deterministic.
 
 from __future__ import annotations
 
-from .named_query import NamedQuery
+from kb.queries.named import NamedQuery
 
 __all__ = ["CONCEPT_QUERY_KINDS", "EXPLORE_QUERIES", "concept_query"]
 

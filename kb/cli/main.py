@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from . import REPO_ROOT
-from .export import FORMATS, export_graph
-from .graph import GraphRows, graph_rows, to_networkx
-from .pipeline import check_paths, load_content, load_embedded
-from .problems import KbError, Problem
-from .store import default_store_path
+from kb.content.files import REPO_ROOT
+from kb.export.formats import FORMATS, export_graph
+from kb.graph.rows import GraphRows, graph_rows, to_networkx
+from kb.pipeline import check_paths, load_content, load_embedded
+from kb.problems import KbError, Problem
+from kb.store import default_store_path
 
 #: What ``--neo4j`` means when given without a URI: take it from NEO4J_URI.
 NEO4J_FROM_ENVIRONMENT = "$NEO4J_URI"
@@ -141,8 +141,8 @@ def _load_embedded(root: Path, store_path: Path, full: bool, quiet: bool) -> Non
 
 def _load_neo4j(rows: GraphRows, uri: str | None, quiet: bool) -> str:
     """Sync to Neo4j; say what changed ("no changes" on a repeated load) and where."""
-    from .store.neo4j import Neo4jSettings
-    from .store.neo4j_sync import sync
+    from kb.store.neo4j import Neo4jSettings
+    from kb.store.neo4j_sync import sync
 
     try:
         settings = Neo4jSettings.from_environment(uri=uri)
@@ -196,7 +196,7 @@ def _print_counts(title: str, counts: dict[str, int]) -> None:
 
 def _register_commands() -> None:
     """Commands for contributors live in their own module."""
-    from .contrib_cli import COMMANDS
+    from kb.cli.contrib import COMMANDS
 
     for command in COMMANDS:
         main.add_command(command)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .body import Figure, View
-from .files import CONCEPT_KINDS
-from .parse import Document
-from .vocabulary import Vocabulary
+from kb.check.vocabulary import Vocabulary
+from kb.content.body import Figure, View
+from kb.content.files import CONCEPT_KINDS
+from kb.content.parse import Document
 
 __all__ = [
     "Claim",

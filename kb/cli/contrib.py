@@ -14,11 +14,10 @@ from pathlib import Path
 
 import click
 
-from . import REPO_ROOT
-from .files import ContentLayout
-from .newcase import NewCaseError, write_new_case
-from .validate import schema_for
-from .vocabulary import Vocabulary, load_vocabulary
+from kb.check.validate import schema_for
+from kb.check.vocabulary import Vocabulary, load_vocabulary
+from kb.content.files import REPO_ROOT, ContentLayout
+from kb.contrib.newcase import NewCaseError, write_new_case
 
 _ROOT_OPTION = click.option(
     "--root", type=click.Path(file_okay=False, path_type=Path), envvar="KB_ROOT", default=REPO_ROOT,
@@ -95,8 +94,8 @@ def diff(base: str | None, fmt: str, root: Path) -> None:
       python graph_loader.py diff origin/main --format markdown > graph-diff.md
     """
     # Imported here: every command, validate included, loads this module (pre-commit runs it often).
-    from .graphdiff import DiffError, diff_against_revision
-    from .graphdiff_report import to_markdown, to_text
+    from kb.contrib.diff import DiffError, diff_against_revision
+    from kb.contrib.diff_report import to_markdown, to_text
 
     try:
         result = diff_against_revision(root, base)
@@ -125,7 +124,8 @@ def preview(file: Path, output: Path | None, open_browser: bool, root: Path) -> 
       python graph_loader.py preview cases/precision-nutrition.md --open
       python graph_loader.py preview my-draft.md --output draft.html
     """
-    from .preview import PreviewError, preview_case, render_preview
+    from kb.contrib.preview import PreviewError, preview_case
+    from webapp.preview import render_preview
 
     try:
         result = preview_case(file, root)

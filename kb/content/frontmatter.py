@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from .problems import Problem
+from kb.problems import Problem
 
 __all__ = ["FrontMatter", "split_front_matter"]
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import yaml
 from slugify import slugify
 
-from . import REPO_ROOT
-from .problems import KbError
+from kb.content.files import REPO_ROOT
+from kb.problems import KbError
 
 __all__ = ["PLACEHOLDER", "TEMPLATE", "NewCaseError", "case_id_for", "case_skeleton", "write_new_case"]
 

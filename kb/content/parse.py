@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from .body import Body, parse_body
-from .files import ContentLayout, SourceFile, read_text
-from .frontmatter import FrontMatter, split_front_matter
-from .problems import Problem
+from kb.content.body import Body, parse_body
+from kb.content.files import ContentLayout, SourceFile, read_text
+from kb.content.frontmatter import FrontMatter, split_front_matter
+from kb.problems import Problem
 
 __all__ = ["Document", "parse_file"]
 

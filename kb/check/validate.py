@@ -20,11 +20,11 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
-from .body import ITEM_SECTIONS, KNOWN_SECTIONS, Item
-from .files import CONCEPT_KINDS
-from .parse import Document
-from .problems import Problem
-from .vocabulary import Vocabulary
+from kb.check.vocabulary import Vocabulary
+from kb.content.body import ITEM_SECTIONS, KNOWN_SECTIONS, Item
+from kb.content.files import CONCEPT_KINDS
+from kb.content.parse import Document
+from kb.problems import Problem
 
 __all__ = ["cross_file_problems", "file_problems", "resolve_links", "schema_for", "sort_problems", "validate"]
 
@@ -68,7 +68,7 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
 def file_problems(doc: Document, vocabulary: Vocabulary) -> list[Problem]:
     """The problems a file has on its own: parsing, schema, identity and the case rules.
 
-    They depend only on the file's path and bytes, the schemas and the vocabulary, so ``kb.cache``
+    They depend only on the file's path and bytes, the schemas and the vocabulary, so ``kb.parse_cache``
     keeps them by content hash.  (Relative links in the prose are checked against the files on disk.)
     """
     problems = list(doc.problems)
@@ -335,7 +335,7 @@ def cross_file_problems(documents: list[Document], links: bool = True) -> list[P
     """Problems between files: duplicate ids, conflicting sources, concept hierarchy, links, relations.
 
     With ``links=False`` the body links of the cases are not resolved: how a link resolves depends
-    only on its own file and the concept pages, so ``kb.cache`` resolves (:func:`resolve_links`) only
+    only on its own file and the concept pages, so ``kb.reload`` resolves (:func:`resolve_links`) only
     the files that changed when the concept pages did not.
     """
     usable = _usable(documents)

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import re
 
-from .named_query import NamedQuery
-from .queries_explore import EXPLORE_QUERIES
-from .queries_research import RESEARCH_QUERIES
-from .queries_site import SITE_QUERIES
+from kb.queries.explore import EXPLORE_QUERIES
+from kb.queries.named import NamedQuery
+from kb.queries.research import RESEARCH_QUERIES
+from kb.queries.site import SITE_QUERIES
 
 __all__ = ["QUERIES", "NamedQuery", "cypher_for"]
 

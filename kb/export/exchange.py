@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .graph import GraphRows, to_networkx
-from .graph_schema import NODE_PROPERTIES, REL_ENDPOINTS, REL_PROPERTIES
-from .store import GraphStore
+from kb.graph.rows import GraphRows, to_networkx
+from kb.graph.schema import NODE_PROPERTIES, REL_ENDPOINTS, REL_PROPERTIES
+from kb.store import GraphStore
 
 __all__ = ["graph_from_store", "rows_from_store"]
 
 
 def rows_from_store(store: GraphStore) -> GraphRows:
-    """Every node and relationship the store holds, as :class:`~kb.graph.GraphRows`."""
+    """Every node and relationship the store holds, as :class:`~kb.graph.rows.GraphRows`."""
     rows = GraphRows()
     for label in NODE_PROPERTIES:
         for node in store.query(f"export_nodes_{label}"):

@@ -1,7 +1,7 @@
 """What a change to the content does to the graph, compared with a git revision.
 
 Both sides go through the same pipeline (:func:`kb.pipeline.load_content`, then
-:func:`kb.graph.graph_rows`): the base side from the content files at a revision, read with
+:func:`kb.graph.rows.graph_rows`): the base side from the content files at a revision, read with
 ``git archive`` into a temporary folder, the working side from the working tree.  Node and
 relationship rows are then matched by *stable keys*: ids for organisations, concepts, sources,
 sectors and countries; for figures, disputed claims and their views, which the graph numbers by
@@ -11,7 +11,7 @@ around a file is not reported as a change.  Line numbers and file names are neve
 A side with errors is still compared: files with errors are left out of its graph (and listed),
 so a pull request that does not validate yet still gets a useful diff.
 
->>> from kb.graph import GraphRows
+>>> from kb.graph.rows import GraphRows
 >>> base, work = GraphRows(), GraphRows()
 >>> base.add_node("Source", id="a", title="Old title", url="https://example.org/a")
 >>> work.add_node("Source", id="a", title="New title", url="https://example.org/a")
@@ -31,15 +31,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .files import ContentLayout, discover
-from .graph import GraphRows, graph_rows
-from .graph_schema import CONCEPT_LABELS
-from .model import build_corpus
-from .parse import parse_file
-from .pipeline import load_content
-from .problems import KbError, Problem
-from .validate import validate
-from .vocabulary import load_vocabulary
+from kb.check.validate import validate
+from kb.check.vocabulary import load_vocabulary
+from kb.content.files import ContentLayout, discover
+from kb.content.parse import parse_file
+from kb.graph.model import build_corpus
+from kb.graph.rows import GraphRows, graph_rows
+from kb.graph.schema import CONCEPT_LABELS
+from kb.pipeline import load_content
+from kb.problems import KbError, Problem
 
 __all__ = [
     "CATEGORIES",
@@ -125,7 +125,7 @@ class GraphSide:
 
 @dataclass
 class GraphDiff:
-    """The whole comparison; :mod:`kb.graphdiff_report` prints it as text, Markdown or JSON."""
+    """The whole comparison; :mod:`kb.contrib.diff_report` prints it as text, Markdown or JSON."""
 
     base: str  # what was compared with, e.g. "main"
     base_commit: str

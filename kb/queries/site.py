@@ -1,6 +1,6 @@
 """Named queries of the site's discover pages: case facets, search, sources and the graph explorer.
 
-See :mod:`kb.queries` for the conventions: Cypher written once, ``$parameters``,
+See :mod:`kb.queries.catalogue` for the conventions: Cypher written once, ``$parameters``,
 ``{rel_type:r}`` / ``{node_label:n}`` for the two dialect differences, and an
 ``ORDER BY`` that makes every answer deterministic.  The graph explorer finds
 its centre node with one query per label (a label cannot be a parameter),
@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .named_query import NamedQuery
+from kb.queries.named import NamedQuery
 
 __all__ = ["CITATION_KINDS", "GRAPH_KINDS", "SITE_QUERIES", "Neighbourhood", "neighbourhood", "source_citations"]
 

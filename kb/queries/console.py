@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .problems import QueryError
+from kb.problems import QueryError
 
 __all__ = ["ConsoleResult", "check_read_only", "graph_elements", "plain_value"]
 

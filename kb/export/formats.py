@@ -12,7 +12,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from .graph_schema import NODE_PROPERTIES, REL_PROPERTIES
+from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES
 
 __all__ = ["FORMATS", "csv_rows", "cypher_script", "export_graph", "graphml_ready"]
 

@@ -1,7 +1,7 @@
 """Facets over the cases: which values each facet has, how many cases each would give, sorting, paging.
 
 Pure functions over rows of the named queries ``facet_organisations`` and
-``facet_links`` (:mod:`kb.queries_site`), so they work on every store and
+``facet_links`` (:mod:`kb.queries.site`), so they work on every store and
 know nothing of the web.  Facets combine with AND.  Within one facet, the
 many-valued ones (sector, practice, challenge, outcome) also combine with
 AND, a case having all the values chosen; the one-valued ones (country, size,
@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import SIZE_BANDS
+from kb.graph.model import SIZE_BANDS
 
 __all__ = ["FACETS", "SORTS", "Case", "Facet", "FacetCounts", "FacetValue", "FacetedCases", "Page",
            "PageOutOfRange", "build_cases", "facet_cases", "paginate", "parse_selection", "sort_cases"]

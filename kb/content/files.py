@@ -13,16 +13,20 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .problems import Problem
+from kb.problems import Problem
 
 __all__ = [
     "CONCEPT_KINDS",
     "MAX_FILE_BYTES",
+    "REPO_ROOT",
     "ContentLayout",
     "SourceFile",
     "discover",
     "read_text",
 ]
+
+#: The repository: the default content root of the command line and the site.
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 #: Concept kinds and the folder of each under ``concepts/``.
 CONCEPT_KINDS = {

@@ -1,0 +1,139 @@
+"""The manifest of a generation of the embedded store: which content files it was built from.
+
+It is kept beside the database of each generation (``<store>/generations/<gen>/manifest.pickle``)
+and describes, for every content file, its path, ``stat`` signature, hash, problems, how many nodes
+and relationships it put in the graph, and the few facts other files' checks need from it (id,
+declared sources, relation targets, country).  An incremental load (:mod:`kb.reload`) compares the
+files on disk with it; :class:`StoreChange` is what such a load asks the store to change.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import pickle
+import stat
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from kb.content.files import CONCEPT_KINDS, ContentLayout
+from kb.graph.rows import GraphRows
+from kb.problems import Problem
+
+__all__ = ["MANIFEST", "FileRecord", "Manifest", "StatKey", "StoreChange", "folder_listing", "new_manifest",
+           "read_manifest", "stat_key", "write_manifest"]
+
+MANIFEST = "manifest.pickle"
+#: Files whose modification time is this close to the manifest's scan are hashed again: a write in
+#: the same clock tick as the scan would otherwise keep the stat signature of the old content.
+RACY_NS = 2_000_000_000
+
+StatKey = tuple[int, int, int]  # size, mtime_ns, inode
+
+
+def stat_key(path: Path) -> StatKey | None:
+    """The size, modification time and inode of a regular file, or None (missing, symlink, special)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):  # regular files only; links are judged afresh
+        return None
+    return info.st_size, info.st_mtime_ns, info.st_ino
+
+
+class FileRecord(NamedTuple):
+    """What a generation knows about one content file (see the module docstring).
+
+    A named tuple: a manifest holds one per file and is read on every load.
+    """
+
+    display: str
+    role: str
+    sha256: str
+    stat: StatKey | None
+    problems: tuple[Problem, ...]  # its own problems
+    link_problems: tuple[Problem, ...]  # from resolving its body links to concept pages
+    counts: dict[str, int]  # nodes per label and "rel:TYPE" relationships it put in the graph
+    id: str = ""
+    country: str = ""
+    source_ids: tuple[str, ...] = ()  # the sources it declares
+    source_facts: bytes = b""  # marshalled (id, url, publication, line, col) per source, read when needed
+    relations: tuple[tuple, ...] = ()  # (target, line, col) per relation
+    id_at: tuple[int, int] = (1, 1)
+
+    @property
+    def sources(self) -> tuple[tuple, ...]:
+        return marshal.loads(self.source_facts) if self.source_facts else ()
+
+
+@dataclass
+class Manifest:
+    """The files a generation was built from, and its node and relationship totals."""
+
+    version: str
+    scanned_ns: int  # when the files were looked at
+    listing: dict[str, list[str]]  # content folder -> its entries' names
+    files: dict[str, FileRecord] = field(default_factory=dict)  # in discovery order
+    nodes: dict[str, int] = field(default_factory=dict)
+    rels: dict[str, int] = field(default_factory=dict)
+    declarers: dict[str, int] = field(default_factory=dict)  # source id -> how many files declare it
+    built_bytes: int = 0  # the database file's size after the last full rebuild
+
+    def is_racy(self, stat: StatKey | None) -> bool:
+        return stat is None or stat[1] >= self.scanned_ns - RACY_NS
+
+
+@dataclass
+class StoreChange:
+    """What an incremental load changes in the store, in the order a store applies it.
+
+    1. relationships leaving the ``rewired`` organisations (their files changed) are deleted;
+    2. the Figure, Claim and View nodes of the case ``files`` that changed or went are deleted;
+    3. the ``removed`` nodes (label -> ids) are deleted with their relationships;
+    4. the ``upserts`` (label -> rows: organisations, sources, countries) are created or updated by id,
+       so that relationships other files declare towards them stay;
+    5. the nodes and relationships in ``rows`` are created.
+
+    ``nodes`` and ``rels`` are the totals the store must hold afterwards (checked before switching).
+    """
+
+    rewired: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    removed: dict[str, list[str]] = field(default_factory=dict)
+    upserts: dict[str, list[dict]] = field(default_factory=dict)
+    rows: GraphRows = field(default_factory=GraphRows)
+    nodes: dict[str, int] = field(default_factory=dict)
+    rels: dict[str, int] = field(default_factory=dict)
+
+
+def folder_listing(layout: ContentLayout) -> dict[str, list[str]]:
+    """The names in each content folder: equal listings mean :func:`kb.content.files.discover` finds the same files."""
+    listing = {}
+    for folder in (layout.cases, *(layout.concept_folder(kind) for kind in CONCEPT_KINDS)):
+        try:
+            listing[folder.name if folder == layout.cases else f"concepts/{folder.name}"] = sorted(os.listdir(folder))
+        except OSError:
+            listing[str(folder)] = []
+    return listing
+
+
+def read_manifest(path: Path) -> Manifest | None:
+    """The manifest at ``path``, or None if there is none or it cannot be read."""
+    try:
+        with path.open("rb") as handle:
+            manifest = pickle.load(handle)
+    except Exception:
+        return None
+    return manifest if isinstance(manifest, Manifest) else None
+
+
+def write_manifest(path: Path, manifest: Manifest) -> None:
+    with path.open("wb") as handle:
+        pickle.dump(manifest, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def new_manifest(root: Path, version: str, scanned_ns: int | None = None) -> Manifest:
+    return Manifest(version, scanned_ns or time.time_ns(), folder_listing(ContentLayout(root)))

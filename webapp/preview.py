@@ -1,0 +1,100 @@
+"""A contributor's case page previewed before the file is valid: the site's case template, problems inline.
+
+:func:`kb.contrib.preview.preview_case` builds the page's data from the file (without a store);
+this module renders it with the site's own template and CSS into one self-contained HTML file,
+which ``python graph_loader.py preview`` writes or opens.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+from pathlib import Path
+
+from flask import render_template
+from markupsafe import Markup, escape
+
+from kb.contrib.preview import TOKEN_RE, CasePreview, marker_html
+
+__all__ = ["render_preview"]
+
+
+def render_preview(preview: CasePreview) -> str:
+    """The case page as a self-contained HTML file: the site's template, its CSS inlined, a banner of problems."""
+    from webapp import create_app
+    from webapp.render import prose_sections, render_markdown
+    from webapp.views import browse
+
+    app = create_app({"TESTING": True})
+    data = preview.data
+    groups = {title: [c for c in data["claims"] if c["type"] == rel] for rel, title in browse._CLAIM_GROUPS}
+    body_html = render_markdown(prose_sections(preview.prose))
+    body_html = TOKEN_RE.sub(lambda m: _place_token(preview, int(m.group(1))), body_html)
+    with app.test_request_context(f"/cases/{data['case']['id']}"):
+        html = render_template("case.html", **data, groups=groups, body_html=Markup(body_html), json_url=None)
+    html = _inline_stylesheets(html, Path(app.static_folder))
+    html = html.replace("</head>", f"<style>{_PREVIEW_CSS}</style>\n</head>", 1)
+    return re.sub(r"(<main\b[^>]*>)", lambda m: m.group(1) + _banner(preview), html, count=1)
+
+
+def _place_token(preview: CasePreview, number: int) -> str:
+    preview.placed.add(number)
+    return " " + marker_html(number, preview.problems[number - 1])
+
+
+def _inline_stylesheets(html: str, static: Path) -> str:
+    """Put the site's CSS (and icon) into the page, so the file looks right opened on its own."""
+    def inline(match: re.Match) -> str:
+        path = static / match.group(1)
+        return f"<style>{path.read_text(encoding='utf-8')}</style>" if path.is_file() else ""
+
+    def embed(match: re.Match) -> str:
+        path = static / match.group(1)
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        data = base64.b64encode(path.read_bytes()).decode("ascii") if path.is_file() else ""
+        return f'href="data:{kind};base64,{data}"'
+
+    html = re.sub(r'<link rel="stylesheet" href="/static/([\w./-]+\.css)">', inline, html)
+    return re.sub(r'(?<=<link rel="icon" )href="/static/([\w./-]+)"', embed, html)
+
+
+def _banner(preview: CasePreview) -> str:
+    problems = preview.problems
+    errors, warnings = preview.errors, len(problems) - preview.errors
+    if not problems:
+        summary = "no problems: this is what readers will see once it is merged"
+    else:
+        summary = f"{errors} error(s), {warnings} warning(s), each marked ⚠ below where it belongs"
+    items = []
+    for n, problem in enumerate(problems, start=1):
+        where = f"line {problem.line}, column {problem.col}"
+        where_html = (Markup('<a href="#problem-{n}">{where}</a>').format(n=n, where=where)
+                      if n in preview.placed else escape(where))
+        items.append(Markup('<li class="{severity}">{where}: <strong>{severity}</strong>: {message}{hint}</li>').format(
+            severity=problem.severity, where=where_html, message=problem.message,
+            hint=Markup(' <span class="hint">({})</span>').format(problem.hint) if problem.hint else ""))
+    state = "has-errors" if errors else "has-warnings" if warnings else "clean"
+    return str(Markup('<section class="kb-preview {state}" aria-labelledby="kb-preview-title">'
+                      '<h2 id="kb-preview-title">Preview of {path}: {summary}</h2>'
+                      '<p>Not published: this page was made by <code>python graph_loader.py preview</code>. '
+                      '{advice} <code>python graph_loader.py validate {path}</code>.</p>'
+                      '<ol>{items}</ol></section>').format(state=state, path=preview.path, summary=summary,
+                                                            advice="Fix the file, then run" if problems else
+                                                            "Before you open a pull request, run",
+                                                            items=Markup("").join(items)))
+
+
+_PREVIEW_CSS = """
+.kb-preview { border: 2px solid #2e7d32; background: #f1f8f1; padding: .75rem 1rem; margin: 0 0 1.5rem; }
+.kb-preview.has-errors { border-color: #c62828; background: #fdf0f0; }
+.kb-preview.has-warnings { border-color: #b26a00; background: #fff8e6; }
+.kb-preview h2 { margin-top: 0; font-size: 1.1rem; }
+.kb-preview .hint, mark.kb-problem .hint { color: #555; }
+mark.kb-problem { display: inline-block; margin: .1rem .3rem; padding: 0 .35rem; font-size: .85em;
+  background: #fde2e2; color: #7f1d1d; border-left: 3px solid #c62828; }
+mark.kb-problem.warning { background: #fff1cc; color: #6b4400; border-left-color: #b26a00; }
+"""
+
+
+# --- helpers -----------------------------------------------------------------------------------
