@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from kb.search import SearchIndex
+from kb.analysis.search import SearchIndex
 
 QUESTIONS = Path(__file__).parent / "search_questions.yaml"
 DEPTH = 20

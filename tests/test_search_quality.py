@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.search import SearchCache, SearchIndex
+from kb.analysis.search import SearchCache, SearchIndex
 from kb.store.ladybug import LadybugStore
 
 from .search_quality import load_questions, score, summary, unanswerable
