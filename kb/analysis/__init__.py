@@ -1,4 +1,4 @@
-"""Stage 7, analysis: what the site answers — comparable cases, patterns, facets and search, from a few extracts.
+"""Stage 8, analysis: what the site answers — comparable cases, patterns, facets and search, from a few extracts.
 
 May import: every earlier stage (content to store); the site and the CLI call it, never the other way.
 

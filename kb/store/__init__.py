@@ -1,4 +1,4 @@
-"""Stage 6, store: where the graph is held (LadybugDB embedded, Neo4j) behind one read interface.
+"""Stage 7, store: where the graph is held (LadybugDB embedded, Neo4j) behind one read interface.
 
 May import: ``kb.problems``, ``kb.content``, ``kb.graph`` and ``kb.queries`` (the texts it runs);
 never ``kb.pipeline``/``kb.reload`` (they call it).
