@@ -117,8 +117,16 @@ def test_values_it_cannot_use_are_reported_not_fatal(client) -> None:
         {"field": "size", "value": "huge", "why": "not a known size band"},
         {"field": "staff", "value": "lots", "why": "not a whole number of staff above 0"}]
     assert [m["id"] for m in data["results"]] == ["alpha-care"]
-    assert "<code>practice=telepathy</code>: not a known practice" in main_of(client.get(
-        "/compare?practice=telepathy").text)
+    page = main_of(client.get("/compare?practice=telepathy&staff=lots").text)
+    # In words, by the field's label (not the URL's name), linked to the field, which keeps what was typed.
+    assert '<a href="#practice-choices">Practices you use: “telepathy” is not a known practice</a>' in page
+    assert '<a href="#staff">Or number of staff: “lots” is not a whole number of staff above 0</a>' in page
+    assert "practice=telepathy" not in page and "staff=lots" not in page
+    assert re.search(r'<input type="text" id="staff"[^>]*aria-describedby="staff-error staff-hint" '
+                     r'aria-invalid="true" value="lots">', page)
+    assert re.search(r'<fieldset class="choices" id="practice-choices" aria-describedby="practice-error practice-hint">',
+                     page)
+    assert "enter a whole number, such as 40." in page
 
 
 def test_empty_form_lists_nothing(client) -> None:
@@ -238,7 +246,9 @@ def test_patterns_matrix_cells_link_to_their_cases(client) -> None:
         {"row": "self-managing-teams", "column": "staff-attrition", "count": 1, "cases": ["alpha-care"],
          "url": "/cases?practice=self-managing-teams&challenge=staff-attrition"}]
     page = main_of(client.get("/patterns").text)
-    assert 'href="/cases?practice=self-managing-teams&amp;challenge=staff-attrition">1<span class="visually-hidden">' in page
+    # The number shows once and is read once: hidden from screen readers, which read the sentence instead.
+    assert ('href="/cases?practice=self-managing-teams&amp;challenge=staff-attrition"><span aria-hidden="true">1</span>'
+            '<span class="visually-hidden">1 organisation using Self-managing teams faced Staff attrition during the transition</span>') in page
     assert page.count("<caption") == 3 and '<th scope="col" class="col-head">' in page
 
 

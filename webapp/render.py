@@ -14,7 +14,8 @@ from markdown_it import MarkdownIt
 
 from kb.analysis.passages import slug
 
-__all__ = ["prose_sections", "render_markdown", "site_url_for_href"]
+__all__ = ["heading_slug", "prose_sections", "render_markdown", "site_url_for_href"]
+
 
 #: Sections shown from structured data rather than as prose.
 STRUCTURED_SECTIONS = {"practices", "challenges", "outcomes", "contested claims"}
@@ -27,6 +28,11 @@ _FOLDERS = {"practices": "practices", "challenges": "challenges", "outcomes": "o
 _ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "h2", "h3", "h4",
                  "table", "thead", "tbody", "tr", "th", "td", "sup", "br", "hr"}
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "sup": {"class"}, "h2": {"id"}}
+#: A whole document (CONTRIBUTING.md) keeps its own title and gives its headings ids for its contents links.
+_DOCUMENT_TAGS = _ALLOWED_TAGS | {"h1"}
+_DOCUMENT_ATTRIBUTES = _ALLOWED_ATTRIBUTES | {tag: {"id"} for tag in ("h1", "h2", "h3", "h4")}
+_NOT_IN_SLUG = re.compile(r"[^\w\- ]", re.UNICODE)
+
 
 
 def site_url_for_href(href: str, base: str) -> str | None:
@@ -48,16 +54,39 @@ def site_url_for_href(href: str, base: str) -> str | None:
     return None
 
 
-def render_markdown(text: str, base: str = "cases", section_ids: bool = False) -> str:
+def heading_slug(text: str, taken: set[str]) -> str:
+    """GitHub's anchor for a heading, so that links written for GitHub (``#set-up``) work here too.
+
+    >>> taken = set()
+    >>> heading_slug("Add a case: a worked example", taken), heading_slug("1. Make the file", taken)
+    ('add-a-case-a-worked-example', '1-make-the-file')
+    >>> heading_slug("Set up", taken), heading_slug("Set up", taken)
+    ('set-up', 'set-up-1')
+    """
+    anchor = _NOT_IN_SLUG.sub("", text.strip().lower()).replace(" ", "-")
+    unique, n = anchor, 0
+    while unique in taken:
+        n += 1
+        unique = f"{anchor}-{n}"
+    taken.add(unique)
+    return unique
+
+
+def render_markdown(text: str, base: str = "cases", section_ids: bool = False, document: bool = False) -> str:
     """Render Markdown from a content file (``base`` is its folder) to sanitised HTML.
 
     ``section_ids``: each ``##`` heading gets the id ``section-<slug>``, which search results link to.
     (Raw HTML is off, so the content itself cannot set ids.)
+    ``document``: the text is a page of its own (CONTRIBUTING.md): its ``#`` heading stays the page's
+    ``<h1>`` and every heading gets GitHub's id, so that its in-page links lead somewhere.
     """
     tokens = _md.parse(text)
+    taken: set[str] = set()
     for number, token in enumerate(tokens):
         if section_ids and token.type == "heading_open" and token.tag == "h2":
             token.attrs["id"] = "section-" + slug(tokens[number + 1].content)
+        elif document and token.type == "heading_open":
+            token.attrSet("id", heading_slug(tokens[number + 1].content, taken))
         for child in token.children or []:
             if child.type == "link_open":
                 href = str(child.attrs.get("href", ""))
@@ -68,7 +97,8 @@ def render_markdown(text: str, base: str = "cases", section_ids: bool = False) -
     # Citations become links, except inside code, where they are examples of the syntax.
     parts = _CODE.split(html)
     html = "".join(part if _CODE.fullmatch(part) else _CITATION.sub(_citation_links, part) for part in parts)
-    return nh3.clean(html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
+    return nh3.clean(html, tags=_DOCUMENT_TAGS if document else _ALLOWED_TAGS,
+                     attributes=_DOCUMENT_ATTRIBUTES if document else _ALLOWED_ATTRIBUTES,
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
 
 

@@ -49,6 +49,8 @@ SETTINGS = [
     Setting("CONSOLE_RATE_LIMIT", "30 per minute", "how many console queries one client may run"),
     Setting("RATE_LIMITS", True, "enforce rate limits (turn off only for benchmarks on loopback)"),
     Setting("DEVELOPMENT", False, "allow Flask's debug mode (never on a public site)"),
+    Setting("ACCESSIBILITY_CONTACT", "", "where people report accessibility problems, an email or web address "
+            "(shown on /accessibility; without it, the page points to the project's issue tracker)"),
 ]
 
 

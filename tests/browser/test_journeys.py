@@ -171,6 +171,8 @@ def test_describe_an_organisation_and_get_comparable_cases(offline_page: Offline
     form = page.locator("form.describe")
     form.get_by_label("Country").select_option(label="United Kingdom")
     form.get_by_label("Or number of staff").fill("40")
+    for group in ("Practices you use", "Challenges you face"):  # long lists start folded
+        form.get_by_role("group", name=re.compile(f"^{group}")).locator("summary").click()
     form.get_by_label(re.compile(r"^Self-managing teams")).check()
     form.get_by_label(re.compile(r"^Staff attrition")).check()
     form.get_by_role("button", name="Find comparable cases").click()

@@ -68,7 +68,44 @@ def contribute(fmt: str):
 
     path = REPO_ROOT / "CONTRIBUTING.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "See the repository's README."
-    return respond(fmt, "contribute.html", {"markdown": text}, body_html=render_markdown(text, base=""))
+    return respond(fmt, "contribute.html", {"markdown": text}, body_html=render_markdown(text, base="", document=True))
+
+
+#: The date the accessibility statement was last reviewed against the site (update it with the statement).
+STATEMENT_REVIEWED = "2026-12-03"
+
+
+@page_route(bp, "/accessibility")
+def accessibility(fmt: str):
+    """The accessibility statement: the standard, how the site was tested, what is known not to work, how to
+    report a problem."""
+    contact = current_app.config.get("KB_ACCESSIBILITY_CONTACT", "")
+    data = {"standard": "WCAG 2.2 level AA", "reviewed": STATEMENT_REVIEWED,
+            "axe_core_version": _axe_core_version(),
+            "contact": {"text": contact, "url": _contact_url(contact)} if contact else None}
+    return respond(fmt, "accessibility.html", data)
+
+
+def _axe_core_version() -> str | None:
+    """The axe-core version the accessibility tests pin (tools/axe/package-lock.json), so the statement
+    names the tool that actually checked the site."""
+    import json
+
+    from kb import REPO_ROOT
+
+    try:
+        lock = json.loads((REPO_ROOT / "tools" / "axe" / "package-lock.json").read_text(encoding="utf-8"))
+        return lock["packages"]["node_modules/axe-core"]["version"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _contact_url(contact: str) -> str | None:
+    if contact.startswith(("https://", "http://", "mailto:")):
+        return contact
+    if "@" in contact and " " not in contact:
+        return f"mailto:{contact}"
+    return None
 
 
 def _group_views(rows: list[dict]) -> list[dict]:
