@@ -39,7 +39,7 @@ _KB = Path(__file__).resolve().parent
 #: Modules whose output is cached (entries) or counted (manifests): a change to any starts afresh.
 _CODE = ("content/files", "content/frontmatter", "content/body", "content/parse", "check/validate",
          "check/vocabulary", "problems", "graph/model", "graph/rows", "graph/schema", "pipeline", "reload",
-         "parse_cache", "store/manifest")
+         "parse_cache", "store/manifest", "check/contributor_rules", "check/duplicates")
 _PACKAGES = ("PyYAML", "markdown-it-py", "jsonschema", "jsonschema-rs", "pycountry")
 _MAGIC = b"kb-cache-1\n"
 
@@ -61,6 +61,7 @@ def cache_version(root: Path) -> str:
         digest.update((_KB / f"{module}.py").read_bytes())
     for schema in sorted((_KB / "schemas").glob("*.json")):
         digest.update(schema.name.encode() + schema.read_bytes())
+    digest.update((_KB.parent / "templates" / "case.md").read_bytes())  # its placeholders are errors
     sectors = ContentLayout(root).vocabulary / "sectors.yaml"
     digest.update(sectors.read_bytes() if sectors.exists() else b"-")
     return digest.hexdigest()[:16]

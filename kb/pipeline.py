@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb.check.contributor_rules import content_bar_problems
 from kb.check.validate import cross_file_problems, resolve_links, sort_problems, validate
 from kb.check.vocabulary import Vocabulary, load_vocabulary
-from kb.content.files import ContentLayout, SourceFile, discover
+from kb.content.files import ContentLayout, SourceFile, discover, misnamed_files
 from kb.content.frontmatter import FrontMatter
 from kb.content.parse import Document, parse_file
 from kb.graph.model import Corpus, build_corpus
@@ -108,6 +109,9 @@ def load_content(root: Path, progress: Callable[[Iterable], Iterable] | None = N
         links = resolve_links(documents, documents)
         problems = [p for entry in loaded for p in entry.problems] + links + cross_file_problems(documents, links=False)
         result = LoadResult(sort_problems(problems), documents, loaded=loaded, link_problems=by_path(links))
+    misnamed = misnamed_files(layout)
+    if misnamed:  # a file that would be passed over is an error, not a silent loss
+        result.problems = sort_problems(result.problems + misnamed)
     if result.ok:
         result.corpus = build_corpus(documents, vocabulary)
     return result
@@ -119,15 +123,18 @@ def check_paths(root: Path, paths: list[Path]) -> list[Problem]:
     Cross-file checks need every file, so the whole content is always read.
     """
     result = load_content(root)
+    problems = sort_problems(result.problems + content_bar_problems(result.documents))
     if not paths:
-        return result.problems
+        return problems
     layout = ContentLayout(root)
+    named = {p.path for p in misnamed_files(layout, paths)}
+    misnamed = [p for p in misnamed_files(layout, paths) if p.path not in {q.path for q in problems}]
     strays = [Problem(layout.display(p), 1, 1, "not in a content folder, so it is not loaded",
                       "case files go in cases/, concept pages in concepts/<kind>s/", code="location")
-              for p in paths if p.is_file() and layout.role_of(p) is None]
+              for p in paths if p.is_file() and layout.role_of(p) is None and layout.display(p) not in named]
     wanted = {layout.display(p.resolve()) for p in paths}
-    return strays + [p for p in result.problems
-                     if any(p.path == w or p.path.startswith(w.rstrip("/") + "/") for w in wanted)]
+    return misnamed + strays + [p for p in problems
+                                if any(p.path == w or p.path.startswith(w.rstrip("/") + "/") for w in wanted)]
 
 
 # --- incremental loads ------------------------------------------------------------------------
@@ -178,6 +185,10 @@ def _load_embedded(root: Path, store: Path, full: bool, progress: Callable[[Iter
     from kb.store import ladybug
 
     started = time.perf_counter()
+    misnamed = misnamed_files(ContentLayout(root))
+    if misnamed:  # a content file that would be passed over: refuse rather than lose it silently
+        return EmbeddedLoad(misnamed, "refused", generation=ladybug.current_generation(store),
+                            seconds=time.perf_counter() - started)
     cache = ParseCache(store / "cache", cache_version(root))
     manifest = None if full else ladybug.current_manifest(store)
     scan = scan_changes(root, manifest, cache.version) if manifest else None

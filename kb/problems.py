@@ -25,7 +25,7 @@ class Problem:
     col: int
     message: str
     hint: str = ""
-    severity: str = "error"
+    severity: str = "error"  # "error", "warning" or "note" (worth a look; fails nothing)
     code: str = ""
 
     def __str__(self) -> str:
@@ -38,6 +38,11 @@ class Problem:
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+    @property
+    def is_warning(self) -> bool:
+        """A warning (``validate --strict`` fails on it); a "note" is neither error nor warning."""
+        return self.severity == "warning"
 
 
 class KbError(Exception):

@@ -122,7 +122,9 @@ def test_a_filled_new_case_validates_and_loads(mini_root: Path) -> None:
     path = new_gamma(mini_root)
     path.write_text(fill(path.read_text(encoding="utf-8")), encoding="utf-8")
     code, report = validate_json(mini_root, str(path))
-    assert (code, report["errors"], report["warnings"]) == (0, 0, 0), report["problems"]
+    # Valid; only below the content bar (one practice where a case needs three), which validate says.
+    assert (code, report["errors"]) == (0, 0), report["problems"]
+    assert [p["code"] for p in report["problems"]] == ["thin-case"], report["problems"]
     gamma = load_content(mini_root).corpus.organisations["gamma-coop"]
     assert (gamma.name, gamma.country, gamma.founded) == ("Gamma Coöp", "ES", 1990)
     assert {c.concept for c in gamma.claims} == {"self-managing-teams", "staff-attrition", "staff-wellbeing"}
@@ -353,7 +355,7 @@ def marker_context(html: str, line: int) -> str:
 
 def test_preview_shows_the_errors_of_a_broken_file_inline_with_their_lines(tmp_path: Path) -> None:
     out, html = preview(tmp_path, CONTRIB / "broken-case.md")
-    assert out.endswith("preview.html: 6 error(s), 1 warning(s) shown on the page\n")
+    assert out.endswith("preview.html: 7 error(s), 0 warning(s) shown on the page\n")
     banner = re.search(r'<section class="kb-preview has-errors".*?</section>', html, re.S).group(0)
     for line, col, message in [(4, 7, "kind: &#39;charitee&#39; is not allowed"),
                                (14, 10, "sources[0].url: &#39;not-a-url&#39;"),
@@ -475,7 +477,7 @@ def test_workflow_is_valid_yaml_with_the_expected_jobs_and_steps() -> None:
     assert "pull_request" in triggers
     assert set(flow["jobs"]) == {"validate", "test", "graph-diff"}
     validate, test, graph_diff = (flow["jobs"][name] for name in ("validate", "test", "graph-diff"))
-    assert "python graph_loader.py validate --format json > validate.json" in step_runs(validate)
+    assert "python graph_loader.py validate --strict --format json > validate.json" in step_runs(validate)
     assert 'python .github/scripts/annotations.py validate.json --base "origin/$BASE_REF"' in step_runs(validate)
     assert "scripts/test" in step_runs(test) and test["env"]["CI"] == "true"
     assert 'python graph_loader.py diff "origin/$BASE_REF" --format markdown > graph-diff.md' in step_runs(graph_diff)
@@ -538,7 +540,8 @@ def test_annotations_mark_errors_on_the_changed_lines(tmp_path: Path) -> None:
     untouched = "title=validate (on a line this change did not touch)::unknown outcome 'staff-wellbeing'"
     assert sum(untouched in line for line in lines) == 2  # alpha-care and beta-shoes link to the deleted page
     assert not any("never cited" in line for line in lines)
-    assert done.stderr.strip().endswith("1 warning(s) on lines this change did not touch are not shown")
+    # Held back: the uncited source, and the content bar's warnings (thin cases, unused concepts) on main.
+    assert re.search(r"; \d+ warning\(s\) on lines this change did not touch are not shown$", done.stderr.strip())
 
 
 def test_annotations_escape_what_github_would_misread() -> None:
@@ -556,8 +559,7 @@ def test_pre_commit_hook_validates_the_changed_content_files(mini_root: Path) ->
     assert all(pattern.search(p) for p in ["cases/zappos.md", "concepts/practices/advice-process.md"])
     assert not any(pattern.search(p) for p in ["README.md", "templates/case.md", "docs/case-format.md",
                                                "tests/fixtures/mini/cases/alpha-care.md"])
-    command = [sys.executable if word == "python" else str(REPO / word) if word == "graph_loader.py" else word
-               for word in shlex.split(hook["entry"])]
+    command = [str(REPO / word) if word.startswith("scripts/") else word for word in shlex.split(hook["entry"])]
     env = {**os.environ, "KB_ROOT": str(mini_root)}
     ok = subprocess.run([*command, "cases/beta-shoes.md"], cwd=mini_root, env=env, capture_output=True, text=True)
     assert ok.returncode == 0, ok.stdout + ok.stderr

@@ -54,7 +54,7 @@ def test_fixture_content_is_valid(mini_root: Path) -> None:
          "add [src: source-id]"),
         ("- figure: **12** nurses per team at most (2015) [src: report-a]",
          "- figure: **12** nurses per team at most [src: report-a]", 37, 1,
-         "figure is not in the expected form", "figure: **18%**"),
+         "figure is not in the expected form: it has no year", "(2015) [src: id]"),
         ("  - view: fewer left [src: report-b]\n", "", 42, 1, "contested claim needs each side", "view:"),
         ("(../concepts/challenges/staff-attrition.md) [contested]", "(../concepts/outcomes/staff-wellbeing.md) [contested]",
          42, 21, "links to an outcome page", "right section"),

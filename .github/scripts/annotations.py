@@ -11,7 +11,12 @@ Each problem becomes a workflow command such as
 which GitHub shows on that line of the pull request's diff.  With ``--base``, the lines the change
 touched are read from ``git diff BASE``: errors are annotated wherever they are (a change can break a
 file it did not touch, and the check fails either way), warnings only on the lines the change touched,
-so that warnings already on main do not clutter every pull request.  Standard library only.
+so that warnings already on main do not clutter every pull request.
+
+GitHub shows at most 10 annotations of each level (error, warning, notice) per step: the first 10
+of each (those on changed lines first) become annotations, and with ``--summary FILE`` (in the
+workflow: ``$GITHUB_STEP_SUMMARY``) every problem is listed in the job's summary page, with a line
+saying how many did not fit.  Standard library only.
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+#: GitHub's limit of annotations per level in one step (more are dropped without a word).
+ANNOTATIONS_PER_LEVEL = 10
+_LEVELS = {"error": "error", "warning": "warning", "note": "notice"}
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _CONTENT = ["cases", "concepts", "vocabulary"]
 
@@ -47,9 +55,13 @@ def changed_lines(base: str, cwd: Path | None = None) -> dict[str, set[int] | No
     return changed
 
 
-def annotations(report: dict, changed: dict[str, set[int] | None] | None = None) -> tuple[list[str], int]:
-    """The workflow commands for a validate report, and how many warnings were held back."""
-    commands, held_back = [], 0
+def annotations(report: dict, changed: dict[str, set[int] | None] | None = None,
+                limit: int | None = None) -> tuple[list[str], int]:
+    """The workflow commands for a validate report, and how many warnings were held back.
+
+    With ``limit``, at most that many commands of each level (those on changed lines first).
+    """
+    candidates, held_back = [], 0
     for problem in report.get("problems", []):
         on_changed_line = changed is None or _touches(changed, problem["path"], problem["line"])
         if problem["severity"] != "error" and not on_changed_line:
@@ -57,11 +69,42 @@ def annotations(report: dict, changed: dict[str, set[int] | None] | None = None)
             continue
         title = "validate" if on_changed_line else "validate (on a line this change did not touch)"
         hint = f" ({problem['hint']})" if problem.get("hint") else ""
-        level = "error" if problem["severity"] == "error" else "warning"
+        level = _LEVELS.get(problem["severity"], "warning")
         properties = ",".join(f"{key}={_property(str(value))}" for key, value in (
             ("file", problem["path"]), ("line", problem["line"]), ("col", problem["col"]), ("title", title)))
-        commands.append(f"::{level} {properties}::{_data(problem['message'] + hint)}")
-    return commands, held_back
+        candidates.append((not on_changed_line, level, f"::{level} {properties}::{_data(problem['message'] + hint)}"))
+    if limit is None:
+        return [command for _, _, command in candidates], held_back
+    kept, per_level = [], dict.fromkeys(_LEVELS.values(), 0)
+    for _, level, command in sorted(candidates, key=lambda c: c[0]):
+        if per_level[level] < limit:
+            per_level[level] += 1
+            kept.append(command)
+    return kept, held_back
+
+
+def summary(report: dict, annotated: int) -> str:
+    """Markdown for the job's summary page: the counts and every problem, collapsed when there are many."""
+    problems = report.get("problems", [])
+    lines = [f"### Validation: {report.get('errors', 0)} error(s), {report.get('warnings', 0)} warning(s)", ""]
+    if not problems:
+        return "\n".join([*lines, "No problems.", ""])
+    if annotated < len(problems):
+        lines += [f"{len(problems) - annotated} of {len(problems)} problem(s) are not shown as annotations on the "
+                  f"changed files (GitHub shows at most {ANNOTATIONS_PER_LEVEL} of each level per step, and warnings "
+                  "only on changed lines); all are listed below. Run `python graph_loader.py validate` to see them "
+                  "locally.", ""]
+    lines += ["<details><summary>Every problem</summary>", "", "| Where | Level | Problem | How to fix |",
+              "|---|---|---|---|"]
+    for problem in problems:
+        where = f"`{problem['path']}:{problem['line']}:{problem['col']}`"
+        lines.append(f"| {where} | {problem['severity']} | {_cell(problem['message'])} | "
+                     f"{_cell(problem.get('hint', ''))} |")
+    return "\n".join([*lines, "", "</details>", ""])
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _touches(changed: dict[str, set[int] | None], path: str, line: int) -> bool:
@@ -84,12 +127,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("report", type=Path, help="the JSON that validate --format json printed ('-' for stdin)")
     parser.add_argument("--base", help="git revision the change is compared with, e.g. origin/main")
+    parser.add_argument("--summary", type=Path, help="append a Markdown list of every problem to this file "
+                        "(in a workflow: $GITHUB_STEP_SUMMARY)")
+    parser.add_argument("--limit", type=int, default=ANNOTATIONS_PER_LEVEL,
+                        help="annotations of each level at most (default: GitHub's limit, %(default)s)")
     args = parser.parse_args(argv)
     text = sys.stdin.read() if str(args.report) == "-" else args.report.read_text(encoding="utf-8")
     report = json.loads(text)
-    commands, held_back = annotations(report, changed_lines(args.base) if args.base else None)
+    commands, held_back = annotations(report, changed_lines(args.base) if args.base else None, args.limit)
     for command in commands:
         print(command)
+    if args.summary:
+        with args.summary.open("a", encoding="utf-8") as handle:
+            handle.write(summary(report, len(commands)))
     note = f"; {held_back} warning(s) on lines this change did not touch are not shown" if held_back else ""
     print(f"{report.get('errors', 0)} error(s), {report.get('warnings', 0)} warning(s){note}", file=sys.stderr)
     return 0

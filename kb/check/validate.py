@@ -20,6 +20,14 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from kb.check.contributor_rules import (
+    country_hint,
+    explain_bad_figure,
+    flow_mapping_comma_hint,
+    mark_problems,
+    placeholder_problems,
+)
+from kb.check.duplicates import organisation_problems
 from kb.check.vocabulary import Vocabulary
 from kb.content.body import ITEM_SECTIONS, KNOWN_SECTIONS, Item
 from kb.content.files import CONCEPT_KINDS
@@ -78,6 +86,8 @@ def file_problems(doc: Document, vocabulary: Vocabulary) -> list[Problem]:
     problems.extend(_identity_problems(doc))
     if doc.role == "case":
         problems.extend(_case_problems(doc, vocabulary))
+        problems.extend(mark_problems(doc))
+        problems.extend(placeholder_problems(doc))
     return problems
 
 
@@ -99,6 +109,10 @@ def _schema_problems(doc: Document) -> list[Problem]:
             path += tuple(extra[:1])
         line, col = doc.at(*path)
         message, hint = _explain(error, validator.schema)
+        if error.validator == "additionalProperties" and len(path) > len(error.absolute_path):
+            hint = flow_mapping_comma_hint(doc, tuple(error.absolute_path), path[-1]) or hint
+        elif path and path[-1] == "country" and error.validator in ("pattern", "type"):
+            hint = country_hint(error.instance)
         problems.append(Problem(doc.where, line, col, message, hint, code="schema"))
     return problems
 
@@ -269,8 +283,7 @@ def _body_problems(doc: Document) -> list[Problem]:
         if section.key not in KNOWN_SECTIONS:
             problems.append(Problem(doc.where, section.line, 1, f"unknown section '## {section.title}'",
                                     _did_you_mean(section.key, list(KNOWN_SECTIONS)) or
-                                    f"known sections: {', '.join(KNOWN_SECTIONS)}", severity="warning",
-                                    code="section"))
+                                    f"known sections: {', '.join(KNOWN_SECTIONS)}", code="section"))
     for item in doc.body.items:
         problems.extend(_item_problems(doc, item))
     problems.extend(_broken_link_problems(doc))
@@ -311,8 +324,8 @@ def _item_problems(doc: Document, item: Item) -> list[Problem]:
     if needs_source and not item.sources and not (item.status == "contested" and item.views):
         report(f"{item.section} bullet cites no source", "add [src: source-id] at the end of the bullet",
                code="unsourced")
-    for line, _text in item.bad_figures:
-        report("figure is not in the expected form", FIGURE_HINT, line=line, code="figure")
+    for line, text in item.bad_figures:
+        report(*explain_bad_figure(text), line=line, code="figure")
     for figure in item.figures:
         if not figure.sources:
             report("figure cites no source", "add [src: source-id] after the year", line=figure.line,
@@ -343,6 +356,7 @@ def cross_file_problems(documents: list[Document], links: bool = True) -> list[P
     concepts = {d.data["id"]: d for d in usable if d.role in CONCEPT_KINDS}
     cases = {d.data["id"]: d for d in usable if d.role == "case"}
     problems.extend(_source_consistency_problems(usable))
+    problems.extend(organisation_problems(usable))
     problems.extend(_concept_problems(concepts))
     if links:
         problems.extend(_link_problems(list(cases.values()), concepts))
@@ -430,8 +444,9 @@ def _concept_problems(concepts: dict[str, Document]) -> list[Problem]:
             line, col = doc.at("broader")
             target = concepts.get(broader)
             if target is None:
+                same_kind = [k for k, d in concepts.items() if d.role == doc.role and k != doc.data["id"]]
                 problems.append(Problem(doc.where, line, col, f"unknown broader concept '{broader}'",
-                                        _did_you_mean(broader, list(concepts)) or "name an existing concept id",
+                                        _did_you_mean(broader, same_kind) or "name an existing concept id",
                                         code="unknown-concept"))
             elif target.role != doc.role:
                 problems.append(Problem(doc.where, line, col,
@@ -499,10 +514,26 @@ def _resolve_link(doc: Document, item: Item, concepts: dict[str, Document],
         real = f"../concepts/{CONCEPT_KINDS[item.concept_kind]}/{alias_of}.md"
         return [Problem(doc.where, item.line, item.href_col, f"'{stem}' is an alias of '{alias_of}'",
                         f"link to {real} so the link works on GitHub", severity="warning", code="alias")]
-    candidates = [k for k, d in concepts.items() if d.role == kind]
     return [Problem(doc.where, item.line, item.href_col, f"unknown {kind} '{stem}'",
-                    _did_you_mean(stem, candidates + list(aliases)) or f"create concepts/{parts[1]}/{stem}.md",
+                    _concept_suggestion(stem, kind, concepts, aliases) or f"create concepts/{parts[1]}/{stem}.md",
                     code="unknown-concept")]
+
+
+def _concept_suggestion(stem: str, kind: str, concepts: dict[str, Document], aliases: dict[str, str]) -> str:
+    """Did-you-mean among the concepts of ``kind`` only, by id or alias, always naming ids.
+
+    An alias that is close suggests its concept's id (the link that works), and the word just typed
+    is never suggested back.
+    """
+    names = {k: k for k, d in concepts.items() if d.role == kind}
+    names.update({alias: concept_id for alias, concept_id in aliases.items()
+                  if concepts[concept_id].role == kind and alias not in names})
+    suggestions: list[str] = []
+    for match in difflib.get_close_matches(stem, list(names), n=4, cutoff=0.6):
+        concept_id = names[match]
+        if concept_id != stem and concept_id not in suggestions:
+            suggestions.append(concept_id)
+    return f"did you mean {' or '.join(repr(m) for m in suggestions[:2])}?" if suggestions else ""
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import tempfile
+import textwrap
 import webbrowser
 from pathlib import Path
 
 import click
 
+from kb.check.contributor_rules import country_hint
+from kb.check.duplicates import matches_for
 from kb.check.validate import schema_for
 from kb.check.vocabulary import Vocabulary, load_vocabulary
-from kb.content.files import REPO_ROOT, ContentLayout
-from kb.contrib.newcase import NewCaseError, write_new_case
+from kb.content.files import CONCEPT_KINDS, REPO_ROOT, ContentLayout
+from kb.contrib.newcase import NewCaseError, case_id_for, existing_organisations, write_new_case
 
 _ROOT_OPTION = click.option(
     "--root", type=click.Path(file_okay=False, path_type=Path), envvar="KB_ROOT", default=REPO_ROOT,
@@ -32,13 +36,18 @@ _KINDS = schema_for("case").schema["properties"]["kind"]["enum"]
               help="A sector id from vocabulary/sectors.yaml (repeat for several).")
 @click.option("--kind", type=click.Choice(_KINDS), help="The kind of organisation.")
 @click.option("--id", "case_id", metavar="ID", help="The id and file name, if not the name as a slug.")
+@click.option("--website", metavar="URL", help="The organisation's website (also checked against existing cases).")
+@click.option("--not-a-duplicate", "not_duplicate", is_flag=True,
+              help="Write the file even though an existing case has a similar name (a different organisation).")
 @_ROOT_OPTION
 def new_case(name: str, country: str | None, sectors: tuple[str, ...], kind: str | None, case_id: str | None,
-             root: Path) -> None:
+             website: str | None, not_duplicate: bool, root: Path) -> None:
     """Write cases/<id>.md from the template, with TODO wherever you must write something.
 
-    The id is NAME as a slug (accents become plain letters). An existing file is never overwritten.
-    The new file does not validate until every TODO is replaced: validate lists each one.
+    The id is NAME as a slug (accents become plain letters). An existing file is never overwritten,
+    and a name (or website) that an existing case already has, as its name or an alias, is refused
+    with the file to edit instead. The new file does not validate until every TODO is replaced:
+    validate lists each one.
 
     \b
     Example:
@@ -46,8 +55,11 @@ def new_case(name: str, country: str | None, sectors: tuple[str, ...], kind: str
     """
     country = _checked_country(country)
     _check_sectors(sectors, root)
+    if not (ContentLayout(root).cases / f"{case_id or case_id_for(name)}.md").exists():
+        _refuse_duplicate(name, website or "", root, not_duplicate)  # (an existing file has its own message)
     try:
-        path = write_new_case(ContentLayout(root).cases, name, case_id, country=country, sectors=sectors, kind=kind)
+        path = write_new_case(ContentLayout(root).cases, name, case_id, country=country, sectors=sectors, kind=kind,
+                              website=website)
     except NewCaseError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(1)
@@ -58,13 +70,33 @@ def new_case(name: str, country: str | None, sectors: tuple[str, ...], kind: str
     click.echo(f"  python graph_loader.py preview {shown}")
 
 
+def _refuse_duplicate(name: str, website: str, root: Path, allowed: bool) -> None:
+    """Stop when the organisation seems to have a case already (by name, alias or website)."""
+    matches = matches_for(name, existing_organisations(ContentLayout(root)), website)
+    if not matches:
+        return
+    exact = [m for m in matches if m.exact]
+    if allowed and not exact:
+        return
+    click.echo(f"error: {name!r} may already be in the knowledge base:", err=True)
+    for match in matches[:5]:
+        click.echo(f"  {match.describe()}", err=True)
+    if exact:
+        click.echo(f"edit {exact[0].organisation.path} instead (add a name to its aliases: if it is missing)",
+                   err=True)
+    else:
+        click.echo("if it is the same organisation, edit that file; if it is a different one, run again "
+                   "with --not-a-duplicate", err=True)
+    sys.exit(1)
+
+
 def _checked_country(country: str | None) -> str | None:
     if country is None:
         return None
     code = country.strip().upper()
     if len(code) != 2 or not Vocabulary({}).has_country(code):
-        hint = " (the United Kingdom is GB)" if code == "UK" else ""
-        raise click.BadParameter(f"{country!r} is not an ISO 3166-1 alpha-2 code{hint}", param_hint="--country")
+        raise click.BadParameter(f"{country!r} is not an ISO 3166-1 alpha-2 code ({country_hint(country)})",
+                                 param_hint="--country")
     return code
 
 
@@ -143,4 +175,46 @@ def preview(file: Path, output: Path | None, open_browser: bool, root: Path) -> 
         webbrowser.open(output.resolve().as_uri())
 
 
-COMMANDS: list[click.Command] = [new_case, diff, preview]
+@click.command("concepts", short_help="List concept ids with their definitions.")
+@click.option("--kind", type=click.Choice(list(CONCEPT_KINDS)), help="Only concepts of this kind.")
+@click.option("--search", "words", metavar="WORDS",
+              help="Only concepts whose id, name, aliases or definition contain these words.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_ROOT_OPTION
+def concepts(kind: str | None, words: str | None, fmt: str, root: Path) -> None:
+    """List the practices, challenges, outcomes and frameworks a case can link to.
+
+    Each with its id (the file name to link to), name, definition, aliases and broader concept, so
+    you can pick the right id without opening folders. A link to a concept is written
+    [Name](../concepts/<kind>s/<id>.md).
+
+    \b
+    Examples:
+      python graph_loader.py concepts --kind challenge
+      python graph_loader.py concepts --search "staff turnover"
+    """
+    from kb.contrib.concept_list import closest_concepts, list_concepts, search_concepts
+
+    found = list_concepts(ContentLayout(root), kind)
+    shown = search_concepts(found, words) if words else found
+    if fmt == "json":
+        click.echo(json.dumps([c.to_dict() for c in shown], indent=2, ensure_ascii=False))
+        return
+    if not shown:
+        near = closest_concepts(found, words or "")
+        hint = f"; closest: {', '.join(f'{c.id} ({c.kind})' for c in near)}" if near else ""
+        click.echo(f"no {kind or 'concept'} matches {words!r}{hint}", err=True)
+        sys.exit(1)
+    width = shutil.get_terminal_size((100, 20)).columns
+    for concept in shown:
+        click.echo(f"{concept.kind:<10} {concept.id}  ({concept.name})")
+        for line in textwrap.wrap(concept.definition, width=max(width - 11, 40)):
+            click.echo(f"{'':<11}{line}")
+        extras = [f"aliases: {', '.join(concept.aliases)}"] if concept.aliases else []
+        extras += [f"broader: {concept.broader}"] if concept.broader else []
+        if extras:
+            click.echo(f"{'':<11}{'; '.join(extras)}")
+    click.echo(f"{len(shown)} concept(s); link as [Name](../concepts/<kind>s/<id>.md)", err=True)
+
+
+COMMANDS: list[click.Command] = [new_case, diff, preview, concepts]

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from kb.content.files import REPO_ROOT
+from kb.content.files import REPO_ROOT, ContentLayout
 from kb.export.formats import FORMATS, export_graph
 from kb.graph.rows import GraphRows, graph_rows, to_networkx
 from kb.pipeline import check_paths, load_content, load_embedded
@@ -40,29 +40,80 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json prints the same problems machine-readably.")
+@click.option("--strict", is_flag=True,
+              help="Warnings fail too (exit 1): the bar the repository's content is held to, as in CI.")
+@click.option("--watch", is_flag=True,
+              help="Keep running: check again each time a content file is saved, and print the problems.")
 @ROOT_OPTION
-def validate(paths: tuple[Path, ...], fmt: str, root: Path) -> None:
+def validate(paths: tuple[Path, ...], fmt: str, strict: bool, watch: bool, root: Path) -> None:
     """Check case and concept files; report every problem as path:line:col.
 
     With PATHS, report only problems in those files or folders (the whole content is still read,
-    because references cross files). Exits 1 if there is any error.
+    because references cross files). Exits 1 if there is any error (with --strict, any warning).
+    With --watch it runs until stopped (Ctrl-C), checking again on every save: keep it open in a
+    terminal (or as the VS Code task in .vscode/tasks.json) to see located problems as you write.
 
     \b
-    Example:
+    Examples:
       python graph_loader.py validate cases/buurtzorg.md
+      python graph_loader.py validate --strict
+      python graph_loader.py validate --watch cases/my-case.md
     """
     missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise click.BadParameter(f"no such file or folder: {', '.join(map(str, missing))}", param_hint="PATHS")
+    if watch:
+        if fmt != "text":
+            raise click.BadParameter("--watch prints text only", param_hint="--format")
+        _watch(root, list(paths), strict)
+        return
     problems = check_paths(root, list(paths))
-    errors = [p for p in problems if p.is_error]
+    errors, warnings, notes = _counts(problems)
+    failed = bool(errors) or (strict and bool(warnings))
     if fmt == "json":
-        click.echo(json.dumps({"ok": not errors, "errors": len(errors), "warnings": len(problems) - len(errors),
+        click.echo(json.dumps({"ok": not failed, "errors": errors, "warnings": warnings, "notes": notes,
                                "problems": [p.to_dict() for p in problems]}, indent=2))
     else:
         _print_problems(problems)
-        click.echo(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)", err=True)
-    sys.exit(1 if errors else 0)
+        click.echo(_summary(problems), err=True)
+    sys.exit(1 if failed else 0)
+
+
+def _counts(problems: list[Problem]) -> tuple[int, int, int]:
+    errors = sum(p.is_error for p in problems)
+    warnings = sum(p.is_warning for p in problems)
+    return errors, warnings, len(problems) - errors - warnings
+
+
+def _summary(problems: list[Problem]) -> str:
+    errors, warnings, notes = _counts(problems)
+    return f"{errors} error(s), {warnings} warning(s)" + (f", {notes} note(s)" if notes else "")
+
+
+def _watch(root: Path, paths: list[Path], strict: bool) -> None:
+    """Validate now and after every change under the content folders, until interrupted."""
+    import time
+
+    from watchfiles import watch
+
+    layout = ContentLayout(root)
+    folders = [folder for folder in (layout.cases, layout.concepts, layout.vocabulary) if folder.is_dir()]
+
+    def check(reason: str) -> None:
+        problems = check_paths(root, paths)
+        errors, warnings, _notes = _counts(problems)
+        click.echo(f"--- {time.strftime('%H:%M:%S')} {reason}")
+        _print_problems(problems)
+        verdict = "fails" if errors or (strict and warnings) else "passes"
+        click.echo(f"{_summary(problems)}: {verdict}; watching for changes (Ctrl-C to stop)")
+
+    check("validating")
+    try:
+        for changes in watch(*folders, debounce=300, rust_timeout=0, yield_on_timeout=False):
+            changed = sorted({layout.display(Path(path)) for _change, path in changes})
+            check(f"changed: {', '.join(changed[:3])}{' …' if len(changed) > 3 else ''}")
+    except KeyboardInterrupt:
+        pass
 
 
 @main.command()

@@ -22,6 +22,7 @@ __all__ = [
     "ContentLayout",
     "SourceFile",
     "discover",
+    "misnamed_files",
     "read_text",
 ]
 
@@ -107,6 +108,39 @@ def discover(layout: ContentLayout, paths: list[Path] | None = None) -> list[Sou
             continue
         files.append(SourceFile(path, layout.display(path), role))
     return files
+
+
+#: Other endings of Markdown files: such a file would be skipped, so it is reported instead.
+MARKDOWN_SUFFIXES = {".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".mdtext", ".txt"}
+
+
+def misnamed_files(layout: ContentLayout, paths: list[Path] | None = None) -> list[Problem]:
+    """Markdown files in the content folders that are not named ``*.md``, so would not be read.
+
+    With ``paths``, the files among those named (and below the folders named) are checked as well,
+    wherever they are: a file named on the command line is never passed over without a word.
+    """
+    folders = [layout.cases, *(layout.concept_folder(kind) for kind in CONCEPT_KINDS)]
+    candidates: set[Path] = set()
+    for folder in folders:
+        if folder.is_dir():
+            candidates.update(p for p in folder.iterdir() if p.is_file())
+    for path in paths or []:
+        if path.is_dir():
+            candidates.update(p for p in path.rglob("*") if p.is_file())
+        elif path.is_file():
+            candidates.add(path)
+    problems = []
+    for path in sorted(candidates):
+        if path.name.startswith(("_", ".")) or path.suffix == ".md":
+            continue
+        if path.suffix.lower() in MARKDOWN_SUFFIXES | {".md"}:
+            right = path.with_suffix(".md").name
+            problems.append(Problem(layout.display(path), 1, 1,
+                                    f"'{path.name}' is not read: content files must end in .md",
+                                    f"rename it: git mv {layout.display(path)} "
+                                    f"{layout.display(path.with_name(right))}", code="file-name"))
+    return problems
 
 
 def read_text(file: SourceFile, layout: ContentLayout) -> tuple[str | None, list[Problem]]:

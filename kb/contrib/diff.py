@@ -248,13 +248,22 @@ class _Row:
 
     @property
     def detail(self) -> str:
-        """What a claim says, with its sources: the part of an added claim a reviewer checks."""
+        """What a reviewer checks of an added row: a claim's whole text and its sources, a source's
+        address, type and reliability, a concept's definition."""
+        if self.label == "Source":
+            where = self.props.get("url") or self.props.get("publication") or "(no url or publication)"
+            facts = [f"{name}: {self.props[name]}" for name in ("type", "reliability") if self.props.get(name)]
+            missing = [] if self.props.get("reliability") else ["reliability: (not given)"]
+            return " · ".join([" ".join(str(where).split()), *facts, *missing])
+        if self.label in CONCEPT_LABELS:
+            definition = self.props.get("definition") or ""
+            return f"definition: {' '.join(str(definition).split())}" if definition else ""
         if self.label not in _CLAIM_RELS | {"Figure", "View", "Claim"}:
             return ""
         text = self.props.get("detail") or self.props.get("note") or ""
         sources = self.props.get("sources") or []
         cited = f"[src: {', '.join(sources)}]" if sources else "[no source]"
-        return f"{_shorten(text, 90)} {cited}" if self.label in _CLAIM_RELS and text else cited
+        return f"{' '.join(str(text).split())} {cited}" if self.label in _CLAIM_RELS and text else cited
 
 
 def compare_rows(base: GraphRows, work: GraphRows) -> list[Change]:
@@ -427,12 +436,3 @@ def diff_against_revision(root: Path, base: str | None = None) -> GraphDiff:
         base_side = build_side(content_at_revision(root, commit, Path(folder)))
     return diff_sides(base_side, build_side(root), name, commit)
 
-
-def _shorten(text: str, width: int) -> str:
-    """One line of at most ``width`` characters.
-
-    >>> _shorten("a  long\\ntext", 6)
-    'a lon…'
-    """
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[:width - 1] + "…"

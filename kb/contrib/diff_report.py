@@ -24,6 +24,8 @@ from kb.contrib.diff import CATEGORIES, Change, GraphDiff
 __all__ = ["text_changes", "to_markdown", "to_text"]
 
 _SIGNS = {"added": "+", "removed": "-", "changed": "~"}
+#: Properties a reviewer must read whole: what a claim, figure or view says, and a concept's definition.
+_WHOLE_TEXTS = {"detail", "note", "text", "definition"}
 _MARKDOWN_LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
 
 
@@ -75,8 +77,8 @@ def to_markdown(diff: GraphDiff) -> str:
         head.append("**Claims left without a source:** none.")
     body: list[str] = []
     for category, changes in _by_category(diff.changes):
-        opened = " open" if len(changes) <= 15 else ""
-        body += ["", f"<details{opened}><summary><strong>{CATEGORIES[category]}</strong>: "
+        # Collapsed: the table above says what changed; a reviewer opens the group to check it.
+        body += ["", f"<details><summary><strong>{CATEGORIES[category]}</strong>: "
                      f"{_count_phrase(changes)}</summary>", ""]
         for change in changes:
             detail = f" — {_escape(change.detail)}" if change.detail else ""
@@ -121,12 +123,14 @@ def _shown(change: Change) -> list[tuple[str, str, str]]:
         if name == "body":
             added, removed = text_changes(before or "", after or "")
             shown.append((name, "text", f"text with {added} line(s) added and {removed} removed"))
+        elif name in _WHOLE_TEXTS:
+            shown.append((name, _value(before, width=None), _value(after, width=None)))
         else:
             shown.append((name, _value(before), _value(after)))
     return shown
 
 
-def _value(value: Any, width: int = 80) -> str:
+def _value(value: Any, width: int | None = 80) -> str:
     """A property value, short.
 
     >>> _value(None), _value([]), _value(["a", "b"]), _value(12.0), _value("x" * 100)[-5:]
@@ -139,7 +143,7 @@ def _value(value: Any, width: int = 80) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = " ".join(str(value).split())
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return text if width is None or len(text) <= width else text[:width - 1] + "…"
 
 
 def _code(value: Any) -> str:

@@ -22,10 +22,13 @@ from pathlib import Path
 import yaml
 from slugify import slugify
 
-from kb.content.files import REPO_ROOT
+from kb.check.duplicates import OrganisationNames
+from kb.content.files import REPO_ROOT, ContentLayout, discover
+from kb.content.parse import parse_file
 from kb.problems import KbError
 
-__all__ = ["PLACEHOLDER", "TEMPLATE", "NewCaseError", "case_id_for", "case_skeleton", "write_new_case"]
+__all__ = ["PLACEHOLDER", "TEMPLATE", "NewCaseError", "case_id_for", "case_skeleton", "existing_organisations",
+           "write_new_case"]
 
 #: The word that marks every placeholder (editors highlight it; ``grep -n TODO`` finds them all).
 PLACEHOLDER = "TODO"
@@ -69,9 +72,20 @@ def case_id_for(name: str) -> str:
     return slugify(name, max_length=_ID_MAX_LENGTH, word_boundary=True)
 
 
+def existing_organisations(layout: ContentLayout) -> list[OrganisationNames]:
+    """The name, aliases and website of every case file that can be read."""
+    found = []
+    for file in discover(layout, [layout.cases] if layout.cases.is_dir() else []):
+        if file.role == "case":
+            names = OrganisationNames.of(parse_file(file, layout))
+            if names:
+                found.append(names)
+    return found
+
+
 def case_skeleton(name: str, case_id: str | None = None, *, country: str | None = None,
                   sectors: tuple[str, ...] | list[str] = (), kind: str | None = None,
-                  template: Path = TEMPLATE) -> str:
+                  website: str | None = None, template: Path = TEMPLATE) -> str:
     """The text of a new case file: front matter with placeholders, then the template's sections.
 
     ``country``, ``sectors`` and ``kind`` fill those keys; each one not given stays ``TODO``.
@@ -82,7 +96,7 @@ def case_skeleton(name: str, case_id: str | None = None, *, country: str | None 
     """
     case_id = case_id or case_id_for(name)
     schema_line, sections = _read_template(template)
-    front = _front_matter(name, case_id, country, list(sectors), kind, schema_line)
+    front = _front_matter(name, case_id, country, list(sectors), kind, schema_line, website)
     body = "\n\n".join(f"## {title}\n\n{_SECTION_PLACEHOLDERS.get(title.lower(), _GENERIC_PLACEHOLDER)}"
                        for title in sections)
     return f"{front}\n\n{body}\n"
@@ -121,7 +135,7 @@ def _read_template(template: Path) -> tuple[str, list[str]]:
 
 
 def _front_matter(name: str, case_id: str, country: str | None, sectors: list[str], kind: str | None,
-                  schema_line: str) -> str:
+                  schema_line: str, website: str | None = None) -> str:
     sector_list = f"[{', '.join(sectors)}]" if sectors else f"[{PLACEHOLDER}]"
     lines = [
         "---",
@@ -148,7 +162,7 @@ def _front_matter(name: str, case_id: str, country: str | None, sectors: list[st
         "# region: Region",
         "# legal_form: Private company",
         "# ownership: Owned by its staff",
-        "# website: https://example.org/",
+        f"website: {_yaml_string(website)}" if website else "# website: https://example.org/",
         "# size:",
         "#   - {measure: staff, value: 100, year: 2020, source: source-id}",
         "# relations:   # partner-of | adopted-model-of | inspired-by | part-of, with another case's id",

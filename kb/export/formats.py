@@ -2,6 +2,10 @@
 
 Every relationship keeps its provenance (file, line, source ids, status).
 GraphML has no list type, so list properties are written joined with ``;``.
+
+The content is under CC BY-SA 4.0 (LICENSE-CONTENT), so every export says so: graph-level
+metadata in GraphML and JSON (:data:`CONTENT_LICENCE`), a ``LICENSE.txt`` beside the CSV files,
+a comment at the top of the Cypher script.
 """
 
 from __future__ import annotations
@@ -14,14 +18,29 @@ import networkx as nx
 
 from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES
 
-__all__ = ["FORMATS", "csv_rows", "cypher_script", "export_graph", "graphml_ready"]
+__all__ = ["CONTENT_LICENCE", "FORMATS", "LICENCE_NOTE", "csv_rows", "cypher_script", "export_graph", "graphml_ready",
+           "node_link_json"]
 
 FORMATS = ("graphml", "json", "csv", "cypher")
+
+#: The content's licence and the credit it asks for, as graph-level metadata of every export.
+CONTENT_LICENCE = {
+    "licence": "CC BY-SA 4.0",
+    "licence_url": "https://creativecommons.org/licenses/by-sa/4.0/",
+    "attribution": "Self-managing organisations knowledge base contributors",
+    "attribution_note": "Built from the knowledge base's cases/, concepts/ and vocabulary/ (CC BY-SA 4.0); give "
+                        "credit, say if you changed it, and share what you make from it under the same licence. "
+                        "Each claim cites its own sources, which keep their own terms.",
+}
+#: The same as a text, for a CSV package and the Cypher script.
+LICENCE_NOTE = (f"This data is licensed under {CONTENT_LICENCE['licence']} ({CONTENT_LICENCE['licence_url']}).\n"
+                f"Credit: {CONTENT_LICENCE['attribution']}.\n{CONTENT_LICENCE['attribution_note']}\n")
 
 
 def graphml_ready(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy with lists joined by ';' and empty values dropped, as GraphML needs."""
     ready = nx.MultiDiGraph()
+    ready.graph.update(CONTENT_LICENCE)
     for node, data in graph.nodes(data=True):
         ready.add_node(node, **_flat(data))
     for start, end, key, data in graph.edges(keys=True, data=True):
@@ -48,8 +67,7 @@ def export_graph(graph: nx.MultiDiGraph, fmt: str, output: Path) -> list[Path]:
         return [output]
     if fmt == "json":
         output.parent.mkdir(parents=True, exist_ok=True)
-        data = nx.node_link_data(graph, edges="edges")
-        output.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+        output.write_text(node_link_json(graph, indent=1), encoding="utf-8")
         return [output]
     if fmt == "csv":
         return _write_csv(graph, output)
@@ -79,7 +97,17 @@ def _write_csv(graph: nx.MultiDiGraph, folder: Path) -> list[Path]:
         with path.open("w", newline="", encoding="utf-8") as handle:
             csv.writer(handle).writerows(csv_rows(graph, part))
         written.append(path)
-    return written
+    notice = folder / "LICENSE.txt"
+    notice.write_text("nodes.csv and edges.csv: the self-managing organisations case graph.\n" + LICENCE_NOTE,
+                      encoding="utf-8")
+    return [*written, notice]
+
+
+def node_link_json(graph: nx.MultiDiGraph, indent: int | None = None) -> str:
+    """networkx's node-link JSON, with the licence in its ``graph`` metadata."""
+    data = nx.node_link_data(graph, edges="edges")
+    data["graph"] = {**data.get("graph", {}), **CONTENT_LICENCE}
+    return json.dumps(data, indent=indent, ensure_ascii=False, default=str)
 
 
 def _csv_cell(value: object) -> object:
@@ -99,6 +127,7 @@ def cypher_script(graph: nx.MultiDiGraph) -> str:
     CREATE (:Practice {id: 'a', name: 'It\\'s a'});
     """
     lines = ["// Recreates the self-management case graph. Generated; do not edit."]
+    lines += [f"// {line}" for line in LICENCE_NOTE.splitlines()]
     labels = sorted({data["label"] for _, data in graph.nodes(data=True)})
     for label in labels:
         lines.append(f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE;")

@@ -11,7 +11,7 @@ import networkx as nx
 from flask import Blueprint, Response, abort, current_app, request, url_for
 
 from kb.export.exchange import graph_from_store
-from kb.export.formats import csv_rows, cypher_script, graphml_ready
+from kb.export.formats import CONTENT_LICENCE, csv_rows, cypher_script, graphml_ready, node_link_json
 from kb.problems import QueryError
 from kb.queries.catalogue import QUERIES, cypher_for
 from kb.queries.console import ConsoleResult, graph_elements
@@ -118,7 +118,10 @@ def _graph() -> nx.MultiDiGraph:
 
 
 def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    # The content's licence travels with every download (RFC 8288 link relation "license").
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Link": f'<{CONTENT_LICENCE["licence_url"]}>; rel="license"'})
 
 
 @bp.route("/export/graph.graphml")
@@ -132,9 +135,7 @@ def export_graphml():
 @bp.route("/export/graph.json")
 def export_json():
     """Node-link JSON (networkx's format)."""
-    data = nx.node_link_data(_graph(), edges="edges")
-    return _download(json.dumps(data, ensure_ascii=False, default=str), "application/json",
-                     "self-management-graph.json")
+    return _download(node_link_json(_graph()), "application/json", "self-management-graph.json")
 
 
 @bp.route("/export/<any(nodes, edges):part>.csv")

@@ -1,0 +1,201 @@
+"""Two case files about one organisation: found by name, alias and website.
+
+Names are compared after normalisation (case, accents, ``&``/"and", punctuation, legal forms such
+as Ltd or Stichting, a bracketed addition), then fuzzily with RapidFuzz; websites by host and path
+(``https://www.buurtzorg.com/`` and ``http://buurtzorg.com`` are one site).
+
+* The same normalised name or alias, or the same website, is an **error** (``duplicate-organisation``):
+  one organisation would become two nodes and its claims would be split between them.
+* A very similar name is a **note** (``similar-organisation``): worth a look, but two organisations
+  may really have near names, so it fails nothing, not even ``validate --strict``.
+* Two cases of which one names the other in ``relations:`` are known to be different and never reported.
+
+``new-case`` uses :func:`matches_for` to refuse a second file for an organisation already there.
+
+>>> name_keys("Stichting Buurtzorg Nederland")
+['buurtzorg nederland']
+>>> name_keys("Buurtzorg Britain & Ireland (Public World)")
+['buurtzorg britain and ireland public world', 'buurtzorg britain and ireland']
+>>> website_key("https://www.Buurtzorg.com/"), website_key("http://buurtzorg.com")
+('buurtzorg.com', 'buurtzorg.com')
+>>> a, b = (OrganisationNames(f"cases/{n}.md", n, n) for n in ("Care Team 12", "Care Team 13"))
+>>> matches_for("Care Teem 12", [a, b])[0].describe(), len(matches_for("Care Teem 12", [a, b]))
+('cases/Care Team 12.md (Care Team 12; similar name)', 1)
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+from urllib.parse import urlsplit
+
+from rapidfuzz import fuzz
+from slugify import slugify
+
+from kb.problems import Problem
+
+__all__ = ["SIMILARITY", "Match", "OrganisationNames", "matches_for", "name_keys", "organisation_problems",
+           "website_key"]
+
+#: RapidFuzz ratio (0-100) from which two normalised names count as similar.
+SIMILARITY = 90
+#: Words that say what legal form an organisation has, not which organisation it is.
+_LEGAL_WORDS = {
+    "ltd", "limited", "inc", "incorporated", "llc", "llp", "plc", "cic", "corp", "corporation", "co", "company",
+    "bv", "nv", "gmbh", "ag", "sa", "sas", "sarl", "srl", "spa", "ab", "as", "oy", "stichting", "ev", "eg", "the",
+}
+#: A token this common among the names says little: it is not used to pick names to compare.
+_COMMON_TOKEN = 200
+
+
+@dataclass(frozen=True)
+class OrganisationNames:
+    """What identifies an organisation: its case file, id, name, aliases, website and related cases."""
+
+    path: str
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    website: str = ""
+    related: frozenset[str] = frozenset()
+    name_at: tuple[int, int] = (1, 1)
+    website_at: tuple[int, int] = (1, 1)
+
+    @classmethod
+    def of(cls, doc: object) -> OrganisationNames | None:
+        """From a parsed case document (anything with ``data``, ``where`` and ``at``)."""
+        data = getattr(doc, "data", None) or {}
+        if not isinstance(data.get("id"), str) or not isinstance(data.get("name"), str):
+            return None
+        aliases = tuple(a for a in data.get("aliases") or [] if isinstance(a, str)) \
+            if isinstance(data.get("aliases"), list) else ()
+        relations = data.get("relations") if isinstance(data.get("relations"), list) else []
+        related = frozenset(r["target"] for r in relations if isinstance(r, dict) and isinstance(r.get("target"), str))
+        website = data.get("website") if isinstance(data.get("website"), str) else ""
+        return cls(doc.where, data["id"], data["name"], aliases, website, related, doc.at("name"), doc.at("website"))
+
+    def name_keys(self) -> list[tuple[str, str]]:
+        """(normalised name, what it is) for the name and each alias."""
+        out = [(key, "name") for key in name_keys(self.name)]
+        for alias in self.aliases:
+            out.extend((key, f"alias '{alias}'") for key in name_keys(alias))
+        return out
+
+
+@dataclass(frozen=True)
+class Match:
+    """An existing organisation that a name (or website) matches, and how."""
+
+    organisation: OrganisationNames
+    reason: str
+    exact: bool
+
+    def describe(self) -> str:
+        return f"{self.organisation.path} ({self.organisation.name}; {self.reason})"
+
+
+def name_keys(name: str) -> list[str]:
+    """The normalised forms of a name: in full and, if it has one, without its bracketed part."""
+    keys = []
+    for variant in (name, re.sub(r"\([^)]*\)", " ", name)):
+        text = re.sub(r"\s*&\s*", " and ", variant)
+        words = [w for w in slugify(text, separator=" ").split() if w not in _LEGAL_WORDS]
+        key = " ".join(words)
+        if key and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def website_key(url: str) -> str:
+    """Host (without ``www.``) and path (without a trailing slash), lowercased; "" if not a web address."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return ""
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    return f"{host}{parts.path.rstrip('/').lower()}" if host else ""
+
+
+def matches_for(name: str, organisations: list[OrganisationNames], website: str = "",
+                aliases: tuple[str, ...] = ()) -> list[Match]:
+    """The existing organisations that ``name`` (or its aliases, or ``website``) may be, best first."""
+    wanted = [(key, "name") for n in (name, *aliases) for key in name_keys(n)]
+    site = website_key(website) if website else ""
+    found: dict[str, Match] = {}
+    for organisation in organisations:
+        match = _match(wanted, site, organisation)
+        if match:
+            found.setdefault(organisation.path, match)
+    return sorted(found.values(), key=lambda m: (not m.exact, m.organisation.path))
+
+
+def _match(wanted: list[tuple[str, str]], site: str, other: OrganisationNames) -> Match | None:
+    if site and site == website_key(other.website):
+        return Match(other, f"same website {other.website}", True)
+    best: tuple[float, str] | None = None
+    for key, _ in wanted:
+        for other_key, what in other.name_keys():
+            if key == other_key:
+                return Match(other, f"same {what}" if what != "name" else "same name", True)
+            if _numbers(key) != _numbers(other_key):
+                continue  # "Team 1" and "Team 2" are two teams however alike the names look
+            score = fuzz.ratio(key, other_key)
+            if score >= SIMILARITY and (best is None or score > best[0]):
+                best = (score, what)
+    if best:
+        return Match(other, f"similar {best[1]}", False)
+    return None
+
+
+def _numbers(key: str) -> list[str]:
+    return re.findall(r"\d+", key)
+
+
+def organisation_problems(documents: list) -> list[Problem]:
+    """Cases that look like the same organisation, reported on both files of each pair."""
+    organisations = [o for o in (OrganisationNames.of(d) for d in documents if getattr(d, "role", "") == "case") if o]
+    problems = []
+    for first, second in _candidate_pairs(organisations):
+        if first.id in second.related or second.id in first.related or first.id == second.id:
+            continue  # the author knows both (a relation), or a duplicate id, reported on its own
+        match = _match(first.name_keys(), website_key(first.website), second)
+        if match is None:
+            continue
+        for this, other in ((second, first), (first, second)):  # on both files: either may be the new one
+            problems.append(_duplicate_problem(this, other, match))
+    return problems
+
+
+def _duplicate_problem(this: OrganisationNames, other: OrganisationNames, match: Match) -> Problem:
+    same_site = match.reason.startswith("same website")
+    at = this.website_at if same_site else this.name_at
+    if match.exact:
+        reason = match.reason if same_site else f"{match.reason} as {other.name!r}"
+        return Problem(this.path, *at, f"this looks like the organisation in {other.path}: {reason}",
+                       f"add what you know to {other.path} instead; if they are different organisations, say how "
+                       "in relations: (e.g. part-of)", code="duplicate-organisation")
+    return Problem(this.path, *at, f"the name is very like that of {other.path} ({other.name})",
+                   "if it is the same organisation, merge the files; if not, nothing needs doing",
+                   severity="note", code="similar-organisation")
+
+
+def _candidate_pairs(organisations: list[OrganisationNames]):
+    """Pairs sharing a name word or a website, each once, in path order (not every pair of 10,000)."""
+    by_token: dict[str, set[int]] = defaultdict(set)
+    for index, organisation in enumerate(organisations):
+        for key, _ in organisation.name_keys():
+            for token in key.split():
+                if len(token) >= 3:
+                    by_token[token].add(index)
+        site = website_key(organisation.website)
+        if site:
+            by_token[f"site:{site}"].add(index)
+    pairs: set[tuple[int, int]] = set()
+    for token, indexes in by_token.items():
+        if len(indexes) > _COMMON_TOKEN and not token.startswith("site:"):
+            continue
+        pairs.update(combinations(sorted(indexes), 2))
+    ordered = [(organisations[a], organisations[b]) for a, b in pairs]
+    return sorted(((a, b) if a.path <= b.path else (b, a) for a, b in ordered), key=lambda p: (p[1].path, p[0].path))
