@@ -91,7 +91,7 @@ def _axe_core_version() -> str | None:
     names the tool that actually checked the site."""
     import json
 
-    from kb import REPO_ROOT
+    from kb.content.files import REPO_ROOT
 
     try:
         lock = json.loads((REPO_ROOT / "tools" / "axe" / "package-lock.json").read_text(encoding="utf-8"))
