@@ -11,3 +11,24 @@ document.addEventListener("DOMContentLoaded", function () {
     target.focus();
   }
 });
+
+// Matrices with a sticky first column (/patterns): CSS scroll-padding keeps most focused cells clear of it,
+// but the browser does not scroll a cell that is already partly in view; move such a cell out from under
+// the sticky column (WCAG 2.4.11).
+document.addEventListener("focusin", function (event) {
+  "use strict";
+  var target = event.target;
+  var cell = target.closest ? target.closest(".matrix-scroll td") : null;
+  if (!cell) {
+    return;
+  }
+  var box = cell.closest(".matrix-scroll");
+  var sticky = cell.parentNode.querySelector("th[scope=row]");
+  if (!sticky) {
+    return;
+  }
+  var hiddenBy = sticky.getBoundingClientRect().right - cell.getBoundingClientRect().left;
+  if (hiddenBy > 0) {
+    box.scrollLeft -= hiddenBy + 8;
+  }
+});

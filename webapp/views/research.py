@@ -41,9 +41,14 @@ def _no_query() -> bool:
 def query(fmt: str):
     """Run a read-only Cypher query from the URL (``q``, ``params`` as JSON, or ``example``)."""
     store = get_store()
-    text, params, example = _requested_query(store.backend)
-    result, error, status = None, None, 200
-    if text:
+    result, error, error_field, status = None, None, "q", 200
+    try:
+        text, params, example = _requested_query(store.backend)
+    except BadParameters as err:
+        # Shown in the console page with the query and the typed parameters kept, not as a bare error page.
+        text, params, example = request.args.get("q", "").strip(), {}, ""
+        error, error_field, status = str(err), "params", 400
+    if text and error is None:
         try:
             result = _run(store, text, params)
         except QueryError as err:
@@ -58,7 +63,9 @@ def query(fmt: str):
         return response
     nodes, rels = graph_elements(result) if result else ([], [])
     html = respond(fmt, "query.html", data, graph={"nodes": nodes, "edges": rels} if nodes else None,
-                   csv_url=url_for("research.query_csv", **request.args) if result else None)
+                   csv_url=url_for("research.query_csv", **request.args) if result else None,
+                   error_field=error_field, params_text=request.args.get("params", "") if error_field == "params"
+                   else (json.dumps(params, ensure_ascii=False) if params else ""))
     return html, status
 
 
@@ -67,10 +74,10 @@ def query(fmt: str):
 def query_csv():
     """The same query's result as CSV, for spreadsheets."""
     store = get_store()
-    text, params, _ = _requested_query(store.backend)
     try:
+        text, params, _ = _requested_query(store.backend)
         result = _run(store, text, params)
-    except QueryError as err:
+    except (BadParameters, QueryError) as err:
         abort(400, str(err))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -79,6 +86,10 @@ def query_csv():
         writer.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for v in row])
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="query.csv"'})
+
+
+class BadParameters(ValueError):
+    """The ``params`` argument is not a JSON object."""
 
 
 def _requested_query(backend: str) -> tuple[str, dict, str]:
@@ -92,9 +103,10 @@ def _requested_query(backend: str) -> tuple[str, dict, str]:
     try:
         params = json.loads(raw_params) if raw_params else {}
     except json.JSONDecodeError as err:
-        abort(400, f"params must be a JSON object, e.g. {{\"id\": \"zappos\"}} ({err.msg})")
+        raise BadParameters(f"params must be a JSON object, e.g. {{\"id\": \"zappos\"}} ({err.msg} at "
+                            f"character {err.pos + 1})") from None
     if not isinstance(params, dict):
-        abort(400, "params must be a JSON object, e.g. {\"id\": \"zappos\"}")
+        raise BadParameters("params must be a JSON object, e.g. {\"id\": \"zappos\"}")
     return request.args.get("q", "").strip(), params, ""
 
 
