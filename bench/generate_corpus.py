@@ -46,7 +46,7 @@ _COUNTRIES = {"US": 10, "GB": 7, "NZ": 2, "DE": 2, "NL": 2, "FR": 1, "CN": 1, "B
               "IN": 1, "ES": 1, "DK": 1}
 _SOURCE_TYPES = {"web": 73, "news": 68, "blog": 65, "article": 24, "report": 15, "official": 10, "academic": 6,
                  "book": 4, "video": 2}
-_RELIABILITY = {"secondary": 160, "self-reported": 59, "weak": 28, "primary": 20}
+_RELIABILITY = {"third-party": 144, "self-reported": 80, "opinion": 33, "independent": 9}
 _MEASURES = {"staff": 45, "revenue": 21, "sites": 5, "teams": 3, "students": 3, "clients": 2, "patients": 2,
              "members": 2, "units": 2, "users": 1}
 _UNITS = {"": 39, "%": 28, "USD m": 4, "USD bn": 3, "EUR": 3, "EUR m": 2, "GBP m": 1}
@@ -252,7 +252,7 @@ def generate(n: int, out_dir: Path | str, seed: int = 0, repo: Path = REPO) -> P
     rng = random.Random(seed)
     case_ids = [f"org-{i:05d}-{_words(rng, 1)}" for i in range(n)]
     shared = [{"id": f"shared-{k}", "title": f"Widely cited study number {k}", "publisher": "Shared Press",
-               "url": f"https://example.org/shared/{k}", "type": "report", "reliability": "secondary"}
+               "url": f"https://example.org/shared/{k}", "type": "report", "reliability": "third-party"}
               for k in range(50)]
     for index in range(n):
         _write(_case(random.Random(f"{seed}/{index}"), index, case_ids, concepts, shared), out / "cases")

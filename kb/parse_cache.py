@@ -39,7 +39,7 @@ _KB = Path(__file__).resolve().parent
 #: Modules whose output is cached (entries) or counted (manifests): a change to any starts afresh.
 _CODE = ("content/files", "content/frontmatter", "content/body", "content/parse", "check/validate",
          "check/vocabulary", "problems", "graph/model", "graph/rows", "graph/schema", "pipeline", "reload",
-         "parse_cache", "store/manifest", "check/contributor_rules", "check/duplicates")
+         "parse_cache", "store/manifest", "check/contributor_rules", "check/duplicates", "evidence")
 _PACKAGES = ("PyYAML", "markdown-it-py", "jsonschema", "jsonschema-rs", "pycountry")
 _MAGIC = b"kb-cache-1\n"
 

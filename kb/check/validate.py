@@ -29,9 +29,10 @@ from kb.check.contributor_rules import (
 )
 from kb.check.duplicates import organisation_problems
 from kb.check.vocabulary import Vocabulary
-from kb.content.body import ITEM_SECTIONS, KNOWN_SECTIONS, Item
+from kb.content.body import ITEM_SECTIONS, KNOWN_SECTIONS, Item, ScopeMark
 from kb.content.files import CONCEPT_KINDS
 from kb.content.parse import Document
+from kb.evidence import OLD_RELIABILITY, RELIABILITIES, SCOPES, is_case_id
 from kb.problems import Problem
 
 __all__ = ["cross_file_problems", "file_problems", "resolve_links", "schema_for", "sort_problems", "validate"]
@@ -131,6 +132,10 @@ def _explain(error: ValidationError, schema: dict) -> tuple[str, str]:
         key = extra[0] if extra else "?"
         return (f"{where or 'front matter'}: unknown key '{key}'",
                 _did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}")
+    if validator == "enum" and where.endswith(".reliability") and error.instance in OLD_RELIABILITY:
+        return (f"{where}: {error.instance!r} is an old reliability value",
+                f"use {' | '.join(RELIABILITIES)}: {error.instance!r} usually becomes "
+                f"{OLD_RELIABILITY[error.instance]}; see docs/case-format.md")
     if validator == "enum":
         return (f"{where}: {error.instance!r} is not allowed",
                 _did_you_mean(str(error.instance), [str(v) for v in value])
@@ -339,7 +344,45 @@ def _item_problems(doc: Document, item: Item) -> list[Problem]:
     for view in item.views:
         if not view.sources:
             report("view cites no source", "add [src: source-id] to the view", line=view.line, code="unsourced")
+    problems.extend(_scope_mark_problems(doc, item))
     return problems
+
+
+_SCOPED_SECTIONS = {*ITEM_SECTIONS, "contested claims"}
+SCOPE_HINT = "write [about: supported], [about: inspired], [about: franchised] or [about: general]"
+
+
+def _scope_mark_problems(doc: Document, item: Item) -> list[Problem]:
+    """``[about: …]`` marks: a known kind, at most one per bullet or sub-bullet, only on claims."""
+    problems = []
+    groups = [item.scope_marks] + [sub.scope_marks for sub in [*item.figures, *item.views]]
+    for marks in groups:
+        for mark in marks:
+            problems.extend(_one_scope_mark_problems(doc, mark))
+        for extra in marks[1:]:
+            problems.append(Problem(doc.where, extra.line, extra.col, "a bullet has more than one [about: …] mark",
+                                    "keep one; a figure: or view: sub-bullet can carry its own", code="scope"))
+    if item.scope_marks and item.section not in _SCOPED_SECTIONS:
+        mark = item.scope_marks[0]
+        problems.append(Problem(doc.where, mark.line, mark.col,
+                                f"[about: …] has no effect in a {item.section.title()} bullet",
+                                "scope applies to bullets of Practices, Challenges, Outcomes and Contested claims",
+                                severity="warning", code="scope"))
+    return problems
+
+
+def _one_scope_mark_problems(doc: Document, mark: ScopeMark) -> list[Problem]:
+    def problem(message: str, hint: str) -> Problem:
+        return Problem(doc.where, mark.line, mark.col, message, hint, code="scope")
+
+    if not mark.kind:
+        return [problem(f"{mark.text} names no scope", SCOPE_HINT)]
+    if mark.kind not in SCOPES:
+        return [problem(f"unknown scope '{mark.kind}' in {mark.text}",
+                        _did_you_mean(mark.kind, list(SCOPES)) or SCOPE_HINT)]
+    if mark.kind == "self" and mark.about:
+        return [problem("[about: self] takes no group", "remove the group, or use supported, inspired or franchised")]
+    return []
 
 
 # --- across files -----------------------------------------------------------------------------
@@ -357,6 +400,7 @@ def cross_file_problems(documents: list[Document], links: bool = True) -> list[P
     cases = {d.data["id"]: d for d in usable if d.role == "case"}
     problems.extend(_source_consistency_problems(usable))
     problems.extend(organisation_problems(usable))
+    problems.extend(_scope_target_problems(list(cases.values())))
     problems.extend(_concept_problems(concepts))
     if links:
         problems.extend(_link_problems(list(cases.values()), concepts))
@@ -413,8 +457,14 @@ def _duplicate_id_problems(documents: list[Document]) -> list[Problem]:
     return problems
 
 
+#: What must be the same wherever a source id is declared: which source it is, and how reliable.
+_SOURCE_IDENTITY = ("url", "publication")
+_SOURCE_AGREEMENT = ("title", "reliability")
+
+
 def _source_consistency_problems(documents: list[Document]) -> list[Problem]:
-    first: dict[str, tuple[Document, dict]] = {}
+    """A source id names one source: the same url (or publication), title and reliability in every file."""
+    first: dict[str, tuple[Document, int, dict]] = {}
     problems = []
     for doc in documents:
         for i, source in enumerate(_list(doc.data.get("sources"))):
@@ -422,17 +472,47 @@ def _source_consistency_problems(documents: list[Document]) -> list[Problem]:
                 continue
             key = source["id"]
             if key not in first:
-                first[key] = (doc, source)
+                first[key] = (doc, i, source)
                 continue
-            other_doc, other = first[key]
+            other_doc, other_i, other = first[key]
             if other_doc is doc:
                 continue
-            if (source.get("url"), source.get("publication")) != (other.get("url"), other.get("publication")):
+            there = f"{other_doc.where}:{other_doc.at('sources', other_i, 'id')[0]}"
+            if tuple(source.get(k) for k in _SOURCE_IDENTITY) != tuple(other.get(k) for k in _SOURCE_IDENTITY):
                 line, col = doc.at("sources", i, "id")
                 problems.append(Problem(doc.where, line, col,
-                                        f"source id '{key}' names a different source in {other_doc.where}",
+                                        f"source id '{key}' names a different source in {there}",
                                         "use a new id for this source, or the same url as there",
                                         code="source-conflict"))
+                continue
+            for field_name in _SOURCE_AGREEMENT:
+                if source.get(field_name) != other.get(field_name):
+                    line, col = doc.at("sources", i, field_name) if field_name in source else doc.at("sources", i, "id")
+                    wanted = other.get(field_name)
+                    problems.append(Problem(
+                        doc.where, line, col,
+                        f"source '{key}' has a different {field_name} than in {there}",
+                        f"write {field_name}: {wanted}" if wanted is not None else
+                        f"remove {field_name} here or add it there: a source id has one {field_name} in every file",
+                        code="source-conflict"))
+    return problems
+
+
+def _scope_target_problems(cases: list[Document]) -> list[Problem]:
+    """Groups in ``[about: kind: a, b]`` written as ids must be cases (names in words are free)."""
+    known = {d.data["id"] for d in cases}
+    problems = []
+    for doc in cases:
+        for item in doc.body.items if doc.body else []:
+            marks = item.scope_marks + [m for sub in [*item.figures, *item.views] for m in sub.scope_marks]
+            for mark in marks:
+                for name in mark.about:
+                    if is_case_id(name) and name not in known:
+                        problems.append(Problem(
+                            doc.where, mark.line, mark.col, f"unknown case '{name}' in {mark.text}",
+                            _did_you_mean(name, sorted(known)) or
+                            "name a case id from cases/, or write the group in words, e.g. other Dutch care providers",
+                            code="unknown-organisation"))
     return problems
 
 

@@ -11,7 +11,10 @@ and **Outcomes** every top-level bullet is one item::
       - view: only about 6% named Holacracy as the reason [src: hbr-2016]
 
 The link says which concept, ``[src: a, b]`` cites front-matter sources,
-``[contested]`` or ``[uncertain]`` marks the claim, and sub-bullets starting
+``[contested]`` or ``[uncertain]`` marks the claim, ``[about: supported]`` (or
+``inspired``, ``franchised``, ``general``, optionally with a group such as
+``[about: supported: zappos, medium]``) says the claim is about others than the
+organisation itself (see :mod:`kb.evidence`), and sub-bullets starting
 ``figure:`` or ``view:`` add a structured figure or one side of a disputed
 claim.  **Timeline** bullets start with a bold year (``- **2006**: ...``) and
 **Contested claims** bullets with a bold title.  All of it renders as ordinary
@@ -38,6 +41,7 @@ __all__ = [
     "Body",
     "Figure",
     "Item",
+    "ScopeMark",
     "View",
     "parse_body",
     "parse_figure",
@@ -52,6 +56,7 @@ KNOWN_SECTIONS = (
 
 _SOURCES = re.compile(r"\[src:\s*([^\]]*)\]", re.IGNORECASE)
 _MARKER = re.compile(r"\[(contested|uncertain)\]", re.IGNORECASE)
+_ABOUT = re.compile(r"\[about\s*:([^\]]*)\]", re.IGNORECASE)
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
 _LEAD = re.compile(r"^\s*(figure|view)\s*:\s*", re.IGNORECASE)
 _BOLD_LEAD = re.compile(r"^\*\*([^*]+)\*\*\s*")
@@ -67,6 +72,17 @@ _md = MarkdownIt("commonmark").disable(["inline", "text_join"])
 
 
 @dataclass
+class ScopeMark:
+    """An ``[about: kind]`` or ``[about: kind: group, …]`` mark as written, located in its file."""
+
+    kind: str  # lowercased; the validator checks it against kb.evidence.SCOPES
+    about: list[str]  # case ids or short group names, as written
+    text: str
+    line: int
+    col: int
+
+
+@dataclass
 class Figure:
     """A structured number, e.g. ``**18%** of staff left (2015)``."""
 
@@ -78,6 +94,11 @@ class Figure:
     line: int
     status: str = ""
     high: float | None = None  # upper end of a range such as **20–24**
+    scope_marks: list[ScopeMark] = field(default_factory=list)  # its own; none: the bullet's scope
+    # Set by the model (kb.model), like ``Item.concept_id`` by validation:
+    scope: str = ""
+    about: list[str] = field(default_factory=list)
+    evidence: str = ""
 
 
 @dataclass
@@ -87,6 +108,11 @@ class View:
     text: str
     sources: list[str]
     line: int
+    scope_marks: list[ScopeMark] = field(default_factory=list)  # its own; none: the bullet's scope
+    # Set by the model (kb.model), like ``Item.concept_id`` by validation:
+    scope: str = ""
+    about: list[str] = field(default_factory=list)
+    evidence: str = ""
 
 
 @dataclass
@@ -103,6 +129,7 @@ class Item:
     detail: str = ""
     sources: list[str] = field(default_factory=list)
     status: str = ""  # "", "contested" or "uncertain"
+    scope_marks: list[ScopeMark] = field(default_factory=list)  # none: about the organisation itself
     figures: list[Figure] = field(default_factory=list)
     views: list[View] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -194,23 +221,26 @@ def _items_of_list(tokens: list[Token], start: int, section: Section, lines: lis
             starting = True
         elif token.type == "inline" and token.map:
             line_no = first_line + token.map[0]
+            raw = lines[token.map[0]:token.map[1]]
             if starting:
-                items.append(_new_item(section, token, line_no, lines[token.map[0]]))
+                items.append(_new_item(section, token, line_no, raw))
                 starting = False
             elif depth >= 2:
-                _add_sub_bullet(items[-1], token.content, line_no)
+                _add_sub_bullet(items[-1], token.content, line_no, raw)
             else:
                 items[-1].notes.append(token.content)
     return items
 
 
-def _new_item(section: Section, token: Token, line_no: int, raw_line: str) -> Item:
+def _new_item(section: Section, token: Token, line_no: int, raw: list[str]) -> Item:
     content = " ".join(token.content.split("\n"))
+    raw_line = raw[0] if raw else ""
     item = Item(section=section.key, line=line_no, text=content)
     item.sources = _source_ids(content)
     marker = _MARKER.search(content)
     item.status = marker.group(1).lower() if marker else ""
-    rest = _SOURCES.sub("", _MARKER.sub("", content)).strip()
+    item.scope_marks = _scope_marks(raw, line_no)
+    rest = _SOURCES.sub("", _MARKER.sub("", _ABOUT.sub("", content))).strip()
     link = _LINK.match(rest) if section.key in ITEM_SECTIONS else None
     if link:
         item.link_text, item.href = link.group(1).strip(), link.group(2)
@@ -226,7 +256,7 @@ def _new_item(section: Section, token: Token, line_no: int, raw_line: str) -> It
     return item
 
 
-def _add_sub_bullet(item: Item, content: str, line_no: int) -> None:
+def _add_sub_bullet(item: Item, content: str, line_no: int, raw: list[str]) -> None:
     content = " ".join(content.split("\n"))
     lead = _LEAD.match(content)
     if not lead:
@@ -235,15 +265,17 @@ def _add_sub_bullet(item: Item, content: str, line_no: int) -> None:
     kind, rest = lead.group(1).lower(), content[lead.end():]
     sources = _source_ids(rest)
     marker = _MARKER.search(rest)
-    rest = _SOURCES.sub("", _MARKER.sub("", rest)).strip()
+    marks = _scope_marks(raw, line_no)
+    rest = _SOURCES.sub("", _MARKER.sub("", _ABOUT.sub("", rest))).strip()
     if kind == "view":
-        item.views.append(View(re.sub(r"\s+", " ", rest), sources, line_no))
+        item.views.append(View(re.sub(r"\s+", " ", rest), sources, line_no, marks))
         return
     figure = parse_figure(rest, sources, line_no)
     if figure is None:
         item.bad_figures.append((line_no, rest))
     else:
         figure.status = marker.group(1).lower() if marker else ""
+        figure.scope_marks = marks
         item.figures.append(figure)
 
 
@@ -265,6 +297,22 @@ def parse_figure(text: str, sources: list[str], line: int) -> Figure | None:
     high = float(match.group("high").replace(",", "")) if match.group("high") else None
     return Figure(value, match.group("unit").strip(), match.group("label").strip(),
                   int(match.group("year")), sources, line, high=high)
+
+
+def _scope_marks(raw: list[str], first_line: int) -> list[ScopeMark]:
+    """The ``[about: …]`` marks in a bullet's lines, each with its line and column.
+
+    >>> [(m.kind, m.about, m.col) for m in _scope_marks(["- [X](x.md): y [about: Supported: zappos, a b]"], 3)]
+    [('supported', ['zappos', 'a b'], 16)]
+    """
+    marks = []
+    for offset, line in enumerate(raw):
+        for match in _ABOUT.finditer(line):
+            kind, _, group = match.group(1).partition(":")
+            about = [part.strip() for part in group.split(",") if part.strip()]
+            marks.append(ScopeMark(kind.strip().lower(), about, match.group(0), first_line + offset,
+                                   match.start() + 1))
+    return marks
 
 
 def _source_ids(text: str) -> list[str]:

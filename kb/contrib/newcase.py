@@ -174,7 +174,7 @@ def _front_matter(name: str, case_id: str, country: str | None, sectors: list[st
         "    date: TODO         # YYYY, YYYY-MM or YYYY-MM-DD",
         "    url: TODO          # https://... (for print without a URL, write publication: instead)",
         "    type: TODO         # article | blog | book | report | academic | web | news | video | official",
-        "    reliability: TODO  # primary | secondary | self-reported | weak",
+        "    reliability: TODO  # independent | third-party | self-reported | opinion",
         "---",
     ]
     return "\n".join(lines)
