@@ -19,11 +19,12 @@ a file's entry they are as of its last change (``validate`` checks afresh).
 
 >>> from kb.problems import Problem
 >>> import marshal
+>>> fact = ("a-s1", "https://a.example/", None, 9, 7, "A", "opinion", (10, 12), (11, 18))
 >>> record = FileRecord("cases/a.md", "case", "0" * 64, (1, 2, 3), (), (), {}, "a", "NL", ("a-s1",),
-...                     marshal.dumps((("a-s1", "https://a.example/", None, 9, 7),)), (("b", 20, 11),), (2, 5))
+...                     marshal.dumps((fact,)), (("b", 20, 11),), (2, 5))
 >>> doc = stub_document(record)
->>> doc.data["sources"], doc.at("relations", 0, "target")
-([{'id': 'a-s1', 'url': 'https://a.example/'}], (20, 11))
+>>> doc.data["sources"], doc.at("relations", 0, "target"), doc.at("sources", 0, "reliability")
+([{'id': 'a-s1', 'url': 'https://a.example/', 'title': 'A', 'reliability': 'opinion'}], (20, 11), (11, 18))
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.check.validate import cross_file_problems, file_problems, resolve_links, sort_problems
+from kb.check.validate import cross_file_problems, file_problems, resolve_links, scope_targets, sort_problems
 from kb.check.vocabulary import Vocabulary, country_name, load_vocabulary
 from kb.content.files import MAX_FILE_BYTES, ContentLayout, SourceFile, discover
 from kb.content.frontmatter import FrontMatter
@@ -316,7 +317,9 @@ def record_for(loaded: CachedFile, link_problems: list[Problem], counts: dict[st
                         tuple(link_problems), counts, id=data.get("id") if isinstance(data.get("id"), str) else "")
     if not record.id:
         return record
-    facts = tuple((s.get("id"), s.get("url"), s.get("publication"), *document.at("sources", i, "id"))
+    facts = tuple((s.get("id"), s.get("url"), s.get("publication"), *document.at("sources", i, "id"),
+                   s.get("title"), s.get("reliability"), document.at("sources", i, "title"),
+                   document.at("sources", i, "reliability"))
                   for i, s in enumerate(_list(data.get("sources"))) if isinstance(s, dict))
     record = record._replace(source_ids=tuple(fact[0] for fact in facts), source_facts=marshal.dumps(facts))
     if document.role != "case":
@@ -324,7 +327,8 @@ def record_for(loaded: CachedFile, link_problems: list[Problem], counts: dict[st
     relations = tuple((r.get("target"), *document.at("relations", i, "target"))
                       for i, r in enumerate(_list(data.get("relations"))) if isinstance(r, dict))
     country = data.get("country") if isinstance(data.get("country"), str) else ""
-    return record._replace(relations=relations, country=country, id_at=document.at("id"))
+    return record._replace(relations=relations, country=country, id_at=document.at("id"),
+                           scope_targets=tuple(scope_targets(document)))
 
 
 class StubDocument:
@@ -336,10 +340,12 @@ class StubDocument:
     and for reading declarations.  Ten thousand of these are made on every incremental load.
     """
 
-    __slots__ = ("data", "positions", "role", "where")
+    __slots__ = ("data", "positions", "role", "scope_targets", "where")
 
-    def __init__(self, data: dict, positions: dict[tuple, tuple[int, int]], role: str, where: str):
+    def __init__(self, data: dict, positions: dict[tuple, tuple[int, int]], role: str, where: str,
+                 scope_targets: tuple[tuple, ...] = ()):
         self.data, self.positions, self.role, self.where = data, positions, role, where
+        self.scope_targets = scope_targets  # what kb.check.validate.scope_targets found in its body
 
     @property
     def front(self) -> StubDocument:
@@ -361,21 +367,24 @@ def stub_document(record: FileRecord, sources_of_interest: set[str] | None = Non
     sources, relations = [], []
     positions: dict[tuple, tuple[int, int]] = {("id",): record.id_at}
     wanted = record.source_ids if sources_of_interest is None else sources_of_interest.intersection(record.source_ids)
-    for source_id, url, publication, line, col in record.sources if wanted else ():
+    for source_id, url, publication, line, col, title, reliability, title_at, reliability_at in (
+            record.sources if wanted else ()):
         if source_id not in wanted:
             continue
         positions[("sources", len(sources), "id")] = (line, col)
+        positions[("sources", len(sources), "title")] = tuple(title_at)
+        positions[("sources", len(sources), "reliability")] = tuple(reliability_at)
         source = {"id": source_id}
-        if url is not None:
-            source["url"] = url
-        if publication is not None:
-            source["publication"] = publication
+        for key, value in (("url", url), ("publication", publication), ("title", title),
+                           ("reliability", reliability)):
+            if value is not None:
+                source[key] = value
         sources.append(source)
     for i, (target, line, col) in enumerate(record.relations):
         relations.append({"target": target})
         positions[("relations", i, "target")] = (line, col)
     data = {"id": record.id, "country": record.country, "sources": sources, "relations": relations}
-    return StubDocument(data, positions, record.role, record.display)
+    return StubDocument(data, positions, record.role, record.display, record.scope_targets)
 
 
 def by_path(problems: list[Problem]) -> dict[str, list[Problem]]:

@@ -58,15 +58,25 @@ def test_seed_source_and_its_figures(graph) -> None:
 
 
 def test_seed_challenges_and_outcomes_cite_the_seed(graph) -> None:
+    """Each is kept, citing the seed: as the partner's own edge or, when the post speaks of the sites it
+    supported or of self-managing organisations in general, as a claim it reports (never its own)."""
+    partner = "Organisation:buurtzorg-britain-ireland"
+
     def cited(rel_type: str, target: str) -> bool:
-        return any(d["type"] == rel_type and "seed-2017" in d["sources"]
-                   for _, _, d in graph.out_edges("Organisation:buurtzorg-britain-ireland", data=True)
-                   if _ == target)
+        own = any(d["type"] == rel_type and "seed-2017" in d["sources"]
+                  for _, end, d in graph.out_edges(partner, data=True) if end == target)
+        reported = any(d["type"] == "REPORTS_CLAIM" and "seed-2017" in graph.nodes[claim]["sources"]
+                       and graph.has_edge(claim, target)
+                       for _, claim, d in graph.out_edges(partner, data=True))
+        return own or reported
 
     for challenge in SEED_CHALLENGES:
         assert cited("FACED", f"Challenge:{challenge}"), challenge
     for outcome in SEED_OUTCOMES:
         assert cited("REPORTED", f"Outcome:{outcome}"), outcome
+        general = [d for _, end, d in graph.out_edges(partner, data=True)
+                   if end == f"Outcome:{outcome}" and d["type"] == "REPORTED" and d["sources"] == ["seed-2017"]]
+        assert general == [], f"{outcome}: the seed's general sentence counted as the partner's own outcome"
 
 
 def test_specific_relationships(graph) -> None:

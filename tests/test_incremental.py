@@ -42,7 +42,7 @@ relations:
   - {type: inspired-by, target: alpha-care, sources: [report-a]}
 sources:
   - id: report-a
-    title: The same report, declared again
+    title: A report about Alpha, revised
     url: https://example.org/a
   - id: gamma-own
     title: Gamma's own page

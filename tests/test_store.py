@@ -29,6 +29,7 @@ def test_named_queries_answer_on_the_fixture(mini_store: Path) -> None:
         "name": "Staff attrition during the transition", "detail": "some staff left.",
         "figure": "30% of staff left at adopting organisations (2016)", "year": 2016,
         "sources": ["report-a", "report-b"], "status": "contested", "file": "cases/alpha-care.md", "line": 42,
+        "scope": "self", "evidence": "impression", "contested": True,
     }
     assert store.query("organisation", id="nope") == []
 

@@ -35,7 +35,8 @@ from kb.content.parse import Document
 from kb.evidence import OLD_RELIABILITY, RELIABILITIES, SCOPES, is_case_id
 from kb.problems import Problem
 
-__all__ = ["cross_file_problems", "file_problems", "resolve_links", "schema_for", "sort_problems", "validate"]
+__all__ = ["cross_file_problems", "file_problems", "resolve_links", "schema_for", "scope_targets", "sort_problems",
+           "validate"]
 
 _FOLDER_KINDS = {folder: kind for kind, folder in CONCEPT_KINDS.items()}
 _SRC_IN_TEXT = re.compile(r"\[src:\s*([^\]]*)\]", re.IGNORECASE)
@@ -498,21 +499,33 @@ def _source_consistency_problems(documents: list[Document]) -> list[Problem]:
     return problems
 
 
+def scope_targets(doc: Document) -> list[tuple[str, str, int, int]]:
+    """(case id, mark, line, col) for every group in a case's ``[about: kind: …]`` marks written as an id.
+
+    A stand-in for an unchanged file (``kb.cache.StubDocument``) has them recorded instead of a body.
+    """
+    recorded = getattr(doc, "scope_targets", None)
+    if recorded is not None:
+        return [tuple(target) for target in recorded]
+    targets = []
+    for item in doc.body.items if getattr(doc, "body", None) else []:
+        for mark in item.scope_marks + [m for sub in [*item.figures, *item.views] for m in sub.scope_marks]:
+            targets.extend((name, mark.text, mark.line, mark.col) for name in mark.about if is_case_id(name))
+    return targets
+
+
 def _scope_target_problems(cases: list[Document]) -> list[Problem]:
     """Groups in ``[about: kind: a, b]`` written as ids must be cases (names in words are free)."""
     known = {d.data["id"] for d in cases}
     problems = []
     for doc in cases:
-        for item in doc.body.items if doc.body else []:
-            marks = item.scope_marks + [m for sub in [*item.figures, *item.views] for m in sub.scope_marks]
-            for mark in marks:
-                for name in mark.about:
-                    if is_case_id(name) and name not in known:
-                        problems.append(Problem(
-                            doc.where, mark.line, mark.col, f"unknown case '{name}' in {mark.text}",
-                            _did_you_mean(name, sorted(known)) or
-                            "name a case id from cases/, or write the group in words, e.g. other Dutch care providers",
-                            code="unknown-organisation"))
+        for name, text, line, col in scope_targets(doc):
+            if name not in known:
+                problems.append(Problem(
+                    doc.where, line, col, f"unknown case '{name}' in {text}",
+                    _did_you_mean(name, sorted(known)) or
+                    "name a case id from cases/, or write the group in words, e.g. other Dutch care providers",
+                    code="unknown-organisation"))
     return problems
 
 

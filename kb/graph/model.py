@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kb.check.vocabulary import Vocabulary
-from kb.content.body import Figure, View
+from kb.content.body import Figure, ScopeMark, View
 from kb.content.files import CONCEPT_KINDS
 from kb.content.parse import Document
+from kb.evidence import DEFAULT_SCOPE, grade_for
 
 __all__ = [
     "Claim",
@@ -25,6 +26,7 @@ __all__ = [
     "Source",
     "TimelineEvent",
     "build_corpus",
+    "scope_of",
     "size_band",
 ]
 
@@ -67,6 +69,7 @@ class Concept:
     body: str
     file: str
     sources: list[str] = field(default_factory=list)
+    reliability: dict[str, str] = field(default_factory=dict)  # of each source it declares
 
 
 @dataclass
@@ -83,10 +86,18 @@ class Claim:
     views: list[View]
     file: str
     line: int
+    scope: str = DEFAULT_SCOPE  # whom it is about (kb.evidence.SCOPES)
+    about: list[str] = field(default_factory=list)  # the group: case ids or names, where given
+    evidence: str = ""  # grade id (kb.evidence.GRADES), derived from the sources and status
 
     @property
     def rel_type(self) -> str:
         return CLAIM_TYPES[self.kind]
+
+    @property
+    def is_own(self) -> bool:
+        """Whether the claim is about the organisation itself (only those become its edges)."""
+        return self.scope == DEFAULT_SCOPE
 
 
 @dataclass
@@ -100,6 +111,7 @@ class Relation:
     status: str
     file: str
     line: int
+    evidence: str = ""
 
     @property
     def rel_type(self) -> str:
@@ -116,6 +128,7 @@ class SizeFigure:
     note: str
     status: str
     line: int
+    evidence: str = ""
 
 
 @dataclass
@@ -136,6 +149,9 @@ class Disputed:
     sources: list[str]
     views: list[View]
     line: int
+    scope: str = DEFAULT_SCOPE
+    about: list[str] = field(default_factory=list)
+    evidence: str = ""
 
 
 @dataclass
@@ -163,6 +179,11 @@ class Organisation:
     timeline: list[TimelineEvent] = field(default_factory=list)
     disputes: list[Disputed] = field(default_factory=list)
     body: str = ""
+    reliability: dict[str, str] = field(default_factory=dict)  # of each source it declares
+
+    def grade(self, sources: list[str], status: str = "") -> str:
+        """The evidence grade of something this case says, citing these of its sources."""
+        return grade_for([self.reliability.get(s, "") for s in sources], status)
 
     def latest(self, measure: str) -> SizeFigure | None:
         figures = [f for f in self.size if f.measure == measure]
@@ -223,11 +244,23 @@ def _concept(doc: Document) -> Concept:
         aliases=list(data.get("aliases", [])), broader=data.get("broader", ""),
         includes=list(data.get("includes", [])), body=doc.front.body.strip(), file=doc.where,
         sources=[s["id"] for s in data.get("sources", [])],
+        reliability={s["id"]: s.get("reliability", "") for s in data.get("sources", [])},
     )
+
+
+def scope_of(marks: list[ScopeMark], parent: tuple[str, list[str]] = (DEFAULT_SCOPE, [])) -> tuple[str, list[str]]:
+    """(scope, about) of a bullet or sub-bullet from its ``[about: …]`` marks; none: its parent's.
+
+    Validation allows at most one mark with a known kind, so the first one is the one.
+    """
+    if not marks:
+        return parent[0], list(parent[1])
+    return marks[0].kind, list(marks[0].about)
 
 
 def _organisation(doc: Document) -> Organisation:
     data = doc.data
+
     org = Organisation(
         id=data["id"], name=data["name"], kind=data["kind"], country=data["country"],
         sectors=list(data["sectors"]), status=data["status"], summary=data["summary"].strip(),
@@ -236,22 +269,35 @@ def _organisation(doc: Document) -> Organisation:
         legal_form=data.get("legal_form", ""), ownership=data.get("ownership", ""),
         website=data.get("website", ""), profile_sources=list(data["profile_sources"]),
         sources=[s["id"] for s in data["sources"]], body=doc.front.body,
+        reliability={s["id"]: s.get("reliability", "") for s in data["sources"]},
     )
+    # Every source a case cites is declared in its own file, with the same reliability everywhere
+    # (validation), so the file alone grades its claims, also when only it is reloaded.
+    evidence = org.grade
     for i, raw in enumerate(data.get("size", []) or []):
         org.size.append(SizeFigure(raw["measure"], float(raw["value"]), raw.get("unit", ""), raw["year"],
                                    raw["source"], raw.get("note", ""), raw.get("status", ""),
-                                   doc.at("size", i)[0]))
+                                   doc.at("size", i)[0], evidence([raw["source"]], raw.get("status", ""))))
     for i, raw in enumerate(data.get("relations", []) or []):
         org.relations.append(Relation(org.id, raw["type"], raw["target"], list(raw["sources"]),
                                       raw.get("note", ""), raw.get("since"), raw.get("status", ""),
-                                      doc.where, doc.at("relations", i)[0]))
+                                      doc.where, doc.at("relations", i)[0],
+                                      evidence(raw["sources"], raw.get("status", ""))))
     for item in doc.body.items if doc.body else []:
+        scope, about = scope_of(item.scope_marks)
+        for sub in [*item.figures, *item.views]:
+            sub.scope, sub.about = scope_of(sub.scope_marks, (scope, about))
+            sub.evidence = evidence(sub.sources, getattr(sub, "status", ""))
+        # A contested bullet may rest on its views alone: then they are what it cites.
+        cited = item.sources or list(dict.fromkeys(s for view in item.views for s in view.sources))
         if item.concept_id:
             org.claims.append(Claim(org.id, item.concept_id, item.concept_kind, item.detail, item.sources,
-                                    item.status, item.figures, item.views, doc.where, item.line))
+                                    item.status, item.figures, item.views, doc.where, item.line,
+                                    scope, about, evidence(cited, item.status)))
         elif item.section == "timeline":
             org.timeline.append(TimelineEvent(item.title, item.detail, item.sources, item.line))
         elif item.section == "contested claims":
             org.disputes.append(Disputed(item.title, item.detail, item.status or "contested",
-                                         item.sources, item.views, item.line))
+                                         item.sources, item.views, item.line, scope, about,
+                                         evidence(cited, item.status)))
     return org

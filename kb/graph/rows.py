@@ -20,7 +20,8 @@ import networkx as nx
 
 from kb.check.vocabulary import country_name
 from kb.content.body import Figure
-from kb.graph.model import Claim, Corpus, Organisation
+from kb.evidence import DEFAULT_SCOPE, grade_for, is_case_id
+from kb.graph.model import Claim, Corpus, Disputed, Organisation
 from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES, label_for_kind
 
 __all__ = ["GraphRows", "Rel", "graph_rows", "node_key", "to_networkx"]
@@ -46,6 +47,8 @@ class GraphRows:
     def add_node(self, label: str, /, **props: object) -> None:
         declared = NODE_PROPERTIES[label]
         row = {key: props.get(key) for key in declared}
+        if "contested" in declared:
+            row["contested"] = row.get("status") == "contested"
         for key, kind in declared.items():
             if row[key] is None and kind == "STRING":
                 row[key] = ""
@@ -56,8 +59,9 @@ class GraphRows:
     def add_rel(self, rel_type: str, start: tuple[str, str], end: tuple[str, str], **props: object) -> None:
         row = {key: props.get(key) for key in REL_PROPERTIES}
         row["sources"] = list(row["sources"] or [])
+        row["about"] = list(row["about"] or [])
         row["contested"] = row["status"] == "contested"
-        for key in ("detail", "figure", "status", "file"):
+        for key in ("detail", "figure", "status", "file", "scope", "evidence"):
             row[key] = row[key] or ""
         self.rels.append(Rel(rel_type, start[0], start[1], end[0], end[1], row))
 
@@ -98,7 +102,8 @@ def graph_rows(corpus: Corpus) -> GraphRows:
         for practice in concept.includes:
             rows.add_rel("INCLUDES", (label, concept.id), ("Practice", practice), file=concept.file)
         for source in concept.sources:
-            rows.add_rel("CITES", (label, concept.id), ("Source", source), sources=[source], file=concept.file)
+            rows.add_rel("CITES", (label, concept.id), ("Source", source), sources=[source], file=concept.file,
+                          evidence=grade_for([concept.reliability.get(source, "")]))
     for country in sorted({org.country for org in corpus.organisations.values()}):
         rows.add_node("Country", id=country, name=country_name(country))
     for org in corpus.organisations.values():
@@ -114,65 +119,121 @@ def _add_organisation(rows: GraphRows, org: Organisation, corpus: Corpus) -> Non
                   staff=staff.value if staff else None, staff_year=staff.year if staff else None,
                   aliases=org.aliases, sources=org.profile_sources, body=org.body.strip(), file=org.file)
     me = ("Organisation", org.id)
-    profile = {"sources": org.profile_sources, "file": org.file, "line": 1}
+    own = {"scope": DEFAULT_SCOPE, "file": org.file}
+    profile = {"sources": org.profile_sources, "line": 1, "evidence": org.grade(org.profile_sources), **own}
     rows.add_rel("BASED_IN", me, ("Country", org.country), **profile)
     for sector in org.sectors:
         rows.add_rel("IN_SECTOR", me, ("Sector", sector), **profile)
     for source in org.sources:
-        rows.add_rel("CITES", me, ("Source", source), sources=[source], file=org.file)
+        rows.add_rel("CITES", me, ("Source", source), sources=[source], evidence=org.grade([source]), **own)
     for relation in org.relations:
         rows.add_rel(relation.rel_type, me, ("Organisation", relation.target), detail=relation.note,
                      year=relation.since, sources=relation.sources, status=relation.status,
-                     file=relation.file, line=relation.line)
+                     line=relation.line, evidence=relation.evidence, **own)
     for n, size in enumerate(org.size):
         figure_id = f"{org.id}/size/{n}"
+        evidence = {"scope": DEFAULT_SCOPE, "evidence": size.evidence}
         rows.add_node("Figure", id=figure_id, organisation=org.id, measure=size.measure, value=size.value,
                       unit=size.unit, description=size.note or size.measure, year=size.year, sources=[size.source],
-                      status=size.status, file=org.file, line=size.line)
+                      status=size.status, file=org.file, line=size.line, **evidence)
         rows.add_rel("HAS_FIGURE", me, ("Figure", figure_id), year=size.year, sources=[size.source],
-                     status=size.status, file=org.file, line=size.line)
+                     status=size.status, file=org.file, line=size.line, **evidence)
     for claim in org.claims:
         _add_claim(rows, claim)
     for dispute in org.disputes:
-        claim_id = f"{org.id}/claim/{dispute.line}"
-        rows.add_node("Claim", id=claim_id, organisation=org.id, title=dispute.title, text=dispute.detail,
-                      status=dispute.status, sources=dispute.sources, file=org.file, line=dispute.line)
-        rows.add_rel("HAS_CLAIM", me, ("Claim", claim_id), detail=dispute.title, sources=dispute.sources,
-                     status=dispute.status, file=org.file, line=dispute.line)
-        _add_views(rows, claim_id, dispute.views, org.file)
+        _add_dispute(rows, org, dispute)
+
+
+def claim_node_ids(org_id: str, claim_line: int, sub_line: int | None = None, sub: str = "") -> str:
+    """The id of a Claim node (or of one of its figures or views: ``sub`` is "figure" or "view").
+
+    All node ids of claims, their figures and views are made here, so that how they are derived can
+    change in one place.
+
+    >>> claim_node_ids("zappos", 120), claim_node_ids("zappos", 120, 122, "view")
+    ('zappos/claim/120', 'zappos/claim/120/view/122')
+    >>> claim_node_ids("zappos", 120, 121, "figure")
+    'zappos/figure/121'
+    """
+    if sub == "figure":
+        return f"{org_id}/figure/{sub_line}"
+    claim_id = f"{org_id}/claim/{claim_line}"
+    return f"{claim_id}/view/{sub_line}" if sub == "view" else claim_id
+
+
+def _evidence(thing: object) -> dict:
+    """The evidence properties of a claim, dispute, figure or view (kb.evidence)."""
+    return {"scope": thing.scope, "about": thing.about, "evidence": thing.evidence}
 
 
 def _add_claim(rows: GraphRows, claim: Claim) -> None:
+    """A claim about the organisation itself is its edge to the concept; any other is a Claim node."""
     me = ("Organisation", claim.org)
     concept = (label_for_kind(claim.kind), claim.concept)
-    first = claim.figures[0] if claim.figures else None
-    rows.add_rel(claim.rel_type, me, concept, detail=claim.detail, figure=_figure_text(first) if first else "",
-                 year=first.year if first else None, sources=claim.sources, status=claim.status,
-                 file=claim.file, line=claim.line)
+    claim_id = claim_node_ids(claim.org, claim.line)
+    evidence = _evidence(claim)
+    first = next((f for f in claim.figures if f.scope == DEFAULT_SCOPE), None) if claim.is_own else None
+    if claim.is_own:
+        rows.add_rel(claim.rel_type, me, concept, detail=claim.detail,
+                     figure=_figure_text(first) if first else "", year=first.year if first else None,
+                     sources=claim.sources, status=claim.status, file=claim.file, line=claim.line, **evidence)
     for figure in claim.figures:
-        figure_id = f"{claim.org}/figure/{figure.line}"
+        figure_id = claim_node_ids(claim.org, claim.line, figure.line, "figure")
         rows.add_node("Figure", id=figure_id, organisation=claim.org, measure="", concept=claim.concept,
                       value=figure.value, value_max=figure.high, unit=figure.unit, description=figure.label,
-                      year=figure.year, sources=figure.sources, status=figure.status, file=claim.file, line=figure.line)
-        rows.add_rel("HAS_FIGURE", me, ("Figure", figure_id), year=figure.year, sources=figure.sources,
-                     status=figure.status, file=claim.file, line=figure.line)
-        rows.add_rel("ABOUT", ("Figure", figure_id), concept, file=claim.file, line=figure.line)
-    if claim.status:
-        claim_id = f"{claim.org}/claim/{claim.line}"
+                      year=figure.year, sources=figure.sources, status=figure.status, file=claim.file,
+                      line=figure.line, **_evidence(figure))
+        rows.add_rel("HAS_FIGURE" if figure.scope == DEFAULT_SCOPE else "REPORTS_FIGURE", me, ("Figure", figure_id),
+                     year=figure.year, sources=figure.sources, status=figure.status, file=claim.file,
+                     line=figure.line, **_evidence(figure))
+        rows.add_rel("ABOUT", ("Figure", figure_id), concept, sources=figure.sources, status=figure.status,
+                     file=claim.file, line=figure.line, **_evidence(figure))
+        _add_concerns(rows, ("Figure", figure_id), figure, claim.file, figure.line)
+    if claim.status or not claim.is_own:
         rows.add_node("Claim", id=claim_id, organisation=claim.org, title=claim.concept, text=claim.detail,
-                      status=claim.status, sources=claim.sources, file=claim.file, line=claim.line)
-        rows.add_rel("HAS_CLAIM", me, ("Claim", claim_id), detail=claim.detail, sources=claim.sources,
-                     status=claim.status, file=claim.file, line=claim.line)
-        rows.add_rel("ABOUT", ("Claim", claim_id), concept, file=claim.file, line=claim.line)
-        _add_views(rows, claim_id, claim.views, claim.file)
+                      status=claim.status, sources=claim.sources, file=claim.file, line=claim.line,
+                      kind=claim.kind, concept=claim.concept, **evidence)
+        rows.add_rel("HAS_CLAIM" if claim.is_own else "REPORTS_CLAIM", me, ("Claim", claim_id), detail=claim.detail,
+                     sources=claim.sources, status=claim.status, file=claim.file, line=claim.line, **evidence)
+        rows.add_rel("ABOUT", ("Claim", claim_id), concept, sources=claim.sources, status=claim.status,
+                     file=claim.file, line=claim.line, **evidence)
+        _add_concerns(rows, ("Claim", claim_id), claim, claim.file, claim.line)
+        _add_views(rows, claim.org, claim.line, claim.views, claim.file)
 
 
-def _add_views(rows: GraphRows, claim_id: str, views: list, file: str) -> None:
+def _add_dispute(rows: GraphRows, org: Organisation, dispute: Disputed) -> None:
+    """A bullet of Contested claims: a Claim node, the organisation's own unless it is about others."""
+    claim_id = claim_node_ids(org.id, dispute.line)
+    evidence = _evidence(dispute)
+    rows.add_node("Claim", id=claim_id, organisation=org.id, title=dispute.title, text=dispute.detail,
+                  status=dispute.status, sources=dispute.sources, file=org.file, line=dispute.line, **evidence)
+    rel_type = "HAS_CLAIM" if dispute.scope == DEFAULT_SCOPE else "REPORTS_CLAIM"
+    rows.add_rel(rel_type, ("Organisation", org.id), ("Claim", claim_id), detail=dispute.title,
+                 sources=dispute.sources, status=dispute.status, file=org.file, line=dispute.line, **evidence)
+    _add_concerns(rows, ("Claim", claim_id), dispute, org.file, dispute.line)
+    _add_views(rows, org.id, dispute.line, dispute.views, org.file)
+
+
+def _add_concerns(rows: GraphRows, start: tuple[str, str], thing: object, file: str, line: int) -> None:
+    """Link a claim or figure about others to the organisations it names by case id (validation makes
+    sure that every group written as an id is a case; a name in words stays a name)."""
+    if thing.scope == DEFAULT_SCOPE:
+        return
+    for name in thing.about:
+        if is_case_id(name):
+            rows.add_rel("CONCERNS", start, ("Organisation", name), sources=thing.sources, file=file, line=line,
+                         **_evidence(thing))
+
+
+def _add_views(rows: GraphRows, org_id: str, claim_line: int, views: list, file: str) -> None:
+    claim_id = claim_node_ids(org_id, claim_line)
     for view in views:
-        view_id = f"{claim_id}/view/{view.line}"
-        rows.add_node("View", id=view_id, text=view.text, sources=view.sources, file=file, line=view.line)
+        view_id = claim_node_ids(org_id, claim_line, view.line, "view")
+        rows.add_node("View", id=view_id, text=view.text, sources=view.sources, file=file, line=view.line,
+                      **_evidence(view))
         rows.add_rel("HAS_VIEW", ("Claim", claim_id), ("View", view_id), sources=view.sources, file=file,
-                     line=view.line)
+                     line=view.line, **_evidence(view))
+
 
 
 def _figure_text(figure: Figure) -> str:

@@ -3,11 +3,22 @@
 The embedded store derives its DDL from this module, the Neo4j store its
 constraints, and ``docs/graph-model.md`` documents it.  Property types use
 LadybugDB's names (STRING, INT64, DOUBLE, BOOLEAN, STRING[]).
+
+Evidence (:mod:`kb.evidence`): every relationship and every Claim, Figure and View node carries
+``scope`` (whom it is about), ``evidence`` (the grade id derived from its sources and marks),
+``contested`` and ``about`` (the named group, where given).  Only claims whose scope is ``self``
+become an organisation's USES_PRACTICE, USES_FRAMEWORK, FACED and REPORTED edges; a claim about
+others or in general is a Claim node (``kind`` and ``concept`` say what it would have been) that the
+organisation REPORTS_CLAIM, ABOUT its concept and CONCERNS the organisations it names.  Likewise a
+figure about others hangs on REPORTS_FIGURE rather than HAS_FIGURE.
 """
 
 from __future__ import annotations
 
 __all__ = ["CONCEPT_LABELS", "NODE_PROPERTIES", "REL_ENDPOINTS", "REL_PROPERTIES", "label_for_kind"]
+
+#: Whom a claim is about, how strong its evidence is, whether it is disputed (kb.evidence).
+_EVIDENCE_PROPS = {"scope": "STRING", "evidence": "STRING", "contested": "BOOLEAN", "about": "STRING[]"}
 
 _CONCEPT_PROPS = {
     "id": "STRING", "name": "STRING", "definition": "STRING", "aliases": "STRING[]",
@@ -36,21 +47,28 @@ NODE_PROPERTIES: dict[str, dict[str, str]] = {
     "Figure": {
         "id": "STRING", "organisation": "STRING", "measure": "STRING", "concept": "STRING",
         "value": "DOUBLE", "value_max": "DOUBLE", "unit": "STRING", "description": "STRING", "year": "INT64",
-        "sources": "STRING[]", "status": "STRING", "file": "STRING", "line": "INT64",
+        "sources": "STRING[]", "status": "STRING", "file": "STRING", "line": "INT64", **_EVIDENCE_PROPS,
     },
     "Claim": {
         "id": "STRING", "organisation": "STRING", "title": "STRING", "text": "STRING", "status": "STRING",
         "sources": "STRING[]", "file": "STRING", "line": "INT64",
+        # What a claim bullet says: its kind (practice, framework, challenge, outcome; "" for a bullet of
+        # Contested claims) and concept id, so a claim about others keeps what it would have been.
+        "kind": "STRING", "concept": "STRING", **_EVIDENCE_PROPS,
     },
-    "View": {"id": "STRING", "text": "STRING", "sources": "STRING[]", "file": "STRING", "line": "INT64"},
+    "View": {"id": "STRING", "text": "STRING", "sources": "STRING[]", "file": "STRING", "line": "INT64",
+             **_EVIDENCE_PROPS},
 }
 
 CONCEPT_LABELS = ("Practice", "Challenge", "Outcome", "Framework")
 
 #: Every relationship carries the same evidence properties, so that provenance is uniform.
+#: ``scope`` and ``evidence`` are empty only on the vocabulary's own structure (BROADER, INCLUDES and a
+#: concept page's CITES), which says nothing about an organisation.
 REL_PROPERTIES: dict[str, str] = {
     "detail": "STRING", "figure": "STRING", "year": "INT64", "sources": "STRING[]",
     "status": "STRING", "contested": "BOOLEAN", "file": "STRING", "line": "INT64",
+    "scope": "STRING", "evidence": "STRING", "about": "STRING[]",
 }
 
 _ORG = "Organisation"
@@ -73,6 +91,10 @@ REL_ENDPOINTS: dict[str, list[tuple[str, str]]] = {
     "HAS_CLAIM": [(_ORG, "Claim")],
     "HAS_VIEW": [("Claim", "View")],
     "ABOUT": [(label, concept) for label in ("Figure", "Claim") for concept in CONCEPT_LABELS],
+    # Claims and figures about others (scope other than self): reported, never the organisation's own.
+    "REPORTS_CLAIM": [(_ORG, "Claim")],
+    "REPORTS_FIGURE": [(_ORG, "Figure")],
+    "CONCERNS": [("Claim", _ORG), ("Figure", _ORG)],
 }
 
 

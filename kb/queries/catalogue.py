@@ -61,8 +61,31 @@ _CORE_QUERIES = [
         WHERE {{rel_type:r}} IN {_CLAIM_TYPES}
         RETURN {{rel_type:r}} AS type, {{node_label:c}} AS kind, c.id AS concept, c.name AS name,
                r.detail AS detail, r.figure AS figure, r.year AS year, r.sources AS sources,
-               r.status AS status, r.file AS file, r.line AS line
+               r.status AS status, r.file AS file, r.line AS line,
+               r.scope AS scope, r.evidence AS evidence, r.contested AS contested
         ORDER BY line
+        """, ("id",)),
+    NamedQuery(
+        "organisation_reported_claims",
+        "What an organisation's file says about others or in general (never counted as its own), with evidence.",
+        """
+        MATCH (o:Organisation {id: $id})-[:REPORTS_CLAIM]->(c:Claim)
+        OPTIONAL MATCH (c)-[:ABOUT]->(x)
+        RETURN c.id AS id, c.kind AS kind, c.concept AS concept, x.name AS name, c.title AS title,
+               c.text AS detail, c.sources AS sources, c.status AS status, c.scope AS scope,
+               c.about AS about, c.evidence AS evidence, c.contested AS contested, c.file AS file,
+               c.line AS line
+        ORDER BY line
+        """, ("id",)),
+    NamedQuery(
+        "organisation_reported_by", "Claims and figures other organisations' files make about this one.",
+        """
+        MATCH (o:Organisation {id: $id})<-[:CONCERNS]-(x)<-[r]-(other:Organisation)
+        WHERE {rel_type:r} IN ['REPORTS_CLAIM', 'REPORTS_FIGURE']
+        RETURN other.id AS organisation, other.name AS organisation_name, {node_label:x} AS label, x.id AS id,
+               x.concept AS concept, coalesce(x.text, x.description) AS detail, x.scope AS scope,
+               x.evidence AS evidence, x.sources AS sources, x.status AS status, x.line AS line
+        ORDER BY organisation, line
         """, ("id",)),
     NamedQuery(
         "organisation_relations", "Relations an organisation's file declares (partner of, adopted the model of...).",
@@ -83,19 +106,22 @@ _CORE_QUERIES = [
     NamedQuery(
         "organisation_figures", "An organisation's figures: size and those attached to its claims.",
         """
-        MATCH (o:Organisation {id: $id})-[:HAS_FIGURE]->(f:Figure)
+        MATCH (o:Organisation {id: $id})-[:HAS_FIGURE|REPORTS_FIGURE]->(f:Figure)
         RETURN f.id AS id, f.measure AS measure, f.concept AS concept, f.value AS value,
                f.value_max AS value_max, f.unit AS unit, f.description AS description, f.year AS year,
-               f.sources AS sources, f.status AS status, f.line AS line
+               f.sources AS sources, f.status AS status, f.line AS line,
+               f.scope AS scope, f.about AS about, f.evidence AS evidence
         ORDER BY line
         """, ("id",)),
     NamedQuery(
         "organisation_disputes", "An organisation's contested or uncertain claims, one row per view with its sources.",
         """
-        MATCH (o:Organisation {id: $id})-[:HAS_CLAIM]->(c:Claim)
+        MATCH (o:Organisation {id: $id})-[:HAS_CLAIM|REPORTS_CLAIM]->(c:Claim)
+        WHERE c.status <> ''
         OPTIONAL MATCH (c)-[:HAS_VIEW]->(v:View)
         RETURN c.id AS id, c.title AS title, c.text AS text, c.status AS status, c.sources AS sources,
-               c.line AS line, v.text AS view, v.sources AS view_sources, v.line AS view_line
+               c.line AS line, c.scope AS scope, c.about AS about, c.evidence AS evidence,
+               v.text AS view, v.sources AS view_sources, v.line AS view_line, v.evidence AS view_evidence
         ORDER BY line, view_line
         """, ("id",)),
     NamedQuery(

@@ -16,7 +16,7 @@ code sorts), and every query that returns rows in some order ends with ``ORDER B
 results are deterministic.
 
 >>> [q.name.removeprefix("concept_practice_") for q in EXPLORE_QUERIES if q.name.startswith("concept_practice")]
-['claims', 'views', 'sources']
+['claims', 'reported', 'views', 'sources']
 """
 
 from __future__ import annotations
@@ -53,8 +53,19 @@ _WHOLE_GRAPH = [
         f"""
         MATCH (o:Organisation)-[r]->(c)
         WHERE {{rel_type:r}} IN {_CLAIM_TYPES}
-        RETURN o.id AS organisation, {{rel_type:r}} AS type, c.id AS concept, r.status AS status
+        RETURN o.id AS organisation, {{rel_type:r}} AS type, c.id AS concept, r.status AS status,
+               r.scope AS scope, r.evidence AS evidence, r.contested AS contested
         ORDER BY organisation, type, concept
+        """),
+    NamedQuery(
+        "explore_reported_claim_rows",
+        "Every claim a file makes about others or in general: never the organisation's own, shown apart.",
+        """
+        MATCH (o:Organisation)-[:REPORTS_CLAIM]->(c:Claim)
+        RETURN o.id AS organisation, c.kind AS kind, c.concept AS concept, c.status AS status,
+               c.scope AS scope, c.about AS about, c.evidence AS evidence, c.contested AS contested,
+               c.line AS line
+        ORDER BY organisation, line
         """),
     NamedQuery(
         "explore_concepts", "Every practice, challenge, outcome and framework with its definition and page body.",
@@ -110,16 +121,27 @@ def _concept_queries(kind: str, label: str) -> list[NamedQuery]:
             WHERE {{rel_type:r}} IN {_CLAIM_TYPES}
             RETURN o.id AS organisation, o.name AS name, {{rel_type:r}} AS type, r.detail AS detail,
                    r.figure AS figure, r.year AS year, r.sources AS sources, r.status AS status,
-                   r.file AS file, r.line AS line
+                   r.file AS file, r.line AS line,
+                   r.scope AS scope, r.evidence AS evidence, r.contested AS contested
+            ORDER BY name, organisation, line
+            """, ("id",)),
+        NamedQuery(
+            f"concept_{kind}_reported", f"What files say about one {kind} at other organisations or in general.",
+            f"""
+            MATCH (o:Organisation)-[:REPORTS_CLAIM]->(claim:Claim)-[:ABOUT]->{concept}
+            RETURN o.id AS organisation, o.name AS name, claim.kind AS kind, claim.text AS detail,
+                   claim.sources AS sources, claim.status AS status, claim.scope AS scope,
+                   claim.about AS about, claim.evidence AS evidence, claim.contested AS contested,
+                   claim.file AS file, claim.line AS line
             ORDER BY name, organisation, line
             """, ("id",)),
         NamedQuery(
             f"concept_{kind}_views", f"Each side of the disputed claims about one {kind}.",
             f"""
-            MATCH (o:Organisation)-[:HAS_CLAIM]->(claim:Claim)-[:ABOUT]->{concept}
+            MATCH (o:Organisation)-[:HAS_CLAIM|REPORTS_CLAIM]->(claim:Claim)-[:ABOUT]->{concept}
             MATCH (claim)-[:HAS_VIEW]->(v:View)
             RETURN o.id AS organisation, claim.line AS claim_line, v.text AS text, v.sources AS sources,
-                   v.line AS line
+                   v.line AS line, v.scope AS scope, v.evidence AS evidence
             ORDER BY organisation, claim_line, line
             """, ("id",)),
         NamedQuery(

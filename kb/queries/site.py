@@ -106,36 +106,38 @@ _CITATIONS: dict[str, tuple[str, str]] = {
         {{filter}}
         RETURN source, o.id AS organisation, o.name AS organisation_name, {{rel_type:r}} AS type,
                {{node_label:c}} AS kind, c.id AS concept, c.name AS concept_name, r.detail AS detail,
-               r.status AS status, r.file AS file, r.line AS line
+               r.status AS status, r.file AS file, r.line AS line, r.scope AS scope, r.evidence AS evidence
         ORDER BY source, organisation, line, concept
         """),
     "figures": ("Figures (size and figures of claims) that cite a source.", """
-        MATCH (o:Organisation)-[:HAS_FIGURE]->(f:Figure)
+        MATCH (o:Organisation)-[:HAS_FIGURE|REPORTS_FIGURE]->(f:Figure)
         UNWIND f.sources AS source
         WITH source, o, f
         {filter}
         RETURN source, o.id AS organisation, o.name AS organisation_name, 'FIGURE' AS type,
                f.measure AS measure, f.concept AS concept, f.value AS value, f.value_max AS value_max,
                f.unit AS unit, f.description AS detail, f.year AS year,
-               f.status AS status, f.file AS file, f.line AS line
+               f.status AS status, f.file AS file, f.line AS line, f.scope AS scope, f.evidence AS evidence
         ORDER BY source, organisation, line
         """),
-    "disputes": ("Contested or uncertain claims that cite a source.", """
-        MATCH (o:Organisation)-[:HAS_CLAIM]->(c:Claim)
+    "disputes": ("Contested or uncertain claims, and claims about others or in general, that cite a source.", """
+        MATCH (o:Organisation)-[:HAS_CLAIM|REPORTS_CLAIM]->(c:Claim)
         UNWIND c.sources AS source
         WITH source, o, c
         {filter}
         RETURN source, o.id AS organisation, o.name AS organisation_name, 'CLAIM' AS type, c.title AS title,
-               c.text AS detail, c.status AS status, c.file AS file, c.line AS line
+               c.text AS detail, c.status AS status, c.file AS file, c.line AS line, c.scope AS scope,
+               c.evidence AS evidence
         ORDER BY source, organisation, line
         """),
     "views": ("One side of a contested claim (a view) that cites a source.", """
-        MATCH (o:Organisation)-[:HAS_CLAIM]->(c:Claim)-[:HAS_VIEW]->(v:View)
+        MATCH (o:Organisation)-[:HAS_CLAIM|REPORTS_CLAIM]->(c:Claim)-[:HAS_VIEW]->(v:View)
         UNWIND v.sources AS source
         WITH source, o, c, v
         {filter}
         RETURN source, o.id AS organisation, o.name AS organisation_name, 'VIEW' AS type, c.title AS title,
-               v.text AS detail, c.status AS status, v.file AS file, v.line AS line
+               v.text AS detail, c.status AS status, v.file AS file, v.line AS line, v.scope AS scope,
+               v.evidence AS evidence
         ORDER BY source, organisation, line
         """),
     "profiles": ("Organisation profiles (founded, place, legal form, status) that cite a source.", """

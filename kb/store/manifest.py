@@ -60,9 +60,12 @@ class FileRecord(NamedTuple):
     id: str = ""
     country: str = ""
     source_ids: tuple[str, ...] = ()  # the sources it declares
-    source_facts: bytes = b""  # marshalled (id, url, publication, line, col) per source, read when needed
+    # marshalled (id, url, publication, line, col, title, reliability, title_at, reliability_at) per
+    # source, read when needed
+    source_facts: bytes = b""
     relations: tuple[tuple, ...] = ()  # (target, line, col) per relation
     id_at: tuple[int, int] = (1, 1)
+    scope_targets: tuple[tuple, ...] = ()  # (case id, mark, line, col) per id named in [about: kind: …]
 
     @property
     def sources(self) -> tuple[tuple, ...]:
