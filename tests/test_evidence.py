@@ -371,3 +371,20 @@ def test_load_refuses_an_unknown_case_in_a_scope_group_and_a_conflicting_source(
     conflicts = [p for p in incremental.problems if p.code == "source-conflict"]
     assert [(p.path, p.line, p.col, p.hint) for p in conflicts] == [
         (beta, line_of(mini_root, beta, "    title: Another title"), 12, "write title: A report about Alpha")]
+
+
+# --- the site shows what a file says about others, apart from the organisation's own claims ---------
+
+def test_case_page_shows_claims_about_others_apart(scoped_root: Path, tmp_path: Path, make_client) -> None:
+    rebuild(tmp_path / "store", rows_of(scoped_root))
+    client = make_client(KB_STORE_PATH=str(tmp_path / "store"))
+    data = client.get("/cases/alpha-care.json").get_json()
+    assert "staff-attrition" not in {c["concept"] for c in data["claims"]}
+    assert [(r["concept"], r["scope"], r["about"]) for r in data["reported"]] == [
+        ("staff-attrition", "supported", ["beta-shoes", "other Dutch care providers"])]
+    page = client.get("/cases/alpha-care").text
+    own, _, reported = page.partition('id="sec-reported"')
+    assert reported and "organisations it supported: beta-shoes, other Dutch care providers" in reported
+    assert "some staff left." in reported and "some staff left." not in own
+    assert "of staff left at adopting organisations" in reported  # its figure, under it
+    assert "View: up to 30% left" in reported

@@ -48,6 +48,8 @@ def case(case_id: str, fmt: str):
         "claims": store.query("organisation_claims", id=case_id),
         "figures": store.query("organisation_figures", id=case_id),
         "disputes": _group_views(store.query("organisation_disputes", id=case_id)),
+        # What the file says about others or in general: shown, never counted as the case's own.
+        "reported": store.query("organisation_reported_claims", id=case_id),
         "relations": store.query("organisation_relations", id=case_id),
         "related_from": store.query("organisation_relations_in", id=case_id),
         "sources": store.query("organisation_sources", id=case_id),
@@ -112,8 +114,9 @@ def _group_views(rows: list[dict]) -> list[dict]:
     """Rows of (claim, view) pairs -> one dict per claim with its list of views."""
     claims: OrderedDict[str, dict] = OrderedDict()
     for row in rows:
-        claim = claims.setdefault(row["id"], {k: row[k] for k in ("id", "title", "text", "status", "sources", "line")}
-                                  | {"views": []})
+        claim = claims.setdefault(row["id"], {k: row[k] for k in ("id", "title", "text", "status", "sources", "line",
+                                                                  "scope", "about", "evidence")} | {"views": []})
         if row["view"] is not None:
-            claim["views"].append({"text": row["view"], "sources": row["view_sources"], "line": row["view_line"]})
+            claim["views"].append({"text": row["view"], "sources": row["view_sources"], "line": row["view_line"],
+                                   "evidence": row["view_evidence"]})
     return list(claims.values())
