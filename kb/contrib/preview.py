@@ -18,6 +18,7 @@ import re
 import shutil
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,8 @@ from kb.content.body import ITEM_SECTIONS, Item
 from kb.content.files import CONCEPT_KINDS, ContentLayout, discover
 from kb.content.parse import Document, parse_file
 from kb.contrib.diff import build_side
-from kb.graph.model import CLAIM_TYPES, RELATION_TYPES, size_band
+from kb.evidence import DEFAULT_SCOPE, grade_for
+from kb.graph.model import CLAIM_TYPES, RELATION_TYPES, scope_of, size_band
 from kb.graph.rows import GraphRows
 from kb.graph.schema import CONCEPT_LABELS, label_for_kind
 from kb.problems import KbError, Problem
@@ -105,23 +107,38 @@ def _build(preview: CasePreview, doc: Document, documents: list[Document], vocab
     items = doc.body.items if doc.body else []
     spans = _item_spans(doc)
     concepts = {d.data.get("id"): d for d in documents if d.role in CONCEPT_KINDS}
-    claims, figures, disputes = [], _size_figures(data, doc, markers), []
+    claims, figures, disputes, reported = [], _size_figures(data, doc, markers), [], []
+    grade = _grader(data)
     for item in items:
+        scope, about = scope_of(item.scope_marks)
+        evidence = {"scope": scope, "about": about, "evidence": grade(_cited(item), item.status)}
         if item.section in ITEM_SECTIONS:
-            claim = _claim(item, concepts)
+            claim = _claim(item, concepts) | evidence
             claim["detail"] = markers.attach(claim["detail"], spans[item.line])
-            claims.append(claim)
-            figures += [_figure_row(f, claim["concept"]) for f in item.figures]
+            if scope == DEFAULT_SCOPE:
+                claims.append(claim)
+            else:  # as the site's organisation_reported_claims gives it
+                reported.append({"id": f"claim/{item.line}", "kind": claim["kind"].lower(), "title": claim["concept"],
+                                 **{k: claim[k] for k in ("concept", "name", "detail", "sources", "status", "line")},
+                                 **evidence, "contested": item.status == "contested"})
+            figures += [_figure_row(f, claim["concept"], (scope, about), grade) for f in item.figures]
             if item.status:
-                disputes.append(_dispute(item, claim["concept"], claim["detail"]))
+                disputes.append(_dispute(item, claim["concept"], claim["detail"], evidence, grade))
         elif item.section == "contested claims":
-            disputes.append(_dispute(item, item.title, markers.attach(item.detail, spans[item.line])))
+            text = markers.attach(item.detail, spans[item.line])
+            disputes.append(_dispute(item, item.title, text, evidence, grade))
+            if scope != DEFAULT_SCOPE:
+                reported.append({"id": f"claim/{item.line}", "kind": "", "concept": "", "name": None,
+                                 "title": item.title, "detail": text, "sources": item.sources,
+                                 "status": item.status or "contested", "line": item.line, **evidence,
+                                 "contested": (item.status or "contested") == "contested"})
     cases = {d.data.get("id"): d for d in documents if d.role == "case" and d is not doc}
     preview.data = {
         "case": _case_row(doc, vocabulary, markers),
         "claims": claims,
         "figures": figures,
         "disputes": disputes,
+        "reported": reported,
         "relations": _relations(data, cases, markers),
         "related_from": _related_from(_text(data.get("id")) or doc.stem, cases),
         "sources": _sources(data, markers),
@@ -152,7 +169,8 @@ def _comparable(rows: GraphRows, doc: Document, case: dict[str, Any], limit: int
     claims = [{"organisation": rel.start, "type": rel.type, "concept": rel.end, "status": rel.props.get("status")}
               for rel in rows.rels if rel.type in KIND_OF_REL and rel.start != case_id]
     claims += [{"organisation": case_id, "type": CLAIM_TYPES[item.concept_kind], "concept": item.concept_id,
-                "status": item.status} for item in (doc.body.items if doc.body else []) if item.concept_id]
+                "status": item.status} for item in (doc.body.items if doc.body else [])
+               if item.concept_id and scope_of(item.scope_marks)[0] == DEFAULT_SCOPE]
     concepts = [{"label": label, **node} for label in CONCEPT_LABELS for node in rows.nodes.get(label, [])]
     broader = {rel.start: rel.end for rel in rows.rels if rel.type == "BROADER" and rel.start_label == "Sector"}
     sector_rows = [{"id": node["id"], "name": node["name"], "broader": broader.get(node["id"])}
@@ -190,16 +208,33 @@ def _claim(item: Item, concepts: dict[str, Document]) -> dict[str, Any]:
             "sources": item.sources, "status": item.status, "line": item.line}
 
 
-def _figure_row(figure: Any, concept: str) -> dict[str, Any]:
+def _figure_row(figure: Any, concept: str, parent: tuple[str, list[str]],
+                grade: Callable[[list[str], str], str]) -> dict[str, Any]:
+    scope, about = scope_of(figure.scope_marks, parent)
     return {"id": f"figure/{figure.line}", "measure": "", "concept": concept, "value": figure.value,
             "value_max": figure.high, "unit": figure.unit, "description": figure.label, "year": figure.year,
-            "sources": figure.sources, "status": figure.status, "line": figure.line}
+            "sources": figure.sources, "status": figure.status, "line": figure.line, "scope": scope, "about": about,
+            "evidence": grade(figure.sources, figure.status)}
 
 
-def _dispute(item: Item, title: str, text: Any) -> dict[str, Any]:
+def _dispute(item: Item, title: str, text: Any, evidence: dict[str, Any],
+             grade: Callable[[list[str], str], str]) -> dict[str, Any]:
     return {"id": f"claim/{item.line}", "title": title, "text": text, "status": item.status or "contested",
-            "sources": item.sources, "line": item.line,
-            "views": [{"text": v.text, "sources": v.sources, "line": v.line} for v in item.views]}
+            "sources": item.sources, "line": item.line, **evidence,
+            "views": [{"text": v.text, "sources": v.sources, "line": v.line, "evidence": grade(v.sources, "")}
+                      for v in item.views]}
+
+
+def _grader(data: dict) -> Callable[[list[str], str], str]:
+    """Evidence grades as the model gives them, from the file's own source declarations (which may be
+    invalid here: an unknown reliability counts as no reliability)."""
+    reliability = {s.get("id"): s.get("reliability") for s in _list(data.get("sources")) if isinstance(s, dict)}
+    return lambda sources, status: grade_for([str(reliability.get(s) or "") for s in sources], status)
+
+
+def _cited(item: Item) -> list[str]:
+    """The sources a bullet rests on: its own, or its views' for a contested bullet that has none."""
+    return item.sources or list(dict.fromkeys(s for view in item.views for s in view.sources))
 
 
 def _size_figures(data: dict, doc: Document, markers: _Markers) -> list[dict[str, Any]]:
