@@ -12,7 +12,7 @@ from flask import Flask
 
 from . import errors, pagecache, security, store
 from .settings import from_environment
-from .views import browse, discover, explore, research
+from .views import browse, discover, explore, lessons, research
 
 __all__ = ["create_app"]
 
@@ -28,6 +28,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     pagecache.init_app(app)  # after security: cached pages are stored without, and served with, its headers
-    for blueprint in (browse.bp, discover.bp, explore.bp, research.bp):
+    for blueprint in (browse.bp, discover.bp, explore.bp, lessons.bp, research.bp):
         app.register_blueprint(blueprint)
     return app

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, current_app, request
 
 from kb.analysis import comparable_cases
 
 from ..render import prose_sections, render_markdown
 from ..store import get_store
 from .base import page_route, respond
-from .discover import case_list
+from .discover import case_list, missing
 
 bp = Blueprint("browse", __name__)
 
@@ -41,7 +41,7 @@ def case(case_id: str, fmt: str):
     store = get_store()
     found = store.query("organisation", id=case_id)
     if not found:
-        abort(404, f"No case with id '{case_id}'.")
+        raise missing("organisation", case_id, store, f"No case with id '{case_id}'.")
     found[0]["sectors"] = sorted(found[0]["sectors"])  # collect() order differs between stores
     data = {
         "case": found[0],

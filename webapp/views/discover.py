@@ -19,6 +19,7 @@ from kb.analysis.facets import SORTS, PageOutOfRange, build_cases, facet_cases, 
 from kb.analysis.search import SearchCache
 from kb.queries.site import CLAIM_TYPES, GRAPH_KINDS, Neighbourhood, neighbourhood, source_citations
 
+from ..errors import not_found
 from ..store import get_store
 from .base import page_route, respond
 
@@ -54,6 +55,27 @@ def node_url(kind: str, node_id: str) -> str:
     if kind in ("sector", "country"):
         return url_for("browse.cases", **{kind: node_id})
     return url_for("discover.source", source_id=node_id)
+
+
+def known_names(store: Any, kind: str) -> dict[str, str]:
+    """Id -> name of every node of a kind that has pages, for "did you mean" on a 404 (empty for other kinds)."""
+    if kind == "organisation":
+        return {row["id"]: row["name"] for row in store.query("facet_organisations")}
+    if kind == "source":
+        return {row["id"]: row["title"] or row["id"] for row in store.query("sources")}
+    if kind in CONCEPT_FOLDERS:
+        return {row["id"]: row["name"] for row in store.query("search_concepts") if row["label"].lower() == kind}
+    if kind == "sector":
+        return {row["value"]: row["label"] for row in store.query("facet_links") if row["type"] == "IN_SECTOR"}
+    if kind == "country":
+        return {row["country"]: row["country_name"] or row["country"] for row in store.query("facet_organisations")
+                if row["country"]}
+    return {}
+
+
+def missing(kind: str, node_id: str, store: Any, description: str) -> Exception:
+    """A 404 for a node id that does not exist, suggesting the closest ids of its kind."""
+    return not_found(description, node_id, known_names(store, kind), lambda found: node_url(kind, found))
 
 
 # -- the case list ----------------------------------------------------------------------------------
@@ -246,17 +268,81 @@ def _source_entry(source: dict[str, Any], declared: list[dict[str, Any]],
             "citations": [_citation(row) for row in citations]}
 
 
+#: Filters of the sources list: URL argument -> heading.  Their values come from the data (so new
+#: types or reliability grades need no change here); ``year`` is the year of the source's date.
+SOURCE_FILTERS = {"type": "Type", "reliability": "Reliability", "year": "Year", "organisation": "Organisation"}
+NO_YEAR = "undated"
+
+
+def _source_values(source: dict[str, Any], organisations: dict[str, str]) -> dict[str, dict[str, str]]:
+    """A source's value -> label for each filter (several organisations: those that declare or cite it)."""
+    date = str(source.get("date") or "")
+    year = date[:4] if date[:4].isdigit() else NO_YEAR
+    return {"type": {source["type"]: source["type"]} if source.get("type") else {},
+            "reliability": {source["reliability"]: source["reliability"]} if source.get("reliability") else {},
+            "year": {year: year}, "organisation": organisations}
+
+
 @page_route(bp, "/sources")
 def sources(fmt: str):
-    """Every source with the claims that cite it (organisation, claim type, concept, line)."""
+    """Sources with the claims that cite them, filtered (``type``, ``reliability``, ``year``, ``organisation``,
+    each repeatable: any of the values) and paged (``page=``, ``KB_PAGE_SIZE`` a page)."""
     store = get_store()
+    chosen = {name: tuple(dict.fromkeys(v.strip() for v in request.args.getlist(name) if v.strip()))
+              for name in SOURCE_FILTERS}
+    chosen = {name: values for name, values in chosen.items() if values}
+    number = request.args.get("page", "1")
+    if not number.isdigit() or int(number) < 1:
+        abort(400, f"The page must be a whole number from 1, not '{number}'.")
     declared: dict[str, list[dict[str, Any]]] = {}
     for row in store.query("source_declarations"):
         declared.setdefault(row["source"], []).append(row)
     citations = source_citations(store)
-    entries = [_source_entry(s, declared.get(s["id"], []), citations.get(s["id"], [])) for s in store.query("sources")]
-    data = {"sources": entries, "total": len(entries),
-            "citations_total": sum(len(entry["citations"]) for entry in entries)}
+    every = store.query("sources")
+    values = {}
+    for src in every:
+        organisations = {row["id"]: row["name"] for row in declared.get(src["id"], []) if row["label"] == "Organisation"}
+        organisations.update({row["organisation"]: row["organisation_name"] for row in citations.get(src["id"], [])})
+        values[src["id"]] = _source_values(src, organisations)
+
+    def matches(source_id: str, skip: str | None = None) -> bool:
+        return all(any(v in values[source_id][name] for v in wanted)
+                   for name, wanted in chosen.items() if name != skip)
+
+    matching = [src for src in every if matches(src["id"])]
+    filters = []
+    for name, title in SOURCE_FILTERS.items():
+        base = [src for src in every if matches(src["id"], skip=name)]  # any-of: count against the other filters
+        counts: dict[str, int] = {}
+        labels: dict[str, str] = {}
+        for src in base:
+            for value, label in values[src["id"]][name].items():
+                counts[value] = counts.get(value, 0) + 1
+                labels[value] = label
+        order = (sorted(counts, reverse=True) if name == "year"
+                 else sorted(counts, key=lambda v, lab=labels: (lab[v].casefold(), v)))
+        filters.append({"name": name, "title": title, "values": [
+            {"value": v, "label": labels[v], "count": counts[v], "selected": v in chosen.get(name, ())} for v in order]
+            + [{"value": v, "label": v, "count": 0, "selected": True} for v in chosen.get(name, ()) if v not in counts]})
+    size = current_app.config["KB_PAGE_SIZE"]
+    try:
+        page = paginate(matching, int(number), size)
+    except PageOutOfRange as err:
+        abort(404, f"No such page of sources: {err}.")
+    endpoint = "discover.sources_json" if fmt == "json" else "discover.sources"
+
+    def link(to_page: int) -> str:
+        return url_for(endpoint, **{name: list(v) for name, v in chosen.items()}, **({"page": to_page}
+                                                                                      if to_page > 1 else {}))
+
+    entries = [_source_entry(src, declared.get(src["id"], []), citations.get(src["id"], [])) for src in page.items]
+    data = {"sources": entries, "total": page.total, "sources_total": len(every),
+            "citations_total": sum(len(entry["citations"]) for entry in entries),
+            "selection": {name: list(v) for name, v in chosen.items()}, "filters": filters,
+            "page": {"number": page.number, "pages": page.pages, "size": page.size,
+                     "next": link(page.number + 1) if page.number < page.pages else None,
+                     "previous": link(page.number - 1) if page.number > 1 else None},
+            "clear_url": url_for(endpoint) if chosen else None}
     return respond(fmt, "sources.html", data)
 
 
@@ -266,7 +352,7 @@ def source(source_id: str, fmt: str):
     store = get_store()
     found = store.query("source", id=source_id)
     if not found:
-        abort(404, f"No source with id '{source_id}'.")
+        raise missing("source", source_id, store, f"No source with id '{source_id}'.")
     entry = _source_entry(found[0], store.query("source_declarations_of", id=source_id),
                           source_citations(store, source_id).get(source_id, []))
     return respond(fmt, "sources.html", {"source": entry})
@@ -330,7 +416,8 @@ def graph(kind: str, node_id: str, fmt: str):
         abort(400, f"Unknown kind to show: {', '.join(unknown)}; use: {', '.join(GRAPH_KINDS)}.")
     hood = neighbourhood(get_store(), kind, node_id, depth=int(depth), kinds=tuple(shown))
     if hood is None:
-        abort(404, f"No {kind} with id '{node_id}'.")
+        raise not_found(f"No {kind} with id '{node_id}'.", node_id, known_names(get_store(), kind),
+                        lambda found: url_for("discover.graph", kind=kind, node_id=found))
     for node in hood.nodes.values():
         node["url"] = node_url(node["kind"], node["id"])
         node["graph_url"] = url_for("discover.graph", kind=node["kind"], node_id=node["id"], depth=depth)

@@ -17,6 +17,7 @@ from kb.analysis import SIZE_ORDER, CaseIndex, CaseQuery
 from kb.graph.model import size_band
 from kb.queries.explore import concept_query
 
+from ..errors import not_found
 from ..render import render_markdown
 from ..store import get_store
 from .base import page_route, respond
@@ -54,7 +55,9 @@ def compare(fmt: str):
     case_id = args.get("case", "").strip()
     if case_id:
         if case_id not in index.profiles:
-            abort(404, f"No case with id '{case_id}'.")
+            raise not_found(f"No case with id '{case_id}'.", case_id,
+                            {p.id: p.name for p in index.profiles.values()},
+                            lambda found: url_for("explore.compare", case=found))
         query, ignored, mode = analysis.query_for_case(index, case_id), [], "case"
         results = analysis.rank_comparable(index, query, limit=limit, exclude={case_id})
     else:
@@ -171,7 +174,9 @@ def _concept_page(kind: str, concept_id: str, fmt: str):
     index, store = _index(), get_store()
     info = index.concepts[kind].get(concept_id)
     if info is None:
-        abort(404, f"No {kind} with id '{concept_id}'.")
+        raise not_found(f"No {kind} with id '{concept_id}'.", concept_id,
+                        {c.id: c.name for c in index.concepts[kind].values()},
+                        lambda found: f"/{KIND_PAGES[kind][0]}/{found}")
     claims, paging = _page_of(store.query(concept_query(kind, "claims"), id=concept_id))
     claims = _with_views(claims, store.query(concept_query(kind, "views"), id=concept_id))
     # The sources cited on this page: by its claims and their views, and by the concept's own text.

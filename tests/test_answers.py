@@ -1,0 +1,161 @@
+"""Answers for practitioners (issue 18): lessons across cases, the sources list's filters and pages,
+"did you mean" on 404 pages; the same answers from Neo4j as from the embedded store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kb.graph import graph_rows
+from kb.pipeline import load_content
+from webapp import create_app
+from webapp.errors import closest_ids
+
+from .conftest import FIXTURES, REPO, TEST_LIMITS, load_into
+
+# -- lessons and open questions across cases --------------------------------------------------------
+
+
+def test_lessons_gather_every_case_with_links_and_sources(client) -> None:
+    data = client.get("/lessons.json").json
+    assert [c["id"] for c in data["cases"]] == ["alpha-care", "beta-shoes"]
+    assert data["counts"] == {"Lessons": 2, "Open questions": 1}
+    alpha = data["cases"][0]
+    assert [s["title"] for s in alpha["sections"]] == ["Lessons", "Open questions"]
+    question = alpha["sections"][1]["items"][0]
+    assert question["text"] == "Would the teams keep working this way without the coaches?"
+    assert question["url"] == "/cases/alpha-care#section-open-questions"
+    assert [(s["id"], s["page_url"]) for s in question["sources"]] == [("report-b", "/sources/report-b")]
+    page = client.get("/lessons").text
+    assert 'href="/cases/alpha-care#section-open-questions"' in page and 'href="/sources/report-b"' in page
+    assert 'id="section-open-questions"' in client.get("/cases/alpha-care").text
+
+
+@pytest.mark.parametrize("query, cases", [
+    ("sector=retail", ["beta-shoes"]),
+    ("practice=self-managing-teams", ["alpha-care"]),
+    ("challenge=staff-attrition", ["alpha-care", "beta-shoes"]),
+    ("sector=retail&practice=self-managing-teams", []),
+])
+def test_lessons_filter_by_sector_practice_and_challenge(client, query: str, cases: list[str]) -> None:
+    data = client.get(f"/lessons.json?{query}").json
+    assert [c["id"] for c in data["cases"]] == cases
+    page = client.get(f"/lessons?{query}")
+    assert page.status_code == 200 and "Clear the filters" in page.text
+    for _name, value in (part.split("=") for part in query.split("&")):
+        assert f'<option value="{value}" selected>' in page.text
+
+
+def test_lessons_filters_offer_only_values_of_cases_with_lessons(client) -> None:
+    facets = {f["name"]: {v["value"]: v["count"] for v in f["values"]} for f in client.get("/lessons.json").json["facets"]}
+    assert list(facets) == ["sector", "practice", "challenge"]
+    assert facets["challenge"] == {"staff-attrition": 2}
+
+
+# -- sources: filters and pages ------------------------------------------------------------------------
+
+def test_sources_are_paged(make_client, shared_mini_store: Path) -> None:
+    client = make_client(KB_STORE_PATH=str(shared_mini_store), KB_PAGE_SIZE=2)
+    first = client.get("/sources.json").json
+    assert [s["id"] for s in first["sources"]] == ["news-1", "report-a"]
+    assert first["page"] == {"number": 1, "pages": 2, "size": 2, "next": "/sources.json?page=2", "previous": None}
+    second = client.get(first["page"]["next"]).json
+    assert [s["id"] for s in second["sources"]] == ["report-b"] and second["page"]["previous"] == "/sources.json"
+    assert 'rel="next"' in client.get("/sources").text
+    assert client.get("/sources.json?page=3").status_code == 404
+    assert client.get("/sources.json?page=zero").status_code == 400
+
+
+@pytest.mark.parametrize("query, ids", [
+    ("organisation=beta-shoes", ["news-1"]),
+    ("organisation=alpha-care", ["report-a", "report-b"]),
+    ("year=2015", ["report-a"]),
+    ("year=undated", ["news-1", "report-b"]),
+    ("year=2015&year=undated", ["news-1", "report-a", "report-b"]),
+    ("type=report", ["report-a"]),
+    ("organisation=nobody", []),
+])
+def test_sources_filter_by_type_reliability_year_and_organisation(client, query: str, ids: list[str]) -> None:
+    data = client.get(f"/sources.json?{query}").json
+    assert [s["id"] for s in data["sources"]] == ids and data["total"] == len(ids)
+    assert client.get(f"/sources?{query}").status_code == 200
+
+
+def test_source_filters_take_their_values_from_the_data(real_client) -> None:
+    """Reliability values are whatever the content uses (issue 15 renames them), each with its count."""
+    data = real_client.get("/sources.json").json
+    values = {f["name"]: {v["value"]: v["count"] for v in f["values"]} for f in data["filters"]}
+    every = real_client.get("/sources.json?page=1").json["sources_total"]
+    assert sum(values["reliability"].values()) <= every and len(values["reliability"]) >= 2
+    some = next(iter(values["reliability"]))
+    assert real_client.get(f"/sources.json?reliability={some}").json["total"] == values["reliability"][some]
+    assert len(real_client.get("/sources").data) < 150_000  # was one 610 KB page
+
+
+# -- did you mean ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, suggested", [
+    ("/cases/alpha-cre", "/cases/alpha-care"),
+    ("/cases/beta-shoe", "/cases/beta-shoes"),
+    ("/practices/self-managing-team", "/practices/self-managing-teams"),
+    ("/challenges/staff-atrition", "/challenges/staff-attrition"),
+    ("/sources/report-c", "/sources/report-a"),
+    ("/graph/organisation/alpah-care", "/graph/organisation/alpha-care"),
+    ("/compare?case=alpha-car", "/compare?case=alpha-care"),
+])
+def test_404_pages_suggest_the_closest_ids(client, path: str, suggested: str) -> None:
+    base, _, query = path.partition("?")
+    data = client.get(f"{base}.json" + (f"?{query}" if query else ""))
+    assert data.status_code == 404 and data.json["did_you_mean"][0]["url"] == suggested
+    page = client.get(path)
+    assert page.status_code == 404 and "Did you mean" in page.text and f'href="{suggested}"' in page.text
+
+
+def test_404_for_an_id_like_nothing_suggests_nothing(client) -> None:
+    data = client.get("/cases/qqqqqqqqqq.json").json
+    assert data["did_you_mean"] == []
+    assert "Did you mean" not in client.get("/cases/qqqqqqqqqq").text
+
+
+def test_closest_ids_compare_names_too() -> None:
+    names = {"buurtzorg": "Buurtzorg Nederland", "wl-gore": "W. L. Gore & Associates", "zappos": "Zappos"}
+    assert closest_ids("gore-associates", names) == ["wl-gore"]
+    assert closest_ids("zapos", names) == ["zappos"]
+
+
+# -- the same answers from Neo4j -------------------------------------------------------------------------
+
+#: Pages whose JSON must be the same from both stores, per content tree.
+NEO4J_PATHS = {
+    "mini": ["/lessons.json", "/lessons.json?challenge=staff-attrition", "/sources.json",
+             "/sources.json?organisation=alpha-care&year=undated", "/search.json?q=how+many+nurses+in+a+team",
+             "/search.json?q=staff+turnover", "/search.json?q=of+the", "/cases/alpha-cre.json",
+             "/practices/self-managing-team.json", "/graph/organisation/alpah-care.json"],
+    "real": ["/lessons.json", "/lessons.json?sector=home-care", "/lessons.json?challenge=staff-attrition",
+             "/sources.json", "/sources.json?page=3", "/sources.json?organisation=zappos&year=2016",
+             "/search.json?q=Which+other+services+could+benefit+from+self-management%3F",
+             "/search.json?q=how+do+people+set+their+own+salaries", "/search.json?q=of+the",
+             "/cases/zapos.json", "/practices/advice-proces.json"],
+}
+
+
+@pytest.mark.parametrize("content", sorted(NEO4J_PATHS))
+def test_neo4j_gives_the_same_answers(neo4j_server, tmp_path: Path, content: str, monkeypatch) -> None:
+    root = FIXTURES / "mini" if content == "mini" else REPO
+    result = load_content(root)
+    assert result.ok
+    neo4j_server.ensure_loaded(("contract", content), graph_rows(result.corpus))
+    load_into(root, tmp_path / "store")
+    monkeypatch.setenv("NEO4J_URI", neo4j_server.uri)
+    served = create_app({"TESTING": True, "KB_STORE": "neo4j", **TEST_LIMITS})
+    embedded = create_app({"TESTING": True, "KB_STORE_PATH": str(tmp_path / "store"), **TEST_LIMITS})
+    try:
+        for path in NEO4J_PATHS[content]:
+            from_neo4j, local = served.test_client().get(path), embedded.test_client().get(path)
+            assert from_neo4j.status_code == local.status_code, path
+            assert from_neo4j.json == local.json, path
+    finally:
+        for app in (served, embedded):
+            if app.extensions.get("kb_store") is not None:
+                app.extensions["kb_store"].close()
