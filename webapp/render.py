@@ -14,6 +14,8 @@ from markdown_it import MarkdownIt
 
 from kb.analysis.passages import slug
 
+from .repository import file_kind, repository_link
+
 __all__ = ["heading_slug", "prose_sections", "render_markdown", "site_url_for_href"]
 
 
@@ -29,8 +31,10 @@ _ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blo
                  "table", "thead", "tbody", "tr", "th", "td", "sup", "br", "hr"}
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "sup": {"class"}, "h2": {"id"}}
 #: A whole document (CONTRIBUTING.md) keeps its own title and gives its headings ids for its contents links.
-_DOCUMENT_TAGS = _ALLOWED_TAGS | {"h1"}
-_DOCUMENT_ATTRIBUTES = _ALLOWED_ATTRIBUTES | {tag: {"id"} for tag in ("h1", "h2", "h3", "h4")}
+#: It may also show images that are files of the repository the site shows (webapp.repository).
+_DOCUMENT_TAGS = _ALLOWED_TAGS | {"h1", "img"}
+_DOCUMENT_ATTRIBUTES = _ALLOWED_ATTRIBUTES | {tag: {"id"} for tag in ("h1", "h2", "h3", "h4")} | {
+    "img": {"src", "alt", "title"}}
 _NOT_IN_SLUG = re.compile(r"[^\w\- ]", re.UNICODE)
 
 
@@ -72,13 +76,16 @@ def heading_slug(text: str, taken: set[str]) -> str:
     return unique
 
 
-def render_markdown(text: str, base: str = "cases", section_ids: bool = False, document: bool = False) -> str:
+def render_markdown(text: str, base: str = "cases", section_ids: bool = False, document: bool = False,
+                    repository_url: str = "") -> str:
     """Render Markdown from a content file (``base`` is its folder) to sanitised HTML.
 
     ``section_ids``: each ``##`` heading gets the id ``section-<slug>``, which search results link to.
     (Raw HTML is off, so the content itself cannot set ids.)
     ``document``: the text is a page of its own (CONTRIBUTING.md): its ``#`` heading stays the page's
-    ``<h1>`` and every heading gets GitHub's id, so that its in-page links lead somewhere.
+    ``<h1>`` and every heading gets GitHub's id, so that its in-page links lead somewhere; its links to
+    files of the repository go where :func:`webapp.repository.repository_link` says (or become text,
+    never a dead link), and its images are shown when they are files the site shows.
     """
     tokens = _md.parse(text)
     taken: set[str] = set()
@@ -87,12 +94,27 @@ def render_markdown(text: str, base: str = "cases", section_ids: bool = False, d
             token.attrs["id"] = "section-" + slug(tokens[number + 1].content)
         elif document and token.type == "heading_open":
             token.attrSet("id", heading_slug(tokens[number + 1].content, taken))
-        for child in token.children or []:
+        children = token.children or []
+        for index, child in enumerate(children):
             if child.type == "link_open":
                 href = str(child.attrs.get("href", ""))
                 local = site_url_for_href(href, base)
                 if local:
                     child.attrs["href"] = local
+                elif document and (target := _repository_path(href, base)) is not None:
+                    link = repository_link(target[0], repository_url)
+                    if link:
+                        child.attrs["href"] = link + target[1]
+                    else:  # no page for it and no repository address: text, not a dead link
+                        child.type, child.tag, child.attrs = "text", "", {}
+                        closing = next(c for c in children[index:] if c.type == "link_close")
+                        closing.type, closing.tag = "text", ""
+            elif child.type == "image" and document:
+                target = _repository_path(str(child.attrs.get("src", "")), base)
+                if target and file_kind(target[0]) == "image":
+                    child.attrs["src"] = f"/repo/{target[0]}"
+                else:
+                    child.type, child.content = "text", child.content or ""
     html = _md.renderer.render(tokens, _md.options, {})
     # Citations become links, except inside code, where they are examples of the syntax.
     parts = _CODE.split(html)
@@ -100,6 +122,14 @@ def render_markdown(text: str, base: str = "cases", section_ids: bool = False, d
     return nh3.clean(html, tags=_DOCUMENT_TAGS if document else _ALLOWED_TAGS,
                      attributes=_DOCUMENT_ATTRIBUTES if document else _ALLOWED_ATTRIBUTES,
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+
+
+def _repository_path(href: str, base: str) -> tuple[str, str] | None:
+    """A relative link's target as a path in the repository and its ``#fragment``, or None if it is not one."""
+    if not href or re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE) or href.startswith(("#", "/")):
+        return None
+    path, hash_sign, fragment = href.partition("#")
+    return posixpath.normpath(posixpath.join(base, path)), hash_sign + fragment
 
 
 def _citation_links(match: re.Match) -> str:

@@ -48,6 +48,8 @@ SETTINGS = [
     Setting("MAX_REQUEST_BYTES", 64 * 1024, "largest request body the site accepts"),
     Setting("CONSOLE_RATE_LIMIT", "30 per minute", "how many console queries one client may run"),
     Setting("RATE_LIMITS", True, "enforce rate limits (turn off only for benchmarks on loopback)"),
+    Setting("REPOSITORY_URL", "", "web address of the repository's files, e.g. https://github.com/ORG/REPO/blob/main; "
+                                  "links to files the site does not show go there (unset: shown as text)"),
     Setting("DEVELOPMENT", False, "allow Flask's debug mode (never on a public site)"),
     Setting("ACCESSIBILITY_CONTACT", "", "where people report accessibility problems, an email or web address "
             "(shown on /accessibility; without it, the page points to the project's issue tracker)"),

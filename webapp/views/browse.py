@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import mimetypes
+import posixpath
 from collections import OrderedDict
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Response, current_app, render_template, request
 
+from kb import REPO_ROOT
 from kb.analysis import comparable_cases
 
+from ..errors import not_found
 from ..render import prose_sections, render_markdown
+from ..repository import SHOWN_FILES, file_kind, read_shown
 from ..store import get_store
 from .base import page_route, respond
 from .discover import case_list, missing
@@ -65,12 +70,11 @@ def case(case_id: str, fmt: str):
 
 @page_route(bp, "/contribute", cache=False)  # from a file, not the graph
 def contribute(fmt: str):
-    """How to add a case: the repository's CONTRIBUTING.md, rendered."""
-    from kb.content.files import REPO_ROOT
-
+    """How to add a case: the repository's CONTRIBUTING.md, rendered; its links lead to pages the site shows."""
     path = REPO_ROOT / "CONTRIBUTING.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "See the repository's README."
-    return respond(fmt, "contribute.html", {"markdown": text}, body_html=render_markdown(text, base="", document=True))
+    return respond(fmt, "contribute.html", {"markdown": text}, body_html=render_markdown(
+        text, base="", document=True, repository_url=current_app.config["KB_REPOSITORY_URL"]))
 
 
 #: The date the accessibility statement was last reviewed against the site (update it with the statement).
@@ -108,6 +112,25 @@ def _contact_url(contact: str) -> str | None:
     if "@" in contact and " " not in contact:
         return f"mailto:{contact}"
     return None
+
+
+@bp.route("/repo/<path:path>")
+def repository_file(path: str):
+    """A file of the repository the site shows (a strict allow-list, :data:`webapp.repository.SHOWN_FILES`):
+    Markdown rendered, other text as text, images as images; read-only."""
+    kind, data = file_kind(path), read_shown(path)
+    if kind is None or data is None:
+        shown = {name: name for name in SHOWN_FILES}
+        raise not_found(f"The site does not show the file '{path}'.", path, shown, lambda found: f"/repo/{found}")
+    if kind == "image":
+        mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        return Response(data, mimetype=mimetype, headers={"Cache-Control": "public, max-age=3600"})
+    text = data.decode("utf-8")
+    repository_url = current_app.config["KB_REPOSITORY_URL"]
+    body_html = render_markdown(text, base=posixpath.dirname(path), document=True,
+                                repository_url=repository_url) if kind == "markdown" else None
+    return render_template("repo_file.html", path=path, text=text, body_html=body_html,
+                           source_url=f"{repository_url.rstrip('/')}/{path}" if repository_url else None)
 
 
 def _group_views(rows: list[dict]) -> list[dict]:

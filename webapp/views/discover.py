@@ -301,8 +301,10 @@ def sources(fmt: str):
     every = store.query("sources")
     values = {}
     for src in every:
-        organisations = {row["id"]: row["name"] for row in declared.get(src["id"], []) if row["label"] == "Organisation"}
-        organisations.update({row["organisation"]: row["organisation_name"] for row in citations.get(src["id"], [])})
+        organisations = {row["id"]: row["name"] for row in declared.get(src["id"], [])
+                         if row["label"] == "Organisation"}
+        organisations.update({row["organisation"]: row["organisation_name"]
+                              for row in citations.get(src["id"], [])})
         values[src["id"]] = _source_values(src, organisations)
 
     def matches(source_id: str, skip: str | None = None) -> bool:
@@ -321,9 +323,10 @@ def sources(fmt: str):
                 labels[value] = label
         order = (sorted(counts, reverse=True) if name == "year"
                  else sorted(counts, key=lambda v, lab=labels: (lab[v].casefold(), v)))
+        unknown = [v for v in chosen.get(name, ()) if v not in counts]  # chosen in the URL, matching nothing
         filters.append({"name": name, "title": title, "values": [
             {"value": v, "label": labels[v], "count": counts[v], "selected": v in chosen.get(name, ())} for v in order]
-            + [{"value": v, "label": v, "count": 0, "selected": True} for v in chosen.get(name, ()) if v not in counts]})
+            + [{"value": v, "label": v, "count": 0, "selected": True} for v in unknown]})
     size = current_app.config["KB_PAGE_SIZE"]
     try:
         page = paginate(matching, int(number), size)
