@@ -46,7 +46,7 @@ PAGES = [
     "/graph/organisation/alpha-care", "/graph/organisation/alpha-care?depth=2", "/graph/practice/self-managing-teams",
     "/query?example=example_contested_claims",
     f"/query?q={quote('MATCH (o:Organisation)-[r]->(c) RETURN o, r, c LIMIT 20')}",
-    "/contribute", "/nope",
+    "/contribute", "/nope", "/lessons", f"/search?q={quote('coaches help')}", "/cases/alpha-cre",
 ]
 
 
