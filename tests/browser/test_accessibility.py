@@ -53,6 +53,14 @@ PAGE_KINDS: dict[str, str] = {
     "contribute": "/contribute",
     "accessibility": "/accessibility",
     "not-found": "/cases/no-such-case",
+    "not-found-suggesting": "/cases/zapos",
+    "search-question": "/search?q=Which+other+services+could+benefit+from+self-management%3F",
+    "search-common-words": "/search?q=of+the",
+    "lessons": "/lessons",
+    "lessons-filtered": "/lessons?sector=home-care&challenge=staff-attrition",
+    "sources-filtered": "/sources?reliability=self-reported&page=2",
+    "repo-markdown": "/repo/docs/case-format.md",
+    "repo-text": "/repo/templates/case.md",
 }
 WIDTHS = {"desktop": 1280, "phone": 320}
 
