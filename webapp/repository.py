@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb import REPO_ROOT
+from kb.content.files import REPO_ROOT
 
 __all__ = ["SHOWN_FILES", "file_kind", "read_shown", "repository_link", "shown_url"]
 

@@ -8,8 +8,8 @@ from collections import OrderedDict
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from kb import REPO_ROOT
 from kb.analysis import comparable_cases
+from kb.content.files import REPO_ROOT
 
 from ..errors import not_found
 from ..render import prose_sections, render_markdown
@@ -96,8 +96,6 @@ def _axe_core_version() -> str | None:
     """The axe-core version the accessibility tests pin (tools/axe/package-lock.json), so the statement
     names the tool that actually checked the site."""
     import json
-
-    from kb.content.files import REPO_ROOT
 
     try:
         lock = json.loads((REPO_ROOT / "tools" / "axe" / "package-lock.json").read_text(encoding="utf-8"))
