@@ -45,8 +45,15 @@ SETTINGS = [
     Setting("PAGE_CACHE_MB", 64, "memory per worker for rendered pages, kept per graph generation (0: off)"),
     Setting("QUERY_TIMEOUT_MS", 5000, "time limit of one console query, in milliseconds"),
     Setting("QUERY_ROW_CAP", 1000, "most rows a console query returns"),
+    Setting("QUERY_BYTE_CAP", 4 * 1024 * 1024, "largest console result, in bytes of JSON"),
+    Setting("CONSOLE_WORKERS", 2, "console worker processes per site process"),
+    Setting("CONSOLE_MEMORY_MB", 1024, "memory one console query may take, in MB"),
+    Setting("CONSOLE_SANDBOX", "required", "refuse console queries where the kernel cannot confine them "
+            "(required), or run them with what it can enforce (optional)", ("required", "optional")),
     Setting("MAX_REQUEST_BYTES", 64 * 1024, "largest request body the site accepts"),
     Setting("CONSOLE_RATE_LIMIT", "30 per minute", "how many console queries one client may run"),
+    Setting("RATE_LIMIT_STORAGE", "", "where rate limits are counted, shared by the server's processes "
+            "(default: sqlite file ratelimits.sqlite beside the store folder; or redis://host:6379)"),
     Setting("RATE_LIMITS", True, "enforce rate limits (turn off only for benchmarks on loopback)"),
     Setting("REPOSITORY_URL", "", "web address of the repository's files, e.g. https://github.com/ORG/REPO/blob/main; "
                                   "links to files the site does not show go there (unset: shown as text)"),

@@ -7,21 +7,24 @@ named by the ecosystem's variables ``NEO4J_URI``, ``NEO4J_USERNAME``, ``NEO4J_PA
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 from flask import Flask, current_app
 
 from kb.problems import StoreError
 from kb.store import GraphStore, default_store_path, open_store
+from kb.store.console_pool import ConsolePool, WorkerConfig
 from kb.store.neo4j import Neo4jSettings
 
 from .settings import SettingsError
 
-__all__ = ["get_store", "init_app"]
+__all__ = ["get_console", "get_store", "init_app", "store_folder"]
 
 
 def init_app(app: Flask) -> None:
     app.extensions["kb_store"] = None
+    app.extensions["kb_console"] = None
     if app.config["KB_STORE"] == "neo4j":
         # Checked at start-up like every other setting: a site told to read Neo4j must be told where.
         overrides = {key: app.config.get(f"NEO4J_{key.upper()}") for key in ("uri", "username", "password",
@@ -42,6 +45,32 @@ def get_store() -> GraphStore:
             app.extensions["kb_store"] = open_store(kind, uri=settings.uri, username=settings.username,
                                                     password=settings.password, database=settings.database)
         else:
-            path = Path(app.config["KB_STORE_PATH"]) if app.config["KB_STORE_PATH"] else default_store_path()
-            app.extensions["kb_store"] = open_store(kind, path=path)
+            app.extensions["kb_store"] = open_store(kind, path=store_folder(app))
     return app.extensions["kb_store"]
+
+
+def store_folder(app: Flask) -> Path:
+    """The embedded store's folder (configured, or the default)."""
+    return Path(app.config["KB_STORE_PATH"]) if app.config["KB_STORE_PATH"] else default_store_path()
+
+
+def get_console() -> ConsolePool:
+    """The app's pool of console workers (:mod:`kb.store.console_pool`), started on first use.
+
+    Each site process has its own pool; its workers stop when the app is collected or the process ends.
+    """
+    app = current_app._get_current_object()
+    pool = app.extensions.get("kb_console")
+    if pool is None:
+        config = WorkerConfig(backend=app.config["KB_STORE"], memory_mb=app.config["KB_CONSOLE_MEMORY_MB"],
+                              sandbox=app.config["KB_CONSOLE_SANDBOX"])
+        if config.backend == "neo4j":
+            settings: Neo4jSettings = app.extensions["kb_neo4j"]
+            config.neo4j = {"uri": settings.uri, "username": settings.username, "password": settings.password,
+                            "database": settings.database}
+        else:
+            config.store = str(store_folder(app).resolve())
+        pool = ConsolePool(config, size=app.config["KB_CONSOLE_WORKERS"])
+        app.extensions["kb_console"] = pool
+        weakref.finalize(app, pool.close)
+    return pool

@@ -19,7 +19,7 @@ import networkx as nx
 from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES
 
 __all__ = ["CONTENT_LICENCE", "FORMATS", "LICENCE_NOTE", "csv_rows", "cypher_script", "export_graph", "graphml_ready",
-           "node_link_json"]
+           "node_link_json", "spreadsheet_safe"]
 
 FORMATS = ("graphml", "json", "csv", "cypher")
 
@@ -79,7 +79,10 @@ def export_graph(graph: nx.MultiDiGraph, fmt: str, output: Path) -> list[Path]:
 
 
 def csv_rows(graph: nx.MultiDiGraph, part: str) -> list[list]:
-    """The rows (header first) of ``nodes.csv`` or ``edges.csv``; lists are joined with ';'."""
+    """The rows (header first) of ``nodes.csv`` or ``edges.csv``; lists are joined with ';'.
+
+    Text cells are neutralised for spreadsheets (:func:`spreadsheet_safe`): case files come from strangers.
+    """
     if part == "nodes":
         columns = ["key", "label", *sorted({p for props in NODE_PROPERTIES.values() for p in props})]
         return [columns] + [[node] + [_csv_cell(data.get(c)) for c in columns[1:]]
@@ -112,8 +115,25 @@ def node_link_json(graph: nx.MultiDiGraph, indent: int | None = None) -> str:
 
 def _csv_cell(value: object) -> object:
     if isinstance(value, list):
-        return ";".join(str(v) for v in value)
-    return "" if value is None else value
+        return spreadsheet_safe(";".join(str(v) for v in value))
+    return "" if value is None else spreadsheet_safe(value)
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text rather than running as a formula.
+
+    As OWASP recommends for CSV injection: text starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return (or their full-width forms) gets a leading single quote.  Numbers stay numbers.
+
+    >>> [spreadsheet_safe(v) for v in ["=1+1", "@SUM(A1)", "-1+2", "plain", 42, -3]]
+    ["'=1+1", "'@SUM(A1)", "'-1+2", 'plain', 42, -3]
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def cypher_script(graph: nx.MultiDiGraph) -> str:

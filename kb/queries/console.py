@@ -1,13 +1,17 @@
-"""The researchers' read-only Cypher console: guard, run with limits, and plain results.
+"""The researchers' read-only Cypher console: friendly checks, parameters, and plain results.
 
-Three layers keep the console read-only, so that no single mistake opens it:
+What keeps the console read-only and the site up does not live here (see docs/reliability.md):
 
-1. :func:`check_read_only` refuses, before anything runs, text that writes, changes the schema,
-   reads files or URLs (``LOAD CSV``, ``LOAD FROM``, ``COPY``) or calls procedures other than a
-   few harmless catalogue ones;
-2. each store runs console queries through a read-only path (LadybugDB opened read-only; Neo4j
-   sessions in READ access mode, plus an ``EXPLAIN`` check that the plan is read-only);
-3. every query has a time limit and a row cap, and results are streamed and cut at the cap.
+1. every console query runs in a confined worker process (:mod:`kb.store.console_pool`): the kernel
+   refuses it any file write, any read outside the store and any network, and caps its memory and
+   CPU time; a crash or overrun kills that worker only, and it is replaced;
+2. the engine's own plan decides whether a statement is a single read (:mod:`kb.store.plan_check`):
+   read operators and catalogue functions only;
+3. the stores' read-only paths (LadybugDB opened read-only; Neo4j READ sessions), a time limit, a
+   row cap and a byte cap.
+
+:func:`check_read_only` only reads words: it gives the common mistakes a friendly first message
+before anything runs, and is never what stops a query.
 
 >>> check_read_only("MATCH (o:Organisation) RETURN o.name LIMIT 5")
 >>> check_read_only("MATCH (o) DETACH DELETE o")
@@ -18,13 +22,16 @@ kb.problems.QueryError: Only read queries can run here: DELETE is not allowed.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from kb.problems import QueryError
 
-__all__ = ["ConsoleResult", "check_read_only", "graph_elements", "plain_value"]
+__all__ = ["ConsoleResult", "check_read_only", "engine_message", "graph_elements", "json_ready", "plain_value",
+           "read_capped", "scrub_paths", "validate_params"]
 
 # Administration commands (START DATABASE...) are refused by the stores' read-only paths instead,
 # so that ordinary words such as STARTS WITH stay usable.
@@ -39,7 +46,8 @@ ALLOWED_PROCEDURES = {"db.labels", "db.relationshiptypes", "db.propertykeys", "d
 _STRINGS_AND_COMMENTS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.S)
 _CALL = re.compile(r"\bCALL\s+([A-Za-z_][\w.]*)", re.IGNORECASE)
 MAX_QUERY_CHARS = 5000
-#: range() builds its whole list before a time limit can stop it, so its size is capped.
+#: range() builds its whole list before a time limit can stop it: a friendly refusal for literal bounds
+#: (the worker's memory cap is what stops the others).
 MAX_RANGE = 1_000_000
 _RANGE = re.compile(r"\brange\s*\(([^()]*)\)", re.IGNORECASE)
 
@@ -87,9 +95,8 @@ def check_read_only(cypher: str) -> None:
 def _check_ranges(bare: str) -> None:
     for arguments in _RANGE.findall(bare):
         bounds = [part.strip() for part in arguments.split(",")]
-        if len(bounds) < 2 or not all(re.fullmatch(r"-?\d+", b) for b in bounds[:2]):
-            raise QueryError("range() needs literal whole-number bounds in the console, e.g. range(1, 100).")
-        if abs(int(bounds[1]) - int(bounds[0])) > MAX_RANGE:
+        literal = len(bounds) >= 2 and all(re.fullmatch(r"-?\d+", b) for b in bounds[:2])
+        if literal and abs(int(bounds[1]) - int(bounds[0])) > MAX_RANGE:
             raise QueryError(f"range() may span at most {MAX_RANGE:,} values in the console.")
 
 
@@ -157,3 +164,167 @@ def graph_elements(result: ConsoleResult) -> tuple[list[dict], list[dict]]:
     for row in result.rows:
         visit(row)
     return list(nodes.values()), [r for r in rels if r["_start"] in nodes and r["_end"] in nodes]
+
+
+# --- parameters -------------------------------------------------------------------------------
+
+MAX_PARAM_DEPTH = 8
+MAX_PARAM_ITEMS = 1000
+MAX_PARAM_TEXT = 10_000
+_PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
+def validate_params(raw: str) -> dict[str, Any]:
+    """Parse the console's ``params`` field: a JSON object of names to values, within limits.
+
+    Values may be text, whole or finite decimal numbers, true/false, null, and lists or objects
+    of those, nested at most :data:`MAX_PARAM_DEPTH` deep.  A list must hold one kind of value (the
+    engines cannot type ``[1, "a"]``).  Anything else is a :class:`QueryError` saying what to fix.
+
+    >>> validate_params('{"id": "zappos", "n": 3, "tags": ["a", "b"]}')
+    {'id': 'zappos', 'n': 3, 'tags': ['a', 'b']}
+    >>> validate_params('{"x": 1e999}')
+    Traceback (most recent call last):
+    ...
+    kb.problems.QueryError: Parameter x: numbers must be finite (got 1e999 or a similar overflow).
+    """
+    raw = raw.strip()
+    if not raw:
+        return {}
+    if len(raw) > MAX_PARAM_TEXT:
+        raise QueryError(f"The parameters are longer than {MAX_PARAM_TEXT:,} characters.")
+    depth = current = 0
+    in_string = escaped = False
+    for char in raw:  # measured before parsing, so that deep nesting never reaches the JSON parser's recursion
+        if in_string:
+            escaped = not escaped and char == "\\"
+            in_string = escaped or char != '"'
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            current += 1
+            depth = max(depth, current)
+        elif char in "]}":
+            current -= 1
+    if depth > MAX_PARAM_DEPTH + 1:
+        raise QueryError(f"Parameters may be nested at most {MAX_PARAM_DEPTH} levels deep.")
+
+    def refuse_constant(name: str) -> float:
+        raise QueryError(f"Parameters must be JSON: {name} is not a JSON number.")
+
+    try:
+        params = json.loads(raw, parse_constant=refuse_constant)
+    except json.JSONDecodeError as err:
+        raise QueryError(f"params must be a JSON object, e.g. {{\"id\": \"zappos\"}} ({err.msg} at "
+                         f"character {err.pos + 1}).") from None
+    if not isinstance(params, dict):
+        raise QueryError("params must be a JSON object, e.g. {\"id\": \"zappos\"}.")
+    for name, value in params.items():
+        if not _PARAM_NAME.fullmatch(name):
+            raise QueryError(f"Parameter name {name[:40]!r} is not a valid name (letters, digits and _).")
+        _check_value(name, value)
+    return params
+
+
+def _check_value(name: str, value: Any) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise QueryError(f"Parameter {name}: numbers must be finite (got 1e999 or a similar overflow).")
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        raise QueryError(f"Parameter {name}: whole numbers must fit in 64 bits.")
+    if isinstance(value, list):
+        if len(value) > MAX_PARAM_ITEMS:
+            raise QueryError(f"Parameter {name}: lists may hold at most {MAX_PARAM_ITEMS:,} values.")
+        kinds = {_kind(v) for v in value if v is not None}
+        if len(kinds) > 1:
+            raise QueryError(f"Parameter {name}: a list must hold values of one kind (got {', '.join(sorted(kinds))}).")
+        for item in value:
+            _check_value(name, item)
+    elif isinstance(value, dict):
+        if len(value) > MAX_PARAM_ITEMS:
+            raise QueryError(f"Parameter {name}: objects may hold at most {MAX_PARAM_ITEMS:,} keys.")
+        for key, item in value.items():
+            _check_value(f"{name}.{key}", item)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "list"
+    return "object"
+
+
+# --- results and messages ---------------------------------------------------------------------
+
+def json_ready(value: Any) -> Any:
+    """A plain value as strict JSON can carry it: infinite and NaN floats become text.
+
+    >>> json_ready([1.5, float("inf"), {"x": float("nan")}])
+    [1.5, 'Infinity', {'x': 'NaN'}]
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, list):
+        return [json_ready(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    return value
+
+
+def read_capped(rows: Any, row_cap: int, byte_cap: int = 0) -> tuple[list[list[Any]], bool, list[str]]:
+    """Rows of an engine result (``has_next``/``get_next``, or an iterable of value lists), cut at a cap.
+
+    Returns the JSON-ready rows, whether they were cut, and a note saying which cap cut them.
+    ``byte_cap`` (0: none) bounds the rows' size as JSON, so that a few huge values cannot make a
+    response of many megabytes.
+
+    >>> read_capped([[1], ["x" * 100], [3]], row_cap=10, byte_cap=50)
+    ([[1]], True, ["The result was cut at 50 bytes (the console's size cap)."])
+    """
+    taken: list[list[Any]] = []
+    size = 0
+    iterator = iter(_engine_rows(rows))
+    for row in iterator:
+        if len(taken) == row_cap:
+            return taken, True, []
+        values = json_ready([plain_value(v) for v in row])
+        size += len(json.dumps(values, ensure_ascii=False, default=str))
+        if byte_cap and size > byte_cap:
+            return taken, True, [f"The result was cut at {byte_cap:,} bytes (the console's size cap)."]
+        taken.append(values)
+    return taken, False, []
+
+
+def _engine_rows(rows: Any):
+    if hasattr(rows, "has_next"):
+        while rows.has_next():
+            yield rows.get_next()
+    else:
+        for row in rows:
+            yield list(row.values()) if hasattr(row, "values") and not isinstance(row, list) else row
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/~<>-])/(?:[\w.@+~-]+/)*[\w.@+~-]+/?")
+
+
+def scrub_paths(message: str) -> str:
+    """A message without absolute file paths (they would reveal where the site keeps its files).
+
+    >>> scrub_paths("Cannot open file /srv/kb/.kb/store/x.csv: Permission denied; see http://a.org/b")
+    'Cannot open file <path>: Permission denied; see http://a.org/b'
+    """
+    return _ABSOLUTE_PATH.sub("<path>", message)
+
+
+def engine_message(message: str, timeout_ms: int, memory_mb: int | None = None) -> str:
+    """An engine's error as the console shows it: plain words for limits, and no file paths."""
+    if "Interrupted" in message:
+        return f"The query ran longer than {timeout_ms / 1000:g} s and was stopped."
+    if "bad_alloc" in message or "Unable to allocate" in message or "out of memory" in message.lower():
+        cap = f" ({memory_mb:,} MB)" if memory_mb else ""
+        return f"The query needed more memory than the console allows{cap} and was stopped."
+    return scrub_paths(message)

@@ -42,7 +42,8 @@ from kb.graph.rows import GraphRows
 from kb.graph.schema import NODE_PROPERTIES, REL_ENDPOINTS, REL_PROPERTIES
 from kb.problems import QueryError, StoreError
 from kb.queries.catalogue import cypher_for
-from kb.queries.console import ConsoleResult, check_read_only, plain_value
+from kb.queries.console import ConsoleResult, check_read_only, engine_message, read_capped
+from kb.store.plan_check import check_ladybug_plan
 
 if TYPE_CHECKING:
     from kb.store.manifest import Manifest, StoreChange
@@ -69,6 +70,26 @@ MAX_DB_BYTES = 64 * 1024**3
 #: Bounds of a reader's buffer pool when ``KB_LADYBUG_BUFFER_MB`` does not set it.
 READER_BUFFER_MIN = 256 * 1024**2
 READER_BUFFER_MAX = 4 * 1024**3
+
+
+#: Settings a query could change for the whole database, found by changing each one on one connection
+#: and reading it on another (the others belong to the connection, and each console query has its own).
+DATABASE_SETTINGS = ("spill_to_disk", "checkpoint_threshold", "auto_checkpoint", "force_checkpoint_on_close",
+                     "debug_enable_multi_writes")
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def preload_engine() -> None:
+    """Import the engine's lazily loaded modules now (a confined worker can no longer read them later)."""
+    from ladybug import _backend
+
+    _backend.get_pybind_module()
 
 
 def reader_buffer_bytes(database: Path | None = None) -> int:
@@ -566,9 +587,11 @@ class LadybugStore:
 
     backend = "ladybug"
 
-    def __init__(self, store: Path, fixed: Path | None = None):
+    def __init__(self, store: Path, fixed: Path | None = None, max_db_bytes: int = MAX_DB_BYTES):
         self.store = Path(store)
         self._fixed = fixed
+        self._max_db_bytes = max_db_bytes
+        self._settings: dict[str, str] | None = None
         self._lock = threading.Lock()
         self._local = threading.local()
         self._path: Path | None = None
@@ -589,7 +612,8 @@ class LadybugStore:
                 # A rebuild switched generations: open the new one; old connections stay valid.
                 self._database = ladybug.Database(str(target), read_only=True,
                                                   buffer_pool_size=reader_buffer_bytes(target),
-                                                  max_db_size=MAX_DB_BYTES)
+                                                  max_db_size=max(self._max_db_bytes, 2 * _size(target)))
+                self._settings = None
                 self._path = target
                 self._local = threading.local()
             connection = getattr(self._local, "connection", None)
@@ -617,29 +641,60 @@ class LadybugStore:
         return rows
 
     def run_readonly(self, cypher: str, params: dict[str, Any] | None = None, *, timeout_ms: int = 5000,
-                     row_cap: int = 1000) -> ConsoleResult:
-        """Run a researcher's query: guarded, on the read-only database, with a time limit and a row cap."""
+                     row_cap: int = 1000, byte_cap: int = 0) -> ConsoleResult:
+        """Run a researcher's query on the read-only database, with a time limit, a row cap and a byte cap.
+
+        The text check gives a friendly first refusal; what decides is the engine's own plan of the
+        query (:func:`kb.store.plan_check.check_ladybug_plan`: read operators and catalogue
+        functions only).  The site runs this in a confined worker process (:mod:`kb.store.console_pool`):
+        planning alone can crash the engine on some calls.
+        """
         check_read_only(cypher)
-        connection = ladybug.Connection(self._database_for_reading())
+        connection = ladybug.Connection(self.warm())
         connection.set_query_timeout(timeout_ms)
         started = time.perf_counter()
         try:
+            planned = connection.execute("EXPLAIN " + cypher, params or {})
+            if isinstance(planned, list):
+                raise QueryError("Run one statement at a time (remove the ';' between statements).")
+            check_ladybug_plan(planned.get_next()[0] if planned.has_next() else "")
             result = connection.execute(cypher, params or {})
             columns = result.get_column_names()
-            rows, truncated = [], False
-            while result.has_next():
-                if len(rows) == row_cap:
-                    truncated = True
-                    break
-                rows.append([plain_value(v) for v in result.get_next()])
+            rows, truncated, notes = read_capped(result, row_cap, byte_cap)
         except RuntimeError as err:
-            message = str(err)
-            if "Interrupted" in message:
-                message = f"The query ran longer than {timeout_ms / 1000:g} s and was stopped."
-            raise QueryError(message) from err
+            raise QueryError(engine_message(str(err), timeout_ms)) from err
         finally:
             connection.close()
-        return ConsoleResult(columns, rows, truncated, (time.perf_counter() - started) * 1000)
+        return ConsoleResult(columns, rows, truncated, (time.perf_counter() - started) * 1000, notes)
+
+    def warm(self) -> ladybug.Database:
+        """Open (or switch to) the current generation and note its database-wide settings."""
+        database = self._database_for_reading()
+        if self._settings is None:
+            self._settings = self._database_settings()
+        return database
+
+    def settings_changed(self) -> bool:
+        """Whether a query changed a database-wide setting since the handle was opened.
+
+        Connection settings die with the connection (each console query has its own); database
+        settings (``CALL spill_to_disk=false``) would persist for later visitors, so the worker
+        closes the handle when this is true and the next query reopens it.
+        """
+        if self._database is None or self._settings is None:
+            return False
+        try:
+            return self._database_settings() != self._settings
+        except RuntimeError:
+            return True
+
+    def _database_settings(self) -> dict[str, str]:
+        connection = ladybug.Connection(self._database)
+        try:
+            return {name: str(connection.execute(f"CALL current_setting('{name}') RETURN *").get_next()[0])
+                    for name in DATABASE_SETTINGS}
+        finally:
+            connection.close()
 
     def _database_for_reading(self) -> ladybug.Database:
         self._connection()  # opens (or switches to) the current generation, read-only

@@ -25,7 +25,8 @@ from neo4j import exceptions as neo4j_errors
 from kb.graph.schema import NODE_PROPERTIES
 from kb.problems import QueryError, StoreError
 from kb.queries.catalogue import cypher_for
-from kb.queries.console import ConsoleResult, check_read_only, plain_value
+from kb.queries.console import ConsoleResult, check_read_only, plain_value, read_capped, scrub_paths
+from kb.store.plan_check import check_neo4j_plan
 
 __all__ = ["HASH_PROPERTY", "MANAGED_LABEL", "Neo4jSettings", "Neo4jStore", "plain", "store_error"]
 
@@ -143,11 +144,14 @@ class Neo4jStore:
         return [{key: plain(record[key]) for key in keys} for record in records]
 
     def run_readonly(self, cypher: str, params: dict[str, Any] | None = None, *, timeout_ms: int = 5000,
-                     row_cap: int = 1000) -> ConsoleResult:
-        """Run a researcher's query: guarded, planned read-only, in a READ session, with limits.
+                     row_cap: int = 1000, byte_cap: int = 0) -> ConsoleResult:
+        """Run a researcher's query: planned read-only, in a READ session, with limits.
 
-        Three checks: :func:`kb.queries.console.check_read_only` on the text, Neo4j's own plan of it
-        (``EXPLAIN`` must report a read-only query), and the READ access mode of the session.
+        :func:`kb.queries.console.check_read_only` gives a friendly first refusal; what decides is Neo4j's
+        own plan of the query (:func:`kb.store.plan_check.check_neo4j_plan`: ``EXPLAIN`` must
+        report a read query, with catalogue procedures only, resolved after parsing), and the READ
+        access mode of the session.  The site runs this in a console worker process
+        (:mod:`kb.store.console_pool`).
         """
         check_read_only(cypher)
         started = time.perf_counter()
@@ -155,24 +159,20 @@ class Neo4jStore:
             with self._driver.session(database=self.settings.database,
                                       default_access_mode=neo4j.READ_ACCESS) as session:
                 planned = session.run(neo4j.Query("EXPLAIN " + cypher), params or {}).consume()
-                if planned.query_type != "r":
-                    raise QueryError("Only read queries can run here: Neo4j plans this query as a write.")
+                check_neo4j_plan(planned.query_type, planned.plan)
                 result = session.run(neo4j.Query(cypher, timeout=timeout_ms / 1000), params or {})
-                columns, rows, truncated = list(result.keys()), [], False
-                for record in result:
-                    if len(rows) == row_cap:
-                        truncated = True
-                        break
-                    rows.append([_console_value(value) for value in record.values()])
+                columns = list(result.keys())
+                rows, truncated, notes = read_capped(([_console_value(v) for v in record.values()]
+                                                      for record in result), row_cap, byte_cap)
         except neo4j_errors.Neo4jError as err:
             if err.code in _UNAVAILABLE_CODES:
                 raise store_error(err, self.settings, "reading") from err
             if "TransactionTimedOut" in (err.code or ""):
                 raise QueryError(f"The query ran longer than {timeout_ms / 1000:g} s and was stopped.") from err
-            raise QueryError(err.message or str(err)) from err
+            raise QueryError(scrub_paths(err.message or str(err))) from err
         except neo4j_errors.DriverError as err:
             raise store_error(err, self.settings, "reading") from err
-        return ConsoleResult(columns, rows, truncated, (time.perf_counter() - started) * 1000)
+        return ConsoleResult(columns, rows, truncated, (time.perf_counter() - started) * 1000, notes)
 
     def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run a named query from :mod:`kb.queries.catalogue` in the Neo4j dialect."""

@@ -11,13 +11,14 @@ import networkx as nx
 from flask import Blueprint, Response, abort, current_app, request, url_for
 
 from kb.export.exchange import graph_from_store
-from kb.export.formats import CONTENT_LICENCE, csv_rows, cypher_script, graphml_ready, node_link_json
+from kb.export.formats import CONTENT_LICENCE, csv_rows, cypher_script, graphml_ready, node_link_json, spreadsheet_safe
 from kb.problems import QueryError
 from kb.queries.catalogue import QUERIES, cypher_for
-from kb.queries.console import ConsoleResult, graph_elements
+from kb.queries.console import ConsoleResult, graph_elements, validate_params
+from kb.store.console_pool import ConsoleBusy
 
-from ..security import limiter
-from ..store import get_store
+from ..security import console_limit
+from ..store import get_console, get_store
 from .base import page_route, respond
 
 bp = Blueprint("research", __name__)
@@ -27,33 +28,25 @@ _EXPORT_CACHE: dict[int, tuple[float, nx.MultiDiGraph]] = {}
 _EXPORT_TTL_SECONDS = 30.0
 
 
-def _console_limit() -> str:
-    return current_app.config["KB_CONSOLE_RATE_LIMIT"]
-
-
-def _no_query() -> bool:
-    """Only requests that run a query count against the console's rate limit."""
-    return not (request.args.get("q") or request.args.get("example"))
-
-
 @page_route(bp, "/query", cache=False)  # rate limited, and each query is run afresh
-@limiter.limit(_console_limit, exempt_when=_no_query)
+@console_limit
 def query(fmt: str):
     """Run a read-only Cypher query from the URL (``q``, ``params`` as JSON, or ``example``)."""
-    store = get_store()
-    result, error, error_field, status = None, None, "q", 200
+    backend = current_app.config["KB_STORE"]
+    text, raw_params, example = _requested_query(backend)
+    result, error, status, params, error_field = None, None, 200, None, "q"
     try:
-        text, params, example = _requested_query(store.backend)
-    except BadParameters as err:
-        # Shown in the console page with the query and the typed parameters kept, not as a bare error page.
-        text, params, example = request.args.get("q", "").strip(), {}, ""
-        error, error_field, status = str(err), "params", 400
-    if text and error is None:
-        try:
-            result = _run(store, text, params)
-        except QueryError as err:
-            error, status = str(err), 400
-    data = {"ok": error is None, "query": text, "params": params, "example": example, "backend": store.backend,
+        error_field = "params"
+        params = validate_params(raw_params)
+        error_field = "q"
+        if text:
+            result = _run(text, params)
+    except ConsoleBusy as err:
+        error, status = str(err), 503
+    except QueryError as err:
+        error, status = str(err), 400
+    data = {"ok": error is None, "query": text, "params": params if params is not None else raw_params,
+            "params_text": raw_params, "example": example, "backend": backend,
             "result": result.to_dict() if result else None, "error": error,
             "examples": [{"name": q.name, "title": q.title, "description": q.description,
                           "url": url_for("research.query", example=q.name)} for q in EXAMPLES]}
@@ -62,58 +55,51 @@ def query(fmt: str):
         response.status_code = status
         return response
     nodes, rels = graph_elements(result) if result else ([], [])
-    html = respond(fmt, "query.html", data, graph={"nodes": nodes, "edges": rels} if nodes else None,
-                   csv_url=url_for("research.query_csv", **request.args) if result else None,
-                   error_field=error_field, params_text=request.args.get("params", "") if error_field == "params"
-                   else (json.dumps(params, ensure_ascii=False) if params else ""))
+    html = respond(fmt, "query.html", data, error_field=error_field,
+                   graph={"nodes": nodes, "edges": rels} if nodes else None,
+                   csv_url=url_for("research.query_csv", **request.args) if result else None)
     return html, status
 
 
 @bp.route("/query.csv")
-@limiter.limit(_console_limit)
+@console_limit
 def query_csv():
-    """The same query's result as CSV, for spreadsheets."""
-    store = get_store()
+    """The same query's result as CSV, for spreadsheets (cells neutralised as OWASP recommends)."""
+    text, raw_params, _ = _requested_query(current_app.config["KB_STORE"])
     try:
-        text, params, _ = _requested_query(store.backend)
-        result = _run(store, text, params)
-    except (BadParameters, QueryError) as err:
+        result = _run(text, validate_params(raw_params))
+    except ConsoleBusy as err:
+        abort(503, str(err))
+    except QueryError as err:
         abort(400, str(err))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(result.columns)
+    writer.writerow([spreadsheet_safe(c) for c in result.columns])
     for row in result.rows:
-        writer.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for v in row])
+        writer.writerow([spreadsheet_safe(json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v)
+                         for v in row])
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="query.csv"'})
 
 
-class BadParameters(ValueError):
-    """The ``params`` argument is not a JSON object."""
-
-
-def _requested_query(backend: str) -> tuple[str, dict, str]:
+def _requested_query(backend: str) -> tuple[str, str, str]:
+    """The query's text, its parameters as typed (JSON, checked by the caller) and the example's name."""
     example = request.args.get("example", "")
     if example:
         named = QUERIES.get(example)
         if named is None or not named.title:
             abort(404, f"No example query named '{example}'.")
-        return cypher_for(example, backend), named.default_params, example
-    raw_params = request.args.get("params", "").strip()
-    try:
-        params = json.loads(raw_params) if raw_params else {}
-    except json.JSONDecodeError as err:
-        raise BadParameters(f"params must be a JSON object, e.g. {{\"id\": \"zappos\"}} ({err.msg} at "
-                            f"character {err.pos + 1})") from None
-    if not isinstance(params, dict):
-        raise BadParameters("params must be a JSON object, e.g. {\"id\": \"zappos\"}")
-    return request.args.get("q", "").strip(), params, ""
+        params = json.dumps(named.default_params, ensure_ascii=False) if named.default_params else ""
+        return cypher_for(example, backend), params, example
+    return request.args.get("q", "").strip(), request.args.get("params", "").strip(), ""
 
 
-def _run(store, text: str, params: dict) -> ConsoleResult:
+def _run(text: str, params: dict) -> ConsoleResult:
+    if not text.strip():
+        raise QueryError("Type a Cypher query, or pick an example.")
     config = current_app.config
-    return store.run_readonly(text, params, timeout_ms=config["KB_QUERY_TIMEOUT_MS"],
-                              row_cap=config["KB_QUERY_ROW_CAP"])
+    return get_console().run(text, params, timeout_ms=config["KB_QUERY_TIMEOUT_MS"],
+                             row_cap=config["KB_QUERY_ROW_CAP"], byte_cap=config["KB_QUERY_BYTE_CAP"])
 
 
 # --- downloads ---------------------------------------------------------------------------------
@@ -152,7 +138,7 @@ def export_json():
 
 @bp.route("/export/<any(nodes, edges):part>.csv")
 def export_csv(part: str):
-    """Nodes or edges as CSV."""
+    """Nodes or edges as CSV (cells neutralised for spreadsheets by :func:`kb.export.csv_rows`)."""
     buffer = io.StringIO()
     csv.writer(buffer).writerows(csv_rows(_graph(), part))
     return _download(buffer.getvalue(), "text/csv", f"self-management-{part}.csv")

@@ -1,0 +1,110 @@
+"""A console worker process: ``python -m kb.store.console_worker`` (started by :mod:`kb.store.console_pool`).
+
+It reads its configuration (one JSON line) from standard input, imports what it needs, confines
+itself (:func:`kb.store.sandbox.confine`), opens the store read-only and then answers one JSON line
+per query line until its input ends.  Its own standard output is moved to standard error first,
+so that nothing the engine prints can be taken for an answer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+__all__ = ["main"]
+
+
+def _python_folders() -> list[Path]:
+    """Where Python and the project's code live (a Neo4j worker imports lazily while connecting)."""
+    import site
+    import sysconfig
+
+    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, *site.getsitepackages(),
+               *(sysconfig.get_paths().values()), str(Path(__file__).resolve().parents[2] / "kb")}
+    folders |= {os.path.realpath(f) for f in folders}
+    return [Path(f) for f in folders if f]
+
+
+#: Files a Neo4j worker needs to resolve the server's name and check its certificate.
+_NAME_SERVICE_FILES = ("/etc/hosts", "/etc/resolv.conf", "/etc/nsswitch.conf", "/etc/gai.conf", "/etc/host.conf",
+                       "/etc/ssl", "/etc/pki", "/usr/share/ca-certificates", "/usr/lib", "/lib", "/usr/lib64",
+                       "/lib64")
+
+
+def _open_store(config: dict[str, Any]) -> tuple[Any, Any]:
+    """Confine the process, then open the store; returns the store and the confinement report."""
+    from .sandbox import confine
+
+    if config["backend"] == "neo4j":
+        import neo4j  # noqa: F401  # imported (and its lazy parts warmed) before the confinement
+        from neo4j import time as _neo4j_time  # noqa: F401
+
+        from .neo4j import Neo4jSettings, Neo4jStore
+
+        settings = Neo4jSettings(**config["neo4j"])
+        "".encode("idna")  # host names are encoded with the idna codec, imported on first use
+        address = urlsplit(settings.uri)
+        report = confine([*_python_folders(), *map(Path, _NAME_SERVICE_FILES)], tcp_ports=[address.port or 7687])
+        return Neo4jStore(settings), report
+    from .ladybug import LadybugStore, preload_engine
+
+    preload_engine()
+    store_path = Path(config["store"]).resolve()
+    report = confine([store_path])
+    return LadybugStore(store_path, max_db_bytes=1024**3), report
+
+
+def main() -> None:
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", buffering=1)
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints go to stderr, never into the answers
+
+    def answer(message: dict[str, Any]) -> None:
+        answers.write(json.dumps(message, ensure_ascii=False, default=str) + "\n")
+        answers.flush()
+
+    config = json.loads(sys.stdin.readline() or "{}")
+    from kb.problems import KbError
+    from kb.queries.console import engine_message, scrub_paths
+
+    from .sandbox import QueryLimits
+
+    cpu_seconds = int(config.get("cpu_seconds") or 0)
+    memory_mb = int(config.get("memory_mb") or 1024)
+    limits = QueryLimits(memory_mb * 1024 * 1024, cpu_seconds or 11)  # opens /proc/self/statm before confining
+    try:
+        store, report = _open_store(config)
+    except Exception as err:  # told to the site, which shows it to the visitor
+        answer({"ready": False, "error": f"The query engine could not start: {scrub_paths(str(err))}"})
+        return
+    if not report.complete and config.get("sandbox") != "optional":
+        answer({"ready": False, "error": "The console is switched off: the operating system cannot confine its "
+                                         f"queries (missing: {', '.join(report.missing)}). See docs/reliability.md."})
+        return
+    answer({"ready": True, "sandbox": report.to_dict()})
+    for line in sys.stdin:
+        request = json.loads(line)
+        timeout_ms = int(request["timeout_ms"])
+        limits.cpu_seconds = cpu_seconds or 2 * (timeout_ms // 1000) + 1
+        try:
+            if hasattr(store, "warm"):
+                store.warm()  # (re)opening reserves the database's address space: before the memory cap
+            with limits:
+                result = store.run_readonly(request["cypher"], request["params"], timeout_ms=timeout_ms,
+                                            row_cap=int(request["row_cap"]), byte_cap=int(request["byte_cap"]))
+            answer({"ok": True, "result": {"columns": result.columns, "rows": result.rows,
+                                           "truncated": result.truncated, "elapsed_ms": result.elapsed_ms,
+                                           "notes": result.notes}})
+        except KbError as err:
+            answer({"ok": False, "error": engine_message(str(err), timeout_ms, memory_mb)})
+        except (MemoryError, RuntimeError, ValueError, TypeError, OverflowError) as err:
+            answer({"ok": False, "error": engine_message(f"{type(err).__name__}: {err}", timeout_ms, memory_mb)})
+        if hasattr(store, "settings_changed") and store.settings_changed():
+            store.close()  # a query changed a database-wide setting: the next query reopens a fresh handle
+
+
+if __name__ == "__main__":
+    main()
