@@ -234,7 +234,7 @@ def _check_value(name: str, value: Any) -> None:
     if isinstance(value, list):
         if len(value) > MAX_PARAM_ITEMS:
             raise QueryError(f"Parameter {name}: lists may hold at most {MAX_PARAM_ITEMS:,} values.")
-        kinds = {_kind(v) for v in value if v is not None}
+        kinds = {_kind(v) for v in value if v is not None} - {"list of nothing"}
         if len(kinds) > 1:
             raise QueryError(f"Parameter {name}: a list must hold values of one kind (got {', '.join(sorted(kinds))}).")
         for item in value:
@@ -254,7 +254,8 @@ def _kind(value: Any) -> str:
     if isinstance(value, str):
         return "text"
     if isinstance(value, list):
-        return "list"
+        inner = sorted({_kind(v) for v in value if v is not None})
+        return f"list of {' and '.join(inner) or 'nothing'}"
     return "object"
 
 

@@ -99,7 +99,9 @@ def main() -> None:
                                            "truncated": result.truncated, "elapsed_ms": result.elapsed_ms,
                                            "notes": result.notes}})
         except KbError as err:
-            answer({"ok": False, "error": engine_message(str(err), timeout_ms, memory_mb)})
+            message = engine_message(str(err), timeout_ms, memory_mb)
+            answer({"ok": False, "error": message.replace("the console allows and", f"the console allows "
+                                                                                     f"({memory_mb:,} MB) and")})
         except (MemoryError, RuntimeError, ValueError, TypeError, OverflowError) as err:
             answer({"ok": False, "error": engine_message(f"{type(err).__name__}: {err}", timeout_ms, memory_mb)})
         if hasattr(store, "settings_changed") and store.settings_changed():

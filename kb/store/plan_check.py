@@ -7,7 +7,7 @@ of read operators only (an allow-list), and every procedure or table function it
 of the few that describe the catalogue.
 
 >>> check_ladybug_plan(LADYBUG_EXAMPLE_PLAN)
->>> check_ladybug_plan(LADYBUG_EXAMPLE_PLAN.replace  # doctest: +ELLIPSIS("SHOW_TABLES", "READ_CSV_PARALLEL"))
+>>> check_ladybug_plan(LADYBUG_EXAMPLE_PLAN.replace("SHOW_TABLES", "READ_CSV_PARALLEL"))  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
 kb.problems.QueryError: Only read queries can run here: this query reads a file or calls READ_CSV_PARALLEL, ...
@@ -81,9 +81,9 @@ def check_neo4j_plan(query_type: str | None, plan: dict[str, Any] | None) -> Non
     ``SHOW INDEXES``/``SHOW CONSTRAINTS``, or administer the server.
 
     >>> check_neo4j_plan("r", {"operatorType": "ProduceResults@neo4j", "children": [
-    ...     {"operatorType": "ProcedureCall@neo4j", "arguments": {"Details": "db.labels() :: (label :: STRING)"}}]})
+    ...     {"operatorType": "ProcedureCall@neo4j", "args": {"Details": "db.labels() :: (label :: STRING)"}}]})
     >>> check_neo4j_plan("r", {"operatorType": "ProcedureCall@neo4j",
-    ...                        "arguments": {"Details": "db.stats.retrieve($autostring_0) :: (...)"}})
+    ...                        "args": {"Details": "db.stats.retrieve($autostring_0) :: (...)"}})
     ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -98,7 +98,7 @@ def check_neo4j_plan(query_type: str | None, plan: dict[str, Any] | None) -> Non
     while stack:
         operator = stack.pop()
         name = str(operator.get("operatorType", "")).split("@")[0]
-        arguments = operator.get("arguments") or {}
+        arguments = operator.get("args") or operator.get("arguments") or {}
         if name == "ProcedureCall":
             details = str(arguments.get("Details") or arguments.get("Signature") or "")
             match = _NEO4J_PROCEDURE_NAME.match(details)
