@@ -360,7 +360,7 @@ def params_field(page: str) -> str:
 
 @pytest.mark.parametrize("name", ["example_practice_sectors", "example_framework_outcomes"])
 def test_examples_with_parameters_work_in_one_click_and_the_field_holds_their_json(real_client, name: str) -> None:
-    from kb.queries import QUERIES
+    from kb.queries.catalogue import QUERIES
 
     page = real_client.get(f"/query?example={name}")
     assert page.status_code == 200 and "Results" in page.text
