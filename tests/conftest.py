@@ -71,12 +71,18 @@ def shared_mini_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return store
 
 
+def close_app(app) -> None:
+    """Close an app's store and stop its console workers (tests make many apps)."""
+    for name in ("kb_console", "kb_store"):
+        if app.extensions.get(name) is not None:
+            app.extensions[name].close()
+
+
 @pytest.fixture
 def app(shared_mini_store: Path):
     app = create_app({"TESTING": True, "KB_STORE_PATH": str(shared_mini_store), **TEST_LIMITS})
     yield app
-    if app.extensions.get("kb_store") is not None:
-        app.extensions["kb_store"].close()
+    close_app(app)
 
 
 @pytest.fixture
@@ -99,13 +105,14 @@ def make_client():
 
     yield make
     for app in apps:
-        if app.extensions.get("kb_store") is not None:
-            app.extensions["kb_store"].close()
+        close_app(app)
 
 
 @pytest.fixture(scope="session")
 def real_client(real_store: Path):
-    return create_app({"TESTING": True, "KB_STORE_PATH": str(real_store), **TEST_LIMITS}).test_client()
+    app = create_app({"TESTING": True, "KB_STORE_PATH": str(real_store), **TEST_LIMITS})
+    yield app.test_client()
+    close_app(app)
 
 
 def ci_strict() -> bool:

@@ -177,6 +177,19 @@ class ConsolePool:
             self._forget()
             raise
 
+    def prestart(self) -> None:
+        """Start one worker now if none runs yet (the console page calls this while a visitor types)."""
+        if os.getpid() != self._pid:
+            self.__init__(self.config, self.size)
+        with self._condition:
+            if self._started:
+                return
+            self._started += 1
+        try:
+            self._give_back(_Worker(self.config))
+        except OSError:
+            self._forget()
+
     def _give_back(self, worker: _Worker) -> None:
         with self._condition:
             self._idle.append(worker)

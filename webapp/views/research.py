@@ -41,6 +41,8 @@ def query(fmt: str):
         error_field = "q"
         if text:
             result = _run(text, params)
+        elif fmt != "json":
+            get_console().prestart()  # warm while the visitor types
     except ConsoleBusy as err:
         error, status = str(err), 503
     except QueryError as err:
