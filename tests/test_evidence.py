@@ -388,3 +388,18 @@ def test_case_page_shows_claims_about_others_apart(scoped_root: Path, tmp_path: 
     assert "some staff left." in reported and "some staff left." not in own
     assert "of staff left at adopting organisations" in reported  # its figure, under it
     assert "View: up to 30% left" in reported
+
+
+def test_the_graph_diff_shows_a_claim_moving_to_others(mini_root: Path) -> None:
+    """A reviewer sees the organisation's own edge go and a claim about others come, said once each."""
+    from kb.contrib.diff import compare_rows
+
+    before = rows_of(mini_root)
+    edit(mini_root, CASE, ATTRITION, SUPPORTED)
+    changes = compare_rows(before, rows_of(mini_root))
+    summary = sorted((c.change, c.category, c.label) for c in changes)
+    assert ("removed", "relationships", "FACED") in summary
+    claim = next(c for c in changes if c.label == "Claim")  # it was contested, so a Claim node already
+    assert claim.properties["scope"] == ("self", "supported")
+    assert claim.properties["about"][1] == ["beta-shoes", "other Dutch care providers"]
+    assert not [c for c in changes if c.label in {"REPORTS_CLAIM", "REPORTS_FIGURE", "CONCERNS", "ABOUT"}]

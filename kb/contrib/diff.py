@@ -63,12 +63,12 @@ CATEGORIES = {
     "sources": "Sources",
     "relationships": "Relationships",
     "figures": "Figures",
-    "claims": "Contested and uncertain claims",
+    "claims": "Contested and uncertain claims, and claims about others",
     "other": "Sectors and countries",
 }
 #: Relationships that only attach a figure, disputed claim or view to its owner; those nodes carry
 #: their organisation and concept, so repeating the attaching edges would double every line.
-_STRUCTURAL_RELS = {"HAS_FIGURE", "HAS_CLAIM", "HAS_VIEW", "ABOUT"}
+_STRUCTURAL_RELS = {"HAS_FIGURE", "HAS_CLAIM", "HAS_VIEW", "ABOUT", "REPORTS_CLAIM", "REPORTS_FIGURE", "CONCERNS"}
 #: Rows that state something about an organisation and so need a source.
 _CLAIM_RELS = {"USES_PRACTICE", "USES_FRAMEWORK", "FACED", "REPORTED",
                "PARTNER_OF", "ADOPTED_MODEL_OF", "INSPIRED_BY", "PART_OF"}
