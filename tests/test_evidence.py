@@ -140,7 +140,19 @@ def test_on_the_real_content_no_claim_about_others_is_an_organisations_own_edge(
     assert all(key in own_lines or key in claim_nodes for key in every)
     marked = sum(1 for path in (REPO / "cases").glob("*.md")
                  for line in path.read_text(encoding="utf-8").splitlines() if "[about:" in line)
-    assert len(scoped) <= marked
+    assert 0 < len(scoped) <= marked
+
+    # The cases issue 15 names: attrition at organisations Buurtzorg helped is not Buurtzorg's own, and
+    # HolacracyOne did not abandon self-management because Medium and Zappos stepped back.
+    own = {(r.start, r.type, r.end) for r in rows.rels if r.type in OWN_EDGES}
+    assert ("buurtzorg", "FACED", "staff-attrition") not in own
+    assert ("holacracyone", "REPORTED", "model-abandoned") not in own
+    assert ("medium", "REPORTED", "model-abandoned") in own  # Medium's own retreat stays its own
+    abandoned = [n for n in claim_nodes.values() if n["organisation"] == "holacracyone"
+                 and n["concept"] == "model-abandoned"]
+    assert abandoned and all(n["scope"] != "self" for n in abandoned)
+    concerns = {r.end for r in rows.rels if r.type == "CONCERNS" and r.start in {n["id"] for n in abandoned}}
+    assert {"medium", "zappos"} <= concerns
 
 
 # --- evidence grades ------------------------------------------------------------------------------
