@@ -62,7 +62,8 @@ _EDITORIAL = {"sic"}
 #: Sections whose bullets carry marks.
 _MARKED_SECTIONS = {*ITEM_SECTIONS, "timeline", "contested claims"}
 # A bracketed text that is not a link, a reference-style link, an image or a footnote.
-_BRACKETS = re.compile(r"(?<![!\]\\])\[([^\[\]\n]*)\](?![(\[])")
+# ``[src: …]`` and ``[about: …]`` are skipped at once: they are most of the brackets in a case.
+_BRACKETS = re.compile(r"(?<![!\]\\])\[(?!\s*(?i:src|about)\s*:)([^\[\]\n]*)\](?![(\[])")
 _REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:")
 _CODE_SPAN = re.compile(r"`+[^`]*`+")
 _KEYED = re.compile(r"^\s*([A-Za-z][\w-]*)\s*[:=]\s*(.*)$")
@@ -97,26 +98,44 @@ def mark_problems(doc: Document) -> list[Problem]:
     first = doc.front.body_start_line
     problems = []
     for start, end in _marked_ranges(doc, len(lines)):
-        fenced = False
-        for index in range(start, end):
-            line = lines[index]
-            if _FENCE.match(line):
-                fenced = not fenced
-                continue
-            if fenced:
-                continue
-            if _REFERENCE_DEFINITION.match(line):
-                continue
-            visible = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
-            for match in _BRACKETS.finditer(visible):
-                if _in_quotation(visible, match.start()):
-                    continue  # an editorial insertion in a quotation: "[they] decide"
-                problem = _mark_problem(match.group(1))
-                if problem:
-                    message, hint = problem
-                    problems.append(Problem(doc.where, first + index, match.start() + 1, message, hint,
-                                            code="unknown-mark"))
+        chunk = "\n".join(lines[start:end])
+        if "`" in chunk or "~~~" in chunk:  # code: go line by line, leaving fences and code spans alone
+            found = _marks_line_by_line(lines, start, end)
+        else:  # the usual case: one regex pass over the whole section
+            found = _marks_in_chunk(chunk, start)
+        for index, col, message, hint in found:
+            problems.append(Problem(doc.where, first + index, col, message, hint, code="unknown-mark"))
     return problems
+
+
+def _marks_in_chunk(chunk: str, start: int) -> list[tuple[int, int, str, str]]:
+    found = []
+    for match in _BRACKETS.finditer(chunk):
+        line_start = chunk.rfind("\n", 0, match.start()) + 1
+        line_end = chunk.find("\n", match.start())
+        line = chunk[line_start: line_end if line_end >= 0 else len(chunk)]
+        column = match.start() - line_start
+        if _REFERENCE_DEFINITION.match(line) or _in_quotation(line, column):
+            continue  # a link reference definition; an editorial insertion in a quotation: "[they] decide"
+        problem = _mark_problem(match.group(1))
+        if problem:
+            found.append((start + chunk.count("\n", 0, match.start()), column + 1, *problem))
+    return found
+
+
+def _marks_line_by_line(lines: list[str], start: int, end: int) -> list[tuple[int, int, str, str]]:
+    found, fenced = [], False
+    for index in range(start, end):
+        line = lines[index]
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced or "[" not in line:
+            continue
+        visible = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+        found.extend((index + offset, col, message, hint)
+                     for offset, col, message, hint in _marks_in_chunk(visible, 0))
+    return found
 
 
 def _in_quotation(line: str, position: int) -> bool:
@@ -236,12 +255,13 @@ def placeholder_problems(doc: Document) -> list[Problem]:
             if isinstance(value, str) and _normal(value) in front_values[f"sources.{key}"]:
                 report(("sources", i, key), f"sources.{key}", value)
     if doc.body is not None:
+        longest = 2 * max(map(len, sentences), default=0)  # a longer text cannot be one (spaces aside)
         for item in doc.body.items:
-            if item.detail and _normal(item.detail) in sentences:
+            if item.detail and len(item.detail) <= longest and _normal(item.detail) in sentences:
                 problems.append(Problem(doc.where, item.line, 1, f"'{item.detail}' is the template's example text",
                                         "say what your sources report, in your own words", code="placeholder"))
         for section in doc.body.sections:
-            prose = section.key not in _MARKED_SECTIONS and section.text
+            prose = section.key not in _MARKED_SECTIONS and section.text and len(section.text) <= 2 * longest
             if prose and _normal(_strip_sources(section.text)) in sentences:
                 problems.append(Problem(doc.where, section.line + 2, 1,
                                         f"the {section.title} section is still the template's example text",
@@ -250,7 +270,7 @@ def placeholder_problems(doc: Document) -> list[Problem]:
 
 
 def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().lower()
+    return " ".join(text.split()).lower()
 
 
 def _strip_sources(text: str) -> str:

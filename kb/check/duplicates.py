@@ -13,9 +13,9 @@ as Ltd or Stichting, a bracketed addition), then fuzzily with RapidFuzz; website
 ``new-case`` uses :func:`matches_for` to refuse a second file for an organisation already there.
 
 >>> name_keys("Stichting Buurtzorg Nederland")
-['buurtzorg nederland']
+('buurtzorg nederland',)
 >>> name_keys("Buurtzorg Britain & Ireland (Public World)")
-['buurtzorg britain and ireland public world', 'buurtzorg britain and ireland']
+('buurtzorg britain and ireland public world', 'buurtzorg britain and ireland')
 >>> website_key("https://www.Buurtzorg.com/"), website_key("http://buurtzorg.com")
 ('buurtzorg.com', 'buurtzorg.com')
 >>> a, b = (OrganisationNames(f"cases/{n}.md", n, n) for n in ("Care Team 12", "Care Team 13"))
@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 from urllib.parse import urlsplit
 
@@ -46,8 +47,8 @@ _LEGAL_WORDS = {
     "ltd", "limited", "inc", "incorporated", "llc", "llp", "plc", "cic", "corp", "corporation", "co", "company",
     "bv", "nv", "gmbh", "ag", "sa", "sas", "sarl", "srl", "spa", "ab", "as", "oy", "stichting", "ev", "eg", "the",
 }
-#: A token this common among the names says little: it is not used to pick names to compare.
-_COMMON_TOKEN = 200
+#: How many following names (in alphabetical order, forwards and backwards) each name is compared with.
+_WINDOW = 4
 
 
 @dataclass(frozen=True)
@@ -96,18 +97,22 @@ class Match:
         return f"{self.organisation.path} ({self.organisation.name}; {self.reason})"
 
 
-def name_keys(name: str) -> list[str]:
+@lru_cache(maxsize=100_000)
+def name_keys(name: str) -> tuple[str, ...]:
     """The normalised forms of a name: in full and, if it has one, without its bracketed part."""
-    keys = []
+    keys: list[str] = []
     for variant in (name, re.sub(r"\([^)]*\)", " ", name)):
         text = re.sub(r"\s*&\s*", " and ", variant)
-        words = [w for w in slugify(text, separator=" ").split() if w not in _LEGAL_WORDS]
+        # Plain ASCII needs no transliteration (most names, and slugify is slow); the rest goes through it.
+        plain = _WORDS.findall(text.lower()) if text.isascii() else slugify(text, separator=" ").split()
+        words = [w for w in plain if w not in _LEGAL_WORDS]
         key = " ".join(words)
         if key and key not in keys:
             keys.append(key)
-    return keys
+    return tuple(keys)
 
 
+@lru_cache(maxsize=100_000)
 def website_key(url: str) -> str:
     """Host (without ``www.``) and path (without a trailing slash), lowercased; "" if not a web address."""
     try:
@@ -149,15 +154,25 @@ def _match(wanted: list[tuple[str, str]], site: str, other: OrganisationNames) -
     return None
 
 
+_NUMBER = re.compile(r"\d+")
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
 def _numbers(key: str) -> list[str]:
-    return re.findall(r"\d+", key)
+    return _NUMBER.findall(key)
 
 
 def organisation_problems(documents: list) -> list[Problem]:
-    """Cases that look like the same organisation, reported on both files of each pair."""
-    organisations = [o for o in (OrganisationNames.of(d) for d in documents if getattr(d, "role", "") == "case") if o]
+    """Cases that look like the same organisation, reported on both files of each pair.
+
+    The same normalised name or alias, or the same website, is found through an index (whatever the
+    number of cases); similar names by comparing each name with its alphabetical neighbours.
+    """
+    organisations = sorted((o for o in (OrganisationNames.of(d) for d in documents
+                                         if getattr(d, "role", "") == "case") if o), key=lambda o: o.path)
     problems = []
-    for first, second in _candidate_pairs(organisations):
+    for a, b in sorted(_exact_pairs(organisations) | _similar_pairs(organisations)):
+        first, second = organisations[a], organisations[b]
         if first.id in second.related or second.id in first.related or first.id == second.id:
             continue  # the author knows both (a relation), or a duplicate id, reported on its own
         match = _match(first.name_keys(), website_key(first.website), second)
@@ -181,21 +196,31 @@ def _duplicate_problem(this: OrganisationNames, other: OrganisationNames, match:
                    severity="note", code="similar-organisation")
 
 
-def _candidate_pairs(organisations: list[OrganisationNames]):
-    """Pairs sharing a name word or a website, each once, in path order (not every pair of 10,000)."""
-    by_token: dict[str, set[int]] = defaultdict(set)
+def _exact_pairs(organisations: list[OrganisationNames]) -> set[tuple[int, int]]:
+    """Index pairs with a normalised name or alias, or a website, in common."""
+    by_key: dict[str, set[int]] = defaultdict(set)
     for index, organisation in enumerate(organisations):
         for key, _ in organisation.name_keys():
-            for token in key.split():
-                if len(token) >= 3:
-                    by_token[token].add(index)
+            by_key[key].add(index)
         site = website_key(organisation.website)
         if site:
-            by_token[f"site:{site}"].add(index)
+            by_key[f"site:{site}"].add(index)
+    return {pair for members in by_key.values() if len(members) > 1 for pair in combinations(sorted(members), 2)}
+
+
+def _similar_pairs(organisations: list[OrganisationNames]) -> set[tuple[int, int]]:
+    """Index pairs whose names are neighbours in alphabetical order, forwards or backwards.
+
+    The "sorted neighbourhood" of record linkage: a typo leaves a name next to the right one in at
+    least one of the two orders (unless it is in both its first and last letters), so comparing each
+    name with its next few neighbours finds near names in O(n log n), not by comparing every pair.
+    """
+    keys = [(key, index) for index, organisation in enumerate(organisations)
+            for key, _ in organisation.name_keys()]
     pairs: set[tuple[int, int]] = set()
-    for token, indexes in by_token.items():
-        if len(indexes) > _COMMON_TOKEN and not token.startswith("site:"):
-            continue
-        pairs.update(combinations(sorted(indexes), 2))
-    ordered = [(organisations[a], organisations[b]) for a, b in pairs]
-    return sorted(((a, b) if a.path <= b.path else (b, a) for a, b in ordered), key=lambda p: (p[1].path, p[0].path))
+    for ordered in (sorted(keys), sorted(keys, key=lambda item: item[0][::-1])):
+        for position, (_, index) in enumerate(ordered):
+            for _, other in ordered[position + 1: position + 1 + _WINDOW]:
+                if other != index:
+                    pairs.add((min(index, other), max(index, other)))
+    return pairs
