@@ -54,6 +54,7 @@ class Source:
     date: str = ""
     type: str = ""
     reliability: str = ""
+    language: str = ""  # BCP 47 tag of the title's language when it is not English (the site marks it up)
     declared_in: list[str] = field(default_factory=list)
 
 
@@ -234,7 +235,8 @@ def build_corpus(documents: list[Document], vocabulary: Vocabulary) -> Corpus:
     return Corpus(organisations, concepts, sources, vocabulary)
 
 
-_SOURCE_KEYS = {"id", "title", "url", "publication", "author", "publisher", "date", "type", "reliability"}
+_SOURCE_KEYS = {"id", "title", "url", "publication", "author", "publisher", "date", "type", "reliability",
+                "language"}
 
 
 def _concept(doc: Document) -> Concept:

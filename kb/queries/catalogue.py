@@ -129,7 +129,8 @@ _CORE_QUERIES = [
         """
         MATCH (o:Organisation {id: $id})-[:CITES]->(s:Source)
         RETURN s.id AS id, s.title AS title, s.url AS url, s.publication AS publication, s.author AS author,
-               s.publisher AS publisher, s.date AS date, s.type AS type, s.reliability AS reliability
+               s.publisher AS publisher, s.date AS date, s.type AS type, s.reliability AS reliability,
+               s.language AS language
         ORDER BY id
         """, ("id",)),
     NamedQuery(

@@ -33,7 +33,7 @@ _CLAIM_TYPES = "['USES_PRACTICE', 'USES_FRAMEWORK', 'FACED', 'REPORTED']"
 _CONCEPT_LABELS = "['Practice', 'Challenge', 'Outcome', 'Framework']"
 _SOURCE_COLUMNS = """s.id AS id, s.title AS title, s.url AS url, s.publication AS publication,
                s.author AS author, s.publisher AS publisher, s.date AS date, s.type AS type,
-               s.reliability AS reliability"""
+               s.reliability AS reliability, s.language AS language"""
 
 _WHOLE_GRAPH = [
     NamedQuery(

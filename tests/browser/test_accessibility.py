@@ -48,6 +48,7 @@ PAGE_KINDS: dict[str, str] = {
     "query-empty": "/query",
     "query-example": "/query?example=example_practices_with_challenge",
     "query-results": "/query?q=MATCH+(o:Organisation)+RETURN+o.id,+o.name+LIMIT+5",
+    "query-graph": "/query?q=MATCH+(o:Organisation)-[r:USES_PRACTICE]->(p)+RETURN+o,+r,+p+LIMIT+5",
     "query-error": "/query?q=MATCH+(o:Nope+RETURN+o",
     "query-bad-params": "/query?q=MATCH+(o:Organisation)+RETURN+o.id&params=%7Bnot+json",
     "contribute": "/contribute",
