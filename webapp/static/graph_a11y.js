@@ -30,6 +30,7 @@
 
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var moving = !reduceMotion;
+  var resumed = false;
   var button = document.createElement("button");
   button.type = "button";
   button.className = "graph-motion";
@@ -63,19 +64,25 @@
     } else {
       network.setOptions({ physics: { enabled: true } });
       network.startSimulation();
+      resumed = true;
       show(true, "Layout moving.");
     }
   });
   network.on("stabilized", function () {
     if (moving) {
-      show(false, "");
+      show(false, resumed ? "Layout settled." : "");
     }
   });
 
-  if (reduceMotion) {
-    // The layout is computed before the first drawing; stopping there means nothing ever moves.
-    network.once("stabilizationIterationsDone", freeze);
-  }
+  var laidOut = false;
+  network.once("stabilizationIterationsDone", function () {
+    laidOut = true;
+    if (reduceMotion) {
+      // The layout is computed before the first drawing; stopping there means nothing ever moves.
+      freeze();
+    }
+  });
   show(moving, "");
-  graph.motion = { moving: function () { return moving; }, reduced: reduceMotion };
+  graph.motion = { moving: function () { return moving; }, laidOut: function () { return laidOut; },
+                   reduced: reduceMotion };
 }());
