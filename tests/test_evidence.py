@@ -415,3 +415,15 @@ def test_the_graph_diff_shows_a_claim_moving_to_others(mini_root: Path) -> None:
     assert claim.properties["scope"] == ("self", "supported")
     assert claim.properties["about"][1] == ["beta-shoes", "other Dutch care providers"]
     assert not [c for c in changes if c.label in {"REPORTS_CLAIM", "REPORTS_FIGURE", "CONCERNS", "ABOUT"}]
+
+
+def test_concept_page_shows_claims_about_others_apart(scoped_root: Path, tmp_path: Path, make_client) -> None:
+    rebuild(tmp_path / "store", rows_of(scoped_root))
+    client = make_client(KB_STORE_PATH=str(tmp_path / "store"))
+    data = client.get("/challenges/staff-attrition.json").get_json()
+    assert [c["organisation"] for c in data["claims"]] == ["beta-shoes"]
+    assert [(c["organisation"], c["scope"], len(c["views"])) for c in data["reported"]] == [("alpha-care", "supported", 2)]
+    page = client.get("/challenges/staff-attrition").text
+    own, _, reported = page.partition('id="sec-reported"')
+    assert "about organisations it supported: beta-shoes, other Dutch care providers" in reported
+    assert "some staff left." in reported and "some staff left." not in own

@@ -178,9 +178,13 @@ def _concept_page(kind: str, concept_id: str, fmt: str):
                         {c.id: c.name for c in index.concepts[kind].values()},
                         lambda found: f"/{KIND_PAGES[kind][0]}/{found}")
     claims, paging = _page_of(store.query(concept_query(kind, "claims"), id=concept_id))
-    claims = _with_views(claims, store.query(concept_query(kind, "views"), id=concept_id))
+    views = store.query(concept_query(kind, "views"), id=concept_id)
+    claims = _with_views(claims, views)
+    # What files say about others or in general: shown apart, never counted as any organisation's own.
+    reported = _with_views(store.query(concept_query(kind, "reported"), id=concept_id), views)
     # The sources cited on this page: by its claims and their views, and by the concept's own text.
-    cited = {source for claim in claims for source in claim["sources"]}
+    cited = {source for claim in claims + reported for source in claim["sources"]}
+    cited |= {source for claim in reported for view in claim["views"] for source in view["sources"]}
     cited |= {source for claim in claims for view in claim["views"] for source in view["sources"]}
     sources = {s["id"]: s for s in store.query("explore_sources", ids=sorted(cited))}
     sources.update({s["id"]: s for s in store.query(concept_query(kind, "sources"), id=concept_id)})
@@ -193,6 +197,7 @@ def _concept_page(kind: str, concept_id: str, fmt: str):
         "cases": len(index.cases_with(kind, concept_id)),
         "claims_page": paging,
         "claims": claims,
+        "reported": reported,
         "alongside": {other: analysis.alongside(index, kind, concept_id, other) for other in analysis.KINDS},
         "sources": [sources[key] for key in sorted(sources)],
     }
