@@ -433,3 +433,18 @@ def test_results_are_cut_at_a_byte_cap_as_well_as_a_row_cap(tmp_path: Path) -> N
     assert response.status_code == 200 and result["truncated"] and 90 <= result["row_count"] < 100
     assert "100,000 bytes" in result["notes"][0]
     assert len(response.data) < 150_000
+
+
+def test_the_console_before_the_first_load_says_so_and_works_after_it(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    app = create_app({"TESTING": True, "KB_STORE_PATH": str(store), **TEST_LIMITS})
+    client = app.test_client()
+    try:
+        early = ask(client, "RETURN 1 AS one")
+        assert early.status_code == 400 and "graph_loader.py load" in early.json["error"]
+        assert not PATH_IN_MESSAGE.search(early.json["error"])
+        load_into(FIXTURES / "mini", store)
+        later = ask(client, "MATCH (o:Organisation) RETURN count(*) AS n")
+        assert later.status_code == 200 and later.json["result"]["rows"] == [[2]]
+    finally:
+        app.extensions["kb_console"].close()

@@ -50,10 +50,15 @@ def _open_store(config: dict[str, Any]) -> tuple[Any, Any]:
         address = urlsplit(settings.uri)
         report = confine([*_python_folders(), *map(Path, _NAME_SERVICE_FILES)], tcp_ports=[address.port or 7687])
         return Neo4jStore(settings), report
-    from .ladybug import LadybugStore, preload_engine
+    from kb.problems import StoreError
+
+    from .ladybug import LadybugStore, current_generation, preload_engine
 
     preload_engine()
     store_path = Path(config["store"]).resolve()
+    if current_generation(store_path) is None:
+        # Confined to a folder that does not exist yet, the worker could never read it: start later.
+        raise StoreError("no graph has been loaded yet; run: python graph_loader.py load")
     report = confine([store_path])
     return LadybugStore(store_path, max_db_bytes=1024**3), report
 
