@@ -373,7 +373,7 @@ def test_preview_shows_the_errors_of_a_broken_file_inline_with_their_lines(tmp_p
     assert marker_context(html, 25).startswith('<li id="line-25">')
     assert marker_context(html, 30).startswith('<li id="line-29">')  # the claim the figure belongs to
     assert marker_context(html, 34).startswith("<li><strong>2010</strong>: Founded.")
-    assert marker_context(html, 36).startswith("<h2>Lesons")
+    assert marker_context(html, 36).startswith('<h2 id="section-lesons">Lesons')
     # What can be shown is shown: the resolved claims, the prose, the source, the site's own CSS.
     assert "<strong>Self-managing teams</strong>" in html and "Broken Case is fictional." in html
     assert "A report about the broken case" in html and "<style>" in html and 'href="/static/' not in html

@@ -19,6 +19,8 @@ from kb.contrib.preview import TOKEN_RE, CasePreview, marker_html
 
 __all__ = ["render_preview"]
 
+_TOKEN_IN_ID = re.compile(r"-?kbproblemmark\d+x(?=[^\"<>]*\")")
+
 
 def render_preview(preview: CasePreview) -> str:
     """The case page as a self-contained HTML file: the site's template, its CSS inlined, a banner of problems."""
@@ -29,7 +31,9 @@ def render_preview(preview: CasePreview) -> str:
     app = create_app({"TESTING": True})
     data = preview.data
     groups = {title: [c for c in data["claims"] if c["type"] == rel] for rel, title in browse._CLAIM_GROUPS}
-    body_html = render_markdown(prose_sections(preview.prose))
+    body_html = render_markdown(prose_sections(preview.prose), section_ids=True)
+    # A heading's id is made from its text, problem tokens included: the site's id has none.
+    body_html = _TOKEN_IN_ID.sub("", body_html)
     body_html = TOKEN_RE.sub(lambda m: _place_token(preview, int(m.group(1))), body_html)
     with app.test_request_context(f"/cases/{data['case']['id']}"):
         html = render_template("case.html", **data, groups=groups, body_html=Markup(body_html), json_url=None)
