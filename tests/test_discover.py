@@ -313,8 +313,19 @@ def test_one_source_page(client) -> None:
 
 # -- the graph explorer -------------------------------------------------------------------------
 
+def test_graph_shows_no_sources_or_countries_unless_asked(client) -> None:
+    default = client.get("/graph/organisation/alpha-care.json").json
+    assert default["show"] == ["organisation", "practice", "challenge", "outcome", "framework", "sector"]
+    assert not [n for n in default["nodes"] if n["kind"] in ("source", "country")]
+    page = client.get("/graph/organisation/alpha-care").text
+    assert '<input type="checkbox" name="show" value="source">' in page  # one tick away
+    assert '<input type="checkbox" name="show" value="sector" checked>' in page
+
+
 def test_graph_json_has_nodes_with_links_and_edges(client) -> None:
-    data = client.get("/graph/organisation/alpha-care.json").json
+    data = client.get("/graph/organisation/alpha-care.json?" + "&".join(
+        f"show={k}" for k in ("organisation", "practice", "challenge", "outcome", "framework", "sector", "country",
+                              "source"))).json
     nodes = {n["key"]: n for n in data["nodes"]}
     assert data["centre"]["key"] == "Organisation:alpha-care"
     assert nodes["Practice:self-managing-teams"]["url"] == "/practices/self-managing-teams"
@@ -338,7 +349,7 @@ def test_graph_depth_and_kind_filter(client) -> None:
 
 
 def test_graph_page_draws_from_a_data_block_with_a_local_vis_network(client) -> None:
-    page = client.get("/graph/organisation/alpha-care").text
+    page = client.get("/graph/organisation/alpha-care?show=organisation&show=country").text
     block = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', page, re.S).group(1)
     network = json.loads(block)
     ids = {n["id"] for n in network["nodes"]}
@@ -351,6 +362,17 @@ def test_graph_page_draws_from_a_data_block_with_a_local_vis_network(client) -> 
     assert client.get("/vendor/vis-network/../../__init__.py").status_code == 404
     # Without JavaScript the same nodes are links in a list.
     assert 'href="/cases/beta-shoes"' in page and 'href="/graph/organisation/beta-shoes?depth=1"' in page
+    # Labels are at most two short lines; the layout starts with every node placed, and a legend names the kinds.
+    assert all(len(line) <= 16 for n in network["nodes"] for line in n["label"].split("\n"))
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in network["nodes"])
+    assert network["centre"] == "Organisation:alpha-care"
+    assert 'id="graph-legend"' in page and "Country (1)" in page
+
+
+def test_graph_has_at_most_a_few_dozen_nodes(real_client) -> None:
+    data = real_client.get("/graph/framework/holacracy.json?depth=2").json
+    assert len(data["nodes"]) <= data["max_nodes"] == 40 and data["truncated"] is True
+    assert "Only the nearest" in real_client.get("/graph/framework/holacracy?depth=2").text
 
 
 # -- the real content -------------------------------------------------------------------------------
