@@ -113,8 +113,13 @@ def test_open_the_graph_and_click_a_node(offline_page: OfflinePage) -> None:
     page = offline_page.page
     page.goto("/graph/organisation/zappos")
     page.wait_for_function("window.kbGraph !== undefined")
+    for _ in range(600):  # until the layout has settled, stopped and been fitted (graph.js), not during it
+        if page.evaluate("window.kbGraph.settled()"):
+            break
+        page.wait_for_timeout(100)
     target = "Organisation:holacracyone"
     shoot(page, "graph-zappos")  # first: a full-page screenshot resizes the page, and the canvas with it
+    page.evaluate("document.getElementById('graph').scrollIntoView({block: 'center'})")  # the click must land on it
     # Stop the layout, centre the target and zoom in, so that nothing else sits on it; then click there.
     point = page.evaluate("""(id) => {
         const net = window.kbGraph.network;

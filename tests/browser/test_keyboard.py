@@ -254,7 +254,12 @@ def test_graph_layout_can_be_paused_and_tooltips_closed(page) -> None:
     before = _positions(page)
     page.wait_for_timeout(1000)
     assert _positions(page) == before
-    # A tooltip shown by hovering a node closes on Escape.
+    # A tooltip shown by hovering a node closes on Escape (the drawing scrolled into view, its layout settled).
+    for _ in range(600):
+        if page.evaluate("window.kbGraph.settled()"):
+            break
+        page.wait_for_timeout(100)
+    page.evaluate("document.getElementById('graph').scrollIntoView({block: 'center'})")
     point = page.evaluate("""() => {
         const net = window.kbGraph.network, id = window.kbGraph.nodes.getIds()[1];
         net.moveTo({position: net.getPosition(id), scale: 1.5, animation: false});

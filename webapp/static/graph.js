@@ -35,8 +35,12 @@
   var PAD = 6; // px of canvas between two labels
   var state = { settled: false, updates: 0, grouped: false };
 
+  function isGroup(nodeId) {  // without vis logging "Node does not exist." for ids not drawn
+    return network.body.nodes[nodeId] !== undefined && network.isCluster(nodeId);
+  }
+
   function open(nodeId) {
-    if (network.isCluster(nodeId)) {
+    if (isGroup(nodeId)) {
       network.openCluster(nodeId);
       settle();
       return;
@@ -124,7 +128,7 @@
   function openAllClusters() {
     nodes.forEach(function (node) {
       var clusterId = "group:" + node.group;
-      if (network.isCluster(clusterId)) {
+      if (isGroup(clusterId)) {
         network.openCluster(clusterId);
       }
     });
@@ -228,6 +232,12 @@
   network.on("hoverNode", function () { container.classList.add("over-node"); });
   network.on("blurNode", function () { container.classList.remove("over-node"); });
   network.on("stabilizationIterationsDone", settle);
+  // After the layout is resumed (graph_a11y.js's button) and has come to rest again: stop it and tidy labels.
+  network.on("stabilized", function () {
+    if (network.physics.options.enabled) {
+      settle();
+    }
+  });
   // For the browser tests and the curious: the network, its data and whether the layout has settled.
   window.kbGraph = {
     network: network, nodes: nodes, edges: edges,
