@@ -46,7 +46,8 @@ def test_unknown_case_is_a_404_in_both_forms(client) -> None:
     assert page.status_code == 404 and "No case with id" in page.text
     data = client.get("/cases/nope.json")
     assert data.status_code == 404
-    assert data.json == {"ok": False, "status": 404, "title": "Not Found", "error": "No case with id 'nope'."}
+    assert data.json == {"ok": False, "status": 404, "title": "Not Found", "error": "No case with id 'nope'.",
+                         "did_you_mean": []}  # no case id is like "nope"
 
 
 def test_missing_store_is_a_503_with_advice(tmp_path) -> None:
