@@ -448,3 +448,28 @@ def test_the_console_before_the_first_load_says_so_and_works_after_it(tmp_path: 
         assert later.status_code == 200 and later.json["result"]["rows"] == [[2]]
     finally:
         app.extensions["kb_console"].close()
+
+
+LIMITS_PROBE = r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+from kb.store.sandbox import QueryLimits
+limits = QueryLimits(memory_bytes=64 * 1024**2, cpu_seconds=1)
+with limits:
+    try:
+        bytearray(512 * 1024**2)
+        print("memory: allowed", flush=True)
+    except MemoryError:
+        print("memory: refused", flush=True)
+print("after the query:", len(bytearray(512 * 1024**2)) > 0, flush=True)  # the cap is lifted afterwards
+with limits:
+    while True:  # a query that never ends: the kernel stops it at its CPU time
+        pass
+"""
+
+
+def test_per_query_memory_and_cpu_caps_are_enforced_by_the_kernel() -> None:
+    probe = subprocess.run([sys.executable, "-c", LIMITS_PROBE, str(REPO)], capture_output=True, text=True,
+                           timeout=120)
+    assert probe.stdout.splitlines()[:2] == ["memory: refused", "after the query: True"]
+    assert probe.returncode == -signal.SIGXCPU
