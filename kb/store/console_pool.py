@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from kb.problems import QueryError
+from kb.problems import QueryError, StoreError
 from kb.queries.console import ConsoleResult
 
 __all__ = ["ConsoleBusy", "ConsolePool", "WorkerConfig", "WorkerCrashed"]
@@ -114,6 +114,8 @@ class _Worker:
             raise QueryError("The query engine could not be started; try again in a moment.")
         if not message.get("ready"):
             self.kill()
+            if message.get("unavailable"):
+                raise StoreError(message.get("error") or "The graph store is unavailable.")
             raise QueryError(message.get("error") or "The query engine could not be started.")
         self.ready = True
         self.report = message.get("sandbox", {})
@@ -217,7 +219,7 @@ class ConsolePool:
         worker = self._take(wait_seconds=timeout_ms / 1000 + 5)
         try:
             worker.wait_ready()
-        except QueryError:
+        except (QueryError, StoreError):
             self._forget()
             worker.close()
             raise
@@ -237,6 +239,8 @@ class ConsolePool:
             self._replace(worker)
             raise WorkerCrashed(_death_message(returncode, timeout_ms))
         self._give_back(worker)
+        if reply.get("unavailable"):
+            raise StoreError(reply.get("error") or "The graph store is unavailable.")
         if not reply.get("ok"):
             raise QueryError(reply.get("error") or "The query did not run.")
         result = reply["result"]

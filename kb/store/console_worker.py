@@ -72,7 +72,7 @@ def main() -> None:
         answers.flush()
 
     config = json.loads(sys.stdin.readline() or "{}")
-    from kb.problems import KbError
+    from kb.problems import KbError, StoreError
     from kb.queries.console import engine_message, scrub_paths
 
     from .sandbox import QueryLimits
@@ -82,6 +82,9 @@ def main() -> None:
     limits = QueryLimits(memory_mb * 1024 * 1024, cpu_seconds or 11)  # opens /proc/self/statm before confining
     try:
         store, report = _open_store(config)
+    except StoreError as err:  # no graph loaded yet: the site answers 503, as its other pages do
+        answer({"ready": False, "unavailable": True, "error": scrub_paths(str(err))})
+        return
     except Exception as err:  # told to the site, which shows it to the visitor
         answer({"ready": False, "error": f"The query engine could not start: {scrub_paths(str(err))}"})
         return
@@ -103,6 +106,8 @@ def main() -> None:
             answer({"ok": True, "result": {"columns": result.columns, "rows": result.rows,
                                            "truncated": result.truncated, "elapsed_ms": result.elapsed_ms,
                                            "notes": result.notes}})
+        except StoreError as err:  # the store went away (Neo4j down): a 503, not the visitor's mistake
+            answer({"ok": False, "unavailable": True, "error": scrub_paths(str(err))})
         except KbError as err:
             message = engine_message(str(err), timeout_ms, memory_mb)
             answer({"ok": False, "error": message.replace("the console allows and", f"the console allows "
