@@ -62,7 +62,7 @@ def test_unknown_ids_are_404_in_both_forms(client, path: str, message: str) -> N
     assert page.status_code == 404 and escape(message) in page.text
     data = client.get(twin_of(path))
     assert data.status_code == 404
-    assert data.json == {"ok": False, "status": 404, "title": "Not Found", "error": message}
+    assert data.json == {"ok": False, "status": 404, "title": "Not Found", "error": message, "did_you_mean": []}
 
 
 # -- comparable cases ------------------------------------------------------------------------------
