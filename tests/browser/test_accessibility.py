@@ -38,6 +38,7 @@ PAGE_KINDS: dict[str, str] = {
     "source": "/sources/nrc-2018-ondernemer",
     "search-empty": "/search",
     "search-results": "/search?q=holacracy",
+    "search-question-why": "/search?q=Why+did+people+leave+Zappos+after+Holacracy%3F",
     "search-nothing": "/search?q=zzzzqqq",
     "practices": "/practices",
     "practice": "/practices/advice-process",
