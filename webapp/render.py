@@ -119,9 +119,15 @@ def render_markdown(text: str, base: str = "cases", section_ids: bool = False, d
     # Citations become links, except inside code, where they are examples of the syntax.
     parts = _CODE.split(html)
     html = "".join(part if _CODE.fullmatch(part) else _CITATION.sub(_citation_links, part) for part in parts)
-    return nh3.clean(html, tags=_DOCUMENT_TAGS if document else _ALLOWED_TAGS,
-                     attributes=_DOCUMENT_ATTRIBUTES if document else _ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+    clean = nh3.clean(html, tags=_DOCUMENT_TAGS if document else _ALLOWED_TAGS,
+                      attributes=_DOCUMENT_ATTRIBUTES if document else _ALLOWED_ATTRIBUTES,
+                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+    if document:  # wide tables of a document scroll inside their own box (reflow at 320 px, WCAG 1.4.10)
+        count = iter(range(1, 1000))
+        clean = re.sub("<table>", lambda _m: f'<div class="table-scroll" role="region" tabindex="0" '
+                       f'aria-label="Table {next(count)} (scrolls sideways)"><table>', clean)
+        clean = clean.replace("</table>", "</table></div>")
+    return clean
 
 
 def _repository_path(href: str, base: str) -> tuple[str, str] | None:
