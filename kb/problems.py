@@ -64,3 +64,7 @@ class StoreError(KbError):
 
 class QueryError(KbError):
     """A query was refused or failed; the message is meant for the user."""
+
+
+class GraphNotLoaded(StoreError):
+    """The store is reachable but holds no graph of this project (never loaded, or reset)."""

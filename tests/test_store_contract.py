@@ -56,7 +56,7 @@ IDS_PER_LABEL = 8
 IDS_OF_LOOKED_UP_LABEL = 40
 MAX_RUNS = 40  # parameter combinations per query, for queries with several parameters
 CONCEPT_KINDS = [label.lower() for label in CONCEPT_LABELS]
-_LOOKUP = re.compile(r"\(\s*\w*\s*:\s*(\w+)\s*\{\s*id\s*:\s*\$id\s*\}\s*\)")
+_LOOKUP = re.compile(r"\(\s*\w*\s*:\s*(\w+)\s*(?:\{own\})?\s*\{\s*id\s*:\s*\$id\s*\}\s*\)")
 #: Queries with nothing to find in the real content, and why.
 EMPTY_ON_REAL_CONTENT = {
     "graph_out_country": "countries have no outgoing relationships",

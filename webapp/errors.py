@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, NotFound
 
-from kb.problems import StoreError
+from kb.problems import GraphNotLoaded, StoreError
 
 __all__ = ["NotFoundSuggesting", "closest_ids", "init_app", "not_found", "wants_json"]
 
@@ -74,6 +74,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(StoreError)
     def store_unavailable(error: StoreError):
         app.logger.warning("store unavailable: %s", error)
+        if isinstance(error, GraphNotLoaded):
+            return _error_response(503, "Graph not loaded", f"The site has no graph to show yet: {error}")
         return _error_response(503, "Graph store unavailable",
                                f"The graph store cannot be read right now: {error}")
 

@@ -57,6 +57,7 @@ KNOWN_SECTIONS = (
 _SOURCES = re.compile(r"\[src:\s*([^\]]*)\]", re.IGNORECASE)
 _MARKER = re.compile(r"\[(contested|uncertain)\]", re.IGNORECASE)
 _ABOUT = re.compile(r"\[about\s*:([^\]]*)\]", re.IGNORECASE)
+_KEY = re.compile(r"\[key:\s*([^\]]*)\]", re.IGNORECASE)
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
 _LEAD = re.compile(r"^\s*(figure|view)\s*:\s*", re.IGNORECASE)
 _BOLD_LEAD = re.compile(r"^\*\*([^*]+)\*\*\s*")
@@ -99,6 +100,7 @@ class Figure:
     scope: str = ""
     about: list[str] = field(default_factory=list)
     evidence: str = ""
+    key: str = ""  # an explicit ``[key: name]`` for its graph id
 
 
 @dataclass
@@ -113,6 +115,7 @@ class View:
     scope: str = ""
     about: list[str] = field(default_factory=list)
     evidence: str = ""
+    key: str = ""  # an explicit ``[key: name]`` for its graph id
 
 
 @dataclass
@@ -136,6 +139,7 @@ class Item:
     bad_figures: list[tuple[int, str]] = field(default_factory=list)
     concept_id: str = ""  # set by validation when the link resolves
     concept_kind: str = ""
+    key: str = ""  # an explicit ``[key: name]`` for the graph id of its claim
 
 
 @dataclass
@@ -240,6 +244,7 @@ def _new_item(section: Section, token: Token, line_no: int, raw: list[str]) -> I
     marker = _MARKER.search(content)
     item.status = marker.group(1).lower() if marker else ""
     item.scope_marks = _scope_marks(raw, line_no)
+    item.key, content = _explicit_key(content)
     rest = _SOURCES.sub("", _MARKER.sub("", _ABOUT.sub("", content))).strip()
     link = _LINK.match(rest) if section.key in ITEM_SECTIONS else None
     if link:
@@ -263,12 +268,13 @@ def _add_sub_bullet(item: Item, content: str, line_no: int, raw: list[str]) -> N
         item.notes.append(content)
         return
     kind, rest = lead.group(1).lower(), content[lead.end():]
+    key, rest = _explicit_key(rest)
     sources = _source_ids(rest)
     marker = _MARKER.search(rest)
     marks = _scope_marks(raw, line_no)
     rest = _SOURCES.sub("", _MARKER.sub("", _ABOUT.sub("", rest))).strip()
     if kind == "view":
-        item.views.append(View(re.sub(r"\s+", " ", rest), sources, line_no, marks))
+        item.views.append(View(re.sub(r"\s+", " ", rest), sources, line_no, marks, key=key))
         return
     figure = parse_figure(rest, sources, line_no)
     if figure is None:
@@ -276,6 +282,7 @@ def _add_sub_bullet(item: Item, content: str, line_no: int, raw: list[str]) -> N
     else:
         figure.status = marker.group(1).lower() if marker else ""
         figure.scope_marks = marks
+        figure.key = key
         item.figures.append(figure)
 
 
@@ -313,6 +320,14 @@ def _scope_marks(raw: list[str], first_line: int) -> list[ScopeMark]:
             marks.append(ScopeMark(kind.strip().lower(), about, match.group(0), first_line + offset,
                                    match.start() + 1))
     return marks
+def _explicit_key(text: str) -> tuple[str, str]:
+    """The ``[key: name]`` of a bullet (or "") and the text without it.
+
+    >>> _explicit_key("**12** nurses per team (2015) [key: team-size] [src: a]")
+    ('team-size', '**12** nurses per team (2015)  [src: a]')
+    """
+    match = _KEY.search(text)
+    return (match.group(1).strip(), text[:match.start()] + text[match.end():]) if match else ("", text)
 
 
 def _source_ids(text: str) -> list[str]:

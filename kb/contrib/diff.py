@@ -3,10 +3,10 @@
 Both sides go through the same pipeline (:func:`kb.pipeline.load_content`, then
 :func:`kb.graph.rows.graph_rows`): the base side from the content files at a revision, read with
 ``git archive`` into a temporary folder, the working side from the working tree.  Node and
-relationship rows are then matched by *stable keys*: ids for organisations, concepts, sources,
-sectors and countries; for figures, disputed claims and their views, which the graph numbers by
-line, the organisation, the concept (or measure), the year and their order, so that moving text
-around a file is not reported as a change.  Line numbers and file names are never compared.
+relationship rows are then matched by their ids, which are stable: figures, claims and views are
+named by their organisation, concept and own content, never by line (:func:`kb.graph.stable_ids`),
+so moving text around a file is not reported as a change.  Line numbers and file names are never
+compared.
 
 A side with errors is still compared: files with errors are left out of its graph (and listed),
 so a pull request that does not validate yet still gets a useful diff.
@@ -304,20 +304,17 @@ def _comparable(value: Any) -> Any:
 
 
 def _rows_by_key(rows: GraphRows) -> dict[tuple[str, str, str], _Row]:
-    keys = _stable_node_keys(rows)
     found: dict[tuple[str, str, str], _Row] = {}
     names = {(label, node["id"]): node for label, nodes in rows.nodes.items() for node in nodes}
     for label, nodes in rows.nodes.items():
         for node in nodes:
-            row = _node_row(label, node, keys)
+            row = _node_row(label, node)
             found[(row.category, label, row.key)] = row
     ordinals: dict[str, int] = defaultdict(int)
     for rel in sorted(rows.rels, key=lambda r: (r.props.get("line") or 0)):
         if rel.type in _STRUCTURAL_RELS:
             continue
-        start = keys.get((rel.start_label, rel.start), rel.start)
-        end = keys.get((rel.end_label, rel.end), rel.end)
-        key = f"{start} -[{rel.type}]-> {end}"
+        key = f"{rel.start} -[{rel.type}]-> {rel.end}"
         ordinals[key] += 1
         if ordinals[key] > 1:  # the same claim made twice in one file
             key = f"{key} #{ordinals[key]}"
@@ -330,35 +327,8 @@ def _rows_by_key(rows: GraphRows) -> dict[tuple[str, str, str], _Row]:
     return found
 
 
-def _stable_node_keys(rows: GraphRows) -> dict[tuple[str, str], str]:
-    """Keys that survive edits elsewhere in a file, for the nodes the graph numbers by line."""
-    keys: dict[tuple[str, str], str] = {}
-    groups: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
-    for label in ("Figure", "Claim"):
-        for node in rows.nodes.get(label, []):
-            if label == "Figure":
-                what = f"size:{node['measure']}" if node.get("measure") else node.get("concept") or ""
-                base = f"{node['organisation']}/{what}/{node.get('year')}"
-            else:
-                base = f"{node['organisation']}/{node['title']}"
-            groups[(label, base)].append((node.get("line") or 0, node["id"]))
-    _number(groups, keys)
-    view_groups: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
-    for node in rows.nodes.get("View", []):
-        claim = node["id"].rsplit("/view/", 1)[0]
-        view_groups[("View", f"{keys.get(('Claim', claim), claim)}/view")].append((node.get("line") or 0, node["id"]))
-    _number(view_groups, keys, always=True)
-    return keys
-
-
-def _number(groups: dict[tuple[str, str], list[tuple[int, str]]], keys: dict, always: bool = False) -> None:
-    for (label, base), members in groups.items():
-        for n, (_, node_id) in enumerate(sorted(members), start=1):
-            keys[(label, node_id)] = f"{base} {n}" if always else f"{base} #{n}" if len(members) > 1 else base
-
-
-def _node_row(label: str, node: dict[str, Any], keys: dict[tuple[str, str], str]) -> _Row:
-    key = keys.get((label, node["id"]), node["id"])
+def _node_row(label: str, node: dict[str, Any]) -> _Row:
+    key = node["id"]
     props = {k: v for k, v in node.items() if k not in _VOLATILE}
     file, line = node.get("file") or "", node.get("line") or 0
     if label == "Organisation":

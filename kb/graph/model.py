@@ -90,6 +90,7 @@ class Claim:
     scope: str = DEFAULT_SCOPE  # whom it is about (kb.evidence.SCOPES)
     about: list[str] = field(default_factory=list)  # the group: case ids or names, where given
     evidence: str = ""  # grade id (kb.evidence.GRADES), derived from the sources and status
+    key: str = ""  # an explicit [key: name] for its graph id (kb.graph.rows.stable_ids)
 
     @property
     def rel_type(self) -> str:
@@ -130,6 +131,7 @@ class SizeFigure:
     status: str
     line: int
     evidence: str = ""
+    key: str = ""  # an explicit key: for its graph id (kb.graph.rows.stable_ids)
 
 
 @dataclass
@@ -153,6 +155,7 @@ class Disputed:
     scope: str = DEFAULT_SCOPE
     about: list[str] = field(default_factory=list)
     evidence: str = ""
+    key: str = ""  # an explicit [key: name] for its graph id (kb.graph.rows.stable_ids)
 
 
 @dataclass
@@ -279,7 +282,8 @@ def _organisation(doc: Document) -> Organisation:
     for i, raw in enumerate(data.get("size", []) or []):
         org.size.append(SizeFigure(raw["measure"], float(raw["value"]), raw.get("unit", ""), raw["year"],
                                    raw["source"], raw.get("note", ""), raw.get("status", ""),
-                                   doc.at("size", i)[0], evidence([raw["source"]], raw.get("status", ""))))
+                                   doc.at("size", i)[0], evidence([raw["source"]], raw.get("status", "")),
+                                   raw.get("key", "")))
     for i, raw in enumerate(data.get("relations", []) or []):
         org.relations.append(Relation(org.id, raw["type"], raw["target"], list(raw["sources"]),
                                       raw.get("note", ""), raw.get("since"), raw.get("status", ""),
@@ -295,11 +299,11 @@ def _organisation(doc: Document) -> Organisation:
         if item.concept_id:
             org.claims.append(Claim(org.id, item.concept_id, item.concept_kind, item.detail, item.sources,
                                     item.status, item.figures, item.views, doc.where, item.line,
-                                    scope, about, evidence(cited, item.status)))
+                                    scope, about, evidence(cited, item.status), item.key))
         elif item.section == "timeline":
             org.timeline.append(TimelineEvent(item.title, item.detail, item.sources, item.line))
         elif item.section == "contested claims":
             org.disputes.append(Disputed(item.title, item.detail, item.status or "contested",
                                          item.sources, item.views, item.line, scope, about,
-                                         evidence(cited, item.status)))
+                                         evidence(cited, item.status), item.key))
     return org

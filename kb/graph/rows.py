@@ -14,6 +14,10 @@ into a ``MultiDiGraph`` whose node keys are ``"Label:id"``.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -24,7 +28,7 @@ from kb.evidence import DEFAULT_SCOPE, grade_for, is_case_id
 from kb.graph.model import Claim, Corpus, Disputed, Organisation
 from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES, label_for_kind
 
-__all__ = ["GraphRows", "Rel", "graph_rows", "node_key", "to_networkx"]
+__all__ = ["GraphRows", "IdRequest", "Rel", "graph_rows", "node_key", "slug", "stable_ids", "to_networkx"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,100 @@ def graph_rows(corpus: Corpus) -> GraphRows:
     return rows
 
 
+# --- stable ids of figures, claims and views ----------------------------------------------------
+
+@dataclass(frozen=True)
+class IdRequest:
+    """What :func:`stable_ids` derives one id from.
+
+    ``key`` is an explicit ``[key: name]`` from the file (or ""); ``natural`` the part that names the
+    item without its wording (a concept and year, a measure and year, a concept, a source);
+    ``tiebreakers`` the item's own content, most telling first, used only on a collision.
+    """
+
+    natural: str
+    tiebreakers: tuple[str, ...] = ()
+    key: str = ""
+
+
+def stable_ids(prefix: str, requests: Sequence[IdRequest]) -> list[str]:
+    """Ids for the figures, claims or views of one owner (in file order) that survive edits elsewhere.
+
+    The rule, in order:
+
+    1. An explicit key wins: ``{prefix}/{slug(key)}``.
+    2. Otherwise ``{prefix}/{natural}``: no line number and no wording, so inserting text above an
+       item changes nothing and rewording it keeps its id (the sync updates it in place).
+    3. Collision: items whose ids are equal (with each other or with an explicit key) each append
+       their first tie-breaker (``/`` and a slug of their own content), then the next, as long as
+       they are still equal.
+    4. Whatever is still equal gets ``-2``, ``-3`` ... in file order.
+
+    Only the items of a collision depend on each other; an explicit key pins an item for good.
+
+    >>> stable_ids("zappos/figure", [IdRequest("staff-attrition/2015", ("of staff left",)),
+    ...                              IdRequest("staff-attrition/2015", ("took the buyout",)),
+    ...                              IdRequest("self-management/2014"),
+    ...                              IdRequest("self-management/2014"),
+    ...                              IdRequest("ignored", key="Team size")])
+    ['zappos/figure/staff-attrition/2015/of-staff-left', 'zappos/figure/staff-attrition/2015/took-the-buyout', \
+'zappos/figure/self-management/2014', 'zappos/figure/self-management/2014-2', 'zappos/figure/team-size']
+    """
+    ids = [f"{prefix}/{slug(r.key)}" if r.key else f"{prefix}/{r.natural}" for r in requests]
+    pinned = Counter(ids[i] for i, r in enumerate(requests) if r.key)
+    for level in range(max((len(r.tiebreakers) for r in requests), default=0)):
+        counts = Counter(ids)
+        for i, request in enumerate(requests):
+            if not request.key and (counts[ids[i]] > 1 or pinned[ids[i]]) and level < len(request.tiebreakers):
+                extra = slug(request.tiebreakers[level])
+                ids[i] += f"/{extra}" if extra else ""
+    seen: Counter = Counter()
+    for i, node_id in enumerate(ids):
+        seen[node_id] += 1
+        if seen[node_id] > 1:
+            ids[i] = f"{node_id}-{seen[node_id]}"
+    return ids
+
+
+def slug(text: str, words: int = 6) -> str:
+    """The first ``words`` words of ``text`` in lower-case ASCII, joined by hyphens.
+
+    >>> slug("Only about 6% named Holacracy as the reason"), slug("Zürich café"), slug("")
+    ('only-about-6-named-holacracy-as', 'zurich-cafe', '')
+    """
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower())[:words])
+
+
+def _size_ids(org: Organisation) -> list[str]:
+    return stable_ids(f"{org.id}/size", [IdRequest(f"{f.measure}/{f.year}", (f.source, f.note), f.key)
+                                         for f in org.size])
+
+
+def _figure_ids(org: Organisation) -> list[str]:
+    """Ids of the organisation's claim figures, in the order of its claims and their figures."""
+    return stable_ids(f"{org.id}/figure", [
+        IdRequest(f"{claim.concept}/{figure.year}", (figure.label, *figure.sources[:1]), figure.key)
+        for claim in org.claims for figure in claim.figures])
+
+
+def _claim_ids(org: Organisation) -> tuple[list[str], list[str]]:
+    """Ids of the organisation's marked claims and of its Contested claims bullets (one namespace)."""
+    marked = [claim for claim in org.claims if _has_claim_node(claim)]
+    ids = stable_ids(f"{org.id}/claim", [
+        *(IdRequest(claim.concept, (claim.detail,), claim.key) for claim in marked),
+        *(IdRequest(slug(dispute.title) or "untitled", (dispute.detail,), dispute.key)
+          for dispute in org.disputes)])
+    return ids[:len(marked)], ids[len(marked):]
+
+
+def _view_ids(claim_id: str, views: list) -> list[str]:
+    return stable_ids(f"{claim_id}/view", [IdRequest(slug(view.sources[0]) if view.sources else "unsourced",
+                                                     (view.text,), view.key) for view in views])
+
+
+# --- organisations --------------------------------------------------------------------------------
+
 def _add_organisation(rows: GraphRows, org: Organisation, corpus: Corpus) -> None:
     staff = org.latest("staff")
     rows.add_node("Organisation", id=org.id, name=org.name, kind=org.kind, country=org.country, city=org.city,
@@ -130,35 +228,21 @@ def _add_organisation(rows: GraphRows, org: Organisation, corpus: Corpus) -> Non
         rows.add_rel(relation.rel_type, me, ("Organisation", relation.target), detail=relation.note,
                      year=relation.since, sources=relation.sources, status=relation.status,
                      line=relation.line, evidence=relation.evidence, **own)
-    for n, size in enumerate(org.size):
-        figure_id = f"{org.id}/size/{n}"
+    for figure_id, size in zip(_size_ids(org), org.size, strict=True):
         evidence = {"scope": DEFAULT_SCOPE, "evidence": size.evidence}
         rows.add_node("Figure", id=figure_id, organisation=org.id, measure=size.measure, value=size.value,
                       unit=size.unit, description=size.note or size.measure, year=size.year, sources=[size.source],
                       status=size.status, file=org.file, line=size.line, **evidence)
         rows.add_rel("HAS_FIGURE", me, ("Figure", figure_id), year=size.year, sources=[size.source],
                      status=size.status, file=org.file, line=size.line, **evidence)
+    figure_ids = iter(_figure_ids(org))
+    node_claim_ids, dispute_ids = _claim_ids(org)
+    claim_ids = iter(node_claim_ids)
     for claim in org.claims:
-        _add_claim(rows, claim)
-    for dispute in org.disputes:
-        _add_dispute(rows, org, dispute)
-
-
-def claim_node_ids(org_id: str, claim_line: int, sub_line: int | None = None, sub: str = "") -> str:
-    """The id of a Claim node (or of one of its figures or views: ``sub`` is "figure" or "view").
-
-    All node ids of claims, their figures and views are made here, so that how they are derived can
-    change in one place.
-
-    >>> claim_node_ids("zappos", 120), claim_node_ids("zappos", 120, 122, "view")
-    ('zappos/claim/120', 'zappos/claim/120/view/122')
-    >>> claim_node_ids("zappos", 120, 121, "figure")
-    'zappos/figure/121'
-    """
-    if sub == "figure":
-        return f"{org_id}/figure/{sub_line}"
-    claim_id = f"{org_id}/claim/{claim_line}"
-    return f"{claim_id}/view/{sub_line}" if sub == "view" else claim_id
+        _add_claim(rows, claim, [next(figure_ids) for _ in claim.figures],
+                   next(claim_ids) if _has_claim_node(claim) else "")
+    for claim_id, dispute in zip(dispute_ids, org.disputes, strict=True):
+        _add_dispute(rows, org, dispute, claim_id)
 
 
 def _evidence(thing: object) -> dict:
@@ -166,19 +250,22 @@ def _evidence(thing: object) -> dict:
     return {"scope": thing.scope, "about": thing.about, "evidence": thing.evidence}
 
 
-def _add_claim(rows: GraphRows, claim: Claim) -> None:
+def _has_claim_node(claim: Claim) -> bool:
+    """Whether a bullet is also a Claim node: when marked contested or uncertain, or about others."""
+    return bool(claim.status) or not claim.is_own
+
+
+def _add_claim(rows: GraphRows, claim: Claim, figure_ids: list[str], claim_id: str) -> None:
     """A claim about the organisation itself is its edge to the concept; any other is a Claim node."""
     me = ("Organisation", claim.org)
     concept = (label_for_kind(claim.kind), claim.concept)
-    claim_id = claim_node_ids(claim.org, claim.line)
     evidence = _evidence(claim)
     first = next((f for f in claim.figures if f.scope == DEFAULT_SCOPE), None) if claim.is_own else None
     if claim.is_own:
         rows.add_rel(claim.rel_type, me, concept, detail=claim.detail,
                      figure=_figure_text(first) if first else "", year=first.year if first else None,
                      sources=claim.sources, status=claim.status, file=claim.file, line=claim.line, **evidence)
-    for figure in claim.figures:
-        figure_id = claim_node_ids(claim.org, claim.line, figure.line, "figure")
+    for figure_id, figure in zip(figure_ids, claim.figures, strict=True):
         rows.add_node("Figure", id=figure_id, organisation=claim.org, measure="", concept=claim.concept,
                       value=figure.value, value_max=figure.high, unit=figure.unit, description=figure.label,
                       year=figure.year, sources=figure.sources, status=figure.status, file=claim.file,
@@ -189,7 +276,7 @@ def _add_claim(rows: GraphRows, claim: Claim) -> None:
         rows.add_rel("ABOUT", ("Figure", figure_id), concept, sources=figure.sources, status=figure.status,
                      file=claim.file, line=figure.line, **_evidence(figure))
         _add_concerns(rows, ("Figure", figure_id), figure, claim.file, figure.line)
-    if claim.status or not claim.is_own:
+    if claim_id:
         rows.add_node("Claim", id=claim_id, organisation=claim.org, title=claim.concept, text=claim.detail,
                       status=claim.status, sources=claim.sources, file=claim.file, line=claim.line,
                       kind=claim.kind, concept=claim.concept, **evidence)
@@ -198,12 +285,11 @@ def _add_claim(rows: GraphRows, claim: Claim) -> None:
         rows.add_rel("ABOUT", ("Claim", claim_id), concept, sources=claim.sources, status=claim.status,
                      file=claim.file, line=claim.line, **evidence)
         _add_concerns(rows, ("Claim", claim_id), claim, claim.file, claim.line)
-        _add_views(rows, claim.org, claim.line, claim.views, claim.file)
+        _add_views(rows, claim_id, claim.views, claim.file)
 
 
-def _add_dispute(rows: GraphRows, org: Organisation, dispute: Disputed) -> None:
+def _add_dispute(rows: GraphRows, org: Organisation, dispute: Disputed, claim_id: str) -> None:
     """A bullet of Contested claims: a Claim node, the organisation's own unless it is about others."""
-    claim_id = claim_node_ids(org.id, dispute.line)
     evidence = _evidence(dispute)
     rows.add_node("Claim", id=claim_id, organisation=org.id, title=dispute.title, text=dispute.detail,
                   status=dispute.status, sources=dispute.sources, file=org.file, line=dispute.line, **evidence)
@@ -211,7 +297,7 @@ def _add_dispute(rows: GraphRows, org: Organisation, dispute: Disputed) -> None:
     rows.add_rel(rel_type, ("Organisation", org.id), ("Claim", claim_id), detail=dispute.title,
                  sources=dispute.sources, status=dispute.status, file=org.file, line=dispute.line, **evidence)
     _add_concerns(rows, ("Claim", claim_id), dispute, org.file, dispute.line)
-    _add_views(rows, org.id, dispute.line, dispute.views, org.file)
+    _add_views(rows, claim_id, dispute.views, org.file)
 
 
 def _add_concerns(rows: GraphRows, start: tuple[str, str], thing: object, file: str, line: int) -> None:
@@ -225,10 +311,8 @@ def _add_concerns(rows: GraphRows, start: tuple[str, str], thing: object, file: 
                          **_evidence(thing))
 
 
-def _add_views(rows: GraphRows, org_id: str, claim_line: int, views: list, file: str) -> None:
-    claim_id = claim_node_ids(org_id, claim_line)
-    for view in views:
-        view_id = claim_node_ids(org_id, claim_line, view.line, "view")
+def _add_views(rows: GraphRows, claim_id: str, views: list, file: str) -> None:
+    for view_id, view in zip(_view_ids(claim_id, views), views, strict=True):
         rows.add_node("View", id=view_id, text=view.text, sources=view.sources, file=file, line=view.line,
                       **_evidence(view))
         rows.add_rel("HAS_VIEW", ("Claim", claim_id), ("View", view_id), sources=view.sources, file=file,

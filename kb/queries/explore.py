@@ -39,9 +39,9 @@ _WHOLE_GRAPH = [
     NamedQuery(
         "explore_profiles", "Every organisation's profile as the comparison uses it, with its sector ids.",
         """
-        MATCH (o:Organisation)
-        OPTIONAL MATCH (o)-[:BASED_IN]->(k:Country)
-        OPTIONAL MATCH (o)-[:IN_SECTOR]->(s:Sector)
+        MATCH (o:Organisation{own})
+        OPTIONAL MATCH (o{own})-[kr1:BASED_IN{own:kr1}]->(k:Country{own})
+        OPTIONAL MATCH (o{own})-[kr2:IN_SECTOR{own:kr2}]->(s:Sector{own})
         WITH o, k, collect(s.id) AS sectors
         RETURN o.id AS id, o.name AS name, o.kind AS kind, o.country AS country, k.name AS country_name,
                o.size_band AS size_band, o.staff AS staff, o.status AS status, o.summary AS summary,
@@ -51,7 +51,7 @@ _WHOLE_GRAPH = [
     NamedQuery(
         "explore_claim_rows", "Every practice, framework, challenge and outcome claim: who, what, how sure.",
         f"""
-        MATCH (o:Organisation)-[r]->(c)
+        MATCH (o:Organisation{{own}})-[r{{own:r}}]->(c{{own}})
         WHERE {{rel_type:r}} IN {_CLAIM_TYPES}
         RETURN o.id AS organisation, {{rel_type:r}} AS type, c.id AS concept, r.status AS status,
                r.scope AS scope, r.evidence AS evidence, r.contested AS contested
@@ -61,7 +61,7 @@ _WHOLE_GRAPH = [
         "explore_reported_claim_rows",
         "Every claim a file makes about others or in general: never the organisation's own, shown apart.",
         """
-        MATCH (o:Organisation)-[:REPORTS_CLAIM]->(c:Claim)
+        MATCH (o:Organisation{own})-[kr20:REPORTS_CLAIM{own:kr20}]->(c:Claim{own})
         RETURN o.id AS organisation, c.kind AS kind, c.concept AS concept, c.status AS status,
                c.scope AS scope, c.about AS about, c.evidence AS evidence, c.contested AS contested,
                c.line AS line
@@ -70,7 +70,7 @@ _WHOLE_GRAPH = [
     NamedQuery(
         "explore_concepts", "Every practice, challenge, outcome and framework with its definition and page body.",
         f"""
-        MATCH (c)
+        MATCH (c{{own}})
         WHERE {{node_label:c}} IN {_CONCEPT_LABELS}
         RETURN {{node_label:c}} AS label, c.id AS id, c.name AS name, c.definition AS definition,
                c.aliases AS aliases, c.broader AS broader, c.body AS body, c.file AS file
@@ -79,15 +79,15 @@ _WHOLE_GRAPH = [
     NamedQuery(
         "explore_includes", "Which practices each framework bundles.",
         """
-        MATCH (f:Framework)-[:INCLUDES]->(p:Practice)
+        MATCH (f:Framework{own})-[kr3:INCLUDES{own:kr3}]->(p:Practice{own})
         RETURN f.id AS framework, p.id AS practice
         ORDER BY framework, practice
         """),
     NamedQuery(
         "explore_sectors", "The sector vocabulary with each sector's broader sector.",
         """
-        MATCH (s:Sector)
-        OPTIONAL MATCH (s)-[:BROADER]->(b:Sector)
+        MATCH (s:Sector{own})
+        OPTIONAL MATCH (s{own})-[kr4:BROADER{own:kr4}]->(b:Sector{own})
         RETURN s.id AS id, s.name AS name, b.id AS broader
         ORDER BY id
         """),
@@ -95,16 +95,16 @@ _WHOLE_GRAPH = [
         "explore_sources", "Sources by id (those a page cites), each looked up by its key.",
         f"""
         UNWIND $ids AS source_id
-        MATCH (s:Source {{id: source_id}})
+        MATCH (s:Source{{own}} {{id: source_id}})
         RETURN DISTINCT {_SOURCE_COLUMNS}
         ORDER BY id
         """, ("ids",)),
     NamedQuery(
         "explore_fingerprint", "Node and relationship totals: a cheap sign that the graph changed.",
         """
-        MATCH (n)
+        MATCH (n{own})
         WITH count(n) AS nodes
-        MATCH ()-[r]->()
+        MATCH ({own})-[r{own:r}]->({own})
         RETURN nodes, count(r) AS relationships
         """),
 ]
@@ -112,12 +112,12 @@ _WHOLE_GRAPH = [
 
 def _concept_queries(kind: str, label: str) -> list[NamedQuery]:
     """The evidence queries of one concept label (the label is a constant, never input)."""
-    concept = f"(c:{label} {{id: $id}})"
+    concept = f"(c:{label}{{own}} {{id: $id}})"
     return [
         NamedQuery(
             f"concept_{kind}_claims", f"Organisations' claims about one {kind}, with their evidence.",
             f"""
-            MATCH (o:Organisation)-[r]->{concept}
+            MATCH (o:Organisation{{own}})-[r{{own:r}}]->{concept}
             WHERE {{rel_type:r}} IN {_CLAIM_TYPES}
             RETURN o.id AS organisation, o.name AS name, {{rel_type:r}} AS type, r.detail AS detail,
                    r.figure AS figure, r.year AS year, r.sources AS sources, r.status AS status,
@@ -128,7 +128,8 @@ def _concept_queries(kind: str, label: str) -> list[NamedQuery]:
         NamedQuery(
             f"concept_{kind}_reported", f"What files say about one {kind} at other organisations or in general.",
             f"""
-            MATCH (o:Organisation)-[:REPORTS_CLAIM]->(claim:Claim)-[:ABOUT]->{concept}
+            MATCH (o:Organisation{{own}})-[kr21:REPORTS_CLAIM{{own:kr21}}]->(claim:Claim{{own}})
+                  -[kr22:ABOUT{{own:kr22}}]->{concept}
             RETURN o.id AS organisation, o.name AS name, claim.kind AS kind, claim.text AS detail,
                    claim.sources AS sources, claim.status AS status, claim.scope AS scope,
                    claim.about AS about, claim.evidence AS evidence, claim.contested AS contested,
@@ -138,8 +139,9 @@ def _concept_queries(kind: str, label: str) -> list[NamedQuery]:
         NamedQuery(
             f"concept_{kind}_views", f"Each side of the disputed claims about one {kind}.",
             f"""
-            MATCH (o:Organisation)-[:HAS_CLAIM|REPORTS_CLAIM]->(claim:Claim)-[:ABOUT]->{concept}
-            MATCH (claim)-[:HAS_VIEW]->(v:View)
+            MATCH (o:Organisation{{own}})-[kr5:HAS_CLAIM|REPORTS_CLAIM{{own:kr5}}]->(claim:Claim{{own}})
+                  -[kr6:ABOUT{{own:kr6}}]->{concept}
+            MATCH (claim{{own}})-[kr7:HAS_VIEW{{own:kr7}}]->(v:View{{own}})
             RETURN o.id AS organisation, claim.line AS claim_line, v.text AS text, v.sources AS sources,
                    v.line AS line, v.scope AS scope, v.evidence AS evidence
             ORDER BY organisation, claim_line, line
@@ -147,7 +149,7 @@ def _concept_queries(kind: str, label: str) -> list[NamedQuery]:
         NamedQuery(
             f"concept_{kind}_sources", f"The sources one {kind}'s own page declares.",
             f"""
-            MATCH {concept}-[:CITES]->(s:Source)
+            MATCH {concept}-[kr8:CITES{{own:kr8}}]->(s:Source{{own}})
             RETURN {_SOURCE_COLUMNS}
             ORDER BY id
             """, ("id",)),

@@ -48,8 +48,8 @@ _FACET_QUERIES = [
     NamedQuery(
         "facet_organisations", "Every organisation with the profile fields the case list shows, facets and sorts on.",
         """
-        MATCH (o:Organisation)
-        OPTIONAL MATCH (o)-[:BASED_IN]->(c:Country)
+        MATCH (o:Organisation{own})
+        OPTIONAL MATCH (o{own})-[kr1:BASED_IN{own:kr1}]->(c:Country{own})
         RETURN o.id AS id, o.name AS name, o.kind AS kind, o.country AS country, c.name AS country_name,
                o.city AS city, o.status AS status, o.founded AS founded, o.size_band AS size_band,
                o.staff AS staff, o.summary AS summary
@@ -58,7 +58,7 @@ _FACET_QUERIES = [
     NamedQuery(
         "facet_links", "Each organisation's sectors, practices, frameworks, challenges and outcomes (one row each).",
         f"""
-        MATCH (o:Organisation)-[r]->(x)
+        MATCH (o:Organisation{{own}})-[r{{own:r}}]->(x{{own}})
         WHERE {{rel_type:r}} IN {_cypher_list(FACET_LINK_TYPES)}
         RETURN o.id AS organisation, {{rel_type:r}} AS type, x.id AS value, x.name AS label
         ORDER BY organisation, type, value
@@ -66,7 +66,7 @@ _FACET_QUERIES = [
     NamedQuery(
         "facet_sector_broader", "Each sector's broader sector, so that a case in home care counts under health care.",
         """
-        MATCH (s:Sector)-[:BROADER]->(b:Sector)
+        MATCH (s:Sector{own})-[kr2:BROADER{own:kr2}]->(b:Sector{own})
         RETURN s.id AS id, b.id AS broader, b.name AS name
         ORDER BY id
         """),
@@ -76,7 +76,7 @@ _SEARCH_QUERIES = [
     NamedQuery(
         "search_organisations", "The text of every organisation that full-text search indexes.",
         """
-        MATCH (o:Organisation)
+        MATCH (o:Organisation{own})
         RETURN o.id AS id, o.name AS name, o.aliases AS aliases, o.summary AS summary, o.body AS body,
                o.kind AS kind, o.country AS country, o.city AS city
         ORDER BY id
@@ -84,7 +84,7 @@ _SEARCH_QUERIES = [
     NamedQuery(
         "search_concepts", "The text of every practice, challenge, outcome and framework that search indexes.",
         """
-        MATCH (c)
+        MATCH (c{own})
         WHERE {node_label:c} IN ['Practice', 'Challenge', 'Outcome', 'Framework']
         RETURN {node_label:c} AS label, c.id AS id, c.name AS name, c.aliases AS aliases,
                c.definition AS definition, c.body AS body
@@ -100,7 +100,7 @@ _SOURCE_FIELDS = """s.id AS id, s.title AS title, s.url AS url, s.publication AS
 #: Each is generated twice: for every source (``source_<kind>``) and for one (``source_<kind>_of``).
 _CITATIONS: dict[str, tuple[str, str]] = {
     "claims": ("Claims (practice, challenge, outcome, framework) and relations that cite a source.", f"""
-        MATCH (o:Organisation)-[r]->(c)
+        MATCH (o:Organisation{{own}})-[r{{own:r}}]->(c{{own}})
         WHERE {{rel_type:r}} IN {_cypher_list(CLAIM_TYPES + RELATION_TYPES)}
         UNWIND r.sources AS source
         WITH source, o, r, c
@@ -111,7 +111,7 @@ _CITATIONS: dict[str, tuple[str, str]] = {
         ORDER BY source, organisation, line, concept
         """),
     "figures": ("Figures (size and figures of claims) that cite a source.", """
-        MATCH (o:Organisation)-[:HAS_FIGURE|REPORTS_FIGURE]->(f:Figure)
+        MATCH (o:Organisation{own})-[kr3:HAS_FIGURE|REPORTS_FIGURE{own:kr3}]->(f:Figure{own})
         UNWIND f.sources AS source
         WITH source, o, f
         {filter}
@@ -122,7 +122,7 @@ _CITATIONS: dict[str, tuple[str, str]] = {
         ORDER BY source, organisation, line
         """),
     "disputes": ("Contested or uncertain claims, and claims about others or in general, that cite a source.", """
-        MATCH (o:Organisation)-[:HAS_CLAIM|REPORTS_CLAIM]->(c:Claim)
+        MATCH (o:Organisation{own})-[kr4:HAS_CLAIM|REPORTS_CLAIM{own:kr4}]->(c:Claim{own})
         UNWIND c.sources AS source
         WITH source, o, c
         {filter}
@@ -132,7 +132,8 @@ _CITATIONS: dict[str, tuple[str, str]] = {
         ORDER BY source, organisation, line
         """),
     "views": ("One side of a contested claim (a view) that cites a source.", """
-        MATCH (o:Organisation)-[:HAS_CLAIM|REPORTS_CLAIM]->(c:Claim)-[:HAS_VIEW]->(v:View)
+        MATCH (o:Organisation{own})-[kr5:HAS_CLAIM|REPORTS_CLAIM{own:kr5}]->(c:Claim{own})
+              -[kr6:HAS_VIEW{own:kr6}]->(v:View{own})
         UNWIND v.sources AS source
         WITH source, o, c, v
         {filter}
@@ -142,7 +143,7 @@ _CITATIONS: dict[str, tuple[str, str]] = {
         ORDER BY source, organisation, line
         """),
     "profiles": ("Organisation profiles (founded, place, legal form, status) that cite a source.", """
-        MATCH (o:Organisation)
+        MATCH (o:Organisation{own})
         UNWIND o.sources AS source
         WITH source, o
         {filter}
@@ -154,19 +155,19 @@ _CITATIONS: dict[str, tuple[str, str]] = {
 CITATION_KINDS = tuple(_CITATIONS)
 
 _SOURCE_QUERIES = [
-    NamedQuery("sources", "Every source, by id.", f"MATCH (s:Source) RETURN {_SOURCE_FIELDS} ORDER BY id"),
-    NamedQuery("source", "One source.", f"MATCH (s:Source {{id: $id}}) RETURN {_SOURCE_FIELDS}", ("id",)),
+    NamedQuery("sources", "Every source, by id.", f"MATCH (s:Source{{own}}) RETURN {_SOURCE_FIELDS} ORDER BY id"),
+    NamedQuery("source", "One source.", f"MATCH (s:Source{{own}} {{id: $id}}) RETURN {_SOURCE_FIELDS}", ("id",)),
     NamedQuery(
         "source_declarations", "Which case or concept files declare each source.",
         """
-        MATCH (x)-[:CITES]->(s:Source)
+        MATCH (x{own})-[kr7:CITES{own:kr7}]->(s:Source{own})
         RETURN s.id AS source, {node_label:x} AS label, x.id AS id, x.name AS name
         ORDER BY source, label, id
         """),
     NamedQuery(
         "source_declarations_of", "Which case or concept files declare one source.",
         """
-        MATCH (x)-[:CITES]->(s:Source {id: $id})
+        MATCH (x{own})-[kr8:CITES{own:kr8}]->(s:Source{own} {id: $id})
         RETURN s.id AS source, {node_label:x} AS label, x.id AS id, x.name AS name
         ORDER BY label, id
         """, ("id",)),
@@ -181,7 +182,7 @@ _GRAPH_QUERIES: list[NamedQuery] = [
     NamedQuery(
         f"graph_node_{_kind}", f"One {_kind} node of the graph explorer.",
         # A labelled node must have the property it reads: sources have a title, the others a name.
-        f"MATCH (b:{_label} {{id: $id}}) RETURN {{node_label:b}} AS label, b.id AS id, "
+        f"MATCH (b:{_label}{{own}} {{id: $id}}) RETURN {{node_label:b}} AS label, b.id AS id, "
         f"b.{'title' if _label == 'Source' else 'name'} AS name", ("id",))
     for _kind, _label in GRAPH_KINDS.items()
 ]
@@ -191,7 +192,7 @@ _GRAPH_QUERIES += [
     NamedQuery(
         "graph_out", "Relationships from nodes with the given ids to nodes, both of the given labels.",
         f"""
-        MATCH (a)-[r]->(b)
+        MATCH (a{{own}})-[r{{own:r}}]->(b{{own}})
         WHERE a.id IN $ids AND {{node_label:a}} IN $labels AND {{node_label:b}} IN $labels
         RETURN {{node_label:a}} AS near_label, a.id AS near_id, {{rel_type:r}} AS type, r.status AS status,
                {_NODE_FIELDS}
@@ -200,7 +201,7 @@ _GRAPH_QUERIES += [
     NamedQuery(
         "graph_in", "Relationships to nodes with the given ids from nodes, both of the given labels.",
         f"""
-        MATCH (a)<-[r]-(b)
+        MATCH (a{{own}})<-[r{{own:r}}]-(b{{own}})
         WHERE a.id IN $ids AND {{node_label:a}} IN $labels AND {{node_label:b}} IN $labels
         RETURN {{node_label:a}} AS near_label, a.id AS near_id, {{rel_type:r}} AS type, r.status AS status,
                {_NODE_FIELDS}

@@ -5,6 +5,11 @@ A server, a cluster or Aura: :class:`Neo4jSettings` reads the ecosystem's variab
 :func:`kb.store.neo4j_sync.sync`'s job; this module only reads, always in read access mode
 (routed to readers in a cluster), so a query run through it cannot change the graph.
 
+Every problem with the URI or the connection is a :class:`~kb.problems.StoreError` that says what
+happened and what to do (:func:`check_uri`, :func:`describe_error`), never a traceback.  Reading fails
+fast while the server is away (:class:`~kb.store.breaker.CircuitBreaker`) and says so when the
+database holds no graph of this project (:class:`~kb.problems.GraphNotLoaded`).
+
 >>> settings = Neo4jSettings.from_environment({"NEO4J_URI": "bolt://localhost:7687"})
 >>> settings.database, settings.auth is None
 ('neo4j', True)
@@ -14,21 +19,25 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
 from kb.graph.schema import NODE_PROPERTIES
-from kb.problems import QueryError, StoreError
+from kb.problems import GraphNotLoaded, KbError, QueryError, StoreError
 from kb.queries.catalogue import cypher_for
 from kb.queries.console import ConsoleResult, check_read_only, plain_value, read_capped, scrub_paths
+from kb.store.breaker import CircuitBreaker
 from kb.store.plan_check import check_neo4j_plan
 
-__all__ = ["HASH_PROPERTY", "MANAGED_LABEL", "Neo4jSettings", "Neo4jStore", "plain", "store_error"]
+__all__ = ["HASH_PROPERTY", "MANAGED_LABEL", "Neo4jSettings", "Neo4jStore", "check_uri", "describe_error", "plain",
+           "store_error"]
 
 # The driver logs retries as warnings; a library leaves showing them to the application's logging setup.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
@@ -39,14 +48,122 @@ MANAGED_LABEL = "KbManaged"
 #: the property also marks it as the project's own.
 HASH_PROPERTY = "kb_hash"
 
-# A site should answer 503 within seconds when the server is away, not retry for the default 30 s.
-# Server notifications (e.g. "property key does not exist" on an empty database) are noise here.
+# A load may wait a few seconds for a busy server and retry a transient failure.  Server notifications
+# (e.g. "property key does not exist" on an empty database) are noise here.
 _DRIVER_OPTIONS = {"connection_timeout": 5.0, "max_transaction_retry_time": 3.0, "user_agent": "self-management-kb",
                    "notifications_min_severity": "OFF"}
+# The site must answer within a second when the server is away: a short connection timeout and no
+# retries in the request; the circuit breaker retries in the background instead.
+READ_CONNECTION_TIMEOUT = 0.8
+_READ_DRIVER_OPTIONS = {**_DRIVER_OPTIONS, "connection_timeout": READ_CONNECTION_TIMEOUT,
+                        "max_transaction_retry_time": 0.0}
+#: Seconds between the circuit breaker's background attempts while the server is away.
+RETRY_EVERY = 2.0
+#: How long a successful "is the graph loaded" check is trusted before it is made again.
+LOADED_CHECK_SECONDS = 2.0
 # Codes that mean "the store is not there" rather than "your query is wrong".
 _UNAVAILABLE_CODES = ("Neo.ClientError.Database.DatabaseNotFound", "Neo.TransientError.General.DatabaseUnavailable",
-                      "Neo.ClientError.Security.Unauthorized", "Neo.ClientError.Security.AuthenticationRateLimit")
+                      "Neo.ClientError.Security.Unauthorized", "Neo.ClientError.Security.AuthenticationRateLimit",
+                      "Neo.ClientError.Security.CredentialsExpired")
+#: URI schemes of the Bolt protocol, which is what the project speaks to Neo4j.
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+_DEFAULT_BOLT_PORT = 7687
 
+
+def check_uri(uri: str) -> None:
+    """Raise :class:`StoreError` saying what to use instead when ``uri`` is not a Bolt URI.
+
+    >>> check_uri("bolt://localhost:7687")
+    >>> check_uri("http://localhost:7474")
+    Traceback (most recent call last):
+    ...
+    kb.problems.StoreError: 'http://localhost:7474' is an HTTP address (Neo4j Browser's); this project talks to \
+Neo4j over Bolt: use bolt://localhost:7687
+    >>> check_uri("localhost:7687")
+    Traceback (most recent call last):
+    ...
+    kb.problems.StoreError: 'localhost:7687' has no scheme: use bolt://localhost:7687 for one server, \
+neo4j://localhost:7687 for a cluster, neo4j+s://... for Aura
+    """
+    if "://" not in uri:
+        rest = uri.strip("/") or "localhost:7687"
+        raise StoreError(f"{uri!r} has no scheme: use bolt://{rest} for one server, neo4j://{rest} for a cluster, "
+                         "neo4j+s://... for Aura")
+    parts = urlsplit(uri)
+    scheme, host = parts.scheme.lower(), parts.hostname or ""
+    try:
+        port = parts.port
+    except ValueError:
+        raise StoreError(f"{uri!r} has no valid port number (Bolt's is usually 7687)") from None
+    if scheme in ("http", "https"):
+        if host.endswith(".databases.neo4j.io"):
+            suggestion = f"neo4j+s://{host}"
+        else:
+            suggestion = f"{'bolt+s' if scheme == 'https' else 'bolt'}://{host or 'localhost'}:{_DEFAULT_BOLT_PORT}"
+        note = f" (port {port} is HTTP; Bolt listens on 7687 unless configured otherwise)" \
+            if port not in (None, _DEFAULT_BOLT_PORT, 7474, 7473) else ""
+        raise StoreError(f"{uri!r} is an HTTP address (Neo4j Browser's); this project talks to Neo4j over Bolt: "
+                         f"use {suggestion}{note}")
+    if scheme not in BOLT_SCHEMES:
+        raise StoreError(f"{uri!r} has the scheme '{scheme}', which is not Neo4j's: use bolt:// for one server, "
+                         "neo4j:// for a cluster, and +s (neo4j+s://, as Aura needs) for an encrypted connection")
+    if not host:
+        raise StoreError(f"{uri!r} names no host: use e.g. {scheme}://localhost:{_DEFAULT_BOLT_PORT}")
+
+
+def describe_error(err: Exception, settings: Neo4jSettings) -> str:
+    """What went wrong talking to Neo4j, in words that say what to do (not the driver's internals)."""
+    code = getattr(err, "code", "") or ""
+    reason = getattr(err, "message", None) or str(err) or type(err).__name__
+    where = f"Neo4j at {settings.uri}"
+    if code == "Neo.ClientError.Database.DatabaseNotFound":
+        return (f"{where} has no database '{settings.database}': set NEO4J_DATABASE to one that exists "
+                "(SHOW DATABASES lists them; Neo4j Community has only 'neo4j')")
+    if code == "Neo.ClientError.Security.CredentialsExpired":
+        return (f"{where}: the password of user '{settings.username}' has expired and must be changed first "
+                "(e.g. in cypher-shell or Neo4j Browser: ALTER CURRENT USER SET PASSWORD FROM 'old' TO 'new')")
+    if isinstance(err, neo4j_errors.AuthError) or code.startswith("Neo.ClientError.Security."):
+        who = f"user '{settings.username}'" if settings.username else "a connection without user name"
+        return (f"{where} refused the login of {who} ({reason}): check NEO4J_USERNAME and NEO4J_PASSWORD")
+    if code == "Neo.TransientError.General.DatabaseUnavailable":
+        return f"{where}: database '{settings.database}' is not available right now (starting, stopped or busy)"
+    if isinstance(err, neo4j_errors.ServiceUnavailable | neo4j_errors.SessionExpired | OSError):
+        return f"{where} cannot be reached: {_connection_problem(settings, reason)}"
+    return f"{where} (database '{settings.database}'): {reason}"
+
+
+def _connection_problem(settings: Neo4jSettings, reason: str) -> str:
+    """Why a connection failed, found out from the driver's reason and, where it hides the cause, a plain TCP try."""
+    parts = urlsplit(settings.uri)
+    host, port = parts.hostname or "localhost", parts.port or _DEFAULT_BOLT_PORT
+    encrypted = "+s" in parts.scheme
+    text = reason.lower()
+    if "dns resolve" in text or "name or service not known" in text or "nodename nor servname" in text:
+        return f"the host name '{host}' cannot be resolved (a typo, or no network?)"
+    if "looks like http" in text:
+        return (f"{host}:{port} answers HTTP, not Bolt (Neo4j's HTTP port, for Browser, is usually 7474; Bolt "
+                f"listens on {_DEFAULT_BOLT_PORT} unless configured otherwise)")
+    if "certificate" in text:
+        return (f"the server's TLS certificate is not trusted ({reason}); for a self-signed certificate use "
+                f"{parts.scheme.replace('+s', '+ssc')}://")
+    try:
+        with socket.create_connection((host, port), timeout=READ_CONNECTION_TIMEOUT):
+            pass
+    except ConnectionRefusedError:
+        return (f"nothing is listening at {host}:{port} (connection refused): is Neo4j running there? "
+                "(tools/neo4j/neo4j-dev starts one for development)")
+    except TimeoutError:
+        return (f"no answer from {host}:{port} within {READ_CONNECTION_TIMEOUT:g} s: the host is down, "
+                "or a firewall drops the connection")
+    except OSError as err:
+        return f"{host}:{port} cannot be reached ({err.strerror or err})"
+    if encrypted:
+        return (f"{host}:{port} accepts connections but the encrypted (TLS) handshake failed: the server does not "
+                f"offer TLS on this port; use {parts.scheme.replace('+s', '').replace('+sc', '')}:// for an "
+                "unencrypted server, or switch TLS on there (server.bolt.tls_level)")
+    return (f"{host}:{port} accepts connections but did not complete Bolt's handshake ({reason}): it may require "
+            f"encryption (Aura always does: use {parts.scheme}+s://), or it is not Neo4j's Bolt port "
+            "(Browser's HTTP port is 7474; Bolt's 7687)")
 
 @dataclass(frozen=True)
 class Neo4jSettings:
@@ -67,6 +184,9 @@ class Neo4jSettings:
     password: str = ""
     database: str = "neo4j"
 
+    def __post_init__(self) -> None:
+        check_uri(self.uri)
+
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None, **overrides: str | None) -> Neo4jSettings:
         """Settings from ``NEO4J_*`` variables; non-empty ``overrides`` (uri=..., database=...) win.
@@ -86,18 +206,41 @@ class Neo4jSettings:
     def auth(self) -> tuple[str, str] | None:
         return (self.username, self.password) if self.username else None
 
-    def driver(self) -> neo4j.Driver:
-        """A driver for these settings (the caller closes it)."""
+    def driver(self, *, reading: bool = False) -> neo4j.Driver:
+        """A driver for these settings (the caller closes it); ``reading``: fail fast, no retries."""
         try:
-            return neo4j.GraphDatabase.driver(self.uri, auth=self.auth, **_DRIVER_OPTIONS)
+            return neo4j.GraphDatabase.driver(self.uri, auth=self.auth,
+                                              **(_READ_DRIVER_OPTIONS if reading else _DRIVER_OPTIONS))
         except (ValueError, neo4j_errors.ConfigurationError) as err:
-            raise StoreError(f"cannot use NEO4J_URI={self.uri!r}: {err}") from err
+            raise StoreError(f"cannot use the Neo4j URI {self.uri!r}: {err}") from err
+
+    def load_command(self) -> str:
+        """The command that loads the graph into this server."""
+        return f"python graph_loader.py load --neo4j {self.uri}"
+
+
+def connect(driver: neo4j.Driver, settings: Neo4jSettings) -> None:
+    """Make sure the server answers, the login works and the database exists; raise :class:`StoreError` if not.
+
+    One try, no retries: a server that is not there should be reported at once.
+    """
+    try:
+        with driver.session(database=settings.database, default_access_mode=neo4j.READ_ACCESS) as session:
+            session.run("RETURN 1").consume()
+    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as err:
+        raise StoreError(describe_error(err, settings)) from err
 
 
 def store_error(err: Exception, settings: Neo4jSettings, doing: str) -> StoreError:
     """A :class:`StoreError` that says which server failed, doing what, and why."""
-    reason = getattr(err, "message", None) or str(err) or type(err).__name__
-    return StoreError(f"Neo4j at {settings.uri} (database '{settings.database}') failed while {doing}: {reason}")
+    return StoreError(f"{describe_error(err, settings)} (while {doing})")
+
+
+def _is_unavailable(err: Exception) -> bool:
+    """Whether ``err`` means the server cannot be used now (rather than that a query is wrong)."""
+    return (isinstance(err, neo4j_errors.ServiceUnavailable | neo4j_errors.SessionExpired | neo4j_errors.AuthError
+                       | OSError)
+            or getattr(err, "code", "") in _UNAVAILABLE_CODES)
 
 
 class Neo4jStore:
@@ -118,7 +261,9 @@ class Neo4jStore:
 
     def __init__(self, settings: Neo4jSettings, driver: neo4j.Driver | None = None):
         self.settings = settings
-        self._driver = driver or settings.driver()
+        self._driver = driver or settings.driver(reading=True)
+        self.breaker = CircuitBreaker(self._probe, RETRY_EVERY)
+        self._loaded_until = 0.0
 
     @classmethod
     def from_options(cls, uri: str | None = None, username: str | None = None, password: str | None = None,
@@ -130,18 +275,55 @@ class Neo4jStore:
     def run(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run Cypher in read access mode and return rows as dicts of plain values.
 
-        A write is refused by the server and raised as :class:`~kb.problems.QueryError`.
+        A write is refused by the server and raised as :class:`~kb.problems.QueryError`.  While the
+        server is away this fails at once (:class:`~kb.problems.StoreError`, see :attr:`breaker`);
+        when the database holds no graph of this project it raises :class:`~kb.problems.GraphNotLoaded`.
         """
+        self._check_loaded()
+        return self._read(cypher, params)
+
+    def _read(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        self.breaker.check()
         try:
             records, _, keys = self._driver.execute_query(
                 cypher, params or {}, database_=self.settings.database, routing_=neo4j.RoutingControl.READ)
-        except neo4j_errors.Neo4jError as err:
-            if err.code in _UNAVAILABLE_CODES:
-                raise store_error(err, self.settings, "reading") from err
-            raise QueryError(err.message or str(err)) from err
-        except neo4j_errors.DriverError as err:
-            raise store_error(err, self.settings, "reading") from err
+        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as err:
+            raise self._failure(err) from err
         return [{key: plain(record[key]) for key in keys} for record in records]
+
+    def _failure(self, err: Exception) -> KbError:
+        """The error to raise for ``err``; a server that cannot be used opens the circuit breaker."""
+        if _is_unavailable(err):
+            error = StoreError(describe_error(err, self.settings))
+            self.breaker.trip(error)
+            return error
+        if isinstance(err, neo4j_errors.Neo4jError):
+            return QueryError(err.message or str(err))
+        return StoreError(describe_error(err, self.settings))
+
+    def _probe(self) -> None:
+        """One background attempt of the circuit breaker (with the store's own short timeouts)."""
+        try:
+            self._driver.execute_query("RETURN 1", database_=self.settings.database,
+                                       routing_=neo4j.RoutingControl.READ)
+        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as err:
+            raise StoreError(describe_error(err, self.settings)) from err
+        self._loaded_until = 0.0  # the server may have come back empty: look again
+
+    def _check_loaded(self) -> None:
+        """Raise :class:`GraphNotLoaded` when the database has no node of this project (checked every few s)."""
+        if time.monotonic() < self._loaded_until:
+            return
+        # Both counts come from Neo4j's count store: no scan, whatever the size of the graph.
+        rows = self._read(f"RETURN COUNT {{ (n:{MANAGED_LABEL}) }} AS ours, COUNT {{ (m) }} AS all")
+        ours, everything = rows[0]["ours"], rows[0]["all"]
+        if not ours:
+            what = (f"holds {everything:,} nodes but none of this project's (label {MANAGED_LABEL})" if everything
+                    else "is empty")
+            raise GraphNotLoaded(f"the graph in Neo4j at {self.settings.uri} (database '{self.settings.database}') "
+                                 f"{what}: it was never loaded here, or the server was reset. Load it with: "
+                                 f"{self.settings.load_command()}")
+        self._loaded_until = time.monotonic() + LOADED_CHECK_SECONDS
 
     def run_readonly(self, cypher: str, params: dict[str, Any] | None = None, *, timeout_ms: int = 5000,
                      row_cap: int = 1000, byte_cap: int = 0) -> ConsoleResult:
@@ -154,6 +336,7 @@ class Neo4jStore:
         (:mod:`kb.store.console_pool`).
         """
         check_read_only(cypher)
+        self.breaker.check()
         started = time.perf_counter()
         try:
             with self._driver.session(database=self.settings.database,
@@ -165,13 +348,13 @@ class Neo4jStore:
                 rows, truncated, notes = read_capped(([_console_value(v) for v in record.values()]
                                                       for record in result), row_cap, byte_cap)
         except neo4j_errors.Neo4jError as err:
-            if err.code in _UNAVAILABLE_CODES:
-                raise store_error(err, self.settings, "reading") from err
             if "TransactionTimedOut" in (err.code or ""):
                 raise QueryError(f"The query ran longer than {timeout_ms / 1000:g} s and was stopped.") from err
+            if _is_unavailable(err):
+                raise self._failure(err) from err
             raise QueryError(scrub_paths(err.message or str(err))) from err
-        except neo4j_errors.DriverError as err:
-            raise store_error(err, self.settings, "reading") from err
+        except (neo4j_errors.DriverError, OSError) as err:
+            raise self._failure(err) from err
         return ConsoleResult(columns, rows, truncated, (time.perf_counter() - started) * 1000, notes)
 
     def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
@@ -181,11 +364,12 @@ class Neo4jStore:
     def counts(self) -> dict[str, int]:
         """Number of nodes per label of the graph schema (labels without nodes are left out)."""
         # One count-store lookup per label; the labels come from the schema, never from input.
-        cypher = " UNION ALL ".join(f"MATCH (n:{label}) RETURN '{label}' AS label, count(n) AS n"
+        cypher = " UNION ALL ".join(f"MATCH (n:{label}:{MANAGED_LABEL}) RETURN '{label}' AS label, count(n) AS n"
                                     for label in NODE_PROPERTIES)
-        return {row["label"]: row["n"] for row in self.run(cypher) if row["n"]}
+        return {row["label"]: row["n"] for row in self._read(cypher) if row["n"]}
 
     def close(self) -> None:
+        self.breaker.close()
         self._driver.close()
 
 

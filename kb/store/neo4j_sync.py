@@ -17,7 +17,10 @@ How a load works:
    its own to which foreign relationships are attached.  Properties that someone else added to a
    project node survive its updates (``SET n += ...``).
 
-A second load of unchanged files sends no writes at all and reports "no changes".  The memory a load
+Ids do not move with lines (:func:`kb.graph.stable_ids`), and the hash leaves the line out: text
+moved within a file (a line inserted above a claim) only updates the ``line`` of what moved, in
+place, and is reported apart from real changes.  A second load of unchanged files sends no writes at
+all and reports "no changes".  The memory a load
 needs on the server grows with the size of the difference, so only a first load of a very large
 corpus needs a generous heap (see the README's Performance section).
 """
@@ -37,11 +40,11 @@ from neo4j import exceptions as neo4j_errors
 from kb.graph.rows import GraphRows
 from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES
 from kb.problems import StoreError
-from kb.store.neo4j import HASH_PROPERTY, MANAGED_LABEL, Neo4jSettings, store_error
+from kb.store.neo4j import HASH_PROPERTY, MANAGED_LABEL, Neo4jSettings, connect, describe_error
 
 __all__ = [
-    "BATCH_ROWS", "SyncReport", "content_hash", "create_nodes_cypher", "create_rels_cypher", "ensure_constraints",
-    "neo4j_properties", "sync",
+    "BATCH_ROWS", "SyncRefused", "SyncReport", "content_hash", "create_nodes_cypher", "create_rels_cypher",
+    "ensure_constraints", "neo4j_properties", "sync",
 ]
 
 #: Rows per UNWIND statement.  Big enough that round trips do not matter, small enough to keep one
@@ -67,21 +70,32 @@ class SyncReport:
     created: dict[str, int] = field(default_factory=lambda: {"nodes": 0, "relationships": 0})
     updated: dict[str, int] = field(default_factory=lambda: {"nodes": 0, "relationships": 0})
     deleted: dict[str, int] = field(default_factory=lambda: {"nodes": 0, "relationships": 0})
+    #: Only the ``line`` property changed (text moved within its file): updated in place.
+    moved: dict[str, int] = field(default_factory=lambda: {"nodes": 0, "relationships": 0})
     unchanged: int = 0
     seconds: float = 0.0
 
     @property
     def changed(self) -> bool:
+        """Whether the content of the graph changed (not counting line numbers that moved)."""
         return any(sum(counts.values()) for counts in (self.created, self.updated, self.deleted))
 
     def summary(self) -> str:
+        """What the load did, in one line.
+
+        >>> SyncReport(moved={"nodes": 3, "relationships": 4}).summary()
+        'no changes to the content; updated the line numbers of 3 nodes and 4 relationships (text moved within files)'
+        """
+        moved = (f"updated the line numbers of {self.moved['nodes']} nodes and {self.moved['relationships']} "
+                 "relationships (text moved within files)") if sum(self.moved.values()) else ""
         if not self.changed:
-            return "no changes: the graph in Neo4j already matches the files"
+            return f"no changes to the content; {moved}" if moved else \
+                "no changes: the graph in Neo4j already matches the files"
         parts = []
         for verb, counts in (("created", self.created), ("updated", self.updated), ("deleted", self.deleted)):
             if sum(counts.values()):
                 parts.append(f"{verb} {counts['nodes']} nodes and {counts['relationships']} relationships")
-        return "; ".join(parts)
+        return "; ".join([*parts, moved] if moved else parts)
 
 
 def neo4j_properties(row: dict[str, Any], declared: dict[str, str]) -> dict[str, Any]:
@@ -109,14 +123,20 @@ def neo4j_properties(row: dict[str, Any], declared: dict[str, str]) -> dict[str,
     return props
 
 
-def content_hash(props: dict[str, Any]) -> str:
-    """A short fingerprint of a node's or relationship's properties (in declared order).
+#: Properties that say where something is written, not what it says: left out of the hash, so text
+#: that moves within a file is a line update rather than a change.
+POSITION_PROPERTIES = ("line",)
 
-    >>> content_hash({"id": "a"}) == content_hash({"id": "a"}) != content_hash({"id": "b"})
+
+def content_hash(props: dict[str, Any]) -> str:
+    """A short fingerprint of a node's or relationship's properties (in declared order), line left out.
+
+    >>> content_hash({"id": "a"}) == content_hash({"id": "a", "line": 9}) != content_hash({"id": "b"})
     True
     """
     # repr of a dict keeps the insertion (declared) order and tells 1 from 1.0 and "1" from 1.
-    return hashlib.blake2b(repr(props).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    content = {key: value for key, value in props.items() if key not in POSITION_PROPERTIES}
+    return hashlib.blake2b(repr(content).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def ensure_constraints(driver: neo4j.Driver, database: str = "neo4j") -> None:
@@ -134,6 +154,7 @@ class _Desired:
     """What the files say, with each row's hash already among its properties (ready to send)."""
 
     nodes: dict[NodeKey, tuple[str, dict]] = field(default_factory=dict)  # key -> (hash, props)
+    # props carry the hash; "line" is among them when the row has one
     rels: dict[RelKey, list[tuple[int, str, dict]]] = field(default_factory=lambda: defaultdict(list))
 
 
@@ -159,7 +180,7 @@ def _schema_label(labels: list[str]) -> str:
 
 _EXISTING_NODES = f"""
 MATCH (n:{MANAGED_LABEL})
-RETURN elementId(n) AS eid, labels(n) AS labels, n.id AS id, n.{HASH_PROPERTY} AS hash
+RETURN elementId(n) AS eid, labels(n) AS labels, n.id AS id, n.line AS line, n.{HASH_PROPERTY} AS hash
 """
 _EXISTING_RELS = f"""
 MATCH (a)-[r]->(b) WHERE r.{HASH_PROPERTY} IS NOT NULL
@@ -168,12 +189,12 @@ RETURN elementId(r) AS eid, type(r) AS type, labels(a) AS a_labels, a.id AS a, l
 """
 
 
-def _existing(tx: neo4j.Transaction) -> tuple[dict[NodeKey, list[tuple[str, str]]],
+def _existing(tx: neo4j.Transaction) -> tuple[dict[NodeKey, list[tuple[str, str, int | None]]],
                                               dict[RelKey, list[tuple[int, str, str]]]]:
-    """The project's nodes (key -> [(hash, element id)]) and relationships (key -> [(line, hash, element id)])."""
-    nodes: dict[NodeKey, list[tuple[str, str]]] = defaultdict(list)
-    for eid, labels, node_id, digest in tx.run(_EXISTING_NODES):
-        nodes[(_schema_label(labels), node_id)].append((digest, eid))
+    """The project's nodes (key -> [(hash, element id, line)]) and relationships (key -> [(line, hash, element id)])."""
+    nodes: dict[NodeKey, list[tuple[str, str, int | None]]] = defaultdict(list)
+    for eid, labels, node_id, line, digest in tx.run(_EXISTING_NODES):
+        nodes[(_schema_label(labels), node_id)].append((digest, eid, line))
     rels: dict[RelKey, list[tuple[int, str, str]]] = defaultdict(list)
     for eid, rel_type, a_labels, a, b_labels, b, line, digest in tx.run(_EXISTING_RELS):
         rels[(rel_type, _schema_label(a_labels), a, _schema_label(b_labels), b)].append((line or 0, digest, eid))
@@ -187,9 +208,11 @@ class _Plan:
     node_creates: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     node_updates: list[dict] = field(default_factory=list)
     node_deletes: list[str] = field(default_factory=list)
+    node_moves: list[dict] = field(default_factory=list)  # {eid, line}: only the line changed
     rel_creates: dict[tuple[str, str, str], list[dict]] = field(default_factory=lambda: defaultdict(list))
     rel_updates: list[dict] = field(default_factory=list)
     rel_deletes: list[str] = field(default_factory=list)
+    rel_moves: list[dict] = field(default_factory=list)
     unchanged: int = 0
 
 
@@ -197,22 +220,27 @@ def _plan(desired: _Desired, nodes_now: dict, rels_now: dict) -> _Plan:
     plan = _Plan()
     for key, (digest, props) in desired.nodes.items():
         now = nodes_now.get(key, [])
-        plan.node_deletes.extend(eid for _, eid in now[1:])  # cannot happen under the constraint; be safe
+        plan.node_deletes.extend(eid for _, eid, _ in now[1:])  # cannot happen under the constraint; be safe
         if not now:
             plan.node_creates[key[0]].append(props)
         elif now[0][0] != digest:
             plan.node_updates.append({"eid": now[0][1], "props": _full(props, NODE_PROPERTIES[key[0]])})
+        elif now[0][2] != props.get("line"):
+            plan.node_moves.append({"eid": now[0][1], "line": props.get("line")})
         else:
             plan.unchanged += 1
-    plan.node_deletes.extend(eid for key, now in nodes_now.items() if key not in desired.nodes for _, eid in now)
+    plan.node_deletes.extend(eid for key, now in nodes_now.items() if key not in desired.nodes for _, eid, _ in now)
     for key, wanted in desired.rels.items():
         now = sorted(rels_now.get(key, []))
         if len(now) == len(wanted):  # the same claims, in file order: update those that changed
-            for (_, digest, props), (_, digest_now, eid) in zip(sorted(wanted, key=lambda w: w[0]), now, strict=True):
-                if digest == digest_now:
-                    plan.unchanged += 1
-                else:
+            for (line, digest, props), (line_now, digest_now, eid) in zip(sorted(wanted, key=lambda w: w[0]), now,
+                                                                          strict=True):
+                if digest != digest_now:
                     plan.rel_updates.append({"eid": eid, "props": _full(props, REL_PROPERTIES)})
+                elif line != line_now:
+                    plan.rel_moves.append({"eid": eid, "line": props.get("line")})
+                else:
+                    plan.unchanged += 1
             continue
         # New, or a claim repeated a different number of times: replace the group.
         plan.rel_deletes.extend(eid for _, _, eid in now)
@@ -249,10 +277,14 @@ def _apply(tx: neo4j.Transaction, plan: _Plan, batch_size: int, progress: Callab
           plan.node_deletes)
     write("update nodes", "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.eid SET n += row.props "
           "RETURN count(*) AS n", plan.node_updates)
+    write("update node lines", "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.eid SET n.line = row.line "
+          "RETURN count(*) AS n", plan.node_moves)
     for label, rows in plan.node_creates.items():
         write(f"create {label}", create_nodes_cypher(label) + " RETURN count(*) AS n", rows)
     write("update relationships", "UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.eid "
           "SET r += row.props RETURN count(*) AS n", plan.rel_updates)
+    write("update relationship lines", "UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.eid "
+          "SET r.line = row.line RETURN count(*) AS n", plan.rel_moves)
     for (rel_type, start, end), rows in plan.rel_creates.items():
         write(f"create {rel_type} {start}->{end}", create_rels_cypher(rel_type, start, end) + " RETURN count(*) AS n",
               rows)
@@ -294,6 +326,7 @@ def _report(plan: _Plan, started: float) -> SyncReport:
                  "relationships": sum(map(len, plan.rel_creates.values()))},
         updated={"nodes": len(plan.node_updates), "relationships": len(plan.rel_updates)},
         deleted={"nodes": len(plan.node_deletes), "relationships": len(plan.rel_deletes)},
+        moved={"nodes": len(plan.node_moves), "relationships": len(plan.rel_moves)},
         unchanged=plan.unchanged, seconds=time.perf_counter() - started)
 
 
@@ -333,16 +366,31 @@ def sync(settings: Neo4jSettings, rows: GraphRows, *, driver: neo4j.Driver | Non
             driver.close()
 
 
+class SyncRefused(StoreError):
+    """The load would take over or orphan someone else's data; nothing was written."""
+
+
 def _sync(settings: Neo4jSettings, driver: neo4j.Driver, rows: GraphRows, batch_size: int,
           progress: Callable[[str], None], timeout: float | None, started: float) -> SyncReport:
     try:
+        connect(driver, settings)
+    except StoreError as err:
+        raise StoreError(f"{err}; nothing was loaded") from err
+    try:
         ensure_constraints(driver, settings.database)
+    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as err:
+        raise StoreError(f"{describe_error(err, settings)} (while creating the uniqueness constraints); "
+                         "no data was changed") from err
+    try:
         with driver.session(database=settings.database) as session, \
                 session.begin_transaction(timeout=timeout, metadata={"app": "self-management-kb sync"}) as tx:
             plan = _plan(_desired(rows), *_existing(tx))
+            _refuse_foreign_conflicts(tx, plan, rows)
             _apply(tx, plan, batch_size, progress)
             tx.commit()
         return _report(plan, started)
+    except SyncRefused:
+        raise
     except neo4j_errors.IncompleteCommit as err:
         raise StoreError(f"the connection to Neo4j at {settings.uri} dropped while committing, so it is unknown "
                          "whether the load was applied; run the load again (a repeated load is safe)") from err
@@ -352,8 +400,55 @@ def _sync(settings: Neo4jSettings, driver: neo4j.Driver, rows: GraphRows, batch_
         raise StoreError(f"{err}; the load was rolled back and the previous graph is unchanged") from err
 
 
+_BLOCKING_RELS = f"""
+UNWIND $eids AS eid
+MATCH (n) WHERE elementId(n) = eid
+MATCH (n)-[r]-(other) WHERE r.{HASH_PROPERTY} IS NULL
+RETURN [label IN labels(n) WHERE label <> '{MANAGED_LABEL}'][0] AS label, n.id AS id, n.file AS file, type(r) AS type,
+       startNode(r) = n AS outgoing, [label IN labels(other) WHERE label <> '{MANAGED_LABEL}'] AS other_labels,
+       coalesce(other.id, other.name, elementId(other)) AS other
+LIMIT 5
+"""
+
+
+def _refuse_foreign_conflicts(tx: neo4j.Transaction, plan: _Plan, rows: GraphRows) -> None:
+    """Refuse, naming them, what a load must not do: take over a foreign node or orphan a foreign relationship.
+
+    Checked inside the load's transaction before anything is written, so the message can name the
+    node (label, id) and the relationship in the way, and nothing needs rolling back.
+    """
+    blockers = list(tx.run(_BLOCKING_RELS, eids=plan.node_deletes)) if plan.node_deletes else []
+    if blockers:
+        first = blockers[0]
+        arrow = (f"(:{first['label']} {{id: '{first['id']}'}})-[:{first['type']}]->({_node_text(first)})"
+                 if first["outgoing"] else
+                 f"({_node_text(first)})-[:{first['type']}]->(:{first['label']} {{id: '{first['id']}'}})")
+        more = f" (and {len(blockers) - 1} more)" if len(blockers) > 1 else ""
+        came_from = f"; it came from {first['file']}" if first["file"] else ""
+        raise SyncRefused(
+            f"refused to load: the files no longer have {first['label']} '{first['id']}'{came_from}, but a "
+            f"relationship that this project did not create is attached to it: {arrow}{more}. Remove it or attach "
+            f"it elsewhere (e.g. MATCH (:{first['label']} {{id: '{first['id']}'}})-[r:{first['type']}]-() "
+            f"WHERE r.{HASH_PROPERTY} IS NULL DELETE r), then load again; nothing was changed")
+    for label, new in plan.node_creates.items():
+        taken = [record["id"] for record in tx.run(
+            f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) WHERE NOT n:{MANAGED_LABEL} RETURN n.id AS id LIMIT 5",
+            ids=[props["id"] for props in new])]
+        if taken:
+            raise SyncRefused(
+                f"refused to load: a node that this project did not create already has the label {label} and the "
+                f"id '{taken[0]}' that the files need{' (and more)' if len(taken) > 1 else ''}; rename or remove it "
+                f"(MATCH (n:{label} {{id: '{taken[0]}'}}) WHERE NOT n:{MANAGED_LABEL} RETURN n), then load again; "
+                "nothing was changed")
+
+
+def _node_text(record: Any) -> str:
+    labels = "".join(f":{label}" for label in record["other_labels"])
+    return f"{labels} {{id: '{record['other']}'}}" if labels else f"{{id: '{record['other']}'}}"
+
+
 def _load_error(err: Exception, settings: Neo4jSettings) -> StoreError:
-    message = str(store_error(err, settings, "loading"))
+    message = describe_error(err, settings) + " (while loading)"
     text = getattr(err, "message", "") or ""
     if "already exists with label" in text:
         message += (" (a node that this project did not create has the same label and id as one of the "
@@ -363,6 +458,6 @@ def _load_error(err: Exception, settings: Neo4jSettings) -> StoreError:
                     "(server.memory.heap.max_size, dbms.memory.transaction.total.max): a first load of 10,000 "
                     "cases needs about 4 GB of transaction memory, later loads only what changed)")
     elif "still has relationships" in text:
-        message += (" (a node this load would remove, for a deleted or renamed file, has relationships that "
-                    "this project did not create; remove or re-attach them, then load again)")
+        message += (" (a node this load would remove has relationships that this project did not create; "
+                    "remove or re-attach them, then load again)")
     return StoreError(message + "; the load was rolled back and the previous graph is unchanged")
