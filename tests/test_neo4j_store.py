@@ -285,7 +285,8 @@ def test_a_foreign_node_with_a_project_id_is_refused_not_taken_over(neo4j_db, mi
     neo4j_db.driver.execute_query("CREATE (:Organisation {id: 'gamma-coop', name: 'Theirs'})", database_="neo4j")
     before = dump(neo4j_db)
     add_gamma(mini_root)
-    with pytest.raises(StoreError, match=r"did not create.*previous graph is unchanged"):
+    with pytest.raises(StoreError, match=r"did not create already has the label Organisation and the id 'gamma-coop'"
+                                         r".*nothing was changed"):
         sync(neo4j_db.settings, rows_of(mini_root))
     assert dump(neo4j_db) == before
 
@@ -296,7 +297,9 @@ def test_a_project_node_with_foreign_relationships_is_not_deleted(neo4j_db, mini
                                   "[:WORKS_AT]->(b)", database_="neo4j")
     before = dump(neo4j_db)
     delete_beta(mini_root)
-    with pytest.raises(StoreError, match="relationships that this project did not create"):
+    with pytest.raises(StoreError, match=r"the files no longer have Organisation 'beta-shoes'.*a relationship that this "
+                                         r"project did not create is attached to it: \(:Person \{id: 'Ada'\}\)"
+                                         r"-\[:WORKS_AT\]->\(:Organisation \{id: 'beta-shoes'\}\)"):
         sync(neo4j_db.settings, rows_of(mini_root))
     assert dump(neo4j_db) == before
 
