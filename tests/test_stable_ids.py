@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kb.graphdiff import compare_rows
 
-from kb.graph import GraphRows, IdRequest, graph_rows, stable_ids
+from kb.contrib.diff import compare_rows
+from kb.graph.rows import GraphRows, IdRequest, graph_rows, stable_ids
 from kb.pipeline import load_content
 from kb.problems import StoreError
 from kb.store.ladybug import LadybugStore, rebuild

@@ -4,7 +4,7 @@ Both sides go through the same pipeline (:func:`kb.pipeline.load_content`, then
 :func:`kb.graph.rows.graph_rows`): the base side from the content files at a revision, read with
 ``git archive`` into a temporary folder, the working side from the working tree.  Node and
 relationship rows are then matched by their ids, which are stable: figures, claims and views are
-named by their organisation, concept and own content, never by line (:func:`kb.graph.stable_ids`),
+named by their organisation, concept and own content, never by line (:func:`kb.graph.rows.stable_ids`),
 so moving text around a file is not reported as a change.  Line numbers and file names are never
 compared.
 

@@ -17,7 +17,7 @@ How a load works:
    its own to which foreign relationships are attached.  Properties that someone else added to a
    project node survive its updates (``SET n += ...``).
 
-Ids do not move with lines (:func:`kb.graph.stable_ids`), and the hash leaves the line out: text
+Ids do not move with lines (:func:`kb.graph.rows.stable_ids`), and the hash leaves the line out: text
 moved within a file (a line inserted above a claim) only updates the ``line`` of what moved, in
 place, and is reported apart from real changes.  A second load of unchanged files sends no writes at
 all and reports "no changes".  The memory a load
