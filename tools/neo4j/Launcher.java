@@ -2,10 +2,14 @@
 //
 // Run (no separate compile step; the classpath comes from pom.xml via Maven):
 //   java -Xmx512m -cp "$(cat cp.txt)" Launcher.java --data DIR [--port N] [--pagecache 128m]
-//        [--tx-timeout 60s] [--watch-stdin] [--set key=value ...]
+//        [--tx-timeout 60s] [--http N] [--watch-stdin] [--set key=value ...]
 //
 // --port 0 (the default) lets the OS choose a free port; the port actually bound is printed.
-// On success prints exactly one line to stdout:  NEO4J_READY bolt://127.0.0.1:PORT VERSION
+// On success prints one line to stdout:  NEO4J_READY bolt://127.0.0.1:PORT VERSION [http://127.0.0.1:HTTPPORT]
+//
+// --http N (0: a free port) also starts Neo4j's HTTP server on 127.0.0.1 the way the neo4j script
+// does (CommunityBootstrapper rather than the embedded builder): the Query API, the discovery
+// document at / and, when org.neo4j.client:neo4j-browser is on the classpath, Neo4j Browser at /browser/.
 // Everything else (Neo4j's own logs) goes to DIR/logs/; stdout stays otherwise silent.
 // Stops cleanly on SIGTERM/SIGINT and, with --watch-stdin, when stdin reaches EOF (so the server
 // dies with the process that started it, even if that process is killed hard).
@@ -33,13 +37,14 @@ import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.internal.helpers.HostnamePort;
 import org.neo4j.kernel.internal.GraphDatabaseAPI;
+import org.neo4j.server.CommunityBootstrapper;
 
 public class Launcher {
 
     private static void usage(String msg) {
         System.err.println("Launcher: " + msg);
         System.err.println("usage: Launcher.java --data DIR [--port N] [--pagecache SIZE] [--tx-timeout DUR]"
-                + " [--watch-stdin] [--set key=value ...]");
+                + " [--http N] [--watch-stdin] [--set key=value ...]");
         System.exit(2);
     }
 
@@ -49,6 +54,7 @@ public class Launcher {
         String pagecache = "128m";
         String txTimeout = "60s";
         boolean watchStdin = false;
+        int httpPort = -1;
         List<String> extra = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -58,6 +64,7 @@ public class Launcher {
                 case "--pagecache" -> pagecache = next(args, ++i, a);
                 case "--tx-timeout" -> txTimeout = next(args, ++i, a);
                 case "--watch-stdin" -> watchStdin = true;
+                case "--http" -> httpPort = Integer.parseInt(next(args, ++i, a));
                 case "--set" -> extra.add(next(args, ++i, a));
                 default -> usage("unknown argument " + a);
             }
@@ -73,6 +80,13 @@ public class Launcher {
         conf.put("server.bolt.listen_address", "127.0.0.1:" + port);
         conf.put("server.bolt.advertised_address", "127.0.0.1:" + port);
         conf.put("server.bolt.tls_level", "DISABLED");
+        conf.put("server.http.enabled", httpPort >= 0 ? "true" : "false");
+        conf.put("server.https.enabled", "false");
+        if (httpPort >= 0) {
+            conf.put("server.http.listen_address", "127.0.0.1:" + httpPort);
+            conf.put("server.http.advertised_address", "127.0.0.1:" + httpPort);
+            conf.put("server.default_listen_address", "127.0.0.1");
+        }
         conf.put("dbms.security.auth_enabled", "false");
         conf.put("dbms.usage_report.enabled", "false");
         conf.put("server.memory.pagecache.size", pagecache);
@@ -90,6 +104,9 @@ public class Launcher {
         optional.put("internal.dbms.bolt.netty_server_shutdown_quiet_period_duration", "0s"); // 2025+
         optional.put("internal.dbms.bolt.netty_server_shutdown_quiet_period", "0");          // 5.x (s)
         optional.put("internal.dbms.bolt.netty_server_shutdown_timeout", "2s");
+        // Neo4j Browser (with --http): no usage data sent out, no calls to outside hosts.
+        optional.put("client.allow_telemetry", "false");
+        optional.put("browser.allow_outgoing_connections", "false");
         Map<String, ?> declared = Config.defaults().getDeclaredSettings();
         optional.forEach((k, v) -> {
             if (declared.containsKey(k)) {
@@ -109,14 +126,31 @@ public class Launcher {
         Files.writeString(confFile, sb.toString(), StandardCharsets.UTF_8);
 
         // Home = dataDir: the store goes to DIR/data, Neo4j's logs to DIR/logs.
-        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(dataDir)
-                .loadPropertiesFromFile(confFile)
-                .build();
+        CommunityBootstrapper server = null;
+        DatabaseManagementService dbms;
+        if (httpPort >= 0) {
+            server = new CommunityBootstrapper();
+            int status = server.start(dataDir, confFile, Map.of(), false, false);
+            if (status != 0) {
+                System.err.println("Launcher: the Neo4j server did not start (status " + status + "); see DIR/logs");
+                System.exit(status);
+            }
+            dbms = server.getDatabaseManagementService();
+        } else {
+            dbms = new DatabaseManagementServiceBuilder(dataDir)
+                    .loadPropertiesFromFile(confFile)
+                    .build();
+        }
+        final CommunityBootstrapper started = server;
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                dbms.shutdown();
+                if (started != null) {
+                    started.stop();
+                } else {
+                    dbms.shutdown();
+                }
             } catch (Throwable t) {
                 System.err.println("Launcher: error during shutdown: " + t);
             } finally {
@@ -137,7 +171,18 @@ public class Launcher {
             System.exit(1);
         }
         String version = org.neo4j.kernel.internal.Version.getNeo4jVersion();
-        System.out.println("NEO4J_READY bolt://127.0.0.1:" + bolt.getPort() + " " + version);
+        String http = "";
+        if (httpPort >= 0) {
+            HostnamePort web = ((GraphDatabaseAPI) db).getDependencyResolver()
+                    .resolveDependency(ConnectorPortRegister.class)
+                    .getLocalAddress(ConnectorType.HTTP);
+            if (web == null) {
+                System.err.println("Launcher: the HTTP connector is not listening");
+                System.exit(1);
+            }
+            http = " http://127.0.0.1:" + web.getPort();
+        }
+        System.out.println("NEO4J_READY bolt://127.0.0.1:" + bolt.getPort() + " " + version + http);
         System.out.flush();
 
         if (watchStdin) {

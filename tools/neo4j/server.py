@@ -62,7 +62,7 @@ _JVM_FLAGS = [
     "--enable-native-access=ALL-UNNAMED",
 ]
 
-_READY_RE = re.compile(r"^NEO4J_READY (bolt://\S+) (\S+)\s*$", re.M)
+_READY_RE = re.compile(r"^NEO4J_READY (bolt://\S+) (\S+)(?: (http://\S+))?\s*$", re.M)
 
 
 class Neo4jUnavailable(RuntimeError):
@@ -285,8 +285,11 @@ class Neo4jServer:
         settings: dict[str, str] | None = None,
         data_dir: str | os.PathLike | None = None,
         keep_data: bool = False,
+        http_port: int | None = None,
     ) -> None:
         self.port = port
+        self.http_port = http_port  # None: no HTTP server; 0: a free port
+        self.http_uri: str | None = None  # http://127.0.0.1:PORT once started with http_port
         self.heap = heap
         self.pagecache = pagecache
         self.tx_timeout = tx_timeout
@@ -337,6 +340,8 @@ class Neo4jServer:
             self.tx_timeout,
             "--watch-stdin",
         ]
+        if self.http_port is not None:
+            args += ["--http", str(self.http_port)]
         for k, v in self.settings.items():
             args += ["--set", f"{k}={v}"]
         return args
@@ -374,7 +379,7 @@ class Neo4jServer:
             while True:
                 m = _READY_RE.search(out_path.read_text(errors="replace"))
                 if m:
-                    self.uri, self.version = m.group(1), m.group(2)
+                    self.uri, self.version, self.http_uri = m.group(1), m.group(2), m.group(3)
                     break
                 if self._proc.poll() is not None:
                     raise Neo4jStartError(
@@ -467,6 +472,8 @@ def main(argv: list[str] | None = None) -> int:
         "--set", action="append", default=[], metavar="KEY=VALUE", help="extra neo4j.conf setting (repeatable)"
     )
     ap.add_argument("--classpath", action="store_true", help="print the classpath and exit")
+    ap.add_argument("--http", nargs="?", type=int, const=-1, default=None, metavar="PORT",
+                    help="also serve HTTP with Neo4j Browser at /browser/ (default port 7474 if free, else random)")
     args = ap.parse_args(argv)
 
     try:
@@ -482,6 +489,7 @@ def main(argv: list[str] | None = None) -> int:
             tx_timeout=args.tx_timeout,
             settings=settings,
             data_dir=args.data,
+            http_port=None if args.http is None else args.http if args.http >= 0 else (7474 if _port_free(7474) else 0),
         )
         build_classpath(quiet=False)
         t0 = time.monotonic()
@@ -496,6 +504,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"Neo4j {srv.version} (Community) ready in {time.monotonic() - t0:.1f}s at {srv.uri}\n"
         f"  export NEO4J_URI={srv.uri}   # auth disabled; database 'neo4j'\n"
+        + (f"  Neo4j Browser: {srv.http_uri}/browser/  (connect to {srv.uri}, authentication: none)\n"
+           if srv.http_uri else "") +
         f"  data+logs: {srv.data_dir}{' (deleted on exit)' if not srv.keep_data else ''}\n"
         f"  Ctrl-C to stop.",
         flush=True,

@@ -1,0 +1,59 @@
+"""Neo4j's own tools on the dev server: ``tools/neo4j/neo4j-dev --http`` serves Neo4j Browser.
+
+The Browser comes from Maven Central (``org.neo4j.client:neo4j-browser``, in tools/neo4j/pom.xml);
+the server starts the way Neo4j's own script does, with its HTTP connector.  The test drives the real
+Browser in headless Chromium: connect without authentication, run a query, read the answer.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+
+from kb.graph.rows import graph_rows
+from kb.pipeline import load_content
+from kb.store.neo4j_sync import sync
+
+from .browser_fixtures import CHROMIUM, LAUNCH_ARGS
+from .conftest import FIXTURES, skip_or_fail
+from .neo4j_fixtures import load_server_module
+
+
+def test_neo4j_dev_with_http_serves_neo4j_browser_connected_to_the_synced_graph(tmp_path: Path) -> None:
+    module = load_server_module()
+    server = module.Neo4jServer(http_port=0, data_dir=tmp_path / "neo4j")
+    try:
+        server.start(timeout=240)
+    except module.Neo4jUnavailable as err:
+        skip_or_fail(f"Neo4j unavailable: {err}")
+    try:
+        from kb.store.neo4j import Neo4jSettings
+
+        sync(Neo4jSettings(server.uri), graph_rows(load_content(FIXTURES / "mini").corpus))
+        with urllib.request.urlopen(server.http_uri + "/", timeout=10) as response:
+            discovery = json.load(response)
+        assert discovery["bolt_direct"] == server.uri and discovery["neo4j_edition"] == "community"
+        with urllib.request.urlopen(server.http_uri + "/browser/", timeout=10) as response:
+            assert "<title>Neo4j Browser</title>" in response.read().decode("utf-8")
+
+        if not CHROMIUM.exists():
+            skip_or_fail(f"{CHROMIUM} is missing: apt-get update && apt-get install -y chromium")
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+            try:
+                page = browser.new_page()
+                page.goto(f"{server.http_uri}/browser/?dbms={server.uri}")
+                page.get_by_label("Authentication type").select_option(label="No authentication")
+                page.get_by_test_id("connect").click()
+                page.get_by_text(f"You are connected to {server.uri}").wait_for(timeout=60_000)
+                page.locator(".monaco-editor").first.click()
+                page.keyboard.type("MATCH (o:Organisation:KbManaged) RETURN count(o) * 1000 + 7 AS organisations")
+                page.keyboard.press("Control+Enter")
+                page.get_by_text("2007", exact=True).first.wait_for(timeout=60_000)  # the fixture's two cases
+            finally:
+                browser.close()
+    finally:
+        server.stop()
