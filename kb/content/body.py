@@ -14,7 +14,8 @@ The link says which concept, ``[src: a, b]`` cites front-matter sources,
 ``[contested]`` or ``[uncertain]`` marks the claim, ``[about: supported]`` (or
 ``inspired``, ``franchised``, ``general``, optionally with a group such as
 ``[about: supported: zappos, medium]``) says the claim is about others than the
-organisation itself (see :mod:`kb.evidence`), and sub-bullets starting
+organisation itself (see :mod:`kb.evidence`), an optional ``[key: name]`` pins the graph id
+of a claim, figure or view (:func:`kb.graph.rows.stable_ids`), and sub-bullets starting
 ``figure:`` or ``view:`` add a structured figure or one side of a disputed
 claim.  **Timeline** bullets start with a bold year (``- **2006**: ...``) and
 **Contested claims** bullets with a bold title.  All of it renders as ordinary
