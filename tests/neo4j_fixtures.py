@@ -84,7 +84,9 @@ def neo4j_server() -> Iterator[Neo4jTestServer]:
     except ImportError:  # pragma: no cover - the driver is a requirement
         skip_or_fail("the neo4j driver is missing: pip install -r requirements.txt")
     module = load_server_module()
-    server = module.Neo4jServer()
+    # A cold server on a busy machine plans its first statements slowly: the first load of a session
+    # was seen to pass the default 60 s transaction timeout under CI load (2 cores, many JVMs).
+    server = module.Neo4jServer(tx_timeout="600s")
     try:
         server.start(timeout=240)
     except module.Neo4jUnavailable as err:

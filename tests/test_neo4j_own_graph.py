@@ -41,7 +41,7 @@ def add_foreign_data(driver) -> None:
     for label in NODE_PROPERTIES:
         # A foreign copy of the best-known project node of each label, under a new id.
         run(f"MATCH (n:{label}:{MANAGED_LABEL}) WITH n ORDER BY COUNT {{ (n)--() }} DESC, n.id LIMIT 1 "
-            f"CREATE (f:{label}) SET f = properties(n), f.id = 'foreign-' + n.id, f.{HASH_PROPERTY} = null")
+            f"CREATE (f:{label}) SET f = n {{.*, id: 'foreign-' + n.id, {HASH_PROPERTY}: null}}")
     for rel_type, ends in REL_ENDPOINTS.items():
         for start, end in ends:
             where = f"a:{start}:{MANAGED_LABEL} AND b:{end}:{MANAGED_LABEL}"
