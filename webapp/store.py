@@ -43,7 +43,8 @@ def get_store() -> GraphStore:
         if kind == "neo4j":
             settings: Neo4jSettings = app.extensions["kb_neo4j"]
             app.extensions["kb_store"] = open_store(kind, uri=settings.uri, username=settings.username,
-                                                    password=settings.password, database=settings.database)
+                                                    password=settings.password, database=settings.database,
+                                                    connect_timeout=app.config["KB_NEO4J_TIMEOUT_MS"] / 1000)
         else:
             app.extensions["kb_store"] = open_store(kind, path=store_folder(app))
     return app.extensions["kb_store"]

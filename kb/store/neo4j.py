@@ -55,7 +55,9 @@ _DRIVER_OPTIONS = {"connection_timeout": 5.0, "max_transaction_retry_time": 3.0,
 # The site must answer within a second when the server is away: a short connection timeout and no
 # retries in the request; the circuit breaker retries in the background instead.
 READ_CONNECTION_TIMEOUT = 0.8
+# The acquisition timeout also bounds Bolt's handshake, which a hung server never answers.
 _READ_DRIVER_OPTIONS = {**_DRIVER_OPTIONS, "connection_timeout": READ_CONNECTION_TIMEOUT,
+                        "connection_acquisition_timeout": READ_CONNECTION_TIMEOUT + 0.1,
                         "max_transaction_retry_time": 0.0}
 #: Seconds between the circuit breaker's background attempts while the server is away.
 RETRY_EVERY = 2.0
@@ -161,7 +163,8 @@ def _connection_problem(settings: Neo4jSettings, reason: str) -> str:
         return (f"{host}:{port} accepts connections but the encrypted (TLS) handshake failed: the server does not "
                 f"offer TLS on this port; use {parts.scheme.replace('+s', '').replace('+sc', '')}:// for an "
                 "unencrypted server, or switch TLS on there (server.bolt.tls_level)")
-    return (f"{host}:{port} accepts connections but did not complete Bolt's handshake ({reason}): it may require "
+    why = "no answer to it" if "handshake" in text else reason
+    return (f"{host}:{port} accepts connections but did not complete Bolt's handshake ({why}): it may require "
             f"encryption (Aura always does: use {parts.scheme}+s://), or it is not Neo4j's Bolt port "
             "(Browser's HTTP port is 7474; Bolt's 7687)")
 
@@ -206,11 +209,13 @@ class Neo4jSettings:
     def auth(self) -> tuple[str, str] | None:
         return (self.username, self.password) if self.username else None
 
-    def driver(self, *, reading: bool = False) -> neo4j.Driver:
+    def driver(self, *, reading: bool = False, connect_timeout: float | None = None) -> neo4j.Driver:
         """A driver for these settings (the caller closes it); ``reading``: fail fast, no retries."""
+        options = dict(_READ_DRIVER_OPTIONS if reading else _DRIVER_OPTIONS)
+        if connect_timeout:
+            options.update(connection_timeout=connect_timeout, connection_acquisition_timeout=connect_timeout + 0.1)
         try:
-            return neo4j.GraphDatabase.driver(self.uri, auth=self.auth,
-                                              **(_READ_DRIVER_OPTIONS if reading else _DRIVER_OPTIONS))
+            return neo4j.GraphDatabase.driver(self.uri, auth=self.auth, **options)
         except (ValueError, neo4j_errors.ConfigurationError) as err:
             raise StoreError(f"cannot use the Neo4j URI {self.uri!r}: {err}") from err
 
@@ -267,10 +272,16 @@ class Neo4jStore:
 
     @classmethod
     def from_options(cls, uri: str | None = None, username: str | None = None, password: str | None = None,
-                     database: str | None = None, environ: Mapping[str, str] | None = None) -> Neo4jStore:
-        """Open from explicit options, falling back to the ``NEO4J_*`` environment variables."""
-        return cls(Neo4jSettings.from_environment(environ, uri=uri, username=username, password=password,
-                                                  database=database))
+                     database: str | None = None, environ: Mapping[str, str] | None = None,
+                     connect_timeout: float | None = None) -> Neo4jStore:
+        """Open from explicit options, falling back to the ``NEO4J_*`` environment variables.
+
+        ``connect_timeout`` (seconds, default :data:`READ_CONNECTION_TIMEOUT`) bounds connecting and
+        Bolt's handshake: how long the first request waits before a 503 when the server hangs.
+        """
+        settings = Neo4jSettings.from_environment(environ, uri=uri, username=username, password=password,
+                                                  database=database)
+        return cls(settings, settings.driver(reading=True, connect_timeout=connect_timeout))
 
     def run(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run Cypher in read access mode and return rows as dicts of plain values.

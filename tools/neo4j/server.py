@@ -408,7 +408,9 @@ class Neo4jServer:
                     host, port = self.uri.rsplit("/", 1)[-1].rsplit(":", 1)  # type: ignore
                     socket.create_connection((host, int(port)), timeout=2).close()
                 else:
-                    with driver_mod.GraphDatabase.driver(self.uri, auth=None) as drv:
+                    # Started with authentication on, a refused login still means Bolt answers.
+                    with driver_mod.GraphDatabase.driver(self.uri, auth=None) as drv, \
+                            contextlib.suppress(driver_mod.exceptions.AuthError):
                         drv.verify_connectivity()
                 return
             except Exception as e:
