@@ -79,8 +79,8 @@ RESEARCH_QUERIES: list[NamedQuery] = [
         MATCH (o{own})-[r{own:r}]->(c{own})
         WHERE {rel_type:r} IN ['FACED', 'REPORTED']
         RETURN o.name AS organisation, {rel_type:r} AS type, c.name AS concept, r.status AS status,
-               r.sources AS sources
-        ORDER BY organisation, type, concept
+               r.sources AS sources, r.line AS line
+        ORDER BY organisation, type, concept, line
         """, ("framework",), (("framework", "holacracy"),), "What happened to a framework's adopters"),
     NamedQuery(
         "example_challenges_by_sector",
