@@ -54,9 +54,9 @@ __all__ = [
 
 #: Marks a claim bullet may carry, as written.  ``[about: …]`` is the scope of a claim (its own
 #: rules are in kb.check.validate); here it is only known, so that it is not reported as a typo.
-KNOWN_MARKS = ("[contested]", "[uncertain]", "[src: id, …]", "[about: …]")
+KNOWN_MARKS = ("[contested]", "[uncertain]", "[src: id, …]", "[about: …]", "[key: name]")
 _FLAG_MARKS = ("contested", "uncertain")
-_KEYED_MARKS = ("src", "about")
+_KEYED_MARKS = ("src", "about", "key")
 #: Editorial brackets that are not marks (inside a quotation).
 _EDITORIAL = {"sic"}
 #: Sections whose bullets carry marks.
