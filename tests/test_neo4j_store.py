@@ -204,6 +204,7 @@ def test_bad_input_mid_load_keeps_the_previous_graph(neo4j_db, mini_root: Path) 
 def own_server(tmp_path: Path, root: Path, **options: object):
     """A Neo4j server of the test's own (data on disk under ``tmp_path``) holding ``root``'s graph; stopped after."""
     module = load_server_module()
+    options.setdefault("tx_timeout", "600s")  # a cold server on a busy CI machine plans its first load slowly
     server = module.Neo4jServer(data_dir=tmp_path / "neo4j", **options)
     try:
         try:

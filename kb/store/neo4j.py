@@ -55,9 +55,12 @@ _DRIVER_OPTIONS = {"connection_timeout": 5.0, "max_transaction_retry_time": 3.0,
 # The site must answer within a second when the server is away: a short connection timeout and no
 # retries in the request; the circuit breaker retries in the background instead.
 READ_CONNECTION_TIMEOUT = 0.8
-# The acquisition timeout also bounds Bolt's handshake, which a hung server never answers.
+# The acquisition timeout bounds Bolt's handshake (which a hung server never answers) and the reuse of
+# a pooled connection: a busy server in a GC pause needs more than the TCP connection does, so it is
+# longer; once it has passed, the circuit breaker answers the next requests at once.
+HANDSHAKE_TIMEOUT = 5.0
 _READ_DRIVER_OPTIONS = {**_DRIVER_OPTIONS, "connection_timeout": READ_CONNECTION_TIMEOUT,
-                        "connection_acquisition_timeout": READ_CONNECTION_TIMEOUT + 0.1,
+                        "connection_acquisition_timeout": HANDSHAKE_TIMEOUT,
                         "max_transaction_retry_time": 0.0}
 #: Seconds between the circuit breaker's background attempts while the server is away.
 RETRY_EVERY = 2.0
@@ -213,7 +216,8 @@ class Neo4jSettings:
         """A driver for these settings (the caller closes it); ``reading``: fail fast, no retries."""
         options = dict(_READ_DRIVER_OPTIONS if reading else _DRIVER_OPTIONS)
         if connect_timeout:
-            options.update(connection_timeout=connect_timeout, connection_acquisition_timeout=connect_timeout + 0.1)
+            options.update(connection_timeout=connect_timeout,
+                           connection_acquisition_timeout=max(connect_timeout, HANDSHAKE_TIMEOUT))
         try:
             return neo4j.GraphDatabase.driver(self.uri, auth=self.auth, **options)
         except (ValueError, neo4j_errors.ConfigurationError) as err:
