@@ -217,27 +217,45 @@ class TestRankComparable:
 
     def test_explains_each_component(self, index):
         [bea] = [m for m in rank_comparable(index, query_for_case(index, "ada")) if m["id"] == "bea"]
+        shares = {"teams": rarity(4, 3), "coaches": rarity(4, 2), "attrition": rarity(4, 3)}
+        teams = round(analysis.CONCEPT_BUDGET * shares["teams"] / sum(shares.values()) * 0.5, 2)
         assert [(r["component"], r["id"], r["points"]) for r in bea["reasons"]] == [
-            ("practice", "teams", rarity(4, 3)), ("challenge", "attrition", rarity(4, 3)),
+            ("practice", "teams", teams), ("challenge", "attrition", teams),
             ("sector", "home-care", analysis.SAME_SECTOR), ("country", "NL", analysis.SAME_COUNTRY),
             ("size", "250-999", analysis.NEAR_SIZE)]
-        assert bea["reasons"][0]["why"] == "shared practice; 3 of 4 cases have it"
+        assert bea["reasons"][0]["why"] == ("shared practice; 3 of 4 cases have it; evidence: grade not recorded "
+                                            "(yours: grade not recorded); weight 0.5")
         assert bea["reasons"][0]["cases_with"] == 3 and bea["reasons"][2]["cases_with"] is None
 
     def test_rare_shared_practice_outweighs_a_common_one(self, index):
         ranked = rank_comparable(index, CaseQuery(practices=frozenset({"coaches"})))
         assert [m["id"] for m in ranked] == ["ada", "cor"]
         ranked = rank_comparable(index, CaseQuery(practices=frozenset({"teams", "coaches"})))
-        assert ranked[0]["score"] > rank_comparable(index, CaseQuery(practices=frozenset({"teams"})))[0]["score"]
+        points = {r["id"]: r["points"] for r in ranked[0]["reasons"]}
+        assert points["coaches"] > points["teams"]
+        assert [m["id"] for m in ranked] == ["ada", "cor", "bea"]
+
+    def test_shared_concepts_together_are_worth_at_most_the_budget(self, index):
+        for case in index.profiles:
+            query = query_for_case(index, case)
+            for match in rank_comparable(index, query):
+                concepts = sum(match["subtotals"][group] for group in ("practices", "frameworks", "challenges"))
+                assert concepts <= analysis.CONCEPT_BUDGET + 0.01
 
     def test_related_sector_scores_less_than_the_same(self, index):
         ranked = rank_comparable(index, CaseQuery(sectors=frozenset({"home-care"})))
-        assert [(m["id"], m["score"]) for m in ranked] == [("ada", 2.0), ("bea", 2.0), ("cor", 1.0)]
-        assert ranked[2]["reasons"][0]["why"] == "related sector: Mental health"
+        assert [(m["id"], m["score"]) for m in ranked] == [("ada", analysis.SAME_SECTOR), ("bea", analysis.SAME_SECTOR),
+                                                           ("cor", analysis.SAME_SERVICE)]
+        assert ranked[2]["reasons"][0]["why"] == "same kind of service: Mental health (under Health care)"
+
+    def test_a_broader_sector_is_the_same_kind_of_service(self, index):
+        ranked = rank_comparable(index, CaseQuery(sectors=frozenset({"health-care"})))
+        assert [(m["id"], m["score"]) for m in ranked] == [("ada", 6.0), ("bea", 6.0), ("cor", 6.0)]
 
     def test_size_same_and_neighbouring_band(self, index):
         ranked = rank_comparable(index, CaseQuery(size_band="250-999"))
-        assert [(m["id"], m["score"]) for m in ranked] == [("bea", 1.5), ("ada", 0.75), ("cor", 0.75)]
+        assert [(m["id"], m["score"]) for m in ranked] == [("bea", analysis.SAME_SIZE), ("ada", analysis.NEAR_SIZE),
+                                                           ("cor", analysis.NEAR_SIZE)]
 
     def test_cases_sharing_nothing_are_not_listed(self, index):
         assert [m["id"] for m in rank_comparable(index, CaseQuery(country="US"))] == ["dan"]
@@ -253,6 +271,91 @@ class TestRankComparable:
         assert [m["name"] for m in ranked] == ["Ada", "Bea"]
 
 
+def graded(org: str, rel: str, concept: str, evidence: str | None = None, scope: str | None = None,
+           status: str | None = None) -> dict:
+    return {**claim(org, rel, concept, status), "evidence": evidence, "scope": scope}
+
+
+class TestEvidenceAndScope:
+    def test_stronger_evidence_earns_more_points(self):
+        index = build_index([profile("q"), profile("strong"), profile("weak")],
+                            [graded("strong", "USES_PRACTICE", "teams", "evaluated"),
+                             graded("weak", "USES_PRACTICE", "teams", "impression")])
+        ranked = rank_comparable(index, CaseQuery(practices=frozenset({"teams"})))
+        assert [(m["id"], m["score"]) for m in ranked] == [("strong", analysis.CONCEPT_BUDGET),
+                                                           ("weak", analysis.CONCEPT_BUDGET * 0.25)]
+        reason = ranked[0]["reasons"][0]
+        assert (reason["grade"], reason["grade_label"], reason["weight"]) == ("evaluated", "Independent evaluation", 1.0)
+        assert "evidence: independent evaluation" in reason["why"]
+
+    def test_a_shared_concept_weighs_as_the_weaker_sides_evidence(self):
+        index = build_index([profile("a"), profile("b")],
+                            [graded("a", "USES_PRACTICE", "teams", "impression"),
+                             graded("b", "USES_PRACTICE", "teams", "evaluated")])
+        [match] = rank_comparable(index, query_for_case(index, "a"), exclude={"a"})
+        assert match["reasons"][0]["weight"] == 0.25 and match["reasons"][0]["query_grade"] == "impression"
+
+    def test_two_claims_on_one_concept_count_with_the_best_grade(self):
+        index = build_index([profile("x")], [graded("x", "FACED", "attrition", "impression"),
+                                             graded("x", "FACED", "attrition", "reported")])
+        assert index.grade("x", "challenge", "attrition") == "reported"
+
+    def test_claims_about_others_or_in_general_never_score(self):
+        rows = [graded("home", "USES_PRACTICE", "teams", "reported"),
+                graded("home", "FACED", "attrition", "reported"),
+                graded("helper", "FACED", "attrition", "evaluated", scope="supported"),
+                graded("helper", "USES_PRACTICE", "teams", "evaluated", scope="general")]
+        index = build_index([profile("home"), profile("helper")], rows)
+        assert index.claims["helper"] == {"practice": {}, "framework": {}, "challenge": {}, "outcome": {}}
+        assert index.cases_with("challenge", "attrition") == {"home"}
+        assert rank_comparable(index, query_for_case(index, "home"), exclude={"home"}) == []
+        assert analysis.explain_match(index, query_for_case(index, "home"), "helper")["reasons"] == []
+        # Kept, and counted when a reader asks for every scope.
+        assert len(index.claim_rows) == 4
+        assert index.restricted("all").cases_with("challenge", "attrition") == {"home", "helper"}
+        assert index.restricted("self") is index
+
+    def test_restricted_to_a_minimum_grade(self):
+        index = build_index([profile("a"), profile("b"), profile("c")],
+                            [graded("a", "REPORTED", "wellbeing", "evaluated"),
+                             graded("b", "REPORTED", "wellbeing", "own-account"),
+                             graded("c", "REPORTED", "wellbeing", None)])
+        assert index.restricted(min_grade="reported").cases_with("outcome", "wellbeing") == {"a"}
+        assert index.restricted(min_grade="own-account").cases_with("outcome", "wellbeing") == {"a", "b"}
+        assert index.cases_with("outcome", "wellbeing") == {"a", "b", "c"}  # an unrecorded grade passes "any"
+
+
+class TestContextFirst:
+    """A home-care organisation's nearest cases are care organisations, not firms sharing generic practices."""
+
+    GENERIC = ("teams", "meetings", "transparency")
+
+    @pytest.fixture
+    def index(self):
+        profiles = [{**profile("home", "GB", ("home-care",), "50-249"), "kind": "charity"},
+                    {**profile("nurses", "NL", ("home-care",), "1000-9999"), "kind": "nonprofit"},
+                    {**profile("clinic", "DE", ("mental-health",), "250-999"), "kind": "company"},
+                    {**profile("software", "US", ("technology",), "50-249"), "kind": "company"},
+                    {**profile("shop", "GB", ("retail",), "1000-9999"), "kind": "company"}]
+        rows = [graded("home", "USES_PRACTICE", p, "reported") for p in self.GENERIC]
+        rows += [graded("home", "USES_PRACTICE", "rota", "own-account"),
+                 graded("nurses", "USES_PRACTICE", "rota", "own-account")]
+        rows += [graded(firm, "USES_PRACTICE", p, "evaluated") for firm in ("software", "shop") for p in self.GENERIC]
+        sectors = [*SECTORS, {"id": "technology", "name": "Technology", "broader": None}]
+        return build_index(profiles, rows, sector_rows=sectors)
+
+    def test_care_organisations_come_first(self, index):
+        ranked = [m["id"] for m in rank_comparable(index, query_for_case(index, "home"), exclude={"home"})]
+        assert ranked[:2] == ["nurses", "clinic"] and set(ranked[2:]) == {"software", "shop"}
+
+    def test_same_kind_and_ownership_family(self, index):
+        ranked = {m["id"]: m for m in rank_comparable(index, CaseQuery(kind="charity"))}
+        assert set(ranked) == {"home", "nurses"}
+        assert ranked["home"]["subtotals"]["kind"] == analysis.SAME_KIND
+        assert ranked["nurses"]["subtotals"]["kind"] == analysis.SAME_OWNERSHIP
+        assert ranked["nurses"]["reasons"][0]["why"] == "also a non-profit organisation: nonprofit (yours: charity)"
+
+
 def _naive_ranking(index, query, limit, exclude):
     """Score every case one by one: what rank_comparable must agree with."""
     scored = [analysis.explain_match(index, query, case) for case in index.profiles if case not in exclude]
@@ -261,25 +364,35 @@ def _naive_ranking(index, query, limit, exclude):
 
 
 _IDS = st.sampled_from(["p1", "p2", "p3", "p4"])
+_GRADES = st.sampled_from([*analysis.GRADE_IDS, None])
+_KINDS = st.sampled_from(["company", "charity", "nonprofit", "programme", "network", ""])
 _CASES = st.lists(st.tuples(st.sampled_from(["NL", "GB", "US", ""]),
-                            st.lists(st.sampled_from(["home-care", "mental-health", "retail"]), max_size=2),
+                            st.lists(st.sampled_from(["home-care", "mental-health", "retail", "health-care"]),
+                                     max_size=2),
                             st.sampled_from([*analysis.SIZE_ORDER, "unknown"]),
-                            st.sets(_IDS), st.sets(st.sampled_from(["c1", "c2"]))), min_size=1, max_size=25)
+                            st.dictionaries(_IDS, _GRADES), st.sets(st.sampled_from(["c1", "c2"])), _KINDS,
+                            st.sampled_from(["self", None, "supported", "general"])),
+                  min_size=1, max_size=25)
 
 
 class TestRankingAgreesWithScoringEveryCase:
     @settings(max_examples=150, deadline=None)
     @given(cases=_CASES, practices=st.sets(_IDS), challenges=st.sets(st.sampled_from(["c1", "c2", "c3"])),
            country=st.sampled_from(["NL", "US", ""]), sectors=st.sets(st.sampled_from(["home-care", "retail"])),
-           size=st.sampled_from([*analysis.SIZE_ORDER, ""]), limit=st.integers(1, 6), exclude_first=st.booleans())
-    def test_same_cases_same_order(self, cases, practices, challenges, country, sectors, size, limit, exclude_first):
-        profiles = [{**profile(f"case-{i}", c, tuple(sec), band), "name": f"N{i % 4}"}  # names repeat: ties by id
-                    for i, (c, sec, band, _p, _c) in enumerate(cases)]
-        claims = [claim(f"case-{i}", "USES_PRACTICE", p) for i, (*_, ps, _cs) in enumerate(cases) for p in ps]
-        claims += [claim(f"case-{i}", "FACED", c) for i, (*_, cs) in enumerate(cases) for c in cs]
+           size=st.sampled_from([*analysis.SIZE_ORDER, ""]), limit=st.integers(1, 6), exclude_first=st.booleans(),
+           kind=_KINDS, as_case=st.booleans())
+    def test_same_cases_same_order(self, cases, practices, challenges, country, sectors, size, limit, exclude_first,
+                                   kind, as_case):
+        profiles = [{**profile(f"case-{i}", c, tuple(sec), band), "name": f"N{i % 4}", "kind": kind}
+                    for i, (c, sec, band, _p, _c, kind, _s) in enumerate(cases)]  # names repeat: ties by id
+        claims = [graded(f"case-{i}", "USES_PRACTICE", p, g) for i, (*_, ps, _cs, _k, _s) in enumerate(cases)
+                  for p, g in ps.items()]
+        claims += [graded(f"case-{i}", "FACED", c, scope=s) for i, (*_, cs, _k, s) in enumerate(cases) for c in cs]
         index = build_index(profiles, claims, sector_rows=SECTORS)
         query = CaseQuery(practices=frozenset(practices), challenges=frozenset(challenges),
-                          sectors=frozenset(sectors), country=country, size_band=size)
+                          sectors=frozenset(sectors), country=country, size_band=size, kind=kind)
+        if as_case:
+            query = query_for_case(index, "case-0")
         exclude = {"case-0"} if exclude_first else set()
         ranked = rank_comparable(index, query, limit=limit, exclude=exclude)
         assert [(m["id"], m["score"]) for m in ranked] == _naive_ranking(index, query, limit, exclude)
@@ -289,7 +402,8 @@ class FakeStore:
     """Answers the explore extracts from fixed rows and counts how often it was asked."""
 
     def __init__(self, generation: str | None = None):
-        self.rows = {"explore_profiles": PROFILES, "explore_claim_rows": CLAIMS, "explore_concepts": CONCEPTS,
+        self.rows = {"explore_profiles": PROFILES, "explore_claim_rows": CLAIMS, "explore_reported_claim_rows": [],
+                     "explore_concepts": CONCEPTS,
                      "explore_sectors": SECTORS, "explore_includes": [],
                      "explore_fingerprint": [{"nodes": 10, "relationships": 20}]}
         self.asked: list[str] = []

@@ -387,6 +387,9 @@ def test_load_refuses_an_unknown_case_in_a_scope_group_and_a_conflicting_source(
 
 # --- the site shows what a file says about others, apart from the organisation's own claims ---------
 
+#: How a claim about others names its group: a case id links to the case, a name in words stays words.
+GROUP = '(<a href="/cases/beta-shoes">Beta Shoes</a>, other Dutch care providers)'
+
 def test_case_page_shows_claims_about_others_apart(scoped_root: Path, tmp_path: Path, make_client) -> None:
     rebuild(tmp_path / "store", rows_of(scoped_root))
     client = make_client(KB_STORE_PATH=str(tmp_path / "store"))
@@ -396,7 +399,7 @@ def test_case_page_shows_claims_about_others_apart(scoped_root: Path, tmp_path: 
         ("staff-attrition", "supported", ["beta-shoes", "other Dutch care providers"])]
     page = client.get("/cases/alpha-care").text
     own, _, reported = page.partition('id="sec-reported"')
-    assert reported and "organisations it supported: beta-shoes, other Dutch care providers" in reported
+    assert reported and "about organisations it supported</a> <span class=\"about\">" + GROUP in reported
     assert "some staff left." in reported and "some staff left." not in own
     assert "of staff left at adopting organisations" in reported  # its figure, under it
     assert "View: up to 30% left" in reported
@@ -425,5 +428,5 @@ def test_concept_page_shows_claims_about_others_apart(scoped_root: Path, tmp_pat
     assert [(c["organisation"], c["scope"], len(c["views"])) for c in data["reported"]] == [("alpha-care", "supported", 2)]
     page = client.get("/challenges/staff-attrition").text
     own, _, reported = page.partition('id="sec-reported"')
-    assert "about organisations it supported: beta-shoes, other Dutch care providers" in reported
+    assert "about organisations it supported</a> <span class=\"about\">" + GROUP in reported
     assert "some staff left." in reported and "some staff left." not in own

@@ -11,7 +11,8 @@ import pytest
 from markupsafe import escape
 
 import kb
-from kb.analysis import KIND_OF_REL
+from kb import analysis
+from kb.analysis import KIND_OF_REL, rarity
 from kb.graph.rows import graph_rows
 from kb.pipeline import load_content
 
@@ -20,7 +21,8 @@ from .conftest import REPO
 PAGES = ["/compare", "/compare?case=alpha-care", "/compare?country=NL&practice=self-managing-teams",
          "/practices", "/challenges", "/outcomes", "/frameworks",
          "/practices/self-managing-teams", "/challenges/staff-attrition", "/outcomes/staff-wellbeing",
-         "/frameworks/holacracy", "/patterns"]
+         "/frameworks/holacracy", "/patterns", "/patterns?scope=all&grade=own-account", "/evidence",
+         "/patterns/claims?practice=self-managing-teams&challenge=staff-attrition"]
 
 
 def twin_of(path: str) -> str:
@@ -75,18 +77,21 @@ def test_compare_for_a_case_explains_every_point(client) -> None:
                       {"id": "self-managing-teams", "name": "Self-managing teams"}],
         "frameworks": [], "challenges": [{"id": "staff-attrition", "name": "Staff attrition during the transition"}],
         "sectors": [{"id": "home-care", "name": "Home care and community nursing"}],
-        "country": {"id": "NL", "name": "Netherlands"}, "size_band": "1000-9999"}
-    assert data["results"] == [{
-        "id": "beta-shoes", "name": "Beta Shoes", "country": "US", "country_name": "United States",
-        "sectors": ["retail"], "size_band": "unknown", "staff": None,
-        "summary": "A fictional online shoe shop used by the test suite; it adopted Holacracy and offered staff "
-                   "money to leave.",
-        "score": 1.0,
-        "subtotals": {"practices": 0.0, "frameworks": 0.0, "challenges": 1.0, "sector": 0.0, "country": 0.0,
-                      "size": 0.0},
-        "reasons": [{"component": "challenge", "id": "staff-attrition", "name": "Staff attrition during the transition",
-                     "points": 1.0, "why": "shared challenge; 2 of 2 cases have it", "cases_with": 2}]}]
-    assert data["scoring"]["shared_concept_range"] == [1.0, 1.41]
+        "country": {"id": "NL", "name": "Netherlands"}, "size_band": "1000-9999", "kind": "nonprofit"}
+    [match] = data["results"]
+    assert {k: match[k] for k in ("id", "name", "country", "sectors", "kind", "size_band")} == {
+        "id": "beta-shoes", "name": "Beta Shoes", "country": "US", "sectors": ["retail"], "kind": "company",
+        "size_band": "unknown"}
+    # Nothing of the context is shared: only the challenge both faced, its share of the budget times its evidence.
+    [reason] = match["reasons"]
+    weight = min(analysis.grade_weight(reason["grade"]), analysis.grade_weight(reason["query_grade"]))
+    assert reason["weight"] == weight
+    assert reason["points"] == round(analysis.CONCEPT_BUDGET * reason["share"] * weight, 2)
+    assert reason["share"] == pytest.approx(rarity(2, 2) / (rarity(2, 2) + 2 * rarity(2, 1)), abs=1e-4)
+    assert reason["why"].startswith("shared challenge; 2 of 2 cases have it; evidence: ")
+    assert match["score"] == reason["points"] and match["subtotals"]["challenges"] == reason["points"]
+    assert data["scoring"]["shared_concept_rarity_range"] == [1.0, 1.41]
+    assert data["scoring"]["shared_concepts_budget"] == analysis.CONCEPT_BUDGET
 
 
 def test_compare_page_shows_the_breakdown_and_links_on(client) -> None:
@@ -94,19 +99,24 @@ def test_compare_page_shows_the_breakdown_and_links_on(client) -> None:
     assert "<h1>Cases comparable to <a href=\"/cases/alpha-care\">Alpha Care</a></h1>" in page
     assert "<caption>Why Beta Shoes is comparable</caption>" in page
     assert 'Shared challenge: <a href="/challenges/staff-attrition">' in page
-    assert '<th scope="row">Score</th><td class="num">1.00</td>' in page
+    score = client.get("/compare.json?case=alpha-care").json["results"][0]["score"]
+    assert f'<th scope="row">Score</th><td class="num">{score:.2f}</td>' in page
+    assert re.search(r'Shared challenge: <a href="/challenges/staff-attrition">[^<]+</a> <a class="badge grade', page)
     assert 'href="/compare?case=beta-shoes"' in page  # follow a comparable case
 
 
 def test_described_organisation_keeps_its_state_in_the_url(client) -> None:
     page = client.get("/compare?country=US&sector=retail&framework=holacracy&staff=40").text
-    assert '<option value="US" selected>United States</option>' in page
+    assert '<option value="US" selected>United States (1)</option>' in page
     assert 'name="sector" value="retail" id="sector-retail" checked' in page
     assert 'name="framework" value="holacracy" id="framework-holacracy" checked' in page
     assert 'value="40"' in page
     data = client.get("/compare.json?country=US&sector=retail&framework=holacracy&staff=40").json
     assert data["mode"] == "description" and data["query"]["size_band"] == "10-49"
-    assert [(m["id"], m["score"]) for m in data["results"]] == [("beta-shoes", 2.0 + 1.0 + 1.41)]
+    [match] = data["results"]
+    framework = match["reasons"][0]
+    assert framework["points"] == analysis.CONCEPT_BUDGET * analysis.grade_weight(framework["grade"])
+    assert match["score"] == analysis.SAME_SECTOR + analysis.SAME_COUNTRY + framework["points"]
 
 
 def test_values_it_cannot_use_are_reported_not_fatal(client) -> None:
@@ -127,6 +137,39 @@ def test_values_it_cannot_use_are_reported_not_fatal(client) -> None:
     assert re.search(r'<fieldset class="choices" id="practice-choices" aria-describedby="practice-error practice-hint">',
                      page)
     assert "enter a whole number, such as 40." in page
+
+
+def test_case_picker_starts_from_an_existing_case(client) -> None:
+    page = client.get("/compare").text
+    picker = page[page.index('<form class="pick-case"'):]
+    picker = picker[:picker.index("</form>")]
+    assert '<label for="pick-case">Start from an existing case</label>' in picker
+    assert '<option value="alpha-care">Alpha Care</option>' in picker and 'name="case"' in picker
+    chosen = client.get("/compare?case=beta-shoes").text
+    assert '<option value="beta-shoes" selected>Beta Shoes</option>' in chosen
+
+
+def test_form_options_show_their_counts_and_hide_what_no_case_has(client) -> None:
+    form = client.get("/compare.json").json["form"]
+    assert {(s["id"], s["cases"]) for s in form["sizes"]} == {("1000-9999", 1)}  # the other bands: no case
+    assert {(k["id"], k["cases"]) for k in form["kinds"]} == {("company", 1), ("nonprofit", 1)}
+    sectors = {s["id"]: s["cases"] for s in form["sectors"]}
+    assert sectors["health-care"] == 1  # a broader sector counts the cases in its narrower ones
+    assert all(count > 0 for count in sectors.values())
+    assert all(o["cases"] > 0 for kind in ("practice", "framework", "challenge") for o in form[kind])
+    page = client.get("/compare").text
+    assert '<option value="1000-9999">1000-9999 (1)</option>' in page
+    assert 'value="50-249"' not in page
+    assert re.search(r'<label for="practice-self-managing-teams">Self-managing teams <span class="meta">\(1\)</span>',
+                     page)
+
+
+def test_kind_of_organisation_is_part_of_the_context(client) -> None:
+    data = client.get("/compare.json?kind=nonprofit").json
+    assert data["query"]["kind"] == "nonprofit"
+    assert [(m["id"], m["score"]) for m in data["results"]] == [("alpha-care", analysis.SAME_KIND)]
+    assert client.get("/compare.json?kind=guild").json["ignored"] == [
+        {"field": "kind", "value": "guild", "why": "not a known kind of organisation of any case"}]
 
 
 def test_empty_form_lists_nothing(client) -> None:
@@ -242,14 +285,72 @@ def test_patterns_matrix_cells_link_to_their_cases(client) -> None:
     matrix = data["matrices"]["practice_challenge"]
     assert matrix["cells"] == [
         {"row": "coaches-not-managers", "column": "staff-attrition", "count": 1, "cases": ["alpha-care"],
-         "url": "/cases?practice=coaches-not-managers&challenge=staff-attrition"},
+         "url": "/cases?practice=coaches-not-managers&challenge=staff-attrition",
+         "claims_url": "/patterns/claims?practice=coaches-not-managers&challenge=staff-attrition"},
         {"row": "self-managing-teams", "column": "staff-attrition", "count": 1, "cases": ["alpha-care"],
-         "url": "/cases?practice=self-managing-teams&challenge=staff-attrition"}]
+         "url": "/cases?practice=self-managing-teams&challenge=staff-attrition",
+         "claims_url": "/patterns/claims?practice=self-managing-teams&challenge=staff-attrition"}]
     page = main_of(client.get("/patterns").text)
     # The number shows once and is read once: hidden from screen readers, which read the sentence instead.
-    assert ('href="/cases?practice=self-managing-teams&amp;challenge=staff-attrition"><span aria-hidden="true">1</span>'
-            '<span class="visually-hidden">1 organisation using Self-managing teams faced Staff attrition during the transition</span>') in page
+    assert ('href="/patterns/claims?practice=self-managing-teams&amp;challenge=staff-attrition">'
+            '<span aria-hidden="true">1</span><span class="visually-hidden">1 organisation using Self-managing teams '
+            'faced Staff attrition during the transition: the claims behind it</span>') in page
     assert page.count("<caption") == 3 and '<th scope="col" class="col-head">' in page
+
+
+def test_patterns_filter_is_in_the_url_the_page_and_the_json(client) -> None:
+    default = client.get("/patterns.json").json
+    assert default["filter"] == {"scope": "self", "min_grade": None,
+                                 "description": "Only claims about the organisation itself; evidence: any grade"}
+    every = client.get("/patterns.json?scope=all").json
+    for grade in analysis.GRADE_IDS:
+        strict = client.get(f"/patterns.json?scope=all&grade={grade}").json
+        assert strict["filter"]["scope"] == "all" and strict["filter"]["min_grade"] == grade
+        for key, matrix in strict["matrices"].items():
+            counts = {(c["row"], c["column"]): c["count"] for c in every["matrices"][key]["cells"]}
+            for cell in matrix["cells"]:
+                assert "scope=all" in cell["claims_url"] and f"grade={grade}" in cell["claims_url"]
+                assert cell["count"] <= counts[(cell["row"], cell["column"])]
+    page = main_of(client.get("/patterns?scope=all&grade=evaluated").text)
+    assert '<option value="evaluated" selected>Independent evaluation</option>' in page
+    assert '<option value="all" selected>' in page
+    assert 'Counting: All claims, including' in page and "evidence: independent evaluation." in page
+    assert '<label for="filter-grade">Evidence</label>' in page and '<label for="filter-scope">' in page
+
+
+def test_unknown_filter_values_are_reported_not_fatal(client) -> None:
+    data = client.get("/patterns.json?scope=others&grade=gold").json
+    assert data["filter"]["scope"] == "self" and data["filter"]["min_grade"] is None
+    assert [i["field"] for i in data["ignored"]] == ["scope", "grade"]
+    assert "<code>grade=gold</code>: not an evidence grade" in main_of(client.get("/patterns?grade=gold").text)
+
+
+def test_a_cell_opens_the_claims_behind_it(client) -> None:
+    data = client.get("/patterns/claims.json?practice=self-managing-teams&challenge=staff-attrition").json
+    assert data["title"] == "Staff attrition during the transition among organisations that use Self-managing teams"
+    assert data["count"] == 1 and [o["id"] for o in data["organisations"]] == ["alpha-care"]
+    [faced] = data["organisations"][0]["claims"]["challenge"]
+    assert faced["detail"] == "some staff left." and faced["scope"] == "self"
+    assert {"id": "report-a", "title": "A report about Alpha", "publisher": "Test Publisher",
+            "date": "2015-05"}.items() <= faced["sources"][0].items()
+    assert faced["grade_label"] == analysis.grade_label(faced["evidence"])
+    page = main_of(client.get("/patterns/claims?practice=self-managing-teams&challenge=staff-attrition").text)
+    assert '<a href="/sources/report-a">A report about Alpha</a>, Test Publisher (2015-05)' in page
+    assert re.search(r'<a class="badge grade grade-[a-z-]+" href="/evidence#grade-', page)
+    assert 'href="/cases/alpha-care#line-42">some staff left.</a>' in page
+
+
+def test_claims_page_needs_a_known_pair(client) -> None:
+    assert client.get("/patterns/claims.json?practice=self-managing-teams").status_code == 400
+    assert client.get("/patterns/claims.json?practice=nope&outcome=staff-wellbeing").status_code == 404
+
+
+def test_analytics_counts_follow_the_filter(client) -> None:
+    data = client.get("/analytics.json?grade=impression").json
+    assert data["filter"]["min_grade"] == "impression"
+    for row in data["evidence"]:
+        assert row["claims_url"].startswith("/patterns/claims?practice=") and "grade=impression" in row["claims_url"]
+    assert '<select id="filter-grade" name="grade"' in client.get("/analytics").text
 
 
 def test_patterns_most_connected(client) -> None:
@@ -270,7 +371,36 @@ def test_small_uk_nursing_pilot_finds_the_uk_buurtzorg_pilots(real_client) -> No
     data = real_client.get("/compare.json?country=GB&sector=home-care&size=1-9"
                            "&practice=self-managing-teams&practice=coaches-not-managers").json
     assert data["results"][0]["id"] == "tower-hamlets-buurtzorg-pilot"
-    assert {m["id"] for m in data["results"][:4]} >= {"buurtzorg", "west-suffolk-buurtzorg-test-and-learn"}
+    assert {m["id"] for m in data["results"][:4]} >= {"west-suffolk-buurtzorg-test-and-learn"}
+    # Context first: every British home-care case, then the Dutch original, before anything outside home care.
+    ids = [m["id"] for m in data["results"]]
+    assert ids.index("buurtzorg") < min(ids.index(m["id"]) for m in data["results"] if "home-care" not in m["sectors"])
+
+
+CARE = {"health-care", "social-care"}
+
+
+def test_a_home_care_organisations_nearest_cases_are_care_organisations(real_client) -> None:
+    graph = kb.load_graph()
+    broader = {start.split(":", 1)[1]: end.split(":", 1)[1] for start, end, data in graph.edges(data=True)
+               if data["type"] == "BROADER" and start.startswith("Sector:")}
+    assert broader["home-care"] == "health-care"
+
+    def in_care(case_sectors: list[str]) -> bool:
+        def family(sector: str) -> set[str]:
+            chain = {sector}
+            while broader.get(sector):
+                sector = broader[sector]
+                chain.add(sector)
+            return chain
+        return any(family(s) & CARE for s in case_sectors)
+
+    results = real_client.get("/compare.json?case=highland-home-carers&limit=50").json["results"]
+    care = [n for n, m in enumerate(results) if in_care(m["sectors"])]
+    software_or_retail = [n for n, m in enumerate(results) if {"technology", "civic-tech", "retail"} & set(m["sectors"])
+                          and not in_care(m["sectors"])]
+    assert care and software_or_retail and max(care) < min(software_or_retail), [m["id"] for m in results]
+
 
 
 def test_every_case_ranking_adds_up(real_client) -> None:
@@ -319,9 +449,74 @@ def test_every_real_concept_page_cites_sources_it_lists(real_client) -> None:
     for folder in ("practices", "challenges", "outcomes", "frameworks"):
         for concept in real_client.get(f"/{folder}.json").json["concepts"]:
             page = real_client.get(f"/{folder}/{concept['id']}").text
-            cited = set(re.findall(r'href="#source-([^"]+)"', page))
+            cited = set(re.findall(r'<a class="cite-link" href="/sources/([^"]+)">', page))
             listed = set(re.findall(r'id="source-([^"]+)"', page))
             assert cited <= listed, (concept["id"], cited - listed)
+            if concept["cases"]:
+                assert cited, concept["id"]
+
+
+def test_real_concept_page_lists_every_figure_with_its_own_citation(real_client, content_figures) -> None:
+    for (org, kind, concept), expected in content_figures.items():
+        folder = f"{kind}s"
+        claims = [c for c in real_client.get(f"/{folder}/{concept}.json").json["claims"] if c["organisation"] == org]
+        shown = sorted((f["line"], tuple(f["sources"])) for c in claims for f in c["figures"])
+        assert shown == expected, (org, concept)
+    # Buurtzorg gives two figures on business growth: both are on the page, each with its citation.
+    page = main_of(real_client.get("/outcomes/business-growth").text)
+    items = [part.split('<li id="claim-')[0].split("</ul>\n  </section>")[0]
+             for part in re.split(r'<li id="claim-buurtzorg-\d+"', page)[1:]]
+    figures = [f for item in items for f in re.findall(r'<li class="figure">(.*?)</li>', item, flags=re.S)]
+    assert len(figures) == len(content_figures[("buurtzorg", "outcome", "business-growth")]) >= 2
+    assert all('class="cite-link"' in f for f in figures)
+
+
+@pytest.fixture(scope="module")
+def content_figures() -> dict[tuple[str, str, str], list]:
+    """(organisation, kind, concept) -> [(line, sources)] of the figures its claims give, read with networkx."""
+    graph = kb.load_graph()
+    figures: dict[tuple[str, str, str], list] = {}
+    for start, end, data in graph.edges(data=True):
+        if data["type"] == "ABOUT" and start.startswith("Figure:"):
+            figure = graph.nodes[start]
+            label, concept = end.split(":", 1)
+            figures.setdefault((figure["organisation"], label.lower(), concept), []).append(
+                (figure["line"], tuple(figure["sources"])))
+    return {key: sorted(value) for key, value in figures.items()}
+
+
+def test_citations_preview_their_source_and_link_to_its_page(real_client) -> None:
+    source = real_client.get("/sources/commonwealth-2015.json").json["source"]
+    page = real_client.get("/cases/buurtzorg").text
+    link = re.search(r'<a class="cite-link" href="/sources/commonwealth-2015">commonwealth-2015'
+                     r'<span class="cite-tip">: ([^<]*)</span></a>', page)
+    assert link, "citation without its preview"
+    assert html.unescape(link.group(1)) == f"{source['title']}, {source['publisher']} ({source['date']})"
+    assert real_client.get("/sources/commonwealth-2015").status_code == 200
+
+
+def test_claims_carry_scope_and_grade_badges_with_a_legend(real_client) -> None:
+    for path in ("/cases/buurtzorg", "/practices/self-managing-teams"):
+        page = real_client.get(path).text
+        assert '<details class="evidence-legend"' in page and 'href="/evidence">How grades are assigned</a>' in page
+        claims = re.findall(r'<li id="(?:line|claim)-[^"]+"[^>]*>(.*?)</li>', page, flags=re.S)
+        assert claims
+        for claim in claims:
+            assert re.search(r'<a class="badge scope" href="/evidence#scope-[a-z]+"', claim), claim[:200]
+            assert re.search(r'<a class="badge grade grade-[a-z-]+" href="/evidence#grade-[a-z-]+"', claim), claim[:200]
+
+
+def test_the_evidence_page_explains_every_grade_and_scope(real_client) -> None:
+    data = real_client.get("/evidence.json").json
+    assert [g["id"] for g in data["grades"]] == list(analysis.GRADE_IDS)
+    assert [g["weight"] for g in data["grades"]] == [1.0, 0.75, 0.5, 0.25]
+    assert {s["id"] for s in data["scopes"]} == {"self", "supported", "inspired", "franchised", "general"}
+    assert sum(g["claims"] for g in data["grades"]) + data["not_recorded"]["claims"] == data["claims_total"]
+    page = real_client.get("/evidence").text
+    for grade in data["grades"]:
+        assert f'<tr id="grade-{grade["id"]}">' in page and grade["label"].replace("'", "&#39;") in page
+    for scope in data["scopes"]:
+        assert f'id="scope-{scope["id"]}"' in page
 
 
 def test_real_concept_body_links_become_site_links(real_client) -> None:

@@ -12,10 +12,14 @@ answers.  Everything is built once per graph version into a :class:`CaseIndex`:
 - ``rarity``: each concept's weight, an IDF over cases, so that sharing a rare practice counts
   for more than sharing one nearly everybody uses.
 
-Comparable cases are scored by adding up explicit components: one per shared practice,
-framework or challenge (its rarity), one for the same or a related sector, one for the same
-country and one for the same or a neighbouring size band.  Every result lists its components,
-and its score is their sum.
+Comparable cases are scored by adding up explicit components, context first: the same sector
+or the same kind of service (sectors under a common broader sector), the same country, the same
+kind of organisation (or the same public / non-profit / company family) and the same or a
+neighbouring size band; then the practices, frameworks and challenges both have, which share a
+fixed budget of points by rarity (an IDF over cases: sharing a rare practice counts for more than
+sharing one nearly everybody uses), each times the weight of its evidence grade.  Only claims an
+organisation makes about itself count.  Every result lists its components, and its score is
+their sum.
 
 Ranking adds each component's points to every case on its posting list at once, with
 bit-sliced arithmetic on Python integers (one integer per bit of the scores, one bit per case),
@@ -27,30 +31,38 @@ whatever the query; only the best ``limit`` cases are then explained in Python.
 ...     [{"id": "a", "name": "A", "country": "NL", "sectors": ["care"], "size_band": "50-249"},
 ...      {"id": "b", "name": "B", "country": "NL", "sectors": ["care"], "size_band": "50-249"},
 ...      {"id": "c", "name": "C", "country": "US", "sectors": ["retail"], "size_band": "10000+"}],
-...     [{"organisation": "a", "type": "USES_PRACTICE", "concept": "teams", "status": None},
-...      {"organisation": "b", "type": "USES_PRACTICE", "concept": "teams", "status": None},
-...      {"organisation": "c", "type": "USES_PRACTICE", "concept": "open-books", "status": None}])
+...     [{"organisation": "a", "type": "USES_PRACTICE", "concept": "teams", "evidence": "reported"},
+...      {"organisation": "b", "type": "USES_PRACTICE", "concept": "teams", "evidence": "own-account"},
+...      {"organisation": "c", "type": "USES_PRACTICE", "concept": "open-books", "evidence": "evaluated"}])
 >>> [(m["id"], m["score"]) for m in rank_comparable(index, query_for_case(index, "a"), exclude={"a"})]
-[('b', 5.79)]
+[('b', 17.0)]
 >>> [(r["component"], r["points"]) for r in rank_comparable(index, query_for_case(index, "a"))[1]["reasons"]]
-[('practice', 1.29), ('sector', 2.0), ('country', 1.0), ('size', 1.5)]
+[('practice', 4.0), ('sector', 10.0), ('country', 2.0), ('size', 1.0)]
 
-The package is three modules, one per stage of that work: :mod:`kb.analysis.index` (the index and
-its cache per graph version), :mod:`kb.analysis.compare` (comparable cases) and
-:mod:`kb.analysis.patterns` (co-occurrence, centrality, matrices).
+The package is four modules, one per stage of that work: :mod:`kb.analysis.evidence` (grades and
+scopes), :mod:`kb.analysis.index` (the index and its cache per graph version),
+:mod:`kb.analysis.compare` (comparable cases) and :mod:`kb.analysis.patterns` (co-occurrence,
+centrality, matrices).
 """
 
 from kb.analysis.compare import (
+    CONCEPT_BUDGET,
     NEAR_SIZE,
+    OWNERSHIP,
     RELATED_SECTOR,
     SAME_COUNTRY,
+    SAME_KIND,
+    SAME_OWNERSHIP,
     SAME_SECTOR,
+    SAME_SERVICE,
     SAME_SIZE,
     comparable_cases,
     explain_match,
     query_for_case,
     rank_comparable,
+    sector_ancestors,
 )
+from kb.analysis.evidence import GRADE_IDS, GRADES, SCOPE_BADGES, SCOPES, UNGRADED, grade_label, grade_weight
 from kb.analysis.index import (
     COMPARED_KINDS,
     FINGERPRINT_EVERY,
@@ -80,16 +92,26 @@ from kb.analysis.patterns import (
 
 __all__ = [
     "COMPARED_KINDS",
+    "CONCEPT_BUDGET",
     "FINGERPRINT_EVERY",
+    "GRADES",
+    "GRADE_IDS",
     "KINDS",
     "KIND_OF_REL",
     "MAX_AGE",
     "NEAR_SIZE",
+    "OWNERSHIP",
     "RELATED_SECTOR",
     "SAME_COUNTRY",
+    "SAME_KIND",
+    "SAME_OWNERSHIP",
     "SAME_SECTOR",
+    "SAME_SERVICE",
     "SAME_SIZE",
+    "SCOPES",
+    "SCOPE_BADGES",
     "SIZE_ORDER",
+    "UNGRADED",
     "CaseIndex",
     "CaseProfile",
     "CaseQuery",
@@ -102,6 +124,8 @@ __all__ = [
     "cooccurrence_graph",
     "cross_matrix",
     "explain_match",
+    "grade_label",
+    "grade_weight",
     "index_for",
     "load_index",
     "most_connected",
@@ -109,5 +133,6 @@ __all__ = [
     "query_for_case",
     "rank_comparable",
     "rarity",
+    "sector_ancestors",
     "top_pairs",
 ]

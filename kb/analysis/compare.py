@@ -5,22 +5,40 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from kb.analysis.evidence import GRADE_IDS, grade_label, grade_weight
 from kb.analysis.index import _PLURAL, COMPARED_KINDS, SIZE_ORDER, CaseIndex, CaseProfile, CaseQuery, index_for
 
-# Points for the profile components; shared concepts score their rarity instead (1 to about 1 + ln N).
-SAME_SECTOR = 2.0
-RELATED_SECTOR = 1.0
-SAME_COUNTRY = 1.0
-SAME_SIZE = 1.5
-NEAR_SIZE = 0.75
+#: Context comes first: a practitioner compares organisations that do the same work, in the same
+#: system, of the same kind and size, and only then looks at what they share.  Points per component:
+SAME_SECTOR = 10.0          # a sector in common: more than all the shared concepts together
+SAME_SERVICE = 6.0          # otherwise the same kind of service: sectors under a common broader sector
+SAME_COUNTRY = 2.0          # the same country, and so the same health, care and public systems
+SAME_KIND = 0.75            # the same kind of organisation (both charities, both companies...)
+SAME_OWNERSHIP = 0.5        # otherwise the same family: public, non-profit or company
+SAME_SIZE = 1.0
+NEAR_SIZE = 0.5
+#: What shared practices, frameworks and challenges are worth together at most.  Each shared
+#: concept earns its share of this budget by rarity (rarer counts for more), times the weight of
+#: its evidence: so sharing generic practices cannot outweigh a shared sector.
+CONCEPT_BUDGET = 8.0  # less than a shared sector: context comes first
+#: Deprecated name of :data:`SAME_SERVICE` (the related-sector component of earlier versions).
+RELATED_SECTOR = SAME_SERVICE
+#: Kinds of organisation grouped as public, non-profit or company.  Programmes in this knowledge base
+#: are publicly commissioned pilots and test sites; networks, cooperatives, partnerships and schools
+#: can be any of the three, so they match only their own kind.
+OWNERSHIP = {"company": "company", "nonprofit": "non-profit", "charity": "non-profit",
+             "social-enterprise": "non-profit", "public-body": "public", "programme": "public"}
 # -- comparable cases ------------------------------------------------------------------------------
 
 def query_for_case(index: CaseIndex, case_id: str) -> CaseQuery:
-    """A case's own profile as a query: its practices, frameworks, challenges, sectors, country, size."""
+    """A case's own profile as a query: its practices, frameworks, challenges (with their evidence
+    grades), sectors, country, kind and size."""
     profile, held = index.profiles[case_id], index.claims[case_id]
+    grades = tuple((kind, concept, index.grade(case_id, kind, concept))
+                   for kind in COMPARED_KINDS for concept in sorted(held[kind]))
     return CaseQuery(practices=frozenset(held["practice"]), frameworks=frozenset(held["framework"]),
                      challenges=frozenset(held["challenge"]), sectors=frozenset(profile.sectors),
-                     country=profile.country, size_band=profile.size_band)
+                     country=profile.country, size_band=profile.size_band, kind=profile.kind, grades=grades)
 
 
 def rank_comparable(index: CaseIndex, query: CaseQuery, limit: int = 10,
@@ -58,24 +76,54 @@ def rank_comparable(index: CaseIndex, query: CaseQuery, limit: int = 10,
 def _components(index: CaseIndex, query: CaseQuery) -> list[tuple[int, int]]:
     """(cases as a bitmask, points in hundredths) for every component; alternatives are disjoint."""
     masks = index.masks
-    components = [(masks[(kind, concept)], round(index.rarity(kind, concept) * 100))
-                  for kind in COMPARED_KINDS for concept in sorted(query.concepts(kind)) if (kind, concept) in masks]
-    same = related = 0
+    components = []
+    shares = _concept_shares(index, query)
+    for (kind, concept), share in shares.items():
+        for grade_id in (*GRADE_IDS, ""):
+            mask = index.grade_masks.get((kind, concept, grade_id), 0)
+            if mask:
+                components.append((mask, _cents(_concept_points(share, query.grade(kind, concept), grade_id))))
+    same = service = 0
     for sector in query.sectors:
         same |= masks.get(("sector", sector), 0)
-    for sector in _related_sectors(index, query.sectors):
-        related |= masks.get(("sector", sector), 0)
-    components += [(same, round(SAME_SECTOR * 100)), (related & ~same, round(RELATED_SECTOR * 100))]
+    for sector in _service_sectors(index, query.sectors):
+        service |= masks.get(("sector", sector), 0)
+    components += [(same, _cents(SAME_SECTOR)), (service & ~same, _cents(SAME_SERVICE))]
     if query.country:
-        components.append((masks.get(("country", query.country), 0), round(SAME_COUNTRY * 100)))
+        components.append((masks.get(("country", query.country), 0), _cents(SAME_COUNTRY)))
+    if query.kind:
+        same_kind, family = masks.get(("org_kind", query.kind), 0), 0
+        for kind in _same_ownership(query.kind):
+            family |= masks.get(("org_kind", kind), 0)
+        components += [(same_kind, _cents(SAME_KIND)), (family & ~same_kind, _cents(SAME_OWNERSHIP))]
     if query.size_band in SIZE_ORDER:
         position, near = SIZE_ORDER.index(query.size_band), 0
         for band in SIZE_ORDER[max(position - 1, 0):position + 2]:
             if band != query.size_band:
                 near |= masks.get(("size", band), 0)
-        components += [(masks.get(("size", query.size_band), 0), round(SAME_SIZE * 100)),
-                       (near, round(NEAR_SIZE * 100))]
-    return [(mask, cents) for mask, cents in components if mask]
+        components += [(masks.get(("size", query.size_band), 0), _cents(SAME_SIZE)),
+                       (near, _cents(NEAR_SIZE))]
+    return [(mask, cents) for mask, cents in components if mask and cents]
+
+
+def _cents(points: float) -> int:
+    return round(points * 100)
+
+
+def _concept_shares(index: CaseIndex, query: CaseQuery) -> dict[tuple[str, str], float]:
+    """Each of the query's concepts that some case has -> its share of :data:`CONCEPT_BUDGET` (by rarity)."""
+    rarities = {(kind, concept): index.rarity(kind, concept)
+                for kind in COMPARED_KINDS for concept in sorted(query.concepts(kind))
+                if index.cases_with(kind, concept)}
+    total = sum(rarities.values())
+    return {key: value / total for key, value in rarities.items()} if total else {}
+
+
+def _concept_points(share: float, query_grade: str | None, case_grade: str) -> float:
+    """Points for one shared concept: its share of the budget times the weaker side's evidence weight."""
+    weight = grade_weight(case_grade) if query_grade is None else min(grade_weight(query_grade),
+                                                                       grade_weight(case_grade))
+    return round(CONCEPT_BUDGET * share * weight, 2)
 
 
 def _add_to_lanes(planes: list[int], mask: int, value: int) -> None:
@@ -128,30 +176,67 @@ def _bits(mask: int) -> list[int]:
     return positions
 
 
-def _related_sectors(index: CaseIndex, sectors: Iterable[str]) -> set[str]:
-    """Sectors one step away in the hierarchy: broader, narrower, or under the same broader sector."""
+def sector_ancestors(index: CaseIndex, sector: str) -> list[str]:
+    """The sector and its broader sectors, nearest first (a cycle in the vocabulary stops the walk)."""
+    chain = [sector]
+    while (broader := index.sectors.get(chain[-1], ("", ""))[1]) and broader not in chain:
+        chain.append(broader)
+    return chain
+
+
+def _service_sectors(index: CaseIndex, sectors: Iterable[str]) -> set[str]:
+    """Sectors of the same kind of service: sharing a broader sector with one of ``sectors`` (or being
+    one of their broader or narrower sectors), without being one of them."""
     sectors = set(sectors)
-    broader = {index.sectors.get(s, ("", ""))[1] for s in sectors} - {""}
-    related = {s for s, (_name, parent) in index.sectors.items() if parent and (parent in sectors or parent in broader)}
-    return (related | broader) - sectors
+    families = {top for sector in sectors for top in sector_ancestors(index, sector)}
+    related = {s for s in index.sectors if families & set(sector_ancestors(index, s))}
+    return related - sectors
+
+
+def _common_broader(index: CaseIndex, query_sectors: Iterable[str], sector: str) -> str:
+    """The nearest sector that ``sector`` and one of ``query_sectors`` both are or fall under."""
+    mine = sector_ancestors(index, sector)
+    theirs = {a for s in query_sectors for a in sector_ancestors(index, s)}
+    return next((a for a in mine if a in theirs), "")
+
+
+def _same_ownership(kind: str) -> list[str]:
+    """Other kinds of organisation in the same public / non-profit / company family as ``kind``."""
+    family = OWNERSHIP.get(kind)
+    return [k for k, f in OWNERSHIP.items() if family and f == family and k != kind]
 
 
 def explain_match(index: CaseIndex, query: CaseQuery, case_id: str) -> dict[str, Any]:
     """One case's score against ``query``, component by component (see :func:`rank_comparable`)."""
     profile, held = index.profiles[case_id], index.claims[case_id]
     reasons = []
+    shares = _concept_shares(index, query)
     for kind in COMPARED_KINDS:
         for concept in sorted(query.concepts(kind) & held[kind].keys(), key=lambda c: index.name(kind, c)):
             n_with = len(index.cases_with(kind, concept))
-            reasons.append(_reason(kind, concept, index.name(kind, concept), index.rarity(kind, concept),
-                                   f"shared {kind}; {n_with} of {index.n_cases} cases have it", n_with))
+            case_grade, query_grade = index.grade(case_id, kind, concept), query.grade(kind, concept)
+            weight = grade_weight(case_grade) if query_grade is None else min(grade_weight(case_grade),
+                                                                               grade_weight(query_grade))
+            points = _concept_points(shares[(kind, concept)], query_grade, case_grade)
+            evidence = f"evidence: {grade_label(case_grade).lower()}"
+            if query_grade is not None:
+                evidence += f" (yours: {grade_label(query_grade).lower()})"
+            reason = _reason(kind, concept, index.name(kind, concept), points,
+                             f"shared {kind}; {n_with} of {index.n_cases} cases have it; {evidence}; "
+                             f"weight {weight:g}", n_with)
+            reasons.append(reason | {"share": round(shares[(kind, concept)], 4), "weight": weight,
+                                     "grade": case_grade, "grade_label": grade_label(case_grade),
+                                     "query_grade": query_grade,
+                                     "status": held[kind][concept]})
     reasons += _profile_reasons(index, query, profile)
-    subtotals = {group: 0.0 for group in ("practices", "frameworks", "challenges", "sector", "country", "size")}
+    reasons = [r for r in reasons if r["points"]]
+    subtotals = {group: 0.0 for group in ("practices", "frameworks", "challenges", "sector", "country", "kind",
+                                          "size")}
     for reason in reasons:
         group = _PLURAL.get(reason["component"], reason["component"])
         subtotals[group] = round(subtotals[group] + reason["points"], 2)
     return {"id": profile.id, "name": profile.name, "country": profile.country,
-            "country_name": profile.country_name, "sectors": list(profile.sectors),
+            "country_name": profile.country_name, "sectors": list(profile.sectors), "kind": profile.kind,
             "size_band": profile.size_band, "staff": profile.staff, "summary": profile.summary,
             "score": round(sum(r["points"] for r in reasons), 2), "subtotals": subtotals, "reasons": reasons}
 
@@ -164,16 +249,27 @@ def _reason(component: str, key: str, name: str, points: float, why: str,
 def _profile_reasons(index: CaseIndex, query: CaseQuery, profile: CaseProfile) -> list[dict[str, Any]]:
     reasons = []
     shared = sorted(query.sectors & set(profile.sectors))
-    related = sorted(_related_sectors(index, query.sectors) & set(profile.sectors))
+    service = sorted(_service_sectors(index, query.sectors) & set(profile.sectors))
     if shared:
         names = ", ".join(index.sector_name(s) for s in shared)
         reasons.append(_reason("sector", ",".join(shared), names, SAME_SECTOR, f"same sector: {names}"))
-    elif related:
-        names = ", ".join(index.sector_name(s) for s in related)
-        reasons.append(_reason("sector", ",".join(related), names, RELATED_SECTOR, f"related sector: {names}"))
+    elif service:
+        names = ", ".join(index.sector_name(s) for s in service)
+        common = sorted({_common_broader(index, query.sectors, s) for s in service} - {""})
+        under = ", ".join(index.sector_name(s) for s in common)
+        reasons.append(_reason("sector", ",".join(service), names, SAME_SERVICE,
+                               f"same kind of service: {names} (under {under})"))
     if query.country and query.country == profile.country:
         reasons.append(_reason("country", profile.country, profile.country_name, SAME_COUNTRY,
                                f"same country: {profile.country_name}"))
+    if query.kind and profile.kind == query.kind:
+        reasons.append(_reason("kind", profile.kind, profile.kind, SAME_KIND,
+                               f"same kind of organisation: {profile.kind}"))
+    elif query.kind and profile.kind in _same_ownership(query.kind):
+        family = OWNERSHIP[query.kind]
+        reasons.append(_reason("kind", profile.kind, family, SAME_OWNERSHIP,
+                               f"also a {family} organisation: {profile.kind}"
+                               f" (yours: {query.kind})"))
     if query.size_band in SIZE_ORDER and profile.size_band in SIZE_ORDER:
         gap = abs(SIZE_ORDER.index(query.size_band) - SIZE_ORDER.index(profile.size_band))
         if gap == 0:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kb.analysis.evidence import best_grade, is_self, meets_grade
 from kb.graph.model import SIZE_BANDS
 
 #: Relationship type of a claim -> the kind of concept it is about.
@@ -75,13 +76,26 @@ class CaseQuery:
     sectors: frozenset[str] = frozenset()
     country: str = ""
     size_band: str = ""
+    #: The kind of organisation (``company``, ``charity``, ``public-body``...), "" if not stated.
+    kind: str = ""
+    #: For a case's own profile: (kind, concept, grade) of its claims, so that a shared concept
+    #: weighs no more than the weaker side's evidence.  A described organisation has none: what a
+    #: practitioner says of their own organisation is taken as given.
+    grades: tuple[tuple[str, str, str], ...] = ()
 
     def concepts(self, kind: str) -> frozenset[str]:
         return getattr(self, _PLURAL[kind])
 
+    def grade(self, kind: str, concept: str) -> str | None:
+        """This query's own evidence grade for a concept: None for a described organisation."""
+        for grade_kind, grade_concept, grade_id in self.grades:
+            if (grade_kind, grade_concept) == (kind, concept):
+                return grade_id
+        return None
+
     def is_empty(self) -> bool:
         return not (self.practices or self.frameworks or self.challenges or self.sectors or self.country
-                    or self.size_band in SIZE_ORDER)
+                    or self.size_band in SIZE_ORDER or self.kind)
 
 
 @dataclass
@@ -103,6 +117,13 @@ class CaseIndex:
     order: tuple[str, ...] = ()
     bits: dict[str, int] = field(default_factory=dict, repr=False)
     masks: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
+    #: case -> kind -> concept -> the best evidence grade of its claims about it ("" if not recorded).
+    grades: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict, repr=False)
+    #: (kind, concept, grade) -> bitmask of the cases whose best claim about it has that grade.
+    grade_masks: dict[tuple[str, str, str], int] = field(default_factory=dict, repr=False)
+    #: Every claim row the index was built from, about the organisation itself or not, for
+    #: :meth:`restricted` and the lists of claims behind a count.
+    claim_rows: tuple[dict[str, Any], ...] = field(default=(), repr=False)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -124,6 +145,27 @@ class CaseIndex:
     def sector_name(self, sector: str) -> str:
         return self.sectors.get(sector, (sector, ""))[0]
 
+    def grade(self, case: str, kind: str, concept: str) -> str:
+        """The best evidence grade of ``case``'s own claims about a concept ("" if not recorded)."""
+        return self.grades.get(case, {}).get(kind, {}).get(concept, "")
+
+    def restricted(self, scope: str = "self", min_grade: str | None = None) -> CaseIndex:
+        """The same cases counted from a subset of the claims (cached per index).
+
+        ``scope``: ``"self"`` (the default everywhere) counts only claims about the organisation
+        itself; ``"all"`` also counts what it reports about organisations it supported, inspired or
+        franchised and about self-managing organisations in general.  ``min_grade``: only claims of
+        at least this grade (None: any).  The unrestricted index is returned as it is.
+        """
+        if scope == "self" and not min_grade:
+            return self
+        return self.memo(("restricted", scope, min_grade), lambda: build_index(
+            (_profile_row(p) for p in self.profiles.values()),
+            ({**row, "scope": "self"} for row in self.claim_rows if meets_grade(row.get("evidence"), min_grade)
+             and (scope == "all" or is_self(row.get("scope")))),
+            sector_rows=({"id": s, "name": n, "broader": b} for s, (n, b) in self.sectors.items()),
+            concepts=self.concepts, includes=self.includes))
+
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """A value computed once per index (the index itself is rebuilt when the graph changes)."""
         if key not in self._memo:
@@ -144,30 +186,51 @@ def rarity(n_cases: int, n_with: int) -> float:
 
 def build_index(profile_rows: Iterable[Mapping[str, Any]], claim_rows: Iterable[Mapping[str, Any]],
                 concept_rows: Iterable[Mapping[str, Any]] = (), sector_rows: Iterable[Mapping[str, Any]] = (),
-                include_rows: Iterable[Mapping[str, Any]] = ()) -> CaseIndex:
-    """Index rows shaped like the ``explore_*`` named queries' results."""
+                include_rows: Iterable[Mapping[str, Any]] = (), *,
+                concepts: dict[str, dict[str, ConceptInfo]] | None = None,
+                includes: Mapping[str, tuple[str, ...]] | None = None) -> CaseIndex:
+    """Index rows shaped like the ``explore_*`` named queries' results.
+
+    A claim row has ``organisation``, ``type`` (a relationship type of :data:`KIND_OF_REL`; or
+    ``kind``, a concept kind, as claim nodes about others have), ``concept`` and ``status``, and may
+    have ``scope`` and ``evidence``.  Only claims about the
+    organisation itself (``scope`` ``self`` or missing) are counted as its own; the others are
+    kept in ``claim_rows`` only.
+    """
     profiles = {row["id"]: _profile(row) for row in profile_rows}
     claims: dict[str, dict[str, dict[str, str]]] = {case: {kind: {} for kind in KINDS} for case in profiles}
+    grades: dict[str, dict[str, dict[str, str]]] = {case: {kind: {} for kind in KINDS} for case in profiles}
+    kept = []
     for row in claim_rows:
-        kind, case = KIND_OF_REL[row["type"]], row["organisation"]
-        if case not in claims:
+        kind, case = KIND_OF_REL.get(row.get("type", "")) or _kind(row.get("kind")), row["organisation"]
+        if case not in claims or kind is None:
+            continue
+        kept.append(dict(row))
+        if not is_self(row.get("scope")):
             continue
         status = row.get("status") or ""
         held = claims[case][kind].get(row["concept"])
-        # Two bullets on the same concept: keep the less certain status, so doubt stays visible.
+        # Two bullets on the same concept: keep the less certain status, so doubt stays visible,
+        # and the best grade, since the fact stands on its best evidence.
         if held is None or _STATUS_RANK.get(status, 0) > _STATUS_RANK.get(held, 0):
             claims[case][kind][row["concept"]] = status
-    concepts: dict[str, dict[str, ConceptInfo]] = {kind: {} for kind in KINDS}
-    for row in concept_rows:
-        kind = row["label"].lower()
-        concepts[kind][row["id"]] = ConceptInfo(
-            kind, row["id"], row["name"], row.get("definition") or "", tuple(row.get("aliases") or ()),
-            row.get("broader") or "", row.get("body") or "", row.get("file") or "")
+        grades[case][kind][row["concept"]] = best_grade(grades[case][kind].get(row["concept"]),
+                                                        row.get("evidence"))
+    if concepts is None:
+        concepts = {kind: {} for kind in KINDS}
+        for row in concept_rows:
+            kind = row["label"].lower()
+            concepts[kind][row["id"]] = ConceptInfo(
+                kind, row["id"], row["name"], row.get("definition") or "", tuple(row.get("aliases") or ()),
+                row.get("broader") or "", row.get("body") or "", row.get("file") or "")
     sectors = {row["id"]: (row["name"], row.get("broader") or "") for row in sector_rows}
-    includes: dict[str, list[str]] = defaultdict(list)
-    for row in include_rows:
-        includes[row["framework"]].append(row["practice"])
-    index = CaseIndex(profiles, claims, concepts, sectors, {f: tuple(sorted(p)) for f, p in includes.items()})
+    if includes is None:
+        bundled: dict[str, list[str]] = defaultdict(list)
+        for row in include_rows:
+            bundled[row["framework"]].append(row["practice"])
+        includes = {f: tuple(sorted(p)) for f, p in bundled.items()}
+    index = CaseIndex(profiles, claims, concepts, sectors, dict(includes), grades=grades,
+                      claim_rows=tuple(kept))
     index.postings = _postings(index)
     doubtful: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for case, held in claims.items():
@@ -179,6 +242,12 @@ def build_index(profile_rows: Iterable[Mapping[str, Any]], claim_rows: Iterable[
     index.order = tuple(sorted(profiles, key=lambda case: (profiles[case].name, case)))
     index.bits = {case: bit for bit, case in enumerate(index.order)}
     index.masks = _masks(index.postings, index.bits)
+    graded: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for case, held in grades.items():
+        for kind, by_concept in held.items():
+            for concept, grade_id in by_concept.items():
+                graded[(kind, concept, grade_id)].add(case)
+    index.grade_masks = _masks({key: frozenset(cases) for key, cases in graded.items()}, index.bits)
     return index
 
 
@@ -191,6 +260,16 @@ def _profile(row: Mapping[str, Any]) -> CaseProfile:
         summary=row.get("summary") or "")
 
 
+def _kind(kind: str | None) -> str | None:
+    return kind.lower() if kind and kind.lower() in KINDS else None
+
+
+def _profile_row(profile: CaseProfile) -> dict[str, Any]:
+    return {"id": profile.id, "name": profile.name, "country": profile.country, "country_name": profile.country_name,
+            "sectors": list(profile.sectors), "size_band": profile.size_band, "staff": profile.staff,
+            "kind": profile.kind, "status": profile.status, "summary": profile.summary}
+
+
 def _postings(index: CaseIndex) -> dict[tuple[str, str], frozenset[str]]:
     building: dict[tuple[str, str], set[str]] = defaultdict(set)
     for case, profile in index.profiles.items():
@@ -200,13 +279,15 @@ def _postings(index: CaseIndex) -> dict[tuple[str, str], frozenset[str]]:
             building[("country", profile.country)].add(case)
         if profile.size_band in SIZE_ORDER:
             building[("size", profile.size_band)].add(case)
+        if profile.kind:
+            building[("org_kind", profile.kind)].add(case)
         for kind, held in index.claims[case].items():
             for concept in held:
                 building[(kind, concept)].add(case)
     return {key: frozenset(cases) for key, cases in building.items()}
 
 
-def _masks(postings: Mapping[tuple[str, str], frozenset[str]], bits: Mapping[str, int]) -> dict[tuple[str, str], int]:
+def _masks(postings: Mapping[tuple, frozenset[str]], bits: Mapping[str, int]) -> dict[tuple, int]:
     """Each posting list as an integer with the bits of its cases set."""
     masks = {}
     for key, cases in postings.items():
@@ -218,10 +299,14 @@ def _masks(postings: Mapping[tuple[str, str], frozenset[str]], bits: Mapping[str
 
 
 def load_index(store: Any) -> CaseIndex:
-    """Read the ``explore_*`` extracts from a store (any backend) and index them."""
-    return build_index(store.query("explore_profiles"), store.query("explore_claim_rows"),
-                       store.query("explore_concepts"), store.query("explore_sectors"),
-                       store.query("explore_includes"))
+    """Read the ``explore_*`` extracts from a store (any backend) and index them.
+
+    The claims about others or in general (``explore_reported_claim_rows``) are indexed too, apart:
+    they count only where a reader asks for every scope.
+    """
+    claims = [*store.query("explore_claim_rows"), *store.query("explore_reported_claim_rows")]
+    return build_index(store.query("explore_profiles"), claims, store.query("explore_concepts"),
+                       store.query("explore_sectors"), store.query("explore_includes"))
 
 
 # -- caching per graph version -------------------------------------------------------------------

@@ -166,7 +166,8 @@ def _comparable(rows: GraphRows, doc: Document, case: dict[str, Any], limit: int
                      "staff": case["staff"], "kind": _text(doc.data.get("kind")),
                      "status": _text(doc.data.get("status")),
                      "sectors": sorted(s for s in _list(doc.data.get("sectors")) if isinstance(s, str))})
-    claims = [{"organisation": rel.start, "type": rel.type, "concept": rel.end, "status": rel.props.get("status")}
+    claims = [{"organisation": rel.start, "type": rel.type, "concept": rel.end, "status": rel.props.get("status"),
+               "scope": rel.props.get("scope"), "evidence": rel.props.get("evidence")}
               for rel in rows.rels if rel.type in KIND_OF_REL and rel.start != case_id]
     claims += [{"organisation": case_id, "type": CLAIM_TYPES[item.concept_kind], "concept": item.concept_id,
                 "status": item.status} for item in (doc.body.items if doc.body else [])

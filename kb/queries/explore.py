@@ -16,7 +16,7 @@ code sorts), and every query that returns rows in some order ends with ``ORDER B
 results are deterministic.
 
 >>> [q.name.removeprefix("concept_practice_") for q in EXPLORE_QUERIES if q.name.startswith("concept_practice")]
-['claims', 'reported', 'views', 'sources']
+['claims', 'reported', 'figures', 'views', 'sources']
 """
 
 from __future__ import annotations
@@ -135,6 +135,15 @@ def _concept_queries(kind: str, label: str) -> list[NamedQuery]:
                    claim.about AS about, claim.evidence AS evidence, claim.contested AS contested,
                    claim.file AS file, claim.line AS line
             ORDER BY name, organisation, line
+            """, ("id",)),
+        NamedQuery(
+            f"concept_{kind}_figures", f"Every figure organisations give about one {kind}, each with its sources.",
+            f"""
+            MATCH (o:Organisation)-[:HAS_FIGURE|REPORTS_FIGURE]->(f:Figure)-[:ABOUT]->{concept}
+            RETURN o.id AS organisation, f.id AS id, f.value AS value, f.value_max AS value_max, f.unit AS unit,
+                   f.description AS description, f.year AS year, f.sources AS sources, f.status AS status,
+                   f.line AS line, f.scope AS scope, f.about AS about, f.evidence AS evidence
+            ORDER BY organisation, line
             """, ("id",)),
         NamedQuery(
             f"concept_{kind}_views", f"Each side of the disputed claims about one {kind}.",

@@ -9,6 +9,7 @@ from collections import OrderedDict
 from flask import Blueprint, Response, current_app, render_template, request
 
 from kb.analysis import comparable_cases
+from kb.analysis import index_for as analysis_index
 from kb.content.files import REPO_ROOT
 
 from ..errors import not_found
@@ -17,6 +18,7 @@ from ..repository import SHOWN_FILES, file_kind, read_shown
 from ..store import get_store
 from .base import page_route, respond
 from .discover import case_list, missing
+from .explore import with_about, with_figures
 
 bp = Blueprint("browse", __name__)
 
@@ -63,9 +65,14 @@ def case(case_id: str, fmt: str):
                                 for r in sorted(c["reasons"], key=lambda r: -r["points"])]}
                        for c in comparable_cases(store, case_id, limit=5)],
     }
+    index = analysis_index(store)
+    with_figures([*data["claims"], *data["reported"]], [figure for figure in data["figures"] if figure["concept"]],
+                 organisation=case_id, index=index)
+    with_about([*data["claims"], *data["reported"]], index)
     groups = OrderedDict((title, [c for c in data["claims"] if c["type"] == rel]) for rel, title in _CLAIM_GROUPS)
     body_html = render_markdown(prose_sections(found[0]["body"] or ""), section_ids=True)
-    return respond(fmt, "case.html", data, groups=groups, body_html=body_html)
+    return respond(fmt, "case.html", data, groups=groups, body_html=body_html,
+                   source_index={s["id"]: s for s in data["sources"]})
 
 
 @page_route(bp, "/contribute", cache=False)  # from a file, not the graph

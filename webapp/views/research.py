@@ -156,10 +156,15 @@ def export_cypher():
 
 @page_route(bp, "/analytics")
 def analytics(fmt: str):
-    """The practice co-occurrence network: its communities, central practices, and practice -> outcome evidence."""
+    """The practice co-occurrence network: its communities, central practices, and practice -> outcome evidence,
+    counted from the claims the evidence filter keeps (``scope``, ``grade``, as on /patterns)."""
     from kb import analysis
 
-    index = analysis.index_for(get_store())
+    from .explore import evidence_filter, filter_args
+
+    selected = evidence_filter(request.args)
+    index = analysis.index_for(get_store()).restricted(selected["scope"], selected["min_grade"])
+    args = filter_args(selected)
     graph = analysis.practice_graph(index)
     communities = index.memo("practice_communities", lambda: practice_communities(graph))
     evidence = index.memo("practice_outcome_evidence", lambda: [
@@ -167,15 +172,18 @@ def analytics(fmt: str):
         for practice in sorted(graph) for row in analysis.alongside(index, "practice", practice, "outcome")])
     data = {
         "cases_total": index.n_cases,
+        "filter": {key: selected[key] for key in ("scope", "min_grade", "description")},
+        "ignored": selected["ignored"],
         "network": {"practices": graph.number_of_nodes(), "links": graph.number_of_edges()},
         "communities": [{"number": n + 1, "practices": [{"id": p, "name": index.name("practice", p)}
                                                        for p in members]}
                         for n, members in enumerate(communities)],
         "central": analysis.most_connected(index, limit=15),
-        "evidence": [{k: v for k, v in row.items() if k != "cases"} | {"cases": len(row["cases"])}
+        "evidence": [{k: v for k, v in row.items() if k != "cases"} | {"cases": len(row["cases"])} | {
+            "claims_url": url_for("explore.pattern_claims", practice=row["practice"], outcome=row["id"], **args)}
                      for row in evidence],
     }
-    return respond(fmt, "analytics.html", data)
+    return respond(fmt, "analytics.html", data, choices=selected["choices"])
 
 
 def practice_communities(graph: nx.Graph) -> list[list[str]]:
