@@ -370,8 +370,13 @@ def test_dutch_home_care_with_self_managing_teams_finds_buurtzorg_first(real_cli
 def test_small_uk_nursing_pilot_finds_the_uk_buurtzorg_pilots(real_client) -> None:
     data = real_client.get("/compare.json?country=GB&sector=home-care&size=1-9"
                            "&practice=self-managing-teams&practice=coaches-not-managers").json
-    assert data["results"][0]["id"] == "tower-hamlets-buurtzorg-pilot"
-    assert {m["id"] for m in data["results"][:4]} >= {"west-suffolk-buurtzorg-test-and-learn"}
+    # The two English pilots first, in the order of the evidence for what they share with the description.
+    assert {m["id"] for m in data["results"][:2]} == {"tower-hamlets-buurtzorg-pilot",
+                                                      "west-suffolk-buurtzorg-test-and-learn"}
+    for match in data["results"][:2]:
+        for reason in match["reasons"]:
+            if reason["component"] == "practice":
+                assert reason["weight"] == analysis.grade_weight(reason["grade"])  # a description: their grade
     # Context first: every British home-care case, then the Dutch original, before anything outside home care.
     ids = [m["id"] for m in data["results"]]
     assert ids.index("buurtzorg") < min(ids.index(m["id"]) for m in data["results"] if "home-care" not in m["sectors"])
@@ -424,6 +429,81 @@ def content_claims() -> dict[str, dict[str, set[str]]]:
     return claims
 
 
+@pytest.fixture(scope="module")
+def graded_claims() -> list[tuple[str, str, str, str, str]]:
+    """Every claim as (organisation, kind, concept, scope, grade), read from the Markdown with networkx:
+    the organisation's own edges and the claim nodes about others or in general."""
+    graph = kb.load_graph()
+    rows = []
+    for start, end, data in graph.edges(data=True):
+        if data["type"] in KIND_OF_REL:
+            rows.append((start.split(":", 1)[1], KIND_OF_REL[data["type"]], end.split(":", 1)[1], data["scope"],
+                         data["evidence"]))
+        elif data["type"] == "REPORTS_CLAIM":
+            claim = graph.nodes[end]
+            if claim["concept"]:
+                rows.append((start.split(":", 1)[1], claim["kind"], claim["concept"], claim["scope"],
+                             claim["evidence"]))
+    return rows
+
+
+def test_real_content_has_claims_about_others_and_every_grade(graded_claims) -> None:
+    assert {scope for *_, scope, _grade in graded_claims} >= {"self", "supported", "general"}
+    assert {grade for *_, grade in graded_claims} == set(analysis.GRADE_IDS)
+
+
+def test_claims_about_others_never_score_in_a_comparison(real_client, graded_claims) -> None:
+    own = {(org, kind, concept) for org, kind, concept, scope, _grade in graded_claims if scope == "self"}
+    best = {}
+    for org, kind, concept, scope, grade in graded_claims:
+        if scope == "self":
+            best[(org, kind, concept)] = max(best.get((org, kind, concept), 0), analysis.grade_weight(grade))
+    others = {(org, kind, concept) for org, kind, concept, scope, _grade in graded_claims if scope != "self"} - own
+    assert ("buurtzorg-britain-ireland", "challenge", "staff-attrition") in others  # the case of issue 15
+    checked = 0
+    for case in real_client.get("/cases.json").json["cases"]:
+        for match in real_client.get(f"/compare.json?case={case['id']}&limit=50").json["results"]:
+            for reason in match["reasons"]:
+                if reason["component"] in ("practice", "framework", "challenge"):
+                    key = (reason["component"], reason["id"])
+                    assert (match["id"], *key) in own and (case["id"], *key) in own, (case["id"], match["id"], key)
+                    assert reason["weight"] == min(best[(match["id"], *key)], best[(case["id"], *key)])
+                    checked += 1
+    assert checked > 100
+
+
+@pytest.mark.parametrize("column", ["challenge", "outcome"])
+@pytest.mark.parametrize("scope, grade", [("self", ""), ("all", ""), ("self", "reported"), ("all", "own-account"),
+                                          ("self", "evaluated")])
+def test_real_pattern_counts_follow_scope_and_grade(real_client, graded_claims, column: str, scope: str,
+                                                     grade: str) -> None:
+    kept: dict[str, dict[str, set[str]]] = {}
+    for org, kind, concept, claim_scope, claim_grade in graded_claims:
+        if (scope == "all" or claim_scope == "self") and analysis.evidence.meets_grade(claim_grade, grade or None):
+            kept.setdefault(org, {}).setdefault(kind, set()).add(concept)
+    expected = Counter((p, c) for held in kept.values() for p in held.get("practice", ()) for c in held.get(column, ()))
+    data = real_client.get(f"/patterns.json?scope={scope}&grade={grade}").json
+    assert data["filter"]["scope"] == scope and data["filter"]["min_grade"] == (grade or None)
+    cells = data["matrices"][f"practice_{column}"]["cells"]
+    assert {(cell["row"], cell["column"]): cell["count"] for cell in cells} == dict(expected)
+
+
+def test_a_real_cell_lists_each_claim_with_source_date_and_grade(real_client, graded_claims) -> None:
+    data = real_client.get("/patterns.json").json
+    cell = max(data["matrices"]["practice_outcome"]["cells"], key=lambda c: c["count"])
+    claims = real_client.get(cell["claims_url"].replace("/patterns/claims?", "/patterns/claims.json?")).json
+    assert {o["id"] for o in claims["organisations"]} == set(cell["cases"]) and claims["count"] == cell["count"]
+    assert [o["name"] for o in claims["organisations"]] == sorted(o["name"] for o in claims["organisations"])
+    grades = {(org, kind, concept): grade for org, kind, concept, scope, grade in graded_claims if scope == "self"}
+    for org in claims["organisations"]:
+        for kind, concept in (("practice", cell["row"]), ("outcome", cell["column"])):
+            assert org["claims"][kind], (org["id"], kind)
+            for claim in org["claims"][kind]:
+                assert claim["scope"] == "self" and claim["sources"]
+                assert all(source["title"] for source in claim["sources"])
+                assert analysis.evidence.meets_grade(grades[(org["id"], kind, concept)], claim["evidence"])
+
+
 @pytest.mark.parametrize("column", ["challenge", "outcome"])
 def test_real_matrix_counts_match_the_content(real_client, content_claims, column: str) -> None:
     expected = Counter((p, c) for held in content_claims.values()
@@ -459,7 +539,8 @@ def test_every_real_concept_page_cites_sources_it_lists(real_client) -> None:
 def test_real_concept_page_lists_every_figure_with_its_own_citation(real_client, content_figures) -> None:
     for (org, kind, concept), expected in content_figures.items():
         folder = f"{kind}s"
-        claims = [c for c in real_client.get(f"/{folder}/{concept}.json").json["claims"] if c["organisation"] == org]
+        page = real_client.get(f"/{folder}/{concept}.json").json
+        claims = [c for c in page["claims"] + page["reported"] if c["organisation"] == org]
         shown = sorted((f["line"], tuple(f["sources"])) for c in claims for f in c["figures"])
         assert shown == expected, (org, concept)
     # Buurtzorg gives two figures on business growth: both are on the page, each with its citation.
