@@ -27,9 +27,13 @@ def render_preview(preview: CasePreview) -> str:
     from webapp import create_app
     from webapp.render import prose_sections, render_markdown
     from webapp.views import browse
+    from webapp.views.explore import with_figures
 
     app = create_app({"TESTING": True})
     data = preview.data
+    # As webapp.views.browse.case shapes them: each figure under the claim it was written under.
+    with_figures([*data["claims"], *data.get("reported", [])], [f for f in data["figures"] if f.get("concept")],
+                 organisation=data["case"]["id"])
     groups = {title: [c for c in data["claims"] if c["type"] == rel] for rel, title in browse._CLAIM_GROUPS}
     body_html = render_markdown(prose_sections(preview.prose), section_ids=True)
     # A heading's id is made from its text, problem tokens included: the site's id has none.
