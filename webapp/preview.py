@@ -19,6 +19,7 @@ from kb.contrib.preview import TOKEN_RE, CasePreview, marker_html
 
 __all__ = ["render_preview"]
 
+_MARKER = re.compile(r'\s*<mark class="kb-problem[^"]*" id="problem-\d+">.*?</mark>', re.S)
 _TOKEN_IN_ID = re.compile(r"-?kbproblemmark\d+x(?=[^\"<>]*\")")
 
 
@@ -40,10 +41,20 @@ def render_preview(preview: CasePreview) -> str:
     body_html = _TOKEN_IN_ID.sub("", body_html)
     body_html = TOKEN_RE.sub(lambda m: _place_token(preview, int(m.group(1))), body_html)
     with app.test_request_context(f"/cases/{data['case']['id']}"):
-        html = render_template("case.html", **data, groups=groups, body_html=Markup(body_html), json_url=None)
+        # Citation tips repeat each source's title: without its problem markers (each is shown once).
+        source_index = {s["id"]: {**s, "title": _without_markers(s.get("title"))}
+                        for s in data.get("sources", []) if isinstance(s, dict) and s.get("id")}
+        html = render_template("case.html", **data, groups=groups, body_html=Markup(body_html), json_url=None,
+                               source_index=source_index)
     html = _inline_stylesheets(html, Path(app.static_folder))
     html = html.replace("</head>", f"<style>{_PREVIEW_CSS}</style>\n</head>", 1)
     return re.sub(r"(<main\b[^>]*>)", lambda m: m.group(1) + _banner(preview), html, count=1)
+
+
+def _without_markers(value: object) -> object:
+    if isinstance(value, Markup):
+        return Markup(_MARKER.sub("", str(value)))
+    return value
 
 
 def _place_token(preview: CasePreview, number: int) -> str:

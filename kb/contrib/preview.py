@@ -169,8 +169,10 @@ def _comparable(rows: GraphRows, doc: Document, case: dict[str, Any], limit: int
     claims = [{"organisation": rel.start, "type": rel.type, "concept": rel.end, "status": rel.props.get("status"),
                "scope": rel.props.get("scope"), "evidence": rel.props.get("evidence")}
               for rel in rows.rels if rel.type in KIND_OF_REL and rel.start != case_id]
+    grade = _grader(doc.data)
     claims += [{"organisation": case_id, "type": CLAIM_TYPES[item.concept_kind], "concept": item.concept_id,
-                "status": item.status} for item in (doc.body.items if doc.body else [])
+                "status": item.status, "scope": DEFAULT_SCOPE, "evidence": grade(_cited(item), item.status or "")}
+               for item in (doc.body.items if doc.body else [])
                if item.concept_id and scope_of(item.scope_marks)[0] == DEFAULT_SCOPE]
     concepts = [{"label": label, **node} for label in CONCEPT_LABELS for node in rows.nodes.get(label, [])]
     broader = {rel.start: rel.end for rel in rows.rels if rel.type == "BROADER" and rel.start_label == "Sector"}
