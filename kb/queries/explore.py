@@ -139,7 +139,8 @@ def _concept_queries(kind: str, label: str) -> list[NamedQuery]:
         NamedQuery(
             f"concept_{kind}_figures", f"Every figure organisations give about one {kind}, each with its sources.",
             f"""
-            MATCH (o:Organisation)-[:HAS_FIGURE|REPORTS_FIGURE]->(f:Figure)-[:ABOUT]->{concept}
+            MATCH (o:Organisation{{own}})-[kr23:HAS_FIGURE|REPORTS_FIGURE{{own:kr23}}]->(f:Figure{{own}})
+                  -[kr24:ABOUT{{own:kr24}}]->{concept}
             RETURN o.id AS organisation, f.id AS id, f.value AS value, f.value_max AS value_max, f.unit AS unit,
                    f.description AS description, f.year AS year, f.sources AS sources, f.status AS status,
                    f.line AS line, f.scope AS scope, f.about AS about, f.evidence AS evidence
