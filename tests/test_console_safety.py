@@ -82,8 +82,10 @@ def check_payload(client, kind: str, cypher: str, params: str, canary: Path, sto
     before_store = store_state()
     response = ask(client, cypher.replace("{canary}", str(canary)), params)
     error = response.json.get("error") if response.is_json else response.text
-    if kind == "limited" and engine == "neo4j" and response.status_code == 200:
-        assert response.json["result"]["row_count"] <= 1  # answered within the limits (Neo4j's range() is lazy)
+    if kind == "limited" and response.status_code == 200:
+        # Answered within the limits: Neo4j's range() is lazy, and LadybugDB counts a cross product of
+        # small tables by multiplying (factorised) rather than enumerating it; either way it stopped in time.
+        assert response.json["result"]["row_count"] <= 1, (cypher, engine)
     else:
         assert response.status_code == 400, (cypher, response.status_code, error)
         assert response.json["ok"] is False and error and len(error) > 10, (cypher, error)

@@ -8,6 +8,7 @@ Browser in headless Chromium: connect without authentication, run a query, read 
 from __future__ import annotations
 
 import json
+import threading
 import urllib.request
 from pathlib import Path
 
@@ -41,19 +42,36 @@ def test_neo4j_dev_with_http_serves_neo4j_browser_connected_to_the_synced_graph(
             skip_or_fail(f"{CHROMIUM} is missing: apt-get update && apt-get install -y chromium")
         from playwright.sync_api import sync_playwright
 
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-            try:
-                page = browser.new_page()
-                page.goto(f"{server.http_uri}/browser/?dbms={server.uri}")
-                page.get_by_label("Authentication type").select_option(label="No authentication")
-                page.get_by_test_id("connect").click()
-                page.get_by_text(f"You are connected to {server.uri}").wait_for(timeout=60_000)
-                page.locator(".monaco-editor").first.click()
-                page.keyboard.type("MATCH (o:Organisation:KbManaged) RETURN count(o) * 1000 + 7 AS organisations")
-                page.keyboard.press("Control+Enter")
-                page.get_by_text("2007", exact=True).first.wait_for(timeout=60_000)  # the fixture's two cases
-            finally:
-                browser.close()
+        def drive_browser() -> None:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+                try:
+                    page = browser.new_page()
+                    page.goto(f"{server.http_uri}/browser/?dbms={server.uri}")
+                    page.get_by_label("Authentication type").select_option(label="No authentication")
+                    page.get_by_test_id("connect").click()
+                    page.get_by_text(f"You are connected to {server.uri}").wait_for(timeout=60_000)
+                    page.locator(".monaco-editor").first.click()
+                    page.keyboard.type("MATCH (o:Organisation:KbManaged) RETURN count(o) * 1000 + 7 AS organisations")
+                    page.keyboard.press("Control+Enter")
+                    page.get_by_text("2007", exact=True).first.wait_for(timeout=60_000)  # the fixture's two cases
+                finally:
+                    browser.close()
+
+        # Playwright's sync API refuses to run where pytest-playwright's event loop already runs (the
+        # browser tests of the same session): a thread of its own has no loop.
+        errors: list[BaseException] = []
+        thread = threading.Thread(target=lambda: _record(errors, drive_browser))
+        thread.start()
+        thread.join()
+        if errors:
+            raise errors[0]
     finally:
         server.stop()
+
+
+def _record(errors: list[BaseException], action) -> None:
+    try:
+        action()
+    except BaseException as error:  # re-raised in the test's own thread
+        errors.append(error)
