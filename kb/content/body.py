@@ -52,6 +52,7 @@ __all__ = [
 ITEM_SECTIONS = {"practices": "practice", "challenges": "challenge", "outcomes": "outcome"}
 KNOWN_SECTIONS = (
     "context", "practices", "challenges", "outcomes", "timeline",
+    "transition", "funding and cost", "regulation and inspection", "how it ended",
     "contested claims", "lessons", "open questions", "see also",
 )
 
