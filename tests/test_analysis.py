@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb import analysis
+from kb import analysis, evidence
 from kb.analysis import (
     CaseQuery,
     alongside,
@@ -364,7 +364,7 @@ def _naive_ranking(index, query, limit, exclude):
 
 
 _IDS = st.sampled_from(["p1", "p2", "p3", "p4"])
-_GRADES = st.sampled_from([*analysis.GRADE_IDS, None])
+_GRADES = st.sampled_from([*evidence.GRADE_IDS, None])
 _KINDS = st.sampled_from(["company", "charity", "nonprofit", "programme", "network", ""])
 _CASES = st.lists(st.tuples(st.sampled_from(["NL", "GB", "US", ""]),
                             st.lists(st.sampled_from(["home-care", "mental-health", "retail", "health-care"]),

@@ -163,7 +163,7 @@ def test_on_the_real_content_no_claim_about_others_is_an_organisations_own_edge(
     (["self-reported"], "", "own-account"),
     (["opinion"], "", "impression"),
     (["independent"], "uncertain", "reported"),
-    (["self-reported"], "uncertain", "impression"),
+    (["self-reported"], "uncertain", "own-account"),  # only its own account: that weakness is counted once
     (["opinion"], "uncertain", "impression"),
     (["independent"], "contested", "evaluated"),  # contested is a flag, not a grade
     ([""], "", "impression"),  # no reliability given: nothing vouches for it

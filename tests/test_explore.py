@@ -11,7 +11,7 @@ import pytest
 from markupsafe import escape
 
 import kb
-from kb import analysis
+from kb import analysis, evidence
 from kb.analysis import KIND_OF_REL, rarity
 from kb.graph.rows import graph_rows
 from kb.pipeline import load_content
@@ -84,7 +84,7 @@ def test_compare_for_a_case_explains_every_point(client) -> None:
         "size_band": "unknown"}
     # Nothing of the context is shared: only the challenge both faced, its share of the budget times its evidence.
     [reason] = match["reasons"]
-    weight = min(analysis.grade_weight(reason["grade"]), analysis.grade_weight(reason["query_grade"]))
+    weight = min(evidence.grade_weight(reason["grade"]), evidence.grade_weight(reason["query_grade"]))
     assert reason["weight"] == weight
     assert reason["points"] == round(analysis.CONCEPT_BUDGET * reason["share"] * weight, 2)
     assert reason["share"] == pytest.approx(rarity(2, 2) / (rarity(2, 2) + 2 * rarity(2, 1)), abs=1e-4)
@@ -115,7 +115,7 @@ def test_described_organisation_keeps_its_state_in_the_url(client) -> None:
     assert data["mode"] == "description" and data["query"]["size_band"] == "10-49"
     [match] = data["results"]
     framework = match["reasons"][0]
-    assert framework["points"] == analysis.CONCEPT_BUDGET * analysis.grade_weight(framework["grade"])
+    assert framework["points"] == analysis.CONCEPT_BUDGET * evidence.grade_weight(framework["grade"])
     assert match["score"] == analysis.SAME_SECTOR + analysis.SAME_COUNTRY + framework["points"]
 
 
@@ -303,7 +303,7 @@ def test_patterns_filter_is_in_the_url_the_page_and_the_json(client) -> None:
     assert default["filter"] == {"scope": "self", "min_grade": None,
                                  "description": "Only claims about the organisation itself; evidence: any grade"}
     every = client.get("/patterns.json?scope=all").json
-    for grade in analysis.GRADE_IDS:
+    for grade in evidence.GRADE_IDS:
         strict = client.get(f"/patterns.json?scope=all&grade={grade}").json
         assert strict["filter"]["scope"] == "all" and strict["filter"]["min_grade"] == grade
         for key, matrix in strict["matrices"].items():
@@ -333,7 +333,7 @@ def test_a_cell_opens_the_claims_behind_it(client) -> None:
     assert faced["detail"] == "some staff left." and faced["scope"] == "self"
     assert {"id": "report-a", "title": "A report about Alpha", "publisher": "Test Publisher",
             "date": "2015-05"}.items() <= faced["sources"][0].items()
-    assert faced["grade_label"] == analysis.grade_label(faced["evidence"])
+    assert faced["grade_label"] == evidence.grade_label(faced["evidence"])
     page = main_of(client.get("/patterns/claims?practice=self-managing-teams&challenge=staff-attrition").text)
     assert '<a href="/sources/report-a">A report about Alpha</a>, Test Publisher (2015-05)' in page
     assert re.search(r'<a class="badge grade grade-[a-z-]+" href="/evidence#grade-', page)
@@ -376,7 +376,7 @@ def test_small_uk_nursing_pilot_finds_the_uk_buurtzorg_pilots(real_client) -> No
     for match in data["results"][:2]:
         for reason in match["reasons"]:
             if reason["component"] == "practice":
-                assert reason["weight"] == analysis.grade_weight(reason["grade"])  # a description: their grade
+                assert reason["weight"] == evidence.grade_weight(reason["grade"])  # a description: their grade
     # Context first: every British home-care case, then the Dutch original, before anything outside home care.
     ids = [m["id"] for m in data["results"]]
     assert ids.index("buurtzorg") < min(ids.index(m["id"]) for m in data["results"] if "home-care" not in m["sectors"])
@@ -449,7 +449,7 @@ def graded_claims() -> list[tuple[str, str, str, str, str]]:
 
 def test_real_content_has_claims_about_others_and_every_grade(graded_claims) -> None:
     assert {scope for *_, scope, _grade in graded_claims} >= {"self", "supported", "general"}
-    assert {grade for *_, grade in graded_claims} == set(analysis.GRADE_IDS)
+    assert {grade for *_, grade in graded_claims} == set(evidence.GRADE_IDS)
 
 
 def test_claims_about_others_never_score_in_a_comparison(real_client, graded_claims) -> None:
@@ -457,7 +457,7 @@ def test_claims_about_others_never_score_in_a_comparison(real_client, graded_cla
     best = {}
     for org, kind, concept, scope, grade in graded_claims:
         if scope == "self":
-            best[(org, kind, concept)] = max(best.get((org, kind, concept), 0), analysis.grade_weight(grade))
+            best[(org, kind, concept)] = max(best.get((org, kind, concept), 0), evidence.grade_weight(grade))
     others = {(org, kind, concept) for org, kind, concept, scope, _grade in graded_claims if scope != "self"} - own
     assert ("buurtzorg-britain-ireland", "challenge", "staff-attrition") in others  # the case of issue 15
     checked = 0
@@ -479,7 +479,7 @@ def test_real_pattern_counts_follow_scope_and_grade(real_client, graded_claims, 
                                                      grade: str) -> None:
     kept: dict[str, dict[str, set[str]]] = {}
     for org, kind, concept, claim_scope, claim_grade in graded_claims:
-        if (scope == "all" or claim_scope == "self") and analysis.evidence.meets_grade(claim_grade, grade or None):
+        if (scope == "all" or claim_scope == "self") and evidence.meets_grade(claim_grade, grade or None):
             kept.setdefault(org, {}).setdefault(kind, set()).add(concept)
     expected = Counter((p, c) for held in kept.values() for p in held.get("practice", ()) for c in held.get(column, ()))
     data = real_client.get(f"/patterns.json?scope={scope}&grade={grade}").json
@@ -501,7 +501,7 @@ def test_a_real_cell_lists_each_claim_with_source_date_and_grade(real_client, gr
             for claim in org["claims"][kind]:
                 assert claim["scope"] == "self" and claim["sources"]
                 assert all(source["title"] for source in claim["sources"])
-                assert analysis.evidence.meets_grade(grades[(org["id"], kind, concept)], claim["evidence"])
+                assert evidence.meets_grade(grades[(org["id"], kind, concept)], claim["evidence"])
 
 
 @pytest.mark.parametrize("column", ["challenge", "outcome"])
@@ -589,7 +589,7 @@ def test_claims_carry_scope_and_grade_badges_with_a_legend(real_client) -> None:
 
 def test_the_evidence_page_explains_every_grade_and_scope(real_client) -> None:
     data = real_client.get("/evidence.json").json
-    assert [g["id"] for g in data["grades"]] == list(analysis.GRADE_IDS)
+    assert [g["id"] for g in data["grades"]] == list(evidence.GRADE_IDS)
     assert [g["weight"] for g in data["grades"]] == [1.0, 0.75, 0.5, 0.25]
     assert {s["id"] for s in data["scopes"]} == {"self", "supported", "inspired", "franchised", "general"}
     assert sum(g["claims"] for g in data["grades"]) + data["not_recorded"]["claims"] == data["claims_total"]

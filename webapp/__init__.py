@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import errors, pagecache, security, store
+from . import badges, errors, pagecache, security, store
 from .settings import from_environment
 from .views import browse, discover, explore, lessons, research
 
@@ -26,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config["KB_MAX_REQUEST_BYTES"]
     store.init_app(app)
     errors.init_app(app)
+    badges.init_app(app)
     security.init_app(app)
     pagecache.init_app(app)  # after security: cached pages are stored without, and served with, its headers
     for blueprint in (browse.bp, discover.bp, explore.bp, lessons.bp, research.bp):

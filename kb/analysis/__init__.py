@@ -39,8 +39,8 @@ whatever the query; only the best ``limit`` cases are then explained in Python.
 >>> [(r["component"], r["points"]) for r in rank_comparable(index, query_for_case(index, "a"))[1]["reasons"]]
 [('practice', 4.0), ('sector', 10.0), ('country', 2.0), ('size', 1.0)]
 
-The package is four modules, one per stage of that work: :mod:`kb.analysis.evidence` (grades and
-scopes), :mod:`kb.analysis.index` (the index and its cache per graph version),
+The package is three modules, one per stage of that work (grades and scopes are :mod:`kb.evidence`):
+:mod:`kb.analysis.index` (the index and its cache per graph version),
 :mod:`kb.analysis.compare` (comparable cases) and :mod:`kb.analysis.patterns` (co-occurrence,
 centrality, matrices).
 """
@@ -62,7 +62,6 @@ from kb.analysis.compare import (
     rank_comparable,
     sector_ancestors,
 )
-from kb.analysis.evidence import GRADE_IDS, GRADES, SCOPE_BADGES, SCOPES, UNGRADED, grade_label, grade_weight
 from kb.analysis.index import (
     COMPARED_KINDS,
     FINGERPRINT_EVERY,
@@ -94,8 +93,6 @@ __all__ = [
     "COMPARED_KINDS",
     "CONCEPT_BUDGET",
     "FINGERPRINT_EVERY",
-    "GRADES",
-    "GRADE_IDS",
     "KINDS",
     "KIND_OF_REL",
     "MAX_AGE",
@@ -108,10 +105,7 @@ __all__ = [
     "SAME_SECTOR",
     "SAME_SERVICE",
     "SAME_SIZE",
-    "SCOPES",
-    "SCOPE_BADGES",
     "SIZE_ORDER",
-    "UNGRADED",
     "CaseIndex",
     "CaseProfile",
     "CaseQuery",
@@ -124,8 +118,6 @@ __all__ = [
     "cooccurrence_graph",
     "cross_matrix",
     "explain_match",
-    "grade_label",
-    "grade_weight",
     "index_for",
     "load_index",
     "most_connected",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from kb.analysis.evidence import GRADE_IDS, grade_label, grade_weight
 from kb.analysis.index import _PLURAL, COMPARED_KINDS, SIZE_ORDER, CaseIndex, CaseProfile, CaseQuery, index_for
+from kb.evidence import GRADE_IDS, grade_label, grade_weight
 
 #: Context comes first: a practitioner compares organisations that do the same work, in the same
 #: system, of the same kind and size, and only then looks at what they share.  Points per component:

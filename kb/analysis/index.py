@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb.analysis.evidence import best_grade, is_self, meets_grade
+from kb.evidence import best_grade, is_self, meets_grade
 from kb.graph.model import SIZE_BANDS
 
 #: Relationship type of a claim -> the kind of concept it is about.

@@ -13,11 +13,13 @@ from flask import Blueprint, abort, current_app, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from kb import analysis
+from kb import evidence as grades
 from kb.analysis import SIZE_ORDER, CaseIndex, CaseQuery
-from kb.analysis.evidence import is_self, meets_grade
+from kb.evidence import is_self, meets_grade
 from kb.graph.model import size_band
 from kb.queries.explore import concept_query
 
+from ..badges import SCOPE_BADGES, grade_words
 from ..errors import not_found
 from ..render import render_markdown
 from ..store import get_store
@@ -25,14 +27,6 @@ from .base import page_route, respond
 
 bp = Blueprint("explore", __name__)
 
-
-@bp.record_once
-def _evidence_globals(state: Any) -> None:
-    """The grades and scopes, for the badge macros of every template (``evidence_macros.html``)."""
-    state.app.jinja_env.globals.update(
-        evidence_grades={g.id: g for g in analysis.GRADES}, evidence_ungraded=analysis.UNGRADED,
-        claim_scopes={scope: {"label": label, "badge": analysis.SCOPE_BADGES[scope]}
-                      for scope, label in analysis.SCOPES.items()})
 
 #: Concept kind -> (URL folder, title of its list page).
 KIND_PAGES = {"practice": ("practices", "Practices"), "challenge": ("challenges", "Challenges"),
@@ -84,7 +78,7 @@ def compare(fmt: str):
             "query": describe_query(index, query), "ignored": ignored, "limit": limit,
             "cases_total": index.n_cases, "scoring": scoring_rules(index), "results": results,
             "form": form_options(index, query, case_id)}
-    return respond(fmt, "compare.html", data, kinds=KIND_PAGES, grades=analysis.GRADES,
+    return respond(fmt, "compare.html", data, kinds=KIND_PAGES, grades=grades.GRADES,
                    sector_names={s: name for s, (name, _broader) in index.sectors.items()})
 
 
@@ -148,7 +142,7 @@ def scoring_rules(index: CaseIndex) -> dict[str, Any]:
                               f"concepts together) x its evidence weight; rarity = 1 + ln((1 + {n}) / (1 + cases "
                               "that have it))",
             "shared_concept_rarity_range": [analysis.rarity(n, n), analysis.rarity(n, 1)],
-            "evidence_weights": {g.id: g.weight for g in analysis.GRADES} | {"not recorded": analysis.UNGRADED.weight},
+            "evidence_weights": {g.id: g.weight for g in grades.GRADES} | {"not recorded": grades.UNGRADED.weight},
             "only_claims_about_the_organisation_itself": True}
 
 
@@ -366,19 +360,22 @@ def evidence(fmt: str):
         scope = row.get("scope") or "self"
         by_scope[scope] = by_scope.get(scope, 0) + 1
     data = {
-        "grades": [{"id": g.id, "label": g.label, "badge": g.badge, "weight": g.weight, "reliability": g.reliability,
-                    "sources": g.sources, "claims": by_grade.get(g.id, 0)} for g in analysis.GRADES],
-        "not_recorded": {"label": analysis.UNGRADED.label, "weight": analysis.UNGRADED.weight,
+        "grades": [grade_words(g) | {"claims": by_grade.get(g.id, 0)} for g in grades.GRADES],
+        "not_recorded": {"label": grades.UNGRADED.label, "weight": grades.UNGRADED.weight,
                          "claims": by_grade.get("", 0)},
         "rules": [
             "A claim's grade comes from the best reliability among the sources it cites.",
-            "A claim marked [uncertain] is one grade lower (never below a commentator's impression).",
+            "A source written or co-written by the organisation's own people, or commissioned or paid for by it (its "
+            "affiliation), is its own account for its claims, whatever else it is.",
+            "A claim marked [uncertain] is one grade lower (never below a commentator's impression), except one whose "
+            "best source is the organisation's own account: that grade already says only the organisation vouches "
+            "for it.",
             "[contested] is a separate flag: sources disagree; the grade still says how strong the best source is.",
             "Only claims about the organisation itself count in comparisons, patterns and analytics; each weighs "
             "as much as its grade (the weight column), and the patterns can be limited to a minimum grade.",
         ],
-        "scopes": [{"id": scope, "label": label, "badge": analysis.SCOPE_BADGES[scope], "counted": scope == "self",
-                    "claims": by_scope.get(scope, 0)} for scope, label in analysis.SCOPES.items()],
+        "scopes": [{"id": scope, "label": grades.scope_label(scope), "badge": SCOPE_BADGES[scope],
+                    "counted": scope == "self", "claims": by_scope.get(scope, 0)} for scope in grades.SCOPES],
         "claims_total": len(index.claim_rows),
     }
     return respond(fmt, "evidence.html", data)
@@ -402,19 +399,19 @@ def evidence_filter(args: MultiDict) -> dict[str, Any]:
         ignored.append({"field": "scope", "value": scope, "why": f"not one of {', '.join(SCOPE_CHOICES)}"})
         scope = "self"
     grade = args.get("grade", "").strip()
-    if grade and grade not in analysis.GRADE_IDS:
+    if grade and grade not in grades.GRADE_IDS:
         ignored.append({"field": "grade", "value": grade,
-                        "why": f"not an evidence grade; known: {', '.join(analysis.GRADE_IDS)}"})
+                        "why": f"not an evidence grade; known: {', '.join(grades.GRADE_IDS)}"})
         grade = ""
-    label = "any grade" if not grade else analysis.grade_label(grade).lower() + (
-        "" if grade == analysis.GRADE_IDS[0] else " or better")
+    label = "any grade" if not grade else grades.grade_label(grade).lower() + (
+        "" if grade == grades.GRADE_IDS[0] else " or better")
     return {"scope": scope, "min_grade": grade or None, "ignored": ignored,
             "description": f"{SCOPE_CHOICES[scope]}; evidence: {label}",
             "choices": {"scope": [{"id": key, "label": text, "selected": key == scope}
                                   for key, text in SCOPE_CHOICES.items()],
                         "grade": [{"id": "", "label": "Any grade", "selected": not grade}]
-                        + [{"id": g.id, "label": g.label if g.id == analysis.GRADE_IDS[0] else f"{g.label} or better",
-                            "selected": g.id == grade} for g in analysis.GRADES]}}
+                        + [{"id": g.id, "label": g.label if g.id == grades.GRADE_IDS[0] else f"{g.label} or better",
+                            "selected": g.id == grade} for g in grades.GRADES]}}
 
 
 def filter_args(selected: dict[str, Any]) -> dict[str, str]:
@@ -525,7 +522,7 @@ def _claim_entry(claim: dict[str, Any], sources: dict[str, dict[str, Any]], inde
             "scope": claim.get("scope") or "self", "about": claim.get("about") or [],
             "about_links": about_links(claim.get("about"), index),
             "evidence": claim.get("evidence") or "",
-            "grade_label": analysis.grade_label(claim.get("evidence")), "line": claim["line"],
+            "grade_label": grades.grade_label(claim.get("evidence")), "line": claim["line"],
             "sources": [{"id": s, "title": sources.get(s, {}).get("title") or s,
                          "publisher": sources.get(s, {}).get("publisher") or "",
                          "date": sources.get(s, {}).get("date") or "",
