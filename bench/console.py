@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from kb.graph.rows import graph_rows  # noqa: E402
-from kb.pipeline import load_content  # noqa: E402
+from kb.load import load_content  # noqa: E402
 from kb.queries.console import check_read_only, read_capped  # noqa: E402
 from kb.store.console_pool import ConsolePool, WorkerConfig  # noqa: E402
 from kb.store.ladybug import LadybugStore, rebuild  # noqa: E402

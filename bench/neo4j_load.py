@@ -43,7 +43,7 @@ sys.path.insert(0, str(REPO))
 from bench.generate_corpus import DEFAULT_OUT, generate  # noqa: E402
 from kb.graph.rows import GraphRows, graph_rows  # noqa: E402
 from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES  # noqa: E402
-from kb.pipeline import load_content  # noqa: E402
+from kb.load import load_content  # noqa: E402
 from kb.store.neo4j import Neo4jSettings  # noqa: E402
 from kb.store.neo4j_sync import (  # noqa: E402
     create_nodes_cypher,

@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=10_000, help="corpus size (bench/corpus/<n>)")
     parser.add_argument("--edits", type=int, default=12)
     args = parser.parse_args(argv)
-    from kb.pipeline import load_embedded
+    from kb.load import load_embedded
     from kb.store.ladybug import current_generation
 
     corpus = REPO / "bench" / "corpus" / str(args.n)

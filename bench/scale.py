@@ -6,7 +6,7 @@ the git-ignored ``bench/corpus/``), one run measures and prints:
 - **parse + validate** throughput (files/s) against the **floor**: reading the files, parsing the
   front matter with the same YAML parser (LibYAML) and tokenising the whole Markdown body with
   markdown-it, nothing else;
-- **full load** into the embedded store (``kb.pipeline.load_embedded(full=True)``) with an empty
+- **full load** into the embedded store (``kb.load.load_embedded(full=True)``) with an empty
   cache (cold) and with the parse cache filled (warm), as a ratio to the floor;
 - **reload after one changed file** (the median and worst of five edits to different cases), and
   after no change;
@@ -185,7 +185,7 @@ def check_phase(root: Path) -> dict[str, Any]:
 
 def load_phase(root: Path, store: Path) -> dict[str, Any]:
     """Cold and warm full loads, reloads; the peak RSS of the process doing them (a load's memory)."""
-    from kb.pipeline import load_embedded
+    from kb.load import load_embedded
 
     result: dict[str, Any] = {}
     for name in ("full_cold", "full_warm"):
@@ -310,8 +310,8 @@ def neo4j_queries(root: Path, store_path: Path) -> dict[str, Any]:
     if not (REPO / "kb" / "store" / "neo4j.py").exists():
         return {"neo4j_note": "skipped: kb/store/neo4j.py does not exist"}
     from kb.graph.rows import graph_rows
-    from kb.parse_cache import ParseCache, cache_version
-    from kb.pipeline import load_content
+    from kb.load import load_content
+    from kb.load.cache import ParseCache, cache_version
     from kb.store.neo4j import Neo4jSettings, Neo4jStore
     from kb.store.neo4j_sync import sync
 

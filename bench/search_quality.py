@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kb.analysis.search import SearchCache
 from kb.graph.rows import graph_rows
-from kb.pipeline import load_content
+from kb.load import load_content
 from kb.store.ladybug import LadybugStore, rebuild
 from tests.search_quality import DEPTH, load_questions, score, summary, unanswerable
 

@@ -1,13 +1,13 @@
 """Knowledge base of self-managing organisations: case files -> validated graph -> stores.
 
-The data flows one way, one package per stage (``kb.pipeline`` runs them in order)::
+The data flows one way, one package per stage (``kb.load`` runs them in order)::
 
     content -> check -> graph -> store -> (queries) -> analysis -> export
     files, front matter   schemas, vocabulary   model, rows   LadybugDB, Neo4j   named Cypher   site's answers
 
-``kb.reload`` brings a store up to date after a small change; ``kb.contrib`` and ``kb.cli`` are the
-contributors' tools and the command line.  ``tests/test_layers.py`` keeps every import pointing
-to an earlier stage.
+``kb.load`` reads the content and brings a store up to date (a full load, or an incremental one
+after a small change); ``kb.contrib`` and ``kb.cli`` are the contributors' tools and the command
+line.  ``tests/test_layers.py`` keeps every import pointing to an earlier stage.
 
 For notebooks, one call gives the graph as networkx:
 
@@ -25,7 +25,7 @@ import networkx as nx
 
 from kb.content.files import REPO_ROOT
 from kb.graph.rows import graph_rows, to_networkx
-from kb.pipeline import LoadResult, load_content
+from kb.load import LoadResult, load_content
 from kb.problems import ValidationFailed
 
 __all__ = ["REPO_ROOT", "LoadResult", "ValidationFailed", "load_content", "load_graph"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kb.graph.rows import graph_rows
-from kb.pipeline import load_content
+from kb.load import load_content
 from kb.store.ladybug import rebuild
 from webapp import create_app
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.pipeline import load_content
+from kb.load import load_content
 
 from .conftest import TEST_LIMITS
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kb.graph.rows import graph_rows
-from kb.pipeline import load_content
+from kb.load import load_content
 from webapp import create_app
 from webapp.errors import closest_ids
 

@@ -108,7 +108,7 @@ def test_payload_on_ladybug(ladybug_site, kind: str, cypher: str, params: str, l
 @pytest.fixture(scope="module")
 def neo4j_site(neo4j_server, tmp_path_factory: pytest.TempPathFactory):
     from kb.graph import graph_rows
-    from kb.pipeline import load_content
+    from kb.load import load_content
 
     neo4j_server.ensure_loaded(("console corpus", "mini"), graph_rows(load_content(FIXTURES / "mini").corpus))
     canary = tmp_path_factory.mktemp("canary-neo4j")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kb import load_content, load_graph
-from kb.pipeline import check_paths
+from kb.load import check_paths
 from kb.store.ladybug import LadybugStore
 
 from .conftest import REPO

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from kb.cli.main import main
 from kb.contrib.newcase import case_id_for
-from kb.pipeline import load_content
+from kb.load import load_content
 
 from .conftest import FIXTURES, REPO, skip_or_fail
 from .test_hostile import CASE, HOSTILE

@@ -332,7 +332,7 @@ def test_the_vs_code_task_matches_what_validate_prints() -> None:
 
 def test_fixture_still_valid_for_load(mini_root: Path) -> None:
     """The content bar is validate's: a thin but valid case still loads (its rules are warnings)."""
-    from kb.pipeline import load_content
+    from kb.load import load_content
 
     assert load_content(mini_root).ok
     assert FIXTURES.is_dir()

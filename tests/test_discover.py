@@ -428,7 +428,7 @@ def test_real_content_sources_cover_every_source(real_client) -> None:
 def neo4j_real_client(neo4j_server, make_client):
     """The site reading the real content from the session's Neo4j server."""
     from kb.graph.rows import graph_rows
-    from kb.pipeline import load_content
+    from kb.load import load_content
 
     from .conftest import REPO
 

@@ -23,7 +23,7 @@ from kb.evidence import GRADES, grade_for
 from kb.export.formats import export_graph
 from kb.graph.model import CLAIM_TYPES
 from kb.graph.rows import graph_rows, to_networkx
-from kb.pipeline import load_content
+from kb.load import load_content
 from kb.store.ladybug import LadybugStore, rebuild
 
 from .conftest import REPO
@@ -360,7 +360,7 @@ def test_neo4j_sync_carries_scope_and_evidence(neo4j_db, scoped_root: Path) -> N
 
 def test_load_refuses_an_unknown_case_in_a_scope_group_and_a_conflicting_source(mini_root: Path,
                                                                                  tmp_path: Path) -> None:
-    from kb.pipeline import load_embedded
+    from kb.load import load_embedded
 
     store = tmp_path / "store"
     edit(mini_root, CASE, ATTRITION, f"{ATTRITION} [about: supported: beta-shoe]")

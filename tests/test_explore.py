@@ -14,7 +14,7 @@ import kb
 from kb import analysis, evidence
 from kb.analysis import KIND_OF_REL, rarity
 from kb.graph.rows import graph_rows
-from kb.pipeline import load_content
+from kb.load import load_content
 
 from .conftest import REPO
 

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 from kb.graph.rows import graph_rows
-from kb.pipeline import load_content
+from kb.load import load_content
 from kb.store.ladybug import LadybugStore, rebuild
 from webapp import create_app
 

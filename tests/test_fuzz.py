@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from kb.content.body import parse_body, parse_figure
 from kb.content.frontmatter import split_front_matter
-from kb.pipeline import load_content
+from kb.load import load_content
 
 from .conftest import FIXTURES
 

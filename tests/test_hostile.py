@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb.cli.main import main
-from kb.pipeline import load_content
+from kb.load import load_content
 from kb.store.ladybug import LadybugStore, current_generation
 from webapp import create_app
 

@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from kb import pipeline
 from kb.check.vocabulary import load_vocabulary
 from kb.content.files import ContentLayout, discover
 from kb.export.exchange import rows_from_store
 from kb.graph.rows import graph_rows
-from kb.parse_cache import ParseCache, cache_version
-from kb.pipeline import load_content, load_embedded
+from kb.load import full as full_load
+from kb.load import load_content, load_embedded
+from kb.load.cache import ParseCache, cache_version
+from kb.load.read import read_checked
 from kb.problems import StoreError
 from kb.queries.catalogue import QUERIES
-from kb.reload import read_checked
 from kb.store import ladybug as ladybug_store
 from kb.store.ladybug import LadybugStore, current_generation, rebuild
 from tests.conftest import FIXTURES, REPO, kill_when_it_prints
@@ -179,9 +179,9 @@ def test_a_full_load_writes_what_the_pipeline_builds(content: str, processes: st
                                                      monkeypatch) -> None:
     """The full load reads cases in chunks; the graph is the one ``graph_rows`` makes of the whole corpus."""
     root = FIXTURES / "mini" if content == "mini" else REPO
-    monkeypatch.setattr(pipeline, "FULL_LOAD_CHUNK", 1 if content == "mini" else 7)  # several chunks
+    monkeypatch.setattr(full_load, "FULL_LOAD_CHUNK", 1 if content == "mini" else 7)  # several chunks
     # Chunks go to worker processes from PARALLEL_FROM files on; the content here is below it.
-    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1 if processes == "worker processes" else 10**9)
+    monkeypatch.setattr(full_load, "PARALLEL_FROM", 1 if processes == "worker processes" else 10**9)
     assert load_embedded(root, tmp_path / "chunked", full=True).mode == "full"
     rebuild(tmp_path / "whole", graph_rows(load_content(root).corpus))
     ids = None if content == "mini" else ["buurtzorg", "zappos"]
@@ -189,8 +189,8 @@ def test_a_full_load_writes_what_the_pipeline_builds(content: str, processes: st
 
 
 def test_files_parsed_by_worker_processes_are_cached_for_the_next_load(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)  # the fixture is far below the real threshold
-    monkeypatch.setattr(pipeline, "FULL_LOAD_CHUNK", 1)
+    monkeypatch.setattr(full_load, "PARALLEL_FROM", 1)  # the fixture is far below the real threshold
+    monkeypatch.setattr(full_load, "FULL_LOAD_CHUNK", 1)
     root = FIXTURES / "mini"
     assert load_embedded(root, tmp_path / "store", full=True).mode == "full"
     cache = ParseCache(tmp_path / "store" / "cache", cache_version(root))
@@ -315,7 +315,7 @@ def test_a_killed_incremental_load_leaves_the_previous_generation(mini_root: Pat
             print("applied", flush=True)
             time.sleep(60)
         s._apply_statements = slow
-        from kb.pipeline import load_embedded
+        from kb.load import load_embedded
         load_embedded(Path({str(mini_root)!r}), Path({str(loaded)!r}))
     """)
     kill_when_it_prints(script, "applied")

@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("store", ("kb.store",)),
     ("analysis", ("kb.analysis",)),
     ("export", ("kb.export",)),
-    ("load", ("kb.parse_cache", "kb.reload", "kb.pipeline")),
+    ("load", ("kb.load",)),
     ("contrib", ("kb.contrib",)),
     ("site", ("webapp",)),
     ("cli", ("kb.cli",)),
@@ -114,7 +114,7 @@ def test_every_stage_package_says_what_it_does_and_may_import() -> None:
 @pytest.mark.parametrize(("importer", "imported", "bad"), [
     ("kb/content/sneaky.py", "from kb.store import open_store", True),
     ("kb/content/sneaky.py", "from ..graph.rows import GraphRows", True),
-    ("kb/content/sneaky.py", "    from kb.pipeline import load_content", True),
+    ("kb/content/sneaky.py", "    from kb.load import load_content", True),
     ("kb/content/sneaky.py", "from kb import analysis", True),
     ("kb/content/sneaky.py", "from kb import load_graph", True),
     ("kb/store/sneaky.py", "from kb.graph.rows import GraphRows", False),

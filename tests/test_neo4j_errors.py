@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from kb.cli.main import main
 from kb.graph.rows import graph_rows
-from kb.pipeline import load_content
+from kb.load import load_content
 from kb.problems import GraphNotLoaded, StoreError
 from kb.store.neo4j import Neo4jSettings, Neo4jStore
 from kb.store.neo4j_sync import sync

@@ -17,7 +17,7 @@ import pytest
 
 from kb.graph.rows import graph_rows
 from kb.graph.schema import NODE_PROPERTIES, REL_ENDPOINTS
-from kb.pipeline import load_content
+from kb.load import load_content
 from kb.queries.catalogue import QUERIES, cypher_for
 from kb.store.neo4j import HASH_PROPERTY, MANAGED_LABEL, Neo4jStore
 from webapp import create_app

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from kb.cli.main import main
 from kb.graph.rows import GraphRows, Rel, graph_rows
-from kb.pipeline import load_content
+from kb.load import load_content
 from kb.problems import QueryError, StoreError
 from kb.store.ladybug import LadybugStore
 from kb.store.neo4j import Neo4jSettings, Neo4jStore

@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from kb.graph.rows import graph_rows
-from kb.pipeline import load_content
+from kb.load import load_content
 from kb.store.neo4j_sync import sync
 
 from .browser_fixtures import CHROMIUM, LAUNCH_ARGS

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.pipeline import load_embedded
+from kb.load import load_embedded
 from webapp import create_app
 from webapp.store import get_store
 

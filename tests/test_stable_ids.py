@@ -13,7 +13,7 @@ import pytest
 
 from kb.contrib.diff import compare_rows
 from kb.graph.rows import GraphRows, IdRequest, graph_rows, stable_ids
-from kb.pipeline import load_content
+from kb.load import load_content
 from kb.problems import StoreError
 from kb.store.ladybug import LadybugStore, rebuild
 from kb.store.neo4j import Neo4jStore

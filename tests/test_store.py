@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kb.graph.rows import graph_rows
-from kb.pipeline import load_content
+from kb.load import load_content
 from kb.problems import StoreError
 from kb.queries.catalogue import QUERIES
 from kb.store import ladybug as ladybug_store
@@ -88,7 +88,7 @@ def test_killed_load_leaves_previous_store(mini_root: Path, mini_store: Path) ->
             print("built", flush=True)
             time.sleep(60)
         s._write_generation = slow
-        from kb.pipeline import load_content
+        from kb.load import load_content
         from kb.graph.rows import graph_rows
         from pathlib import Path
         s.rebuild(Path({str(mini_store)!r}), graph_rows(load_content(Path({str(mini_root)!r})).corpus))

@@ -44,7 +44,7 @@ import pytest
 
 from kb.graph.rows import GraphRows, graph_rows
 from kb.graph.schema import CONCEPT_LABELS, NODE_PROPERTIES
-from kb.pipeline import load_content
+from kb.load import load_content
 from kb.queries.catalogue import QUERIES
 from kb.store.ladybug import LadybugStore, rebuild
 from kb.store.neo4j import Neo4jStore

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.pipeline import check_paths, load_content
+from kb.load import check_paths, load_content
 
 CASE = "cases/alpha-care.md"
 

@@ -78,7 +78,7 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
 def file_problems(doc: Document, vocabulary: Vocabulary) -> list[Problem]:
     """The problems a file has on its own: parsing, schema, identity and the case rules.
 
-    They depend only on the file's path and bytes, the schemas and the vocabulary, so ``kb.parse_cache``
+    They depend only on the file's path and bytes, the schemas and the vocabulary, so ``kb.load.cache``
     keeps them by content hash.  (Relative links in the prose are checked against the files on disk.)
     """
     problems = list(doc.problems)
@@ -392,7 +392,7 @@ def cross_file_problems(documents: list[Document], links: bool = True) -> list[P
     """Problems between files: duplicate ids, conflicting sources, concept hierarchy, links, relations.
 
     With ``links=False`` the body links of the cases are not resolved: how a link resolves depends
-    only on its own file and the concept pages, so ``kb.reload`` resolves (:func:`resolve_links`) only
+    only on its own file and the concept pages, so ``kb.load.incremental`` resolves (:func:`resolve_links`) only
     the files that changed when the concept pages did not.
     """
     usable = _usable(documents)

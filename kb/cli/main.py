@@ -12,7 +12,7 @@ from tqdm import tqdm
 from kb.content.files import REPO_ROOT, ContentLayout
 from kb.export.formats import FORMATS, export_graph
 from kb.graph.rows import GraphRows, graph_rows, to_networkx
-from kb.pipeline import check_paths, load_content, load_embedded
+from kb.load import check_paths, load_content, load_embedded
 from kb.problems import KbError, Problem
 from kb.store import default_store_path
 

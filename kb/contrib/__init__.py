@@ -1,4 +1,4 @@
 """Contributors' tools: a new case from the template, a preview of a case page, the graph diff of a change.
 
-May import: every stage and ``kb.pipeline``; only ``kb.cli`` (and the site) may import this package.
+May import: every stage and ``kb.load``; only ``kb.cli`` (and the site) may import this package.
 """

@@ -1,6 +1,6 @@
 """What a change to the content does to the graph, compared with a git revision.
 
-Both sides go through the same pipeline (:func:`kb.pipeline.load_content`, then
+Both sides go through the same pipeline (:func:`kb.load.load_content`, then
 :func:`kb.graph.rows.graph_rows`): the base side from the content files at a revision, read with
 ``git archive`` into a temporary folder, the working side from the working tree.  Node and
 relationship rows are then matched by their ids, which are stable: figures, claims and views are
@@ -38,7 +38,7 @@ from kb.content.parse import parse_file
 from kb.graph.model import build_corpus
 from kb.graph.rows import GraphRows, graph_rows
 from kb.graph.schema import CONCEPT_LABELS
-from kb.pipeline import load_content
+from kb.load import load_content
 from kb.problems import KbError, Problem
 
 __all__ = [

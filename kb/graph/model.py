@@ -28,6 +28,7 @@ __all__ = [
     "build_corpus",
     "scope_of",
     "size_band",
+    "source_of",
 ]
 
 #: Relation types in files -> relationship types in the graph.
@@ -229,7 +230,7 @@ def build_corpus(documents: list[Document], vocabulary: Vocabulary) -> Corpus:
     organisations: dict[str, Organisation] = {}
     for doc in documents:
         for raw in doc.data.get("sources", []) or []:
-            source = sources.setdefault(raw["id"], Source(**{k: v for k, v in raw.items() if k in _SOURCE_KEYS}))
+            source = sources.setdefault(raw["id"], source_of(raw))
             source.declared_in.append(doc.data["id"])
         if doc.role in CONCEPT_KINDS:
             concepts[doc.data["id"]] = _concept(doc)
@@ -240,6 +241,16 @@ def build_corpus(documents: list[Document], vocabulary: Vocabulary) -> Corpus:
 
 _SOURCE_KEYS = {"id", "title", "url", "publication", "author", "publisher", "date", "type", "reliability",
                 "language"}
+
+
+def source_of(raw: dict) -> Source:
+    """The :class:`Source` a valid declaration in a file's ``sources`` list describes (not yet declared anywhere).
+
+    >>> source_of({"id": "a-s1", "title": "A", "url": "https://a.example/", "pages": "3"})
+    Source(id='a-s1', title='A', url='https://a.example/', publication='', author='', publisher='', date='', \
+type='', reliability='', language='', declared_in=[])
+    """
+    return Source(**{k: v for k, v in raw.items() if k in _SOURCE_KEYS})
 
 
 def _concept(doc: Document) -> Concept:

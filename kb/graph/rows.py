@@ -5,7 +5,7 @@ and relationship type (what the stores write); :func:`to_networkx` turns rows
 into a ``MultiDiGraph`` whose node keys are ``"Label:id"``.
 
 >>> from pathlib import Path
->>> from kb.pipeline import load_content
+>>> from kb.load import load_content
 >>> rows = graph_rows(load_content(Path(".")).corpus)
 >>> G = to_networkx(rows)
 >>> G.nodes["Organisation:buurtzorg"]["name"]

@@ -1,7 +1,7 @@
 """Stage 7, store: where the graph is held (LadybugDB embedded, Neo4j) behind one read interface.
 
 May import: ``kb.problems``, ``kb.content``, ``kb.graph`` and ``kb.queries`` (the texts it runs);
-never ``kb.pipeline``/``kb.reload`` (they call it).
+never ``kb.load`` (it calls this package).
 
 Everything that reads the graph goes through :class:`GraphStore`: named
 queries (``kb.queries.catalogue``) written once in Cypher, plus a guarded console for

@@ -10,7 +10,7 @@ then replaces ``CURRENT`` (``os.replace`` is atomic).  A failed or killed
 rebuild leaves ``CURRENT`` naming the previous, complete generation; readers
 holding an old generation keep working after a switch.
 
-A small change (:func:`apply_change`, from ``kb.reload.load_changes``) is also a new generation:
+A small change (:func:`apply_change`, from ``kb.load.incremental``) is also a new generation:
 a copy of the current database file and its write-ahead log, changed with parameterised Cypher in
 one transaction, checked, then switched to.  LadybugDB rewrites whole column chunks at a checkpoint
 (seconds at 10,000 cases, for one changed case), so the update is committed to the log and not

@@ -3,7 +3,7 @@
 It is kept beside the database of each generation (``<store>/generations/<gen>/manifest.pickle``)
 and describes, for every content file, its path, ``stat`` signature, hash, problems, how many nodes
 and relationships it put in the graph, and the few facts other files' checks need from it (id,
-declared sources, relation targets, country).  An incremental load (:mod:`kb.reload`) compares the
+declared sources, relation targets, country).  An incremental load (:mod:`kb.load.incremental`) compares the
 files on disk with it; :class:`StoreChange` is what such a load asks the store to change.
 """
 

@@ -1,7 +1,8 @@
 """The parse cache: each content file's parsed document and its own problems, kept by content hash.
 
-A data structure and nothing more: :mod:`kb.reload` and :mod:`kb.pipeline` parse and check a file
-when the cache has no entry for its bytes, and put the result in.  Entries live in the store folder::
+A data structure and nothing more: :func:`kb.load.read.read_checked` parses and checks a file when
+the cache has no entry for its bytes, and puts the result in; the cache never calls back.  Entries
+live in the store folder::
 
     <store>/cache/<version>/<ab>/<sha256>.z       one entry per distinct file content
 
@@ -35,11 +36,12 @@ __all__ = ["CACHE_VERSION", "CachedFile", "ParseCache", "cache_version"]
 
 #: Bump when the meaning of an entry or a manifest changes in a way the hashed sources do not show.
 CACHE_VERSION = 1
-_KB = Path(__file__).resolve().parent
-#: Modules whose output is cached (entries) or counted (manifests): a change to any starts afresh.
+_KB = Path(__file__).resolve().parent.parent
+#: Modules whose output is cached (entries) or counted (manifests): a change to any starts afresh
+#: (every module of this package too).
 _CODE = ("content/files", "content/frontmatter", "content/body", "content/parse", "check/validate",
-         "check/vocabulary", "problems", "graph/model", "graph/rows", "graph/schema", "pipeline", "reload",
-         "parse_cache", "store/manifest", "check/contributor_rules", "check/duplicates", "evidence")
+         "check/vocabulary", "problems", "graph/model", "graph/rows", "graph/schema", "store/manifest",
+         "check/contributor_rules", "check/duplicates", "evidence")
 _PACKAGES = ("PyYAML", "markdown-it-py", "jsonschema", "jsonschema-rs", "pycountry")
 _MAGIC = b"kb-cache-1\n"
 
@@ -57,8 +59,8 @@ def cache_version(root: Path) -> str:
             digest.update(f"|{package}={metadata.version(package)}".encode())
         except metadata.PackageNotFoundError:
             digest.update(f"|{package}=?".encode())
-    for module in _CODE:
-        digest.update((_KB / f"{module}.py").read_bytes())
+    for path in [*(_KB / f"{module}.py" for module in _CODE), *sorted((_KB / "load").glob("*.py"))]:
+        digest.update(path.read_bytes())
     for schema in sorted((_KB / "schemas").glob("*.json")):
         digest.update(schema.name.encode() + schema.read_bytes())
     digest.update((_KB.parent / "templates" / "case.md").read_bytes())  # its placeholders are errors
@@ -81,7 +83,7 @@ class CachedFile:
 class ParseCache:
     """Parsed documents and their own problems, one compressed pickle per distinct content.
 
-    It only keeps and gives back entries; :func:`kb.reload.read_checked` decides when to parse.
+    It only keeps and gives back entries; :func:`kb.load.read.read_checked` decides when to parse.
 
     >>> import tempfile
     >>> from kb.content.files import discover

@@ -1,0 +1,217 @@
+"""The full load: every file into a new generation of the embedded store, a chunk of cases at a time.
+
+Documents are most of a large load's memory (about 100 kB each), so case files are read in chunks
+(:data:`FULL_LOAD_CHUNK`), in worker processes when there are many (:data:`PARALLEL_FROM`).  Each
+chunk is read (:func:`kb.load.read.read_checked`), its links resolved, its cases' part of the graph
+made (:func:`kb.load.rows.graph_part`) and written to staging files, and its manifest records made;
+then it is let go.  At the end the cross-file checks run over every file (the cases seen through
+their records, :func:`kb.load.records.stub_document`), the shared part of the graph (sectors,
+concepts, sources, countries) is added, and the generation is bulk-loaded, checked and switched to.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kb.check.validate import cross_file_problems, resolve_links, sort_problems
+from kb.check.vocabulary import Vocabulary, load_vocabulary
+from kb.content.files import ContentLayout, SourceFile, discover
+from kb.content.parse import Document
+from kb.graph.rows import GraphRows
+from kb.load.cache import CachedFile, ParseCache
+from kb.load.read import by_path, read_checked
+from kb.load.records import record_for, stub_document
+from kb.load.results import EmbeddedLoad
+from kb.load.rows import countries_of, counts_by_file, first_declarations, first_of, graph_part
+from kb.problems import Problem
+from kb.store.manifest import FileRecord, Manifest, new_manifest
+
+__all__ = ["FULL_LOAD_CHUNK", "PARALLEL_FROM", "full_load"]
+
+#: Case files a full load holds in memory at once in each process (documents take about 100 kB each).
+FULL_LOAD_CHUNK = 250
+#: Case files from which a full load shares its chunks out to worker processes (one per core;
+#: starting them costs a fraction of a second).
+PARALLEL_FROM = 200
+
+Progress = Callable[[Iterable], Iterable]
+
+
+def full_load(root: Path, store: Path, cache: ParseCache, progress: Progress | None = None,
+              step: Callable[[str], None] | None = None) -> EmbeddedLoad:
+    """Rebuild the embedded store in ``store`` from every file below ``root`` (the caller holds its lock)."""
+    from kb.store import ladybug
+
+    started = time.perf_counter()
+    # Taken before any file is read: a file written while the load reads is then seen as changed.
+    manifest = new_manifest(root, cache.version, time.time_ns())
+    layout = ContentLayout(root)
+    vocabulary = load_vocabulary(layout.vocabulary)
+    files = discover(layout)
+    concepts = {f.display: read_checked(f, layout, vocabulary, cache) for f in files if f.role != "case"}
+    writer = ladybug.GenerationWriter(store)
+    try:
+        chunks = _read_cases(_ChunkContext(layout, vocabulary, [e.document for e in concepts.values()], cache,
+                                           writer), [f for f in files if f.role == "case"], progress)
+        load = _finish(writer, _Whole(manifest, files, concepts, chunks, vocabulary, cache), step)
+    except BaseException:
+        writer.discard()
+        raise
+    load.seconds = time.perf_counter() - started
+    return load
+
+
+@dataclass
+class _ChunkContext:
+    """What loading a chunk of case files needs, the same in every worker process."""
+
+    layout: ContentLayout
+    vocabulary: Vocabulary
+    concept_docs: list[Document]
+    cache: ParseCache
+    writer: Any  # the generation's writer: workers write staging files of their own beside it
+
+
+@dataclass
+class _ChunkLoaded:
+    """A chunk of case files, loaded: its staging files, manifest records and what the whole load needs."""
+
+    staged: Any  # kb.store.ladybug.StagedPart
+    records: dict[str, FileRecord]
+    problems: list[Problem]
+    countries: set[str]
+    declared: list[dict]  # each source's first declaration in the chunk, in file order
+
+
+@dataclass
+class _Whole:
+    """Everything read: the files in discovery order, the concept pages, the loaded chunks of cases."""
+
+    manifest: Manifest  # of the new generation, filled in as the load goes
+    files: list[SourceFile]
+    concepts: dict[str, CachedFile]
+    chunks: list[_ChunkLoaded]
+    vocabulary: Vocabulary
+    cache: ParseCache
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _read_cases(context: _ChunkContext, cases: list[SourceFile], progress: Progress | None) -> list[_ChunkLoaded]:
+    """Every case file read, checked and staged, chunk by chunk (in file order, whichever process loaded them)."""
+    chunks = [cases[i:i + FULL_LOAD_CHUNK] for i in range(0, len(cases), FULL_LOAD_CHUNK)]
+    done = _ChunksDone(chunks, _load_chunks(context, chunks))
+    for _file in progress(done) if progress else done:
+        pass
+    return done.results
+
+
+def _finish(writer: Any, whole: _Whole, step: Callable[[str], None] | None) -> EmbeddedLoad:
+    """Check across files, add the shared part of the graph, write and switch to the generation."""
+    manifest = whole.manifest
+    for chunk in whole.chunks:
+        writer.merge(chunk.staged)
+        manifest.files.update(chunk.records)
+    for display, entry in whole.concepts.items():
+        manifest.files[display] = record_for(entry, [], {})
+    manifest.files = {f.display: manifest.files[f.display] for f in whole.files}  # discovery order
+    documents = [whole.concepts[f.display].document if f.role != "case" else stub_document(manifest.files[f.display])
+                 for f in whole.files]
+    problems = [p for chunk in whole.chunks for p in chunk.problems]
+    problems += [p for entry in whole.concepts.values() for p in entry.problems]
+    problems = sort_problems(problems + cross_file_problems(documents, links=False))
+    if any(p.is_error for p in problems):
+        writer.discard()
+        return EmbeddedLoad(problems, "refused", len(whole.files))
+    rows = _shared_part(whole)
+    for display, counts in counts_by_file(rows).items():
+        if display in manifest.files:  # concept pages (the sector hierarchy is no content file's)
+            manifest.files[display] = manifest.files[display]._replace(counts=counts)
+    writer.add(rows)
+    manifest.nodes, manifest.rels = writer.totals()
+    manifest.declarers = dict(Counter(sid for record in manifest.files.values() for sid in set(record.source_ids)))
+    # The bulk load takes most of a large load's memory: let go of everything else first.
+    whole.chunks.clear()
+    del documents, rows
+    gc.collect()
+    generation = writer.finish(manifest, step)
+    whole.cache.prune(keep={record.sha256 for record in manifest.files.values()})
+    return EmbeddedLoad(problems, "full", len(whole.files), generation, manifest.nodes, manifest.rels)
+
+
+def _shared_part(whole: _Whole) -> GraphRows:
+    """Sectors, sources, concepts and countries: the nodes (and their relationships) no one case owns."""
+    concept_docs = [entry.document for entry in whole.concepts.values()]
+    declared = [source for chunk in whole.chunks for source in chunk.declared]
+    sources = first_of(declared + first_declarations(concept_docs))
+    return graph_part(whole.vocabulary, concepts=concept_docs, sources=sources, sectors=True,
+                      countries={c for chunk in whole.chunks for c in chunk.countries})
+
+
+class _ChunksDone:
+    """The files of the chunks, given as each chunk is loaded (for a progress bar over files)."""
+
+    def __init__(self, chunks: list[list[SourceFile]], loaded: Iterable[_ChunkLoaded]):
+        self.chunks, self.loaded, self.results = chunks, loaded, []
+
+    def __len__(self) -> int:
+        return sum(len(chunk) for chunk in self.chunks)
+
+    def __iter__(self) -> Iterator[SourceFile]:
+        for chunk, result in zip(self.chunks, self.loaded, strict=True):
+            self.results.append(result)
+            yield from chunk
+
+
+_CONTEXT: _ChunkContext | None = None
+
+
+def _set_context(context: _ChunkContext) -> None:
+    global _CONTEXT
+    _CONTEXT = context
+
+
+def _load_chunks(context: _ChunkContext, chunks: list[list[SourceFile]]) -> Iterable[_ChunkLoaded]:
+    """Load the chunks in order: in worker processes (one per core) when there are many files.
+
+    Each case file is parsed (or read from the cache), checked, modelled and written to staging
+    files on its own, so the work shares out; only the results come back to this process.
+    """
+    workers = os.cpu_count() or 1
+    if workers < 2 or len(chunks) < 2 or sum(map(len, chunks)) < PARALLEL_FROM:
+        _set_context(context)
+        yield from map(_load_chunk, enumerate(chunks))
+        return
+    # fork: the workers start at once with everything imported and the concept pages parsed.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_set_context, initargs=(context,)) as pool:
+        yield from pool.map(_load_chunk, enumerate(chunks))
+
+
+def _load_chunk(numbered: tuple[int, list[SourceFile]]) -> _ChunkLoaded:
+    """Check a chunk of case files, stage their part of the graph, make their manifest records."""
+    number, files = numbered
+    context = _CONTEXT
+    loaded = [read_checked(file, context.layout, context.vocabulary, context.cache) for file in files]
+    documents = [entry.document for entry in loaded]
+    links = resolve_links(documents, documents + context.concept_docs)
+    problems = [p for entry in loaded for p in entry.problems] + links
+    usable = [doc for doc in documents if doc.front is not None and doc.front.data is not None]
+    staging = context.writer.part_writer()
+    rows, countries = GraphRows(), set()
+    if not any(p.is_error for p in problems):  # with errors nothing is written: no need to model
+        rows, countries = graph_part(context.vocabulary, cases=usable), countries_of(usable)
+        staging.add(rows, part=f"{number:05d}")
+    counts, links_by_path = counts_by_file(rows), by_path(links)
+    records = {entry.document.where: record_for(entry, links_by_path.get(entry.document.where, []),
+                                                counts.get(entry.document.where, {}))
+               for entry in loaded}
+    return _ChunkLoaded(staging.written(), records, problems, countries, first_declarations(usable))

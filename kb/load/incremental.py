@@ -1,0 +1,201 @@
+"""The incremental load: bring a generation up to date by reading only the case files that changed.
+
+It reads top to bottom as its steps:
+
+1. **scan** (done by the caller, :func:`kb.load.scan.scan_changes`): which files changed;
+2. **read what changed** (:func:`kb.load.read.read_checked`): each changed file parsed and checked
+   on its own, or taken from the parse cache when its bytes were seen before;
+3. **check**: resolve the changed files' links and run the cross-file checks over every file, the
+   unchanged cases seen through their manifest records (:func:`kb.load.records.stub_document`);
+4. **diff** (:func:`store_change`): the changed cases' part of the graph
+   (:func:`kb.load.rows.graph_part`), the shared nodes they touch (sources, countries), the new totals;
+5. **apply** (:func:`incremental_load`): the store writes the change to a copy of the current
+   generation and switches to it atomically (:func:`kb.store.ladybug.apply_change`).
+
+Relative links in the prose are checked against the files on disk when a file is parsed; in a load
+that reuses a file's entry they are as of its last change (``validate`` checks afresh).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.check.validate import cross_file_problems, resolve_links, sort_problems
+from kb.check.vocabulary import Vocabulary, load_vocabulary
+from kb.content.files import ContentLayout, SourceFile
+from kb.content.parse import Document
+from kb.graph.rows import GraphRows
+from kb.load.cache import CachedFile, ParseCache
+from kb.load.read import by_path, read_checked
+from kb.load.records import record_for, stub_document
+from kb.load.results import EmbeddedLoad
+from kb.load.rows import as_list, countries_of, counts_by_file, first_of, graph_part
+from kb.load.scan import Scan
+from kb.problems import Problem
+from kb.store.manifest import FileRecord, Manifest, StoreChange
+
+__all__ = ["Changes", "incremental_load", "load_changes"]
+
+
+def incremental_load(root: Path, store: Path, manifest: Manifest, cache: ParseCache, scan: Scan) -> EmbeddedLoad:
+    """Apply what ``scan`` found changed to a copy of the current generation (the caller holds the lock)."""
+    from kb.store import ladybug
+
+    started = time.perf_counter()
+    # Copying the database file takes a while: it runs while the changed files are checked.
+    copy = ladybug.GenerationCopy.start(store) if scan.anything else None
+    try:
+        changes = load_changes(root, manifest, cache, scan)
+        load = EmbeddedLoad(changes.problems, "unchanged" if changes.ok else "refused", len(scan.files),
+                            ladybug.current_generation(store), manifest.nodes, manifest.rels, changes.changed,
+                            changes.added, changes.deleted)
+        if changes.change is not None:
+            load.generation = ladybug.apply_change(store, changes.change, changes.manifest, copy)
+            load.mode, load.nodes, load.rels, copy = "incremental", changes.change.nodes, changes.change.rels, None
+        elif changes.ok and changes.manifest.files != manifest.files:
+            ladybug.replace_manifest(store, changes.manifest)  # only stat signatures moved (files touched)
+    finally:
+        if copy is not None:
+            copy.discard()
+    load.seconds = time.perf_counter() - started
+    return load
+
+
+@dataclass
+class Changes:
+    """An incremental load: which files changed since a generation, their problems, what to write.
+
+    ``change`` is None when nothing changed or when there are errors; ``manifest`` describes the
+    generation the change leads to.
+    """
+
+    problems: list[Problem]
+    manifest: Manifest
+    changed: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    change: StoreChange | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+@dataclass
+class _Reading:
+    """The content as an incremental load sees it: the changed files read, the rest through records."""
+
+    scan: Scan
+    old: Manifest
+    layout: ContentLayout
+    vocabulary: Vocabulary
+    cache: ParseCache
+    parsed: dict[str, CachedFile]  # the changed and new files
+    gone: list[FileRecord]  # the records of changed and deleted files
+    touched: set[str]  # sources the changed files declare or declared
+    documents: list = field(default_factory=list)  # every file, in discovery order
+
+    def full_document(self, display: str, role: str) -> Document:
+        """An unchanged file's document, from the cache (parsed again if its entry is gone)."""
+        record = self.scan.kept[display]
+        file = SourceFile(self.layout.root / display, display, role)
+        return read_checked(file, self.layout, self.vocabulary, self.cache, known=(record.sha256, record.stat)).document
+
+
+def load_changes(root: Path, manifest: Manifest, cache: ParseCache, scan: Scan) -> Changes:
+    """Check the content against the generation ``manifest`` describes, reading only what ``scan`` found changed.
+
+    Changed files are parsed (or taken from the cache), checked on their own and their links
+    resolved; the cross-file checks then run over every file.  Without errors, ``change`` says what
+    to write.  The old manifest's source counts are updated in place: it is not used again.
+    """
+    layout = ContentLayout(root)
+    vocabulary = load_vocabulary(layout.vocabulary)
+    parsed = {file.display: read_checked(file, layout, vocabulary, cache) for file in scan.changed}
+    gone = [manifest.files[d] for d in manifest.files if d not in scan.kept]
+    touched = _recount_declarers(manifest, parsed, gone)
+    reading = _Reading(scan, manifest, layout, vocabulary, cache, parsed, gone, touched)
+    of_interest = {sid for sid, n in manifest.declarers.items() if n > 1} | reading.touched
+    reading.documents = [parsed[display].document if display in parsed
+                         else reading.full_document(display, role) if role != "case"
+                         else stub_document(scan.kept[display], of_interest) for display, role in scan.files]
+    links = resolve_links([entry.document for entry in parsed.values()], reading.documents)
+    problems = [p for record in scan.kept.values() for p in (*record.problems, *record.link_problems)]
+    problems += [p for entry in parsed.values() for p in entry.problems] + links
+    problems += cross_file_problems(reading.documents, links=False)
+    declarers = manifest.declarers
+    new = Manifest(manifest.version, scan.scanned_ns, scan.listing, nodes=manifest.nodes, rels=manifest.rels,
+                   declarers=declarers, built_bytes=manifest.built_bytes)
+    for sid in reading.touched:
+        if not declarers.get(sid):
+            declarers.pop(sid, None)
+    result = Changes(sort_problems(problems), new, [f.display for f in scan.changed if f.display in manifest.files],
+                     [f.display for f in scan.changed if f.display not in manifest.files], scan.deleted)
+    if not result.ok or not scan.anything:
+        new.files = {display: scan.kept[display] for display, _ in scan.files} if result.ok else manifest.files
+        return result
+    result.change = store_change(reading, new, by_path(links))
+    return result
+
+
+def _recount_declarers(manifest: Manifest, parsed: dict[str, CachedFile], gone: list[FileRecord]) -> set[str]:
+    """Update how many files declare each source; return the sources the change touches."""
+    declarers = manifest.declarers
+    old = {sid for record in gone for sid in record.source_ids}
+    for sid in (sid for record in gone for sid in record.source_ids):
+        declarers[sid] -= 1
+    new = [source.get("id") for entry in parsed.values() for source in as_list(entry.document.data.get("sources"))
+           if isinstance(source, dict)]
+    for sid in new:
+        declarers[sid] = declarers.get(sid, 0) + 1
+    return old | set(new)
+
+
+def store_change(reading: _Reading, new: Manifest, links: dict[str, list[Problem]]) -> StoreChange:
+    """The changed cases' part of the graph and the shared nodes they touch; ``new`` gets its files and totals."""
+    cases = [entry.document for entry in reading.parsed.values()]
+    rows = graph_part(reading.vocabulary, cases=cases)
+    counts = counts_by_file(rows)
+    gone = reading.gone
+    change = StoreChange(rewired=[r.id for r in gone], files=[r.display for r in gone], rows=GraphRows(
+        {label: nodes for label, nodes in rows.nodes.items() if label != "Organisation"}, rows.rels))
+    new_ids = {doc.data["id"] for doc in cases}
+    change.removed["Organisation"] = [r.id for r in gone if r.id not in new_ids]
+    change.upserts["Organisation"] = rows.nodes.get("Organisation", [])
+    new.files = {display: reading.scan.kept.get(display) or record_for(reading.parsed[display], links.get(display, []),
+                                                                       counts.get(display, {}))
+                 for display, _ in reading.scan.files}
+    sources = graph_part(reading.vocabulary, sources=_first_declarations_of_touched(reading))
+    change.upserts["Source"] = sources.nodes.get("Source", [])
+    change.removed["Source"] = sorted(sid for sid in reading.touched if sid not in new.declarers)
+    countries = {r.country for r in new.files.values() if r.role == "case"}
+    near = {r.country for r in gone} | countries_of(cases)
+    change.upserts["Country"] = graph_part(reading.vocabulary, countries=near & countries).nodes.get("Country", [])
+    change.removed["Country"] = sorted(near - countries)
+    nodes, rels = Counter(reading.old.nodes), Counter(reading.old.rels)
+    for record, sign in [(r, -1) for r in gone] + [(new.files[d], 1) for d in reading.parsed]:
+        for key, n in record.counts.items():
+            (rels if key.startswith("rel:") else nodes)[key.removeprefix("rel:")] += sign * n
+    nodes["Source"], nodes["Country"] = len(new.declarers), len(countries)
+    change.nodes = new.nodes = {k: v for k, v in nodes.items() if v}
+    change.rels = new.rels = {k: v for k, v in rels.items() if v}
+    return change
+
+
+def _first_declarations_of_touched(reading: _Reading) -> list[dict]:
+    """The first declaration (in file order) of each source the change touches, as the model keeps it.
+
+    An unchanged case is seen through a stand-in that lists only a source's id and a few facts: its
+    full declaration is read from the file (or its cache entry).
+    """
+    declarations = []
+    for (display, role), doc in zip(reading.scan.files, reading.documents, strict=True):
+        wanted = [s for s in as_list(doc.data.get("sources")) if isinstance(s, dict) and s.get("id") in reading.touched]
+        if wanted and display in reading.scan.kept and role == "case":
+            full = reading.full_document(display, role).data["sources"]
+            wanted = [s for s in full if s.get("id") in {w["id"] for w in wanted}]
+        declarations += wanted
+    return first_of(declarations)

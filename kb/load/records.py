@@ -1,0 +1,104 @@
+"""Manifest records: what a generation keeps of each file it was built from, and stand-ins made from them.
+
+:func:`record_for` makes a file's :class:`~kb.store.manifest.FileRecord` as it is loaded;
+:func:`stub_document` turns the record of an unchanged case file back into just what the
+cross-file checks read, so an incremental load need not read the file.
+
+>>> import marshal
+>>> fact = ("a-s1", "https://a.example/", None, 9, 7, "A", "opinion", (10, 12), (11, 18))
+>>> record = FileRecord("cases/a.md", "case", "0" * 64, (1, 2, 3), (), (), {}, "a", "NL", ("a-s1",),
+...                     marshal.dumps((fact,)), (("b", 20, 11),), (2, 5))
+>>> doc = stub_document(record)
+>>> doc.data["sources"], doc.at("relations", 0, "target"), doc.at("sources", 0, "reliability")
+([{'id': 'a-s1', 'url': 'https://a.example/', 'title': 'A', 'reliability': 'opinion'}], (20, 11), (11, 18))
+"""
+
+from __future__ import annotations
+
+import marshal
+
+from kb.check.validate import scope_targets
+from kb.load.cache import CachedFile
+from kb.load.rows import as_list
+from kb.problems import Problem
+from kb.store.manifest import FileRecord
+
+__all__ = ["StubDocument", "record_for", "stub_document"]
+
+
+def record_for(loaded: CachedFile, link_problems: list[Problem], counts: dict[str, int]) -> FileRecord:
+    """The manifest record of a file that was loaded into a generation."""
+    document = loaded.document
+    data = document.data
+    record = FileRecord(document.where, document.role, loaded.sha256, loaded.stat, tuple(loaded.problems),
+                        tuple(link_problems), counts, id=data.get("id") if isinstance(data.get("id"), str) else "")
+    if not record.id:
+        return record
+    facts = tuple((s.get("id"), s.get("url"), s.get("publication"), *document.at("sources", i, "id"),
+                   s.get("title"), s.get("reliability"), document.at("sources", i, "title"),
+                   document.at("sources", i, "reliability"))
+                  for i, s in enumerate(as_list(data.get("sources"))) if isinstance(s, dict))
+    record = record._replace(source_ids=tuple(fact[0] for fact in facts), source_facts=marshal.dumps(facts))
+    if document.role != "case":
+        return record
+    relations = tuple((r.get("target"), *document.at("relations", i, "target"))
+                      for i, r in enumerate(as_list(data.get("relations"))) if isinstance(r, dict))
+    country = data.get("country") if isinstance(data.get("country"), str) else ""
+    return record._replace(relations=relations, country=country, id_at=document.at("id"),
+                           scope_targets=tuple(scope_targets(document)))
+
+
+class StubDocument:
+    """A stand-in for an unchanged case file with just what the cross-file checks read.
+
+    It answers ``front``, ``data``, ``role``, ``where`` and ``at()`` like a
+    :class:`~kb.content.parse.Document`, and nothing else: its prose is not there (link resolution is kept
+    in the record), so it is only for :func:`kb.check.validate.cross_file_problems` with ``links=False``
+    and for reading declarations.  Ten thousand of these are made on every incremental load.
+    """
+
+    __slots__ = ("data", "positions", "role", "scope_targets", "where")
+
+    def __init__(self, data: dict, positions: dict[tuple, tuple[int, int]], role: str, where: str,
+                 scope_targets: tuple[tuple, ...] = ()):
+        self.data, self.positions, self.role, self.where = data, positions, role, where
+        self.scope_targets = scope_targets  # what kb.check.validate.scope_targets found in its body
+
+    @property
+    def front(self) -> StubDocument:
+        return self  # ``front.data`` is the data, as on a document
+
+    def at(self, *path: object) -> tuple[int, int]:
+        path = tuple(path)
+        while path not in self.positions and path:
+            path = path[:-1]
+        return self.positions.get(path, (1, 1))
+
+
+def stub_document(record: FileRecord, sources_of_interest: set[str] | None = None) -> StubDocument:
+    """The :class:`StubDocument` of an unchanged case file.
+
+    With ``sources_of_interest``, only those of its sources are listed: a source no other file
+    declares cannot conflict with another file's, and leaving it out saves the checks most of their work.
+    """
+    sources, relations = [], []
+    positions: dict[tuple, tuple[int, int]] = {("id",): record.id_at}
+    wanted = record.source_ids if sources_of_interest is None else sources_of_interest.intersection(record.source_ids)
+    for source_id, url, publication, line, col, title, reliability, title_at, reliability_at in (
+            record.sources if wanted else ()):
+        if source_id not in wanted:
+            continue
+        positions[("sources", len(sources), "id")] = (line, col)
+        positions[("sources", len(sources), "title")] = tuple(title_at)
+        positions[("sources", len(sources), "reliability")] = tuple(reliability_at)
+        source = {"id": source_id}
+        for key, value in (("url", url), ("publication", publication), ("title", title),
+                           ("reliability", reliability)):
+            if value is not None:
+                source[key] = value
+        sources.append(source)
+    for i, (target, line, col) in enumerate(record.relations):
+        relations.append({"target": target})
+        positions[("relations", i, "target")] = (line, col)
+    data = {"id": record.id, "country": record.country, "sources": sources, "relations": relations}
+    return StubDocument(data, positions, record.role, record.display, record.scope_targets)
