@@ -217,4 +217,34 @@ def concepts(kind: str | None, words: str | None, fmt: str, root: Path) -> None:
     click.echo(f"{len(shown)} concept(s); link as [Name](../concepts/<kind>s/<id>.md)", err=True)
 
 
-COMMANDS: list[click.Command] = [new_case, diff, preview, concepts]
+@click.command("coverage", short_help="The content coverage report (sectors, countries, grades...).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file (default: print it).")
+@_ROOT_OPTION
+def coverage(output: Path | None, root: Path) -> None:
+    """Count the cases by sector, country, kind, status, model status and evidence grade.
+
+    The report is Markdown with no dates, so the committed docs/content-coverage.md changes only
+    when the content does; regenerate it whenever you add or change a case.
+
+    \b
+    Examples:
+      python graph_loader.py coverage
+      python graph_loader.py coverage --output docs/content-coverage.md
+    """
+    from kb.contrib.coverage import coverage_markdown
+    from kb.problems import KbError
+
+    try:
+        report = coverage_markdown(root)
+    except KbError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(1)
+    if output is None:
+        click.echo(report, nl=False)
+        return
+    output.write_text(report, encoding="utf-8")
+    click.echo(f"wrote {output}")
+
+
+COMMANDS: list[click.Command] = [new_case, diff, preview, concepts, coverage]
