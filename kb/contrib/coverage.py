@@ -23,7 +23,7 @@ from pathlib import Path
 from kb.check.vocabulary import Sector, country_name
 from kb.evidence import DEFAULT_SCOPE, GRADES
 from kb.graph.model import Corpus, Organisation
-from kb.pipeline import load_content
+from kb.load import load_content
 from kb.problems import KbError
 
 #: The command that regenerates the committed report (quoted in its header and in test failures).
