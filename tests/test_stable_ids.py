@@ -197,3 +197,20 @@ def test_neo4j_refusal_names_the_node_and_the_foreign_relationship(neo4j_db, min
     assert "nothing was changed" in message
     assert "deleted or renamed file" not in message and "node<" not in message and "rolled back" not in message
     assert neo4j_db.scalar(f"MATCH (f:Figure {{id: '{figure}'}}) RETURN count(f)") == 1
+
+
+# --- the one slug (kb.slug, on python-slugify) keeps the ids it made before ----------------------
+
+@pytest.mark.parametrize(("text", "words", "expected"), [
+    ("Only about 6% named Holacracy as the reason", 6, "only-about-6-named-holacracy-as"),
+    ("Zürich café", 6, "zurich-cafe"),
+    ("The King's Fund reviews", 6, "the-king-s-fund-reviews"),  # an apostrophe separates, as before
+    ("1,000 nurses", 6, "1-000-nurses"),  # python-slugify alone would join the digits: "1000-nurses"
+    ("AT&amp;T", 6, "at-amp-t"),  # an entity is text, not decoded
+    ("Open questions", 0, "open-questions"),
+    ("  --  ", 0, ""),
+])
+def test_the_slug_of_ids_and_anchors_is_what_it_was(text: str, words: int, expected: str) -> None:
+    from kb.slug import slug
+
+    assert slug(text, words) == expected

@@ -12,7 +12,8 @@ import re
 import nh3
 from markdown_it import MarkdownIt
 
-from kb.analysis.passages import slug
+from kb.kinds import KIND_OF_FOLDER
+from kb.slug import slug
 
 from .repository import file_kind, repository_link
 
@@ -25,8 +26,6 @@ STRUCTURED_SECTIONS = {"practices", "challenges", "outcomes", "contested claims"
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 _CODE = re.compile(r"(<pre>.*?</pre>|<code>.*?</code>)", re.DOTALL)
 _CITATION = re.compile(r"\[src:\s*([a-z0-9,;\s-]+)\]", re.IGNORECASE)
-_FOLDERS = {"practices": "practices", "challenges": "challenges", "outcomes": "outcomes",
-            "frameworks": "frameworks"}
 _ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "h2", "h3", "h4",
                  "table", "thead", "tbody", "tr", "th", "td", "sup", "br", "hr"}
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "sup": {"class"}, "h2": {"id"}}
@@ -53,13 +52,16 @@ def site_url_for_href(href: str, base: str) -> str | None:
     parts = path.split("/")
     if len(parts) == 2 and parts[0] == "cases" and parts[1].endswith(".md"):
         return f"/cases/{parts[1][:-3]}"
-    if len(parts) == 3 and parts[0] == "concepts" and parts[1] in _FOLDERS and parts[2].endswith(".md"):
-        return f"/{_FOLDERS[parts[1]]}/{parts[2][:-3]}"
+    if len(parts) == 3 and parts[0] == "concepts" and parts[1] in KIND_OF_FOLDER and parts[2].endswith(".md"):
+        return f"/{parts[1]}/{parts[2][:-3]}"  # the site's URL folder is the content folder
     return None
 
 
 def heading_slug(text: str, taken: set[str]) -> str:
     """GitHub's anchor for a heading, so that links written for GitHub (``#set-up``) work here too.
+
+    Not :func:`kb.slug.slug`: this must give exactly GitHub's anchor (letters of any script and ``_``
+    kept, punctuation dropped, every space a hyphen), which no python-slugify setting reproduces.
 
     >>> taken = set()
     >>> heading_slug("Add a case: a worked example", taken), heading_slug("1. Make the file", taken)

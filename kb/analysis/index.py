@@ -20,11 +20,11 @@ from typing import Any
 
 from kb.evidence import best_grade, is_self, meets_grade
 from kb.graph.model import SIZE_BANDS
+from kb.kinds import CONCEPT_FOLDERS, KIND_OF_CLAIM_TYPE
 
 #: Relationship type of a claim -> the kind of concept it is about.
-KIND_OF_REL = {"USES_PRACTICE": "practice", "USES_FRAMEWORK": "framework", "FACED": "challenge",
-               "REPORTED": "outcome"}
-KINDS = ("practice", "framework", "challenge", "outcome")
+KIND_OF_REL = KIND_OF_CLAIM_TYPE
+KINDS = tuple(CONCEPT_FOLDERS)
 #: What a comparison matches on: what an organisation does and what it met.  Outcomes are
 #: results, not circumstances, so they are shown on the pages but do not make cases comparable.
 COMPARED_KINDS = ("practice", "framework", "challenge")
@@ -33,7 +33,7 @@ SIZE_ORDER = (*(band for _limit, band in SIZE_BANDS), "10000+")
 
 
 _STATUS_RANK = {"": 0, "uncertain": 1, "contested": 2}
-_PLURAL = {"practice": "practices", "framework": "frameworks", "challenge": "challenges", "outcome": "outcomes"}
+_PLURAL = CONCEPT_FOLDERS  # a profile's attribute for each kind is named like its folder
 
 
 @dataclass(frozen=True)

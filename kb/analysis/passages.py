@@ -28,6 +28,9 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
+from kb.kinds import KIND_OF_FOLDER
+from kb.slug import slug
+
 __all__ = ["LESSON_SECTIONS", "Passage", "passages_of", "plain_text", "slug"]
 
 #: Sections that are lists of links rather than prose.
@@ -38,8 +41,7 @@ LESSON_SECTIONS = ("Lessons", "Open questions")
 _md = MarkdownIt("commonmark", {"html": False})
 _CITATION = re.compile(r"\[src:\s*([^\]]*)\]", re.IGNORECASE)
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?)])")
-_CONCEPT_HREF = re.compile(r"(?:^|/)concepts/(practices|challenges|outcomes|frameworks)/([a-z0-9-]+)\.md(?:#.*)?$")
-_FOLDER_KINDS = {"practices": "practice", "challenges": "challenge", "outcomes": "outcome", "frameworks": "framework"}
+_CONCEPT_HREF = re.compile(rf"(?:^|/)concepts/({'|'.join(KIND_OF_FOLDER)})/([a-z0-9-]+)\.md(?:#.*)?$")
 
 
 @dataclass(frozen=True)
@@ -59,15 +61,6 @@ class Passage:
     @property
     def key(self) -> str:
         return f"{self.owner_kind}:{self.owner_id}:{slug(self.section)}:{self.ordinal}"
-
-
-def slug(text: str) -> str:
-    """A section title as a URL fragment.
-
-    >>> slug("Open questions")
-    'open-questions'
-    """
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def plain_text(markdown: str) -> str:
@@ -98,7 +91,7 @@ def _concepts(tokens: list) -> tuple[tuple[str, str], ...]:
     for token in tokens:
         for child in token.children or []:
             if child.type == "link_open" and (match := _CONCEPT_HREF.search(str(child.attrs.get("href", "")))):
-                found.append((_FOLDER_KINDS[match.group(1)], match.group(2)))
+                found.append((KIND_OF_FOLDER[match.group(1)], match.group(2)))
     return tuple(dict.fromkeys(found))
 
 

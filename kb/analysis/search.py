@@ -61,7 +61,8 @@ import tantivy
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from kb.analysis.passages import Passage, passages_of, plain_text, slug
+from kb.analysis.passages import Passage, passages_of, plain_text
+from kb.slug import slug
 
 __all__ = ["STOP_WORDS", "PassageHit", "SearchCache", "SearchDocument", "SearchHit", "SearchIndex", "SearchResults",
            "documents_from_store", "passages_from_store", "plain_text"]

@@ -29,10 +29,10 @@ from pathlib import Path
 
 import pycountry
 
-from kb.content.body import ITEM_SECTIONS, parse_body
-from kb.content.files import CONCEPT_KINDS
+from kb.content.body import parse_body
 from kb.content.frontmatter import split_front_matter
 from kb.content.parse import Document
+from kb.kinds import CONCEPT_FOLDERS, SECTION_KINDS
 from kb.problems import Problem
 
 __all__ = [
@@ -60,7 +60,7 @@ _KEYED_MARKS = ("src", "about", "key")
 #: Editorial brackets that are not marks (inside a quotation).
 _EDITORIAL = {"sic"}
 #: Sections whose bullets carry marks.
-_MARKED_SECTIONS = {*ITEM_SECTIONS, "timeline", "contested claims"}
+_MARKED_SECTIONS = {*SECTION_KINDS, "timeline", "contested claims"}
 # A bracketed text that is not a link, a reference-style link, an image or a footnote.
 # ``[src: …]`` and ``[about: …]`` are skipped at once: they are most of the brackets in a case.
 _BRACKETS = re.compile(r"(?<![!\]\\])\[(?!\s*(?i:src|about)\s*:)([^\[\]\n]*)\](?![(\[])")
@@ -450,7 +450,7 @@ _CONCEPT_LINK = re.compile(r"\]\((?:\.\./)?concepts/([a-z]+)/([^)\s#/]+)\.md(?:#
 
 def unused_concept_problems(documents: list[Document]) -> list[Problem]:
     """Every concept is claimed by a case, linked from a case's prose, or broader than / included in one."""
-    concepts = {d.data["id"]: d for d in documents if d.role in CONCEPT_KINDS}
+    concepts = {d.data["id"]: d for d in documents if d.role in CONCEPT_FOLDERS}
     used: set[str] = set()
     for doc in documents:
         if doc.role != "case":

@@ -29,16 +29,16 @@ from kb.check.contributor_rules import (
 )
 from kb.check.duplicates import organisation_problems
 from kb.check.vocabulary import Vocabulary
-from kb.content.body import ITEM_SECTIONS, KNOWN_SECTIONS, Item, ScopeMark
-from kb.content.files import CONCEPT_KINDS
+from kb.content.body import KNOWN_SECTIONS, Item, ScopeMark
 from kb.content.parse import Document
 from kb.evidence import OLD_RELIABILITY, RELIABILITIES, SCOPES, is_case_id
+from kb.kinds import CONCEPT_FOLDERS, KIND_OF_FOLDER, SECTION_KINDS
 from kb.problems import Problem
+from kb.slug import slug
 
 __all__ = ["cross_file_problems", "file_problems", "resolve_links", "schema_for", "scope_targets", "sort_problems",
            "validate"]
 
-_FOLDER_KINDS = {folder: kind for kind, folder in CONCEPT_KINDS.items()}
 _SRC_IN_TEXT = re.compile(r"\[src:\s*([^\]]*)\]", re.IGNORECASE)
 FIGURE_HINT = "write it as: figure: **18%** of staff left (2015) [src: id]"
 
@@ -197,10 +197,10 @@ def _identity_problems(doc: Document) -> list[Problem]:
         line, col = doc.at("id")
         problems.append(Problem(doc.where, line, col, f"id '{doc_id}' does not match the file name '{doc.stem}.md'",
                                 f"rename the file to {doc_id}.md or set id: {doc.stem}", code="id"))
-    if doc.role in CONCEPT_KINDS and data.get("kind") not in (None, doc.role):
+    if doc.role in CONCEPT_FOLDERS and data.get("kind") not in (None, doc.role):
         line, col = doc.at("kind")
         problems.append(Problem(doc.where, line, col,
-                                f"kind '{data.get('kind')}' does not match the folder '{CONCEPT_KINDS[doc.role]}'",
+                                f"kind '{data.get('kind')}' does not match the folder '{CONCEPT_FOLDERS[doc.role]}'",
                                 f"set kind: {doc.role} or move the file", code="kind"))
     return problems
 
@@ -320,13 +320,13 @@ def _item_problems(doc: Document, item: Item) -> list[Problem]:
     def report(message: str, hint: str, line: int = item.line, col: int = 1, code: str = "item") -> None:
         problems.append(Problem(doc.where, line, col, message, hint, code=code))
 
-    if item.section in ITEM_SECTIONS:
+    if item.section in SECTION_KINDS:
         if not item.href:
             report(f"{item.section} bullet does not start with a link to a concept page",
                    f"start with [Name](../concepts/{item.section}/<id>.md)")
     elif item.section == "timeline" and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?(s|–\d{4})?", item.title):
         report("timeline bullet does not start with a bold year", "write - **2006**: what happened [src: id]")
-    needs_source = item.section in ITEM_SECTIONS or item.section in ("timeline", "contested claims")
+    needs_source = item.section in SECTION_KINDS or item.section in ("timeline", "contested claims")
     if needs_source and not item.sources and not (item.status == "contested" and item.views):
         report(f"{item.section} bullet cites no source", "add [src: source-id] at the end of the bullet",
                code="unsourced")
@@ -349,7 +349,7 @@ def _item_problems(doc: Document, item: Item) -> list[Problem]:
     return problems
 
 
-_SCOPED_SECTIONS = {*ITEM_SECTIONS, "contested claims"}
+_SCOPED_SECTIONS = {*SECTION_KINDS, "contested claims"}
 SCOPE_HINT = "write [about: supported], [about: inspired], [about: franchised] or [about: general]"
 
 
@@ -397,7 +397,7 @@ def cross_file_problems(documents: list[Document], links: bool = True) -> list[P
     """
     usable = _usable(documents)
     problems = _duplicate_id_problems(usable)
-    concepts = {d.data["id"]: d for d in usable if d.role in CONCEPT_KINDS}
+    concepts = {d.data["id"]: d for d in usable if d.role in CONCEPT_FOLDERS}
     cases = {d.data["id"]: d for d in usable if d.role == "case"}
     problems.extend(_source_consistency_problems(usable))
     problems.extend(organisation_problems(usable))
@@ -426,7 +426,7 @@ def resolve_links(cases: list[Document], documents: list[Document]) -> list[Prob
 
     Each resolved bullet gets ``item.concept_id`` and ``item.concept_kind``, which the model needs.
     """
-    concepts = {d.data["id"]: d for d in _usable(documents) if d.role in CONCEPT_KINDS}
+    concepts = {d.data["id"]: d for d in _usable(documents) if d.role in CONCEPT_FOLDERS}
     return _link_problems([d for d in _usable(cases) if d.role == "case"], concepts)
 
 
@@ -440,7 +440,7 @@ def _link_problems(cases: list[Document], concepts: dict[str, Document]) -> list
     problems = []
     for doc in cases:
         for item in doc.body.items:
-            if item.section in ITEM_SECTIONS and item.href:
+            if item.section in SECTION_KINDS and item.href:
                 problems.extend(_resolve_link(doc, item, concepts, aliases))
     return problems
 
@@ -576,23 +576,23 @@ def _alias_index(concepts: dict[str, Document]) -> dict[str, str]:
     for concept_id, doc in concepts.items():
         for alias in _list(doc.data.get("aliases")):
             if isinstance(alias, str):
-                index[_slug(alias)] = concept_id
+                index[slug(alias)] = concept_id
     return index
 
 
 def _resolve_link(doc: Document, item: Item, concepts: dict[str, Document],
                   aliases: dict[str, str]) -> list[Problem]:
     """Resolve a body link to a concept id; say what is wrong when it does not resolve."""
-    expected = ITEM_SECTIONS[item.section]
+    expected = SECTION_KINDS[item.section]
     allowed_kinds = {expected, "framework"} if expected == "practice" else {expected}
-    folder_hint = f"../concepts/{CONCEPT_KINDS[expected]}/<id>.md"
+    folder_hint = f"../concepts/{CONCEPT_FOLDERS[expected]}/<id>.md"
     href = item.href.split("#")[0]
     target = posixpath.normpath(posixpath.join("cases", href))
     parts = target.split("/")
-    if len(parts) != 3 or parts[0] != "concepts" or not parts[2].endswith(".md") or parts[1] not in _FOLDER_KINDS:
+    if len(parts) != 3 or parts[0] != "concepts" or not parts[2].endswith(".md") or parts[1] not in KIND_OF_FOLDER:
         return [Problem(doc.where, item.line, item.href_col, f"link '{item.href}' does not point to a concept page",
                         f"link to {folder_hint}", code="link")]
-    kind, stem = _FOLDER_KINDS[parts[1]], parts[2][:-3]
+    kind, stem = KIND_OF_FOLDER[parts[1]], parts[2][:-3]
     if kind not in allowed_kinds:
         article = "an" if kind[0] in "aeiou" else "a"
         return [Problem(doc.where, item.line, item.href_col,
@@ -601,10 +601,10 @@ def _resolve_link(doc: Document, item: Item, concepts: dict[str, Document],
     if stem in concepts and concepts[stem].role == kind:
         item.concept_id, item.concept_kind = stem, kind
         return []
-    alias_of = aliases.get(_slug(stem))
+    alias_of = aliases.get(slug(stem))
     if alias_of and concepts[alias_of].role in allowed_kinds:
         item.concept_id, item.concept_kind = alias_of, concepts[alias_of].role
-        real = f"../concepts/{CONCEPT_KINDS[item.concept_kind]}/{alias_of}.md"
+        real = f"../concepts/{CONCEPT_FOLDERS[item.concept_kind]}/{alias_of}.md"
         return [Problem(doc.where, item.line, item.href_col, f"'{stem}' is an alias of '{alias_of}'",
                         f"link to {real} so the link works on GitHub", severity="warning", code="alias")]
     return [Problem(doc.where, item.line, item.href_col, f"unknown {kind} '{stem}'",
@@ -640,5 +640,3 @@ def _list(value: object) -> list:
     return value if isinstance(value, list) else []
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

@@ -20,8 +20,9 @@ from kb.check.contributor_rules import country_hint
 from kb.check.duplicates import matches_for
 from kb.check.validate import schema_for
 from kb.check.vocabulary import Vocabulary, load_vocabulary
-from kb.content.files import CONCEPT_KINDS, REPO_ROOT, ContentLayout
+from kb.content.files import REPO_ROOT, ContentLayout
 from kb.contrib.newcase import NewCaseError, case_id_for, existing_organisations, write_new_case
+from kb.kinds import CONCEPT_FOLDERS
 
 _ROOT_OPTION = click.option(
     "--root", type=click.Path(file_okay=False, path_type=Path), envvar="KB_ROOT", default=REPO_ROOT,
@@ -176,7 +177,7 @@ def preview(file: Path, output: Path | None, open_browser: bool, root: Path) -> 
 
 
 @click.command("concepts", short_help="List concept ids with their definitions.")
-@click.option("--kind", type=click.Choice(list(CONCEPT_KINDS)), help="Only concepts of this kind.")
+@click.option("--kind", type=click.Choice(list(CONCEPT_FOLDERS)), help="Only concepts of this kind.")
 @click.option("--search", "words", metavar="WORDS",
               help="Only concepts whose id, name, aliases or definition contain these words.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)

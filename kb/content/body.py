@@ -36,8 +36,9 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from kb.kinds import SECTION_KINDS
+
 __all__ = [
-    "ITEM_SECTIONS",
     "KNOWN_SECTIONS",
     "Body",
     "Figure",
@@ -49,7 +50,6 @@ __all__ = [
 ]
 
 #: The sections whose bullets become graph relationships, and the concept kind each links to.
-ITEM_SECTIONS = {"practices": "practice", "challenges": "challenge", "outcomes": "outcome"}
 KNOWN_SECTIONS = (
     "context", "practices", "challenges", "outcomes", "timeline",
     "transition", "funding and cost", "regulation and inspection", "how it ended",
@@ -181,7 +181,7 @@ def parse_body(text: str, first_line: int = 1) -> Body:
     return Body(sections, items)
 
 
-_PARSED_SECTIONS = {*ITEM_SECTIONS, "timeline", "contested claims"}
+_PARSED_SECTIONS = {*SECTION_KINDS, "timeline", "contested claims"}
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _HEADING = re.compile(r"^ {0,3}## +(.+?)\s*#*\s*$")
 
@@ -248,7 +248,7 @@ def _new_item(section: Section, token: Token, line_no: int, raw: list[str]) -> I
     item.scope_marks = _scope_marks(raw, line_no)
     item.key, content = _explicit_key(content)
     rest = _SOURCES.sub("", _MARKER.sub("", _ABOUT.sub("", content))).strip()
-    link = _LINK.match(rest) if section.key in ITEM_SECTIONS else None
+    link = _LINK.match(rest) if section.key in SECTION_KINDS else None
     if link:
         item.link_text, item.href = link.group(1).strip(), link.group(2)
         position = raw_line.find(item.href)

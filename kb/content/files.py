@@ -13,10 +13,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from kb.kinds import CONCEPT_FOLDERS
 from kb.problems import Problem
 
 __all__ = [
-    "CONCEPT_KINDS",
     "MAX_FILE_BYTES",
     "REPO_ROOT",
     "ContentLayout",
@@ -29,13 +29,6 @@ __all__ = [
 #: The repository: the default content root of the command line and the site.
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-#: Concept kinds and the folder of each under ``concepts/``.
-CONCEPT_KINDS = {
-    "practice": "practices",
-    "challenge": "challenges",
-    "outcome": "outcomes",
-    "framework": "frameworks",
-}
 MAX_FILE_BYTES = 256 * 1024
 
 
@@ -67,7 +60,7 @@ class ContentLayout:
         return self.root / "vocabulary"
 
     def concept_folder(self, kind: str) -> Path:
-        return self.concepts / CONCEPT_KINDS[kind]
+        return self.concepts / CONCEPT_FOLDERS[kind]
 
     def display(self, path: Path) -> str:
         try:
@@ -81,7 +74,7 @@ class ContentLayout:
         parent = Path(os.path.abspath(path)).parent
         if parent == Path(os.path.abspath(self.cases)):
             return "case"
-        for kind, folder in CONCEPT_KINDS.items():
+        for kind, folder in CONCEPT_FOLDERS.items():
             if parent == Path(os.path.abspath(self.concepts / folder)):
                 return kind
         return None
@@ -120,7 +113,7 @@ def misnamed_files(layout: ContentLayout, paths: list[Path] | None = None) -> li
     With ``paths``, the files among those named (and below the folders named) are checked as well,
     wherever they are: a file named on the command line is never passed over without a word.
     """
-    folders = [layout.cases, *(layout.concept_folder(kind) for kind in CONCEPT_KINDS)]
+    folders = [layout.cases, *(layout.concept_folder(kind) for kind in CONCEPT_FOLDERS)]
     candidates: set[Path] = set()
     for folder in folders:
         try:

@@ -13,8 +13,9 @@ from dataclasses import asdict, dataclass
 
 from rapidfuzz import fuzz, process
 
-from kb.content.files import CONCEPT_KINDS, ContentLayout, discover
+from kb.content.files import ContentLayout, discover
 from kb.content.parse import parse_file
+from kb.kinds import CONCEPT_FOLDERS
 
 __all__ = ["ConceptEntry", "closest_concepts", "list_concepts", "search_concepts"]
 
@@ -42,10 +43,10 @@ class ConceptEntry:
 
 def list_concepts(layout: ContentLayout, kind: str | None = None) -> list[ConceptEntry]:
     """Every concept page (of ``kind``), by kind then id; pages whose front matter cannot be read are left out."""
-    order = list(CONCEPT_KINDS)
+    order = list(CONCEPT_FOLDERS)
     entries = []
     for file in discover(layout, [layout.concepts] if layout.concepts.is_dir() else []):
-        if file.role not in CONCEPT_KINDS or (kind and file.role != kind):
+        if file.role not in CONCEPT_FOLDERS or (kind and file.role != kind):
             continue
         data = parse_file(file, layout).data
         if not isinstance(data.get("id"), str):

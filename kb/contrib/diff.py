@@ -37,7 +37,7 @@ from kb.content.files import ContentLayout, discover
 from kb.content.parse import parse_file
 from kb.graph.model import build_corpus
 from kb.graph.rows import GraphRows, graph_rows
-from kb.graph.schema import CONCEPT_LABELS
+from kb.kinds import CLAIM_REL_TYPES, CONCEPT_LABELS, RELATION_REL_TYPES
 from kb.load import load_content
 from kb.problems import KbError, Problem
 
@@ -70,8 +70,7 @@ CATEGORIES = {
 #: their organisation and concept, so repeating the attaching edges would double every line.
 _STRUCTURAL_RELS = {"HAS_FIGURE", "HAS_CLAIM", "HAS_VIEW", "ABOUT", "REPORTS_CLAIM", "REPORTS_FIGURE", "CONCERNS"}
 #: Rows that state something about an organisation and so need a source.
-_CLAIM_RELS = {"USES_PRACTICE", "USES_FRAMEWORK", "FACED", "REPORTED",
-               "PARTNER_OF", "ADOPTED_MODEL_OF", "INSPIRED_BY", "PART_OF"}
+_CLAIM_RELS = {*CLAIM_REL_TYPES, *RELATION_REL_TYPES}
 _VOLATILE = {"id", "file", "line", "contested"}  # contested repeats status
 _CONTENT_FOLDERS = ("cases", "concepts", "vocabulary")
 

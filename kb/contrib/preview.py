@@ -28,19 +28,26 @@ from markupsafe import Markup, escape
 from kb.analysis import KIND_OF_REL, build_index, query_for_case, rank_comparable
 from kb.check.validate import validate
 from kb.check.vocabulary import Vocabulary, country_name, load_vocabulary
-from kb.content.body import ITEM_SECTIONS, Item
-from kb.content.files import CONCEPT_KINDS, ContentLayout, discover
+from kb.content.body import Item
+from kb.content.files import ContentLayout, discover
 from kb.content.parse import Document, parse_file
 from kb.contrib.diff import build_side
 from kb.evidence import DEFAULT_SCOPE, grade_for
-from kb.graph.model import CLAIM_TYPES, RELATION_TYPES, scope_of, size_band
+from kb.graph.model import scope_of, size_band
 from kb.graph.rows import GraphRows
-from kb.graph.schema import CONCEPT_LABELS, label_for_kind
+from kb.kinds import (
+    CLAIM_TYPES,
+    CONCEPT_FOLDERS,
+    CONCEPT_LABELS,
+    KIND_OF_FOLDER,
+    RELATION_TYPES,
+    SECTION_KINDS,
+    concept_kind,
+)
 from kb.problems import KbError, Problem
 
 __all__ = ["TOKEN_RE", "CasePreview", "PreviewError", "marker_html", "preview_case"]
 
-_FOLDER_KINDS = {folder: kind for kind, folder in CONCEPT_KINDS.items()}
 _SAFE_URL = re.compile(r"^https?://\S+$")
 _TOKEN = "KBPROBLEMMARK{}X"  # survives Markdown and sanitising as plain text, replaced after rendering
 TOKEN_RE = re.compile(r"\s*KBPROBLEMMARK(\d+)X")
@@ -106,13 +113,13 @@ def _build(preview: CasePreview, doc: Document, documents: list[Document], vocab
     markers = _Markers(preview, doc)
     items = doc.body.items if doc.body else []
     spans = _item_spans(doc)
-    concepts = {d.data.get("id"): d for d in documents if d.role in CONCEPT_KINDS}
+    concepts = {d.data.get("id"): d for d in documents if d.role in CONCEPT_FOLDERS}
     claims, figures, disputes, reported = [], _size_figures(data, doc, markers), [], []
     grade = _grader(data)
     for item in items:
         scope, about = scope_of(item.scope_marks)
         evidence = {"scope": scope, "about": about, "evidence": grade(_cited(item), item.status)}
-        if item.section in ITEM_SECTIONS:
+        if item.section in SECTION_KINDS:
             claim = _claim(item, concepts) | evidence
             claim["detail"] = markers.attach(claim["detail"], spans[item.line])
             if scope == DEFAULT_SCOPE:
@@ -202,11 +209,11 @@ def _claim(item: Item, concepts: dict[str, Document]) -> dict[str, Any]:
         name = concepts[concept_id].data.get("name") or concept_id
     else:  # unresolved: guess the kind from the link's folder, else from the section
         parts = item.href.split("#")[0].split("/")
-        kind = _FOLDER_KINDS.get(parts[-2] if len(parts) > 1 else "", ITEM_SECTIONS[item.section])
+        kind = KIND_OF_FOLDER.get(parts[-2] if len(parts) > 1 else "", SECTION_KINDS[item.section])
         concept_id = parts[-1].removesuffix(".md") if item.href else ""
         name = item.link_text or "(no link to a concept page)"
     first = item.figures[0] if item.figures else None
-    return {"type": CLAIM_TYPES[kind], "kind": label_for_kind(kind), "concept": concept_id, "name": name,
+    return {"type": CLAIM_TYPES[kind], "kind": concept_kind(kind).label, "concept": concept_id, "name": name,
             "detail": item.detail, "figure": first.label if first else "", "year": first.year if first else None,
             "sources": item.sources, "status": item.status, "line": item.line}
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from kb.check.vocabulary import Vocabulary
 from kb.content.body import Figure, ScopeMark, View
-from kb.content.files import CONCEPT_KINDS
 from kb.content.parse import Document
 from kb.evidence import DEFAULT_SCOPE, grade_for
+from kb.kinds import CLAIM_TYPES, CONCEPT_FOLDERS, RELATION_TYPES
 
 __all__ = [
     "Claim",
@@ -31,16 +31,6 @@ __all__ = [
     "source_of",
 ]
 
-#: Relation types in files -> relationship types in the graph.
-RELATION_TYPES = {
-    "partner-of": "PARTNER_OF",
-    "adopted-model-of": "ADOPTED_MODEL_OF",
-    "inspired-by": "INSPIRED_BY",
-    "part-of": "PART_OF",
-}
-#: Body section -> relationship type from the organisation to the concept.
-CLAIM_TYPES = {"practice": "USES_PRACTICE", "framework": "USES_FRAMEWORK",
-               "challenge": "FACED", "outcome": "REPORTED"}
 SIZE_BANDS = ((10, "1-9"), (50, "10-49"), (250, "50-249"), (1000, "250-999"), (10000, "1000-9999"))
 
 
@@ -232,7 +222,7 @@ def build_corpus(documents: list[Document], vocabulary: Vocabulary) -> Corpus:
         for raw in doc.data.get("sources", []) or []:
             source = sources.setdefault(raw["id"], source_of(raw))
             source.declared_in.append(doc.data["id"])
-        if doc.role in CONCEPT_KINDS:
+        if doc.role in CONCEPT_FOLDERS:
             concepts[doc.data["id"]] = _concept(doc)
         elif doc.role == "case":
             organisations[doc.data["id"]] = _organisation(doc)

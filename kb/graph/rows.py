@@ -14,8 +14,6 @@ into a ``MultiDiGraph`` whose node keys are ``"Label:id"``.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,8 +25,12 @@ from kb.content.body import Figure
 from kb.evidence import DEFAULT_SCOPE, grade_for, is_case_id
 from kb.graph.model import Claim, Corpus, Disputed, Organisation
 from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES, label_for_kind
+from kb.slug import slug
 
-__all__ = ["GraphRows", "IdRequest", "Rel", "graph_rows", "node_key", "slug", "stable_ids", "to_networkx"]
+#: How many words of a title, tie-breaker or key make the slug part of an id (kb.slug).
+ID_WORDS = 6
+
+__all__ = ["GraphRows", "IdRequest", "Rel", "graph_rows", "node_key", "stable_ids", "to_networkx"]
 
 
 @dataclass(frozen=True)
@@ -154,13 +156,13 @@ def stable_ids(prefix: str, requests: Sequence[IdRequest]) -> list[str]:
     ['zappos/figure/staff-attrition/2015/of-staff-left', 'zappos/figure/staff-attrition/2015/took-the-buyout', \
 'zappos/figure/self-management/2014', 'zappos/figure/self-management/2014-2', 'zappos/figure/team-size']
     """
-    ids = [f"{prefix}/{slug(r.key)}" if r.key else f"{prefix}/{r.natural}" for r in requests]
+    ids = [f"{prefix}/{slug(r.key, ID_WORDS)}" if r.key else f"{prefix}/{r.natural}" for r in requests]
     pinned = Counter(ids[i] for i, r in enumerate(requests) if r.key)
     for level in range(max((len(r.tiebreakers) for r in requests), default=0)):
         counts = Counter(ids)
         for i, request in enumerate(requests):
             if not request.key and (counts[ids[i]] > 1 or pinned[ids[i]]) and level < len(request.tiebreakers):
-                extra = slug(request.tiebreakers[level])
+                extra = slug(request.tiebreakers[level], ID_WORDS)
                 ids[i] += f"/{extra}" if extra else ""
     seen: Counter = Counter()
     for i, node_id in enumerate(ids):
@@ -168,16 +170,6 @@ def stable_ids(prefix: str, requests: Sequence[IdRequest]) -> list[str]:
         if seen[node_id] > 1:
             ids[i] = f"{node_id}-{seen[node_id]}"
     return ids
-
-
-def slug(text: str, words: int = 6) -> str:
-    """The first ``words`` words of ``text`` in lower-case ASCII, joined by hyphens.
-
-    >>> slug("Only about 6% named Holacracy as the reason"), slug("Zürich café"), slug("")
-    ('only-about-6-named-holacracy-as', 'zurich-cafe', '')
-    """
-    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower())[:words])
 
 
 def _size_ids(org: Organisation) -> list[str]:
@@ -197,13 +189,13 @@ def _claim_ids(org: Organisation) -> tuple[list[str], list[str]]:
     marked = [claim for claim in org.claims if _has_claim_node(claim)]
     ids = stable_ids(f"{org.id}/claim", [
         *(IdRequest(claim.concept, (claim.detail,), claim.key) for claim in marked),
-        *(IdRequest(slug(dispute.title) or "untitled", (dispute.detail,), dispute.key)
+        *(IdRequest(slug(dispute.title, ID_WORDS) or "untitled", (dispute.detail,), dispute.key)
           for dispute in org.disputes)])
     return ids[:len(marked)], ids[len(marked):]
 
 
 def _view_ids(claim_id: str, views: list) -> list[str]:
-    return stable_ids(f"{claim_id}/view", [IdRequest(slug(view.sources[0]) if view.sources else "unsourced",
+    return stable_ids(f"{claim_id}/view", [IdRequest(slug(view.sources[0], ID_WORDS) if view.sources else "unsourced",
                                                      (view.text,), view.key) for view in views])
 
 

@@ -15,6 +15,8 @@ figure about others hangs on REPORTS_FIGURE rather than HAS_FIGURE.
 
 from __future__ import annotations
 
+from kb.kinds import CONCEPT_LABELS, concept_kind
+
 __all__ = ["CONCEPT_LABELS", "NODE_PROPERTIES", "REL_ENDPOINTS", "REL_PROPERTIES", "label_for_kind"]
 
 #: Whom a claim is about, how strong its evidence is, whether it is disputed (kb.evidence).
@@ -61,8 +63,6 @@ NODE_PROPERTIES: dict[str, dict[str, str]] = {
              **_EVIDENCE_PROPS},
 }
 
-CONCEPT_LABELS = ("Practice", "Challenge", "Outcome", "Framework")
-
 #: Every relationship carries the same evidence properties, so that provenance is uniform.
 #: ``scope`` and ``evidence`` are empty only on the vocabulary's own structure (BROADER, INCLUDES and a
 #: concept page's CITES), which says nothing about an organisation.
@@ -105,4 +105,4 @@ def label_for_kind(kind: str) -> str:
     >>> label_for_kind("practice")
     'Practice'
     """
-    return kind.capitalize()
+    return concept_kind(kind).label

@@ -31,14 +31,15 @@ from __future__ import annotations
 import re
 
 from kb.graph.schema import NODE_PROPERTIES
+from kb.kinds import CLAIM_REL_TYPES
 from kb.queries.explore import EXPLORE_QUERIES
-from kb.queries.named import NamedQuery
+from kb.queries.named import NamedQuery, cypher_list
 from kb.queries.research import RESEARCH_QUERIES
 from kb.queries.site import SITE_QUERIES
 
 __all__ = ["QUERIES", "NamedQuery", "cypher_for"]
 
-_CLAIM_TYPES = "['USES_PRACTICE', 'USES_FRAMEWORK', 'FACED', 'REPORTED']"
+_CLAIM_TYPES = cypher_list(CLAIM_REL_TYPES)
 
 _CORE_QUERIES = [
     NamedQuery(

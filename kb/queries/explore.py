@@ -21,16 +21,16 @@ results are deterministic.
 
 from __future__ import annotations
 
-from kb.queries.named import NamedQuery
+from kb.kinds import CLAIM_REL_TYPES, CONCEPT_LABELS, KINDS
+from kb.queries.named import NamedQuery, cypher_list
 
 __all__ = ["CONCEPT_QUERY_KINDS", "EXPLORE_QUERIES", "concept_query"]
 
 #: Concept kinds that have a page, with their node label.
-CONCEPT_QUERY_KINDS = {"practice": "Practice", "challenge": "Challenge", "outcome": "Outcome",
-                       "framework": "Framework"}
+CONCEPT_QUERY_KINDS = {kind.id: kind.label for kind in KINDS}
 
-_CLAIM_TYPES = "['USES_PRACTICE', 'USES_FRAMEWORK', 'FACED', 'REPORTED']"
-_CONCEPT_LABELS = "['Practice', 'Challenge', 'Outcome', 'Framework']"
+_CLAIM_TYPES = cypher_list(CLAIM_REL_TYPES)
+_CONCEPT_LABELS = cypher_list(CONCEPT_LABELS)
 _SOURCE_COLUMNS = """s.id AS id, s.title AS title, s.url AS url, s.publication AS publication,
                s.author AS author, s.publisher AS publisher, s.date AS date, s.type AS type,
                s.reliability AS reliability, s.language AS language"""

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["NamedQuery"]
+__all__ = ["NamedQuery", "cypher_list"]
+
+
+def cypher_list(values: tuple[str, ...]) -> str:
+    """A Cypher list literal of fixed names (relationship types, labels) declared in the code.
+
+    >>> cypher_list(("FACED", "REPORTED"))
+    "['FACED', 'REPORTED']"
+    """
+    return "[" + ", ".join(f"'{value}'" for value in values) + "]"
 
 
 @dataclass(frozen=True)

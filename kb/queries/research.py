@@ -7,9 +7,10 @@ few functions whose names differ between LadybugDB and Neo4j (see the console's 
 from __future__ import annotations
 
 from kb.graph.schema import NODE_PROPERTIES, REL_ENDPOINTS, REL_PROPERTIES
-from kb.queries.named import NamedQuery
+from kb.kinds import CLAIM_REL_TYPES
+from kb.queries.named import NamedQuery, cypher_list
 
-_CLAIM = "['USES_PRACTICE', 'USES_FRAMEWORK', 'FACED', 'REPORTED']"
+_CLAIM = cypher_list(CLAIM_REL_TYPES)
 
 RESEARCH_QUERIES: list[NamedQuery] = [
     NamedQuery(

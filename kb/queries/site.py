@@ -21,27 +21,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from kb.queries.named import NamedQuery
+from kb.kinds import CLAIM_REL_TYPES, KINDS, RELATION_REL_TYPES
+from kb.queries.named import NamedQuery, cypher_list
 
 __all__ = ["CITATION_KINDS", "GRAPH_KINDS", "SITE_QUERIES", "Neighbourhood", "neighbourhood", "source_citations"]
 
-#: Relationship types that are claims of a case: a bullet under Practices, Challenges or Outcomes.
-CLAIM_TYPES = ("USES_PRACTICE", "USES_FRAMEWORK", "FACED", "REPORTED")
-#: Relationship types between organisations, declared in a case's ``relations:``.
-RELATION_TYPES = ("PARTNER_OF", "ADOPTED_MODEL_OF", "INSPIRED_BY", "PART_OF")
 #: Links that make an organisation's facet values (sector, practices, challenges, outcomes).
-FACET_LINK_TYPES = ("IN_SECTOR", *CLAIM_TYPES)
+FACET_LINK_TYPES = ("IN_SECTOR", *CLAIM_REL_TYPES)
 
 #: Graph explorer kind (as in the URL) -> node label.  Figures, claims and views are evidence,
 #: shown on case pages, not nodes to explore.
 GRAPH_KINDS: dict[str, str] = {
-    "organisation": "Organisation", "practice": "Practice", "challenge": "Challenge", "outcome": "Outcome",
-    "framework": "Framework", "sector": "Sector", "country": "Country", "source": "Source",
+    "organisation": "Organisation", **{kind.id: kind.label for kind in KINDS},
+    "sector": "Sector", "country": "Country", "source": "Source",
 }
-
-
-def _cypher_list(values: tuple[str, ...]) -> str:
-    return "[" + ", ".join(f"'{value}'" for value in values) + "]"
 
 
 _FACET_QUERIES = [
@@ -59,7 +52,7 @@ _FACET_QUERIES = [
         "facet_links", "Each organisation's sectors, practices, frameworks, challenges and outcomes (one row each).",
         f"""
         MATCH (o:Organisation{{own}})-[r{{own:r}}]->(x{{own}})
-        WHERE {{rel_type:r}} IN {_cypher_list(FACET_LINK_TYPES)}
+        WHERE {{rel_type:r}} IN {cypher_list(FACET_LINK_TYPES)}
         RETURN o.id AS organisation, {{rel_type:r}} AS type, x.id AS value, x.name AS label
         ORDER BY organisation, type, value
         """),
@@ -101,7 +94,7 @@ _SOURCE_FIELDS = """s.id AS id, s.title AS title, s.url AS url, s.publication AS
 _CITATIONS: dict[str, tuple[str, str]] = {
     "claims": ("Claims (practice, challenge, outcome, framework) and relations that cite a source.", f"""
         MATCH (o:Organisation{{own}})-[r{{own:r}}]->(c{{own}})
-        WHERE {{rel_type:r}} IN {_cypher_list(CLAIM_TYPES + RELATION_TYPES)}
+        WHERE {{rel_type:r}} IN {cypher_list(CLAIM_REL_TYPES + RELATION_REL_TYPES)}
         UNWIND r.sources AS source
         WITH source, o, r, c
         {{filter}}

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from kb.content.files import CONCEPT_KINDS, ContentLayout
+from kb.content.files import ContentLayout
 from kb.graph.rows import GraphRows
+from kb.kinds import CONCEPT_FOLDERS
 from kb.problems import Problem
 
 __all__ = ["MANIFEST", "FileRecord", "Manifest", "StatKey", "StoreChange", "folder_listing", "new_manifest",
@@ -115,7 +116,7 @@ class StoreChange:
 def folder_listing(layout: ContentLayout) -> dict[str, list[str]]:
     """The names in each content folder: equal listings mean :func:`kb.content.files.discover` finds the same files."""
     listing = {}
-    for folder in (layout.cases, *(layout.concept_folder(kind) for kind in CONCEPT_KINDS)):
+    for folder in (layout.cases, *(layout.concept_folder(kind) for kind in CONCEPT_FOLDERS)):
         try:
             listing[folder.name if folder == layout.cases else f"concepts/{folder.name}"] = sorted(os.listdir(folder))
         except OSError:

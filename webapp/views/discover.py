@@ -19,7 +19,8 @@ from werkzeug.datastructures import MultiDict
 
 from kb.analysis.facets import SORTS, PageOutOfRange, build_cases, facet_cases, paginate, parse_selection, sort_cases
 from kb.analysis.search import SearchCache
-from kb.queries.site import CLAIM_TYPES, GRAPH_KINDS, Neighbourhood, neighbourhood, source_citations
+from kb.kinds import CLAIM_REL_TYPES, CONCEPT_FOLDERS, KIND_OF_CLAIM_TYPE, KINDS
+from kb.queries.site import GRAPH_KINDS, Neighbourhood, neighbourhood, source_citations
 
 from ..errors import not_found
 from ..store import get_store
@@ -34,13 +35,10 @@ PASSAGE_LIMIT = 20
 #: from the installed package, so that the graph page loads nothing from elsewhere.
 VIS_NETWORK = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 VENDOR_FILES = ("vis-network.min.js", "vis-network.css")
-#: Concept kind -> URL folder of its pages (the explore blueprint's).
-CONCEPT_FOLDERS = {"practice": "practices", "challenge": "challenges", "outcome": "outcomes",
-                   "framework": "frameworks"}
-KIND_TITLES = {"organisation": "Case", "practice": "Practice", "challenge": "Challenge", "outcome": "Outcome",
-               "framework": "Framework", "sector": "Sector", "country": "Country", "source": "Source"}
-KIND_PLURALS = {"organisation": "cases", "practice": "practices", "challenge": "challenges", "outcome": "outcomes",
-                "framework": "frameworks", "sector": "sectors", "country": "countries", "source": "sources"}
+KIND_TITLES = {"organisation": "Case", **{k.id: k.label for k in KINDS}, "sector": "Sector", "country": "Country",
+               "source": "Source"}
+KIND_PLURALS = {"organisation": "cases", **CONCEPT_FOLDERS, "sector": "sectors", "country": "countries",
+                "source": "sources"}
 #: Node colours of the graph explorer by kind (background, border); text stays dark on all of them.
 KIND_COLOURS = {"organisation": ("#9cc3ec", "#0b5394"), "practice": ("#a8dca8", "#2e7d32"),
                 "challenge": ("#f6b9a6", "#b3401b"), "outcome": ("#d6bcf0", "#6a3d9a"),
@@ -223,8 +221,7 @@ def search(fmt: str):
 
 # -- sources ----------------------------------------------------------------------------------------
 
-_CLAIM_TYPE_NAMES = {"USES_PRACTICE": "practice", "USES_FRAMEWORK": "framework", "FACED": "challenge",
-                     "REPORTED": "outcome", "FIGURE": "figure", "VIEW": "view on a disputed claim",
+_CLAIM_TYPE_NAMES = {**KIND_OF_CLAIM_TYPE, "FIGURE": "figure", "VIEW": "view on a disputed claim",
                      "PROFILE": "profile (founded, place, legal form, status)"}
 
 
@@ -246,7 +243,7 @@ def _citation(row: dict[str, Any]) -> dict[str, Any]:
     line = row.get("line")
     return {"organisation": {"id": row["organisation"], "name": row["organisation_name"],
                              "url": url_for("browse.case", case_id=row["organisation"])
-                             + (f"#line-{line}" if line and row["type"] in CLAIM_TYPES else "")},
+                             + (f"#line-{line}" if line and row["type"] in CLAIM_REL_TYPES else "")},
             "claim_type": claim_type, "type": row["type"], "concept": concept, "detail": row.get("detail") or "",
             "status": row.get("status") or "", "file": row.get("file") or "", "line": line}
 

@@ -17,6 +17,7 @@ from kb import evidence as grades
 from kb.analysis import SIZE_ORDER, CaseIndex, CaseQuery
 from kb.evidence import is_self, meets_grade
 from kb.graph.model import size_band
+from kb.kinds import KINDS
 from kb.queries.explore import concept_query
 
 from ..badges import SCOPE_BADGES, grade_words
@@ -29,8 +30,7 @@ bp = Blueprint("explore", __name__)
 
 
 #: Concept kind -> (URL folder, title of its list page).
-KIND_PAGES = {"practice": ("practices", "Practices"), "challenge": ("challenges", "Challenges"),
-              "outcome": ("outcomes", "Outcomes"), "framework": ("frameworks", "Frameworks")}
+KIND_PAGES = {k.id: (k.folder, k.title) for k in KINDS}
 #: What a case does with a concept of each kind, for sentences like "organisations that faced it".
 VERBS = {"practice": ("use", "using"), "framework": ("follow", "following"), "challenge": ("faced", "facing"),
          "outcome": ("reported", "reporting")}

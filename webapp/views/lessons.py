@@ -12,7 +12,8 @@ from typing import Any
 from flask import Blueprint, request, url_for
 
 from kb.analysis.facets import build_cases, facet_cases, parse_selection
-from kb.analysis.passages import LESSON_SECTIONS, slug
+from kb.analysis.passages import LESSON_SECTIONS
+from kb.slug import slug
 
 from ..store import get_store
 from .base import page_route, respond
