@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from kb import suggest
 from kb.graph.rows import graph_rows
 from kb.load import load_content
 from webapp import create_app
-from webapp.errors import closest_ids
+from webapp.errors import page_suggestions
 
 from .conftest import FIXTURES, REPO, TEST_LIMITS, load_into
 
@@ -119,9 +120,31 @@ def test_404_for_an_id_like_nothing_suggests_nothing(client) -> None:
 
 
 def test_closest_ids_compare_names_too() -> None:
-    names = {"buurtzorg": "Buurtzorg Nederland", "wl-gore": "W. L. Gore & Associates", "zappos": "Zappos"}
-    assert closest_ids("gore-associates", names) == ["wl-gore"]
-    assert closest_ids("zapos", names) == ["zappos"]
+    names = page_suggestions({"buurtzorg": "Buurtzorg Nederland", "wl-gore": "W. L. Gore & Associates",
+                              "zappos": "Zappos"})
+    assert names.closest("gore-associates") == ["wl-gore"]
+    assert names.closest("zapos") == ["zappos"]
+
+
+@pytest.mark.parametrize("base", ["/cases", "/sources", "/practices", "/compare?case="])
+def test_a_huge_id_is_compared_only_cut_short_and_finds_nothing(client, monkeypatch, base: str) -> None:
+    """Issue 22: a 60,000-letter id once cost 89 s of comparisons.  Now the did-you-mean compares at most
+    kb.suggest.MAX_QUERY characters of it (with candidates built once per graph version)."""
+    compared: list[int] = []
+    scorer = suggest.SCORER
+
+    def watching(query: str, choice: str, **kwargs) -> float:
+        compared.append(len(query))
+        return scorer(query, choice, **kwargs)
+
+    monkeypatch.setattr(suggest, "SCORER", watching)
+    huge = "alpha-care" + "x" * 60_000
+    url = f"{base}{huge}" if base.endswith("=") else f"{base}/{huge}"
+    response = client.get(url.replace("?", ".json?", 1) if "?" in url else f"{url}.json")
+    assert response.status_code == 404 and response.json["did_you_mean"] == []
+    assert compared and max(compared) == suggest.MAX_QUERY == 100
+    page = client.get(url)
+    assert page.status_code == 404 and "Did you mean" not in page.text
 
 
 # -- the same answers from Neo4j -------------------------------------------------------------------------

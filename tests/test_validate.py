@@ -49,7 +49,7 @@ def test_fixture_content_is_valid(mini_root: Path) -> None:
          38, 13, "unknown practice 'coaches-not-manager'", "did you mean 'coaches-not-managers'?"),
         ("target: beta-shoes", "target: beta-shoe", 16, 32, "unknown organisation 'beta-shoe'", "did you mean 'beta-shoes'?"),
         ("help on request. [src: report-b]", "help on request. [src: report-c]", 38, 92,
-         "unknown source 'report-c'", "did you mean 'report-b'"),
+         "unknown source 'report-c'", "did you mean 'report-a' or 'report-b'"),
         ("help on request. [src: report-b]", "help on request.", 38, 1, "practices bullet cites no source",
          "add [src: source-id]"),
         ("- figure: **12** nurses per team at most (2015) [src: report-a]",

@@ -21,7 +21,6 @@ Every function here reads only the documents it is given (and the template), nev
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter
 from functools import cache
@@ -34,6 +33,7 @@ from kb.content.frontmatter import split_front_matter
 from kb.content.parse import Document
 from kb.kinds import CONCEPT_FOLDERS, SECTION_KINDS
 from kb.problems import Problem
+from kb.suggest import closest
 
 __all__ = [
     "KNOWN_MARKS",
@@ -162,7 +162,7 @@ def _mark_problem(inner: str) -> tuple[str, str] | None:
         word = keyed.group(1).lower()
         if word in _KEYED_MARKS:
             return None
-        match = difflib.get_close_matches(word, _KEYED_MARKS, n=1, cutoff=0.5) or (
+        match = closest(word, _KEYED_MARKS, limit=1, cutoff=0.5) or (
             ["src"] if word in ("source", "sources", "cite", "ref") else [])
         shown = f"[{keyed.group(1)}: {keyed.group(2).strip()}]"
         if match:
@@ -170,7 +170,7 @@ def _mark_problem(inner: str) -> tuple[str, str] | None:
         return f"unknown mark '{shown}'", _known_marks()
     parts = [part.strip().lower() for part in inner.split(",")]
     if len(parts) > 1 and all(_WORD.match(part) for part in parts) and any(
-            difflib.get_close_matches(part, _FLAG_MARKS, n=1, cutoff=0.75) for part in parts):
+            closest(part, _FLAG_MARKS, limit=1, cutoff=0.75) for part in parts):
         return (f"unknown mark '[{inner}]'",
                 f"write each mark in its own brackets: {' '.join(f'[{part}]' for part in parts)}")
     word = _WORD.match(inner)
@@ -179,7 +179,7 @@ def _mark_problem(inner: str) -> tuple[str, str] | None:
     lowered = word.group(1).lower()
     if lowered in _FLAG_MARKS or lowered in _EDITORIAL:
         return None
-    match = difflib.get_close_matches(lowered, _FLAG_MARKS, n=1, cutoff=0.6)
+    match = closest(lowered, _FLAG_MARKS, limit=1)
     if match:
         return f"unknown mark '[{word.group(1)}]'", f"did you mean '[{match[0]}]'?"
     return (f"unknown mark '[{word.group(1)}]'",
@@ -389,7 +389,7 @@ def country_code_for(text: str) -> str | None:
         for name in (country.name, getattr(country, "common_name", None), getattr(country, "official_name", None)):
             if name:
                 names[name.lower()] = country.alpha_2
-    match = difflib.get_close_matches(cleaned.lower(), list(names), n=1, cutoff=0.85)
+    match = closest(cleaned.lower(), names, limit=1, cutoff=0.85)
     return names[match[0]] if match else None
 
 

@@ -8,7 +8,6 @@ to a concept id (setting ``item.concept_id``), which the model stage relies on.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import posixpath
 import re
@@ -35,6 +34,7 @@ from kb.evidence import OLD_RELIABILITY, RELIABILITIES, SCOPES, is_case_id
 from kb.kinds import CONCEPT_FOLDERS, KIND_OF_FOLDER, SECTION_KINDS
 from kb.problems import Problem
 from kb.slug import slug
+from kb.suggest import Suggestions, did_you_mean
 
 __all__ = ["cross_file_problems", "file_problems", "resolve_links", "schema_for", "scope_targets", "sort_problems",
            "validate"]
@@ -132,14 +132,14 @@ def _explain(error: ValidationError, schema: dict) -> tuple[str, str]:
         allowed = list(error.schema.get("properties", {}))
         key = extra[0] if extra else "?"
         return (f"{where or 'front matter'}: unknown key '{key}'",
-                _did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}")
+                did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}")
     if validator == "enum" and where.endswith(".reliability") and error.instance in OLD_RELIABILITY:
         return (f"{where}: {error.instance!r} is an old reliability value",
                 f"use {' | '.join(RELIABILITIES)}: {error.instance!r} usually becomes "
                 f"{OLD_RELIABILITY[error.instance]}; see docs/case-format.md")
     if validator == "enum":
         return (f"{where}: {error.instance!r} is not allowed",
-                _did_you_mean(str(error.instance), [str(v) for v in value])
+                did_you_mean(str(error.instance), [str(v) for v in value])
                 or f"use one of: {', '.join(map(str, value))}")
     if validator == "type":
         return f"{where}: expected {value}, found {type(error.instance).__name__}", _type_hint(value)
@@ -216,7 +216,7 @@ def _case_problems(doc: Document, vocabulary: Vocabulary) -> list[Problem]:
         if isinstance(sector, str) and sector not in vocabulary.sectors:
             line, col = doc.at("sectors", i)
             problems.append(Problem(doc.where, line, col, f"unknown sector '{sector}'",
-                                    _did_you_mean(sector, list(vocabulary.sectors))
+                                    did_you_mean(sector, list(vocabulary.sectors))
                                     or "see vocabulary/sectors.yaml", code="sector"))
     founded = data.get("founded")
     if isinstance(founded, int) and founded > dt.date.today().year:
@@ -247,7 +247,7 @@ def _source_reference_problems(doc: Document) -> list[Problem]:
     for source_id, line, col in _front_citations(doc) + _body_citations(doc):
         cited.add(source_id)
         if source_id not in seen:
-            hint = _did_you_mean(source_id, declared) or "declare it under sources: in the front matter"
+            hint = did_you_mean(source_id, declared) or "declare it under sources: in the front matter"
             problems.append(Problem(doc.where, line, col, f"unknown source '{source_id}'", hint,
                                     code="unknown-source"))
     for i, source_id in enumerate(declared):
@@ -288,7 +288,7 @@ def _body_problems(doc: Document) -> list[Problem]:
     for section in doc.body.sections:
         if section.key not in KNOWN_SECTIONS:
             problems.append(Problem(doc.where, section.line, 1, f"unknown section '## {section.title}'",
-                                    _did_you_mean(section.key, list(KNOWN_SECTIONS)) or
+                                    did_you_mean(section.key, list(KNOWN_SECTIONS)) or
                                     f"known sections: {', '.join(KNOWN_SECTIONS)}", code="section"))
     for item in doc.body.items:
         problems.extend(_item_problems(doc, item))
@@ -380,7 +380,7 @@ def _one_scope_mark_problems(doc: Document, mark: ScopeMark) -> list[Problem]:
         return [problem(f"{mark.text} names no scope", SCOPE_HINT)]
     if mark.kind not in SCOPES:
         return [problem(f"unknown scope '{mark.kind}' in {mark.text}",
-                        _did_you_mean(mark.kind, list(SCOPES)) or SCOPE_HINT)]
+                        did_you_mean(mark.kind, list(SCOPES)) or SCOPE_HINT)]
     if mark.kind == "self" and mark.about:
         return [problem("[about: self] takes no group", "remove the group, or use supported, inspired or franchised")]
     return []
@@ -416,7 +416,7 @@ def cross_file_problems(documents: list[Document], links: bool = True) -> list[P
                                         "remove this relation", code="relation"))
             elif target not in cases:
                 problems.append(Problem(doc.where, line, col, f"unknown organisation '{target}'",
-                                        _did_you_mean(target, list(cases)) or "add its case file first",
+                                        did_you_mean(target, list(cases)) or "add its case file first",
                                         code="unknown-organisation"))
     return problems
 
@@ -523,7 +523,7 @@ def _scope_target_problems(cases: list[Document]) -> list[Problem]:
             if name not in known:
                 problems.append(Problem(
                     doc.where, line, col, f"unknown case '{name}' in {text}",
-                    _did_you_mean(name, sorted(known)) or
+                    did_you_mean(name, sorted(known)) or
                     "name a case id from cases/, or write the group in words, e.g. other Dutch care providers",
                     code="unknown-organisation"))
     return problems
@@ -539,7 +539,7 @@ def _concept_problems(concepts: dict[str, Document]) -> list[Problem]:
             if target is None:
                 same_kind = [k for k, d in concepts.items() if d.role == doc.role and k != doc.data["id"]]
                 problems.append(Problem(doc.where, line, col, f"unknown broader concept '{broader}'",
-                                        _did_you_mean(broader, same_kind) or "name an existing concept id",
+                                        did_you_mean(broader, same_kind) or "name an existing concept id",
                                         code="unknown-concept"))
             elif target.role != doc.role:
                 problems.append(Problem(doc.where, line, col,
@@ -553,7 +553,7 @@ def _concept_problems(concepts: dict[str, Document]) -> list[Problem]:
             if isinstance(practice, str) and (target is None or target.role != "practice"):
                 line, col = doc.at("includes", i)
                 problems.append(Problem(doc.where, line, col, f"unknown practice '{practice}'",
-                                        _did_you_mean(practice, [k for k, d in concepts.items()
+                                        did_you_mean(practice, [k for k, d in concepts.items()
                                                                  if d.role == "practice"])
                                         or "name an existing practice id", code="unknown-concept"))
     return problems
@@ -621,20 +621,12 @@ def _concept_suggestion(stem: str, kind: str, concepts: dict[str, Document], ali
     names = {k: k for k, d in concepts.items() if d.role == kind}
     names.update({alias: concept_id for alias, concept_id in aliases.items()
                   if concepts[concept_id].role == kind and alias not in names})
-    suggestions: list[str] = []
-    for match in difflib.get_close_matches(stem, list(names), n=4, cutoff=0.6):
-        concept_id = names[match]
-        if concept_id != stem and concept_id not in suggestions:
-            suggestions.append(concept_id)
+    suggestions = [c for c in Suggestions((text, concept_id) for text, concept_id in names.items()).closest(stem, 3)
+                   if c != stem]
     return f"did you mean {' or '.join(repr(m) for m in suggestions[:2])}?" if suggestions else ""
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-def _did_you_mean(word: str, choices: list[str]) -> str:
-    matches = difflib.get_close_matches(word, choices, n=2, cutoff=0.6)
-    return f"did you mean {' or '.join(repr(m) for m in matches)}?" if matches else ""
-
 
 def _list(value: object) -> list:
     return value if isinstance(value, list) else []

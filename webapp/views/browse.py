@@ -12,7 +12,7 @@ from kb.analysis import comparable_cases
 from kb.analysis import index_for as analysis_index
 from kb.content.files import REPO_ROOT
 
-from ..errors import not_found
+from ..errors import not_found, page_suggestions
 from ..render import prose_sections, render_markdown
 from ..repository import SHOWN_FILES, file_kind, read_shown
 from ..store import get_store
@@ -119,14 +119,19 @@ def _contact_url(contact: str) -> str | None:
     return None
 
 
+#: The files the site shows, and their did-you-mean candidates (built once: the list is fixed).
+_SHOWN = {name: name for name in SHOWN_FILES}
+_SHOWN_CANDIDATES = page_suggestions(_SHOWN)
+
+
 @bp.route("/repo/<path:path>")
 def repository_file(path: str):
     """A file of the repository the site shows (a strict allow-list, :data:`webapp.repository.SHOWN_FILES`):
     Markdown rendered, other text as text, images as images; read-only."""
     kind, data = file_kind(path), read_shown(path)
     if kind is None or data is None:
-        shown = {name: name for name in SHOWN_FILES}
-        raise not_found(f"The site does not show the file '{path}'.", path, shown, lambda found: f"/repo/{found}")
+        raise not_found(f"The site does not show the file '{path}'.", path, _SHOWN, _SHOWN_CANDIDATES,
+                        url_of=lambda found: f"/repo/{found}")
     if kind == "image":
         mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
         return Response(data, mimetype=mimetype, headers={"Cache-Control": "public, max-age=3600"})

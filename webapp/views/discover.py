@@ -22,7 +22,7 @@ from kb.analysis.search import SearchCache
 from kb.kinds import CLAIM_REL_TYPES, CONCEPT_FOLDERS, KIND_OF_CLAIM_TYPE, KINDS
 from kb.queries.site import GRAPH_KINDS, Neighbourhood, neighbourhood, source_citations
 
-from ..errors import not_found
+from ..errors import not_found, page_names
 from ..store import get_store
 from .base import page_route, respond
 
@@ -57,25 +57,10 @@ def node_url(kind: str, node_id: str) -> str:
     return url_for("discover.source", source_id=node_id)
 
 
-def known_names(store: Any, kind: str) -> dict[str, str]:
-    """Id -> name of every node of a kind that has pages, for "did you mean" on a 404 (empty for other kinds)."""
-    if kind == "organisation":
-        return {row["id"]: row["name"] for row in store.query("facet_organisations")}
-    if kind == "source":
-        return {row["id"]: row["title"] or row["id"] for row in store.query("sources")}
-    if kind in CONCEPT_FOLDERS:
-        return {row["id"]: row["name"] for row in store.query("search_concepts") if row["label"].lower() == kind}
-    if kind == "sector":
-        return {row["value"]: row["label"] for row in store.query("facet_links") if row["type"] == "IN_SECTOR"}
-    if kind == "country":
-        return {row["country"]: row["country_name"] or row["country"] for row in store.query("facet_organisations")
-                if row["country"]}
-    return {}
-
-
 def missing(kind: str, node_id: str, store: Any, description: str) -> Exception:
-    """A 404 for a node id that does not exist, suggesting the closest ids of its kind."""
-    return not_found(description, node_id, known_names(store, kind), lambda found: node_url(kind, found))
+    """A 404 for a node id that does not exist, suggesting the closest ids of its kind (candidates built
+    once per graph version)."""
+    return not_found(description, node_id, *page_names(store, kind), url_of=lambda found: node_url(kind, found))
 
 
 # -- the case list ----------------------------------------------------------------------------------
@@ -468,8 +453,8 @@ def graph(kind: str, node_id: str, fmt: str):
     grouped = request.args.get("group") == "kind"
     hood = neighbourhood(get_store(), kind, node_id, depth=int(depth), kinds=tuple(shown), max_nodes=GRAPH_MAX_NODES)
     if hood is None:
-        raise not_found(f"No {kind} with id '{node_id}'.", node_id, known_names(get_store(), kind),
-                        lambda found: url_for("discover.graph", kind=kind, node_id=found))
+        raise not_found(f"No {kind} with id '{node_id}'.", node_id, *page_names(get_store(), kind),
+                        url_of=lambda found: url_for("discover.graph", kind=kind, node_id=found))
     for node in hood.nodes.values():
         node["url"] = node_url(node["kind"], node["id"])
         node["graph_url"] = url_for("discover.graph", kind=node["kind"], node_id=node["id"], depth=depth)

@@ -25,6 +25,7 @@ from ..errors import not_found
 from ..render import render_markdown
 from ..store import get_store
 from .base import page_route, respond
+from .discover import page_names
 
 bp = Blueprint("explore", __name__)
 
@@ -64,9 +65,8 @@ def compare(fmt: str):
     case_id = args.get("case", "").strip()
     if case_id:
         if case_id not in index.profiles:
-            raise not_found(f"No case with id '{case_id}'.", case_id,
-                            {p.id: p.name for p in index.profiles.values()},
-                            lambda found: url_for("explore.compare", case=found))
+            raise not_found(f"No case with id '{case_id}'.", case_id, *page_names(get_store(), "organisation"),
+                            url_of=lambda found: url_for("explore.compare", case=found))
         query, ignored, mode = analysis.query_for_case(index, case_id), [], "case"
         results = analysis.rank_comparable(index, query, limit=limit, exclude={case_id})
     else:
@@ -209,9 +209,8 @@ def _concept_page(kind: str, concept_id: str, fmt: str):
     index, store = _index(), get_store()
     info = index.concepts[kind].get(concept_id)
     if info is None:
-        raise not_found(f"No {kind} with id '{concept_id}'.", concept_id,
-                        {c.id: c.name for c in index.concepts[kind].values()},
-                        lambda found: f"/{KIND_PAGES[kind][0]}/{found}")
+        raise not_found(f"No {kind} with id '{concept_id}'.", concept_id, *page_names(store, kind),
+                        url_of=lambda found: f"/{KIND_PAGES[kind][0]}/{found}")
     claims, paging = _page_of(store.query(concept_query(kind, "claims"), id=concept_id))
     # What files say about this concept at organisations they supported, inspired or franchised, or in
     # general: shown apart, never counted as those files' own.
