@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import badges, errors, pagecache, security, store
+from . import assets, badges, delivery, errors, metadata, pagecache, security, store
 from .settings import from_environment
 from .views import browse, discover, explore, lessons, research
 
@@ -24,11 +24,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config["MAX_CONTENT_LENGTH"] = app.config["KB_MAX_REQUEST_BYTES"]
+    delivery.init_app(app)  # first: its after-request steps (ETags, compression) run last
     store.init_app(app)
     errors.init_app(app)
     badges.init_app(app)
     security.init_app(app)
     pagecache.init_app(app)  # after security: cached pages are stored without, and served with, its headers
+    assets.init_app(app)
+    metadata.init_app(app)
     for blueprint in (browse.bp, discover.bp, explore.bp, lessons.bp, research.bp):
         app.register_blueprint(blueprint)
     return app

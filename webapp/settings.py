@@ -59,6 +59,11 @@ SETTINGS = [
     Setting("RATE_LIMITS", True, "enforce rate limits (turn off only for benchmarks on loopback)"),
     Setting("REPOSITORY_URL", "", "web address of the repository's files, e.g. https://github.com/ORG/REPO/blob/main; "
                                   "links to files the site does not show go there (unset: shown as text)"),
+    Setting("PUBLIC_URL", "", "the site's address as visitors see it, e.g. https://kb.example.org (canonical links, "
+                              "link previews, JSON-LD); unset: the address of each request"),
+    Setting("PROXIES", 0, "how many reverse proxies in front of the site are trusted to say who the client is "
+                          "(X-Forwarded-For, -Proto, -Host, -Prefix); 1 behind one nginx or Caddy"),
+    Setting("TRUSTED_HOSTS", "", "host names the site answers to, comma-separated (others get 400); unset: any"),
     Setting("DEVELOPMENT", False, "allow Flask's debug mode (never on a public site)"),
     Setting("ACCESSIBILITY_CONTACT", "", "where people report accessibility problems, an email or web address "
             "(shown on /accessibility; without it, the page points to the project's issue tracker)"),

@@ -1,0 +1,100 @@
+"""gunicorn's settings for the site: what ``scripts/serve`` runs (``docs/deploy.md`` explains each).
+
+    python -m gunicorn --config python:webapp.gunicorn_conf "webapp:create_app()"
+
+* **Address**: ``HOST`` (default ``127.0.0.1``: only this machine, a reverse proxy in front) and
+  ``PORT`` (default 5000).
+* **Workers**: ``WEB_CONCURRENCY`` processes (default: one per CPU, at least 2), each with
+  ``KB_SERVER_THREADS`` threads (default 4).  Each process opens its own read-only store handle and,
+  on the first console query, its own pool of confined console workers
+  (:mod:`kb.store.console_pool`), which are stopped with it.
+* **Access log** on standard output, one line per request with its time in seconds; errors on
+  standard error.
+* **Graceful reload when the graph is rebuilt**: the master watches the embedded store's ``CURRENT``
+  pointer and, when a load replaces it, reloads as on ``kill -HUP``: new workers start on the new
+  generation, old ones finish their requests and stop (with their console workers).  Pages were never
+  stale (every reader follows ``CURRENT``); the reload releases the old generation's memory and files.
+* Anything else: gunicorn's own ``GUNICORN_CMD_ARGS`` (e.g. ``--timeout 120``).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+__all__ = ["watch_generation"]
+
+bind = f"{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '5000'}"
+workers = int(os.environ.get("WEB_CONCURRENCY") or max(2, os.cpu_count() or 1))
+worker_class = "gthread"
+threads = int(os.environ.get("KB_SERVER_THREADS") or 4)
+# A console query may run for KB_QUERY_TIMEOUT_MS (5 s) plus a worker restart; 60 s leaves room.
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+accesslog = "-"
+errorlog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss "%(f)s" "%(a)s"'
+# Workers load the app themselves: an engine handle must never be shared across fork.
+preload_app = False
+
+#: Seconds between two looks at the store's pointer (a read of one small file).
+WATCH_SECONDS = float(os.environ.get("KB_RELOAD_WATCH_SECONDS") or 1.0)
+_watcher_started = threading.Event()
+
+
+def _store_pointer() -> Path | None:
+    """The embedded store's ``CURRENT`` file, or None when the site reads Neo4j."""
+    if os.environ.get("KB_STORE", "ladybug") != "ladybug":
+        return None
+    from kb.store import default_store_path
+    from kb.store.ladybug import POINTER
+
+    return default_store_path() / POINTER
+
+
+def _pointer_text(pointer: Path) -> str:
+    try:
+        return pointer.read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
+def watch_generation(pointer: Path, on_change: Any, stop: threading.Event, interval: float = WATCH_SECONDS) -> None:
+    """Call ``on_change()`` each time the text of ``pointer`` changes, until ``stop`` is set."""
+    seen = _pointer_text(pointer)
+    while not stop.wait(interval):
+        now = _pointer_text(pointer)
+        if now and now != seen:
+            seen = now
+            on_change()
+
+
+def when_ready(server: Any) -> None:
+    """Start the master's watch of the store (once: a HUP reload does not call this again)."""
+    pointer = _store_pointer()
+    if pointer is None or _watcher_started.is_set():
+        return
+    _watcher_started.set()
+
+    def reload() -> None:
+        server.log.info("the graph was rebuilt (%s): reloading the workers gracefully", pointer)
+        os.kill(os.getpid(), signal.SIGHUP)
+
+    threading.Thread(target=watch_generation, args=(pointer, reload, threading.Event()),
+                     name="kb-generation-watch", daemon=True).start()
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """Stop this worker's console processes and close its store as the worker ends."""
+    app = getattr(worker, "wsgi", None)
+    for name in ("kb_console", "kb_store"):
+        resource = getattr(app, "extensions", {}).get(name)
+        if resource is not None:
+            try:
+                resource.close()
+            except Exception as err:  # the worker is going anyway; say so, but do not stop the others
+                server.log.warning("closing %s: %s", name, err)
