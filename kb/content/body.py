@@ -19,8 +19,8 @@ of a claim, figure or view (:func:`kb.graph.rows.stable_ids`), and sub-bullets s
 ``figure:`` or ``view:`` add a structured figure or one side of a disputed
 claim.  **Timeline** bullets start with a bold year (``- **2006**: ...``) and
 **Contested claims** bullets with a bold title.  All of it renders as ordinary
-Markdown on GitHub.  The parser uses markdown-it-py (CommonMark, like GitHub)
-because its tokens carry line numbers.
+Markdown on GitHub.  The parser is pyromark (pulldown-cmark, a CommonMark parser in Rust, like
+GitHub's): its events carry byte ranges, from which each bullet's source lines and line number come.
 
 >>> body = parse_body("## Practices\\n\\n- [Teams](../concepts/practices/teams.md): small. [src: a]\\n", 10)
 >>> item = body.items[0]
@@ -31,10 +31,11 @@ because its tokens carry line numbers.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+import pyromark
 
 from kb.kinds import SECTION_KINDS
 
@@ -68,11 +69,6 @@ _FIGURE = re.compile(
     r"\s*(?P<unit>(?![-–\d])[^*]*?)\s*\*\*\s*(?P<label>.*?)\s*"
     r"\((?P<year>\d{4})\)\s*$"
 )
-
-# Block structure only: items need each paragraph's source text and line (``token.content`` and
-# ``token.map``), never its inline children, and inline parsing is most of markdown-it's time.
-_md = MarkdownIt("commonmark").disable(["inline", "text_join"])
-
 
 @dataclass
 class ScopeMark:
@@ -173,11 +169,7 @@ def parse_body(text: str, first_line: int = 1) -> Body:
     for section, start, end in _split_sections(lines, first_line):
         sections.append(section)
         if section.key in _PARSED_SECTIONS:
-            chunk = lines[start:end]
-            tokens = _md.parse("\n".join(chunk))
-            for index, token in enumerate(tokens):
-                if token.type == "bullet_list_open" and token.level == 0:
-                    items.extend(_items_of_list(tokens, index, section, chunk, first_line + start))
+            items.extend(_items_of_section(lines[start:end], section, first_line + start))
     return Body(sections, items)
 
 
@@ -210,36 +202,85 @@ def _section_key(title: str) -> str:
     return re.sub(r"\s+", " ", title.strip().lower())
 
 
-def _items_of_list(tokens: list[Token], start: int, section: Section, lines: list[str],
-                   first_line: int) -> list[Item]:
-    """Collect the top-level list items of the list opened at ``tokens[start]``."""
+def _items_of_section(lines: list[str], section: Section, first_line: int) -> list[Item]:
+    """The top-level bullets of a section's lines (``first_line`` is the file line of ``lines[0]``)."""
     items: list[Item] = []
-    depth = 0
-    starting = False  # the next inline token opens a new top-level item
-    for token in tokens[start:]:
-        if token.type == "bullet_list_open":
-            depth += 1
-        elif token.type == "bullet_list_close":
-            depth -= 1
-            if depth == 0:
-                break
-        elif token.type == "list_item_open" and depth == 1:
+    starting = False  # the next run of text opens a new top-level item
+    for depth, first, last, content in _bullet_texts(lines):
+        if first < 0:
             starting = True
-        elif token.type == "inline" and token.map:
-            line_no = first_line + token.map[0]
-            raw = lines[token.map[0]:token.map[1]]
-            if starting:
-                items.append(_new_item(section, token, line_no, raw))
-                starting = False
-            elif depth >= 2:
-                _add_sub_bullet(items[-1], token.content, line_no, raw)
-            else:
-                items[-1].notes.append(token.content)
+            continue
+        raw = lines[first:last + 1]
+        if starting:
+            items.append(_new_item(section, content, first_line + first, raw))
+            starting = False
+        elif depth >= 2:
+            _add_sub_bullet(items[-1], content, first_line + first, raw)
+        elif items:
+            items[-1].notes.append(content)
     return items
 
 
-def _new_item(section: Section, token: Token, line_no: int, raw: list[str]) -> Item:
-    content = " ".join(token.content.split("\n"))
+#: Events of inline content: a run of them outside a paragraph is a tight list item's text.
+_INLINE_TAGS = {"Emphasis", "Strong", "Strikethrough", "Superscript", "Subscript", "Link", "Image"}
+_INLINE_EVENTS = {"Text", "Code", "InlineHtml", "SoftBreak", "HardBreak", "FootnoteReference", "InlineMath",
+                  "TaskListMarker"}
+_TEXT_BLOCKS = {"Paragraph", "Heading"}
+_HEADING_MARKS = re.compile(r"^#{1,6}\s*|\s+#+\s*$")
+
+
+def _bullet_texts(lines: list[str]) -> Iterator[tuple[int, int, int, str]]:
+    """Walk the top-level bullet lists of ``lines``: (1, -1, -1, "") where an item opens at depth 1,
+    and (bullet depth, first line index, last line index, text) for each paragraph or heading inside
+    an item, or a tight item's text (its lines without their indentation).
+
+    >>> list(_bullet_texts(["- a", "  b", "  - *c*", "", "text"]))
+    [(1, -1, -1, ''), (1, 0, 1, 'a\\nb'), (2, 2, 2, '*c*')]
+    """
+    source = "\n".join(lines)
+    encoded = source.encode("utf-8")
+    line_starts, offset = [], 0
+    for line in lines:  # byte offset of each line: pyromark's ranges are in UTF-8 bytes
+        line_starts.append(offset)
+        offset += len(line.encode("utf-8")) + 1
+    stack: list[str] = []  # open block tags; "Bullet" for a bullet list
+    run: list[int] = []  # byte range of the current run of a tight item's text
+
+    def located(start: int, end: int, heading: bool = False) -> tuple[int, int, str]:
+        text = "\n".join(line.strip() for line in encoded[start:end].decode("utf-8").split("\n")).strip()
+        if heading:
+            text = _HEADING_MARKS.sub("", text.split("\n")[0] if "\n" in text else text)
+        return bisect_right(line_starts, start) - 1, bisect_right(line_starts, max(start, end - 1)) - 1, text
+
+    for event, span in pyromark.events_with_range(source, merge_text=True):
+        if event.__class__ is str:  # SoftBreak, HardBreak or Rule
+            kind, tag = event, None
+        else:
+            ((kind, value),) = event.items()
+            tag = value if value.__class__ is str or value is None else next(iter(value))
+        if kind in _INLINE_EVENTS or (tag in _INLINE_TAGS and (kind == "Start" or kind == "End")):
+            if stack and stack[-1] == "Item" and stack[0] == "Bullet":
+                run = [run[0] if run else span["start"], span["end"]]
+            continue
+        if run:
+            yield (stack.count("Bullet"), *located(*run))
+            run = []
+        if kind == "Start":
+            if tag == "List" and value["List"] is None:
+                tag = "Bullet"
+            stack.append(tag)
+            if stack[0] != "Bullet":
+                continue
+            if tag == "Item" and stack[-2] == "Bullet" and stack.count("Bullet") == 1:
+                yield (1, -1, -1, "")
+            elif tag in _TEXT_BLOCKS:
+                yield (stack.count("Bullet"), *located(span["start"], span["end"], tag == "Heading"))
+        elif kind == "End" and stack:
+            stack.pop()
+
+
+def _new_item(section: Section, content: str, line_no: int, raw: list[str]) -> Item:
+    content = " ".join(content.split("\n"))
     raw_line = raw[0] if raw else ""
     item = Item(section=section.key, line=line_no, text=content)
     item.sources = _source_ids(content)

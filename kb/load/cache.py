@@ -42,7 +42,7 @@ _KB = Path(__file__).resolve().parent.parent
 _CODE = ("content/files", "content/frontmatter", "content/body", "content/parse", "check/validate",
          "check/vocabulary", "problems", "graph/model", "graph/rows", "graph/schema", "store/manifest",
          "check/contributor_rules", "check/duplicates", "evidence")
-_PACKAGES = ("PyYAML", "markdown-it-py", "jsonschema", "jsonschema-rs", "pycountry")
+_PACKAGES = ("PyYAML", "pyromark", "jsonschema", "jsonschema-rs", "pycountry")
 _MAGIC = b"kb-cache-1\n"
 
 
