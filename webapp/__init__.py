@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import assets, badges, delivery, errors, metadata, pagecache, security, store
+from . import assets, badges, delivery, errors, metadata, pagecache, security, store, structured_data
 from .settings import from_environment
 from .views import browse, discover, explore, lessons, research
 
@@ -32,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     pagecache.init_app(app)  # after security: cached pages are stored without, and served with, its headers
     assets.init_app(app)
     metadata.init_app(app)
+    structured_data.init_app(app)
     for blueprint in (browse.bp, discover.bp, explore.bp, lessons.bp, research.bp):
         app.register_blueprint(blueprint)
     return app

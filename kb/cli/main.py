@@ -10,7 +10,7 @@ import click
 from tqdm import tqdm
 
 from kb.content.files import REPO_ROOT, ContentLayout
-from kb.export.formats import FORMATS, export_graph
+from kb.export import EXPORT_FORMATS, write_export
 from kb.graph.rows import GraphRows, graph_rows, to_networkx
 from kb.load import check_paths, load_content, load_embedded
 from kb.problems import KbError, Problem
@@ -207,11 +207,14 @@ def _load_neo4j(rows: GraphRows, uri: str | None, quiet: bool) -> str:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True, help="Output format.")
 @click.option("--output", type=click.Path(path_type=Path), required=True,
-              help="File to write (a folder for csv: nodes.csv and edges.csv).")
+              help="File to write (a folder for csv: nodes.csv and edges.csv; for datapackage: the package).")
+@click.option("--base-uri", envvar="KB_PUBLIC_URL", default="", metavar="URI",
+              help="turtle, datapackage: base of the RDF node URIs, e.g. the site's address "
+                   "https://kb.example.org/ (env KB_PUBLIC_URL; default a urn: base).")
 @ROOT_OPTION
-def export(fmt: str, output: Path, root: Path) -> None:
+def export(fmt: str, output: Path, base_uri: str, root: Path) -> None:
     """Export the graph with provenance on every relationship.
 
     \b
@@ -219,13 +222,15 @@ def export(fmt: str, output: Path, root: Path) -> None:
       python graph_loader.py export --format graphml --output graph.graphml   # Gephi, yEd
       python graph_loader.py export --format json --output graph.json         # node-link JSON
       python graph_loader.py export --format csv --output graph-csv/          # nodes.csv, edges.csv
+      python graph_loader.py export --format turtle --output graph.ttl --base-uri https://kb.example.org/
+      python graph_loader.py export --format datapackage --output release/    # Frictionless Data Package
     """
     result = load_content(root)
     if not result.ok:
         _print_problems(result.problems)
         sys.exit(1)
     graph = to_networkx(graph_rows(result.corpus))
-    for path in export_graph(graph, fmt, output):
+    for path in write_export(graph, fmt, output, root=root, base_uri=base_uri):
         click.echo(f"wrote {path}")
 
 

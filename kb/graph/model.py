@@ -166,6 +166,7 @@ class Organisation:
     legal_form: str = ""
     ownership: str = ""
     website: str = ""
+    wikidata: str = ""  # the Wikidata item (Q...), where a page the contributor read shows it
     profile_sources: list[str] = field(default_factory=list)
     size: list[SizeFigure] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
@@ -273,7 +274,8 @@ def _organisation(doc: Document) -> Organisation:
         file=doc.where, aliases=list(data.get("aliases", [])), city=data.get("city", ""),
         region=data.get("region", ""), founded=data.get("founded"),
         legal_form=data.get("legal_form", ""), ownership=data.get("ownership", ""),
-        website=data.get("website", ""), profile_sources=list(data["profile_sources"]),
+        website=data.get("website", ""), wikidata=data.get("wikidata", ""),
+        profile_sources=list(data["profile_sources"]),
         sources=[s["id"] for s in data["sources"]], body=doc.front.body,
         reliability={s["id"]: s.get("reliability", "") for s in data["sources"]},
     )

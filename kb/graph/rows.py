@@ -205,7 +205,8 @@ def _add_organisation(rows: GraphRows, org: Organisation, corpus: Corpus) -> Non
     staff = org.latest("staff")
     rows.add_node("Organisation", id=org.id, name=org.name, kind=org.kind, country=org.country, city=org.city,
                   region=org.region, founded=org.founded, legal_form=org.legal_form, ownership=org.ownership,
-                  status=org.status, website=org.website, summary=org.summary, size_band=org.size_band,
+                  status=org.status, website=org.website, wikidata=org.wikidata, summary=org.summary,
+                  size_band=org.size_band,
                   staff=staff.value if staff else None, staff_year=staff.year if staff else None,
                   aliases=org.aliases, sources=org.profile_sources, body=org.body.strip(), file=org.file)
     me = ("Organisation", org.id)

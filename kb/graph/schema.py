@@ -32,7 +32,7 @@ NODE_PROPERTIES: dict[str, dict[str, str]] = {
     "Organisation": {
         "id": "STRING", "name": "STRING", "kind": "STRING", "country": "STRING", "city": "STRING",
         "region": "STRING", "founded": "INT64", "legal_form": "STRING", "ownership": "STRING",
-        "status": "STRING", "website": "STRING", "summary": "STRING", "size_band": "STRING",
+        "status": "STRING", "website": "STRING", "wikidata": "STRING", "summary": "STRING", "size_band": "STRING",
         "staff": "DOUBLE", "staff_year": "INT64", "aliases": "STRING[]", "sources": "STRING[]",
         "body": "STRING", "file": "STRING",
     },

@@ -62,7 +62,8 @@ _CORE_QUERIES = [
         WITH o, c, collect(s.name) AS sectors
         RETURN o.id AS id, o.name AS name, o.kind AS kind, o.country AS country, c.name AS country_name,
                o.city AS city, o.region AS region, o.founded AS founded, o.legal_form AS legal_form,
-               o.ownership AS ownership, o.status AS status, o.website AS website, o.summary AS summary,
+               o.ownership AS ownership, o.status AS status, o.website AS website, o.wikidata AS wikidata,
+               o.summary AS summary,
                o.size_band AS size_band, o.staff AS staff, o.staff_year AS staff_year,
                o.sources AS sources, o.aliases AS aliases, o.body AS body, o.file AS file,
                {sorted:sectors} AS sectors
