@@ -28,9 +28,9 @@ SDO = Namespace("https://schema.org/")
 
 @pytest.fixture
 def content(mini_root: Path) -> Path:
-    """The fixture content in a git repository of its own, Alpha Care with a Wikidata id."""
+    """The fixture content in a git repository of its own; the fictional Alpha Care gets a made-up Wikidata id."""
     case = mini_root / "cases" / "alpha-care.md"
-    case.write_text(case.read_text(encoding="utf-8").replace("status: active\n", "status: active\nwikidata: Q2930306\n"),
+    case.write_text(case.read_text(encoding="utf-8").replace("status: active\n", "status: active\nwikidata: Q123456789\n"),
                     encoding="utf-8")
     for command in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@example.org", "commit",
                                                    "-qm", "content"]):
@@ -62,7 +62,7 @@ def test_the_data_package_validates_and_says_what_it_is(content: Path, tmp_path:
     assert descriptor["kb"]["counts"]["relationships"]["USES_PRACTICE"] == 2
     with (package / "data" / "nodes.csv").open(encoding="utf-8") as handle:
         alpha = next(row for row in csv.DictReader(handle) if row["key"] == "Organisation:alpha-care")
-    assert alpha["name"] == "Alpha Care" and alpha["wikidata"] == "Q2930306" and alpha["founded"] == "2006"
+    assert alpha["name"] == "Alpha Care" and alpha["wikidata"] == "Q123456789" and alpha["founded"] == "2006"
     for resource in descriptor["resources"]:
         assert (package / resource["path"]).stat().st_size == resource["bytes"]
     assert "CC BY-SA 4.0" in (package / "LICENSE.txt").read_text(encoding="utf-8")
@@ -101,7 +101,7 @@ def test_the_rdf_export_has_stable_uris_and_links_organisations_to_wikidata(cont
     alpha = URIRef(BASE + "cases/alpha-care")
     assert (alpha, RDF.type, SDO.Organization) in graph
     assert (alpha, SDO.name, Literal("Alpha Care")) in graph
-    assert (alpha, OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q2930306")) in graph
+    assert (alpha, OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q123456789")) in graph
     assert not list(graph.objects(URIRef(BASE + "cases/beta-shoes"), OWL.sameAs))  # no id, no link
     teams = URIRef(BASE + "practices/self-managing-teams")
     assert (teams, SKOS.prefLabel, Literal("Self-managing teams")) in graph
@@ -142,7 +142,7 @@ def test_case_pages_carry_schema_org_json_ld_with_their_sources(content: Path, t
                             "description": "A fictional home-care provider used by the test suite; nurses work in "
                                            "small self-managing teams.",
                             "address": {"@type": "PostalAddress", "addressCountry": "NL", "addressLocality": "Almelo"},
-                            "sameAs": ["http://www.wikidata.org/entity/Q2930306"]}
+                            "sameAs": ["http://www.wikidata.org/entity/Q123456789"]}
     assert page["@type"] == "WebPage" and page["about"] == {"@id": organisation["@id"]}
     assert page["license"] == "https://creativecommons.org/licenses/by-sa/4.0/"
     assert [(c["@id"], c["name"]) for c in page["citation"]] == [
