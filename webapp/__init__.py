@@ -12,7 +12,7 @@ from flask import Flask
 
 from . import assets, badges, delivery, errors, metadata, pagecache, security, store, structured_data
 from .settings import from_environment
-from .views import browse, discover, explore, lessons, research
+from .views import browse, cases, compare, concepts, evidence, graph, lessons, patterns, research, search, sources
 
 __all__ = ["create_app"]
 
@@ -33,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     assets.init_app(app)
     metadata.init_app(app)
     structured_data.init_app(app)
-    for blueprint in (browse.bp, discover.bp, explore.bp, lessons.bp, research.bp):
-        app.register_blueprint(blueprint)
+    # One blueprint per kind of page (as Datasette has one view module per page kind).
+    for view in (browse, cases, compare, concepts, evidence, graph, lessons, patterns, research, search, sources):
+        app.register_blueprint(view.bp)
     return app

@@ -27,15 +27,15 @@ def render_preview(preview: CasePreview) -> str:
     """The case page as a self-contained HTML file: the site's template, its CSS inlined, a banner of problems."""
     from webapp import create_app
     from webapp.render import prose_sections, render_markdown
-    from webapp.views import browse
-    from webapp.views.explore import with_figures
+    from webapp.views.cases import claim_groups
+    from webapp.views.claims import with_figures
 
     app = create_app({"TESTING": True})
     data = preview.data
-    # As webapp.views.browse.case shapes them: each figure under the claim it was written under.
+    # As webapp.views.cases.case shapes them: each figure under the claim it was written under.
     with_figures([*data["claims"], *data.get("reported", [])], [f for f in data["figures"] if f.get("concept")],
                  organisation=data["case"]["id"])
-    groups = {title: [c for c in data["claims"] if c["type"] == rel] for rel, title in browse._CLAIM_GROUPS}
+    groups = claim_groups(data["claims"])
     body_html = render_markdown(prose_sections(preview.prose), section_ids=True)
     # A heading's id is made from its text, problem tokens included: the site's id has none.
     body_html = _TOKEN_IN_ID.sub("", body_html)

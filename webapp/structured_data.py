@@ -22,7 +22,7 @@ __all__ = ["case_jsonld", "init_app"]
 
 
 def _source(source: dict[str, Any]) -> dict[str, Any]:
-    work: dict[str, Any] = {"@type": "CreativeWork", "@id": public_url() + url_for("discover.source",
+    work: dict[str, Any] = {"@type": "CreativeWork", "@id": public_url() + url_for("sources.source",
                                                                                       source_id=source["id"]),
                             "name": source.get("title") or source["id"]}
     if source.get("url"):
@@ -42,7 +42,7 @@ def _source(source: dict[str, Any]) -> dict[str, Any]:
 
 def case_jsonld(case: dict[str, Any], sources: list[dict[str, Any]]) -> dict[str, Any]:
     """The JSON-LD of a case page: the page, the organisation it is about, the sources it cites."""
-    page = public_url() + url_for("browse.case", case_id=case["id"])
+    page = public_url() + url_for("cases.case", case_id=case["id"])
     organisation: dict[str, Any] = {"@type": "Organization", "@id": f"{page}#organisation", "name": case["name"],
                                     "description": case.get("summary") or ""}
     if case.get("aliases"):

@@ -42,7 +42,10 @@ whatever the query; only the best ``limit`` cases are then explained in Python.
 The package is three modules, one per stage of that work (grades and scopes are :mod:`kb.evidence`):
 :mod:`kb.analysis.index` (the index and its cache per graph version),
 :mod:`kb.analysis.compare` (comparable cases) and :mod:`kb.analysis.patterns` (co-occurrence,
-centrality, matrices).
+centrality, matrices).  Beside them, what the site's lists decide: :mod:`kb.analysis.facets` (the case
+list's facets, sorting and paging), :mod:`kb.analysis.sources` (the sources list's filters),
+:mod:`kb.analysis.claims` (the claims an evidence filter keeps), and :mod:`kb.analysis.search` with
+:mod:`kb.analysis.passages` (question search).
 """
 
 from kb.analysis.compare import (

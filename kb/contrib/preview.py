@@ -188,7 +188,7 @@ def _comparable(rows: GraphRows, doc: Document, case: dict[str, Any], limit: int
     includes = [{"framework": rel.start, "practice": rel.end} for rel in rows.rels if rel.type == "INCLUDES"]
     index = build_index(profiles, claims, concepts, sector_rows, includes)
     ranked = rank_comparable(index, query_for_case(index, case_id), limit=limit, exclude={case_id})
-    # As webapp.views.browse.case shapes them for case.html.
+    # As webapp.views.cases.case shapes them for case.html.
     return [{"id": c["id"], "name": c["name"], "score": c["score"],
              "why": [f"{r['name']} ({r['why']})" if r.get("name") else r["why"]
                      for r in sorted(c["reasons"], key=lambda r: -r["points"])]} for c in ranked]

@@ -1,30 +1,22 @@
-"""Browsing: the home page, the list of cases and a page per case."""
+"""The site's own pages (blueprint ``browse``): the home page, how to contribute, the accessibility statement
+and the repository files those pages link to.  Cases have their own module (:mod:`webapp.views.cases`)."""
 
 from __future__ import annotations
 
 import mimetypes
 import posixpath
-from collections import OrderedDict
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template
 
-from kb.analysis import comparable_cases
-from kb.analysis import index_for as analysis_index
 from kb.content.files import REPO_ROOT
 
 from ..errors import not_found, page_suggestions
-from ..render import prose_sections, render_markdown
+from ..render import render_markdown
 from ..repository import SHOWN_FILES, file_kind, read_shown
 from ..store import get_store
 from .base import page_route, respond
-from .discover import case_list, missing
-from .explore import with_about, with_figures
 
 bp = Blueprint("browse", __name__)
-
-_CLAIM_GROUPS = (("USES_FRAMEWORK", "Frameworks"), ("USES_PRACTICE", "Practices"),
-                 ("FACED", "Challenges"), ("REPORTED", "Outcomes"))
-
 
 @page_route(bp, "/")
 def home(fmt: str):
@@ -33,46 +25,6 @@ def home(fmt: str):
     counts = {row["label"]: row["n"] for row in store.query("label_counts")}
     cases = store.query("organisations")
     return respond(fmt, "home.html", {"counts": counts, "cases": cases})
-
-
-@page_route(bp, "/cases")
-def cases(fmt: str):
-    """The cases matching the facets chosen (``sector``, ``country``, ``size``, ``kind``, ``practice``,
-    ``challenge``, ``outcome``, repeatable), sorted (``sort=name|founded|size``) and paged (``page=``)."""
-    return respond(fmt, "cases.html", case_list(get_store(), request.args, current_app.config["KB_PAGE_SIZE"], fmt))
-
-
-@page_route(bp, "/cases/<case_id>")
-def case(case_id: str, fmt: str):
-    """One case: profile, evidence-backed claims, disputes, relations and sources."""
-    store = get_store()
-    found = store.query("organisation", id=case_id)
-    if not found:
-        raise missing("organisation", case_id, store, f"No case with id '{case_id}'.")
-    found[0]["sectors"] = sorted(found[0]["sectors"])  # collect() order differs between stores
-    data = {
-        "case": found[0],
-        "claims": store.query("organisation_claims", id=case_id),
-        "figures": store.query("organisation_figures", id=case_id),
-        "disputes": _group_views(store.query("organisation_disputes", id=case_id)),
-        # What the file says about others or in general: shown, never counted as the case's own.
-        "reported": store.query("organisation_reported_claims", id=case_id),
-        "relations": store.query("organisation_relations", id=case_id),
-        "related_from": store.query("organisation_relations_in", id=case_id),
-        "sources": store.query("organisation_sources", id=case_id),
-        "comparable": [{"id": c["id"], "name": c["name"], "score": c["score"],
-                        "why": [f"{r['name']} ({r['why']})" if r.get("name") else r["why"]
-                                for r in sorted(c["reasons"], key=lambda r: -r["points"])]}
-                       for c in comparable_cases(store, case_id, limit=5)],
-    }
-    index = analysis_index(store)
-    with_figures([*data["claims"], *data["reported"]], [figure for figure in data["figures"] if figure["concept"]],
-                 organisation=case_id, index=index)
-    with_about([*data["claims"], *data["reported"]], index)
-    groups = OrderedDict((title, [c for c in data["claims"] if c["type"] == rel]) for rel, title in _CLAIM_GROUPS)
-    body_html = render_markdown(prose_sections(found[0]["body"] or ""), section_ids=True)
-    return respond(fmt, "case.html", data, groups=groups, body_html=body_html,
-                   source_index={s["id"]: s for s in data["sources"]})
 
 
 @page_route(bp, "/contribute", cache=False)  # from a file, not the graph
@@ -141,15 +93,3 @@ def repository_file(path: str):
                                 repository_url=repository_url) if kind == "markdown" else None
     return render_template("repo_file.html", path=path, text=text, body_html=body_html,
                            source_url=f"{repository_url.rstrip('/')}/{path}" if repository_url else None)
-
-
-def _group_views(rows: list[dict]) -> list[dict]:
-    """Rows of (claim, view) pairs -> one dict per claim with its list of views."""
-    claims: OrderedDict[str, dict] = OrderedDict()
-    for row in rows:
-        claim = claims.setdefault(row["id"], {k: row[k] for k in ("id", "title", "text", "status", "sources", "line",
-                                                                  "scope", "about", "evidence")} | {"views": []})
-        if row["view"] is not None:
-            claim["views"].append({"text": row["view"], "sources": row["view_sources"], "line": row["view_line"],
-                                   "evidence": row["view_evidence"]})
-    return list(claims.values())

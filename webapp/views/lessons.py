@@ -1,8 +1,8 @@
 """Lessons and open questions across cases (blueprint ``lessons``): every case's **Lessons** and **Open
 questions** on one page, filterable by sector, practice and challenge, each linked to its case and sources.
 
-The passages come from the search index (:mod:`kb.search`, one per graph version), the filters from the
-case facets (:mod:`kb.facets`, so that a sector also finds cases in its narrower sectors).
+The passages come from the search index (:mod:`kb.analysis.search`, one per graph version), the filters from
+the case facets (:mod:`kb.analysis.facets`, so that a sector also finds cases in its narrower sectors).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from kb.slug import slug
 
 from ..store import get_store
 from .base import page_route, respond
-from .discover import _search_cache, _source_refs, passage_url
+from .links import passage_url, source_refs
+from .search import search_index
 
 bp = Blueprint("lessons", __name__)
 
@@ -30,7 +31,7 @@ def lessons(fmt: str):
     """Every case's lessons and open questions (``sector``, ``practice``, ``challenge``: repeatable, combined
     with AND), grouped by case, with their sources."""
     store = get_store()
-    index = _search_cache().index_for(store)
+    index = search_index(store)
     selection = {name: values for name, values in parse_selection(request.args.getlist).items()
                  if name in LESSON_FACETS}
     every_case = build_cases(store.query("facet_organisations"), store.query("facet_links"),
@@ -46,11 +47,11 @@ def lessons(fmt: str):
         sections = []
         for title in LESSON_SECTIONS:
             items = [{"text": p.text, "key": p.key, "url": passage_url("organisation", p.owner_id, slug(title)),
-                      "sources": _source_refs(p.sources, index.sources)}
+                      "sources": source_refs(p.sources, index.sources)}
                 for p in by_case[case.id] if p.section == title]
             if items:
                 sections.append({"title": title, "items": items})
-        cases.append({"id": case.id, "name": case.row["name"], "url": url_for("browse.case", case_id=case.id),
+        cases.append({"id": case.id, "name": case.row["name"], "url": url_for("cases.case", case_id=case.id),
                       "sectors": sorted(case.values["sector"].values()), "sections": sections})
     facets = [{"name": counts.facet.name, "title": counts.facet.title,
                "values": [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected}

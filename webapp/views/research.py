@@ -160,7 +160,7 @@ def analytics(fmt: str):
     counted from the claims the evidence filter keeps (``scope``, ``grade``, as on /patterns)."""
     from kb import analysis
 
-    from .explore import evidence_filter, filter_args
+    from .evidence import evidence_filter, filter_args
 
     selected = evidence_filter(request.args)
     index = analysis.index_for(get_store()).restricted(selected["scope"], selected["min_grade"])
@@ -180,7 +180,7 @@ def analytics(fmt: str):
                         for n, members in enumerate(communities)],
         "central": analysis.most_connected(index, limit=15),
         "evidence": [{k: v for k, v in row.items() if k != "cases"} | {"cases": len(row["cases"])} | {
-            "claims_url": url_for("explore.pattern_claims", practice=row["practice"], outcome=row["id"], **args)}
+            "claims_url": url_for("patterns.pattern_claims", practice=row["practice"], outcome=row["id"], **args)}
                      for row in evidence],
     }
     return respond(fmt, "analytics.html", data, choices=selected["choices"])

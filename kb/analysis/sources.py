@@ -1,0 +1,127 @@
+"""Facets over the sources: which sources a selection keeps and how many each filter value would give.
+
+Pure functions over rows of the named queries ``sources``, ``source_declarations`` and the citing rows
+of :func:`kb.queries.site.source_citations`, so they work on every store and know nothing of the web.
+Each filter (:data:`SOURCE_FACETS`: type, reliability, year, organisation) is repeatable and keeps a
+source that has any of its values; filters combine with AND.  A value's count is the number of sources
+the list would show with that value chosen as well as the other filters' choices.  The values come
+from the data, so new types or reliability grades need no change here.
+
+>>> every = [{"id": "r1", "type": "report", "reliability": "independent", "date": "2015-05"},
+...          {"id": "n1", "type": "news", "reliability": "", "date": None}]
+>>> values = {"r1": source_values(every[0], {"alpha": "Alpha"}), "n1": source_values(every[1], {})}
+>>> result = facet_sources(every, values, {"type": ("report",)})
+>>> [s["id"] for s in result.sources]
+['r1']
+>>> [(v.value, v.count, v.selected) for v in result.facets[0].values]
+[('news', 1, False), ('report', 1, True)]
+>>> [(v.value, v.count) for v in result.facets[2].values]
+[('2015', 1)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kb.analysis.facets import Facet, FacetCounts, FacetValue
+
+__all__ = ["NO_YEAR", "SOURCE_FACETS", "FacetedSources", "facet_sources", "parse_source_selection",
+           "source_organisations", "source_values"]
+
+#: The filters of the sources list, in the order shown; every one keeps a source with any of its values.
+SOURCE_FACETS: tuple[Facet, ...] = (
+    Facet("type", "Type", "any"),
+    Facet("reliability", "Reliability", "any"),
+    Facet("year", "Year", "any"),
+    Facet("organisation", "Organisation", "any"),
+)
+#: The ``year`` value of a source without a dated year.
+NO_YEAR = "undated"
+
+
+def parse_source_selection(get_list: Callable[[str], list[str]]) -> dict[str, tuple[str, ...]]:
+    """The chosen values of each filter, from a ``getlist``-like function (e.g. ``request.args.getlist``).
+
+    Blank and repeated values are dropped; the order of first appearance is kept.
+
+    >>> parse_source_selection({"year": ["2015", " ", "2015", "2016"], "page": ["2"]}.get)
+    {'year': ('2015', '2016')}
+    """
+    selection = {}
+    for facet in SOURCE_FACETS:
+        values = [value.strip() for value in (get_list(facet.name) or []) if value and value.strip()]
+        if values:
+            selection[facet.name] = tuple(dict.fromkeys(values))
+    return selection
+
+
+def source_organisations(declared: Iterable[Mapping[str, Any]],
+                         citations: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Id -> name of the organisations a source belongs to: the cases that declare it or cite it.
+
+    ``declared``: its ``source_declarations`` rows (concept pages declare sources too; they are left out).
+
+    >>> source_organisations([{"label": "Organisation", "id": "a", "name": "A"},
+    ...                       {"label": "Practice", "id": "p", "name": "P"}],
+    ...                      [{"organisation": "b", "organisation_name": "B"}])
+    {'a': 'A', 'b': 'B'}
+    """
+    organisations = {row["id"]: row["name"] for row in declared if row["label"] == "Organisation"}
+    organisations.update({row["organisation"]: row["organisation_name"] for row in citations})
+    return organisations
+
+
+def source_values(source: Mapping[str, Any], organisations: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """A source's value -> label for each filter (its ``organisations``: see :func:`source_organisations`).
+
+    >>> source_values({"id": "r", "type": "report", "reliability": "", "date": "2019"}, {})
+    {'type': {'report': 'report'}, 'reliability': {}, 'year': {'2019': '2019'}, 'organisation': {}}
+    >>> source_values({"id": "r", "date": None}, {})["year"]
+    {'undated': 'undated'}
+    """
+    date = str(source.get("date") or "")
+    year = date[:4] if date[:4].isdigit() else NO_YEAR
+    return {"type": {source["type"]: source["type"]} if source.get("type") else {},
+            "reliability": {source["reliability"]: source["reliability"]} if source.get("reliability") else {},
+            "year": {year: year}, "organisation": dict(organisations)}
+
+
+@dataclass(frozen=True)
+class FacetedSources:
+    """The sources matching a selection, and every filter's values with their counts."""
+
+    sources: list[dict[str, Any]]
+    facets: list[FacetCounts]
+    selection: dict[str, tuple[str, ...]]
+
+
+def facet_sources(sources: list[dict[str, Any]], values: Mapping[str, Mapping[str, Mapping[str, str]]],
+                  selection: Mapping[str, tuple[str, ...]]) -> FacetedSources:
+    """Filter ``sources`` by ``selection`` and count each filter's values against the other filters' choices.
+
+    ``values``: source id -> :func:`source_values`.  Years run newest first, other values by label.  A value
+    chosen in the URL that no source has is kept, with count 0, so that it can be taken out again.
+    """
+    def matches(source_id: str, skip: str | None = None) -> bool:
+        return all(any(value in values[source_id][name] for value in wanted)
+                   for name, wanted in selection.items() if name != skip)
+
+    facets = []
+    for facet in SOURCE_FACETS:
+        counts: dict[str, int] = {}
+        labels: dict[str, str] = {}
+        for source in sources:
+            if matches(source["id"], skip=facet.name):  # any-of: counted against the other filters only
+                for value, label in values[source["id"]][facet.name].items():
+                    counts[value] = counts.get(value, 0) + 1
+                    labels[value] = label
+        chosen = selection.get(facet.name, ())
+        order = (sorted(counts, reverse=True) if facet.name == "year"
+                 else sorted(counts, key=lambda v, lab=labels: (lab[v].casefold(), v)))
+        facets.append(FacetCounts(facet, tuple(
+            [FacetValue(v, labels[v], counts[v], v in chosen) for v in order]
+            + [FacetValue(v, v, 0, True) for v in chosen if v not in counts])))
+    return FacetedSources([source for source in sources if matches(source["id"])], facets,
+                          {name: tuple(chosen) for name, chosen in selection.items()})

@@ -1,0 +1,156 @@
+"""The case list and the case pages (blueprint ``cases``): ``/cases`` with its facets, sorting and paging
+(counted by :mod:`kb.analysis.facets`), and ``/cases/<id>``."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from flask import Blueprint, abort, current_app, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from kb.analysis import comparable_cases
+from kb.analysis import index_for as analysis_index
+from kb.analysis.facets import SORTS, PageOutOfRange, build_cases, facet_cases, paginate, parse_selection, sort_cases
+
+from ..render import prose_sections, render_markdown
+from ..store import get_store
+from .base import page_route, respond
+from .claims import with_about, with_figures
+from .links import missing
+
+bp = Blueprint("cases", __name__)
+
+#: The case page's groups of claims: relationship type -> heading, in the order shown.
+CLAIM_GROUPS = (("USES_FRAMEWORK", "Frameworks"), ("USES_PRACTICE", "Practices"),
+                ("FACED", "Challenges"), ("REPORTED", "Outcomes"))
+
+
+# -- the case list ----------------------------------------------------------------------------------
+
+@page_route(bp, "/cases")
+def cases(fmt: str):
+    """The cases matching the facets chosen (``sector``, ``country``, ``size``, ``kind``, ``practice``,
+    ``challenge``, ``outcome``, repeatable), sorted (``sort=name|founded|size``) and paged (``page=``)."""
+    return respond(fmt, "cases.html", case_list(get_store(), request.args, current_app.config["KB_PAGE_SIZE"], fmt))
+
+
+class _ListLinks:
+    """URLs of the case list that keep its selection and sort, for the page or its JSON twin."""
+
+    def __init__(self, selection: dict[str, tuple[str, ...]], sort: str, fmt: str):
+        self.selection, self.sort = selection, sort
+        self.endpoint = "cases.cases_json" if fmt == "json" else "cases.cases"
+
+    def to(self, chosen: dict[str, tuple[str, ...]], page: int = 1, sort: str | None = None) -> str:
+        sort = sort or self.sort
+        args: dict[str, Any] = {name: list(values) for name, values in chosen.items() if values}
+        if sort != "name":
+            args["sort"] = sort
+        if page > 1:
+            args["page"] = page
+        return url_for(self.endpoint, **args)
+
+    def toggle(self, facet: str, value: str) -> str:
+        """The list with ``value`` added to the facet's choices, or taken out if it is chosen (back to page 1)."""
+        values = self.selection.get(facet, ())
+        values = tuple(v for v in values if v != value) if value in values else (*values, value)
+        return self.to({**self.selection, facet: values})
+
+
+def _list_args(args: MultiDict) -> tuple[dict[str, tuple[str, ...]], str, int]:
+    sort, number = args.get("sort", "name"), args.get("page", "1")
+    if sort not in SORTS:
+        abort(400, f"Unknown sort '{sort}'; use one of: {', '.join(SORTS)}.")
+    if not number.isdigit():
+        abort(400, f"The page must be a whole number from 1, not '{number}'.")
+    return parse_selection(args.getlist), sort, int(number)
+
+
+def case_list(store: Any, args: MultiDict, page_size: int, fmt: str) -> dict[str, Any]:
+    """The data of ``/cases``: one page of the cases matching the facets chosen in ``args``, and the facets."""
+    selection, sort, number = _list_args(args)
+    every_case = build_cases(store.query("facet_organisations"), store.query("facet_links"),
+                             store.query("facet_sector_broader"))
+    result = facet_cases(every_case, selection)
+    try:
+        page = paginate(sort_cases(result.cases, sort), number, page_size)
+    except PageOutOfRange as err:
+        abort(404, f"No such page of cases: {err}.")
+    links = _ListLinks(selection, sort, fmt)
+    facets = [{"name": counts.facet.name, "title": counts.facet.title, "match": counts.facet.match,
+               "values": [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
+                           "url": links.toggle(counts.facet.name, v.value)} for v in counts.values]}
+              for counts in result.facets]
+    labels = {f["name"]: {v["value"]: v["label"] for v in f["values"]} for f in facets}
+    return {
+        "cases": [_case_row(case) for case in page.items],
+        "total": page.total,
+        "cases_total": len(every_case),
+        "page": {"number": page.number, "pages": page.pages, "size": page.size,
+                 "next": links.to(selection, page.number + 1) if page.number < page.pages else None,
+                 "previous": links.to(selection, page.number - 1) if page.number > 1 else None},
+        "sort": sort,
+        "sorts": [{"name": name, "url": links.to(selection, sort=name)} for name in SORTS],
+        "selected": [{"facet": name, "value": value, "label": labels[name].get(value, value),
+                      "remove_url": links.toggle(name, value)}
+                     for name, values in selection.items() for value in values],
+        "clear_url": links.to({}) if selection else None,
+        "facets": facets,
+    }
+
+
+def _case_row(case: Any) -> dict[str, Any]:
+    return {key: case.row.get(key) for key in ("id", "name", "kind", "country", "country_name", "city", "status",
+                                               "founded", "size_band", "staff", "summary", "sectors", "sector_names")}
+
+
+# -- one case -----------------------------------------------------------------------------------------
+
+@page_route(bp, "/cases/<case_id>")
+def case(case_id: str, fmt: str):
+    """One case: profile, evidence-backed claims, disputes, relations and sources."""
+    store = get_store()
+    found = store.query("organisation", id=case_id)
+    if not found:
+        raise missing("organisation", case_id, store, f"No case with id '{case_id}'.")
+    found[0]["sectors"] = sorted(found[0]["sectors"])  # collect() order differs between stores
+    data = {
+        "case": found[0],
+        "claims": store.query("organisation_claims", id=case_id),
+        "figures": store.query("organisation_figures", id=case_id),
+        "disputes": group_views(store.query("organisation_disputes", id=case_id)),
+        # What the file says about others or in general: shown, never counted as the case's own.
+        "reported": store.query("organisation_reported_claims", id=case_id),
+        "relations": store.query("organisation_relations", id=case_id),
+        "related_from": store.query("organisation_relations_in", id=case_id),
+        "sources": store.query("organisation_sources", id=case_id),
+        "comparable": [{"id": c["id"], "name": c["name"], "score": c["score"],
+                        "why": [f"{r['name']} ({r['why']})" if r.get("name") else r["why"]
+                                for r in sorted(c["reasons"], key=lambda r: -r["points"])]}
+                       for c in comparable_cases(store, case_id, limit=5)],
+    }
+    index = analysis_index(store)
+    with_figures([*data["claims"], *data["reported"]], [figure for figure in data["figures"] if figure["concept"]],
+                 organisation=case_id, index=index)
+    with_about([*data["claims"], *data["reported"]], index)
+    body_html = render_markdown(prose_sections(found[0]["body"] or ""), section_ids=True)
+    return respond(fmt, "case.html", data, groups=claim_groups(data["claims"]), body_html=body_html,
+                   source_index={s["id"]: s for s in data["sources"]})
+
+
+def claim_groups(claims: list[dict[str, Any]]) -> OrderedDict[str, list[dict[str, Any]]]:
+    """A case's claims by heading (:data:`CLAIM_GROUPS`), as the case page shows them."""
+    return OrderedDict((title, [c for c in claims if c["type"] == rel]) for rel, title in CLAIM_GROUPS)
+
+
+def group_views(rows: list[dict]) -> list[dict]:
+    """Rows of (claim, view) pairs -> one dict per claim with its list of views."""
+    claims: OrderedDict[str, dict] = OrderedDict()
+    for row in rows:
+        claim = claims.setdefault(row["id"], {k: row[k] for k in ("id", "title", "text", "status", "sources", "line",
+                                                                  "scope", "about", "evidence")} | {"views": []})
+        if row["view"] is not None:
+            claim["views"].append({"text": row["view"], "sources": row["view_sources"], "line": row["view_line"],
+                                   "evidence": row["view_evidence"]})
+    return list(claims.values())

@@ -1,0 +1,124 @@
+"""Patterns across cases (blueprint ``patterns``): practice x challenge and practice x outcome matrices
+(:mod:`kb.analysis.patterns`), and the claims behind each count, kept by the evidence filter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, request, url_for
+
+from kb import analysis
+from kb import evidence as grades
+from kb.analysis import CaseIndex
+from kb.analysis.claims import kept_claims
+from kb.queries.explore import concept_query
+
+from ..store import get_store
+from .base import page_route, respond
+from .concepts import VERBS
+from .evidence import evidence_filter, filter_args
+from .links import KIND_PAGES, about_links, facet_url
+
+bp = Blueprint("patterns", __name__)
+
+
+@page_route(bp, "/patterns")
+def patterns(fmt: str):
+    """Practice x challenge and practice x outcome matrices, and the most connected practices, counted
+    from the claims the filter keeps (``scope``, ``grade``)."""
+    selected = evidence_filter(request.args)
+    index = analysis.index_for(get_store()).restricted(selected["scope"], selected["min_grade"])
+    matrices = {col: index.memo(("matrix", "practice", col), lambda col=col: analysis.cross_matrix(
+        index, "practice", col)) for col in ("challenge", "outcome")}
+    args = filter_args(selected)
+    data = {
+        "cases_total": index.n_cases,
+        "filter": {key: selected[key] for key in ("scope", "min_grade", "description")},
+        "ignored": selected["ignored"],
+        "matrices": {f"practice_{col}": matrix_data(index, matrix, args) for col, matrix in matrices.items()},
+        "most_connected": index.memo("most_connected", lambda: analysis.most_connected(index, limit=10)),
+        "highlights": {f"practice_{col}": [{**pair, "claims_url": url_for(
+            "patterns.pattern_claims", practice=pair["row"], **{col: pair["col"]}, **args)} for pair in index.memo(
+            ("top_pairs", col), lambda m=matrix: analysis.top_pairs(index, m, limit=8))]
+            for col, matrix in matrices.items()},
+    }
+    return respond(fmt, "patterns.html", data, verbs=VERBS, kinds=KIND_PAGES, choices=selected["choices"])
+
+
+def matrix_data(index: CaseIndex, matrix: analysis.Matrix, args: dict[str, str] | None = None) -> dict[str, Any]:
+    """A matrix as rows, columns and non-empty cells, each cell with its cases, a link to the claims
+    behind it (``claims_url``, keeping the filter ``args``) and one to those cases in the case list."""
+    def heading(kind: str, concept: str) -> dict[str, Any]:
+        return {"id": concept, "name": index.name(kind, concept), "cases": len(index.cases_with(kind, concept))}
+
+    cells = [{"row": row, "column": col, "count": len(matrix.cases(row, col)), "cases": list(matrix.cases(row, col)),
+              "url": facet_url(**{matrix.row_kind: row, matrix.col_kind: col}),
+              "claims_url": url_for("patterns.pattern_claims", **{matrix.row_kind: row, matrix.col_kind: col},
+                                    **(args or {}))}
+             for row in matrix.rows for col in matrix.cols if matrix.cases(row, col)]
+    return {"row_kind": matrix.row_kind, "column_kind": matrix.col_kind,
+            "rows": [heading(matrix.row_kind, r) for r in matrix.rows],
+            "columns": [heading(matrix.col_kind, c) for c in matrix.cols],
+            "largest_cell": max((cell["count"] for cell in cells), default=0), "cells": cells}
+
+
+#: The pairs of kinds a pattern cell can join: (what organisations use, what they faced or reported).
+PATTERN_PAIRS = (("practice", "challenge"), ("practice", "outcome"))
+
+
+@page_route(bp, "/patterns/claims")
+def pattern_claims(fmt: str):
+    """The claims behind one count: e.g. ``?practice=X&outcome=Y``, the organisations that use practice
+    X and report outcome Y, each with its claims about both, their sources, dates and grades."""
+    selected = evidence_filter(request.args)
+    full = analysis.index_for(get_store())
+    index = full.restricted(selected["scope"], selected["min_grade"])
+    pair = next(((row, col) for row, col in PATTERN_PAIRS if request.args.get(row) and request.args.get(col)), None)
+    if pair is None:
+        abort(400, "Name a practice and a challenge or an outcome, e.g. "
+                   "/patterns/claims?practice=self-managing-teams&outcome=staff-wellbeing")
+    row_kind, col_kind = pair
+    row, col = request.args[row_kind], request.args[col_kind]
+    for kind, concept in ((row_kind, row), (col_kind, col)):
+        if concept not in index.concepts[kind]:
+            abort(404, f"No {kind} with id '{concept}'.")
+    cases = sorted(index.cases_with(row_kind, row) & index.cases_with(col_kind, col),
+                   key=lambda case: (index.profiles[case].name, case))
+    store = get_store()
+    evidence = {kind: kept_claims([*store.query(concept_query(kind, "claims"), id=concept),
+                                   *(store.query(concept_query(kind, "reported"), id=concept)
+                                     if selected["scope"] == "all" else [])], selected["scope"], selected["min_grade"])
+                for kind, concept in ((row_kind, row), (col_kind, col))}
+    cited = {source for rows in evidence.values() for claim in rows for source in claim["sources"] or []}
+    sources = {s["id"]: s for s in store.query("explore_sources", ids=sorted(cited))}
+    organisations = [{"id": case, "name": index.profiles[case].name,
+                      "claims": {kind: [_claim_entry(claim, sources, full) for claim in evidence[kind]
+                                        if claim["organisation"] == case] for kind in (row_kind, col_kind)}}
+                     for case in cases]
+    data = {
+        "filter": {key: selected[key] for key in ("scope", "min_grade", "description")},
+        "ignored": selected["ignored"],
+        "row": {"kind": row_kind, "id": row, "name": index.name(row_kind, row),
+                "cases": len(index.cases_with(row_kind, row))},
+        "column": {"kind": col_kind, "id": col, "name": index.name(col_kind, col)},
+        "count": len(cases),
+        "title": f"{index.name(col_kind, col)} among organisations that {VERBS[row_kind][0]} "
+                 f"{index.name(row_kind, row)}",
+        "organisations": organisations,
+        "cases_url": facet_url(**{row_kind: row, col_kind: col}),
+    }
+    return respond(fmt, "pattern_claims.html", data, verbs=VERBS, kinds=KIND_PAGES, choices=selected["choices"])
+
+
+def _claim_entry(claim: dict[str, Any], sources: dict[str, dict[str, Any]], index: CaseIndex) -> dict[str, Any]:
+    """One claim as the claims page lists it: what it says, whom about, its grade, and its sources with dates."""
+    return {"detail": claim["detail"], "figure": claim.get("figure") or "", "status": claim.get("status") or "",
+            "scope": claim.get("scope") or "self", "about": claim.get("about") or [],
+            "about_links": about_links(claim.get("about"), index.profiles),
+            "evidence": claim.get("evidence") or "",
+            "grade_label": grades.grade_label(claim.get("evidence")), "line": claim["line"],
+            "sources": [{"id": s, "title": sources.get(s, {}).get("title") or s,
+                         "publisher": sources.get(s, {}).get("publisher") or "",
+                         "date": sources.get(s, {}).get("date") or "",
+                         "reliability": sources.get(s, {}).get("reliability") or ""}
+                        for s in claim["sources"] or []]}

@@ -1,0 +1,68 @@
+"""Question search (blueprint ``search``): the passages that answer a question, then matching cases and
+concepts, from the search index of :mod:`kb.analysis.search` (one per graph version)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, request, url_for
+from markupsafe import Markup
+
+from kb.analysis.search import SearchCache, SearchIndex
+
+from ..store import get_store
+from .base import page_route, respond
+from .links import KIND_TITLES, node_url, passage_url, source_refs
+
+bp = Blueprint("search", __name__)
+
+MAX_QUERY_CHARS = 200
+SEARCH_LIMIT = 50
+PASSAGE_LIMIT = 20
+#: Everyday questions the search page offers as examples (each answered by a passage; see tests/search_questions.yaml).
+EXAMPLE_QUESTIONS = (
+    "Which other services could benefit from self-management?",
+    "How big are Buurtzorg's nurse teams?",
+    "Why did people leave Zappos after Holacracy?",
+    "How do people set their own salaries?",
+    "What went wrong with Buurtzorg pilots in the UK?",
+    "Who decides without managers in the advice process?",
+)
+
+
+def search_index(store: Any) -> SearchIndex:
+    """The search index of the store's current graph (built once per graph version, kept by the app)."""
+    cache: SearchCache = current_app.extensions.setdefault("kb_search", SearchCache())
+    return cache.index_for(store)
+
+
+@page_route(bp, "/search")
+def search(fmt: str):
+    """Question search: the passages that answer it (with case, section and sources), then matching cases
+    and concepts; stemming, synonyms from concept aliases, typo tolerance for names."""
+    query = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
+    index = search_index(get_store()) if query else None
+    found = index.search(query, limit=SEARCH_LIMIT, passage_limit=PASSAGE_LIMIT) if index else None
+    results = [{"kind": hit.kind, "id": hit.id, "name": hit.name, "url": node_url(hit.kind, hit.id),
+                "score": hit.score, "snippet": hit.snippet,
+                # Built by kb.analysis.search from escaped text plus <mark> only, so safe to show as HTML.
+                "name_html": Markup(hit.name_html), "snippet_html": Markup(hit.snippet_html)}
+               for hit in (found.hits if found else [])]
+    passages = [{"key": hit.key, "text": hit.text, "text_html": Markup(hit.text_html), "score": hit.score,
+                 "kind": hit.owner_kind, "owner": {"kind": hit.owner_kind, "id": hit.owner_id, "name": hit.owner_name,
+                                                   "url": node_url(hit.owner_kind, hit.owner_id)},
+                 "section": hit.section, "url": passage_url(hit.owner_kind, hit.owner_id, hit.section_slug),
+                 "matched": list(hit.matched), "sources": source_refs(hit.sources, index.sources),
+                 "concepts": [{"kind": kind, "id": cid, "url": node_url(kind, cid),
+                               "name": getattr(index.documents.get((kind, cid)), "name", cid)}
+                              for kind, cid in hit.concepts]}
+                for hit in (found.passages if found else [])]
+    common = found.common_words if found else []
+    data = {"query": query, "total": found.total if found else 0, "shown": len(results),
+            "corrections": found.corrections if found else {}, "synonyms": found.synonyms if found else {},
+            "common_words": common, "words": found.words if found else [],
+            "only_common_words": bool(found and common and not found.words),
+            "passages": passages, "passages_total": found.passages_total if found else 0,
+            "results": results, "examples": [{"question": q, "url": url_for("search.search", q=q)}
+                                             for q in EXAMPLE_QUESTIONS]}
+    return respond(fmt, "search.html", data, kind_titles=KIND_TITLES)

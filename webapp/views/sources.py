@@ -1,0 +1,118 @@
+"""The sources (blueprint ``sources``): ``/sources``, every source with the claims that cite it, filtered
+by :mod:`kb.analysis.sources`, and ``/sources/<id>``, one source."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, request, url_for
+
+from kb.analysis.facets import PageOutOfRange, paginate
+from kb.analysis.sources import facet_sources, parse_source_selection, source_organisations, source_values
+from kb.kinds import CLAIM_REL_TYPES, KIND_OF_CLAIM_TYPE
+from kb.queries.site import source_citations
+
+from ..store import get_store
+from .base import page_route, respond
+from .links import CONCEPT_FOLDERS, missing, node_url
+
+bp = Blueprint("sources", __name__)
+
+_CLAIM_TYPE_NAMES = {**KIND_OF_CLAIM_TYPE, "FIGURE": "figure", "VIEW": "view on a disputed claim",
+                     "PROFILE": "profile (founded, place, legal form, status)"}
+
+
+@page_route(bp, "/sources")
+def sources(fmt: str):
+    """Sources with the claims that cite them, filtered (``type``, ``reliability``, ``year``, ``organisation``,
+    each repeatable: any of the values) and paged (``page=``, ``KB_PAGE_SIZE`` a page)."""
+    store = get_store()
+    chosen = parse_source_selection(request.args.getlist)
+    number = request.args.get("page", "1")
+    if not number.isdigit() or int(number) < 1:
+        abort(400, f"The page must be a whole number from 1, not '{number}'.")
+    declared: dict[str, list[dict[str, Any]]] = {}
+    for row in store.query("source_declarations"):
+        declared.setdefault(row["source"], []).append(row)
+    citations = source_citations(store)
+    every = store.query("sources")
+    values = {src["id"]: source_values(src, source_organisations(declared.get(src["id"], []),
+                                                                 citations.get(src["id"], [])))
+              for src in every}
+    result = facet_sources(every, values, chosen)
+    try:
+        page = paginate(result.sources, int(number), current_app.config["KB_PAGE_SIZE"])
+    except PageOutOfRange as err:
+        abort(404, f"No such page of sources: {err}.")
+    endpoint = "sources.sources_json" if fmt == "json" else "sources.sources"
+
+    def link(to_page: int) -> str:
+        return url_for(endpoint, **{name: list(v) for name, v in chosen.items()}, **({"page": to_page}
+                                                                                      if to_page > 1 else {}))
+
+    entries = [_source_entry(src, declared.get(src["id"], []), citations.get(src["id"], [])) for src in page.items]
+    data = {"sources": entries, "total": page.total, "sources_total": len(every),
+            "citations_total": sum(len(entry["citations"]) for entry in entries),
+            "selection": {name: list(v) for name, v in chosen.items()},
+            "filters": [{"name": counts.facet.name, "title": counts.facet.title,
+                         "values": [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected}
+                                    for v in counts.values]} for counts in result.facets],
+            "page": {"number": page.number, "pages": page.pages, "size": page.size,
+                     "next": link(page.number + 1) if page.number < page.pages else None,
+                     "previous": link(page.number - 1) if page.number > 1 else None},
+            "clear_url": url_for(endpoint) if chosen else None}
+    return respond(fmt, "sources.html", data)
+
+
+@page_route(bp, "/sources/<source_id>")
+def source(source_id: str, fmt: str):
+    """One source, the files that declare it and every claim that cites it."""
+    store = get_store()
+    found = store.query("source", id=source_id)
+    if not found:
+        raise missing("source", source_id, store, f"No source with id '{source_id}'.")
+    entry = _source_entry(found[0], store.query("source_declarations_of", id=source_id),
+                          source_citations(store, source_id).get(source_id, []))
+    return respond(fmt, "sources.html", {"source": entry})
+
+
+def _source_entry(source: dict[str, Any], declared: list[dict[str, Any]],
+                  citations: list[dict[str, Any]]) -> dict[str, Any]:
+    return {**source, "page_url": url_for("sources.source", source_id=source["id"]),
+            "declared_in": [{"kind": row["label"].lower(), "id": row["id"], "name": row["name"],
+                             "url": node_url(row["label"].lower(), row["id"])} for row in declared],
+            "citations": [_citation(row) for row in citations]}
+
+
+def _citation(row: dict[str, Any]) -> dict[str, Any]:
+    """A citing row as the sources page shows it: organisation, claim type, concept, detail, line."""
+    kind = (row.get("kind") or "").lower()
+    claim_type = _CLAIM_TYPE_NAMES.get(row["type"]) or (
+        f"{row['status'] or 'disputed'} claim" if row["type"] == "CLAIM"
+        else "relation: " + row["type"].replace("_", " ").lower())
+    concept = None
+    if row.get("concept") and (kind in CONCEPT_FOLDERS or kind == "organisation"):
+        concept = {"kind": kind, "id": row["concept"], "name": row.get("concept_name") or row["concept"],
+                   "url": node_url(kind, row["concept"])}
+    elif row["type"] == "FIGURE":
+        concept = {"kind": "figure", "id": row.get("concept") or row.get("measure") or "",
+                   "name": _figure_text(row), "url": None}
+    elif row.get("title"):
+        concept = {"kind": "claim", "id": "", "name": row["title"], "url": None}
+    line = row.get("line")
+    return {"organisation": {"id": row["organisation"], "name": row["organisation_name"],
+                             "url": url_for("cases.case", case_id=row["organisation"])
+                             + (f"#line-{line}" if line and row["type"] in CLAIM_REL_TYPES else "")},
+            "claim_type": claim_type, "type": row["type"], "concept": concept, "detail": row.get("detail") or "",
+            "status": row.get("status") or "", "file": row.get("file") or "", "line": line}
+
+
+def _figure_text(row: dict[str, Any]) -> str:
+    value = row.get("value")
+    if value is None:
+        return row.get("detail") or ""
+    number = f"{value:,g}" + (f"–{row['value_max']:,g}" if row.get("value_max") is not None else "")
+    unit = row.get("unit") or ""
+    number += unit if unit == "%" else f" {unit}" if unit else ""
+    return f"{number} {row.get('detail') or row.get('measure') or ''}" + (f" ({row['year']})" if row.get("year")
+                                                                             else "")
