@@ -22,15 +22,19 @@ kb.problems.QueryError: Only read queries can run here: DELETE is not allowed.
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import json
 import math
 import re
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from kb.problems import QueryError
 
-__all__ = ["ConsoleResult", "check_read_only", "engine_message", "graph_elements", "json_ready", "plain_value",
+__all__ = ["ConsoleResult", "cap_message", "check_read_only", "code_outside_strings", "engine_message",
+           "error_chars", "graph_elements", "json_ready", "plain_value",
            "read_capped", "scrub_paths", "validate_params"]
 
 # Administration commands (START DATABASE...) are refused by the stores' read-only paths instead,
@@ -43,9 +47,11 @@ _FILE_CLAUSES = {"LOAD": "LOAD (reading files or URLs)", "COPY": "COPY (reading 
 #: Procedures that only describe the catalogue, on either engine.
 ALLOWED_PROCEDURES = {"db.labels", "db.relationshiptypes", "db.propertykeys", "db.schema.visualization",
                       "show_tables", "table_info"}
-_STRINGS_AND_COMMENTS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.S)
 _CALL = re.compile(r"\bCALL\s+([A-Za-z_][\w.]*)", re.IGNORECASE)
 MAX_QUERY_CHARS = 5000
+#: Brackets ( [ { nested deeper than this are refused before any engine parses the query: both
+#: engines' parsers take time that grows steeply with depth (LadybugDB: 0.2 s at 20, 5 s at 100).
+MAX_NESTING = 20
 #: range() builds its whole list before a time limit can stop it: a friendly refusal for literal bounds
 #: (the worker's memory cap is what stops the others).
 MAX_RANGE = 1_000_000
@@ -73,7 +79,10 @@ def check_read_only(cypher: str) -> None:
         raise QueryError("Type a Cypher query, or pick an example.")
     if len(cypher) > MAX_QUERY_CHARS:
         raise QueryError(f"The query is longer than {MAX_QUERY_CHARS} characters.")
-    bare = _STRINGS_AND_COMMENTS.sub(" ", cypher)
+    bare, depth = code_outside_strings(cypher)
+    if depth > MAX_NESTING:
+        raise QueryError(f"The query nests brackets {depth} deep; the console allows at most {MAX_NESTING} "
+                         "(deeper nesting makes the engines' parsers take seconds). Write it with WITH steps.")
     if ";" in bare.strip().rstrip(";"):
         raise QueryError("Run one statement at a time (remove the ';' between statements).")
     words = {w.upper() for w in re.findall(r"[A-Za-z_]+", bare)}
@@ -92,6 +101,56 @@ def check_read_only(cypher: str) -> None:
     _check_ranges(bare)
 
 
+def code_outside_strings(cypher: str) -> tuple[str, int]:
+    """The query with its strings, quoted names and comments blanked out, and its deepest bracket nesting.
+
+    One pass over the text, as Cypher's lexer reads it: ``'...'`` and ``"..."`` with backslash
+    escapes, `` `...` `` names (a doubled backtick is one), ``// ...`` to the end of the line and
+    ``/* ... */``.  Brackets inside them do not count.
+
+    >>> code_outside_strings("RETURN '(((' + [x IN [1] | (x)] // )))")
+    ('RETURN   + [x IN [1] | (x)]  ', 2)
+    """
+    out: list[str] = []
+    depth = deepest = 0
+    i, n = 0, len(cypher)
+    while i < n:
+        char = cypher[i]
+        if char in "'\"`":
+            i += 1
+            while i < n:
+                if char != "`" and cypher[i] == "\\":
+                    i += 2
+                    continue
+                if cypher[i] == char:
+                    if char == "`" and i + 1 < n and cypher[i + 1] == "`":
+                        i += 2
+                        continue
+                    break
+                i += 1
+            i += 1
+            out.append(" ")
+            continue
+        if cypher.startswith("//", i):
+            end = cypher.find("\n", i)
+            i = n if end < 0 else end
+            out.append(" ")
+            continue
+        if cypher.startswith("/*", i):
+            end = cypher.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+            out.append(" ")
+            continue
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth = max(depth - 1, 0)
+        out.append(char)
+        i += 1
+    return "".join(out), deepest
+
+
 def _check_ranges(bare: str) -> None:
     for arguments in _RANGE.findall(bare):
         bounds = [part.strip() for part in arguments.split(",")]
@@ -101,9 +160,24 @@ def _check_ranges(bare: str) -> None:
 
 
 def plain_value(value: Any) -> Any:
-    """Turn a driver or engine value (node, relationship, path, temporal) into JSON-ready data."""
+    """Turn a driver or engine value into JSON-ready data, for every value type of both engines.
+
+    Nodes, relationships and paths become objects; dates, times and timestamps ISO 8601 text;
+    intervals and durations ISO 8601 durations; decimals exact text (whole ones, such as LadybugDB's
+    INT128, numbers); UUIDs text; blobs the engine's own ``\\xHH`` notation; points objects with
+    their SRID and coordinates.  The modules of these types are imported by the console worker
+    before it is confined (it can import nothing afterwards).
+
+    >>> import datetime, decimal, uuid
+    >>> plain_value([datetime.date(2020, 1, 2), datetime.timedelta(days=1, seconds=3723), decimal.Decimal("1.50")])
+    ['2020-01-02', 'P1DT1H2M3S', '1.50']
+    >>> plain_value([uuid.UUID(int=1), b"ab\\xaa", decimal.Decimal(2**100)])
+    ['00000000-0000-0000-0000-000000000001', 'ab\\\\xAA', 1267650600228229401496703205376]
+    """
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if type(value).__module__.startswith("neo4j"):  # checked first: a Point or a Duration is a tuple
+        return _neo4j_value(value)
     if isinstance(value, dict):
         if "_LABEL" in value and ("_SRC" in value or "_src" in value):  # LadybugDB relationship
             props = {k: plain_value(v) for k, v in value.items() if not k.startswith("_")}
@@ -117,7 +191,36 @@ def plain_value(value: Any) -> Any:
         return {str(k): plain_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain_value(v) for v in value]
-    return _neo4j_value(value)
+    if isinstance(value, (datetime.date, datetime.time)):  # datetime.datetime is a date
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return _iso_duration(0, value.days, value.seconds, value.microseconds * 1000)
+    if isinstance(value, decimal.Decimal):
+        whole = value.is_finite() and value == value.to_integral_value() and value.as_tuple().exponent >= 0
+        return int(value) if whole else str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "".join(chr(b) if 32 <= b < 127 and b != 92 else f"\\x{b:02X}" for b in bytes(value))
+    return str(value)
+
+
+def _iso_duration(months: int, days: int, seconds: int, nanoseconds: int) -> str:
+    """An ISO 8601 duration (``P1Y2M3DT4H5M6.5S``); each part keeps its own sign, as Neo4j's do."""
+    years, months = divmod(months, 12) if months >= 0 else (-(-months // 12), -(-months % 12))
+    date_part = "".join(f"{n}{unit}" for n, unit in ((years, "Y"), (months, "M"), (days, "D")) if n)
+    total_ns = seconds * 1_000_000_000 + nanoseconds
+    sign = "-" if total_ns < 0 else ""
+    hours, rest = divmod(abs(total_ns), 3_600_000_000_000)
+    minutes, rest = divmod(rest, 60_000_000_000)
+    whole, fraction = divmod(rest, 1_000_000_000)
+    second_text = f"{whole}.{fraction:09d}".rstrip("0").rstrip(".") if fraction else str(whole)
+    time_part = "".join(f"{sign}{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M")) if n)
+    if whole or fraction:
+        time_part += f"{sign}{second_text}S"
+    if not date_part and not time_part:
+        return "PT0S"
+    return "P" + date_part + ("T" + time_part if time_part else "")
 
 
 def _ladybug_id(internal: Any) -> str:
@@ -127,10 +230,11 @@ def _ladybug_id(internal: Any) -> str:
 
 
 def _neo4j_value(value: Any) -> Any:
-    try:
-        from neo4j.graph import Node, Path, Relationship
-    except ImportError:  # pragma: no cover - the driver is a requirement
-        return str(value)
+    """A Neo4j driver value: graph elements, temporal and spatial types (their modules are loaded)."""
+    from neo4j.graph import Node, Path, Relationship
+    from neo4j.spatial import Point
+    from neo4j.time import Duration
+
     if isinstance(value, Node):
         label = sorted(set(value.labels) - {"KbManaged"})
         return {"_label": label[0] if label else "", "_key": value.element_id,
@@ -140,6 +244,13 @@ def _neo4j_value(value: Any) -> Any:
                 **{k: plain_value(v) for k, v in value.items() if not k.startswith("kb_")}}
     if isinstance(value, Path):
         return {"_path": [plain_value(n) for n in value.nodes] + [plain_value(r) for r in value.relationships]}
+    if isinstance(value, Duration):
+        return _iso_duration(value.months, value.days, value.seconds, value.nanoseconds)
+    if isinstance(value, Point):
+        axes = ("x", "y", "z") if value.srid in (7203, 9157) else ("longitude", "latitude", "height")
+        return {"srid": value.srid, **dict(zip(axes, (float(c) for c in value), strict=False))}
+    if hasattr(value, "iso_format"):  # neo4j.time Date, Time, DateTime (with their time zone)
+        return value.iso_format()
     return str(value)
 
 
@@ -321,11 +432,38 @@ def scrub_paths(message: str) -> str:
     return _ABSOLUTE_PATH.sub("<path>", message)
 
 
-def engine_message(message: str, timeout_ms: int, memory_mb: int | None = None) -> str:
-    """An engine's error as the console shows it: plain words for limits, and no file paths."""
+#: Longest error message the console shows: an engine repeats what it failed on, which a query can make
+#: megabytes long (``RETURN error(repeat('<', 10000000))``).
+MAX_ERROR_CHARS = 2000
+
+
+def error_chars(byte_cap: int) -> int:
+    """The error cap that goes with a result byte cap: the smaller of it and :data:`MAX_ERROR_CHARS`."""
+    return min(byte_cap, MAX_ERROR_CHARS) if byte_cap > 0 else MAX_ERROR_CHARS
+
+
+def cap_message(message: str, limit: int = MAX_ERROR_CHARS, total: int | None = None) -> str:
+    """``message`` cut at ``limit`` characters, saying so, like results at the console's caps.
+
+    ``total`` is the length of the original message when ``message`` is already a part of it.
+
+    >>> cap_message("x" * 5000, 10)
+    'xxxxxxxxxx… (the message was cut at 10 of 5,000 characters)'
+    """
+    total = max(total or 0, len(message))
+    if total <= limit:
+        return message
+    return f"{message[:limit]}… (the message was cut at {limit:,} of {total:,} characters)"
+
+
+def engine_message(message: str, timeout_ms: int, memory_mb: int | None = None,
+                   limit: int = MAX_ERROR_CHARS) -> str:
+    """An engine's error as the console shows it: plain words for limits, no file paths, at most ``limit``
+    characters (see :func:`error_chars`)."""
     if "Interrupted" in message:
         return f"The query ran longer than {timeout_ms / 1000:g} s and was stopped."
     if "bad_alloc" in message or "Unable to allocate" in message or "out of memory" in message.lower():
         cap = f" ({memory_mb:,} MB)" if memory_mb else ""
         return f"The query needed more memory than the console allows{cap} and was stopped."
-    return scrub_paths(message)
+    # Only the start is scrubbed: the rest is cut anyway, and a regex over megabytes would take a while.
+    return cap_message(scrub_paths(message[:2 * limit]), limit, total=len(message))

@@ -13,7 +13,10 @@ can do is bounded here, by process boundaries and the kernel:
   (:mod:`kb.store.ladybug_console`, :mod:`kb.store.neo4j_console`); the plan is made in the
   worker too, since planning alone can crash the engine;
 * after each query the worker checks the database-wide settings and reopens its handle if a
-  query changed one.
+  query changed one;
+* a worker's standard error is a pipe read into the site's log (logger ``kb.console``), line by
+  line and capped, so that its tracebacks are kept wherever the site logs to; its answers are
+  read up to the result's byte cap plus a margin, and a worker that sends more is killed.
 
 The pool is per site process (a multi-process server has one per process), created on first use
 and kept warm: a normal query costs one round trip over a pipe.  The protocol is one JSON line
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import select
 import signal
@@ -45,6 +49,11 @@ __all__ = ["ConsoleBusy", "ConsolePool", "WorkerConfig", "WorkerCrashed"]
 START_SECONDS = 60.0
 #: Extra seconds past the query's time limit before the worker is killed (the engine stops first).
 GRACE_SECONDS = 2.0
+#: Bytes an answer may have beyond the result's byte cap (columns, notes, the JSON around them).
+ANSWER_MARGIN_BYTES = 256 * 1024
+#: What a worker's standard error may put into the site's log: characters a line, lines a worker.
+LOG_LINE_CHARS, LOG_LINES = 2000, 1000
+log = logging.getLogger("kb.console")
 _ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -80,8 +89,11 @@ class _Worker:
                 environment[name] = os.environ[name]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kb.store.console_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            cwd="/", env=environment, close_fds=True, start_new_session=True)
+            stderr=subprocess.PIPE, cwd="/", env=environment, close_fds=True, start_new_session=True)
+        threading.Thread(target=_log_lines, args=(self.process.stderr, self.process.pid), daemon=True,
+                         name=f"console-worker-{self.process.pid}-stderr").start()
         self._buffer = b""
+        self.max_answer_bytes = 0  # 0: no limit (the start-up message)
         self.ready = False
         self.report: dict[str, Any] = {}
         self._send(asdict(config))
@@ -103,6 +115,12 @@ class _Worker:
                 self.process.wait()
                 return None
             self._buffer += chunk
+            if self.max_answer_bytes and len(self._buffer) > self.max_answer_bytes:
+                log.warning("console worker %s sent an answer over %s bytes; it was stopped", self.process.pid,
+                            self.max_answer_bytes)
+                self.kill()
+                self._buffer = b""
+                return None
         line, self._buffer = self._buffer.split(b"\n", 1)
         return json.loads(line)
 
@@ -121,6 +139,8 @@ class _Worker:
         self.report = message.get("sandbox", {})
 
     def run(self, request: dict[str, Any], seconds: float) -> dict[str, Any] | None:
+        byte_cap = int(request.get("byte_cap") or 0)
+        self.max_answer_bytes = byte_cap + ANSWER_MARGIN_BYTES if byte_cap else 0
         self._send(request)
         return self._receive(time.monotonic() + seconds)
 
@@ -139,7 +159,7 @@ class _Worker:
                 self.process.wait(timeout=2)
             except (OSError, subprocess.TimeoutExpired):
                 self.kill()
-        for stream in (self.process.stdin, self.process.stdout):
+        for stream in (self.process.stdin, self.process.stdout):  # stderr: its reader closes it at the end
             with contextlib.suppress(OSError):
                 stream.close()
 
@@ -259,6 +279,20 @@ class ConsolePool:
             self._started -= len(idle)
         for worker in idle:
             worker.close()
+
+
+def _log_lines(stream: Any, pid: int) -> None:
+    """Copy a worker's standard error into the site's log, each line capped, until the worker ends."""
+    count = 0
+    with contextlib.suppress(OSError, ValueError), stream:
+        for raw in stream:
+            count += 1
+            if count <= LOG_LINES:
+                line = raw.decode("utf-8", "replace").rstrip()
+                log.warning("console worker %s: %s", pid, line[:LOG_LINE_CHARS] + ("…" if len(line) >
+                                                                                    LOG_LINE_CHARS else ""))
+            elif count == LOG_LINES + 1:
+                log.warning("console worker %s: more than %s lines; the rest is not logged", pid, LOG_LINES)
 
 
 def _death_message(returncode: int | None, timeout_ms: int) -> str:

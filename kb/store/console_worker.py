@@ -3,7 +3,14 @@
 It reads its configuration (one JSON line) from standard input, imports what it needs, confines
 itself (:func:`kb.store.sandbox.confine`), opens the store read-only and then answers one JSON line
 per query line until its input ends.  Its own standard output is moved to standard error first,
-so that nothing the engine prints can be taken for an answer.
+so that nothing the engine prints can be taken for an answer; standard error is a pipe that the
+site's process reads into its log (a confined worker can write no file, so a traceback written to
+a file would be lost).
+
+Everything a query's values need is imported before the confinement (afterwards the worker can
+read no module file): the types of every value either engine returns, see
+:func:`kb.queries.console.plain_value`.  Any error while running or reading a query is an answer
+(capped like results), never a crash that would cost every visitor a restart.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,13 +43,23 @@ _NAME_SERVICE_FILES = ("/etc/hosts", "/etc/resolv.conf", "/etc/nsswitch.conf", "
                        "/lib64")
 
 
+#: Modules of the values a query can return, imported before the confinement: LadybugDB's binding
+#: imports ``decimal`` on its first DECIMAL or INT128 value, the driver ``pytz`` on its first DateTime
+#: with a time zone (its zone files are read beneath site-packages, which a Neo4j worker may read).
+VALUE_MODULES = {"ladybug": ("datetime", "decimal", "uuid"),
+                 "neo4j": ("datetime", "decimal", "uuid", "neo4j.graph", "neo4j.time", "neo4j.spatial", "pytz")}
+
+
 def _open_store(config: dict[str, Any]) -> tuple[Any, Any]:
     """Confine the process, then open the store; returns the store and the confinement report."""
+    import importlib
+
     from .sandbox import confine
 
+    for module in VALUE_MODULES[config["backend"]]:
+        importlib.import_module(module)
     if config["backend"] == "neo4j":
         import neo4j  # noqa: F401  # imported (and its lazy parts warmed) before the confinement
-        from neo4j import time as _neo4j_time  # noqa: F401
 
         from .neo4j import Neo4jSettings, Neo4jStore
 
@@ -73,7 +91,7 @@ def main() -> None:
 
     config = json.loads(sys.stdin.readline() or "{}")
     from kb.problems import KbError, StoreError
-    from kb.queries.console import engine_message, scrub_paths
+    from kb.queries.console import cap_message, engine_message, error_chars, scrub_paths
 
     from .sandbox import QueryLimits
 
@@ -96,6 +114,7 @@ def main() -> None:
     for line in sys.stdin:
         request = json.loads(line)
         timeout_ms = int(request["timeout_ms"])
+        error_cap = error_chars(int(request["byte_cap"]))
         limits.cpu_seconds = cpu_seconds or 2 * (timeout_ms // 1000) + 1
         try:
             if hasattr(store, "warm"):
@@ -107,16 +126,19 @@ def main() -> None:
                                            "truncated": result.truncated, "elapsed_ms": result.elapsed_ms,
                                            "notes": result.notes}})
         except StoreError as err:  # the store went away (Neo4j down): a 503, not the visitor's mistake
-            answer({"ok": False, "unavailable": True, "error": scrub_paths(str(err))})
-        except KbError as err:
-            message = engine_message(str(err), timeout_ms, memory_mb)
-            answer({"ok": False, "error": message.replace("the console allows and", f"the console allows "
-                                                                                     f"({memory_mb:,} MB) and")})
+            answer({"ok": False, "unavailable": True, "error": cap_message(scrub_paths(str(err)), error_cap)})
+        except KbError as err:  # already in the console's words and within the error cap
+            message = str(err).replace("the console allows and", f"the console allows ({memory_mb:,} MB) and")
+            answer({"ok": False, "error": message})
         except (MemoryError, RuntimeError, ValueError, TypeError, OverflowError) as err:
-            answer({"ok": False, "error": engine_message(f"{type(err).__name__}: {err}", timeout_ms, memory_mb)})
+            message = engine_message(f"{type(err).__name__}: {err}", timeout_ms, memory_mb, limit=error_cap)
+            answer({"ok": False, "error": message})
+        except Exception as err:  # a bug of ours or a driver's: an answer, and the log has it
+            traceback.print_exc(limit=20)  # standard error is the site's log, through the pool's pipe
+            answer({"ok": False, "error": f"The result could not be read ({type(err).__name__}); the site's log "
+                                          "has the details. Please report the query."})
         if hasattr(store, "settings_changed") and store.settings_changed():
             store.close()  # a query changed a database-wide setting: the next query reopens a fresh handle
-
 
 if __name__ == "__main__":
     main()

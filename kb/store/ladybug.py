@@ -42,7 +42,7 @@ from kb.graph.rows import GraphRows
 from kb.graph.schema import NODE_PROPERTIES, REL_ENDPOINTS, REL_PROPERTIES
 from kb.problems import QueryError, StoreError
 from kb.queries.catalogue import cypher_for
-from kb.queries.console import ConsoleResult, check_read_only, engine_message, read_capped
+from kb.queries.console import ConsoleResult, check_read_only, engine_message, error_chars, read_capped
 from kb.store.plan_check import check_ladybug_plan
 
 if TYPE_CHECKING:
@@ -662,7 +662,7 @@ class LadybugStore:
             columns = result.get_column_names()
             rows, truncated, notes = read_capped(result, row_cap, byte_cap)
         except RuntimeError as err:
-            raise QueryError(engine_message(str(err), timeout_ms)) from err
+            raise QueryError(engine_message(str(err), timeout_ms, limit=error_chars(byte_cap))) from err
         finally:
             connection.close()
         return ConsoleResult(columns, rows, truncated, (time.perf_counter() - started) * 1000, notes)

@@ -32,7 +32,7 @@ from neo4j import exceptions as neo4j_errors
 from kb.graph.schema import NODE_PROPERTIES
 from kb.problems import GraphNotLoaded, KbError, QueryError, StoreError
 from kb.queries.catalogue import cypher_for
-from kb.queries.console import ConsoleResult, check_read_only, plain_value, read_capped, scrub_paths
+from kb.queries.console import ConsoleResult, check_read_only, engine_message, error_chars, plain_value, read_capped
 from kb.store.breaker import CircuitBreaker
 from kb.store.plan_check import check_neo4j_plan
 
@@ -367,7 +367,8 @@ class Neo4jStore:
                 raise QueryError(f"The query ran longer than {timeout_ms / 1000:g} s and was stopped.") from err
             if _is_unavailable(err):
                 raise self._failure(err) from err
-            raise QueryError(scrub_paths(err.message or str(err))) from err
+            raise QueryError(engine_message(err.message or str(err), timeout_ms,
+                                            limit=error_chars(byte_cap))) from err
         except (neo4j_errors.DriverError, OSError) as err:
             raise self._failure(err) from err
         return ConsoleResult(columns, rows, truncated, (time.perf_counter() - started) * 1000, notes)

@@ -9,9 +9,11 @@ engine's own threads must not exist yet).  From then on the kernel, not the quer
   rename or truncate right anywhere;
 * **nothing outside the allowed folders can be opened for reading**: Landlock grants read rights
   beneath the given folders only (for LadybugDB: the store folder);
-* **no network**: seccomp refuses ``socket()`` for every address family but ``AF_UNIX`` (Neo4j
-  workers also get ``AF_INET``/``AF_INET6``, and Landlock then allows TCP connections to the
-  Neo4j port only); ``execve``, ``ptrace`` and other process-escaping calls are refused too;
+* **no network, no local sockets**: seccomp refuses ``socket()`` for every address family,
+  ``AF_UNIX`` included (Landlock does not cover connecting to a socket file; its scoping, ABI 6,
+  also refuses abstract Unix sockets and signals to processes outside the sandbox).  Neo4j
+  workers get ``AF_INET``/``AF_INET6`` only, and Landlock then allows TCP connections to the
+  Neo4j port only; ``execve``, ``ptrace`` and other process-escaping calls are refused too;
 * **no core files** (``RLIMIT_CORE`` = 0) and a bounded number of open files.
 
 Memory (``RLIMIT_AS``) and CPU time (``RLIMIT_CPU``) are capped per query by :class:`QueryLimits`.
@@ -190,7 +192,7 @@ def _landlock(abi: int, read_beneath: list[Path], ports: list[int]) -> bool:
 
 _SCMP_ACT_ALLOW = 0x7FFF0000
 _SCMP_FLTATR_CTL_TSYNC = 4
-_SCMP_CMP_NE, _SCMP_CMP_EQ, _SCMP_CMP_GT = 1, 4, 6
+_SCMP_CMP_LT, _SCMP_CMP_EQ, _SCMP_CMP_GT = 2, 4, 6
 #: Calls a query engine never needs, refused outright (EPERM): running programs, other processes'
 #: memory, new namespaces or mounts, kernel-side programs.
 _REFUSED_CALLS = ("execve", "execveat", "ptrace", "process_vm_readv", "process_vm_writev", "bpf", "perf_event_open",
@@ -238,13 +240,15 @@ def _seccomp(lib: ctypes.CDLL, allow_inet: bool) -> bool:
         for call in _REFUSED_CALLS:
             refuse(call, errno.EPERM)
         if allow_inet:
-            # Families other than unix (1), inet (2) and inet6 (10): one rule per range.
-            refuse("socket", errno.EACCES, (0, _SCMP_CMP_EQ, 0))
-            for family in range(3, 10):
+            # Every family but inet (2) and inet6 (10), unix (1) included: one rule per range.
+            refuse("socket", errno.EACCES, (0, _SCMP_CMP_LT, socket.AF_INET))
+            for family in range(socket.AF_INET + 1, socket.AF_INET6):
                 refuse("socket", errno.EACCES, (0, _SCMP_CMP_EQ, family))
             refuse("socket", errno.EACCES, (0, _SCMP_CMP_GT, socket.AF_INET6))
         else:
-            refuse("socket", errno.EACCES, (0, _SCMP_CMP_NE, socket.AF_UNIX))
+            # No socket at all, Unix sockets included: Landlock does not govern connecting to a socket
+            # file, so a worker that could make one could reach any local service listening on one.
+            refuse("socket", errno.EACCES)
         _check(lib.seccomp_load(ctypes.c_void_p(context)), "seccomp_load")
     finally:
         lib.seccomp_release(ctypes.c_void_p(context))
