@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import assets, badges, delivery, errors, metadata, pagecache, security, store, structured_data
+from . import assets, badges, delivery, errors, formatting, metadata, pagecache, security, store, structured_data
 from .settings import from_environment
 from .views import browse, cases, compare, concepts, evidence, graph, lessons, patterns, research, search, sources
 
@@ -28,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     store.init_app(app)
     errors.init_app(app)
     badges.init_app(app)
+    formatting.init_app(app)
     security.init_app(app)
     pagecache.init_app(app)  # after security: cached pages are stored without, and served with, its headers
     assets.init_app(app)

@@ -35,6 +35,7 @@ from kb.check.validate import validate
 from kb.check.vocabulary import load_vocabulary
 from kb.content.files import ContentLayout, discover
 from kb.content.parse import parse_file
+from kb.figures import figure_row_text
 from kb.graph.model import build_corpus
 from kb.graph.rows import GraphRows, graph_rows
 from kb.kinds import CLAIM_REL_TYPES, CONCEPT_LABELS, RELATION_REL_TYPES
@@ -338,11 +339,7 @@ def _node_row(label: str, node: dict[str, Any]) -> _Row:
     if label == "Source":
         return _Row("sources", label, key, f"{node['id']}: {node['title']}", props, file, line)
     if label == "Figure":
-        unit = node.get("unit") or ""
-        value = f"{node['value']:g}" + (f"–{node['value_max']:g}" if node.get("value_max") is not None else "")
-        amount = f"{value}{unit}" if unit == "%" else f"{value} {unit}".strip()
-        title = f"{node['organisation']}: {amount} {node.get('description') or ''} ({node.get('year')})"
-        return _Row("figures", label, key, " ".join(title.split()), props, file, line)
+        return _Row("figures", label, key, f"{node['organisation']}: {figure_row_text(node)}", props, file, line)
     if label == "Claim":
         status = f" [{node['status']}]" if node.get("status") else ""
         return _Row("claims", label, key, f"{node['organisation']}: {node['title']}{status}", props, file, line)

@@ -255,7 +255,8 @@ def _size_figures(data: dict, doc: Document, markers: _Markers) -> list[dict[str
         description = _text(raw.get("note")) or _text(raw.get("measure")) or "figure"
         rows.append({"id": f"size/{i}", "measure": _text(raw.get("measure")) or "figure", "concept": "",
                      "value": float(raw["value"]), "value_max": None, "unit": _text(raw.get("unit")),
-                     "description": markers.attach(description, markers.front("size", i)), "year": raw["year"],
+                     "description": description, "markers": markers.attach("", markers.front("size", i)),
+                     "year": raw["year"],
                      "sources": [s for s in [raw.get("source")] if isinstance(s, str)],
                      "status": _text(raw.get("status")), "line": doc.at("size", i)[0]})
     return rows

@@ -23,6 +23,7 @@ import networkx as nx
 from kb.check.vocabulary import country_name
 from kb.content.body import Figure
 from kb.evidence import DEFAULT_SCOPE, grade_for, is_case_id
+from kb.figures import figure_text
 from kb.graph.model import Claim, Corpus, Disputed, Organisation
 from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES, label_for_kind
 from kb.slug import slug
@@ -314,13 +315,7 @@ def _add_views(rows: GraphRows, claim_id: str, views: list, file: str) -> None:
 
 
 def _figure_text(figure: Figure) -> str:
-    value = _number(figure.value) + (f"–{_number(figure.high)}" if figure.high is not None else "")
-    unit = figure.unit if figure.unit in ("%",) else f" {figure.unit}" if figure.unit else ""
-    return f"{value}{unit} {figure.label} ({figure.year})".replace("  ", " ").strip()
-
-
-def _number(value: float) -> str:
-    return f"{value:g}" if value != int(value) else f"{int(value):,}"
+    return figure_text(figure.value, unit=figure.unit, what=figure.label, year=figure.year, high=figure.high)
 
 
 def to_networkx(rows: GraphRows) -> nx.MultiDiGraph:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from kb.analysis import CaseIndex
+from kb.figures import figure_row_text
 
 from .links import about_links
 
@@ -56,12 +57,5 @@ def with_about(rows: list[dict[str, Any]], index: CaseIndex) -> list[dict[str, A
 
 
 def figure_text(figure: dict[str, Any]) -> str:
-    """A figure as people read it, e.g. ``18% staff left (2016)`` or ``12–15 nurses per team (2015)``."""
-    def number(value: float) -> str:
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
-
-    value = number(figure["value"]) + (f"–{number(figure['value_max'])}" if figure.get("value_max") is not None else "")
-    unit = figure.get("unit") or ""
-    unit = unit if unit == "%" else f" {unit}" if unit else ""
-    year = f" ({figure['year']})" if figure.get("year") else ""
-    return f"{value}{unit} {figure.get('description') or ''}".strip() + year
+    """A figure as people read it (:func:`kb.figures.figure_row_text`), e.g. ``18% of staff left (2016)``."""
+    return figure_row_text(figure)

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, request, url_for
 
 from kb.analysis.facets import PageOutOfRange, paginate
 from kb.analysis.sources import facet_sources, parse_source_selection, source_organisations, source_values
+from kb.figures import figure_row_text
 from kb.kinds import CLAIM_REL_TYPES, KIND_OF_CLAIM_TYPE
 from kb.queries.site import source_citations
 
@@ -108,11 +109,6 @@ def _citation(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _figure_text(row: dict[str, Any]) -> str:
-    value = row.get("value")
-    if value is None:
+    if row.get("value") is None:
         return row.get("detail") or ""
-    number = f"{value:,g}" + (f"–{row['value_max']:,g}" if row.get("value_max") is not None else "")
-    unit = row.get("unit") or ""
-    number += unit if unit == "%" else f" {unit}" if unit else ""
-    return f"{number} {row.get('detail') or row.get('measure') or ''}" + (f" ({row['year']})" if row.get("year")
-                                                                             else "")
+    return figure_row_text({**row, "description": row.get("detail") or row.get("measure")})

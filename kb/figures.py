@@ -1,0 +1,121 @@
+"""One way to write a figure: the number once, with its unit, the qualifier in words and the year.
+
+Every place that shows a figure uses :func:`figure_text` (or :func:`figure_row_text` for a Figure
+node's row): the case page's size list and Facts panel, the claims' figures, ``/sources``, the
+concept pages, the preview and the display text the exports carry.  Shared by every stage (like
+:mod:`kb.evidence`).
+
+A number is written in full with thousands separators — never in exponent notation — and a
+fraction keeps only the decimals it has:
+
+>>> number(1_200_000.0), number(58.1), number(0.44), number(15000)
+('1,200,000', '58.1', '0.44', '15,000')
+
+A claim's figure is its number, unit, what it counts and its year:
+
+>>> figure_text(18, unit="%", what="of staff left", year=2015)
+'18% of staff left (2015)'
+>>> figure_text(20, high=24, what="issues processed in an hour", year=2017)
+'20–24 issues processed in an hour (2017)'
+
+A size figure (front matter ``size:``) counts its ``measure``; its ``note`` may open with a qualifier
+("more than", "about"...) and repeat the number, which are taken in once, and whatever else the note
+says follows after a dash:
+
+>>> figure_text(15000, what="staff", year=2020, note="more than 15000 staff")
+'more than 15,000 staff (2020)'
+>>> figure_text(1000, what="teams", year=2020, note="around 1000; as reported by the UK partner")
+'about 1,000 teams (2020) — as reported by the UK partner'
+>>> figure_text(362, unit="EUR m", what="revenue", year=2016)
+'362 EUR m revenue (2016)'
+>>> figure_text(400, unit="EUR m", what="revenue", year=2020, note="about")
+'about 400 EUR m revenue (2020)'
+>>> figure_text(13500, what="staff", year=2018, note="as reported in March 2018")
+'13,500 staff (2018) — as reported in March 2018'
+>>> figure_text(12000, what="staff", year=1990, note="about 7,000 in Sweden and 5,000 abroad")
+'12,000 staff (1990) — about 7,000 in Sweden and 5,000 abroad'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["QUALIFIERS", "figure_row_text", "figure_text", "number"]
+
+#: Qualifiers a note may open with, and the words the site uses for each.
+QUALIFIERS: dict[str, str] = {
+    "about": "about", "around": "about", "approximately": "about", "roughly": "about", "circa": "about",
+    "some": "about", "more than": "more than", "over": "more than", "at least": "at least",
+    "almost": "almost", "nearly": "almost", "up to": "up to", "fewer than": "fewer than",
+    "less than": "less than", "under": "less than",
+}
+_QUALIFIER = re.compile(rf"({'|'.join(sorted(QUALIFIERS, key=len, reverse=True))})\b\s*", re.IGNORECASE)
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_SEPARATORS = " ,;:—–-"
+
+
+def number(value: float) -> str:
+    """A number in full: thousands separators, no exponent, only the decimals it has."""
+    value = float(value)
+    if value.is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.6f}".rstrip("0").rstrip(".")
+
+
+def _amount(value: float, unit: str, high: float | None) -> str:
+    amount = number(value) + (f"–{number(high)}" if high is not None else "")
+    return f"{amount}{unit}" if unit == "%" else f"{amount} {unit}".strip()
+
+
+def _read_note(note: str, value: float, what: str) -> tuple[str, str]:
+    """(qualifier, remark) of a size figure's note: the qualifier it opens with (when the figure's own
+    number, or nothing, follows), and the rest without a repeat of the number or of ``what``."""
+    rest, qualifier = note.strip(), ""
+    match = _QUALIFIER.match(rest)
+    if match:
+        after = rest[match.end():]
+        number_match = _NUMBER.match(after)
+        if number_match and float(number_match.group().replace(",", "")) == float(value):
+            qualifier, rest = QUALIFIERS[match.group(1).lower()], after[number_match.end():]
+        elif not after or after[0] in _SEPARATORS:
+            qualifier, rest = QUALIFIERS[match.group(1).lower()], after
+    else:
+        number_match = _NUMBER.match(rest)
+        if number_match and float(number_match.group().replace(",", "")) == float(value):
+            rest = rest[number_match.end():]
+    rest = rest.lstrip(_SEPARATORS)
+    if what and re.match(rf"{re.escape(what)}\b", rest, re.IGNORECASE):
+        rest = rest[len(what):].lstrip(_SEPARATORS)
+    return qualifier, rest
+
+
+def figure_text(value: float, *, unit: str = "", what: str = "", year: int | None = None,
+                high: float | None = None, note: str = "") -> str:
+    """A figure as people read it: ``[qualifier] number[–high] [unit] what (year)[ — the rest of the note]``."""
+    qualifier, remark = _read_note(note, value, what) if note else ("", "")
+    text = " ".join(part for part in (qualifier, _amount(value, unit, high), what.strip()) if part)
+    if year:
+        text += f" ({year})"
+    return f"{text} — {remark}" if remark else text
+
+
+def figure_row_text(row: Mapping[str, Any]) -> str:
+    """:func:`figure_text` of a Figure node's row (graph, store or preview): a size figure has a ``measure``
+    and its note as ``description`` (the measure itself when it has none); a claim's figure has only a
+    ``description``.
+
+    >>> figure_row_text({"measure": "staff", "value": 15000.0, "unit": "", "description": "more than 15000 staff",
+    ...                  "year": 2020})
+    'more than 15,000 staff (2020)'
+    >>> figure_row_text({"measure": "", "value": 1.2e6, "unit": "EUR", "description": "raised", "year": 2019})
+    '1,200,000 EUR raised (2019)'
+    """
+    measure = (row.get("measure") or "").replace("-", " ")
+    description = row.get("description") or ""
+    common = {"unit": row.get("unit") or "", "year": row.get("year"), "high": row.get("value_max")}
+    if measure:
+        return figure_text(row["value"], what=measure, note="" if description == row.get("measure") else description,
+                           **common)
+    return figure_text(row["value"], what=description, **common)
