@@ -1,7 +1,8 @@
 """Case and concept prose to safe HTML: markdown-it-py (CommonMark, raw HTML off) then nh3.
 
 Links between content files are rewritten to the site's pages, and
-``[src: a, b]`` citations become links to the page's source list.
+``[src: a, b]`` citations become links to the page's source list: all on the token stream, so the
+sanitised HTML is never edited afterwards.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ import re
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
 
 from kb.kinds import KIND_OF_FOLDER
 from kb.slug import slug
@@ -24,16 +29,16 @@ __all__ = ["heading_slug", "prose_sections", "render_markdown", "site_url_for_hr
 STRUCTURED_SECTIONS = {"practices", "challenges", "outcomes", "contested claims"}
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
-_CODE = re.compile(r"(<pre>.*?</pre>|<code>.*?</code>)", re.DOTALL)
 _CITATION = re.compile(r"\[src:\s*([a-z0-9,;\s-]+)\]", re.IGNORECASE)
 _ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "h2", "h3", "h4",
                  "table", "thead", "tbody", "tr", "th", "td", "sup", "br", "hr"}
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "sup": {"class"}, "h2": {"id"}}
 #: A whole document (CONTRIBUTING.md) keeps its own title and gives its headings ids for its contents links.
 #: It may also show images that are files of the repository the site shows (webapp.repository).
-_DOCUMENT_TAGS = _ALLOWED_TAGS | {"h1", "img"}
+#: Its tables scroll inside a box of their own (see _table_open).
+_DOCUMENT_TAGS = _ALLOWED_TAGS | {"h1", "img", "div"}
 _DOCUMENT_ATTRIBUTES = _ALLOWED_ATTRIBUTES | {tag: {"id"} for tag in ("h1", "h2", "h3", "h4")} | {
-    "img": {"src", "alt", "title"}}
+    "img": {"src", "alt", "title"}, "div": {"class", "role", "tabindex", "aria-label"}}
 _NOT_IN_SLUG = re.compile(r"[^\w\- ]", re.UNICODE)
 
 
@@ -82,54 +87,150 @@ def render_markdown(text: str, base: str = "cases", section_ids: bool = False, d
                     repository_url: str = "") -> str:
     """Render Markdown from a content file (``base`` is its folder) to sanitised HTML.
 
+    Every change is made once, on markdown-it's token stream, before the HTML is written and sanitised:
+    citations (a core rule), heading ids and links (below), scrolling tables (render rules).
+
     ``section_ids``: each ``##`` heading gets the id ``section-<slug>``, which search results link to.
     (Raw HTML is off, so the content itself cannot set ids.)
     ``document``: the text is a page of its own (CONTRIBUTING.md): its ``#`` heading stays the page's
     ``<h1>`` and every heading gets GitHub's id, so that its in-page links lead somewhere; its links to
     files of the repository go where :func:`webapp.repository.repository_link` says (or become text,
-    never a dead link), and its images are shown when they are files the site shows.
+    never a dead link), its images are shown when they are files the site shows, and its wide tables
+    scroll inside their own box (reflow at 320 px, WCAG 1.4.10).
+
+    >>> print(render_markdown("Ten. [src: a]"))
+    <p>Ten. <sup class="cite">[<a href="#source-a" class="cite" rel="noopener noreferrer nofollow">a</a>]</sup></p>
+    <BLANKLINE>
+    >>> print(render_markdown("`[src: not-a-citation]`"))
+    <p><code>[src: not-a-citation]</code></p>
+    <BLANKLINE>
     """
     tokens = _md.parse(text)
+    _heading_ids(tokens, section_ids, document)
+    for token in tokens:
+        _site_links(token.children or [], base, document, repository_url)
+    html = _md.renderer.render(tokens, _md.options, {"document": document})
+    return nh3.clean(html, tags=_DOCUMENT_TAGS if document else _ALLOWED_TAGS,
+                     attributes=_DOCUMENT_ATTRIBUTES if document else _ALLOWED_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+
+
+def _heading_ids(tokens: list[Token], section_ids: bool, document: bool) -> None:
+    """``section-<slug>`` ids on ``##`` headings (``section_ids``), or GitHub's ids on every heading (``document``)."""
     taken: set[str] = set()
     for number, token in enumerate(tokens):
         if section_ids and token.type == "heading_open" and token.tag == "h2":
             token.attrs["id"] = "section-" + slug(tokens[number + 1].content)
         elif document and token.type == "heading_open":
             token.attrSet("id", heading_slug(tokens[number + 1].content, taken))
-        children = token.children or []
-        for index, child in enumerate(children):
-            if child.type == "link_open":
-                href = str(child.attrs.get("href", ""))
-                local = site_url_for_href(href, base)
-                if local:
-                    child.attrs["href"] = local
-                elif document and (target := _repository_path(href, base)) is not None:
-                    link = repository_link(target[0], repository_url)
-                    if link:
-                        child.attrs["href"] = link + target[1]
-                    else:  # no page for it and no repository address: text, not a dead link
-                        child.type, child.tag, child.attrs = "text", "", {}
-                        closing = next(c for c in children[index:] if c.type == "link_close")
-                        closing.type, closing.tag = "text", ""
-            elif child.type == "image" and document:
-                target = _repository_path(str(child.attrs.get("src", "")), base)
-                if target and file_kind(target[0]) == "image":
-                    child.attrs["src"] = f"/repo/{target[0]}"
-                else:
-                    child.type, child.content = "text", child.content or ""
-    html = _md.renderer.render(tokens, _md.options, {})
-    # Citations become links, except inside code, where they are examples of the syntax.
-    parts = _CODE.split(html)
-    html = "".join(part if _CODE.fullmatch(part) else _CITATION.sub(_citation_links, part) for part in parts)
-    clean = nh3.clean(html, tags=_DOCUMENT_TAGS if document else _ALLOWED_TAGS,
-                      attributes=_DOCUMENT_ATTRIBUTES if document else _ALLOWED_ATTRIBUTES,
-                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
-    if document:  # wide tables of a document scroll inside their own box (reflow at 320 px, WCAG 1.4.10)
-        count = iter(range(1, 1000))
-        clean = re.sub("<table>", lambda _m: f'<div class="table-scroll" role="region" tabindex="0" '
-                       f'aria-label="Table {next(count)} (scrolls sideways)"><table>', clean)
-        clean = clean.replace("</table>", "</table></div>")
-    return clean
+
+
+def _site_links(children: list[Token], base: str, document: bool, repository_url: str) -> None:
+    """Links between content files lead to the site's pages; a document's links and images to repository files
+    lead where the site shows them (or become text)."""
+    for index, child in enumerate(children):
+        if child.type == "link_open":
+            href = str(child.attrs.get("href", ""))
+            local = site_url_for_href(href, base)
+            if local:
+                child.attrs["href"] = local
+            elif document and (target := _repository_path(href, base)) is not None:
+                link = repository_link(target[0], repository_url)
+                if link:
+                    child.attrs["href"] = link + target[1]
+                else:  # no page for it and no repository address: text, not a dead link
+                    child.type, child.tag, child.attrs = "text", "", {}
+                    closing = next(c for c in children[index:] if c.type == "link_close")
+                    closing.type, closing.tag = "text", ""
+        elif child.type == "image" and document:
+            target = _repository_path(str(child.attrs.get("src", "")), base)
+            if target and file_kind(target[0]) == "image":
+                child.attrs["src"] = f"/repo/{target[0]}"
+            else:
+                child.type, child.content = "text", child.content or ""
+
+
+def _citations(state: StateCore) -> None:
+    """Core rule: ``[src: a, b]`` in text becomes a superscript of links to the page's sources.
+
+    Code spans and blocks are other tokens, so a citation shown as an example of the syntax stays as it is.
+    A citation may run over a soft line break, so each run of text and soft breaks is read as one.
+    """
+    for block in state.tokens:
+        if block.type == "inline" and block.children and _CITATION.search(block.content):
+            kept: list[Token] = []
+            run: list[Token] = []
+            for child in [*block.children, None]:
+                if child is not None and child.type in ("text", "softbreak"):
+                    run.append(child)
+                    continue
+                kept += _cited(run)
+                run = []
+                if child is not None:
+                    kept.append(child)
+            block.children = kept
+
+
+def _cited(run: list[Token]) -> list[Token]:
+    """A run of text and soft line breaks with each citation in it made into links."""
+    text = "".join(token.content if token.type == "text" else "\n" for token in run)
+    if not _CITATION.search(text):
+        return run
+    tokens: list[Token] = []
+    at = 0
+    for match in _CITATION.finditer(text):
+        tokens += _plain(text[at:match.start()])
+        ids = [part.strip() for part in re.split(r"[,;]", match.group(1)) if part.strip()]
+        tokens += [_token("sup_open", "sup", 1, {"class": "cite"}), _text("[")]
+        for number, source in enumerate(ids):
+            tokens += [_text(", ")] if number else []
+            tokens += [_token("link_open", "a", 1, {"href": f"#source-{source}", "class": "cite"}), _text(source),
+                       _token("link_close", "a", -1)]
+        tokens += [_text("]"), _token("sup_close", "sup", -1)]
+        at = match.end()
+    return tokens + _plain(text[at:])
+
+
+def _plain(text: str) -> list[Token]:
+    """Text as text tokens, each line break a soft break."""
+    tokens: list[Token] = []
+    for number, line in enumerate(text.split("\n")):
+        tokens += [_token("softbreak", "br", 0)] if number else []
+        tokens += [_text(line)] if line else []
+    return tokens
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _token(kind: str, tag: str, nesting: int, attrs: dict[str, str] | None = None) -> Token:
+    token = Token(kind, tag, nesting)
+    for name, value in (attrs or {}).items():
+        token.attrSet(name, value)
+    return token
+
+
+def _table_open(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    """A document's table opens a box of its own that scrolls sideways (named for screen readers)."""
+    html = self.renderToken(tokens, idx, options, env)
+    if not env.get("document"):
+        return html
+    env["tables"] = env.get("tables", 0) + 1
+    return (f'<div class="table-scroll" role="region" tabindex="0" aria-label="Table {env["tables"]} '
+            f'(scrolls sideways)">{html}')
+
+
+def _table_close(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    html = self.renderToken(tokens, idx, options, env)
+    return html.rstrip("\n") + "</div>\n" if env.get("document") else html
+
+
+_md.core.ruler.push("citations", _citations)
+_md.add_render_rule("table_open", _table_open)
+_md.add_render_rule("table_close", _table_close)
 
 
 def _repository_path(href: str, base: str) -> tuple[str, str] | None:
@@ -138,12 +239,6 @@ def _repository_path(href: str, base: str) -> tuple[str, str] | None:
         return None
     path, hash_sign, fragment = href.partition("#")
     return posixpath.normpath(posixpath.join(base, path)), hash_sign + fragment
-
-
-def _citation_links(match: re.Match) -> str:
-    ids = [part.strip() for part in re.split(r"[,;]", match.group(1)) if part.strip()]
-    links = ", ".join(f'<a href="#source-{source}" class="cite">{source}</a>' for source in ids)
-    return f'<sup class="cite">[{links}]</sup>'
 
 
 def prose_sections(body: str) -> str:
