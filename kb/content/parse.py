@@ -66,5 +66,7 @@ def _parse(file: SourceFile, layout: ContentLayout) -> Document:
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     front = split_front_matter(text, file.display)
     problems.extend(front.problems)
-    body = parse_body(front.body, front.body_start_line) if file.role == "case" else None
+    body = parse_body(front.body, front.body_start_line, file.display) if file.role == "case" else None
+    if body is not None:
+        problems.extend(body.problems)
     return Document(file, text, front, body, digest, problems)
