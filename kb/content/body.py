@@ -38,11 +38,23 @@ from __future__ import annotations
 
 import difflib
 import re
-from bisect import bisect_right
-from dataclasses import dataclass, field
 
-import pyromark
-
+from kb.content.blocks import NEEDS_PARSING, SPLIT, Block, chunks, tree
+from kb.content.items import (
+    KNOWN_SECTIONS,
+    SUB_BULLET_LEAD,
+    Body,
+    Figure,
+    Item,
+    Place,
+    ScopeMark,
+    Section,
+    View,
+    add_sub_bullet,
+    new_item,
+    parse_figure,
+    section_key,
+)
 from kb.kinds import SECTION_KINDS
 from kb.problems import Problem
 
@@ -59,133 +71,6 @@ __all__ = [
     "parse_figure",
 ]
 
-#: The sections whose bullets become graph relationships, and the concept kind each links to.
-KNOWN_SECTIONS = (
-    "context", "practices", "challenges", "outcomes", "timeline",
-    "transition", "funding and cost", "regulation and inspection", "how it ended",
-    "contested claims", "lessons", "open questions", "see also",
-)
-
-_SOURCES = re.compile(r"\[src:\s*([^\]]*)\]", re.IGNORECASE)
-_MARKER = re.compile(r"\[(contested|uncertain)\]", re.IGNORECASE)
-_ABOUT = re.compile(r"\[about\s*:([^\]]*)\]", re.IGNORECASE)
-_KEY = re.compile(r"\[key:\s*([^\]]*)\]", re.IGNORECASE)
-_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
-_LEAD = re.compile(r"^\s*(figure|view)\s*:\s*", re.IGNORECASE)
-_BOLD_LEAD = re.compile(r"^\*\*([^*]+)\*\*\s*")
-_FIGURE = re.compile(
-    r"^\*\*(?P<value>[-+]?\d[\d,]*(?:\.\d+)?)(?:\s*[–-]\s*(?P<high>\d[\d,]*(?:\.\d+)?))?"
-    r"\s*(?P<unit>(?![-–\d])[^*]*?)\s*\*\*\s*(?P<label>.*?)\s*"
-    r"\((?P<year>\d{4})\)\s*$"
-)
-
-
-
-@dataclass
-class ScopeMark:
-    """An ``[about: kind]`` or ``[about: kind: group, …]`` mark as written, located in its file."""
-
-    kind: str  # lowercased; the validator checks it against kb.evidence.SCOPES
-    about: list[str]  # case ids or short group names, as written
-    text: str
-    line: int
-    col: int
-
-
-@dataclass
-class Figure:
-    """A structured number, e.g. ``**18%** of staff left (2015)``."""
-
-    value: float
-    unit: str
-    label: str
-    year: int
-    sources: list[str]
-    line: int
-    status: str = ""
-    high: float | None = None  # upper end of a range such as **20–24**
-    scope_marks: list[ScopeMark] = field(default_factory=list)  # its own; none: the bullet's scope
-    # Set by the model (kb.model), like ``Item.concept_id`` by validation:
-    scope: str = ""
-    about: list[str] = field(default_factory=list)
-    evidence: str = ""
-    key: str = ""  # an explicit ``[key: name]`` for its graph id
-    last_line: int = 0  # its last line in the file (a sub-bullet may wrap)
-
-
-@dataclass
-class View:
-    """One side of a contested claim, with its own sources."""
-
-    text: str
-    sources: list[str]
-    line: int
-    scope_marks: list[ScopeMark] = field(default_factory=list)  # its own; none: the bullet's scope
-    # Set by the model (kb.model), like ``Item.concept_id`` by validation:
-    scope: str = ""
-    about: list[str] = field(default_factory=list)
-    evidence: str = ""
-    key: str = ""  # an explicit ``[key: name]`` for its graph id
-    last_line: int = 0  # its last line in the file (a sub-bullet may wrap)
-
-
-@dataclass
-class Item:
-    """One bullet of a section, with everything needed to locate it in its file."""
-
-    section: str
-    line: int
-    text: str  # the first paragraph as written
-    href: str = ""
-    href_col: int = 1
-    link_text: str = ""
-    title: str = ""  # bold lead of timeline and contested-claims bullets
-    detail: str = ""
-    sources: list[str] = field(default_factory=list)
-    status: str = ""  # "", "contested" or "uncertain"
-    scope_marks: list[ScopeMark] = field(default_factory=list)  # none: about the organisation itself
-    figures: list[Figure] = field(default_factory=list)
-    views: list[View] = field(default_factory=list)
-    bad_figures: list[tuple[int, str]] = field(default_factory=list)
-    concept_id: str = ""  # set by validation when the link resolves
-    concept_kind: str = ""
-    key: str = ""  # an explicit ``[key: name]`` for the graph id of its claim
-    last_line: int = 0  # the last line of its own text (before its sub-bullets)
-
-
-@dataclass
-class Section:
-    key: str
-    title: str
-    line: int
-    text: str = ""
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where a run of body lines went: every non-blank line of a case body has exactly one place.
-
-    ``kind`` is ``heading``, ``claim`` (a bullet of Practices, Challenges or Outcomes), ``timeline``,
-    ``contested`` (a bullet of Contested claims), ``figure``, ``view``, ``prose``, ``lesson``,
-    ``comment`` (an HTML comment) or ``problem`` (not read: a :class:`Problem` on its first line says
-    why and how to fix it).  Lines are file lines, ``first`` to ``last`` inclusive.
-    """
-
-    kind: str
-    first: int
-    last: int
-
-
-@dataclass
-class Body:
-    sections: list[Section]
-    items: list[Item]
-    places: list[Place] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-    def section(self, key: str) -> Section | None:
-        return next((s for s in self.sections if s.key == key), None)
-
 
 def parse_body(text: str, first_line: int = 1, where: str = "") -> Body:
     """Parse a case body; ``first_line`` is the file line where the body starts, ``where`` its path.
@@ -194,6 +79,7 @@ def parse_body(text: str, first_line: int = 1, where: str = "") -> Body:
     prose or lesson, or reported in :attr:`Body.problems` with its line and the fix.
     """
     return _Reader(text, first_line, where).read()
+
 
 
 _PARSED_SECTIONS = {*SECTION_KINDS, "timeline", "contested claims"}
@@ -210,136 +96,6 @@ _WRONG_BRACKETS = re.compile(
     re.IGNORECASE)
 _HTML_COMMENT = re.compile(r"^\s*<!--.*-->\s*$", re.DOTALL)
 
-
-class _Node:
-    """A block of the body as a tree node; ``first`` and ``last`` are body line indexes.
-
-    A paragraph's text is decoded from its byte range only when asked for (prose is most of a file).
-    """
-
-    __slots__ = ("_content", "children", "encoded", "first", "last", "markup", "span", "tag", "type")
-
-    def __init__(self, type: str, first: int, last: int, markup: str = "", tag: str = "", content: str = "",
-                 span: tuple[int, int] | None = None, encoded: bytes = b"") -> None:
-        self.type, self.first, self.last, self.markup, self.tag = type, first, last, markup, tag
-        self._content, self.span, self.encoded = content, span, encoded
-        self.children: list[_Node] = []
-
-    @property
-    def content(self) -> str:
-        if self.span is not None:
-            raw = self.encoded[self.span[0]:self.span[1]].decode("utf-8", "replace")
-            self._content = "\n".join(line.strip() for line in raw.split("\n")).strip()
-            self.span = None
-        return self._content
-
-
-#: Block tags of pyromark's events, as node types; any other block keeps its own name, lowercased.
-_BLOCKS = {"Paragraph": "paragraph", "Heading": "heading", "Item": "list_item", "BlockQuote": "blockquote",
-           "HtmlBlock": "html_block", "CodeBlock": "code_block"}
-#: Inline tags: their events are text of the enclosing block, never blocks of their own.
-_INLINE_TAGS = {"Emphasis", "Strong", "Strikethrough", "Superscript", "Subscript", "Link", "Image"}
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
-_FENCE = re.compile(r"^ {0,3}(```|~~~)")
-#: Where the body is cut before parsing: a heading line (outside fenced code), well-formed or not.
-_SPLIT = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$|[^#\s])")
-#: What makes prose worth parsing: a concept link, a possible setext underline, a heading, a comment.
-_NEEDS_PARSING = re.compile(r"\]\(\s*(?:\.\./|\./|/)*concepts/|^ {0,3}(?:-+|=+)[ \t]*$|^ {0,3}#|<!--", re.M)
-
-
-def _chunks(lines: list[str]) -> list[tuple[int, int]]:
-    """(start, end) line indexes of the body cut before each heading line outside fenced code."""
-    cuts, fenced = [0], False
-    for index, line in enumerate(lines):
-        if _FENCE.match(line):
-            fenced = not fenced
-        elif not fenced and index and _SPLIT.match(line):
-            cuts.append(index)
-    return list(zip(cuts, [*cuts[1:], len(lines)], strict=True))
-
-
-def _tree(lines: list[str], base: int = 0) -> list[_Node]:
-    """The blocks of ``lines`` as a tree, each with its first and last line (``base`` + index) and text.
-
-    >>> [(n.type, n.first, n.last) for n in _tree(["## A", "", "- b", "  c", ""], 10)]
-    [('heading', 10, 10), ('bullet_list', 12, 13)]
-    """
-    if not lines:
-        return []
-    source = "\n".join(lines)
-    encoded = source.encode("utf-8")
-    line_starts, offset = [], 0
-    for line in lines:  # byte offset of each line: pyromark's ranges are in UTF-8 bytes
-        line_starts.append(offset)
-        offset += len(line.encode("utf-8")) + 1 if not line.isascii() else len(line) + 1
-
-    root = _Node("root", 0, 0)
-    stack = [root]
-    in_item = False  # the innermost open block is a list item: its inline text is a tight item's paragraph
-    run_start = run_end = -1  # byte range of that text
-    for event, span in pyromark.events_with_range(source, merge_text=True):
-        if event.__class__ is str:  # SoftBreak, HardBreak or Rule
-            if event != "Rule":
-                if in_item:
-                    run_start, run_end = (span["start"] if run_start < 0 else run_start), span["end"]
-                continue
-            kind, tag, value = "Rule", "Rule", None
-        else:
-            kind = next(iter(event))
-            if kind != "Start" and kind != "End":  # Text, Code, Html, ...: inline
-                if in_item:
-                    run_start, run_end = (span["start"] if run_start < 0 else run_start), span["end"]
-                continue
-            value = event[kind]
-            tag = value if value.__class__ is str or value is None else next(iter(value))
-            if tag in _INLINE_TAGS:
-                if in_item:
-                    run_start, run_end = (span["start"] if run_start < 0 else run_start), span["end"]
-                continue
-        if run_start >= 0:  # a tight item's text ends where a block starts or the item ends
-            stack[-1].children.append(_Node("paragraph", base + bisect_right(line_starts, run_start) - 1,
-                                            base + bisect_right(line_starts, max(run_start, run_end - 1)) - 1,
-                                            span=(run_start, run_end), encoded=encoded))
-            run_start = -1
-        if kind == "End":
-            if len(stack) > 1:
-                node = stack.pop()
-                if node.type == "paragraph":
-                    node.span, node.encoded = (span["start"], span["end"]), encoded
-                elif node.type in ("heading", "code_block", "html_block"):
-                    node._content = _block_text(lines, node.first - base, node.last - base, node.markup)
-                in_item = stack[-1].type == "list_item"
-            continue
-        start, end = span["start"], span["end"]
-        first = bisect_right(line_starts, start) - 1
-        last = bisect_right(line_starts, max(start, end - 1)) - 1
-        if kind == "Rule":
-            stack[-1].children.append(_Node("hr", base + first, base + last))
-            continue
-        node = _Node(_BLOCKS.get(tag, str(tag).lower()), base + first, base + last)
-        if tag == "List":
-            node.type = "bullet_list" if value["List"] is None else "ordered_list"
-        elif tag == "Heading":
-            atx = _ATX.match(lines[first])
-            node.markup = atx.group(1) if atx else lines[last].strip()[:1]  # "#", or a setext underline
-            node.tag = value["Heading"]["level"].lower()
-        stack[-1].children.append(node)
-        stack.append(node)
-        in_item = node.type == "list_item"
-    return root.children
-
-
-def _text_of(lines: list[str], first: int, last: int) -> str:
-    return "\n".join(line.strip() for line in lines[first:last + 1]).strip()
-
-
-def _block_text(lines: list[str], first: int, last: int, markup: str) -> str:
-    """The title of a heading (``markup``: its hashes or underline), or a code or HTML block's lines."""
-    if markup.startswith("#"):
-        return re.sub(r"^ {0,3}#{1,6}\s*|\s+#+\s*$|^#+$", "", lines[first].strip()).strip()
-    if markup in ("=", "-"):
-        return _text_of(lines, first, last - 1)
-    return "\n".join(lines[first:last + 1])
 
 
 class _Reader:
@@ -360,24 +116,24 @@ class _Reader:
     def read(self) -> Body:
         starts: list[tuple[Section, int]] = []
         self.section: Section | None = None
-        for start, end in _chunks(self.lines):
-            head_end = start + 1 if _SPLIT.match(self.lines[start]) else start
-            for node in _tree(self.lines[start:head_end], start):
+        for start, end in chunks(self.lines):
+            head_end = start + 1 if SPLIT.match(self.lines[start]) else start
+            for node in tree(self.lines[start:head_end], start):
                 self._node(node, starts)
             prose = self.section is None or self.section.key not in _PARSED_SECTIONS
             rest = "\n".join(self.lines[head_end:end])
-            if prose and not _NEEDS_PARSING.search(rest):  # plain prose: nothing in it can be a claim
+            if prose and not NEEDS_PARSING.search(rest):  # plain prose: nothing in it can be a claim
                 self._place("lesson" if self.section is not None and self.section.key == "lessons" else "prose",
                             head_end, end - 1)
                 continue
-            for node in _tree(self.lines[head_end:end], head_end):
+            for node in tree(self.lines[head_end:end], head_end):
                 self._node(node, starts)
         for position, (section, start) in enumerate(starts):
             end = starts[position + 1][0].line - self.first_line if position + 1 < len(starts) else len(self.lines)
             section.text = "\n".join(self.lines[start:end]).strip()
         return Body(self.sections, self.items, self._places(), self.problems)
 
-    def _node(self, node: _Node, starts: list[tuple[Section, int]]) -> None:
+    def _node(self, node: Block, starts: list[tuple[Section, int]]) -> None:
         heading = self._section_heading(node)
         if heading is not None:
             self.section = heading
@@ -423,11 +179,11 @@ class _Reader:
 
     # --- headings ----------------------------------------------------------------------------
 
-    def _section_heading(self, node: _Node) -> Section | None:
+    def _section_heading(self, node: Block) -> Section | None:
         """The section a top-level block opens, reporting a heading in the wrong level or form."""
         if node.type == "heading":
             title = node.content.strip()
-            key = _section_key(title)
+            key = section_key(title)
             line = self.first_line + node.first
             if node.markup in ("=", "-"):
                 known = key in KNOWN_SECTIONS
@@ -456,19 +212,19 @@ class _Reader:
         if node.type == "paragraph":
             first_line = self.lines[node.first]
             misplaced = _MISPLACED_HEADING.match(first_line)
-            if misplaced and _section_key(misplaced.group("title")) in KNOWN_SECTIONS:
+            if misplaced and section_key(misplaced.group("title")) in KNOWN_SECTIONS:
                 hashes, title = misplaced.group("hashes"), misplaced.group("title").strip()
                 self._reject(node.first, node.first, f"'{first_line.strip()}' is not a heading: a space must "
                              f"follow '{hashes}'", f"write '## {title}'", code="heading")
                 if node.last > node.first:  # the rest of the paragraph: read it in the new section
                     self._reject(node.first + 1, node.last, "text straight under a heading line is not read",
                                  "leave a blank line after the heading", code="heading")
-                return Section(_section_key(title), title, self.first_line + node.first)
+                return Section(section_key(title), title, self.first_line + node.first)
         return None
 
     # --- claim sections ----------------------------------------------------------------------
 
-    def _claim_block(self, node: _Node, section: Section) -> None:
+    def _claim_block(self, node: Block, section: Section) -> None:
         where = f"## {section.title}"
         if node.type == "bullet_list":
             for list_item in node.children:
@@ -496,14 +252,14 @@ class _Reader:
                          f"only bullets are read under {where}: make it part of a bullet, or move it to "
                          "## Context", code="not-a-bullet", severity="warning")
 
-    def _claim_item(self, list_item: _Node, section: Section) -> None:
+    def _claim_item(self, list_item: Block, section: Section) -> None:
         parts = list_item.children
         if not parts or parts[0].type != "paragraph":
             self._reject(list_item.first, list_item.last, "a bullet without text of its own is not read",
                          "write the claim on the bullet's first line: '- [Name](…): … [src: id]'", code="bullet")
             return
         head = parts[0]
-        item = _new_item(section, head.content, self.first_line + head.first,
+        item = new_item(section, head.content, self.first_line + head.first,
                          self.lines[head.first:head.last + 1])
         item.last_line = self.first_line + head.last
         self.items.append(item)
@@ -525,7 +281,7 @@ class _Reader:
                 self._reject(part.first, part.last, "this block inside a bullet is not read",
                              "keep a bullet to one paragraph, with figure: and view: sub-bullets", code="bullet")
 
-    def _sub_bullet(self, item: Item, sub: _Node) -> None:
+    def _sub_bullet(self, item: Item, sub: Block) -> None:
         parts = sub.children
         if not parts or parts[0].type != "paragraph":
             self._reject(sub.first, sub.last, "a sub-bullet without text of its own is not read",
@@ -534,9 +290,9 @@ class _Reader:
         head = parts[0]
         content = " ".join(head.content.split("\n"))
         raw = self.lines[head.first:head.last + 1]
-        lead = _LEAD.match(content)
+        lead = SUB_BULLET_LEAD.match(content)
         if lead:
-            kind = _add_sub_bullet(item, content, self.first_line + head.first, raw)
+            kind = add_sub_bullet(item, content, self.first_line + head.first, raw)
             added = item.views[-1] if kind == "view" else (item.figures[-1] if kind == "figure" else None)
             if added is not None:
                 added.last_line = self.first_line + head.last
@@ -564,7 +320,7 @@ class _Reader:
                          "keep figure: and view: sub-bullets to one paragraph, without bullets of their own",
                          code="sub-bullet")
 
-    def _wrong_brackets(self, node: _Node) -> None:
+    def _wrong_brackets(self, node: Block) -> None:
         """``(uncertain)``, ``{contested}``, ``(src: a)``: a mark in the wrong brackets is lost."""
         for index in range(node.first, node.last + 1):
             for match in _WRONG_BRACKETS.finditer(self.lines[index]):
@@ -574,7 +330,7 @@ class _Reader:
 
     # --- prose sections ----------------------------------------------------------------------
 
-    def _prose_block(self, node: _Node, section: Section | None) -> None:
+    def _prose_block(self, node: Block, section: Section | None) -> None:
         kind = "lesson" if section is not None and section.key == "lessons" else "prose"
         if node.type == "html_block" and _HTML_COMMENT.match(node.content):
             self._place("comment", node.first, node.last)
@@ -594,7 +350,7 @@ class _Reader:
                              code="misplaced-claim")
 
 
-def _paragraphs(node: _Node) -> list[_Node]:
+def _paragraphs(node: Block) -> list[Block]:
     """The paragraphs inside a block, at any depth (list items, quotes)."""
     if node.type == "paragraph":
         return [node]
@@ -613,104 +369,3 @@ def _claim_shaped(text: str) -> bool:
     return bool(lead) and (bool(_AFTER_LINK.match(text[lead.end():])) or "[src:" in text.lower())
 
 
-def _section_key(title: str) -> str:
-    return re.sub(r"\s+", " ", title.strip().lower())
-
-
-def _new_item(section: Section, text: str, line_no: int, raw: list[str]) -> Item:
-    content = " ".join(text.split("\n"))
-    raw_line = raw[0] if raw else ""
-    item = Item(section=section.key, line=line_no, text=content)
-    item.sources = _source_ids(content)
-    marker = _MARKER.search(content)
-    item.status = marker.group(1).lower() if marker else ""
-    item.scope_marks = _scope_marks(raw, line_no)
-    item.key, content = _explicit_key(content)
-    rest = _SOURCES.sub("", _MARKER.sub("", _ABOUT.sub("", content))).strip()
-    link = _LINK.match(rest) if section.key in SECTION_KINDS else None
-    if link:
-        item.link_text, item.href = link.group(1).strip(), link.group(2)
-        position = raw_line.find(item.href)
-        item.href_col = position + 1 if position >= 0 else 1
-        rest = rest[link.end():]
-    else:
-        bold = _BOLD_LEAD.match(rest)
-        if bold:
-            item.title = bold.group(1).strip()
-            rest = rest[bold.end():]
-    item.detail = re.sub(r"\s+", " ", rest.lstrip(" :—-").strip())
-    return item
-
-
-def _add_sub_bullet(item: Item, content: str, line_no: int, raw: list[str]) -> str:
-    """Add a ``figure:`` or ``view:`` sub-bullet to its item; say which ("" for a figure that does not parse)."""
-    lead = _LEAD.match(content)
-    kind, rest = lead.group(1).lower(), content[lead.end():]
-    key, rest = _explicit_key(rest)
-    sources = _source_ids(rest)
-    marker = _MARKER.search(rest)
-    marks = _scope_marks(raw, line_no)
-    rest = _SOURCES.sub("", _MARKER.sub("", _ABOUT.sub("", rest))).strip()
-    if kind == "view":
-        item.views.append(View(re.sub(r"\s+", " ", rest), sources, line_no, marks, key=key))
-        return "view"
-    figure = parse_figure(rest, sources, line_no)
-    if figure is None:
-        item.bad_figures.append((line_no, rest))
-        return ""
-    figure.status = marker.group(1).lower() if marker else ""
-    figure.scope_marks = marks
-    figure.key = key
-    item.figures.append(figure)
-    return "figure"
-
-
-def parse_figure(text: str, sources: list[str], line: int) -> Figure | None:
-    """Read ``**18%** of staff left (2015)`` into a :class:`Figure`, or None if it does not fit.
-
-    >>> f = parse_figure("**1,503** employees (2015)", ["a"], 7)
-    >>> (f.value, f.unit, f.label, f.year)
-    (1503.0, '', 'employees', 2015)
-    >>> parse_figure("**20–24** issues an hour (2017)", ["a"], 7).high
-    24.0
-    >>> parse_figure("about a fifth", [], 1) is None
-    True
-    """
-    match = _FIGURE.match(text.strip())
-    if not match:
-        return None
-    value = float(match.group("value").replace(",", ""))
-    high = float(match.group("high").replace(",", "")) if match.group("high") else None
-    return Figure(value, match.group("unit").strip(), match.group("label").strip(),
-                  int(match.group("year")), sources, line, high=high)
-
-
-def _scope_marks(raw: list[str], first_line: int) -> list[ScopeMark]:
-    """The ``[about: …]`` marks in a bullet's lines, each with its line and column.
-
-    >>> [(m.kind, m.about, m.col) for m in _scope_marks(["- [X](x.md): y [about: Supported: zappos, a b]"], 3)]
-    [('supported', ['zappos', 'a b'], 16)]
-    """
-    marks = []
-    for offset, line in enumerate(raw):
-        for match in _ABOUT.finditer(line):
-            kind, _, group = match.group(1).partition(":")
-            about = [part.strip() for part in group.split(",") if part.strip()]
-            marks.append(ScopeMark(kind.strip().lower(), about, match.group(0), first_line + offset,
-                                   match.start() + 1))
-    return marks
-def _explicit_key(text: str) -> tuple[str, str]:
-    """The ``[key: name]`` of a bullet (or "") and the text without it.
-
-    >>> _explicit_key("**12** nurses per team (2015) [key: team-size] [src: a]")
-    ('team-size', '**12** nurses per team (2015)  [src: a]')
-    """
-    match = _KEY.search(text)
-    return (match.group(1).strip(), text[:match.start()] + text[match.end():]) if match else ("", text)
-
-
-def _source_ids(text: str) -> list[str]:
-    ids: list[str] = []
-    for group in _SOURCES.findall(text):
-        ids.extend(part.strip() for part in re.split(r"[,;]", group) if part.strip())
-    return ids
