@@ -1,19 +1,23 @@
 """The adversarial console corpus: queries and parameters a hostile visitor would send.
 
-Each entry is ``(kind, cypher, params)``:
+Each entry is a :class:`Payload` ``(kind, cypher, params, stores)``:
 
 - ``refused``: must be refused or fail with a clear message (400) on both stores;
-- ``limited``: runaway memory or CPU; LadybugDB must stop it at a limit (400); Neo4j may also
-  answer it within the limits (its ``range()`` is lazy), but must never exceed them;
+- ``limited``: runaway memory or CPU, which a limit of the console must stop: ``stores`` says, for each
+  store the payload is run on, which limit (``"time"`` or ``"memory"``), and the test checks that the
+  answer names it.  An engine that answers a payload cheaply does not test a limit, so each store gets
+  payloads it must really work through: Neo4j computes ``size(range(...))`` without building the list,
+  and reaches no memory cap of ours (its heap is the shared test server's), so its forms make it walk
+  hundreds of millions of rows until the time limit stops them;
 - ``params``: malformed parameters sent with a harmless query; 400 with a clear message.
 
 ``{canary}`` stands for a folder outside the store that no payload may create a file in.
-Entries marked ``ladybug_only`` would only load the shared test Neo4j server's heap.
 """
 
 from __future__ import annotations
 
 import json
+from typing import NamedTuple
 
 WRITES = [
     "CREATE (:Organisation {id: 'evil'})",
@@ -222,18 +226,33 @@ UNICODE = [
     "RETURN '\\u0027; CREATE (:X)' AS x; CREATE (:Sector {id: 'esc'})",
 ]
 
-LIMITED = [
-    ("RETURN size(range(1, (300000000)))", False),
-    ("RETURN size(`range`(1, 300000000))", False),
-    ("RETURN size(range(1, toInteger('300000000')))", False),
-    ("WITH 300000000 AS n RETURN size(range(1, n))", False),
-    ("RETURN size(list_transform(range(1, (200000000)), x -> x + 1))", True),
-    ("UNWIND range(1, (50000000)) AS x RETURN collect(x)[0]", True),
-    ("MATCH (a), (b), (c), (d), (e), (f), (g) RETURN count(*)", False),
-    ("MATCH (a), (b), (c), (d), (e), (f) WHERE a.id + b.id + c.id + d.id + e.id + f.id = 'x' RETURN count(*)", False),
-    ("MATCH p = (a)-[*1..30]-(b) RETURN count(p)", False),
+#: Runaway payloads as ``(cypher, params, {store: the limit that must stop it})``.
+LIMITED: list[tuple[str, str, dict[str, str]]] = [
+    # LadybugDB builds range()'s list before anything can interrupt it: its memory cap stops these.
+    ("RETURN size(range(1, (300000000)))", "", {"ladybug": "memory"}),
+    ("RETURN size(`range`(1, 300000000))", "", {"ladybug": "memory"}),
+    ("RETURN size(range(1, CAST('300000000' AS INT64)))", "", {"ladybug": "memory"}),
+    ("WITH 300000000 AS n RETURN size(range(1, n))", "", {"ladybug": "memory"}),
+    ("RETURN size(list_transform(range(1, (200000000)), x -> x + 1))", "", {"ladybug": "memory"}),
+    ("RETURN size(range(1, $n))", json.dumps({"n": 300_000_000}), {"ladybug": "memory"}),
+    # The same bounds as rows: LadybugDB still builds the list; Neo4j walks the rows until its time limit.
+    ("UNWIND range(1, (300000000)) AS x WITH x WHERE x < 0 RETURN count(*)", "",
+     {"ladybug": "memory", "neo4j": "time"}),
+    ("UNWIND `range`(1, 300000000) AS x WITH x WHERE x < 0 RETURN count(*)", "",
+     {"ladybug": "memory", "neo4j": "time"}),
+    ("UNWIND range(1, toInteger('300000000')) AS x WITH x WHERE x < 0 RETURN count(*)", "", {"neo4j": "time"}),
+    ("WITH 300000000 AS n UNWIND range(1, n) AS x WITH x WHERE x < 0 RETURN count(*)", "",
+     {"ladybug": "memory", "neo4j": "time"}),
+    ("UNWIND range(1, $n) AS x WITH x WHERE x < 0 RETURN count(*)", json.dumps({"n": 300_000_000}),
+     {"ladybug": "memory", "neo4j": "time"}),
+    ("UNWIND range(1, (50000000)) AS x RETURN collect(x)[0]", "", {"ladybug": "time"}),
+    # Cross products and paths that both engines enumerate.
+    ("MATCH (a), (b), (c), (d), (e), (f), (g) RETURN count(*)", "", {"ladybug": "time", "neo4j": "time"}),
+    ("MATCH (a), (b), (c), (d), (e), (f) WHERE a.id + b.id + c.id + d.id + e.id + f.id = 'x' RETURN count(*)", "",
+     {"ladybug": "time", "neo4j": "time"}),
+    ("MATCH p = (a)-[*1..30]-(b) RETURN count(p)", "", {"ladybug": "memory", "neo4j": "time"}),
     ("UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b UNWIND range(1, 100000) AS c "
-     "RETURN count(*)", False),
+     "RETURN count(*)", "", {"ladybug": "time", "neo4j": "time"}),
 ]
 
 #: Malformed parameters, each sent with a harmless query.
@@ -261,20 +280,32 @@ PARAMS = [
 ]
 
 
-def corpus() -> list[tuple[str, str, str, bool]]:
-    """Every payload as ``(kind, cypher, params, ladybug_only)``."""
-    entries: list[tuple[str, str, str, bool]] = []
+class Payload(NamedTuple):
+    """One payload: its kind, the query and parameters, and for each store it is run on, the limit that must
+    stop it (``""`` for refused and parameter payloads)."""
+
+    kind: str
+    cypher: str
+    params: str
+    stores: dict[str, str]
+
+
+BOTH = {"ladybug": "", "neo4j": ""}
+
+
+def corpus() -> list[Payload]:
+    """Every payload, each once."""
+    entries: list[Payload] = []
     for statement in WRITES:
-        entries += [("refused", variant, "", False) for variant in _variants(statement)]
+        entries += [Payload("refused", variant, "", BOTH) for variant in _variants(statement)]
     for group in (DDL, FILES, CRASHES, EXTENSIONS, SETTINGS, PROCEDURES, SHOW, STATEMENTS, UNICODE):
-        entries += [("refused", cypher, "", False) for cypher in group]
-    entries += [("limited", cypher, "", ladybug_only) for cypher, ladybug_only in LIMITED]
-    entries.append(("limited", "RETURN size(range(1, $n))", json.dumps({"n": 300_000_000}), False))
-    entries += [("params", "RETURN 1 AS one", params, False) for params in PARAMS]
+        entries += [Payload("refused", cypher, "", BOTH) for cypher in group]
+    entries += [Payload("limited", cypher, params, stores) for cypher, params, stores in LIMITED]
+    entries += [Payload("params", "RETURN 1 AS one", params, BOTH) for params in PARAMS]
     seen: set[tuple[str, str]] = set()
     unique = []
     for entry in entries:
-        if (entry[1], entry[2]) not in seen:
-            seen.add((entry[1], entry[2]))
+        if (entry.cypher, entry.params) not in seen:
+            seen.add((entry.cypher, entry.params))
             unique.append(entry)
     return unique
