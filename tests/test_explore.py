@@ -101,7 +101,7 @@ def test_compare_page_shows_the_breakdown_and_links_on(client) -> None:
     assert 'Shared challenge: <a href="/challenges/staff-attrition">' in page
     score = client.get("/compare.json?case=alpha-care").json["results"][0]["score"]
     assert f'<th scope="row">Score</th><td class="num">{score:.2f}</td>' in page
-    assert re.search(r'Shared challenge: <a href="/challenges/staff-attrition">[^<]+</a> <a class="badge grade', page)
+    assert re.search(r'Shared challenge: <a href="/challenges/staff-attrition">[^<]+</a> <a class="ev-grade', page)
     assert 'href="/compare?case=beta-shoes"' in page  # follow a comparable case
 
 
@@ -336,7 +336,7 @@ def test_a_cell_opens_the_claims_behind_it(client) -> None:
     assert faced["grade_label"] == evidence.grade_label(faced["evidence"])
     page = main_of(client.get("/patterns/claims?practice=self-managing-teams&challenge=staff-attrition").text)
     assert '<a href="/sources/report-a">A report about Alpha</a>, Test Publisher (2015-05)' in page
-    assert re.search(r'<a class="badge grade grade-[a-z-]+" href="/evidence#grade-', page)
+    assert re.search(r'<a class="ev-grade ev-[a-z-]+" href="/evidence#grade-', page)
     assert 'href="/cases/alpha-care#line-42">some staff left.</a>' in page
 
 
@@ -576,15 +576,23 @@ def test_citations_preview_their_source_and_link_to_its_page(real_client) -> Non
     assert real_client.get("/sources/commonwealth-2015").status_code == 200
 
 
-def test_claims_carry_scope_and_grade_badges_with_a_legend(real_client) -> None:
+def test_claims_carry_one_evidence_mark_with_a_legend(real_client) -> None:
+    """Every claim has a grade mark (meter and word, linked to how grades are assigned); the scope is
+    shown only on claims not about the organisation itself; a profile bar sums the claims up."""
     for path in ("/cases/buurtzorg", "/practices/self-managing-teams"):
         page = real_client.get(path).text
         assert '<details class="evidence-legend"' in page and 'href="/evidence">How grades are assigned</a>' in page
-        claims = re.findall(r'<li id="(?:line|claim)-[^"]+"[^>]*>(.*?)</li>', page, flags=re.S)
+        assert '<div class="ev-profile">' in page
+        claims = re.findall(r'<li id="(?:line|claim)-[^"]+"([^>]*)>(.*?)</li>', page, flags=re.S)
         assert claims
-        for claim in claims:
-            assert re.search(r'<a class="badge scope" href="/evidence#scope-[a-z]+"', claim), claim[:200]
-            assert re.search(r'<a class="badge grade grade-[a-z-]+" href="/evidence#grade-[a-z-]+"', claim), claim[:200]
+        for attributes, claim in claims:
+            mark = re.search(r'<a class="ev-grade ev-[a-z-]+" href="/evidence#grade-[a-z-]+"[^>]*>'
+                             r'<span class="ev-meter" aria-hidden="true">(?:<i></i>){4}</span>'
+                             r'<span class="visually-hidden">Evidence: </span>([a-z -]+)</a>', claim)
+            assert mark and mark.group(1) in {"independent evaluation", "third-party report", "own account",
+                                              "impression", "not graded"}, claim[:300]
+            about_others = "claim-about-others" in attributes
+            assert ('class="ev-scope"' in claim) == about_others, claim[:300]
 
 
 def test_the_evidence_page_explains_every_grade_and_scope(real_client) -> None:

@@ -2,7 +2,8 @@
 
 The grades and scopes themselves (ids, labels, weights, ranks) are defined once in
 :mod:`kb.evidence`; only how the site abbreviates them on a badge lives here.  ``init_app``
-makes them template globals for the badge macros of every template (``evidence_macros.html``).
+makes them template globals for the evidence marks of every template (``evidence_macros.html``), and
+gives templates the ``evidence_profile`` filter (claims -> their profile, :mod:`kb.analysis.profile`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from typing import Any
 from flask import Flask
 
 from kb import evidence
+from kb.analysis.profile import evidence_profile
 
 __all__ = ["GRADE_BADGES", "SCOPE_BADGES", "grade_words", "init_app", "scope_words"]
 
 #: Grade id -> its badge ("" is a claim whose grade is not recorded).
-GRADE_BADGES: dict[str, str] = {"evaluated": "evaluated", "reported": "third-party report",
+GRADE_BADGES: dict[str, str] = {"evaluated": "independent evaluation", "reported": "third-party report",
                                 "own-account": "own account", "impression": "impression", "": "not graded"}
 #: Scope -> its badge.
 SCOPE_BADGES: dict[str, str] = {"self": "about itself", "supported": "about organisations it supported",
@@ -40,3 +42,4 @@ def init_app(app: Flask) -> None:
         evidence_grades={g.id: grade_words(g) for g in evidence.GRADES},
         evidence_ungraded=grade_words(evidence.UNGRADED),
         claim_scopes={scope: scope_words(scope) for scope in evidence.SCOPES})
+    app.add_template_filter(evidence_profile)
