@@ -9,16 +9,21 @@ expected one, with the claim it read or the problem (at that line) it reported.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb.cli.main import main
 from kb.content.body import parse_body
+from kb.contrib.diff import build_side
+
+from .conftest import REPO
 
 #: Bounded so that it runs in CI in a few seconds.
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -298,3 +303,55 @@ def test_the_practices_of_a_misleveled_heading_are_still_read(mini_root: Path) -
     edit(mini_root, "## Practices", "### Practices")
     _, after = validate(mini_root, "--strict")
     assert [(p["line"], p["code"]) for p in after if p not in before] == [(33, "heading")]
+
+
+# --- item 2: every content file is found ------------------------------------------------------------
+
+STRAYS = {
+    "cases/mexico/nearsoft.md": "case files go directly in cases/: git mv cases/mexico/nearsoft.md cases/nearsoft.md",
+    "case/nearsoft.md": "case files go directly in cases/: git mv case/nearsoft.md cases/nearsoft.md",
+    "Cases/nearsoft.md": "case files go directly in cases/: git mv Cases/nearsoft.md cases/nearsoft.md",
+    "concepts/peer-review.md": "concept pages go in concepts/<kind>s/: git mv concepts/peer-review.md "
+                               "concepts/<kind>s/peer-review.md",
+    "concepts/practice/peer-review.md": "concept pages go in concepts/<kind>s/: git mv "
+                                        "concepts/practice/peer-review.md concepts/practices/peer-review.md",
+    "concepts/practices/drafts/peer-review.md": "concept pages go in concepts/<kind>s/: git mv "
+                                                "concepts/practices/drafts/peer-review.md "
+                                                "concepts/practices/peer-review.md",
+}
+
+
+@pytest.mark.parametrize("stray", list(STRAYS))
+def test_a_markdown_file_in_a_likely_wrong_place_is_an_error_with_the_move(mini_root: Path, stray: str) -> None:
+    target = mini_root / stray
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text((mini_root / CASE).read_text(encoding="utf-8"), encoding="utf-8")
+    exit_code, problems = validate(mini_root)
+    assert exit_code == 1
+    assert [(p["path"], p["line"], p["severity"], p["message"], p["hint"]) for p in problems
+            if p["code"] == "location"] == [(stray, 1, "error", f"'{stray}' is not read: content files are not "
+                                             "found there", STRAYS[stray])]
+
+
+def test_validating_a_subfolder_of_cases_reports_its_files(mini_root: Path) -> None:
+    (mini_root / "cases" / "mexico").mkdir()
+    (mini_root / "cases" / "mexico" / "nearsoft.md").write_text("---\nid: nearsoft\n---\n", encoding="utf-8")
+    exit_code, problems = validate(mini_root, str(mini_root / "cases" / "mexico"))
+    assert exit_code == 1 and [p["path"] for p in problems] == ["cases/mexico/nearsoft.md"]
+
+
+def test_the_pre_commit_hook_runs_for_files_in_likely_wrong_places() -> None:
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    pattern = re.compile(config["repos"][0]["hooks"][0]["files"])
+    assert all(pattern.search(path) for path in STRAYS)
+    assert not any(pattern.search(p) for p in ["README.md", "templates/case.md", "docs/case-format.md",
+                                               "tests/fixtures/mini/cases/alpha-care.md"])
+
+
+def test_the_graph_diff_lists_a_stray_file_and_still_compares_the_rest(mini_root: Path) -> None:
+    before = build_side(mini_root)
+    (mini_root / "case").mkdir()
+    (mini_root / "case" / "nearsoft.md").write_text((mini_root / CASE).read_text(encoding="utf-8"), encoding="utf-8")
+    after = build_side(mini_root)
+    assert after.left_out == {"case/nearsoft.md": 1}
+    assert after.rows.nodes == before.rows.nodes and before.rows.nodes["Organisation"]

@@ -9,6 +9,7 @@ must not contain NUL bytes and must stay under a size limit.
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,9 @@ __all__ = [
     "SourceFile",
     "discover",
     "misnamed_files",
+    "move_hint",
     "read_text",
+    "stray_files",
 ]
 
 #: The repository: the default content root of the command line and the site.
@@ -127,7 +130,7 @@ def misnamed_files(layout: ContentLayout, paths: list[Path] | None = None) -> li
             candidates.update(p for p in path.rglob("*") if p.is_file())
         elif path.is_file():
             candidates.add(path)
-    problems = []
+    problems = stray_files(layout)
     for path in sorted(candidates):
         if path.name.startswith(("_", ".")) or path.suffix == ".md":
             continue
@@ -138,6 +141,86 @@ def misnamed_files(layout: ContentLayout, paths: list[Path] | None = None) -> li
                                     f"rename it: git mv {layout.display(path)} "
                                     f"{layout.display(path.with_name(right))}", code="file-name"))
     return problems
+
+
+#: Folder names a contributor may write for the content folders: their files would never be read.
+_CONTENT_NAMES = ("cases", "concepts")
+
+
+def stray_files(layout: ContentLayout) -> list[Problem]:
+    """Markdown files where no content is read, but a contributor may well put a case or concept page.
+
+    A subfolder of ``cases/`` (``cases/mexico/nearsoft.md``), ``concepts/`` itself or a folder there that
+    is not a kind's (``concepts/practice/x.md``), and a folder beside them named like one (``case/``,
+    ``Cases/``): each Markdown file there is an error with the command that moves it.  Only folder
+    entries are listed (no file is opened), so this stays cheap with thousands of cases.
+    """
+    kind_folders = {layout.concept_folder(kind) for kind in CONCEPT_FOLDERS}
+    found: list[Path] = []
+    for sub in _subfolders(layout.cases):
+        found.extend(_markdown_below(sub))
+    found.extend(_markdown_in(layout.concepts))
+    for sub in _subfolders(layout.concepts):
+        found.extend(_markdown_below(sub) if sub not in kind_folders else
+                     [p for inner in _subfolders(sub) for p in _markdown_below(inner)])
+    for sub in _subfolders(layout.root):
+        if sub.name not in _CONTENT_NAMES and _near_content_name(sub.name):
+            found.extend(_markdown_below(sub))
+    return [Problem(layout.display(path), 1, 1,
+                    f"'{layout.display(path)}' is not read: content files are not found there",
+                    move_hint(layout, path), code="location") for path in sorted(found)]
+
+
+def move_hint(layout: ContentLayout, path: Path) -> str:
+    """The command that moves a stray Markdown file where it will be read.
+
+    >>> layout = ContentLayout(Path("/repo"))
+    >>> move_hint(layout, Path("/repo/cases/mexico/nearsoft.md"))
+    'case files go directly in cases/: git mv cases/mexico/nearsoft.md cases/nearsoft.md'
+    >>> move_hint(layout, Path("/repo/concepts/practice/peer-review.md"))
+    'concept pages go in concepts/<kind>s/: git mv concepts/practice/peer-review.md concepts/practices/peer-review.md'
+    """
+    name = path.with_suffix(".md").name
+    shown = layout.display(path)
+    parts = shown.split("/")
+    if parts[0] == "concepts" or _near_content_name(parts[0]) == "concepts":
+        folders = [CONCEPT_FOLDERS[k] for k in CONCEPT_FOLDERS]
+        guess = next((m for part in parts[1:-1] for m in difflib.get_close_matches(part, folders, n=1, cutoff=0.7)),
+                     "<kind>s")
+        return f"concept pages go in concepts/<kind>s/: git mv {shown} concepts/{guess}/{name}"
+    return f"case files go directly in cases/: git mv {shown} cases/{name}"
+
+
+def _near_content_name(name: str) -> str:
+    """The content folder a folder name looks like (``case``, ``Cases``, ``concept``), or ""."""
+    match = difflib.get_close_matches(name.lower(), _CONTENT_NAMES, n=1, cutoff=0.75)
+    return match[0] if match else ""
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(Path(e.path) for e in entries if e.is_dir() and not e.name.startswith((".", "_")))
+    except OSError:
+        return []
+
+
+def _markdown_in(folder: Path) -> list[Path]:
+    try:
+        with os.scandir(folder) as entries:
+            return [Path(e.path) for e in entries if _is_markdown(e.name) and e.is_file()]
+    except OSError:
+        return []
+
+
+def _markdown_below(folder: Path) -> list[Path]:
+    return [*_markdown_in(folder), *(p for sub in _subfolders(folder) for p in _markdown_below(sub))]
+
+
+def _is_markdown(name: str) -> bool:
+    suffix = os.path.splitext(name)[1].lower()
+    return (suffix == ".md" or suffix in MARKDOWN_SUFFIXES - {".txt"}) and not name.startswith(("_", ".")) \
+        and name.lower() != "readme.md"
 
 
 def read_text(file: SourceFile, layout: ContentLayout) -> tuple[str | None, list[Problem]]:

@@ -74,6 +74,8 @@ _STRUCTURAL_RELS = {"HAS_FIGURE", "HAS_CLAIM", "HAS_VIEW", "ABOUT", "REPORTS_CLA
 _CLAIM_RELS = {*CLAIM_REL_TYPES, *RELATION_REL_TYPES}
 _VOLATILE = {"id", "file", "line", "contested"}  # contested repeats status
 _CONTENT_FOLDERS = ("cases", "concepts", "vocabulary")
+#: Problems that say a file is not read at all (kb.content.files): a stray or misnamed Markdown file.
+_UNREAD_CODES = {"location", "file-name"}
 
 
 class DiffError(KbError):
@@ -206,16 +208,19 @@ def build_side(root: Path) -> GraphSide:
     layout = ContentLayout(root)
     vocabulary = load_vocabulary(layout.vocabulary)
     files = discover(layout)
-    problems, left_out = result.problems, {}
+    # A Markdown file where no content is read (cases/mexico/x.md, case/x.md, x.markdown) is left out
+    # and listed, like a file with errors: the reviewer sees it is not in the graph.
+    unread = _error_counts([p for p in result.problems if p.code in _UNREAD_CODES])
+    problems, left_out, documents = result.problems, dict(unread), result.documents
     while True:  # leaving a file out can break files that link to it: repeat until nothing breaks
-        broken = _error_counts(problems)
+        broken = {path: n for path, n in _error_counts(problems).items() if path not in unread}
         removable = {path: n for path, n in broken.items() if path not in left_out}
         if not broken or not removable.keys() & {f.display for f in files}:
             break
         left_out.update(removable)
         documents = [parse_file(f, layout) for f in files if f.display not in left_out]
         problems = validate(documents, vocabulary)
-    if _error_counts(problems):  # errors outside any content file (vocabulary): no graph to compare
+    if set(_error_counts(problems)) - set(unread):  # errors outside any content file (vocabulary): no graph
         return GraphSide(GraphRows(), result.problems, _error_counts(result.problems), texts)
     return GraphSide(graph_rows(build_corpus(documents, vocabulary)), result.problems, left_out, texts)
 

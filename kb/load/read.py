@@ -20,7 +20,7 @@ from pathlib import Path
 from kb.check.contributor_rules import content_bar_problems
 from kb.check.validate import cross_file_problems, file_problems, resolve_links, sort_problems, validate
 from kb.check.vocabulary import Vocabulary, load_vocabulary
-from kb.content.files import MAX_FILE_BYTES, ContentLayout, SourceFile, discover, misnamed_files
+from kb.content.files import MAX_FILE_BYTES, ContentLayout, SourceFile, discover, misnamed_files, move_hint
 from kb.content.parse import parse_file
 from kb.graph.model import build_corpus
 from kb.load.cache import CachedFile, ParseCache
@@ -116,7 +116,7 @@ def check_paths(root: Path, paths: list[Path]) -> list[Problem]:
     named = {p.path for p in misnamed_files(layout, paths)}
     misnamed = [p for p in misnamed_files(layout, paths) if p.path not in {q.path for q in problems}]
     strays = [Problem(layout.display(p), 1, 1, "not in a content folder, so it is not loaded",
-                      "case files go in cases/, concept pages in concepts/<kind>s/", code="location")
+                      move_hint(layout, p), code="location")
               for p in paths if p.is_file() and layout.role_of(p) is None and layout.display(p) not in named]
     wanted = {layout.display(p.resolve()) for p in paths}
     return misnamed + strays + [p for p in problems
