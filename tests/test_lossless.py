@@ -355,3 +355,43 @@ def test_the_graph_diff_lists_a_stray_file_and_still_compares_the_rest(mini_root
     after = build_side(mini_root)
     assert after.left_out == {"case/nearsoft.md": 1}
     assert after.rows.nodes == before.rows.nodes and before.rows.nodes["Organisation"]
+
+
+# --- item 7: clear words for the vague cases --------------------------------------------------------
+
+def only_code(problems: list[dict], code: str) -> list[tuple]:
+    return [(p["path"], p["line"], p["col"], p["severity"], p["message"], p["hint"]) for p in problems
+            if p["code"] == code]
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens(mini_root: Path) -> None:
+    edit(mini_root, "    title: A report about Alpha", '    title: "A report about Alpha')
+    exit_code, problems = validate(mini_root)
+    assert exit_code == 1 and only_code(problems, "yaml") == [
+        (CASE, 19, 12, "error", 'the quote " opened here is never closed',
+         'end the value with " on this line; inside it, write \\" for a "')]
+
+
+def test_curly_quotes_are_named_as_the_cause(mini_root: Path) -> None:
+    edit(mini_root, "    title: A report about Alpha", "    title: “Alpha: a report”")
+    _, problems = validate(mini_root)
+    (problem,) = only_code(problems, "yaml")
+    assert problem[:4] == (CASE, 19, 18, "error")
+    assert problem[5].startswith("“…” and ‘…’ are typographic quotes, which YAML reads as ordinary letters")
+
+
+def test_a_zero_width_space_in_a_link_is_named_at_its_column(mini_root: Path) -> None:
+    edit(mini_root, "practices/self-managing-teams.md)", "practices/self-managing\u200b-teams.md)")
+    exit_code, problems = validate(mini_root)
+    assert exit_code == 1 and only_code(problems, "invisible") == [
+        (CASE, 35, 60, "error", "invisible character U+200B (ZERO WIDTH SPACE) after '…elf-managing'",
+         "delete it: text with it looks right but does not match")]
+
+
+def test_a_utf16_file_is_named_as_such(mini_root: Path) -> None:
+    path = mini_root / CASE
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    exit_code, problems = validate(mini_root)
+    assert exit_code == 1 and only_code(problems, "file") == [
+        (CASE, 1, 1, "error", "file is saved as UTF-16, not UTF-8",
+         "save it as UTF-8 (in VS Code: 'Save with Encoding', then 'UTF-8'; in Notepad: 'Save as', Encoding 'UTF-8')")]

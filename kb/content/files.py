@@ -239,6 +239,10 @@ def read_text(file: SourceFile, layout: ContentLayout) -> tuple[str | None, list
         data = file.path.read_bytes()
     except OSError as err:
         return None, [_problem(where, f"cannot read file: {err.strerror}", "check the path and permissions")]
+    if _looks_utf16(data):
+        return None, [_problem(where, "file is saved as UTF-16, not UTF-8",
+                               "save it as UTF-8 (in VS Code: 'Save with Encoding', then 'UTF-8'; in Notepad: "
+                               "'Save as', Encoding 'UTF-8')")]
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         return None, [_problem(where, "file contains NUL bytes (is it binary?)",
@@ -253,6 +257,21 @@ def read_text(file: SourceFile, layout: ContentLayout) -> tuple[str | None, list
         return None, [Problem(where, line, col, f"file is not valid UTF-8 (byte 0x{data[err.start]:02x})",
                               "save the file as UTF-8 in your editor", code="encoding")]
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """A UTF-16 byte order mark, or text whose every other byte is NUL (UTF-16 without one).
+
+    >>> _looks_utf16("id: x\\n".encode("utf-16")), _looks_utf16("id: x\\n".encode("utf-16-le"))
+    (True, True)
+    >>> _looks_utf16(b"id: x\\n"), _looks_utf16(b"\\x00\\x01binary\\x00")
+    (False, False)
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = data[:4096]
+    halves = sample[0::2], sample[1::2]
+    return len(sample) >= 4 and any(half.count(0) >= 0.9 * len(half) for half in halves)
 
 
 def _is_within(path: Path, root: Path) -> bool:

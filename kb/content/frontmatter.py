@@ -82,11 +82,7 @@ def split_front_matter(text: str, where: str) -> FrontMatter:
                                        f"nest lists and mappings at most {MAX_DEPTH} levels", code="yaml"))
         return result
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        result.problems.append(Problem(where, line, col, f"YAML syntax error: {problem}",
-                                       _yaml_hint(problem), code="yaml"))
+        result.problems.append(_syntax_problem(err, lines, where))
         return result
     if node is None:
         result.data = {}
@@ -160,6 +156,32 @@ class _ScalarLoader(yaml.SafeLoader):
 _SCALAR_LOADER = _ScalarLoader()
 # LibYAML's parser is several times faster than PyYAML's and gives the same marks.
 _LOADER = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
+
+
+_CURLY_QUOTES = "“”‘’„‚«»"
+
+
+def _syntax_problem(err: yaml.YAMLError, lines: list[str], where: str) -> Problem:
+    """A YAML syntax error where the contributor made it: an unclosed quote where it opens."""
+    mark = getattr(err, "problem_mark", None)
+    line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)
+    problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+    opened = getattr(err, "context_mark", None)
+    if "quoted scalar" in (getattr(err, "context", None) or "") and opened is not None:
+        line, col = opened.line + 2, opened.column + 1
+        text = lines[line - 1] if line - 1 < len(lines) else ""
+        quote = text[col - 1] if col - 1 < len(text) else '"'
+        return Problem(where, line, col, f"the quote {quote} opened here is never closed",
+                       f"end the value with {quote} on this line; inside it, write {quote * 2} for a {quote}"
+                       if quote == "'" else f"end the value with {quote} on this line; inside it, write \\\" for a \"",
+                       code="yaml")
+    text = lines[line - 1] if 0 < line - 1 < len(lines) else ""
+    if any(q in text for q in _CURLY_QUOTES):
+        return Problem(where, line, col, f"YAML syntax error: {problem}",
+                       "“…” and ‘…’ are typographic quotes, which YAML reads as ordinary letters: quote the "
+                       "value with straight quotes \"…\" (and keep the typographic ones inside if you need them)",
+                       code="yaml")
+    return Problem(where, line, col, f"YAML syntax error: {problem}", _yaml_hint(problem), code="yaml")
 
 
 def _yaml_hint(problem: str) -> str:

@@ -7,6 +7,8 @@ located :class:`~kb.problems.Problem` on the document.
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from kb.content.body import Body, parse_body
@@ -14,7 +16,7 @@ from kb.content.files import ContentLayout, SourceFile, read_text
 from kb.content.frontmatter import FrontMatter, split_front_matter
 from kb.problems import Problem
 
-__all__ = ["Document", "parse_file"]
+__all__ = ["Document", "invisible_character_problems", "parse_file"]
 
 
 @dataclass
@@ -64,9 +66,36 @@ def _parse(file: SourceFile, layout: ContentLayout) -> Document:
     if text is None:
         return Document(file, None, None, None, problems=problems)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    problems.extend(invisible_character_problems(text, file.display))
     front = split_front_matter(text, file.display)
     problems.extend(front.problems)
     body = parse_body(front.body, front.body_start_line, file.display) if file.role == "case" else None
     if body is not None:
         problems.extend(body.problems)
     return Document(file, text, front, body, digest, problems)
+
+
+#: Characters that show as nothing (zero-width spaces and joiners, word joiner, soft hyphen, a byte
+#: order mark inside the text, direction marks and overrides): an id or link holding one looks exactly
+#: like the right one but does not match it.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def invisible_character_problems(text: str, where: str) -> list[Problem]:
+    """One error per line holding an invisible character, at its column, naming it.
+
+    >>> [(p.line, p.col, p.message) for p in invisible_character_problems("id: x\\n- [A](../a\\u200b.md)", "f.md")]
+    [(2, 11, "invisible character U+200B (ZERO WIDTH SPACE) after '- [A](../a'")]
+    """
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _INVISIBLE.search(line)
+        if match:
+            char = match.group(0)
+            before = line[max(0, match.start() - 12):match.start()]
+            shown = f"after '…{before}'" if match.start() > 12 else f"after '{before}'" if before else "at the start"
+            problems.append(Problem(where, number, match.start() + 1,
+                                    f"invisible character U+{ord(char):04X} ({unicodedata.name(char, 'control')}) "
+                                    f"{shown}", "delete it: text with it looks right but does not match",
+                                    code="invisible"))
+    return problems
