@@ -164,7 +164,8 @@ def actionlint() -> str:
     return test_contrib.actionlint.__wrapped__()
 
 
-def test_the_release_workflow_passes_actionlint(actionlint: str) -> None:
-    workflow = REPO / ".github" / "workflows" / "release.yml"
+@pytest.mark.parametrize("name", ["release.yml", "pages.yml"])
+def test_the_publishing_workflows_pass_actionlint(actionlint: str, name: str) -> None:
+    workflow = REPO / ".github" / "workflows" / name
     done = subprocess.run([actionlint, str(workflow)], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -252,9 +252,10 @@ def _print_counts(title: str, counts: dict[str, int]) -> None:
 
 def _register_commands() -> None:
     """Commands for contributors live in their own module."""
+    from kb.cli.build_site import build_site_command
     from kb.cli.contrib import COMMANDS
 
-    for command in COMMANDS:
+    for command in [*COMMANDS, build_site_command]:
         main.add_command(command)
 
 
