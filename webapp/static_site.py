@@ -43,7 +43,7 @@ from kb.analysis.search import documents_from_store, passages_from_store
 from kb.slug import slug
 
 from .store import get_store
-from .views.discover import node_url, passage_url
+from .views.links import node_url, passage_url
 
 __all__ = ["BuildReport", "build_site", "static_path"]
 
