@@ -20,13 +20,15 @@ For notebooks, one call gives the graph as networkx:
 from __future__ import annotations
 
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from kb.content.files import REPO_ROOT
 from kb.graph.rows import graph_rows, to_networkx
 from kb.load import LoadResult, load_content
 from kb.problems import ValidationFailed
+
+if TYPE_CHECKING:  # networkx takes a sixth of a second to import: only the notebook API needs it
+    import networkx as nx
 
 __all__ = ["REPO_ROOT", "LoadResult", "ValidationFailed", "load_content", "load_graph"]
 

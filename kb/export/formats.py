@@ -13,13 +13,15 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES
 
 __all__ = ["CONTENT_LICENCE", "FORMATS", "LICENCE_NOTE", "csv_rows", "cypher_script", "export_graph", "graphml_ready",
            "node_link_json", "spreadsheet_safe"]
+
+if TYPE_CHECKING:  # imported where used: the command line starts without it (a sixth of a second)
+    import networkx as nx
 
 FORMATS = ("graphml", "json", "csv", "cypher")
 
@@ -39,6 +41,8 @@ LICENCE_NOTE = (f"This data is licensed under {CONTENT_LICENCE['licence']} ({CON
 
 def graphml_ready(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy with lists joined by ';' and empty values dropped, as GraphML needs."""
+    import networkx as nx
+
     ready = nx.MultiDiGraph()
     ready.graph.update(CONTENT_LICENCE)
     for node, data in graph.nodes(data=True):
@@ -61,6 +65,8 @@ def _flat(data: dict) -> dict:
 
 def export_graph(graph: nx.MultiDiGraph, fmt: str, output: Path) -> list[Path]:
     """Write the graph in ``fmt`` to ``output`` (a file; a folder for CSV); return the files written."""
+    import networkx as nx
+
     if fmt == "graphml":
         output.parent.mkdir(parents=True, exist_ok=True)
         nx.write_graphml(graphml_ready(graph), output)
@@ -108,6 +114,8 @@ def _write_csv(graph: nx.MultiDiGraph, folder: Path) -> list[Path]:
 
 def node_link_json(graph: nx.MultiDiGraph, indent: int | None = None) -> str:
     """networkx's node-link JSON, with the licence in its ``graph`` metadata."""
+    import networkx as nx
+
     data = nx.node_link_data(graph, edges="edges")
     data["graph"] = {**data.get("graph", {}), **CONTENT_LICENCE}
     return json.dumps(data, indent=indent, ensure_ascii=False, default=str)
@@ -141,6 +149,7 @@ def cypher_script(graph: nx.MultiDiGraph) -> str:
 
     Values are written as escaped literals; run it with ``cypher-shell -f graph.cypher``.
 
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("Practice:a", label="Practice", id="a", name="It's a")
     >>> print(cypher_script(g).splitlines()[-1])

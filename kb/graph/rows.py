@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from kb.check.vocabulary import country_name
 from kb.content.body import Figure
@@ -30,6 +29,9 @@ from kb.slug import slug
 
 #: How many words of a title, tie-breaker or key make the slug part of an id (kb.slug).
 ID_WORDS = 6
+
+if TYPE_CHECKING:  # imported where used: a load never needs networkx (a sixth of a second)
+    import networkx as nx
 
 __all__ = ["GraphRows", "IdRequest", "Rel", "graph_rows", "node_key", "stable_ids", "to_networkx"]
 
@@ -320,6 +322,8 @@ def _figure_text(figure: Figure) -> str:
 
 def to_networkx(rows: GraphRows) -> nx.MultiDiGraph:
     """A MultiDiGraph with ``label`` on every node and ``type`` (and evidence) on every edge."""
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
     for label, nodes in rows.nodes.items():
         for node in nodes:

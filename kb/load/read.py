@@ -32,11 +32,12 @@ __all__ = ["by_path", "check_paths", "load_content", "read_checked"]
 
 
 def read_checked(file: SourceFile, layout: ContentLayout, vocabulary: Vocabulary, cache: ParseCache,
-                 known: tuple[str, StatKey] | None = None) -> CachedFile:
+                 known: tuple[str, StatKey] | None = None, keep: bool = True) -> CachedFile:
     """The file parsed and checked on its own: from the cache when its content was seen before.
 
     ``known`` is a hash and stat signature the caller already has (from a manifest); when the
-    file's stat still matches, the file is not even read.
+    file's stat still matches, the file is not even read.  ``keep=False`` does not put a freshly
+    parsed file in the cache (a full load: writing an entry costs about as much as parsing).
 
     >>> import tempfile
     >>> from kb.load.cache import cache_version
@@ -65,7 +66,8 @@ def read_checked(file: SourceFile, layout: ContentLayout, vocabulary: Vocabulary
     result = _fresh(file, layout, vocabulary)
     # Keep it only if the file did not change while it was read, so the entry matches the hash.
     if stat_key(file.path) == before:
-        cache.store(sha256, result.document, result.problems)
+        if keep:
+            cache.store(sha256, result.document, result.problems)
         result.sha256, result.stat = sha256, before
     return result
 
