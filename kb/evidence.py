@@ -195,8 +195,8 @@ def names_organisation(affiliation: Iterable[str], names: Iterable[str]) -> bool
     >>> names_organisation(["zappos"], ["buurtzorg", "Buurtzorg Nederland"])
     False
     """
-    own = {_folded(n) for n in names if n}
-    return any(_folded(a) in own for a in affiliation)
+    own = {_folded(n) for n in names if isinstance(n, str) and n}
+    return any(isinstance(a, str) and _folded(a) in own for a in affiliation)
 
 
 def reliability_for(reliability: str, affiliation: Iterable[str], names: Iterable[str]) -> str:

@@ -430,3 +430,94 @@ def test_concept_page_shows_claims_about_others_apart(scoped_root: Path, tmp_pat
     own, _, reported = page.partition('id="sec-reported"')
     assert "about organisations it supported</a> <span class=\"about\">" + GROUP in reported
     assert "some staff left." in reported and "some staff left." not in own
+
+
+# --- grades follow who wrote the source (issue 24 item 8) -------------------------------------------
+
+AFFILIATED = "    reliability: independent\n    affiliation: [Alpha Care, Some Ministry]\n"
+
+
+def test_a_source_affiliated_with_the_organisation_is_its_own_account(mini_root: Path) -> None:
+    """report-a is an independent evaluation, but Alpha Care (named, not by id) commissioned it: for Alpha's
+    claims it is Alpha's own account, and [uncertain] on such a claim is not counted a second time."""
+    rate_sources(mini_root)
+    edit(mini_root, CASE, "    reliability: independent\n", AFFILIATED)
+    rows = rows_of(mini_root)
+    rels = {(r.type, r.end): r.props for r in rows.rels if r.start == "alpha-care"}
+    assert rels[("USES_PRACTICE", "self-managing-teams")]["evidence"] == "own-account"  # report-a, not evaluated
+    assert rels[("REPORTED", "staff-wellbeing")]["evidence"] == "own-account"  # [uncertain]: not impression
+    assert rels[("USES_PRACTICE", "coaches-not-managers")]["evidence"] == "impression"  # report-b, unaffected
+    source = next(n for n in rows.nodes["Source"] if n["id"] == "report-a")
+    assert (source["reliability"], source["affiliation"]) == ("independent", ["Alpha Care", "Some Ministry"])
+
+
+def test_the_validator_warns_when_an_own_source_is_called_independent(mini_root: Path) -> None:
+    rate_sources(mini_root)
+    edit(mini_root, CASE, "    reliability: independent\n", AFFILIATED)
+    problems = [p for p in load_content(mini_root).problems if p.code == "affiliation"]
+    assert [(p.path, p.line, p.col, p.severity) for p in problems] == [
+        (CASE, line_of(mini_root, CASE, "    reliability: independent"), 18, "warning")]
+    assert "its affiliation names Alpha Care itself" in problems[0].message
+    assert "its own account" in problems[0].hint and "reliability: self-reported" in problems[0].hint
+    # --strict fails on it
+    from .test_cli import run
+    assert run("validate", "--root", str(mini_root))[0] == 0
+    code, out, err = run("validate", "--strict", "--root", str(mini_root))
+    assert code != 0 and "affiliation names Alpha Care" in out + err
+
+
+def test_an_affiliation_naming_another_or_unknown_organisation_is_fine(mini_root: Path) -> None:
+    rate_sources(mini_root)
+    edit(mini_root, CASE, "    reliability: independent\n",
+         "    reliability: independent\n    affiliation: [beta-shoes, A Ministry Nobody Filed]\n")
+    assert [p for p in load_content(mini_root).problems if p.severity in ("error", "warning")] == []
+    rels = {(r.type, r.end): r.props for r in rows_of(mini_root).rels if r.start == "alpha-care"}
+    assert rels[("USES_PRACTICE", "self-managing-teams")]["evidence"] == "evaluated"
+
+
+def test_one_page_under_two_source_ids_with_different_reliability_is_an_error(mini_root: Path) -> None:
+    rate_sources(mini_root)
+    edit(mini_root, CASE, "  - id: report-b\n",
+         "  - id: report-a-copy\n    title: The Alpha report again\n    url: http://www.example.org/a/#summary\n"
+         "    reliability: third-party\n  - id: report-b\n")
+    edit(mini_root, CASE, "Alpha is fictional. [src: report-a]", "Alpha is fictional. [src: report-a, report-a-copy]")
+    errors = [p for p in errors_of(mini_root) if p.code == "source-conflict"]
+    assert len(errors) == 1 and errors[0].line == line_of(mini_root, CASE, "    reliability: third-party")
+    assert errors[0].message == ("source 'report-a-copy' is the page of source 'report-a' (cases/alpha-care.md:18) "
+                                 "with another reliability (third-party here, independent there)")
+    assert errors[0].hint.startswith("one page has one reliability: cite it as [src: report-a]")
+    # the same reliability: two ids for one page are allowed (a reprint, a chapter and the whole book...)
+    edit(mini_root, CASE, "    reliability: third-party\n  - id: report-b\n",
+         "    reliability: independent\n  - id: report-b\n")
+    assert [p for p in errors_of(mini_root) if p.code == "source-conflict"] == []
+
+
+def test_exports_carry_the_affiliation_and_the_wikidata_id(mini_root: Path, tmp_path: Path) -> None:
+    rate_sources(mini_root)
+    edit(mini_root, CASE, "    reliability: opinion\n", "    reliability: opinion\n    affiliation: [Some Ministry]\n")
+    edit(mini_root, CASE, "status: active\n", "status: active\nwikidata: Q2930306\n")
+    graph = to_networkx(rows_of(mini_root))
+    export_graph(graph, "json", tmp_path / "g.json")
+    nodes = {n["id"]: n for n in json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))["nodes"]}
+    assert nodes["Organisation:alpha-care"]["wikidata"] == "Q2930306"
+    assert nodes["Source:report-b"]["affiliation"] == ["Some Ministry"]
+    export_graph(graph, "graphml", tmp_path / "g.graphml")
+    back = nx.read_graphml(tmp_path / "g.graphml")
+    assert back.nodes["Organisation:alpha-care"]["wikidata"] == "Q2930306"
+    assert "Some Ministry" in back.nodes["Source:report-b"]["affiliation"]
+    export_graph(graph, "csv", tmp_path / "csv")
+    with (tmp_path / "csv" / "nodes.csv").open(encoding="utf-8") as handle:
+        rows = {n["key"]: n for n in csv.DictReader(handle)}
+    assert rows["Organisation:alpha-care"]["wikidata"] == "Q2930306"
+    assert rows["Source:report-b"]["affiliation"] == "Some Ministry"
+
+
+def test_the_case_page_links_its_wikidata_item(mini_root: Path, tmp_path: Path, make_client) -> None:
+    edit(mini_root, CASE, "status: active\n", "status: active\nwikidata: Q2930306\n")
+    from .conftest import load_into
+    load_into(mini_root, tmp_path / "store")
+    client = make_client(KB_STORE_PATH=str(tmp_path / "store"))
+    page = client.get("/cases/alpha-care").text
+    assert '<dt>Wikidata</dt><dd><a href="https://www.wikidata.org/wiki/Q2930306" rel="noopener">Q2930306</a>' in page
+    assert client.get("/cases/alpha-care.json").json["case"]["wikidata"] == "Q2930306"
+    assert "<dt>Wikidata</dt>" not in client.get("/cases/beta-shoes").text  # none given: no row

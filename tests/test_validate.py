@@ -188,7 +188,7 @@ def _mutations(data: dict) -> list[dict]:
 def test_the_quick_schema_check_accepts_nothing_the_full_check_rejects() -> None:
     # Valid documents skip the Python validator; this guards that shortcut against every
     # real case and hundreds of broken variants of one.
-    from kb.check.validate import _quick_check, schema_for
+    from kb.check.schema_check import _quick_check, schema_for
     from kb.content.files import ContentLayout, discover
     from kb.content.parse import parse_file
 

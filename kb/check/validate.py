@@ -8,29 +8,22 @@ to a concept id (setting ``item.concept_id``), which the model stage relies on.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import posixpath
 import re
 from collections import defaultdict
-from functools import cache
-from importlib import resources
-
-import jsonschema_rs
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
 
 from kb.check.contributor_rules import (
-    country_hint,
     explain_bad_figure,
-    flow_mapping_comma_hint,
     mark_problems,
     placeholder_problems,
 )
 from kb.check.duplicates import organisation_problems
+from kb.check.schema_check import schema_for, schema_problems
+from kb.check.sources import affiliation_problems, source_consistency_problems, source_reference_problems
 from kb.check.vocabulary import Vocabulary
 from kb.content.body import KNOWN_SECTIONS, Item, ScopeMark
 from kb.content.parse import Document
-from kb.evidence import OLD_RELIABILITY, RELIABILITIES, SCOPES, is_case_id
+from kb.evidence import SCOPES, is_case_id
 from kb.kinds import CONCEPT_FOLDERS, KIND_OF_FOLDER, SECTION_KINDS
 from kb.problems import Problem
 from kb.slug import slug
@@ -39,26 +32,7 @@ from kb.suggest import Suggestions, did_you_mean
 __all__ = ["cross_file_problems", "file_problems", "resolve_links", "schema_for", "scope_targets", "sort_problems",
            "validate"]
 
-_SRC_IN_TEXT = re.compile(r"\[src:\s*([^\]]*)\]", re.IGNORECASE)
 FIGURE_HINT = "write it as: figure: **18%** of staff left (2015) [src: id]"
-
-
-@cache
-def schema_for(role: str) -> Draft202012Validator:
-    """The compiled JSON Schema validator for a case or a concept."""
-    name = "case.schema.json" if role == "case" else "concept.schema.json"
-    schema = json.loads(resources.files("kb.schemas").joinpath(name).read_text(encoding="utf-8"))
-    return Draft202012Validator(schema, format_checker=FormatChecker())
-
-
-@cache
-def _quick_check(role: str) -> jsonschema_rs.Validator:
-    """The same schema compiled by jsonschema-rs: about 100 times faster, but with terse errors.
-
-    It checks formats too, so it accepts nothing the Python validator rejects; a document it
-    rejects goes through the Python validator for the located, explained errors.
-    """
-    return jsonschema_rs.validator_for(schema_for(role).schema, validate_formats=True)
 
 
 def validate(documents: list[Document], vocabulary: Vocabulary) -> list[Problem]:
@@ -84,7 +58,7 @@ def file_problems(doc: Document, vocabulary: Vocabulary) -> list[Problem]:
     problems = list(doc.problems)
     if doc.front is None or doc.front.data is None:
         return problems
-    problems.extend(_schema_problems(doc))
+    problems.extend(schema_problems(doc))
     problems.extend(_identity_problems(doc))
     if doc.role == "case":
         problems.extend(_case_problems(doc, vocabulary))
@@ -94,101 +68,6 @@ def file_problems(doc: Document, vocabulary: Vocabulary) -> list[Problem]:
 
 
 # --- one file ---------------------------------------------------------------------------------
-
-def _schema_problems(doc: Document) -> list[Problem]:
-    try:
-        if _quick_check(doc.role).is_valid(doc.data):
-            return []
-    except (ValueError, TypeError):
-        pass  # a value jsonschema-rs cannot take (none in YAML we accept): check it the slow way
-    validator = schema_for(doc.role)
-    problems = []
-    for error in validator.iter_errors(doc.data):
-        path = tuple(error.absolute_path)
-        if error.validator == "additionalProperties":
-            # Point at the unexpected key itself rather than at its mapping.
-            extra = [k for k in error.instance if k not in error.schema.get("properties", {})]
-            path += tuple(extra[:1])
-        line, col = doc.at(*path)
-        message, hint = _explain(error, validator.schema)
-        if error.validator == "additionalProperties" and len(path) > len(error.absolute_path):
-            hint = flow_mapping_comma_hint(doc, tuple(error.absolute_path), path[-1]) or hint
-        elif path and path[-1] == "country" and error.validator in ("pattern", "type"):
-            hint = country_hint(error.instance)
-        problems.append(Problem(doc.where, line, col, message, hint, code="schema"))
-    return problems
-
-
-def _explain(error: ValidationError, schema: dict) -> tuple[str, str]:
-    """Turn a jsonschema error into a sentence a contributor can act on."""
-    where = _dotted(error.absolute_path)
-    validator, value = error.validator, error.validator_value
-    if validator == "required":
-        missing = re.findall(r"'([^']+)' is a required property", error.message)
-        key = missing[0] if missing else "?"
-        return f"{where or 'front matter'}: missing required key '{key}'", f"add '{key}:'"
-    if validator == "additionalProperties":
-        extra = re.findall(r"'([^']+)'", error.message.split("(")[-1])
-        allowed = list(error.schema.get("properties", {}))
-        key = extra[0] if extra else "?"
-        return (f"{where or 'front matter'}: unknown key '{key}'",
-                did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}")
-    if validator == "enum" and where.endswith(".reliability") and error.instance in OLD_RELIABILITY:
-        return (f"{where}: {error.instance!r} is an old reliability value",
-                f"use {' | '.join(RELIABILITIES)}: {error.instance!r} usually becomes "
-                f"{OLD_RELIABILITY[error.instance]}; see docs/case-format.md")
-    if validator == "enum":
-        return (f"{where}: {error.instance!r} is not allowed",
-                did_you_mean(str(error.instance), [str(v) for v in value])
-                or f"use one of: {', '.join(map(str, value))}")
-    if validator == "type":
-        return f"{where}: expected {value}, found {type(error.instance).__name__}", _type_hint(value)
-    if validator == "pattern":
-        return f"{where}: {error.instance!r} has the wrong form", _pattern_hint(where, value)
-    if validator in ("minimum", "maximum"):
-        return f"{where}: {error.instance!r} is out of range", f"must be {validator} {value}"
-    if validator == "format":
-        return f"{where}: {error.instance!r} is not a valid {value}", "write a full URL starting with https://"
-    if validator == "anyOf" and where.startswith("sources"):
-        return f"{where}: a source needs a 'url' or a 'publication'", "add url: https://… (or publication: for print)"
-    if validator in ("minLength", "minItems"):
-        return f"{where}: too short or empty", f"give at least {value}"
-    if validator in ("maxLength", "maxItems"):
-        return f"{where}: too long", f"keep it to at most {value}"
-    if validator == "uniqueItems":
-        return f"{where}: has duplicate entries", "remove the repeated entry"
-    return f"{where}: {error.message}", ""
-
-
-def _type_hint(expected: str) -> str:
-    return {
-        "integer": "write a whole number without quotes, e.g. 2006",
-        "array": "write a list, e.g. [a, b]",
-        "object": "write a mapping of keys to values",
-        "string": "quote the value",
-    }.get(expected, "")
-
-
-def _pattern_hint(where: str, pattern: str) -> str:
-    if "[a-z0-9]" in pattern:
-        return "use lowercase letters, digits and single hyphens, e.g. self-managing-teams"
-    if "A-Z" in pattern:
-        return "use a two-letter ISO 3166-1 code in capitals, e.g. NL or GB"
-    if "https?" in pattern:
-        return "write a full URL starting with http:// or https://"
-    if "\\d{4}" in pattern:
-        return "write the date as YYYY, YYYY-MM or YYYY-MM-DD"
-    if "^[^," in pattern:
-        return "aliases are plain phrases without commas, quotes or brackets"
-    return f"must match {pattern}"
-
-
-def _dotted(path) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
 
 def _identity_problems(doc: Document) -> list[Problem]:
     data, problems = doc.data, []
@@ -223,64 +102,10 @@ def _case_problems(doc: Document, vocabulary: Vocabulary) -> list[Problem]:
         line, col = doc.at("founded")
         problems.append(Problem(doc.where, line, col, f"founded year {founded} is in the future",
                                 "check the year", code="year"))
-    problems.extend(_source_reference_problems(doc))
+    problems.extend(source_reference_problems(doc))
+    problems.extend(affiliation_problems(doc))
     problems.extend(_body_problems(doc))
     return problems
-
-
-def _declared_sources(doc: Document) -> list[str]:
-    return [s["id"] for s in _list(doc.data.get("sources")) if isinstance(s, dict) and isinstance(s.get("id"), str)]
-
-
-def _source_reference_problems(doc: Document) -> list[Problem]:
-    """Every cited source id must be declared in the file; every declared one should be cited."""
-    declared = _declared_sources(doc)
-    problems = []
-    seen: set[str] = set()
-    for i, source_id in enumerate(declared):
-        if source_id in seen:
-            line, col = doc.at("sources", i, "id")
-            problems.append(Problem(doc.where, line, col, f"source id '{source_id}' is declared twice",
-                                    "give each source its own id", code="duplicate-source"))
-        seen.add(source_id)
-    cited: set[str] = set()
-    for source_id, line, col in _front_citations(doc) + _body_citations(doc):
-        cited.add(source_id)
-        if source_id not in seen:
-            hint = did_you_mean(source_id, declared) or "declare it under sources: in the front matter"
-            problems.append(Problem(doc.where, line, col, f"unknown source '{source_id}'", hint,
-                                    code="unknown-source"))
-    for i, source_id in enumerate(declared):
-        if source_id not in cited:
-            line, col = doc.at("sources", i, "id")
-            problems.append(Problem(doc.where, line, col, f"source '{source_id}' is declared but never cited",
-                                    f"cite it with [src: {source_id}] or remove it", severity="warning",
-                                    code="unused-source"))
-    return problems
-
-
-def _front_citations(doc: Document) -> list[tuple[str, int, int]]:
-    data, cites = doc.data, []
-    for i, source_id in enumerate(_list(data.get("profile_sources"))):
-        cites.append((source_id, *doc.at("profile_sources", i)))
-    for i, figure in enumerate(_list(data.get("size"))):
-        if isinstance(figure, dict) and "source" in figure:
-            cites.append((figure["source"], *doc.at("size", i, "source")))
-    for i, relation in enumerate(_list(data.get("relations"))):
-        for j, source_id in enumerate(_list(relation.get("sources") if isinstance(relation, dict) else None)):
-            cites.append((source_id, *doc.at("relations", i, "sources", j)))
-    return [c for c in cites if isinstance(c[0], str)]
-
-
-def _body_citations(doc: Document) -> list[tuple[str, int, int]]:
-    cites = []
-    for offset, line in enumerate(doc.front.body.split("\n")):
-        for match in _SRC_IN_TEXT.finditer(line):
-            for part in re.split(r"[,;]", match.group(1)):
-                if part.strip():
-                    col = match.start() + line[match.start():].find(part.strip()) + 1
-                    cites.append((part.strip(), doc.front.body_start_line + offset, col))
-    return cites
 
 
 def _body_problems(doc: Document) -> list[Problem]:
@@ -399,7 +224,7 @@ def cross_file_problems(documents: list[Document], links: bool = True) -> list[P
     problems = _duplicate_id_problems(usable)
     concepts = {d.data["id"]: d for d in usable if d.role in CONCEPT_FOLDERS}
     cases = {d.data["id"]: d for d in usable if d.role == "case"}
-    problems.extend(_source_consistency_problems(usable))
+    problems.extend(source_consistency_problems(usable))
     problems.extend(organisation_problems(usable))
     problems.extend(_scope_target_problems(list(cases.values())))
     problems.extend(_concept_problems(concepts))
@@ -455,47 +280,6 @@ def _duplicate_id_problems(documents: list[Document]) -> list[Problem]:
             line, col = doc.at("id")
             problems.append(Problem(doc.where, line, col, f"duplicate id '{doc_id}', also in {docs[0].where}",
                                     "ids must be unique; merge the files or rename one", code="duplicate-id"))
-    return problems
-
-
-#: What must be the same wherever a source id is declared: which source it is, and how reliable.
-_SOURCE_IDENTITY = ("url", "publication")
-_SOURCE_AGREEMENT = ("title", "reliability")
-
-
-def _source_consistency_problems(documents: list[Document]) -> list[Problem]:
-    """A source id names one source: the same url (or publication), title and reliability in every file."""
-    first: dict[str, tuple[Document, int, dict]] = {}
-    problems = []
-    for doc in documents:
-        for i, source in enumerate(_list(doc.data.get("sources"))):
-            if not isinstance(source, dict) or not isinstance(source.get("id"), str):
-                continue
-            key = source["id"]
-            if key not in first:
-                first[key] = (doc, i, source)
-                continue
-            other_doc, other_i, other = first[key]
-            if other_doc is doc:
-                continue
-            there = f"{other_doc.where}:{other_doc.at('sources', other_i, 'id')[0]}"
-            if tuple(source.get(k) for k in _SOURCE_IDENTITY) != tuple(other.get(k) for k in _SOURCE_IDENTITY):
-                line, col = doc.at("sources", i, "id")
-                problems.append(Problem(doc.where, line, col,
-                                        f"source id '{key}' names a different source in {there}",
-                                        "use a new id for this source, or the same url as there",
-                                        code="source-conflict"))
-                continue
-            for field_name in _SOURCE_AGREEMENT:
-                if source.get(field_name) != other.get(field_name):
-                    line, col = doc.at("sources", i, field_name) if field_name in source else doc.at("sources", i, "id")
-                    wanted = other.get(field_name)
-                    problems.append(Problem(
-                        doc.where, line, col,
-                        f"source '{key}' has a different {field_name} than in {there}",
-                        f"write {field_name}: {wanted}" if wanted is not None else
-                        f"remove {field_name} here or add it there: a source id has one {field_name} in every file",
-                        code="source-conflict"))
     return problems
 
 

@@ -18,7 +18,7 @@ import click
 
 from kb.check.contributor_rules import country_hint
 from kb.check.duplicates import matches_for
-from kb.check.validate import schema_for
+from kb.check.schema_check import schema_for
 from kb.check.vocabulary import Vocabulary, load_vocabulary
 from kb.content.files import REPO_ROOT, ContentLayout
 from kb.contrib.newcase import NewCaseError, case_id_for, existing_organisations, write_new_case

@@ -33,7 +33,7 @@ from kb.content.files import ContentLayout, discover
 from kb.content.parse import Document, parse_file
 from kb.contrib.diff import build_side
 from kb.evidence import DEFAULT_SCOPE, grade_for
-from kb.graph.model import scope_of, size_band
+from kb.graph.model import own_reliabilities, scope_of, size_band
 from kb.graph.rows import GraphRows
 from kb.kinds import (
     CLAIM_TYPES,
@@ -238,8 +238,11 @@ def _dispute(item: Item, title: str, text: Any, evidence: dict[str, Any],
 def _grader(data: dict) -> Callable[[list[str], str], str]:
     """Evidence grades as the model gives them, from the file's own source declarations (which may be
     invalid here: an unknown reliability counts as no reliability)."""
-    reliability = {s.get("id"): s.get("reliability") for s in _list(data.get("sources")) if isinstance(s, dict)}
-    return lambda sources, status: grade_for([str(reliability.get(s) or "") for s in sources], status)
+    valid = {**data, "sources": [s for s in _list(data.get("sources")) if isinstance(s, dict)
+                                 and isinstance(s.get("reliability"), str | None)
+                                 and isinstance(s.get("affiliation"), list | None)]}
+    reliability = own_reliabilities(valid)
+    return lambda sources, status: grade_for([reliability.get(s, "") for s in sources], status)
 
 
 def _cited(item: Item) -> list[str]:

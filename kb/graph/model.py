@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from kb.check.vocabulary import Vocabulary
 from kb.content.body import Figure, ScopeMark, View
 from kb.content.parse import Document
-from kb.evidence import DEFAULT_SCOPE, grade_for
+from kb.evidence import DEFAULT_SCOPE, grade_for, reliability_for
 from kb.kinds import CLAIM_TYPES, CONCEPT_FOLDERS, RELATION_TYPES
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "Source",
     "TimelineEvent",
     "build_corpus",
+    "own_reliabilities",
     "scope_of",
     "size_band",
     "source_of",
@@ -46,6 +47,8 @@ class Source:
     type: str = ""
     reliability: str = ""
     language: str = ""  # BCP 47 tag of the title's language when it is not English (the site marks it up)
+    #: Organisations (case ids or names) whose own people wrote it, or that commissioned or paid for it.
+    affiliation: list[str] = field(default_factory=list)
     declared_in: list[str] = field(default_factory=list)
 
 
@@ -231,7 +234,7 @@ def build_corpus(documents: list[Document], vocabulary: Vocabulary) -> Corpus:
 
 
 _SOURCE_KEYS = {"id", "title", "url", "publication", "author", "publisher", "date", "type", "reliability",
-                "language"}
+                "language", "affiliation"}
 
 
 def source_of(raw: dict) -> Source:
@@ -239,9 +242,9 @@ def source_of(raw: dict) -> Source:
 
     >>> source_of({"id": "a-s1", "title": "A", "url": "https://a.example/", "pages": "3"})
     Source(id='a-s1', title='A', url='https://a.example/', publication='', author='', publisher='', date='', \
-type='', reliability='', language='', declared_in=[])
+type='', reliability='', language='', affiliation=[], declared_in=[])
     """
-    return Source(**{k: v for k, v in raw.items() if k in _SOURCE_KEYS})
+    return Source(**{k: list(v) if k == "affiliation" else v for k, v in raw.items() if k in _SOURCE_KEYS})
 
 
 def _concept(doc: Document) -> Concept:
@@ -265,6 +268,22 @@ def scope_of(marks: list[ScopeMark], parent: tuple[str, list[str]] = (DEFAULT_SC
     return marks[0].kind, list(marks[0].about)
 
 
+def own_reliabilities(data: dict) -> dict[str, str]:
+    """Source id -> how reliable each source a case file declares is for that organisation's claims: its
+    ``reliability``, but its own account at best when its ``affiliation`` names the organisation
+    (by id, name or alias; :func:`kb.evidence.reliability_for`).
+
+    >>> own_reliabilities({"id": "zappos", "name": "Zappos", "sources": [
+    ...     {"id": "hbr", "reliability": "third-party", "affiliation": ["Zappos"]},
+    ...     {"id": "nyt", "reliability": "third-party"}]})
+    {'hbr': 'self-reported', 'nyt': 'third-party'}
+    """
+    aliases = data.get("aliases") if isinstance(data.get("aliases"), list) else []
+    names = [n for n in (data.get("id"), data.get("name"), *aliases) if isinstance(n, str)]
+    return {s["id"]: reliability_for(s.get("reliability") or "", s.get("affiliation") or [], names)
+            for s in data.get("sources") or [] if isinstance(s, dict) and isinstance(s.get("id"), str)}
+
+
 def _organisation(doc: Document) -> Organisation:
     data = doc.data
 
@@ -277,7 +296,7 @@ def _organisation(doc: Document) -> Organisation:
         website=data.get("website", ""), wikidata=data.get("wikidata", ""),
         profile_sources=list(data["profile_sources"]),
         sources=[s["id"] for s in data["sources"]], body=doc.front.body,
-        reliability={s["id"]: s.get("reliability", "") for s in data["sources"]},
+        reliability=own_reliabilities(data),
     )
     # Every source a case cites is declared in its own file, with the same reliability everywhere
     # (validation), so the file alone grades its claims, also when only it is reloaded.

@@ -45,7 +45,7 @@ NODE_PROPERTIES: dict[str, dict[str, str]] = {
     "Source": {
         "id": "STRING", "title": "STRING", "url": "STRING", "publication": "STRING", "author": "STRING",
         "publisher": "STRING", "date": "STRING", "type": "STRING", "reliability": "STRING",
-        "language": "STRING",
+        "language": "STRING", "affiliation": "STRING[]",
     },
     "Figure": {
         "id": "STRING", "organisation": "STRING", "measure": "STRING", "concept": "STRING",
