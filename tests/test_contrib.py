@@ -271,7 +271,7 @@ def test_diff_as_markdown_for_a_pull_request(change_repo: Path) -> None:
                      "- **added** `gamma-coop -[USES_PRACTICE]-> self-managing-teams` (Self-managing teams) — members "
                      "run each shop as a team. \\[src: gamma-report\\]"]:
         assert expected in lines
-    assert out.count("<details") == out.count("</details>") == 6
+    assert out.count("<details") == out.count("</details>") == 7
 
 
 def test_diff_ignores_text_moving_within_a_file(change_repo: Path) -> None:
@@ -568,3 +568,40 @@ def test_pre_commit_hook_validates_the_changed_content_files(mini_root: Path) ->
     broken = subprocess.run([*command, "cases/alpha-care.md"], cwd=mini_root, env=env, capture_output=True, text=True)
     assert broken.returncode == 1
     assert "cases/alpha-care.md:5:7: error: kind: 'charitee' is not allowed (did you mean 'charity'?)" in broken.stdout
+
+
+def test_diff_shows_the_lines_graph_rows_do_not_and_those_not_read(change_repo: Path) -> None:
+    """Issue 27, item 7: timeline, prose and front matter edits, removed lines and lines not read."""
+    git(change_repo, "checkout", "-q", "-f", "main")
+    git(change_repo, "clean", "-q", "-fd")
+    alpha = change_repo / "cases" / "alpha-care.md"
+    text = alpha.read_text(encoding="utf-8")
+    text = text.replace("founded: 2006", "founded: 2005").replace("- **2006**: Founded. [src: report-a]",
+                                                                  "- **2005**: Founded. [src: report-a]")
+    text = text.replace("Alpha is fictional. [src: report-a]", "Alpha is made up. [src: report-a]")
+    text = text.replace("- [Coaches](../concepts/", "  - [Coaches](../concepts/")
+    alpha.write_text(text, encoding="utf-8")
+    code, out, _ = run("diff", "--root", str(change_repo), "--format", "json")
+    assert code == 0
+    lines = [(c["sign"], c["line"], c["where"], c["text"], c["note"]) for c in json.loads(out)["lines"]]
+    indented = "  - [Coaches](../concepts/practices/coaches-not-managers.md): coaches help on request. [src: report-b]"
+    # The file has an error now, so it is left out of the graph and every changed line is listed.
+    assert lines == [
+        ("-", 9, "front matter: founded", "founded: 2006", ""),
+        ("+", 9, "front matter: founded", "founded: 2005", ""),
+        ("-", 31, "Context: prose", "Alpha is fictional. [src: report-a]", ""),
+        ("+", 31, "Context: prose", "Alpha is made up. [src: report-a]", ""),
+        ("-", 38, "Practices: claim", indented[2:], ""),
+        ("+", 38, "Practices: not read", indented,
+         "this claim is indented under the bullet above, so it is read as a sub-bullet and lost"),
+        ("-", 53, "Timeline: timeline entry", "- **2006**: Founded. [src: report-a]", ""),
+        ("+", 53, "Timeline: timeline entry", "- **2005**: Founded. [src: report-a]", "")]
+    code, out, _ = run("diff", "--root", str(change_repo), "--format", "markdown")
+    assert "**Lines not read: 1** (fix them: the graph leaves them out)" in out.splitlines()
+    assert ("- `cases/alpha-care.md:38` this claim is indented under the bullet above, so it is read as a "
+            f"sub-bullet and lost: `{indented.strip()}`") in out.splitlines()
+    alpha.write_text(text.replace(indented, indented[2:]), encoding="utf-8")  # fixed: back in the graph
+    _, out, _ = run("diff", "--root", str(change_repo), "--format", "json")
+    assert [c["where"] for c in json.loads(out)["lines"]] == [
+        "front matter: founded", "front matter: founded", "Context: prose", "Context: prose",
+        "Timeline: timeline entry", "Timeline: timeline entry"]

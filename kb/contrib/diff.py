@@ -35,6 +35,7 @@ from kb.check.validate import validate
 from kb.check.vocabulary import load_vocabulary
 from kb.content.files import ContentLayout, discover
 from kb.content.parse import parse_file
+from kb.contrib.diff_lines import LineChange, line_changes
 from kb.figures import figure_row_text
 from kb.graph.model import build_corpus
 from kb.graph.rows import GraphRows, graph_rows
@@ -135,6 +136,7 @@ class GraphDiff:
     files: dict[str, str]  # path -> "added", "removed" or "edited"
     unsourced: list[Unsourced]
     left_out: dict[str, dict[str, int]]  # "base"/"working" -> file -> errors
+    lines: list[LineChange] = field(default_factory=list)  # changed lines the graph rows do not show
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Category -> change -> number, for categories with any change."""
@@ -147,7 +149,8 @@ class GraphDiff:
     def to_dict(self) -> dict[str, Any]:
         return {"base": self.base, "base_commit": self.base_commit, "files": self.files,
                 "counts": self.counts(), "changes": [c.to_dict() for c in self.changes],
-                "unsourced": [vars(u) for u in self.unsourced], "left_out": self.left_out}
+                "unsourced": [vars(u) for u in self.unsourced], "left_out": self.left_out,
+                "lines": [line.to_dict() for line in self.lines]}
 
 
 # --- git ---------------------------------------------------------------------------------------
@@ -370,9 +373,11 @@ def diff_sides(base: GraphSide, work: GraphSide, base_name: str = "base", base_c
                  if p.code == "unsourced" and p.path in files]
     unsourced += [Unsourced(c.file, c.line, c.title) for c in changes
                   if c.change != "removed" and _lacks_source(after[(c.category, c.label, c.key)])]
+    lines = [change for path in sorted(files) for change in line_changes(
+        path, base.texts.get(path, ""), work.texts.get(path, ""), left_out=path in left_out)]
     return GraphDiff(base_name, base_commit[:12], changes, dict(sorted(files.items())),
                      sorted(set(unsourced), key=lambda u: (u.file, u.line, u.text)),
-                     {"base": base.left_out, "working": work.left_out})
+                     {"base": base.left_out, "working": work.left_out}, lines)
 
 
 def _without(rows: GraphRows, files: set[str]) -> GraphRows:

@@ -49,7 +49,20 @@ def to_text(diff: GraphDiff) -> str:
         lines.append("")
     lines.append("Claims left without a source: " + ("none" if not diff.unsourced else str(len(diff.unsourced))))
     lines += [f"  {item}" for item in diff.unsourced]
+    if diff.lines:
+        lines += ["", f"Lines the graph changes above do not show: {_line_counts(diff)}"]
+        for change in diff.lines:
+            note = f" ({change.note})" if change.note else ""
+            lines.append(f"  {change.sign} {change.file}:{change.line} [{change.where}]{note}: {change.text.strip()}")
     return "\n".join(lines) + "\n"
+
+
+def _line_counts(diff: GraphDiff) -> str:
+    """"3 added, 1 removed, 1 not read"."""
+    added = sum(c.sign == "+" for c in diff.lines)
+    removed = sum(c.sign == "-" for c in diff.lines)
+    unread = sum(c.sign == "+" and c.not_read for c in diff.lines)
+    return ", ".join(f"{n} {word}" for n, word in ((added, "added"), (removed, "removed"), (unread, "not read")) if n)
 
 
 def to_markdown(diff: GraphDiff) -> str:
@@ -75,7 +88,17 @@ def to_markdown(diff: GraphDiff) -> str:
         head += [f"- {_code(f'{u.file}:{u.line}')} {_escape(u.text)}" for u in diff.unsourced]
     else:
         head.append("**Claims left without a source:** none.")
+    unread = [c for c in diff.lines if c.sign == "+" and c.not_read]
+    if unread:
+        head += ["", f"**Lines not read: {len(unread)}** (fix them: the graph leaves them out)", ""]
+        head += [f"- {_code(f'{c.file}:{c.line}')} {_escape(c.note)}: {_code(c.text.strip())}" for c in unread]
     body: list[str] = []
+    if diff.lines:
+        body += ["", f"<details><summary><strong>Lines the graph rows do not show</strong> (timeline, prose, "
+                     f"front matter, lines not read): {_line_counts(diff)}</summary>", ""]
+        body += [f"- {_code(f'{c.file}:{c.line}')} **{c.sign}** {_escape(c.where)}: {_code(c.text.strip())}"
+                 for c in diff.lines]
+        body += ["", "</details>"]
     for category, changes in _by_category(diff.changes):
         # Collapsed: the table above says what changed; a reviewer opens the group to check it.
         body += ["", f"<details><summary><strong>{CATEGORIES[category]}</strong>: "
