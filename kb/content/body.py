@@ -36,7 +36,6 @@ wrong level or in the wrong form.  ``tests/test_lossless.py`` proves it on gener
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from kb.content.blocks import NEEDS_PARSING, SPLIT, Block, chunks, tree
@@ -57,6 +56,7 @@ from kb.content.items import (
 )
 from kb.kinds import SECTION_KINDS
 from kb.problems import Problem
+from kb.suggest import closest
 
 __all__ = [
     "KNOWN_SECTIONS",
@@ -305,7 +305,7 @@ class _Reader:
         else:
             word = _SUB_LEAD.match(content)
             written = word.group("word").strip() if word else ""
-            close = difflib.get_close_matches(written.lower(), ["figure", "view"], n=1, cutoff=0.6)
+            close = closest(written.lower(), ["figure", "view"], limit=1)
             if close:
                 self._reject(head.first, head.last, f"unknown sub-bullet '{written}:'",
                              f"did you mean '{close[0]}:'?", code="sub-bullet")

@@ -9,13 +9,13 @@ must not contain NUL bytes and must stay under a size limit.
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from kb.kinds import CONCEPT_FOLDERS
 from kb.problems import Problem
+from kb.suggest import closest
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -185,7 +185,7 @@ def move_hint(layout: ContentLayout, path: Path) -> str:
     parts = shown.split("/")
     if parts[0] == "concepts" or _near_content_name(parts[0]) == "concepts":
         folders = [CONCEPT_FOLDERS[k] for k in CONCEPT_FOLDERS]
-        guess = next((m for part in parts[1:-1] for m in difflib.get_close_matches(part, folders, n=1, cutoff=0.7)),
+        guess = next((m for part in parts[1:-1] for m in closest(part, folders, limit=1, cutoff=0.7)),
                      "<kind>s")
         return f"concept pages go in concepts/<kind>s/: git mv {shown} concepts/{guess}/{name}"
     return f"case files go directly in cases/: git mv {shown} cases/{name}"
@@ -193,7 +193,7 @@ def move_hint(layout: ContentLayout, path: Path) -> str:
 
 def _near_content_name(name: str) -> str:
     """The content folder a folder name looks like (``case``, ``Cases``, ``concept``), or ""."""
-    match = difflib.get_close_matches(name.lower(), _CONTENT_NAMES, n=1, cutoff=0.75)
+    match = closest(name.lower(), _CONTENT_NAMES, limit=1, cutoff=0.75)
     return match[0] if match else ""
 
 
