@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kb.analysis.search import SearchCache
+from kb.analysis.search import search_index_for
 from kb.graph.rows import graph_rows
 from kb.load import load_content
 from kb.store.ladybug import LadybugStore, rebuild
@@ -46,7 +46,7 @@ def main() -> int:
         store = LadybugStore(Path(folder) / "store")
         try:
             started = time.perf_counter()
-            index = SearchCache().index_for(store)
+            index = search_index_for(store)
             built = time.perf_counter() - started
             questions = load_questions()
             missing = unanswerable(index, questions)

@@ -399,16 +399,16 @@ class TestRankingAgreesWithScoringEveryCase:
 
 
 class FakeStore:
-    """Answers the explore extracts from fixed rows and counts how often it was asked."""
+    """Answers the explore extracts from fixed rows, names a version and counts how often it was asked."""
 
-    def __init__(self, generation: str | None = None):
+    def __init__(self, version: str = "v1"):
         self.rows = {"explore_profiles": PROFILES, "explore_claim_rows": CLAIMS, "explore_reported_claim_rows": [],
-                     "explore_concepts": CONCEPTS,
-                     "explore_sectors": SECTORS, "explore_includes": [],
-                     "explore_fingerprint": [{"nodes": 10, "relationships": 20}]}
+                     "explore_concepts": CONCEPTS, "explore_sectors": SECTORS, "explore_includes": []}
         self.asked: list[str] = []
-        if generation is not None:
-            self.generation = generation
+        self.graph_version = version
+
+    def version(self) -> str:
+        return self.graph_version
 
     def query(self, name: str, **params):
         self.asked.append(name)
@@ -416,42 +416,29 @@ class FakeStore:
 
 
 class TestIndexFor:
-    def test_generation_store_rebuilds_only_on_a_new_generation(self):
-        store = FakeStore(generation="g1")
+    def test_the_index_is_built_once_per_version_of_the_graph(self):
+        store = FakeStore("g1")
         first = index_for(store)
         assert index_for(store) is first and store.asked.count("explore_profiles") == 1
-        store.generation = "g2"
-        assert index_for(store) is not first and store.asked.count("explore_profiles") == 2
-        assert "explore_fingerprint" not in store.asked
+        store.graph_version = "g2"
+        second = index_for(store)
+        assert second is not first and store.asked.count("explore_profiles") == 2
+        assert index_for(store) is second and store.asked.count("explore_profiles") == 2
 
-    def test_fingerprint_store_checks_at_most_every_few_seconds(self):
-        store, now = FakeStore(), [1000.0]
-        first = index_for(store, clock=lambda: now[0])
-        now[0] += analysis.FINGERPRINT_EVERY / 2
-        assert index_for(store, clock=lambda: now[0]) is first
-        assert store.asked.count("explore_fingerprint") == 1
-        now[0] += analysis.FINGERPRINT_EVERY
-        assert index_for(store, clock=lambda: now[0]) is first  # checked, unchanged
-        assert store.asked.count("explore_fingerprint") == 2
-
-    def test_fingerprint_change_rebuilds(self):
-        store, now = FakeStore(), [1000.0]
-        first = index_for(store, clock=lambda: now[0])
-        store.rows["explore_fingerprint"] = [{"nodes": 11, "relationships": 20}]
-        now[0] += analysis.FINGERPRINT_EVERY + 1
-        assert index_for(store, clock=lambda: now[0]) is not first
-
-    def test_old_index_is_rebuilt_even_if_the_fingerprint_did_not_change(self):
-        store, now = FakeStore(), [1000.0]
-        first = index_for(store, clock=lambda: now[0])
-        now[0] += analysis.MAX_AGE + 1
-        assert index_for(store, clock=lambda: now[0]) is not first
+    def test_a_new_version_rebuilds_at_once_however_recent_the_index(self):
+        """No timer: the version alone decides (a sync that changes a grade is seen on the next request)."""
+        store = FakeStore("before")
+        first = index_for(store)
+        store.rows["explore_profiles"] = PROFILES[:1]
+        store.graph_version = "after"
+        assert list(index_for(store).profiles) == ["ada"]
+        assert list(first.profiles) == ["ada", "bea", "cor", "dan"]
 
 
 class TestComparableCases:
     def test_ranks_other_cases(self):
-        matches = comparable_cases(FakeStore(generation="g"), "ada", limit=2)
+        matches = comparable_cases(FakeStore("g"), "ada", limit=2)
         assert [m["id"] for m in matches] == ["bea", "cor"]
 
     def test_unknown_case_has_none(self):
-        assert comparable_cases(FakeStore(generation="g"), "nobody") == []
+        assert comparable_cases(FakeStore("g"), "nobody") == []

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from kb.analysis.facets import build_cases, facet_cases, parse_selection, sort_cases
-from kb.analysis.search import SearchCache, SearchDocument, SearchIndex, plain_text
+from kb.analysis.search import SearchDocument, SearchIndex, plain_text, search_index_for
 
 from .conftest import load_into
 
@@ -250,29 +250,29 @@ def test_search_index_follows_a_reload(make_client, mini_root, mini_store) -> No
 
 
 class _CountingStore:
-    """A store without a generation (like Neo4j): every query is counted."""
+    """A store whose version a test sets (as a sync to Neo4j would): every query is counted."""
 
     def __init__(self, rows: dict[str, list[dict]]):
-        self.rows, self.calls = rows, 0
+        self.rows, self.calls, self.graph_version = rows, 0, "v1"
+
+    def version(self) -> str:
+        return self.graph_version
 
     def query(self, name: str, **params: object) -> list[dict]:
         self.calls += 1
         return self.rows[name]
 
 
-def test_search_cache_checks_stores_without_a_generation_by_fingerprint() -> None:
+def test_search_index_is_built_once_per_version_of_the_graph() -> None:
     org = {"id": "a", "name": "Alpha", "aliases": [], "summary": "Nurses.", "body": "", "kind": "", "country": "",
            "city": ""}
     store = _CountingStore({"search_organisations": [org], "search_concepts": [], "sources": []})
-    now = [0.0]
-    cache = SearchCache(check_every=5.0, clock=lambda: now[0])
-    first = cache.index_for(store)
-    assert cache.index_for(store) is first and store.calls == 3  # within 5 s: not even checked
-    now[0] = 6.0
-    assert cache.index_for(store) is first and store.calls == 6  # checked: same rows, same index
+    first = search_index_for(store)
+    assert search_index_for(store) is first and store.calls == 3  # the same version: no query at all
     store.rows["search_organisations"] = [{**org, "name": "Omega"}]
-    now[0] = 12.0
-    assert cache.index_for(store).search("omega").hits[0].name == "Omega"
+    assert search_index_for(store) is first  # the rows changed but the version did not: still the old index
+    store.graph_version = "v2"
+    assert search_index_for(store).search("omega").hits[0].name == "Omega" and store.calls == 6
 
 
 def test_search_index_snippets_are_escaped_and_marked() -> None:

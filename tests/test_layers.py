@@ -103,6 +103,47 @@ def test_no_stage_imports_a_later_stage() -> None:
     assert violations(source_files()) == []
 
 
+#: The load's modules in the order its walk goes down (kb/load/__init__.py draws it): each may import
+#: only those after it, so the flow from the content root to the store never climbs back.
+LOAD_ORDER = ("embedded", "full", "incremental", "scan", "records", "rows", "read", "results", "cache")
+
+
+def load_climbs(files: list[Path]) -> list[str]:
+    """Each import inside ``kb.load`` of a module earlier in :data:`LOAD_ORDER` (or not in it), with its line.
+
+    >>> load_climbs([REPO / "kb" / "load" / "full.py"])
+    []
+    """
+    problems = []
+    for path in files:
+        own = module_name(path).removeprefix("kb.load").lstrip(".")
+        if own not in LOAD_ORDER:
+            problems.append(f"{path.relative_to(REPO)}:1: not in LOAD_ORDER in tests/test_layers.py")
+            continue
+        for name, line in imports_of(path):
+            if name.startswith("kb.load."):
+                other = name.removeprefix("kb.load.").split(".")[0]
+                if other not in LOAD_ORDER or LOAD_ORDER.index(other) <= LOAD_ORDER.index(own):
+                    problems.append(f"{path.relative_to(REPO)}:{line}: kb.load.{own} imports kb.load.{other}, "
+                                    "which comes before it in the load's walk")
+    return problems
+
+
+def test_the_load_walks_down_its_modules_without_climbing_back() -> None:
+    files = sorted(p for p in (REPO / "kb" / "load").glob("*.py") if p.name != "__init__.py")
+    assert load_climbs(files) == []
+    assert {p.stem for p in files} == set(LOAD_ORDER)
+
+
+def test_the_load_check_catches_a_climb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(f"{__name__}.REPO", tmp_path)
+    path = tmp_path / "kb" / "load" / "read.py"
+    path.parent.mkdir(parents=True)
+    path.write_text("def f():\n    from kb.load.full import full_load\n", encoding="utf-8")
+    assert load_climbs([path]) == ["kb/load/read.py:2: kb.load.read imports kb.load.full, which comes before it "
+                                   "in the load's walk"]
+
+
 def test_every_stage_package_says_what_it_does_and_may_import() -> None:
     for package in sorted((REPO / "kb").glob("*/__init__.py")):
         if package.parent.name == "schemas":

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.analysis.search import SearchCache, SearchIndex
+from kb.analysis.search import SearchIndex, search_index_for
 from kb.store.ladybug import LadybugStore
 
 from .search_quality import load_questions, score, summary, unanswerable
@@ -23,7 +23,7 @@ TOP3_FLOOR, TOP10_FLOOR = 0.80, 0.90
 def real_index(real_store: Path) -> SearchIndex:
     store = LadybugStore(real_store)
     try:
-        return SearchCache().index_for(store)
+        return search_index_for(store)
     finally:
         store.close()
 

@@ -49,7 +49,7 @@ def test_reading_before_any_load_says_what_to_do(tmp_path: Path) -> None:
 def test_reader_follows_a_rebuild(mini_root: Path, mini_store: Path) -> None:
     store = LadybugStore(mini_store)
     assert len(store.query("organisations")) == 2
-    first = store.generation
+    first = store.version()
     case = mini_root / "cases" / "beta-shoes.md"
     case.unlink()
     (mini_root / "cases" / "alpha-care.md").write_text(
@@ -57,7 +57,7 @@ def test_reader_follows_a_rebuild(mini_root: Path, mini_store: Path) -> None:
             "relations:\n  - {type: partner-of, target: beta-shoes, sources: [report-b]}\n", ""))
     load_into(mini_root, mini_store)
     assert [r["id"] for r in store.query("organisations")] == ["alpha-care"]
-    assert store.generation != first
+    assert store.version() != first
 
 
 def test_failed_build_leaves_previous_store(mini_root: Path, mini_store: Path, monkeypatch) -> None:

@@ -46,7 +46,8 @@ from kb.graph.rows import GraphRows, graph_rows
 from kb.graph.schema import CONCEPT_LABELS, NODE_PROPERTIES
 from kb.load import load_content
 from kb.queries.catalogue import QUERIES
-from kb.store.ladybug import LadybugStore, rebuild
+from kb.store import GraphStore
+from kb.store.ladybug import LadybugStore, current_generation, rebuild
 from kb.store.neo4j import Neo4jStore
 
 from .conftest import FIXTURES, REPO
@@ -161,3 +162,13 @@ def test_every_query_parameter_has_test_values() -> None:
     for query in QUERIES.values():
         for param in query.params:
             assert values_for(param, query.cypher, ids), f"{query.name}: no values for '{param}'"
+
+
+def test_both_stores_implement_the_whole_store_interface(stores) -> None:
+    """What the site and the console call is on both stores: nothing is probed for with hasattr."""
+    _, _, ladybug, neo4j = stores
+    assert isinstance(ladybug, GraphStore) and isinstance(neo4j, GraphStore)
+    # A version names the graph each holds: the embedded generation, the sync's token.
+    assert ladybug.version() == current_generation(ladybug.store).parent.name
+    assert len(neo4j.version()) == 32
+    assert ladybug.settings_changed() is False and neo4j.settings_changed() is False

@@ -39,13 +39,15 @@ whatever the query; only the best ``limit`` cases are then explained in Python.
 >>> [(r["component"], r["points"]) for r in rank_comparable(index, query_for_case(index, "a"))[1]["reasons"]]
 [('practice', 4.0), ('sector', 10.0), ('country', 2.0), ('size', 1.0)]
 
-The package is three modules, one per stage of that work (grades and scopes are :mod:`kb.evidence`):
-:mod:`kb.analysis.index` (the index and its cache per graph version),
+The comparison is three modules, one per stage of that work (grades and scopes are :mod:`kb.evidence`):
+:mod:`kb.analysis.index` (the index, built once per graph version through :mod:`kb.store.versioned`),
 :mod:`kb.analysis.compare` (comparable cases) and :mod:`kb.analysis.patterns` (co-occurrence,
 centrality, matrices).  Beside them, what the site's lists decide: :mod:`kb.analysis.facets` (the case
 list's facets, sorting and paging), :mod:`kb.analysis.sources` (the sources list's filters),
-:mod:`kb.analysis.claims` (the claims an evidence filter keeps), and :mod:`kb.analysis.search` with
-:mod:`kb.analysis.passages` (question search).
+:mod:`kb.analysis.claims` (the claims an evidence filter keeps).  Search is four modules:
+:mod:`kb.analysis.passages` (what is indexed), :mod:`kb.analysis.words` (stop words and stems, shared
+by the index and the question), :mod:`kb.analysis.search` (the index and the ranking) and
+:mod:`kb.analysis.snippets` (what a result shows).
 """
 
 from kb.analysis.compare import (
@@ -67,10 +69,8 @@ from kb.analysis.compare import (
 )
 from kb.analysis.index import (
     COMPARED_KINDS,
-    FINGERPRINT_EVERY,
     KIND_OF_REL,
     KINDS,
-    MAX_AGE,
     SIZE_ORDER,
     CaseIndex,
     CaseProfile,
@@ -95,10 +95,8 @@ from kb.analysis.patterns import (
 __all__ = [
     "COMPARED_KINDS",
     "CONCEPT_BUDGET",
-    "FINGERPRINT_EVERY",
     "KINDS",
     "KIND_OF_REL",
-    "MAX_AGE",
     "NEAR_SIZE",
     "OWNERSHIP",
     "RELATED_SECTOR",

@@ -8,11 +8,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
-import threading
-import time
-import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +17,8 @@ from typing import Any
 from kb.evidence import best_grade, is_self, meets_grade
 from kb.graph.model import SIZE_BANDS
 from kb.kinds import CONCEPT_FOLDERS, KIND_OF_CLAIM_TYPE
+from kb.store import GraphStore
+from kb.store.versioned import derived
 
 #: Relationship type of a claim -> the kind of concept it is about.
 KIND_OF_REL = KIND_OF_CLAIM_TYPE
@@ -102,7 +100,8 @@ class CaseQuery:
 class CaseIndex:
     """Cases, claims and vocabulary of one graph version, indexed for the explore pages.
 
-    Build it with :func:`build_index` (from rows) or :func:`index_for` (from a store, cached).
+    Build it with :func:`build_index` (from rows) or :func:`index_for` (from a store, cached): all
+    its fields are made there, at once.
     """
 
     profiles: dict[str, CaseProfile]
@@ -111,9 +110,9 @@ class CaseIndex:
     sectors: dict[str, tuple[str, str]]
     includes: dict[str, tuple[str, ...]]
     postings: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
-    #: Case ids in (name, id) order; a case's position is its bit in ``masks``.
     #: (kind, concept, "contested" or "uncertain") -> the cases whose claim about it is marked so.
     doubtful: dict[tuple[str, str, str], frozenset[str]] = field(default_factory=dict, repr=False)
+    #: Case ids in (name, id) order; a case's position is its bit in ``masks``.
     order: tuple[str, ...] = ()
     bits: dict[str, int] = field(default_factory=dict, repr=False)
     masks: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
@@ -195,9 +194,33 @@ def build_index(profile_rows: Iterable[Mapping[str, Any]], claim_rows: Iterable[
     ``kind``, a concept kind, as claim nodes about others have), ``concept`` and ``status``, and may
     have ``scope`` and ``evidence``.  Only claims about the
     organisation itself (``scope`` ``self`` or missing) are counted as its own; the others are
-    kept in ``claim_rows`` only.
+    kept in ``claim_rows`` only.  ``concepts`` and ``includes``, when given, are used as they are
+    instead of being read from ``concept_rows`` and ``include_rows``.
     """
     profiles = {row["id"]: _profile(row) for row in profile_rows}
+    held = _held_claims(profiles, claim_rows)
+    order = tuple(sorted(profiles, key=lambda case: (profiles[case].name, case)))
+    bits = {case: bit for bit, case in enumerate(order)}
+    postings = _postings(profiles, held.claims)
+    return CaseIndex(
+        profiles, held.claims, _concept_infos(concept_rows) if concepts is None else concepts,
+        {row["id"]: (row["name"], row.get("broader") or "") for row in sector_rows},
+        _bundles(include_rows) if includes is None else dict(includes),
+        postings=postings, doubtful=_doubtful(held.claims), order=order, bits=bits, masks=_masks(postings, bits),
+        grades=held.grades, grade_masks=_masks(_graded(held.grades), bits), claim_rows=held.rows)
+
+
+@dataclass
+class _Held:
+    """What each case holds: case -> kind -> concept -> status, and -> best grade; every claim row kept."""
+
+    claims: dict[str, dict[str, dict[str, str]]]
+    grades: dict[str, dict[str, dict[str, str]]]
+    rows: tuple[dict[str, Any], ...]
+
+
+def _held_claims(profiles: Mapping[str, CaseProfile], claim_rows: Iterable[Mapping[str, Any]]) -> _Held:
+    """Each case's own claims by kind and concept: the least certain status and the best grade."""
     claims: dict[str, dict[str, dict[str, str]]] = {case: {kind: {} for kind in KINDS} for case in profiles}
     grades: dict[str, dict[str, dict[str, str]]] = {case: {kind: {} for kind in KINDS} for case in profiles}
     kept = []
@@ -216,39 +239,46 @@ def build_index(profile_rows: Iterable[Mapping[str, Any]], claim_rows: Iterable[
             claims[case][kind][row["concept"]] = status
         grades[case][kind][row["concept"]] = best_grade(grades[case][kind].get(row["concept"]),
                                                         row.get("evidence"))
-    if concepts is None:
-        concepts = {kind: {} for kind in KINDS}
-        for row in concept_rows:
-            kind = row["label"].lower()
-            concepts[kind][row["id"]] = ConceptInfo(
-                kind, row["id"], row["name"], row.get("definition") or "", tuple(row.get("aliases") or ()),
-                row.get("broader") or "", row.get("body") or "", row.get("file") or "")
-    sectors = {row["id"]: (row["name"], row.get("broader") or "") for row in sector_rows}
-    if includes is None:
-        bundled: dict[str, list[str]] = defaultdict(list)
-        for row in include_rows:
-            bundled[row["framework"]].append(row["practice"])
-        includes = {f: tuple(sorted(p)) for f, p in bundled.items()}
-    index = CaseIndex(profiles, claims, concepts, sectors, dict(includes), grades=grades,
-                      claim_rows=tuple(kept))
-    index.postings = _postings(index)
+    return _Held(claims, grades, tuple(kept))
+
+
+def _concept_infos(concept_rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, ConceptInfo]]:
+    concepts: dict[str, dict[str, ConceptInfo]] = {kind: {} for kind in KINDS}
+    for row in concept_rows:
+        kind = row["label"].lower()
+        concepts[kind][row["id"]] = ConceptInfo(
+            kind, row["id"], row["name"], row.get("definition") or "", tuple(row.get("aliases") or ()),
+            row.get("broader") or "", row.get("body") or "", row.get("file") or "")
+    return concepts
+
+
+def _bundles(include_rows: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str, ...]]:
+    """Framework -> the practices it includes, sorted."""
+    bundled: dict[str, list[str]] = defaultdict(list)
+    for row in include_rows:
+        bundled[row["framework"]].append(row["practice"])
+    return {framework: tuple(sorted(practices)) for framework, practices in bundled.items()}
+
+
+def _doubtful(claims: Mapping[str, Mapping[str, Mapping[str, str]]]) -> dict[tuple[str, str, str], frozenset[str]]:
+    """(kind, concept, "contested" or "uncertain") -> the cases whose claim about it is marked so."""
     doubtful: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for case, held in claims.items():
         for kind, statuses in held.items():
             for concept, status in statuses.items():
                 if status in ("contested", "uncertain"):
                     doubtful[(kind, concept, status)].add(case)
-    index.doubtful = {key: frozenset(cases) for key, cases in doubtful.items()}
-    index.order = tuple(sorted(profiles, key=lambda case: (profiles[case].name, case)))
-    index.bits = {case: bit for bit, case in enumerate(index.order)}
-    index.masks = _masks(index.postings, index.bits)
+    return {key: frozenset(cases) for key, cases in doubtful.items()}
+
+
+def _graded(grades: Mapping[str, Mapping[str, Mapping[str, str]]]) -> dict[tuple[str, str, str], frozenset[str]]:
+    """(kind, concept, grade) -> the cases whose best claim about it has that grade."""
     graded: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for case, held in grades.items():
         for kind, by_concept in held.items():
             for concept, grade_id in by_concept.items():
                 graded[(kind, concept, grade_id)].add(case)
-    index.grade_masks = _masks({key: frozenset(cases) for key, cases in graded.items()}, index.bits)
-    return index
+    return {key: frozenset(cases) for key, cases in graded.items()}
 
 
 def _profile(row: Mapping[str, Any]) -> CaseProfile:
@@ -270,9 +300,11 @@ def _profile_row(profile: CaseProfile) -> dict[str, Any]:
             "kind": profile.kind, "status": profile.status, "summary": profile.summary}
 
 
-def _postings(index: CaseIndex) -> dict[tuple[str, str], frozenset[str]]:
+def _postings(profiles: Mapping[str, CaseProfile],
+              claims: Mapping[str, Mapping[str, Mapping[str, str]]]) -> dict[tuple[str, str], frozenset[str]]:
+    """Each feature (a concept, a sector, a country, a size band, a kind of organisation) -> the cases with it."""
     building: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for case, profile in index.profiles.items():
+    for case, profile in profiles.items():
         for sector in profile.sectors:
             building[("sector", sector)].add(case)
         if profile.country:
@@ -281,7 +313,7 @@ def _postings(index: CaseIndex) -> dict[tuple[str, str], frozenset[str]]:
             building[("size", profile.size_band)].add(case)
         if profile.kind:
             building[("org_kind", profile.kind)].add(case)
-        for kind, held in index.claims[case].items():
+        for kind, held in claims[case].items():
             for concept in held:
                 building[(kind, concept)].add(case)
     return {key: frozenset(cases) for key, cases in building.items()}
@@ -298,7 +330,7 @@ def _masks(postings: Mapping[tuple, frozenset[str]], bits: Mapping[str, int]) ->
     return masks
 
 
-def load_index(store: Any) -> CaseIndex:
+def load_index(store: GraphStore) -> CaseIndex:
     """Read the ``explore_*`` extracts from a store (any backend) and index them.
 
     The claims about others or in general (``explore_reported_claim_rows``) are indexed too, apart:
@@ -309,63 +341,8 @@ def load_index(store: Any) -> CaseIndex:
                        store.query("explore_sectors"), store.query("explore_includes"))
 
 
-# -- caching per graph version -------------------------------------------------------------------
+# -- one index per graph version -----------------------------------------------------------------
 
-#: Stores without a ``generation`` (Neo4j): seconds between fingerprint checks, and the most a
-#: cached index may age even when the fingerprint (node and relationship totals) did not change.
-FINGERPRINT_EVERY = 5.0
-MAX_AGE = 300.0
-
-
-@dataclass
-class _Cached:
-    index: CaseIndex
-    version: Any
-    built: float
-    checked: float
-
-
-# Keyed by the store object itself, weakly, so that a closed and dropped store frees its index.
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_CACHE_LOCK = threading.Lock()
-
-
-def index_for(store: Any, clock: Callable[[], float] = time.monotonic) -> CaseIndex:
-    """The store's :class:`CaseIndex`, rebuilt only when the graph changed.
-
-    The embedded store names its generation, which changes with every load.  Other stores are
-    checked with the ``explore_fingerprint`` query at most every ``FINGERPRINT_EVERY`` seconds,
-    and rebuilt after ``MAX_AGE`` seconds whatever the fingerprint says.
-    """
-    now = clock()
-    generation = getattr(store, "generation", None)
-    with _CACHE_LOCK:
-        cached = _cached(store)
-    if generation is not None:
-        if cached and cached.version == ("generation", generation):
-            return cached.index
-        version: Any = ("generation", generation)
-    else:
-        if cached and now - cached.checked < FINGERPRINT_EVERY:
-            return cached.index
-        version = ("fingerprint", _fingerprint(store))
-        if cached and cached.version == version and now - cached.built < MAX_AGE:
-            cached.checked = now
-            return cached.index
-    index = load_index(store)
-    # A store that cannot be weakly referenced is simply not cached.
-    with _CACHE_LOCK, contextlib.suppress(TypeError):
-        _CACHE[store] = _Cached(index, version, now, now)
-    return index
-
-
-def _cached(store: Any) -> _Cached | None:
-    try:
-        return _CACHE.get(store)
-    except TypeError:
-        return None
-
-
-def _fingerprint(store: Any) -> tuple:
-    rows = store.query("explore_fingerprint")
-    return tuple(sorted(rows[0].items())) if rows else ()
+def index_for(store: GraphStore) -> CaseIndex:
+    """The store's :class:`CaseIndex`, built once per version of its graph (:func:`kb.store.versioned.derived`)."""
+    return derived(store, "analysis index", load_index)

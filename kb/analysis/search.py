@@ -25,10 +25,12 @@ How a question is searched (:meth:`SearchIndex.search`):
    candidates are then re-ranked by **coverage** (the share of the question's weight, by IDF, that
    a passage matches: a passage matching one rare word of five ranks below one matching four) and
    **proximity** (the shortest stretch of the passage holding the matched words).
-5. **Highlights**: the matched words are wrapped in ``<mark>`` in escaped text, so the content's
-   own text never becomes HTML.
+5. **Highlights** (:mod:`kb.analysis.snippets`): the matched words are wrapped in ``<mark>`` in
+   escaped text, so the content's own text never becomes HTML.
 
-:class:`SearchCache` keeps one index per version of the graph.
+Steps 1 and 3 share their words with the index through :mod:`kb.analysis.words`.
+
+:func:`search_index_for` gives the store's index, built once per version of its graph.
 
 >>> index = SearchIndex([SearchDocument("organisation", "buurtzorg", "Buurtzorg Nederland", ("Buurtzorg",),
 ...                                     "Home care by self-managing nurse teams.", "")])
@@ -43,29 +45,25 @@ How a question is searched (:meth:`SearchIndex.search`):
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import html
 import itertools
-import json
 import math
-import re
-import threading
-import time
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import tantivy
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from kb.analysis.passages import Passage, passages_of, plain_text
+from kb.analysis.snippets import highlight_words, shorten
+from kb.analysis.words import ANALYZER, STOP_WORDS, WORD, contains, fold, nearness, stem, stems
 from kb.slug import slug
+from kb.store import GraphStore
+from kb.store.versioned import derived
 
-__all__ = ["STOP_WORDS", "PassageHit", "SearchCache", "SearchDocument", "SearchHit", "SearchIndex", "SearchResults",
-           "documents_from_store", "passages_from_store", "plain_text"]
+__all__ = ["STOP_WORDS", "PassageHit", "SearchDocument", "SearchHit", "SearchIndex", "SearchResults",
+           "documents_from_store", "passages_from_store", "plain_text", "search_index_for"]
 
 #: Field -> weight of a match in the ranking of documents: a match in a name counts most.
 FIELD_BOOSTS = {"name": 4.0, "aliases": 3.0, "text": 2.0, "body": 1.0}
@@ -77,29 +75,9 @@ PHRASE_BOOST, NEAR_BOOST, NEAR_SLOP = 2.0, 1.0, 6
 SYNONYM_BOOST, CONCEPT_LINK_BOOST = 0.7, 0.8
 #: How many of the best candidates are re-ranked by coverage and proximity.
 RERANK_DEPTH = 200
-MAX_QUERY_WORDS = 20
+MAX_QUERYWORDS = 20
 SNIPPET_CHARS = 220
 PASSAGE_CHARS = 700
-
-#: Words too common to tell passages apart (Lucene's English list, question words, auxiliaries and
-#: pronouns).  They are left out of the search, not out of the index, so phrases keep their places.
-STOP_WORDS = frozenset((
-    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not", "of",
-    "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will",
-    "with", "what", "which", "who", "whom", "whose", "how", "why", "when", "where", "whether", "do", "does", "did",
-    "doing", "done", "can", "could", "would", "should", "shall", "may", "might", "must", "i", "me", "my", "we", "us",
-    "our", "you", "your", "he", "him", "his", "she", "her", "its", "them", "am", "were", "been", "being", "has",
-    "have", "had", "having", "from", "about", "any", "some", "so", "than", "too", "very", "just", "also", "all",
-    "each", "other", "others", "more", "most", "much", "many", "own", "same", "both", "get", "gets", "got", "one",
-    "ones", "anyone", "someone", "something", "thing", "things", "way", "ways", "like",
-))
-
-_WORD = re.compile(r"\w+")
-
-
-class _Queryable(Protocol):
-    def query(self, name: str, **params: Any) -> list[dict[str, Any]]: ...
-
 
 @dataclass(frozen=True)
 class SearchDocument:
@@ -160,7 +138,7 @@ class SearchResults:
 
 # -- documents and passages from a store ----------------------------------------------------------
 
-def _store_rows(store: _Queryable) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _store_rows(store: GraphStore) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return store.query("search_organisations"), store.query("search_concepts")
 
 
@@ -178,50 +156,14 @@ def _passages(organisations: list[dict[str, Any]], concepts: list[dict[str, Any]
     return found
 
 
-def documents_from_store(store: _Queryable) -> list[SearchDocument]:
+def documents_from_store(store: GraphStore) -> list[SearchDocument]:
     """Every case and concept of a store as search documents, in a stable order."""
     return _documents(*_store_rows(store))
 
 
-def passages_from_store(store: _Queryable) -> list[Passage]:
+def passages_from_store(store: GraphStore) -> list[Passage]:
     """Every passage of every case and concept of a store, in a stable order."""
     return _passages(*_store_rows(store))
-
-
-# -- words ------------------------------------------------------------------------------------------
-
-def _fold(word: str) -> str:
-    """Lower case without accents, as the index's analyzer sees a word."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(ch))
-
-
-def _analyzer() -> tantivy.TextAnalyzer:
-    # No stop-word filter in the index: the query leaves common words out, and phrases keep their places.
-    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-            .filter(tantivy.Filter.remove_long(40))
-            .filter(tantivy.Filter.lowercase())
-            .filter(tantivy.Filter.ascii_fold())
-            .filter(tantivy.Filter.stemmer("english"))
-            .build())
-
-
-_ANALYZER = _analyzer()
-
-
-@functools.lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """The index's form of one word: folded and stemmed ("" for a word it drops).
-
-    >>> stem("Nurses"), stem("managing"), stem("Zürich")
-    ('nurs', 'manag', 'zurich')
-    """
-    tokens = _ANALYZER.analyze(word)
-    return tokens[0] if tokens else ""
-
-
-def _stems(text: str) -> list[str]:
-    """The stems of a text in order; a token's index in the list is its position in the index."""
-    return _ANALYZER.analyze(text)
 
 
 @dataclass(frozen=True)
@@ -258,9 +200,9 @@ class SearchIndex:
         self._passage_searcher = self._passage_index.searcher()
         texts = [part for doc in self.documents.values() for part in (doc.name, *doc.aliases, doc.text, doc.body)]
         texts += [passage.text for passage in self.passages.values()]
-        self._words = {_fold(w) for part in texts for w in _WORD.findall(part)}
-        self._name_words = sorted({_fold(w) for doc in self.documents.values()
-                                   for part in (doc.name, *doc.aliases) for w in _WORD.findall(part) if len(w) >= 4})
+        self._words = {fold(w) for part in texts for w in WORD.findall(part)}
+        self._name_words = sorted({fold(w) for doc in self.documents.values()
+                                   for part in (doc.name, *doc.aliases) for w in WORD.findall(part) if len(w) >= 4})
         self._concept_names, self._name_labels = self._synonym_table()
 
     # building
@@ -275,7 +217,7 @@ class SearchIndex:
             builder.add_text_field(name, stored=True, tokenizer_name="kb_text")
         schema = builder.build()
         index = tantivy.Index(schema)
-        index.register_tokenizer("kb_text", _ANALYZER)
+        index.register_tokenizer("kb_text", ANALYZER)
         return schema, index
 
     @staticmethod
@@ -320,9 +262,9 @@ class SearchIndex:
             if kind == "organisation":
                 continue
             for name in (doc.name, *doc.aliases, concept_id.replace("-", " ")):
-                stems = tuple(stem(w) for w in _WORD.findall(name) if _fold(w) not in STOP_WORDS)
-                if stems and all(stems) and stems not in table:
-                    table[stems], labels[stems] = f"{kind}:{concept_id}", name
+                key = tuple(stem(w) for w in WORD.findall(name) if fold(w) not in STOP_WORDS)
+                if key and all(key) and key not in table:
+                    table[key], labels[key] = f"{kind}:{concept_id}", name
         return table, labels
 
     # the question
@@ -332,7 +274,7 @@ class SearchIndex:
 
         Words shorter than four letters are left alone: too many short words are one edit apart.
         """
-        word = _fold(word)
+        word = fold(word)
         if len(word) < 4 or word in self._words:
             return None
         limit = 1 if len(word) < 6 else 2
@@ -340,7 +282,7 @@ class SearchIndex:
         return best[0] if best else None
 
     def _plan(self, query: str) -> _Plan:
-        words = [_fold(w) for w in _WORD.findall(query)][:MAX_QUERY_WORDS]
+        words = [fold(w) for w in WORD.findall(query)][:MAX_QUERYWORDS]
         terms, common, corrections = [], [], {}
         for position, word in enumerate(words):
             if word in STOP_WORDS:
@@ -351,14 +293,14 @@ class SearchIndex:
                 corrections[word] = fixed
             if term_stem := stem(fixed or word):
                 terms.append(_Term(position, fixed or word, term_stem))
-        stems = tuple(term.stem for term in terms)
+        question = tuple(term.stem for term in terms)
         synonyms = []
-        for size in range(len(stems), 0, -1):  # longest names first; each question word in one name at most
-            for start in range(len(stems) - size + 1):
-                concept = self._concept_names.get(stems[start:start + size])
-                if concept and not any(set(stems[start:start + size]) & set(used) for used, _, _ in synonyms):
+        for size in range(len(question), 0, -1):  # longest names first; each question word in one name at most
+            for start in range(len(question) - size + 1):
+                concept = self._concept_names.get(question[start:start + size])
+                if concept and not any(set(question[start:start + size]) & set(used) for used, _, _ in synonyms):
                     names = [names for names, key in self._concept_names.items() if key == concept]
-                    synonyms.append((stems[start:start + size], names, concept))
+                    synonyms.append((question[start:start + size], names, concept))
         return _Plan(terms, list(dict.fromkeys(common)), corrections, synonyms)
 
     # searching
@@ -418,13 +360,13 @@ class SearchIndex:
         present = set(tokens) | extra
         found = {term.stem for term in plan.terms if term.stem in present}
         for covered, names, _concept in plan.synonyms:  # a synonym covers the words it stands for
-            if any(_contains(tokens, name) for name in names) or any(n == (c,) for n in names for c in extra):
+            if any(contains(tokens, name) for name in names) or any(n == (c,) for n in names for c in extra):
                 found |= set(covered)
         total = sum(weights.values()) or 1.0
         coverage = sum(weights[s] for s in found if s in weights) / total
         wanted = {term.stem for term in plan.terms} & set(tokens)
-        nearness = _nearness(tokens, wanted) if len(wanted) > 1 else 0.0
-        return score * (0.2 + 0.8 * coverage ** 2) * (1 + 0.5 * nearness), found
+        closeness = nearness(tokens, wanted) if len(wanted) > 1 else 0.0
+        return score * (0.2 + 0.8 * coverage ** 2) * (1 + 0.5 * closeness), found
 
     def _search_passages(self, plan: _Plan, limit: int) -> tuple[list[PassageHit], int]:
         if not self.passages:
@@ -436,18 +378,18 @@ class SearchIndex:
         ranked = []
         for score, address in found.hits:
             passage = self.passages[searcher.doc(address)["key"][0]]
-            about = set(_stems(self._about(passage))) | {f"{k}:{c}" for k, c in passage.concepts}
-            final, matched = self._rerank(score, _stems(passage.text), about, plan, weights)
+            about = set(stems(self._about(passage))) | {f"{k}:{c}" for k, c in passage.concepts}
+            final, matched = self._rerank(score, stems(passage.text), about, plan, weights)
             ranked.append((final, passage, matched))
         ranked.sort(key=lambda item: (-item[0], item[1].key))
-        marks = self._mark_stems(plan)
+        marks = self._markstems(plan)
         hits = [PassageHit(p.key, p.owner_kind, p.owner_id, p.owner_name, p.section, slug(p.section), p.text,
-                           _highlight_words(_shorten(p.text, PASSAGE_CHARS, marks), marks), p.sources, p.concepts,
+                           highlight_words(shorten(p.text, PASSAGE_CHARS, marks), marks), p.sources, p.concepts,
                            round(final, 4), tuple(t.word for t in plan.terms if t.stem in matched))
                 for final, p, matched in ranked[:limit]]
         return hits, found.count
 
-    def _mark_stems(self, plan: _Plan) -> set[str]:
+    def _markstems(self, plan: _Plan) -> set[str]:
         """The stems to highlight: the question's words and the synonyms searched."""
         marks = {term.stem for term in plan.terms}
         for _covered, names, _concept in plan.synonyms:
@@ -459,134 +401,36 @@ class SearchIndex:
         query = self._query(schema, plan, FIELD_BOOSTS, ("text", "body"), None)
         found = searcher.search(query, max(limit, RERANK_DEPTH // 2), count=True)
         weights = self._weights(searcher, "body", plan)
-        marks = self._mark_stems(plan)
+        marks = self._markstems(plan)
         ranked = []
         for score, address in found.hits:
             kind, _, doc_id = searcher.doc(address)["key"][0].partition(":")
             doc = self.documents[(kind, doc_id)]
-            extra = set(_stems(" ".join((doc.name, *doc.aliases))))
-            final, _ = self._rerank(score, _stems(f"{doc.text} {doc.body}"), extra, plan, weights)
+            extra = set(stems(" ".join((doc.name, *doc.aliases))))
+            final, _ = self._rerank(score, stems(f"{doc.text} {doc.body}"), extra, plan, weights)
             ranked.append((final, doc))
         ranked.sort(key=lambda item: (-item[0], item[1].kind, item[1].id))
         hits = []
         for final, doc in ranked[:limit]:
             snippet = _best_snippet(doc, marks)
-            hits.append(SearchHit(doc.kind, doc.id, doc.name, round(final, 4), _highlight_words(doc.name, marks),
-                                  snippet, _highlight_words(snippet, marks)))
+            hits.append(SearchHit(doc.kind, doc.id, doc.name, round(final, 4), highlight_words(doc.name, marks),
+                                  snippet, highlight_words(snippet, marks)))
         return hits, found.count
-
-
-def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
-    if len(phrase) == 1:
-        return phrase[0] in tokens
-    size = len(phrase)
-    return any(tuple(tokens[i:i + size]) == phrase for i in range(len(tokens) - size + 1))
-
-
-def _nearness(tokens: list[str], wanted: set[str]) -> float:
-    """How close together the wanted words are: their number over the shortest stretch holding them all (0–1]."""
-    counts: dict[str, int] = {}
-    best, start, have = len(tokens) + 1, 0, 0
-    for end, token in enumerate(tokens):
-        if token in wanted:
-            counts[token] = counts.get(token, 0) + 1
-            have += counts[token] == 1
-        while have == len(wanted):
-            best = min(best, end - start + 1)
-            if tokens[start] in wanted:
-                counts[tokens[start]] -= 1
-                have -= counts[tokens[start]] == 0
-            start += 1
-    return len(wanted) / best if best <= len(tokens) else 0.0
-
-
-def _shorten(text: str, chars: int, marks: set[str] | None = None) -> str:
-    """At most about ``chars`` characters of ``text``, cut at word boundaries around its first marked word."""
-    if len(text) <= chars:
-        return text
-    first = 0
-    if marks:
-        first = next((m.start() for m in _WORD.finditer(text) if stem(m.group()) in marks), 0)
-    start = max(0, first - chars // 3)
-    if start:
-        start = text.find(" ", start) + 1 or start
-    end = start + chars
-    cut = text[start:end].rsplit(" ", 1)[0] if end < len(text) else text[start:]
-    return ("… " if start else "") + cut + (" …" if end < len(text) else "")
 
 
 def _best_snippet(doc: SearchDocument, marks: set[str]) -> str:
     """The summary if it has a matched word, else the part of the page text around the first one, else the summary."""
     for text in (doc.text, doc.body):
-        if any(stem(w) in marks for w in _WORD.findall(text)):
-            return _shorten(text, SNIPPET_CHARS, marks)
-    return _shorten(doc.text or doc.body, SNIPPET_CHARS)
+        if any(stem(w) in marks for w in WORD.findall(text)):
+            return shorten(text, SNIPPET_CHARS, marks)
+    return shorten(doc.text or doc.body, SNIPPET_CHARS)
 
 
-def _highlight_words(text: str, marks: set[str]) -> str:
-    """``text`` escaped, with ``<mark>`` around each word whose stem is one of ``marks``.
-
-    >>> _highlight_words("Nurses & <teams>", {"nurs", "team"})
-    '<mark>Nurses</mark> &amp; &lt;<mark>teams</mark>&gt;'
-    """
-    out, position = [], 0
-    for match in _WORD.finditer(text):
-        if stem(match.group()) in marks:
-            out.append(html.escape(text[position:match.start()]))
-            out.append("<mark>" + html.escape(match.group()) + "</mark>")
-            position = match.end()
-    out.append(html.escape(text[position:]))
-    return "".join(out)
+def search_index_for(store: GraphStore) -> SearchIndex:
+    """The search index of the store's graph, built once per version of it (:func:`kb.store.versioned.derived`)."""
+    return derived(store, "search index", _index_from_store)
 
 
-def _fingerprint(rows: Any) -> str:
-    return hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode("utf-8")).hexdigest()
-
-
-def _index_from_rows(organisations: list[dict[str, Any]], concepts: list[dict[str, Any]],
-                     sources: list[dict[str, Any]]) -> SearchIndex:
-    return SearchIndex(_documents(organisations, concepts), _passages(organisations, concepts), sources)
-
-
-class SearchCache:
-    """One search index per version of the graph, rebuilt when the store's content changes.
-
-    A store's version is its ``generation`` attribute when it has one (the embedded store names a
-    new generation on every load).  For other stores (Neo4j) it is a fingerprint of the indexed rows,
-    checked at most every ``check_every`` seconds, so that a burst of searches costs no extra queries.
-    """
-
-    def __init__(self, check_every: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self.check_every = check_every
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._version: str | None = None
-        self._checked = float("-inf")
-        self._index: SearchIndex | None = None
-
-    @staticmethod
-    def _rows(store: _Queryable) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-        organisations, concepts = _store_rows(store)
-        return organisations, concepts, store.query("sources")
-
-    def index_for(self, store: _Queryable) -> SearchIndex:
-        """The search index of the store's current content, built at most once per version."""
-        now, rows = self._clock(), None
-        version = getattr(store, "generation", None)
-        with self._lock:
-            if self._index is not None:
-                if version and version == self._version:
-                    return self._index
-                if not version and now - self._checked < self.check_every:
-                    return self._index
-        if not version:
-            rows = self._rows(store)
-            version = _fingerprint(rows)
-        with self._lock:
-            self._checked = now
-            if self._index is not None and version == self._version:
-                return self._index
-        index = _index_from_rows(*(rows or self._rows(store)))
-        with self._lock:
-            self._version, self._index = version, index
-        return index
+def _index_from_store(store: GraphStore) -> SearchIndex:
+    organisations, concepts = _store_rows(store)
+    return SearchIndex(_documents(organisations, concepts), _passages(organisations, concepts), store.query("sources"))

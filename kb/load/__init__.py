@@ -5,18 +5,18 @@ May import: every stage up to ``kb.export`` (it runs them in order); only ``kb.c
 
 The walk from a content root to the store goes down, never back::
 
-    embedded   load_embedded: lock, refuse misnamed files, scan, then full or incremental
-      scan       which files changed since the current generation's manifest (stat, then hash)
-      full       every file, in chunks (worker processes for many), into a new generation
-      incremental  only the changed case files, applied to a copy of the current generation
-        records    a file's manifest record; an unchanged case's stand-in made from its record
-        rows       graph_part: valid documents -> graph rows, the one function both loads write with
-        read       read_checked: a file parsed and checked on its own (through the cache);
-                   load_content: all content read and checked (validate, the notebook API, Neo4j sync)
-          cache      the parse cache: entries by content hash, storage only
-          results    what a load reports (problems; for the embedded store, what it did)
+    embedded     load_embedded: lock, refuse misnamed files, scan, then full or incremental
+    full         every file, in chunks (worker processes for many), into a new generation
+    incremental  only the changed case files, applied to a copy of the current generation
+    scan         which files changed since the current generation's manifest (stat, then hash)
+    records      a file's manifest record; an unchanged case's stand-in made from its record
+    rows         graph_part: valid documents -> graph rows, the one function both loads write with
+    read         read_checked: a file parsed and checked on its own (through the cache);
+                 load_content: all content read and checked (validate, the notebook API, Neo4j sync)
+    results      what a load reports (problems; for the embedded store, what it did)
+    cache        the parse cache: entries by content hash, storage only
 
-Each module imports only those below it in this list.
+Each module imports only those below it in this list (``tests/test_layers.py`` checks it).
 """
 
 from kb.load.embedded import load_embedded

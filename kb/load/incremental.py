@@ -123,22 +123,25 @@ def load_changes(root: Path, manifest: Manifest, cache: ParseCache, scan: Scan) 
                          else reading.full_document(display, role) if role != "case"
                          else stub_document(scan.kept[display], of_interest) for display, role in scan.files]
     links = resolve_links([entry.document for entry in parsed.values()], reading.documents)
-    problems = [p for record in scan.kept.values() for p in (*record.problems, *record.link_problems)]
-    problems += [p for entry in parsed.values() for p in entry.problems] + links
-    problems += cross_file_problems(reading.documents, links=False)
-    declarers = manifest.declarers
-    new = Manifest(manifest.version, scan.scanned_ns, scan.listing, nodes=manifest.nodes, rels=manifest.rels,
-                   declarers=declarers, built_bytes=manifest.built_bytes)
     for sid in reading.touched:
-        if not declarers.get(sid):
-            declarers.pop(sid, None)
-    result = Changes(sort_problems(problems), new, [f.display for f in scan.changed if f.display in manifest.files],
+        if not manifest.declarers.get(sid):
+            manifest.declarers.pop(sid, None)
+    new = Manifest(manifest.version, scan.scanned_ns, scan.listing, nodes=manifest.nodes, rels=manifest.rels,
+                   declarers=manifest.declarers, built_bytes=manifest.built_bytes)
+    result = Changes(_problems(reading, links), new, [f.display for f in scan.changed if f.display in manifest.files],
                      [f.display for f in scan.changed if f.display not in manifest.files], scan.deleted)
     if not result.ok or not scan.anything:
         new.files = {display: scan.kept[display] for display, _ in scan.files} if result.ok else manifest.files
         return result
     result.change = store_change(reading, new, by_path(links))
     return result
+
+
+def _problems(reading: _Reading, links: list[Problem]) -> list[Problem]:
+    """The kept files' recorded problems, the changed files' own and links', and the cross-file checks'."""
+    problems = [p for record in reading.scan.kept.values() for p in (*record.problems, *record.link_problems)]
+    problems += [p for entry in reading.parsed.values() for p in entry.problems] + links
+    return sort_problems(problems + cross_file_problems(reading.documents, links=False))
 
 
 def _recount_declarers(manifest: Manifest, parsed: dict[str, CachedFile], gone: list[FileRecord]) -> set[str]:
@@ -175,14 +178,19 @@ def store_change(reading: _Reading, new: Manifest, links: dict[str, list[Problem
     near = {r.country for r in gone} | countries_of(cases)
     change.upserts["Country"] = graph_part(reading.vocabulary, countries=near & countries).nodes.get("Country", [])
     change.removed["Country"] = sorted(near - countries)
+    change.nodes, change.rels = new.nodes, new.rels = _totals(reading, new, len(countries))
+    return change
+
+
+def _totals(reading: _Reading, new: Manifest, countries: int) -> tuple[dict[str, int], dict[str, int]]:
+    """Nodes per label and relationships per type after the change: the old totals, less what the
+    changed and deleted files put in, plus what the changed files put in now."""
     nodes, rels = Counter(reading.old.nodes), Counter(reading.old.rels)
-    for record, sign in [(r, -1) for r in gone] + [(new.files[d], 1) for d in reading.parsed]:
+    for record, sign in [(r, -1) for r in reading.gone] + [(new.files[d], 1) for d in reading.parsed]:
         for key, n in record.counts.items():
             (rels if key.startswith("rel:") else nodes)[key.removeprefix("rel:")] += sign * n
-    nodes["Source"], nodes["Country"] = len(new.declarers), len(countries)
-    change.nodes = new.nodes = {k: v for k, v in nodes.items() if v}
-    change.rels = new.rels = {k: v for k, v in rels.items() if v}
-    return change
+    nodes["Source"], nodes["Country"] = len(new.declarers), countries
+    return {k: v for k, v in nodes.items() if v}, {k: v for k, v in rels.items() if v}
 
 
 def _first_declarations_of_touched(reading: _Reading) -> list[dict]:

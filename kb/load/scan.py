@@ -55,7 +55,18 @@ def scan_changes(root: Path, manifest: Manifest, version: str) -> Scan | None:
         files = [(display, record.role) for display, record in manifest.files.items()]
     else:
         files = [(f.display, f.role) for f in discover(layout)]
-    base = str(layout.root)
+    kept, changed = _compare(str(layout.root), files, manifest)
+    present = {display for display, _ in files}
+    deleted = [display for display in manifest.files if display not in present]
+    roles = [f.role for f in changed] + [manifest.files[display].role for display in deleted]
+    if any(role != "case" for role in roles) or len(roles) > _most_changes(len(files)):
+        return None
+    return Scan(files, kept, changed, deleted, listing, scanned_ns)
+
+
+def _compare(base: str, files: list[tuple[str, str]], manifest: Manifest) -> tuple[dict[str, FileRecord],
+                                                                                   list[SourceFile]]:
+    """The files whose record still holds (by stat signature, else by hash), and the changed or new ones."""
     kept: dict[str, FileRecord] = {}
     changed: list[SourceFile] = []
     for display, role in files:
@@ -69,13 +80,16 @@ def scan_changes(root: Path, manifest: Manifest, version: str) -> Scan | None:
             kept[display] = record._replace(stat=stat)
         else:
             changed.append(SourceFile(Path(path), display, role))
-    present = {display for display, _ in files}
-    deleted = [display for display in manifest.files if display not in present]
-    roles = [f.role for f in changed] + [manifest.files[display].role for display in deleted]
-    if any(role != "case" for role in roles) or len(roles) > max(10, min(MAX_CHANGED_FILES,
-                                                                        int(len(files) * MAX_CHANGED_SHARE))):
-        return None
-    return Scan(files, kept, changed, deleted, listing, scanned_ns)
+    return kept, changed
+
+
+def _most_changes(files: int) -> int:
+    """How many changed files an incremental load takes on, out of ``files``.
+
+    >>> _most_changes(100), _most_changes(5_000), _most_changes(100_000)
+    (10, 100, 200)
+    """
+    return max(10, min(MAX_CHANGED_FILES, int(files * MAX_CHANGED_SHARE)))
 
 
 def _sha256(path: str) -> str:

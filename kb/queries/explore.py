@@ -99,14 +99,6 @@ _WHOLE_GRAPH = [
         RETURN DISTINCT {_SOURCE_COLUMNS}
         ORDER BY id
         """, ("ids",)),
-    NamedQuery(
-        "explore_fingerprint", "Node and relationship totals: a cheap sign that the graph changed.",
-        """
-        MATCH (n{own})
-        WITH count(n) AS nodes
-        MATCH ({own})-[r{own:r}]->({own})
-        RETURN nodes, count(r) AS relationships
-        """),
 ]
 
 

@@ -5,7 +5,8 @@ never ``kb.load`` (it calls this package).
 
 Everything that reads the graph goes through :class:`GraphStore`: named
 queries (``kb.queries.catalogue``) written once in Cypher, plus a guarded console for
-researchers.  The embedded default is LadybugDB (``kb.store.ladybug``); a
+researchers, and a version of the graph that every structure derived from it is kept by
+(``kb.store.versioned``).  The embedded default is LadybugDB (``kb.store.ladybug``); a
 Neo4j backend implements the same interface.
 """
 
@@ -13,21 +14,49 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from kb.queries.console import ConsoleResult
 
 __all__ = ["GraphStore", "default_store_path", "open_store"]
 
 
+@runtime_checkable
 class GraphStore(Protocol):
-    """What the site, the CLI and the notebook API need from a store."""
+    """What the site, the console, the CLI and the notebook API need from a store: nothing else is reached for.
 
-    backend: str
+    Both stores implement all of it (``tests/test_store_contract.py`` checks they answer alike).
+    """
+
+    backend: str  # "ladybug" or "neo4j": which dialect the named queries are written in
 
     def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run a named query from ``kb.queries.catalogue`` and return its rows as dicts."""
 
+    def run(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run the project's own read Cypher (exports, benchmarks), never a visitor's."""
+
+    def run_readonly(self, cypher: str, params: dict[str, Any] | None = None, *, timeout_ms: int = 5000,
+                     row_cap: int = 1000, byte_cap: int = 0) -> ConsoleResult:
+        """Run a visitor's query: planned read-only, with a time limit and row and byte caps."""
+
     def counts(self) -> dict[str, int]:
         """Number of nodes per label."""
+
+    def version(self) -> str:
+        """The version of the graph held now: it changes whenever what a reader sees may have changed.
+
+        The embedded store's generation (a new one with every load); on Neo4j a token that every
+        sync writing anything replaces in the same transaction ("" before the first sync).  Cheap:
+        read on every request by :func:`kb.store.versioned.derived`.
+        """
+
+    def warm(self) -> object:
+        """Open what a query needs before a memory limit applies (the console worker calls it first)."""
+
+    def settings_changed(self) -> bool:
+        """Whether a visitor's query changed a setting that would outlive it (then the worker reopens)."""
 
     def close(self) -> None:
         """Release the store's resources."""

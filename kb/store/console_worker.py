@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from kb.store import GraphStore
+
 __all__ = ["main"]
 
 
@@ -50,7 +52,7 @@ VALUE_MODULES = {"ladybug": ("datetime", "decimal", "uuid"),
                  "neo4j": ("datetime", "decimal", "uuid", "neo4j.graph", "neo4j.time", "neo4j.spatial", "pytz")}
 
 
-def _open_store(config: dict[str, Any]) -> tuple[Any, Any]:
+def _open_store(config: dict[str, Any]) -> tuple[GraphStore, Any]:
     """Confine the process, then open the store; returns the store and the confinement report."""
     import importlib
 
@@ -117,8 +119,7 @@ def main() -> None:
         error_cap = error_chars(int(request["byte_cap"]))
         limits.cpu_seconds = cpu_seconds or 2 * (timeout_ms // 1000) + 1
         try:
-            if hasattr(store, "warm"):
-                store.warm()  # (re)opening reserves the database's address space: before the memory cap
+            store.warm()  # (re)opening reserves the database's address space: before the memory cap
             with limits:
                 result = store.run_readonly(request["cypher"], request["params"], timeout_ms=timeout_ms,
                                             row_cap=int(request["row_cap"]), byte_cap=int(request["byte_cap"]))

@@ -622,8 +622,8 @@ class LadybugStore:
                 self._local.connection = connection
             return connection
 
-    @property
-    def generation(self) -> str:
+    def version(self) -> str:
+        """The generation readers are switched to now (a new one with every load)."""
         self._connection()
         return self._path.parent.name if self._path else ""
 

@@ -36,8 +36,8 @@ from kb.queries.console import ConsoleResult, check_read_only, engine_message, e
 from kb.store.breaker import CircuitBreaker
 from kb.store.plan_check import check_neo4j_plan
 
-__all__ = ["HASH_PROPERTY", "MANAGED_LABEL", "Neo4jSettings", "Neo4jStore", "check_uri", "describe_error", "plain",
-           "store_error"]
+__all__ = ["HASH_PROPERTY", "MANAGED_LABEL", "VERSION_LABEL", "Neo4jSettings", "Neo4jStore", "check_uri",
+           "describe_error", "plain", "store_error"]
 
 # The driver logs retries as warnings; a library leaves showing them to the application's logging setup.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
@@ -47,6 +47,9 @@ MANAGED_LABEL = "KbManaged"
 #: Every node and relationship the project writes carries its content hash here; on a relationship
 #: the property also marks it as the project's own.
 HASH_PROPERTY = "kb_hash"
+#: The label of the one node (``id: 'graph'``) whose ``version`` every sync that writes replaces, in
+#: its transaction: :meth:`Neo4jStore.version`.  Not a graph node (no :data:`MANAGED_LABEL`).
+VERSION_LABEL = "KbGraphVersion"
 
 # A load may wait a few seconds for a busy server and retry a transient failure.  Server notifications
 # (e.g. "property key does not exist" on an empty database) are noise here.
@@ -376,6 +379,18 @@ class Neo4jStore:
     def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run a named query from :mod:`kb.queries.catalogue` in the Neo4j dialect."""
         return self.run(cypher_for(name, self.backend), params)
+
+    def version(self) -> str:
+        """The token the last sync that changed anything wrote ("" if none did): one indexed lookup."""
+        rows = self.run(f"MATCH (v:{VERSION_LABEL} {{id: 'graph'}}) RETURN v.version AS version")
+        return str(rows[0]["version"]) if rows else ""
+
+    def warm(self) -> None:
+        """Nothing to open ahead: the driver connects on the first query."""
+
+    def settings_changed(self) -> bool:
+        """Never: a read session cannot change a server setting."""
+        return False
 
     def counts(self) -> dict[str, int]:
         """Number of nodes per label of the graph schema (labels without nodes are left out)."""

@@ -8,7 +8,8 @@ How a load works:
 2. **One transaction for the data.**  It reads what the project wrote last time (nodes labelled
    :data:`~kb.store.neo4j.MANAGED_LABEL`, relationships carrying :data:`~kb.store.neo4j.HASH_PROPERTY`;
    both carry a content hash there), compares the hashes with the new rows, and sends only the
-   differences as batched ``UNWIND $rows`` statements with parameters.  It commits once, at the
+   differences as batched ``UNWIND $rows`` statements with parameters, and a new version token
+   (:data:`~kb.store.neo4j.VERSION_LABEL`) when anything changed.  It commits once, at the
    end: a load that fails part-way (bad input, dropped connection, server restart) is rolled back
    by the server, and readers see the previous graph throughout.
 3. **Only the project's own data.**  Nodes without the label and relationships without the hash
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -40,7 +42,7 @@ from neo4j import exceptions as neo4j_errors
 from kb.graph.rows import GraphRows
 from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES
 from kb.problems import StoreError
-from kb.store.neo4j import HASH_PROPERTY, MANAGED_LABEL, Neo4jSettings, connect, describe_error
+from kb.store.neo4j import HASH_PROPERTY, MANAGED_LABEL, VERSION_LABEL, Neo4jSettings, connect, describe_error
 
 __all__ = [
     "BATCH_ROWS", "SyncRefused", "SyncReport", "content_hash", "create_nodes_cypher", "create_rels_cypher",
@@ -141,7 +143,7 @@ def content_hash(props: dict[str, Any]) -> str:
 
 def ensure_constraints(driver: neo4j.Driver, database: str = "neo4j") -> None:
     """Create a uniqueness constraint on ``id`` for every label of the graph schema, if missing."""
-    for label in NODE_PROPERTIES:
+    for label in (*NODE_PROPERTIES, VERSION_LABEL):
         driver.execute_query(f"CREATE CONSTRAINT kb_{label.lower()}_id IF NOT EXISTS "
                              f"FOR (n:{label}) REQUIRE n.id IS UNIQUE", database_=database)
     driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
@@ -214,6 +216,11 @@ class _Plan:
     rel_deletes: list[str] = field(default_factory=list)
     rel_moves: list[dict] = field(default_factory=list)
     unchanged: int = 0
+
+    def writes(self) -> bool:
+        """Whether applying the plan changes anything a reader sees."""
+        return any((self.node_creates, self.node_updates, self.node_deletes, self.node_moves, self.rel_creates,
+                    self.rel_updates, self.rel_deletes, self.rel_moves))
 
 
 def _plan(desired: _Desired, nodes_now: dict, rels_now: dict) -> _Plan:
@@ -387,6 +394,8 @@ def _sync(settings: Neo4jSettings, driver: neo4j.Driver, rows: GraphRows, batch_
             plan = _plan(_desired(rows), *_existing(tx))
             _refuse_foreign_conflicts(tx, plan, rows)
             _apply(tx, plan, batch_size, progress)
+            if plan.writes():  # readers' caches are kept by this version: a new one with the change
+                tx.run(f"MERGE (v:{VERSION_LABEL} {{id: 'graph'}}) SET v.version = $version", version=uuid.uuid4().hex)
             tx.commit()
         return _report(plan, started)
     except SyncRefused:

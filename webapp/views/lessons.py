@@ -13,12 +13,12 @@ from flask import Blueprint, request, url_for
 
 from kb.analysis.facets import build_cases, facet_cases, parse_selection
 from kb.analysis.passages import LESSON_SECTIONS
+from kb.analysis.search import search_index_for
 from kb.slug import slug
 
 from ..store import get_store
 from .base import page_route, respond
 from .links import passage_url, source_refs
-from .search import search_index
 
 bp = Blueprint("lessons", __name__)
 
@@ -31,7 +31,7 @@ def lessons(fmt: str):
     """Every case's lessons and open questions (``sector``, ``practice``, ``challenge``: repeatable, combined
     with AND), grouped by case, with their sources."""
     store = get_store()
-    index = search_index(store)
+    index = search_index_for(store)
     selection = {name: values for name, values in parse_selection(request.args.getlist).items()
                  if name in LESSON_FACETS}
     every_case = build_cases(store.query("facet_organisations"), store.query("facet_links"),

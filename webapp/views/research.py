@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 
 import networkx as nx
 from flask import Blueprint, Response, abort, current_app, request, url_for
@@ -16,6 +15,7 @@ from kb.problems import QueryError
 from kb.queries.catalogue import QUERIES, cypher_for
 from kb.queries.console import ConsoleResult, graph_elements, validate_params
 from kb.store.console_pool import ConsoleBusy
+from kb.store.versioned import derived
 
 from ..security import console_limit
 from ..store import get_console, get_store
@@ -24,8 +24,6 @@ from .base import page_route, respond
 bp = Blueprint("research", __name__)
 
 EXAMPLES = [q for q in QUERIES.values() if q.title]
-_EXPORT_CACHE: dict[int, tuple[float, nx.MultiDiGraph]] = {}
-_EXPORT_TTL_SECONDS = 30.0
 
 
 @page_route(bp, "/query", cache=False)  # rate limited, and each query is run afresh
@@ -107,14 +105,8 @@ def _run(text: str, params: dict) -> ConsoleResult:
 # --- downloads ---------------------------------------------------------------------------------
 
 def _graph() -> nx.MultiDiGraph:
-    """The active store's graph, rebuilt at most every few seconds (exports read every node)."""
-    key = id(get_store())
-    cached = _EXPORT_CACHE.get(key)
-    if cached and time.monotonic() - cached[0] < _EXPORT_TTL_SECONDS:
-        return cached[1]
-    graph = graph_from_store(get_store())
-    _EXPORT_CACHE[key] = (time.monotonic(), graph)
-    return graph
+    """The store's graph as networkx, read once per version of the graph (exports read every node)."""
+    return derived(get_store(), "export graph", graph_from_store)
 
 
 def _download(body: str | bytes, mimetype: str, filename: str) -> Response:

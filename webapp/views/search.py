@@ -3,12 +3,10 @@ concepts, from the search index of :mod:`kb.analysis.search` (one per graph vers
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, request, url_for
 from markupsafe import Markup
 
-from kb.analysis.search import SearchCache, SearchIndex
+from kb.analysis.search import search_index_for
 
 from ..store import get_store
 from .base import page_route, respond
@@ -30,18 +28,12 @@ EXAMPLE_QUESTIONS = (
 )
 
 
-def search_index(store: Any) -> SearchIndex:
-    """The search index of the store's current graph (built once per graph version, kept by the app)."""
-    cache: SearchCache = current_app.extensions.setdefault("kb_search", SearchCache())
-    return cache.index_for(store)
-
-
 @page_route(bp, "/search")
 def search(fmt: str):
     """Question search: the passages that answer it (with case, section and sources), then matching cases
     and concepts; stemming, synonyms from concept aliases, typo tolerance for names."""
     query = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
-    index = search_index(get_store()) if query else None
+    index = search_index_for(get_store()) if query else None
     found = index.search(query, limit=SEARCH_LIMIT, passage_limit=PASSAGE_LIMIT) if index else None
     results = [{"kind": hit.kind, "id": hit.id, "name": hit.name, "url": node_url(hit.kind, hit.id),
                 "score": hit.score, "snippet": hit.snippet,

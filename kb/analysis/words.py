@@ -1,0 +1,93 @@
+"""Words as search sees them: common words left out, the rest folded and stemmed as the index stores them.
+
+The search index (:mod:`kb.analysis.search`) and the question both go through the same analyzer
+(tantivy's: lower case, accents folded, Snowball English stems), so a question's word and a page's
+word meet when their stems do.  :func:`contains` and :func:`nearness` measure a question's words
+in a passage's stems, for the re-ranking.
+
+>>> [stem(w) for w in WORD.findall("How big are the nurses' teams?") if fold(w) not in STOP_WORDS]
+['big', 'nurs', 'team']
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+import tantivy
+
+__all__ = ["ANALYZER", "STOP_WORDS", "WORD", "contains", "fold", "nearness", "stem", "stems"]
+
+#: Words too common to tell passages apart (Lucene's English list, question words, auxiliaries and
+#: pronouns).  They are left out of the search, not out of the index, so phrases keep their places.
+STOP_WORDS = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not", "of",
+    "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will",
+    "with", "what", "which", "who", "whom", "whose", "how", "why", "when", "where", "whether", "do", "does", "did",
+    "doing", "done", "can", "could", "would", "should", "shall", "may", "might", "must", "i", "me", "my", "we", "us",
+    "our", "you", "your", "he", "him", "his", "she", "her", "its", "them", "am", "were", "been", "being", "has",
+    "have", "had", "having", "from", "about", "any", "some", "so", "than", "too", "very", "just", "also", "all",
+    "each", "other", "others", "more", "most", "much", "many", "own", "same", "both", "get", "gets", "got", "one",
+    "ones", "anyone", "someone", "something", "thing", "things", "way", "ways", "like",
+))
+
+WORD = re.compile(r"\w+")
+
+
+def fold(word: str) -> str:
+    """Lower case without accents, as the index's analyzer sees a word."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(ch))
+
+
+def _analyzer() -> tantivy.TextAnalyzer:
+    # No stop-word filter in the index: the query leaves common words out, and phrases keep their places.
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+            .filter(tantivy.Filter.remove_long(40))
+            .filter(tantivy.Filter.lowercase())
+            .filter(tantivy.Filter.ascii_fold())
+            .filter(tantivy.Filter.stemmer("english"))
+            .build())
+
+
+ANALYZER = _analyzer()
+
+
+@functools.lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The index's form of one word: folded and stemmed ("" for a word it drops).
+
+    >>> stem("Nurses"), stem("managing"), stem("Zürich")
+    ('nurs', 'manag', 'zurich')
+    """
+    tokens = ANALYZER.analyze(word)
+    return tokens[0] if tokens else ""
+
+
+def stems(text: str) -> list[str]:
+    """The stems of a text in order; a token's index in the list is its position in the index."""
+    return ANALYZER.analyze(text)
+
+
+def contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    if len(phrase) == 1:
+        return phrase[0] in tokens
+    size = len(phrase)
+    return any(tuple(tokens[i:i + size]) == phrase for i in range(len(tokens) - size + 1))
+
+
+def nearness(tokens: list[str], wanted: set[str]) -> float:
+    """How close together the wanted words are: their number over the shortest stretch holding them all (0–1]."""
+    counts: dict[str, int] = {}
+    best, start, have = len(tokens) + 1, 0, 0
+    for end, token in enumerate(tokens):
+        if token in wanted:
+            counts[token] = counts.get(token, 0) + 1
+            have += counts[token] == 1
+        while have == len(wanted):
+            best = min(best, end - start + 1)
+            if tokens[start] in wanted:
+                counts[tokens[start]] -= 1
+                have -= counts[tokens[start]] == 0
+            start += 1
+    return len(wanted) / best if best <= len(tokens) else 0.0
