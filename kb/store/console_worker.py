@@ -138,7 +138,7 @@ def main() -> None:
             traceback.print_exc(limit=20)  # standard error is the site's log, through the pool's pipe
             answer({"ok": False, "error": f"The result could not be read ({type(err).__name__}); the site's log "
                                           "has the details. Please report the query."})
-        if hasattr(store, "settings_changed") and store.settings_changed():
+        if store.settings_changed():
             store.close()  # a query changed a database-wide setting: the next query reopens a fresh handle
 
 if __name__ == "__main__":
