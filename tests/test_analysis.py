@@ -217,12 +217,13 @@ class TestRankComparable:
 
     def test_explains_each_component(self, index):
         [bea] = [m for m in rank_comparable(index, query_for_case(index, "ada")) if m["id"] == "bea"]
-        shares = {"teams": rarity(4, 3), "coaches": rarity(4, 2), "attrition": rarity(4, 3)}
-        teams = round(analysis.CONCEPT_BUDGET * shares["teams"] / sum(shares.values()) * 0.5, 2)
+        # By hand: teams and attrition are had by 3 of 4 cases (rarity 1 + ln(5/4) = 1.22), coaches by 2
+        # (1 + ln(5/3) = 1.51); each of the first two takes 1.22 / 3.95 of the 8 points, times 0.5 (not graded).
+        teams = 1.24
         assert [(r["component"], r["id"], r["points"]) for r in bea["reasons"]] == [
             ("practice", "teams", teams), ("challenge", "attrition", teams),
-            ("sector", "home-care", analysis.SAME_SECTOR), ("country", "NL", analysis.SAME_COUNTRY),
-            ("size", "250-999", analysis.NEAR_SIZE)]
+            ("sector", "home-care", 10.0), ("country", "NL", 2.0),
+            ("size", "250-999", 0.5)]
         assert bea["reasons"][0]["why"] == ("shared practice; 3 of 4 cases have it; evidence: grade not recorded "
                                             "(yours: grade not recorded); weight 0.5")
         assert bea["reasons"][0]["cases_with"] == 3 and bea["reasons"][2]["cases_with"] is None
@@ -240,12 +241,12 @@ class TestRankComparable:
             query = query_for_case(index, case)
             for match in rank_comparable(index, query):
                 concepts = sum(match["subtotals"][group] for group in ("practices", "frameworks", "challenges"))
-                assert concepts <= analysis.CONCEPT_BUDGET + 0.01
+                assert concepts <= 8.0 + 0.01
 
     def test_related_sector_scores_less_than_the_same(self, index):
         ranked = rank_comparable(index, CaseQuery(sectors=frozenset({"home-care"})))
-        assert [(m["id"], m["score"]) for m in ranked] == [("ada", analysis.SAME_SECTOR), ("bea", analysis.SAME_SECTOR),
-                                                           ("cor", analysis.SAME_SERVICE)]
+        assert [(m["id"], m["score"]) for m in ranked] == [("ada", 10.0), ("bea", 10.0),
+                                                           ("cor", 6.0)]
         assert ranked[2]["reasons"][0]["why"] == "same kind of service: Mental health (under Health care)"
 
     def test_a_broader_sector_is_the_same_kind_of_service(self, index):
@@ -254,8 +255,8 @@ class TestRankComparable:
 
     def test_size_same_and_neighbouring_band(self, index):
         ranked = rank_comparable(index, CaseQuery(size_band="250-999"))
-        assert [(m["id"], m["score"]) for m in ranked] == [("bea", analysis.SAME_SIZE), ("ada", analysis.NEAR_SIZE),
-                                                           ("cor", analysis.NEAR_SIZE)]
+        assert [(m["id"], m["score"]) for m in ranked] == [("bea", 1.0), ("ada", 0.5),
+                                                           ("cor", 0.5)]
 
     def test_cases_sharing_nothing_are_not_listed(self, index):
         assert [m["id"] for m in rank_comparable(index, CaseQuery(country="US"))] == ["dan"]
@@ -282,8 +283,8 @@ class TestEvidenceAndScope:
                             [graded("strong", "USES_PRACTICE", "teams", "evaluated"),
                              graded("weak", "USES_PRACTICE", "teams", "impression")])
         ranked = rank_comparable(index, CaseQuery(practices=frozenset({"teams"})))
-        assert [(m["id"], m["score"]) for m in ranked] == [("strong", analysis.CONCEPT_BUDGET),
-                                                           ("weak", analysis.CONCEPT_BUDGET * 0.25)]
+        assert [(m["id"], m["score"]) for m in ranked] == [("strong", 8.0),
+                                                           ("weak", 2.0)]
         reason = ranked[0]["reasons"][0]
         assert (reason["grade"], reason["grade_label"], reason["weight"]) == ("evaluated", "Independent evaluation", 1.0)
         assert "evidence: independent evaluation" in reason["why"]
@@ -351,8 +352,8 @@ class TestContextFirst:
     def test_same_kind_and_ownership_family(self, index):
         ranked = {m["id"]: m for m in rank_comparable(index, CaseQuery(kind="charity"))}
         assert set(ranked) == {"home", "nurses"}
-        assert ranked["home"]["subtotals"]["kind"] == analysis.SAME_KIND
-        assert ranked["nurses"]["subtotals"]["kind"] == analysis.SAME_OWNERSHIP
+        assert ranked["home"]["subtotals"]["kind"] == 0.75
+        assert ranked["nurses"]["subtotals"]["kind"] == 0.5
         assert ranked["nurses"]["reasons"][0]["why"] == "also a non-profit organisation: nonprofit (yours: charity)"
 
 

@@ -293,8 +293,8 @@ def test_validate_watch_prints_located_errors_on_save(mini_root: Path) -> None:
     process = subprocess.Popen([sys.executable, str(REPO / "graph_loader.py"), "validate", "--watch", "--root",
                                 str(mini_root)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
+        # Printed once the watcher listens: the save just after it is seen, no wait needed.
         assert _read_until(process, "watching for changes").endswith("passes; watching for changes (Ctrl-C to stop)")
-        time.sleep(0.5)
         edit(mini_root, CASE, "## Practices", "## Practises")
         seen = _read_until(process, "watching for changes")
         assert "cases/alpha-care.md:33:1: error: unknown section '## Practises' (did you mean 'practices'?)" in seen

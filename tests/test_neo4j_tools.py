@@ -12,6 +12,8 @@ import threading
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from kb.graph.rows import graph_rows
 from kb.load import load_content
 from kb.store.neo4j_sync import sync
@@ -19,6 +21,10 @@ from kb.store.neo4j_sync import sync
 from .browser_fixtures import CHROMIUM, LAUNCH_ARGS
 from .conftest import FIXTURES, skip_or_fail
 from .neo4j_fixtures import load_server_module
+
+#: It starts a Neo4j server of its own (not the shared fixture's, so the automatic mark misses it) and
+#: drives Neo4j Browser in Chromium: ``-m "not neo4j"`` and ``-m "not browser"`` both leave it out.
+pytestmark = [pytest.mark.neo4j, pytest.mark.browser]
 
 
 def test_neo4j_dev_with_http_serves_neo4j_browser_connected_to_the_synced_graph(tmp_path: Path) -> None:

@@ -99,19 +99,26 @@ def _watch(root: Path, paths: list[Path], strict: bool) -> None:
     layout = ContentLayout(root)
     folders = [folder for folder in (layout.cases, layout.concepts, layout.vocabulary) if folder.is_dir()]
 
-    def check(reason: str) -> None:
+    def check(reason: str) -> str:
+        """Print the problems; return the verdict line, printed once the watcher sees changes again."""
         problems = check_paths(root, paths)
         errors, warnings, _notes = _counts(problems)
         click.echo(f"--- {time.strftime('%H:%M:%S')} {reason}")
         _print_problems(problems)
         verdict = "fails" if errors or (strict and warnings) else "passes"
-        click.echo(f"{_summary(problems)}: {verdict}; watching for changes (Ctrl-C to stop)")
+        return f"{_summary(problems)}: {verdict}; watching for changes (Ctrl-C to stop)"
 
-    check("validating")
+    waiting = check("validating")
     try:
-        for changes in watch(*folders, debounce=300, rust_timeout=0, yield_on_timeout=False):
-            changed = sorted({layout.display(Path(path)) for _change, path in changes})
-            check(f"changed: {', '.join(changed[:3])}{' …' if len(changed) > 3 else ''}")
+        # A timeout yields an empty set: the watcher is listening, so "watching" is true when it is printed
+        # (an editor's save right after it is seen).
+        for changes in watch(*folders, debounce=300, rust_timeout=100, yield_on_timeout=True):
+            if changes:
+                changed = sorted({layout.display(Path(path)) for _change, path in changes})
+                waiting = check(f"changed: {', '.join(changed[:3])}{' …' if len(changed) > 3 else ''}")
+            elif waiting:
+                click.echo(waiting)
+                waiting = ""
     except KeyboardInterrupt:
         pass
 

@@ -90,8 +90,10 @@ class _Worker:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kb.store.console_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, cwd="/", env=environment, close_fds=True, start_new_session=True)
-        threading.Thread(target=_log_lines, args=(self.process.stderr, self.process.pid), daemon=True,
-                         name=f"console-worker-{self.process.pid}-stderr").start()
+        #: Copies the worker's standard error into the site's log; it ends when the worker's pipe closes.
+        self.stderr_reader = threading.Thread(target=_log_lines, args=(self.process.stderr, self.process.pid),
+                                              daemon=True, name=f"console-worker-{self.process.pid}-stderr")
+        self.stderr_reader.start()
         self._buffer = b""
         self.max_answer_bytes = 0  # 0: no limit (the start-up message)
         self.ready = False
