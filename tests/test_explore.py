@@ -298,19 +298,28 @@ def test_alongside_links_to_the_case_list_filtered(client) -> None:
 def test_patterns_matrix_cells_link_to_their_cases(client) -> None:
     data = client.get("/patterns.json").json
     matrix = data["matrices"]["practice_challenge"]
+    evidence = [cell.pop("evidence") for cell in matrix["cells"]]
     assert matrix["cells"] == [
         {"row": "coaches-not-managers", "column": "staff-attrition", "count": 1, "cases": ["alpha-care"],
+         "row_name": "Coaches instead of managers", "column_name": "Staff attrition during the transition",
          "url": "/cases?practice=coaches-not-managers&challenge=staff-attrition",
          "claims_url": "/patterns/claims?practice=coaches-not-managers&challenge=staff-attrition"},
         {"row": "self-managing-teams", "column": "staff-attrition", "count": 1, "cases": ["alpha-care"],
+         "row_name": "Self-managing teams", "column_name": "Staff attrition during the transition",
          "url": "/cases?practice=self-managing-teams&challenge=staff-attrition",
          "claims_url": "/patterns/claims?practice=self-managing-teams&challenge=staff-attrition"}]
+    # Alpha Care's claim about staff attrition: a commentator's impression, contested.
+    assert [(e["median"], e["total"], e["contested"]) for e in evidence] == [("impression", 1, 1)] * 2
     page = main_of(client.get("/patterns").text)
     # The number shows once and is read once: hidden from screen readers, which read the sentence instead.
     assert ('href="/patterns/claims?practice=self-managing-teams&amp;challenge=staff-attrition">'
             '<span aria-hidden="true">1</span><span class="visually-hidden">1 organisation using Self-managing teams '
             'faced Staff attrition during the transition: the claims behind it</span>') in page
     assert page.count("<caption") == 3 and '<th scope="col" class="col-head">' in page
+    # The same cell as a dot of the dot matrix, a link that says what it counts and how strong the evidence is.
+    assert ('<a href="/patterns/claims?practice=self-managing-teams&amp;challenge=staff-attrition" aria-label="1 '
+            'organisation using Self-managing teams faced Staff attrition during the transition; evidence: 1 '
+            "commentator&#39;s impression; 1 contested. The claims behind it\">") in page
 
 
 def test_patterns_filter_is_in_the_url_the_page_and_the_json(client) -> None:

@@ -10,7 +10,19 @@ from typing import Any
 
 from flask import Flask
 
-from . import assets, badges, delivery, errors, formatting, metadata, pagecache, security, store, structured_data
+from . import (
+    assets,
+    badges,
+    charts,
+    delivery,
+    errors,
+    formatting,
+    metadata,
+    pagecache,
+    security,
+    store,
+    structured_data,
+)
 from .settings import from_environment
 from .views import browse, cases, compare, concepts, evidence, graph, lessons, patterns, research, search, sources
 
@@ -28,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     store.init_app(app)
     errors.init_app(app)
     badges.init_app(app)
+    charts.init_app(app)
     formatting.init_app(app)
     security.init_app(app)
     pagecache.init_app(app)  # after security: cached pages are stored without, and served with, its headers

@@ -11,6 +11,8 @@ from typing import Any
 import networkx as nx
 
 from kb.analysis.index import CaseIndex
+from kb.analysis.profile import evidence_profile
+from kb.evidence import grade
 
 # -- co-occurrence network ------------------------------------------------------------------------
 
@@ -205,3 +207,29 @@ def top_pairs(index: CaseIndex, matrix: Matrix, limit: int = 10, min_cases: int 
                       "share": round(len(cases) / row_cases, 2), "cases": list(cases)})
     pairs.sort(key=lambda p: (-p["count"], -p["share"], p["row_name"]))
     return pairs[:limit]
+
+
+def cell_evidence(index: CaseIndex, matrix: Matrix, row: str, col: str) -> dict[str, Any]:
+    """How strong the evidence behind one cell is: its cases counted by the grade of their best claim
+    about the column concept (what they faced or reported), with how many of those are contested or
+    uncertain (:func:`kb.analysis.profile.evidence_profile`), and ``median``, the grade of the middle case
+    (the weaker of the two middle ones), which the dot matrix fills its dot with.
+
+    >>> from kb.analysis import build_index
+    >>> index = build_index([{"id": "a", "name": "A"}, {"id": "b", "name": "B"}],
+    ...     [{"organisation": "a", "type": "USES_PRACTICE", "concept": "teams"},
+    ...      {"organisation": "a", "type": "FACED", "concept": "attrition", "evidence": "evaluated"},
+    ...      {"organisation": "b", "type": "USES_PRACTICE", "concept": "teams"},
+    ...      {"organisation": "b", "type": "FACED", "concept": "attrition", "evidence": "own-account",
+    ...       "status": "contested"}])
+    >>> cell = cell_evidence(index, cross_matrix(index, "practice", "challenge"), "teams", "attrition")
+    >>> cell["median"], cell["contested"], [g["count"] for g in cell["grades"]]
+    ('own-account', 1, [1, 0, 1, 0, 0])
+    """
+    cases = matrix.cases(row, col)
+    claims = [{"evidence": index.grade(case, matrix.col_kind, col),
+               "status": next((status for status in ("contested", "uncertain")
+                               if case in index.doubtful.get((matrix.col_kind, col, status), ())), "")}
+              for case in cases]
+    ranked = sorted((grade(c["evidence"]) for c in claims), key=lambda g: -g.strength)
+    return {**evidence_profile(claims), "median": ranked[len(ranked) // 2].id if ranked else ""}

@@ -192,29 +192,30 @@ def test_console_bad_parameters_keep_the_query(page) -> None:
 
 
 @pytest.mark.parametrize("section", ["practice-challenge", "practice-outcome"])
-def test_every_pattern_cell_by_keyboard(page, width: int, section: str) -> None:
-    """Tab through every cell of a matrix: each is visible, not under the sticky practice column; then open one."""
+def test_every_pattern_dot_by_keyboard(page, width: int, section: str) -> None:
+    """Tab through every dot of a dot matrix (on a phone: every bar of the ranked pairs): each shows its focus
+    and says what it counts; then open one and reach the claims behind it."""
     page.set_viewport_size({"width": width, "height": 800})
     page.goto("/patterns")
-    links = page.locator(f"#{section} table.matrix td a")
+    chart = f"#{section} svg.dot-matrix" if width > 640 else f"#{section} ol.ranked-bars"
+    links = page.locator(f"{chart} a")
     count = links.count()
-    assert count > 20
-    region = page.locator(f"#{section} .matrix-scroll")
-    region.focus()  # the scrolling box just before the matrix (reached by Tab too; its ring is checked)
-    focus(page)
+    assert count > 20 if width > 640 else count == 15
+    links.first.focus()
+    page.keyboard.press("Shift+Tab")
     seen = []
-    for _ in range(count * 3):
+    for _ in range(count + 5):
         page.keyboard.press("Tab")
         state = focus(page)
-        where = page.evaluate(f"""(() => {{ const el = document.activeElement;
-            return el.closest('#{section} table.matrix td') ? 'cell' : el.closest('#{section} table.matrix') ? 'table' : 'out'; }})()""")
-        if where == "cell":
-            seen.append(state["text"])
-        elif where == "out" and seen:
+        inside = page.evaluate(f"document.activeElement.closest('{chart}') !== null")
+        if inside:
+            seen.append(state["name"] or state["text"])
+        elif seen:
             break
     assert len(seen) == count
-    page.keyboard.press("Shift+Tab")  # the last cell again
-    assert page.evaluate("document.activeElement.closest('td') !== null")
+    assert all(re.match(r"\d+ organisations? using .+; evidence: \d+ ", label) for label in seen) if width > 640 \
+        else all(" with " in label for label in seen)
+    page.keyboard.press("Shift+Tab")  # the last one again
     focus(page)
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/patterns/claims\?practice=.*&(challenge|outcome)="))

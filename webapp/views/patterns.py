@@ -46,12 +46,16 @@ def patterns(fmt: str):
 
 
 def matrix_data(index: CaseIndex, matrix: analysis.Matrix, args: dict[str, str] | None = None) -> dict[str, Any]:
-    """A matrix as rows, columns and non-empty cells, each cell with its cases, a link to the claims
-    behind it (``claims_url``, keeping the filter ``args``) and one to those cases in the case list."""
+    """A matrix as rows, columns and non-empty cells, each cell with its cases, how strong their evidence is
+    (``evidence``, :func:`kb.analysis.patterns.cell_evidence`), a link to the claims behind it
+    (``claims_url``, keeping the filter ``args``) and one to those cases in the case list."""
     def heading(kind: str, concept: str) -> dict[str, Any]:
         return {"id": concept, "name": index.name(kind, concept), "cases": len(index.cases_with(kind, concept))}
 
-    cells = [{"row": row, "column": col, "count": len(matrix.cases(row, col)), "cases": list(matrix.cases(row, col)),
+    cells = [{"row": row, "column": col, "row_name": index.name(matrix.row_kind, row),
+              "column_name": index.name(matrix.col_kind, col),
+              "count": len(matrix.cases(row, col)), "cases": list(matrix.cases(row, col)),
+              "evidence": analysis.patterns.cell_evidence(index, matrix, row, col),
               "url": facet_url(**{matrix.row_kind: row, matrix.col_kind: col}),
               "claims_url": url_for("patterns.pattern_claims", **{matrix.row_kind: row, matrix.col_kind: col},
                                     **(args or {}))}

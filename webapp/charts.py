@@ -1,0 +1,124 @@
+"""Charts drawn on the server as SVG: no script, no asset from elsewhere, readable without CSS.
+
+Each function takes rows the views already have and returns the ``<svg>`` as markup.  Every chart
+has a ``<title>`` and ``<desc>``; every mark that leads somewhere is a link with a label that says
+what it is in words (so keyboard and screen-reader users reach the same pages); shapes and sizes
+carry the meaning as well as colour; the page puts the same data beside it as a table or a list
+(Our World in Data's "every chart has a table twin").  Text is at least 12 px: the charts are drawn
+at their own pixel size and scroll inside their box rather than shrink.
+
+Colours and fonts come from the site's style sheet through classes (the Content-Security-Policy
+allows no inline style); geometry is in attributes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from kb import evidence
+
+__all__ = ["CHAR_WIDTH", "dot_matrix", "init_app", "pattern_bar", "ranked_bars", "text_width"]
+
+#: Average width of a character of the 13 px label font, for laying out labels (generous, so they never clip).
+CHAR_WIDTH = 7.4
+LABEL_SIZE = 13
+
+
+def text_width(text: str, size: float = LABEL_SIZE) -> float:
+    """An estimate of how wide ``text`` is at ``size`` px (a little wider than most fonts draw it)."""
+    return len(text) * CHAR_WIDTH * size / LABEL_SIZE
+
+
+def _grade_words(grade_id: str) -> str:
+    return evidence.grade(grade_id).label.lower()
+
+
+def dot_matrix(matrix: Mapping[str, Any], *, chart_id: str, title: str, verb: str, cell: int = 32) -> Markup:
+    """Rows by columns, one dot per non-empty cell: its area is the number of organisations, its fill the
+    grade of the middle organisation's evidence (a dashed ring marks a cell with a contested claim).
+
+    ``matrix`` is :func:`webapp.views.patterns.matrix_data`'s: ``rows`` and ``columns`` (id, name, cases)
+    and ``cells`` (row, column, count, claims_url, evidence with median, contested and grades).
+    """
+    rows, columns = matrix["rows"], matrix["columns"]
+    largest = max(matrix["largest_cell"], 1)
+    left = max((text_width(f"{r['name']} ({r['cases']})") for r in rows), default=0) + 12
+    top = max((text_width(c["name"]) for c in columns), default=0) * math.sqrt(0.5) + 24
+    slant = math.sqrt(0.5)  # and room for each column's slanted label
+    width = max([left + cell * len(columns) + 8]
+                + [left + cell * (n + 0.5) + text_width(c["name"]) * slant + 16 for n, c in enumerate(columns)])
+    height = top + cell * len(rows) + 8
+    row_at = {r["id"]: n for n, r in enumerate(rows)}
+    col_at = {c["id"]: n for n, c in enumerate(columns)}
+    kind = matrix["column_kind"]
+    out = [f'<svg class="chart dot-matrix" id="{escape(chart_id)}" width="{width:.0f}" height="{height:.0f}" '
+           f'viewBox="0 0 {width:.0f} {height:.0f}" role="group" aria-labelledby="{escape(chart_id)}-title '
+           f'{escape(chart_id)}-desc">',
+           f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
+           f'<desc id="{escape(chart_id)}-desc">Practices in rows, {escape(kind)}s in columns. The bigger the dot, the '
+           f'more organisations use the practice and {escape(verb)} the {escape(kind)}; the darker it is, the stronger '
+           f'their evidence. Each dot links to the claims behind it.</desc>']
+    for n, r in enumerate(rows):  # row guides and labels
+        y = top + cell * n + cell / 2
+        out.append(f'<line class="grid" x1="{left - 4:.0f}" x2="{left + cell * len(columns):.0f}" '
+                   f'y1="{y:.1f}" y2="{y:.1f}"/>')
+        out.append(f'<text class="row-label" x="{left - 8:.0f}" y="{y + 4.5:.1f}" text-anchor="end">'
+                   f'{escape(r["name"])} <tspan class="count">({r["cases"]})</tspan></text>')
+    for n, c in enumerate(columns):
+        x = left + cell * n + cell / 2
+        out.append(f'<line class="grid" x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4:.0f}" '
+                   f'y2="{top + cell * len(rows):.0f}"/>')
+        out.append(f'<text class="col-label" transform="translate({x + 4:.1f} {top - 8:.0f}) rotate(-45)">'
+                   f'{escape(c["name"])}</text>')
+    radius_max = cell / 2 - 2
+    for c in matrix["cells"]:
+        x = left + cell * col_at[c["column"]] + cell / 2
+        y = top + cell * row_at[c["row"]] + cell / 2
+        radius = max(3.5, radius_max * math.sqrt(c["count"] / largest))
+        ev = c.get("evidence") or {}
+        median = ev.get("median", "")
+        by_grade = ", ".join(f"{g['count']} {_grade_words(g['id'])}" for g in ev.get("grades", ()) if g["count"])
+        contested = ev.get("contested", 0)
+        label = (f"{c['count']} organisation{'s' if c['count'] != 1 else ''} using {c['row_name']} {verb} "
+                 f"{c['column_name']}; evidence: {by_grade or 'not recorded'}"
+                 f"{f'; {contested} contested' if contested else ''}. The claims behind it")
+        out.append(f'<a href="{escape(c["claims_url"])}" aria-label="{escape(label)}">'
+                   f'<title>{escape(label)}</title>'
+                   f'<circle class="dot ev-fill-{escape(median or "none")}{" contested" if contested else ""}" '
+                   f'cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}"/></a>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def ranked_bars(items: Sequence[Mapping[str, Any]], *, chart_id: str, title: str, unit: str) -> Markup:
+    """A ranked bar chart as a list: each item's ``label`` (a link to ``url`` when given), its ``value``
+    written out with ``unit``, and a bar as long as the value (the longest bar is the largest value).
+    ``median`` (a grade id) fills the bar like the dot matrix's dots."""
+    largest = max((item["value"] for item in items), default=1) or 1
+    out = [f'<ol class="chart ranked-bars" id="{escape(chart_id)}" aria-label="{escape(title)}">']
+    for item in items:
+        label = escape(item["label"])
+        text = f'<a href="{escape(item["url"])}">{label}</a>' if item.get("url") else label
+        share = 100 * item["value"] / largest
+        out.append(f'<li><span class="bar-label">{text}</span> <span class="bar-value">{item["value"]:,} '
+                   f'{escape(unit)}</span><svg class="bar" viewBox="0 0 100 1" preserveAspectRatio="none" '
+                   f'aria-hidden="true" focusable="false"><rect class="ev-fill-{escape(item.get("median") or "none")}" '
+                   f'x="0" y="0" width="{share:.1f}" height="1"/></svg></li>')
+    out.append("</ol>")
+    return Markup("".join(out))
+
+
+def pattern_bar(cell: Mapping[str, Any]) -> dict[str, Any]:
+    """A cell of a patterns matrix as a ranked bar: "<practice> with <challenge>", its count and evidence."""
+    return {"label": f"{cell['row_name']} with {cell['column_name']}", "value": cell["count"],
+            "url": cell["claims_url"], "median": (cell.get("evidence") or {}).get("median", "")}
+
+
+def init_app(app: Any) -> None:
+    """Give templates the chart functions, and the ``pattern_bar`` filter."""
+    app.jinja_env.globals.update(dot_matrix=dot_matrix, ranked_bars=ranked_bars)
+    app.add_template_filter(pattern_bar)
