@@ -393,17 +393,19 @@ def test_dutch_home_care_with_self_managing_teams_finds_buurtzorg_first(real_cli
 
 def test_small_uk_nursing_pilot_finds_the_uk_buurtzorg_pilots(real_client) -> None:
     data = real_client.get("/compare.json?country=GB&sector=home-care&size=1-9"
-                           "&practice=self-managing-teams&practice=coaches-not-managers").json
-    # The two English pilots first, in the order of the evidence for what they share with the description.
-    assert {m["id"] for m in data["results"][:2]} == {"tower-hamlets-buurtzorg-pilot",
+                           "&practice=self-managing-teams&practice=coaches-not-managers&limit=50").json
+    # The three English Buurtzorg pilots first (Guy's and St Thomas', Tower Hamlets, West Suffolk): same sector,
+    # country and, for the first two, size band, each with both practices.
+    assert {m["id"] for m in data["results"][:3]} == {"gstt-neighbourhood-nursing", "tower-hamlets-buurtzorg-pilot",
                                                       "west-suffolk-buurtzorg-test-and-learn"}
-    for match in data["results"][:2]:
+    for match in data["results"][:3]:
         for reason in match["reasons"]:
             if reason["component"] == "practice":
                 assert reason["weight"] == WEIGHTS[reason["grade"]]  # a description: their grade
     # Context first: every British home-care case, then the Dutch original, before anything outside home care.
     ids = [m["id"] for m in data["results"]]
-    assert ids.index("buurtzorg") < min(ids.index(m["id"]) for m in data["results"] if "home-care" not in m["sectors"])
+    outside = [ids.index(m["id"]) for m in data["results"] if "home-care" not in m["sectors"]]
+    assert outside and ids.index("buurtzorg") < min(outside)
 
 
 CARE = {"health-care", "social-care"}
@@ -543,10 +545,23 @@ def test_every_real_concept_page_lists_its_cases(real_client, content_claims) ->
         for concept in real_client.get(f"/{folder}.json").json["concepts"]:
             expected = {org for org, held in content_claims.items() if concept["id"] in held.get(kind, ())}
             assert concept["cases"] == len(expected), concept["id"]
-            page = real_client.get(f"/{folder}/{concept['id']}.json")
-            assert page.status_code == 200, concept["id"]
-            assert {c["organisation"] for c in page.json["claims"]} == expected, concept["id"]
-            assert page.json["claims_page"]["total"] == len(page.json["claims"])  # the real content fits on one page
+            claims, _reported = every_claim(real_client, folder, concept["id"])
+            assert {c["organisation"] for c in claims} == expected, concept["id"]
+
+
+def every_claim(client, folder: str, concept_id: str) -> tuple[list[dict], list[dict]]:
+    """A concept's claims from every page of its list (``?page=``), and what is reported about others (on each page).
+
+    Asserts that the pages hold the total they announce, each claim once.
+    """
+    first = client.get(f"/{folder}/{concept_id}.json")
+    assert first.status_code == 200, concept_id
+    paging = first.json["claims_page"]
+    claims = list(first.json["claims"])
+    for number in range(2, paging["pages"] + 1):
+        claims += client.get(f"/{folder}/{concept_id}.json?page={number}").json["claims"]
+    assert len(claims) == paging["total"] == len({(c["organisation"], c["line"]) for c in claims}), concept_id
+    return claims, first.json["reported"]
 
 
 def test_every_real_concept_page_cites_sources_it_lists(real_client) -> None:
@@ -563,8 +578,8 @@ def test_every_real_concept_page_cites_sources_it_lists(real_client) -> None:
 def test_real_concept_page_lists_every_figure_with_its_own_citation(real_client, content_figures) -> None:
     for (org, kind, concept), expected in content_figures.items():
         folder = f"{kind}s"
-        page = real_client.get(f"/{folder}/{concept}.json").json
-        claims = [c for c in page["claims"] + page["reported"] if c["organisation"] == org]
+        claims, reported = every_claim(real_client, folder, concept)
+        claims = [c for c in claims + reported if c["organisation"] == org]
         shown = sorted((f["line"], tuple(f["sources"])) for c in claims for f in c["figures"])
         assert shown == expected, (org, concept)
     # Buurtzorg gives two figures on business growth: both are on the page, each with its citation.
