@@ -54,7 +54,7 @@ from kb.content.items import (
     parse_figure,
     section_key,
 )
-from kb.kinds import SECTION_KINDS
+from kb.kinds import KINDS, SECTION_KINDS
 from kb.problems import Problem
 from kb.suggest import closest
 
@@ -84,8 +84,8 @@ def parse_body(text: str, first_line: int = 1, where: str = "") -> Body:
 
 _PARSED_SECTIONS = {*SECTION_KINDS, "timeline", "contested claims"}
 _ITEM_PLACE = {"timeline": "timeline", "contested claims": "contested"}
-_SECTION_OF_FOLDER = {"practices": "Practices", "frameworks": "Practices", "challenges": "Challenges",
-                      "outcomes": "Outcomes"}
+#: Concept folder -> the title of the section its claims are written in (kb.kinds).
+_SECTION_OF_FOLDER = {kind.folder: kind.section.capitalize() for kind in KINDS}
 # A concept link at the start of a text, the shape of a claim: [Name](../concepts/practices/id.md)
 _CONCEPT_LEAD = re.compile(r"^\s*\[[^\]\n]*\]\(\s*(?:\.\./|\./|/)*concepts/(?P<folder>[a-z]+)/[^)\s]*\)")
 _AFTER_LINK = re.compile(r"^(?:\s*\[[^\]]*\])*\s*[:—–-]")

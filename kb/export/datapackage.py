@@ -72,6 +72,8 @@ COLUMN_MEANINGS = {
     "date": "the source's publication date (YYYY, YYYY-MM or YYYY-MM-DD)",
     "reliability": "how the source knows what it says (e.g. independent evaluation, self-reported)",
     "language": "the source's language (BCP 47 code)",
+    "affiliation": "organisations (case ids or names) whose own people wrote the source, or that commissioned or paid "
+                   "for it: for their claims it is their own account",
     "organisation": "the id of the organisation the figure or claim belongs to",
     "measure": "what a size figure measures (e.g. staff, revenue)",
     "concept": "the id of the concept the figure or claim is about",

@@ -28,6 +28,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SDO, SKOS, XSD
 
 from kb.export.formats import CONTENT_LICENCE
 from kb.graph.schema import CONCEPT_LABELS, NODE_PROPERTIES, REL_PROPERTIES
+from kb.kinds import KINDS
 
 __all__ = ["DEFAULT_BASE_URI", "WIKIDATA_ENTITY", "node_uri", "rdf_graph", "write_turtle"]
 
@@ -35,8 +36,7 @@ __all__ = ["DEFAULT_BASE_URI", "WIKIDATA_ENTITY", "node_uri", "rdf_graph", "writ
 DEFAULT_BASE_URI = "urn:x-self-management-kb:"
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 #: Labels with a page of their own on the site, and that page's folder.
-PAGE_FOLDERS = {"Organisation": "cases", "Practice": "practices", "Challenge": "challenges",
-                "Outcome": "outcomes", "Framework": "frameworks", "Source": "sources"}
+PAGE_FOLDERS = {"Organisation": "cases", **{kind.label: kind.folder for kind in KINDS}, "Source": "sources"}
 _TYPES = {"INT64": XSD.integer, "DOUBLE": XSD.double, "BOOLEAN": XSD.boolean}
 _CLASSES = {"Organisation": [SDO.Organization], "Source": [SDO.CreativeWork], "Sector": [SKOS.Concept],
             **{label: [SKOS.Concept] for label in CONCEPT_LABELS}}
