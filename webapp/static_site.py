@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import re
 import shutil
 import time
-from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html import escape, unescape
 from pathlib import Path
@@ -67,6 +68,24 @@ NEEDS_SERVER = {
 }
 _ATTRIBUTE = re.compile(r'(\s(?:href|src|action|content)=")([^"]*)(")')
 _JSON_BLOCK = re.compile(r'(<script type="application/(?:ld\+)?json"[^>]*>)(.*?)(</script>)', re.S)
+
+
+#: What rendering a URL gives: the URL, its status, its media type and its body.
+Rendered = tuple[str, int, str, bytes]
+_worker_client: Any = None
+
+
+def _start_worker(config: dict[str, Any]) -> None:
+    """A build process: its own app, reading the same store (read-only handles are per process)."""
+    global _worker_client
+    from webapp import create_app
+
+    _worker_client = create_app(config).test_client()
+
+
+def _render_in_worker(url: str) -> Rendered:
+    response = _worker_client.get(url)
+    return url, response.status_code, response.mimetype or "", response.get_data()
 
 
 @dataclass
@@ -158,39 +177,37 @@ class _Builder:
         self.app, self.output, self.base, self.origin, self.public_origin = app, output, base, origin, public_origin
         self.case_names: dict[str, str] = {}
         self.absent: set[str] = set()  # JSON twins that do not exist (not a failure)
-        self.client = app.test_client()
         self.kinds: dict[str, bool] = {}  # URL -> is HTML, for every URL built
         self.bodies: dict[str, bytes] = {}
         self.report = BuildReport()
 
-    def fetch(self, url: str, quiet: bool = False) -> None:
-        if url in self.kinds or url in self.report.failed or url in self.absent:
-            return
-        response = self.client.get(url)
-        if response.status_code != 200:
+    def keep(self, url: str, status: int, mimetype: str, body: bytes, quiet: bool) -> None:
+        if status != 200:
             if quiet:
                 self.absent.add(url)
             else:
-                self.report.failed[url] = response.status_code
+                self.report.failed[url] = status
             return
-        self.kinds[url] = response.mimetype == "text/html"
-        self.bodies[url] = response.get_data()
+        self.kinds[url] = mimetype == "text/html"
+        self.bodies[url] = body
 
-    def crawl(self, start: list[str]) -> None:
-        queue = deque(start)
-        while queue:
-            url = queue.popleft()
-            if url in self.kinds or url in self.report.failed or not _wanted(url):
-                continue
-            self.fetch(url)
-            if not self.kinds.get(url):
-                continue
-            self.fetch(_twin(url), quiet=True)  # pages of repository files have none
-            page = self.bodies[url].decode("utf-8")
-            for attribute, link, _ in _ATTRIBUTE.findall(page):
-                target = _internal(unescape(link))
-                if target is not None and "action" not in attribute:  # a form's answer depends on its fields
-                    queue.append(target.split("#")[0] or "/")
+    def crawl(self, start: list[str], render: Callable[[list[str]], Iterable[Rendered]]) -> None:
+        """Render ``start``, then the pages they link to, level by level (each level's pages at once)."""
+        level = start
+        while level:
+            pages = [url for url in dict.fromkeys(level)
+                     if _wanted(url) and url not in self.kinds and url not in self.report.failed]
+            for url, status, mimetype, body in render(pages):
+                self.keep(url, status, mimetype, body, quiet=False)
+            html = [url for url in pages if self.kinds.get(url)]
+            for url, status, mimetype, body in render([_twin(url) for url in html]):
+                self.keep(url, status, mimetype, body, quiet=True)  # pages of repository files have none
+            level = []
+            for url in html:
+                for attribute, link, _ in _ATTRIBUTE.findall(self.bodies[url].decode("utf-8")):
+                    target = _internal(unescape(link))
+                    if target is not None and "action" not in attribute:  # a form's answer depends on its fields
+                        level.append(target.split("#")[0] or "/")
 
     # -- rewriting ---------------------------------------------------------------------------------
 
@@ -320,11 +337,16 @@ class _Builder:
         index = {"documents": entries, "passages": passages, "base": self.base}
         (self.output / "search-index.json").write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")),
                                                        encoding="utf-8")
-        (self.output / ".nojekyll").write_text("", encoding="utf-8")
-        not_found = self.output / "404.html"
-        if not not_found.exists():
-            shutil.copyfile(self.output / "index.html", not_found)
-        self.report.files += 4
+        (self.output / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve the files as they are
+        self.report.files += 3
+
+    def write_not_found(self, page: str) -> None:
+        """The site's own 404 page, which static hosts (GitHub Pages, Netlify...) serve for unknown paths."""
+        # It answers for any address: no canonical address of its own.
+        page = re.sub(r'\s*<link rel="canonical"[^>]*>|\s*<meta property="og:url"[^>]*>', "", page)
+        html = self.rewrite_html(page)
+        (self.output / "404.html").write_text(self.add_scripts("/404", html), encoding="utf-8")
+        self.report.files += 1
 
 
 def _start_pages(app: Flask) -> list[str]:
@@ -340,10 +362,11 @@ def _start_pages(app: Flask) -> list[str]:
     return pages
 
 
-def build_site(app: Flask, output: Path, base_url: str = "/") -> BuildReport:
+def build_site(app: Flask, output: Path, base_url: str = "/", jobs: int = 1) -> BuildReport:
     """Render the whole site into ``output`` for a static host under ``base_url``.
 
     ``app``: made with ``KB_RATE_LIMITS`` off (the build runs every example query of the console).
+    ``jobs``: processes rendering pages at once (each makes its own app from ``app``'s ``KB_*`` settings).
 
     ``base_url``: the path the site is served under (``/`` or ``/repo/``), or a full address
     (``https://org.github.io/repo/``), which also gives canonical links and previews their host.
@@ -359,8 +382,21 @@ def build_site(app: Flask, output: Path, base_url: str = "/") -> BuildReport:
     if output.exists():
         shutil.rmtree(output)
     output.mkdir(parents=True)
-    builder.crawl(_start_pages(app))
+    client = app.test_client()
+
+    def render_here(urls: list[str]) -> Iterable[Rendered]:
+        for url in urls:
+            response = client.get(url)
+            yield url, response.status_code, response.mimetype or "", response.get_data()
+
+    if jobs > 1:
+        config = {key: value for key, value in app.config.items() if key.startswith(("KB_", "NEO4J_"))}
+        with multiprocessing.get_context("spawn").Pool(jobs, _start_worker, (config,)) as pool:
+            builder.crawl(_start_pages(app), lambda urls: pool.imap(_render_in_worker, urls, chunksize=8))
+    else:
+        builder.crawl(_start_pages(app), render_here)
     builder.write()
     builder.write_extras()
+    builder.write_not_found(client.get("/cases/-not-a-page-").get_data(as_text=True))
     builder.report.seconds = time.monotonic() - started
     return builder.report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -22,9 +23,11 @@ __all__ = ["build_site_command"]
                    "(https://org.github.io/repo/, which also gives canonical links and previews their host).")
 @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Read this embedded store instead of loading the content into a temporary one.")
+@click.option("--jobs", type=click.IntRange(min=1), default=min(4, os.cpu_count() or 1), show_default="CPUs, at most 4",
+              help="Processes rendering pages at once.")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), envvar="KB_ROOT", default=REPO_ROOT,
               show_default="the repository", help="Folder holding cases/, concepts/ and vocabulary/ (env KB_ROOT).")
-def build_site_command(output: Path, base_url: str, store_path: Path | None, root: Path) -> None:
+def build_site_command(output: Path, base_url: str, store_path: Path | None, jobs: int, root: Path) -> None:
     """Write every page and its JSON twin as plain files for GitHub Pages or any static host.
 
     \b
@@ -47,7 +50,7 @@ def build_site_command(output: Path, base_url: str, store_path: Path | None, roo
         app = create_app({"KB_STORE_PATH": str(store_path), "KB_PAGE_CACHE_MB": 0, "KB_RATE_LIMITS": False,
                           "KB_CONSOLE_SANDBOX": "optional"})
         try:
-            report = build_site(app, output, base_url)
+            report = build_site(app, output, base_url, jobs=jobs)
         finally:
             for name in ("kb_console", "kb_store"):
                 if app.extensions.get(name) is not None:

@@ -82,6 +82,9 @@ def test_every_link_of_the_static_site_answers_under_its_sub_path(static_site) -
                 continue
             target = re.search(r'(?:src|href)="([^"]*)"', tag)
             assert target is None or target[1].startswith(BASE), (page, tag)
+    # The site's own 404 page, for static hosts that serve one for unknown addresses.
+    not_found = (site / "404.html").read_text(encoding="utf-8")
+    assert "<h1>404 · Not Found</h1>" in not_found and 'href="/kb/site/static/style.' in not_found
     # Each JSON twin is a file beside its page, with its links rewritten for the sub-path.
     twin = json.loads((site / "cases" / "alpha-care.json").read_text(encoding="utf-8"))
     assert twin["case"]["name"] == "Alpha Care"
