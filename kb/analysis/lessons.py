@@ -1,0 +1,76 @@
+"""Lessons and open questions across cases: each case's passages of those sections, filtered by the case facets.
+
+Pure functions over the passages of the search index (:mod:`kb.analysis.passages`) and the cases of
+:mod:`kb.analysis.facets`, so that a sector also finds cases in its narrower sectors.  Only cases with a
+lesson or an open question are offered, and the facet counts count only them.
+
+>>> from kb.analysis.facets import build_cases
+>>> cases = build_cases([{"id": "a", "name": "Alpha", "kind": "", "country": "NL"},
+...                      {"id": "b", "name": "Beta", "kind": "", "country": "US"},
+...                      {"id": "c", "name": "Gamma", "kind": "", "country": "US"}],
+...                     [{"organisation": "a", "type": "IN_SECTOR", "value": "care", "label": "Care"}])
+>>> said = [Passage("organisation", "b", "Beta", "Open questions", 1, "Why?", (), (), 9),
+...         Passage("organisation", "a", "Alpha", "Lessons", 1, "Coaches help.", ("r",), (), 5),
+...         Passage("organisation", "a", "Alpha", "Context", 1, "Founded.", (), (), 2)]
+>>> found = case_lessons(said, cases, {})
+>>> [(c.case.id, [(title, [p.text for p in ps]) for title, ps in c.sections]) for c in found.cases]
+[('a', [('Lessons', ['Coaches help.'])]), ('b', [('Open questions', ['Why?'])])]
+>>> found.cases_total, found.counts
+(2, {'Lessons': 1, 'Open questions': 1})
+>>> [c.case.id for c in case_lessons(said, cases, {"sector": ("care",)}).cases]
+['a']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from kb.analysis.facets import Case, FacetCounts, facet_cases
+from kb.analysis.passages import LESSON_SECTIONS, Passage
+
+__all__ = ["LESSON_FACETS", "CaseLessons", "Lessons", "case_lessons"]
+
+#: The filters of the lessons, in the order shown (each a facet of the case list).
+LESSON_FACETS = ("sector", "practice", "challenge")
+
+
+@dataclass(frozen=True)
+class CaseLessons:
+    """One case and its lessons and open questions: ``(section title, passages)``, sections without any left out."""
+
+    case: Case
+    sections: list[tuple[str, list[Passage]]]
+
+
+@dataclass(frozen=True)
+class Lessons:
+    """The cases a selection keeps (by name), how many cases have lessons at all, how many passages of each
+    section are shown, and the counts of :data:`LESSON_FACETS` (in that order)."""
+
+    cases: list[CaseLessons]
+    cases_total: int
+    counts: dict[str, int]
+    facets: list[FacetCounts]
+    selection: dict[str, tuple[str, ...]]
+
+
+def case_lessons(passages: Iterable[Passage], cases: list[Case],
+                 selection: Mapping[str, tuple[str, ...]]) -> Lessons:
+    """Each case's lessons and open questions, for the cases that match ``selection`` (the facets other than
+    :data:`LESSON_FACETS` are ignored)."""
+    selection = {name: values for name, values in selection.items() if name in LESSON_FACETS}
+    by_case: dict[str, list[Passage]] = {}
+    for passage in passages:
+        if passage.owner_kind == "organisation" and passage.section in LESSON_SECTIONS:
+            by_case.setdefault(passage.owner_id, []).append(passage)
+    with_lessons = [case for case in cases if case.id in by_case]
+    result = facet_cases(with_lessons, selection)
+    kept = [CaseLessons(case, [(title, [p for p in by_case[case.id] if p.section == title])
+                               for title in LESSON_SECTIONS if any(p.section == title for p in by_case[case.id])])
+            for case in sorted(result.cases, key=lambda c: (c.row["name"].casefold(), c.id))]
+    counts = {title: sum(len(passages) for lessons in kept for section, passages in lessons.sections
+                         if section == title) for title in LESSON_SECTIONS}
+    facets = sorted((counts_ for counts_ in result.facets if counts_.facet.name in LESSON_FACETS),
+                    key=lambda counts_: LESSON_FACETS.index(counts_.facet.name))
+    return Lessons(kept, len(with_lessons), counts, facets, selection)
