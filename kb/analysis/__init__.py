@@ -44,7 +44,8 @@ The comparison is three modules, one per stage of that work (grades and scopes a
 :mod:`kb.analysis.compare` (comparable cases) and :mod:`kb.analysis.patterns` (co-occurrence,
 centrality, matrices).  Beside them, what the site's lists decide: :mod:`kb.analysis.facets` (the case
 list's facets, sorting and paging), :mod:`kb.analysis.sources` (the sources list's filters),
-:mod:`kb.analysis.claims` (the claims an evidence filter keeps).  Search is four modules:
+:mod:`kb.analysis.claims` (the claims an evidence filter keeps), :mod:`kb.analysis.lessons` (lessons
+across cases).  Search is four modules:
 :mod:`kb.analysis.passages` (what is indexed), :mod:`kb.analysis.words` (stop words and stems, shared
 by the index and the question), :mod:`kb.analysis.search` (the index and the ranking) and
 :mod:`kb.analysis.snippets` (what a result shows).
