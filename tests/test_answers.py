@@ -178,3 +178,22 @@ def test_neo4j_gives_the_same_answers(neo4j_server, tmp_path: Path, content: str
         for app in (served, embedded):
             if app.extensions.get("kb_store") is not None:
                 app.extensions["kb_store"].close()
+
+
+def test_the_did_you_mean_candidates_are_built_once_per_graph_version(client, monkeypatch) -> None:
+    """Issue 22: a 404 compares with a prepared index, not with everything built again on each request."""
+    from webapp import errors
+
+    built: list[int] = []
+    real = errors.page_suggestions
+
+    def counting(names):
+        built.append(len(names))
+        return real(names)
+
+    monkeypatch.setattr(errors, "page_suggestions", counting)
+    assert client.get("/sources/report-c.json").json["did_you_mean"]
+    first = len(built)  # 1, or 0 if an earlier test on this graph version built them already
+    for wrong in ("alpha-cre", "beta-shoe", "zzz", "report-d"):
+        assert client.get(f"/sources/{wrong}.json").status_code == 404
+    assert first <= 1 and len(built) == first
