@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pycountry
 
+from kb.check.facts import reliability_problems, unmarked_other_organisation_problems
 from kb.content.body import parse_body
 from kb.content.frontmatter import split_front_matter
 from kb.content.parse import Document
@@ -418,7 +419,9 @@ def content_bar_problems(documents: list[Document]) -> list[Problem]:
     for doc in usable:
         if doc.role == "case" and doc.body is not None:
             problems.extend(thin_case_problems(doc))
+            problems.extend(reliability_problems(doc))
     problems.extend(unused_concept_problems(usable))
+    problems.extend(unmarked_other_organisation_problems(usable))
     return problems
 
 

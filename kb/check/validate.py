@@ -18,6 +18,7 @@ from kb.check.contributor_rules import (
     placeholder_problems,
 )
 from kb.check.duplicates import organisation_problems
+from kb.check.facts import fact_problems
 from kb.check.schema_check import schema_for, schema_problems
 from kb.check.sources import affiliation_problems, source_consistency_problems, source_reference_problems
 from kb.check.vocabulary import Vocabulary
@@ -60,10 +61,14 @@ def file_problems(doc: Document, vocabulary: Vocabulary) -> list[Problem]:
         return problems
     problems.extend(schema_problems(doc))
     problems.extend(_identity_problems(doc))
+    problems.extend(fact_problems(doc))
     if doc.role == "case":
         problems.extend(_case_problems(doc, vocabulary))
         problems.extend(mark_problems(doc))
         problems.extend(placeholder_problems(doc))
+    unfinished = {p.line for p in problems if p.code == "unfinished"}
+    if unfinished:  # a line still holding TODO says so once, not once for every rule the TODO breaks
+        problems = [p for p in problems if p.line not in unfinished or p.code == "unfinished"]
     return problems
 
 
@@ -161,7 +166,10 @@ def _item_problems(doc: Document, item: Item) -> list[Problem]:
         if not figure.sources:
             report("figure cites no source", "add [src: source-id] after the year", line=figure.line,
                    code="unsourced")
-        if not 1800 <= figure.year <= dt.date.today().year + 1:
+        if figure.year > dt.date.today().year:
+            report(f"figure year {figure.year} is in the future", "give the year the figure describes",
+                   line=figure.line, code="year")
+        elif figure.year < 1800:
             report(f"figure year {figure.year} is out of range", "give the year the figure describes",
                    line=figure.line, code="year")
     if item.status == "contested" and len(item.views) < 2:

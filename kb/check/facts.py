@@ -1,0 +1,159 @@
+"""Stage 3, facts that cannot be true, and text that is not finished.
+
+- :func:`fact_problems` (one file): a year in the future (a source's date, a size figure, a timeline
+  entry, ``adopted``, ``model_status_year``, a relation's ``since``) is an error, and so is ``TODO``,
+  ``TBD``, ``FIXME``, ``XXX`` or *lorem ipsum* anywhere in a file.  Years are compared with the current
+  year, never a day: the parse cache (:mod:`kb.load.cache`) is kept per year, so what it remembers
+  stays right.
+- :func:`reliability_problems` (one file, ``validate`` only, with the content bar): a source without
+  ``reliability`` is a warning (``--strict`` fails): who is speaking decides a claim's grade, and a
+  source without it is graded as a commentator's impression.
+- :func:`unmarked_other_organisation_problems` (all cases): a claim that says what happens *at* another
+  organisation of the knowledge base ("at Semco employees set their own salaries", by name or alias,
+  after at, in, within or inside) but has no ``[about: …]`` mark counts as the case's own; a warning
+  suggests the mark.  A claim that only names another organisation (a partner, a model, a tool:
+  "tested Buurtzorg's principles", "decides with Loomio") is the case's own and passes.  It needs
+  every case's names, so ``validate`` runs it with the content bar, not ``load``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from kb.content.parse import Document
+from kb.kinds import SECTION_KINDS
+from kb.problems import Problem
+
+__all__ = ["fact_problems", "placeholder_text_problems", "reliability_problems",
+           "unmarked_other_organisation_problems"]
+
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_PLACEHOLDER = re.compile(r"\b(TODO|TBD|FIXME|XXX+)\b|\blorem ipsum\b", re.IGNORECASE)
+_UPPER_ONLY = {"TODO", "TBD", "FIXME"}  # as words in capitals; "todo" or "tbd" in prose is left alone
+_COMMENT = re.compile(r"(^|\s)#.*$")
+RELIABILITY_HINT = ("add reliability: independent | third-party | self-reported | opinion — who is speaking; "
+                    "see CONTRIBUTING.md, 'Which reliability'")
+
+
+def fact_problems(doc: Document) -> list[Problem]:
+    """Future years, sources without reliability, and placeholder text in one file."""
+    problems = placeholder_text_problems(doc)
+    if doc.front is None or doc.front.data is None:
+        return problems
+    if doc.role == "case":
+        problems += _future_year_problems(doc)
+    return problems
+
+
+def _future_year_problems(doc: Document) -> list[Problem]:
+    this_year = dt.date.today().year
+    data, found = doc.data, []
+
+    def check(value: object, path: tuple, what: str) -> None:
+        years = [int(y) for y in _YEAR.findall(str(value))] if isinstance(value, (str, int)) else []
+        if any(year > this_year for year in years):
+            line, col = doc.at(*path)
+            found.append(Problem(doc.where, line, col, f"{what} {value} is in the future",
+                                 f"give the year it happened or was published (this is {this_year})", code="year"))
+
+    for key in ("adopted", "model_status_year"):
+        check(data.get(key), (key,), key)
+    for i, source in enumerate(_list(data.get("sources"))):
+        if isinstance(source, dict) and "date" in source:
+            check(source["date"], ("sources", i, "date"), f"source '{source.get('id', i)}' date")
+    for i, size in enumerate(_list(data.get("size"))):
+        if isinstance(size, dict) and "year" in size:
+            check(size["year"], ("size", i, "year"), "size year")
+    for i, relation in enumerate(_list(data.get("relations"))):
+        if isinstance(relation, dict) and "since" in relation:
+            check(relation["since"], ("relations", i, "since"), "relation since")
+    for item in doc.body.items if doc.body is not None else []:
+        if item.section == "timeline" and any(int(y) > this_year for y in _YEAR.findall(item.title)):
+            found.append(Problem(doc.where, item.line, 1, f"timeline entry **{item.title}** is in the future",
+                                 f"give the year it happened (this is {this_year})", code="year"))
+    return found
+
+
+def reliability_problems(doc: Document) -> list[Problem]:
+    """A warning for each source of a case without ``reliability``."""
+    found = []
+    for i, source in enumerate(_list(doc.data.get("sources"))):
+        if isinstance(source, dict) and isinstance(source.get("id"), str) and "reliability" not in source:
+            line, col = doc.at("sources", i, "id")
+            found.append(Problem(doc.where, line, col, f"source '{source['id']}' has no reliability",
+                                 RELIABILITY_HINT, severity="warning", code="reliability"))
+    return found
+
+
+def placeholder_text_problems(doc: Document) -> list[Problem]:
+    """``TODO`` and the like anywhere in a file (YAML comments aside: they explain, they are not content).
+
+    >>> from pathlib import Path
+    >>> from kb.content.files import SourceFile
+    >>> from kb.content.frontmatter import split_front_matter
+    >>> text = "---\\nid: x  # TODO later\\n---\\nTBD: the rest\\n"
+    >>> doc = Document(SourceFile(Path("x.md"), "x.md", "case"), text, split_front_matter(text, "x.md"), None)
+    >>> [(p.line, p.col, p.message) for p in placeholder_text_problems(doc)]
+    [(4, 1, "placeholder 'TBD' left in the text")]
+    """
+    if doc.text is None:
+        return []
+    lines = doc.text.split("\n")
+    front_end = doc.front.body_start_line - 1 if doc.front is not None else 0
+    found = []
+    for number, line in enumerate(lines, start=1):
+        visible = _COMMENT.sub("", line) if number <= front_end else line
+        for match in _PLACEHOLDER.finditer(visible):
+            word = match.group(0)
+            if word.upper() in _UPPER_ONLY and word != word.upper():
+                continue
+            found.append(Problem(doc.where, number, match.start() + 1, f"placeholder '{word}' left in the text",
+                                 "write what your sources say, or delete what you have no source for",
+                                 code="unfinished"))
+            break  # one per line is enough to find it
+    return found
+
+
+# --- claims about other organisations -----------------------------------------------------------
+
+_CLAIM_SECTIONS = {*SECTION_KINDS, "contested claims"}
+_LEGAL_FORMS = {"inc.", "inc", "ltd", "ltd.", "llc", "gmbh", "bv", "b.v.", "plc", "co.", "corp."}
+_LINK_OR_MARK = re.compile(r"\[[^\]]*\]\([^)]*\)|\[[^\]]*\]")
+
+
+def unmarked_other_organisation_problems(documents: list[Document]) -> list[Problem]:
+    """A claim naming another case's organisation without an ``[about: …]`` mark: a warning with the mark."""
+    cases = [d for d in documents if d.role == "case" and d.body is not None and d.front is not None
+             and isinstance(d.data.get("id"), str)]
+    owner_of: dict[str, set[str]] = {}
+    for doc in cases:
+        for name in [doc.data.get("name"), *_list(doc.data.get("aliases"))]:
+            if isinstance(name, str) and len(re.sub(r"[^A-Za-z]", "", name)) >= 3 and name.lower() not in _LEGAL_FORMS:
+                owner_of.setdefault(name, set()).add(doc.data["id"])
+    if not owner_of:
+        return []
+    alternatives = "|".join(re.escape(n) for n in sorted(owner_of, key=len, reverse=True))
+    names = re.compile(rf"\b(?:at|in|within|inside)\s+(?:the\s+)?(?P<name>{alternatives})(?![\w-])")
+    found = []
+    for doc in cases:
+        own = doc.data["id"]
+        for item in doc.body.items:
+            if item.section not in _CLAIM_SECTIONS or item.scope_marks:
+                continue
+            text = _LINK_OR_MARK.sub(" ", item.text)
+            others = [(m.group("name"), sorted(owner_of[m.group("name")])[0]) for m in names.finditer(text)
+                      if own not in owner_of[m.group("name")]]
+            if others:
+                name, other = others[0]
+                found.append(Problem(
+                    doc.where, item.line, 1,
+                    f"this claim names {name} ({other}), another organisation of the knowledge base, without an "
+                    "[about: …] mark, so it counts as this organisation's own",
+                    f"if it is about {name}, mark it [about: inspired: {other}] (or supported, franchised, general); "
+                    "if it is this organisation's own, mark it [about: self]", severity="warning", code="scope"))
+    return found
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
