@@ -230,6 +230,24 @@ def test_a_long_log_is_folded_in_and_a_grown_file_rebuilt(mini_root: Path, loade
     assert load_embedded(mini_root, loaded).mode == "full"
 
 
+def test_a_reload_links_the_database_file_and_leaves_the_previous_generation_as_it_was(
+        mini_root: Path, loaded: Path) -> None:
+    # Copying the database file was most of a reload at 10,000 cases; with checkpoints off a change
+    # goes to the log alone, so the new generation shares the file and the old one still reads as before.
+    before = current_generation(loaded)
+    bytes_before = before.read_bytes()
+    old = LadybugStore.open_file(before).query("organisation_claims", id="beta-shoes")
+    _edit_beta(mini_root, "at first")
+    assert load_embedded(mini_root, loaded).mode == "incremental"
+    after = current_generation(loaded)
+    assert after != before and after.samefile(before)
+    assert before.read_bytes() == bytes_before
+    assert LadybugStore.open_file(before).query("organisation_claims", id="beta-shoes") == old
+    new = LadybugStore(loaded).query("organisation_claims", id="beta-shoes")
+    assert any("mixed, at first" in (row.get("detail") or "") for row in new)
+    assert not any("mixed, at first" in (row.get("detail") or "") for row in old)
+
+
 def _edit_beta(root: Path, words: str) -> None:
     beta = root / "cases" / "beta-shoes.md"
     beta.write_text(beta.read_text(encoding="utf-8").replace("mixed", f"mixed, {words}", 1), encoding="utf-8")
