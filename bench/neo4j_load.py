@@ -234,8 +234,9 @@ def main(argv: list[str] | None = None) -> int:
 
     corpora = {n: corpus_rows(n) for n in args.sizes}
     module = load_server_module()
+    # A bulk load is one large transaction: it may use the whole heap (the dev server's default is half).
     server = module.Neo4jServer(heap=args.heap, pagecache=args.pagecache, tx_timeout="2h",
-                                settings={"db.logs.query.enabled": "OFF"})
+                                transaction_max=args.heap, settings={"db.logs.query.enabled": "OFF"})
     log(f"starting a fresh Neo4j (heap {args.heap}, page cache {args.pagecache})")
     server.start()
     results = {}

@@ -423,7 +423,7 @@ def neo4j_queries(root: Path, store_path: Path, urls: dict[str, list[str]]) -> d
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     # A first sync of 10,000 cases is one transaction of about 4 GB (kb.store.neo4j_sync).
-    server = module.Neo4jServer(heap="7g", pagecache="1g", tx_timeout="2h",
+    server = module.Neo4jServer(heap="7g", pagecache="1g", tx_timeout="2h", transaction_max="6g",
                                 settings={"dbms.memory.transaction.total.max": "6g"})
     try:
         server.start(timeout=300)

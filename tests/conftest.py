@@ -22,6 +22,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parent.parent
 #: Tests run many console queries from one address; tests/test_security.py checks the real limit.
 TEST_LIMITS = {"KB_CONSOLE_RATE_LIMIT": "100000 per minute"}
+# The per-client page limit, likewise, for every app and server the tests start (a test that checks the
+# limit sets its own); the whole suite requests search, compare and filter pages from one address.
+os.environ.setdefault("KB_PAGE_RATE_LIMIT", "1000000 per minute")
 
 
 @pytest.fixture

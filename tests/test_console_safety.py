@@ -28,7 +28,7 @@ from kb.store.console_pool import ConsolePool, WorkerConfig
 from kb.store.sandbox import landlock_abi
 from webapp import create_app
 
-from .conftest import FIXTURES, REPO, TEST_LIMITS, ci_strict, load_into
+from .conftest import FIXTURES, REPO, TEST_LIMITS, ci_strict, close_app, load_into
 from .console_corpus import Payload, corpus
 
 CORPUS = corpus()
@@ -115,6 +115,38 @@ def test_payload_on_ladybug(ladybug_site, payload: Payload) -> None:
     check_payload(client, payload, canary, lambda: store_bytes(store), "ladybug")
 
 
+class PoolClient:
+    """The console's requests answered by a Neo4j console worker pool, as the site answers them.
+
+    The public console always runs on the embedded copy (:func:`webapp.store.get_console`); the Neo4j
+    worker (:mod:`kb.store.console_pool` with ``backend="neo4j"``) stays confined and tested on its own.
+    """
+
+    def __init__(self, pool: ConsolePool, server) -> None:
+        self.pool, self.server = pool, server
+
+    def get(self, url: str):
+        from types import SimpleNamespace
+        from urllib.parse import parse_qs, urlsplit
+
+        from kb.problems import StoreError
+        from kb.queries.console import validate_params
+
+        parts = urlsplit(url)
+        if parts.path == "/":  # the server still answers
+            return SimpleNamespace(status_code=200 if self.server.scalar("RETURN 1") == 1 else 500)
+        args = {key: values[0] for key, values in parse_qs(parts.query).items()}
+        try:
+            result = self.pool.run(args.get("q", ""), validate_params(args.get("params", "")), timeout_ms=2000,
+                                   row_cap=1000, byte_cap=4 * 1024 * 1024)
+            status, body = 200, {"ok": True, "result": result.to_dict()}
+        except StoreError as err:
+            status, body = 503, {"ok": False, "error": str(err)}
+        except QueryError as err:
+            status, body = 400, {"ok": False, "error": str(err)}
+        return SimpleNamespace(status_code=status, json=body, is_json=True, text=json.dumps(body))
+
+
 @pytest.fixture(scope="module")
 def neo4j_site(neo4j_server, tmp_path_factory: pytest.TempPathFactory):
     from kb.graph import graph_rows
@@ -122,21 +154,46 @@ def neo4j_site(neo4j_server, tmp_path_factory: pytest.TempPathFactory):
 
     neo4j_server.ensure_loaded(("console corpus", "mini"), graph_rows(load_content(FIXTURES / "mini").corpus))
     canary = tmp_path_factory.mktemp("canary-neo4j")
-    previous = os.environ.get("NEO4J_URI")
-    os.environ["NEO4J_URI"] = neo4j_server.uri
+    pool = ConsolePool(WorkerConfig(backend="neo4j", neo4j={"uri": neo4j_server.uri}, memory_mb=512), size=2)
+    yield PoolClient(pool, neo4j_server), neo4j_server, canary
+    pool.close()
+
+
+def test_the_public_console_on_a_neo4j_site_reads_only_the_embedded_copy(neo4j_server, shared_mini_store,
+                                                                        monkeypatch) -> None:
+    """A database shared with others: the site's pages come from Neo4j, the console from the embedded copy."""
+    from kb.graph import graph_rows
+    from kb.load import load_content
+
+    neo4j_server.ensure_loaded(("console corpus", "mini"), graph_rows(load_content(FIXTURES / "mini").corpus))
+    neo4j_server.driver.execute_query("CREATE (:Secret {password: 'planted-secret-4471'})", database_="neo4j")
+    monkeypatch.setenv("NEO4J_URI", neo4j_server.uri)
+    app = create_app({"TESTING": True, "KB_STORE": "neo4j", "KB_STORE_PATH": str(shared_mini_store), **LIMITS})
     try:
-        app = create_app({"TESTING": True, "KB_STORE": "neo4j", **LIMITS,
-                          "KB_RATE_LIMIT_STORAGE": f"sqlite:///{canary.parent / 'neo4j-limits.sqlite'}"})
+        client = app.test_client()
+        assert client.get("/cases.json").status_code == 200  # the pages read Neo4j
+        everything = ask(client, "MATCH (n) RETURN n")
+        assert everything.status_code == 200 and "planted-secret-4471" not in everything.text
+        counted = ask(client, "MATCH (n) RETURN count(n) AS n")
+        assert counted.json["result"]["rows"] == [[store_node_count(shared_mini_store)]]
+        # The heap-exhausting query of the attack run never reaches Neo4j: the embedded engine refuses it.
+        bomb = ask(client, "RETURN size(reduce(s='x', i IN range(1,40) | s+s))")
+        assert bomb.status_code == 400 and "function REDUCE does not exist" in bomb.json["error"]
+        assert neo4j_server.scalar("RETURN 1 + 1") == 2
+        assert "LadybugDB" in client.get("/query").text
     finally:
-        if previous is None:
-            os.environ.pop("NEO4J_URI", None)
-        else:
-            os.environ["NEO4J_URI"] = previous
-    yield app.test_client(), neo4j_server, canary
-    if app.extensions.get("kb_console") is not None:
-        app.extensions["kb_console"].close()
-    if app.extensions.get("kb_store") is not None:
-        app.extensions["kb_store"].close()
+        neo4j_server.driver.execute_query("MATCH (s:Secret) DELETE s", database_="neo4j")
+        close_app(app)
+
+
+def store_node_count(store: Path) -> int:
+    from kb.store.ladybug import LadybugStore
+
+    reader = LadybugStore(store)
+    try:
+        return reader.run("MATCH (n) RETURN count(n) AS n")[0]["n"]
+    finally:
+        reader.close()
 
 
 def neo4j_content(server) -> str:

@@ -8,8 +8,13 @@ problem is the network's.
 
 from __future__ import annotations
 
+import logging
+import os
 import socket
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -24,7 +29,7 @@ from kb.store.neo4j_sync import sync
 from webapp import create_app
 from webapp.settings import SettingsError
 
-from .conftest import FIXTURES, skip_or_fail
+from .conftest import FIXTURES, REPO, skip_or_fail
 from .neo4j_fixtures import load_server_module
 
 
@@ -76,6 +81,12 @@ class SilentServer:
     ("127.0.0.1:7687", "has no scheme: use bolt://127.0.0.1:7687"),
     ("mongodb://127.0.0.1:7687", "which is not Neo4j's: use bolt://"),
     ("bolt://127.0.0.1:99999", "has no valid port number"),
+    ("bolt://neo4j:secret@127.0.0.1:7687", "give them in NEO4J_USERNAME and NEO4J_PASSWORD instead"),
+    ("bolt://127.0.0.1:7687?policy=eu", "a bolt:// URI takes no parameters"),
+    ("bolt://127.0.0.1:7687#top", "which Neo4j's URIs do not have: remove it"),
+    ("bolt://127.0.0.1:7687/neo4j/cases", "may name one database"),
+    ("bolt://127.0.0.1 :7687", "contains a space"),
+    ("bolt://[::1:7687", "Invalid IPv6 URL"),
 ])
 def test_a_wrong_uri_is_one_clear_line_from_the_loader_and_the_site(uri: str, advice: str, monkeypatch) -> None:
     result = load_cli(uri)
@@ -85,6 +96,50 @@ def test_a_wrong_uri_is_one_clear_line_from_the_loader_and_the_site(uri: str, ad
     monkeypatch.setenv("NEO4J_URI", uri)
     with pytest.raises(SettingsError, match=advice.replace("+", r"\+").replace(".", r"\.")):
         create_app({"TESTING": True, "KB_STORE": "neo4j"})
+
+
+@pytest.mark.parametrize("server", ["flask", "gunicorn"])
+def test_a_wrong_uri_is_one_line_under_flask_run_and_gunicorn(server: str, tmp_path: Path) -> None:
+    """What an operator sees starting the site: one line and exit status 1, no traceback, no retries."""
+    command = {"flask": [sys.executable, "-m", "flask", "--app", "webapp", "run", "--port", str(closed_port())],
+               "gunicorn": [sys.executable, "-m", "gunicorn", "--config", "python:webapp.gunicorn_conf",
+                            "webapp:create_app()"]}[server]
+    for uri, advice in (("http://localhost:7474", "use bolt://localhost:7687"),
+                        ("localhost:7687", "has no scheme: use bolt://localhost:7687")):
+        environment = {**os.environ, "KB_STORE": "neo4j", "NEO4J_URI": uri, "PORT": str(closed_port()),
+                       "KB_STORE_PATH": str(tmp_path / "store")}
+        run = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=60)
+        lines = [line for line in run.stderr.splitlines() if "[INFO]" not in line]  # gunicorn's own start line
+        assert run.returncode == 1, run.stderr
+        assert lines == [f"Error: KB_STORE=neo4j: {lines[0].split(': ', 2)[2]}"] and advice in lines[0], run.stderr
+        assert "Traceback" not in run.stderr + run.stdout
+
+
+def test_a_database_named_in_the_uri_is_used_or_refused_never_ignored(neo4j_server, monkeypatch) -> None:
+    missing = load_cli(f"{neo4j_server.uri}/cases")
+    assert missing.exit_code == 1
+    assert f"Neo4j at {neo4j_server.uri} has no database 'cases'" in missing.output
+    assert "nothing was loaded" in missing.output
+    clash = load_cli(f"{neo4j_server.uri}/cases", env={"NEO4J_DATABASE": "neo4j"})
+    assert clash.exit_code == 1
+    assert "names the database 'cases' but NEO4J_DATABASE is 'neo4j': give the database in one place" in clash.output
+    monkeypatch.setenv("NEO4J_URI", f"{neo4j_server.uri}/cases")
+    page = create_app({"TESTING": True, "KB_STORE": "neo4j"}).test_client().get("/cases.json")
+    assert page.status_code == 503 and "has no database 'cases'" in page.json["error"]
+    assert Neo4jSettings(f"{neo4j_server.uri}/neo4j").database == "neo4j"
+
+
+def test_the_loader_gives_up_on_a_port_that_never_answers_within_seconds() -> None:
+    silent = SilentServer()
+    try:
+        started = time.monotonic()
+        result = load_cli(f"bolt://127.0.0.1:{silent.port}")
+        waited = time.monotonic() - started
+    finally:
+        silent.close()
+    assert result.exit_code == 1 and "did not complete Bolt's handshake" in result.output
+    assert "nothing was loaded" in result.output
+    assert waited < 20, waited  # the driver's default waits 60 s
 
 
 def test_a_closed_port_says_nothing_listens_and_nothing_was_loaded() -> None:
@@ -119,7 +174,8 @@ def test_tls_on_one_side_only_says_what_to_use(neo4j_server) -> None:
         assert f"use {plain}:// for an unencrypted server" in result.output
 
 
-def test_a_refused_login_names_the_user_and_the_variables(tmp_path: Path) -> None:
+def test_a_refused_login_names_the_user_and_is_not_retried_in_a_loop(tmp_path: Path, monkeypatch,
+                                                                     caplog) -> None:
     module = load_server_module()
     server = module.Neo4jServer(settings={"dbms.security.auth_enabled": "true"}, data_dir=tmp_path / "auth")
     try:
@@ -134,8 +190,38 @@ def test_a_refused_login_names_the_user_and_the_variables(tmp_path: Path) -> Non
         assert "nothing was loaded" in wrong.output
         nobody = load_cli(uri)
         assert nobody.exit_code == 1 and "refused the login of a connection without user name" in nobody.output
+        set_password(uri, "right-password")
+
+        # The site with a wrong password: one refused login, then no retry for a minute (every failed
+        # login extends Neo4j's lockout of the user), while every page answers 503 at once saying so.
+        monkeypatch.setenv("NEO4J_URI", uri)
+        monkeypatch.setenv("NEO4J_USERNAME", "neo4j")
+        monkeypatch.setenv("NEO4J_PASSWORD", "wrong-password")
+        with caplog.at_level(logging.WARNING, logger="kb.store"):
+            app = create_app({"TESTING": True, "KB_STORE": "neo4j"})
+            client = app.test_client()
+            for path in ("/cases.json", "/", "/sources.json", "/export/graph.json", "/patterns.json") * 3:
+                response = client.get(path)
+                assert response.status_code == 503, path
+        assert "a refused login is tried again only every 60 s" in client.get("/cases.json").json["error"]
+        breaker = app.extensions["kb_store"].breaker
+        assert breaker.delay == 60 and breaker.attempts == 0
+        said = [r.getMessage() for r in caplog.records if "tried again in 60 s" in r.getMessage()]
+        assert len(said) == 1 and "refused the login of user 'neo4j'" in said[0]
+        # ... so that the loader (and an administrator) with the right password is not locked out.
+        right = load_cli(uri, env={"NEO4J_USERNAME": "neo4j", "NEO4J_PASSWORD": "right-password"})
+        assert right.exit_code == 0, right.output
+        app.extensions["kb_store"].close()
     finally:
         server.stop()
+
+
+def set_password(uri: str, password: str) -> None:
+    """Replace the initial password (neo4j/neo4j, expired) of a server started with authentication on."""
+    import neo4j
+
+    with neo4j.GraphDatabase.driver(uri, auth=("neo4j", "neo4j")) as driver, driver.session(database="system") as s:
+        s.run(f"ALTER CURRENT USER SET PASSWORD FROM 'neo4j' TO '{password}'").consume()
 
 
 # --- the site: fast failure and an empty graph ---------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,32 @@ def test_neo4j_server_roundtrip():
     assert not server.running
     assert server.uri is None
     assert not data_dir.exists(), "temp data dir should be removed on stop()"
+
+
+def test_the_banner_says_whether_auth_is_on_and_the_memory_limits():
+    srv_mod = _load_server_module()
+    plain = srv_mod.banner(srv_mod.Neo4jServer(), 1.0)
+    assert "# auth disabled; database 'neo4j'" in plain
+    assert "heap 512m, at most 256m per transaction (db.memory.transaction.max)" in plain
+    secured = srv_mod.banner(srv_mod.Neo4jServer(settings={"dbms.security.auth_enabled": "true"}, heap="2g"), 1.0)
+    assert "auth disabled" not in secured
+    assert "# auth enabled: user neo4j, initial password neo4j" in secured and "NEO4J_PASSWORD" in secured
+    assert "at most 1024m per transaction" in secured
+    chosen = srv_mod.Neo4jServer(settings={"db.memory.transaction.max": "64m"}, transaction_max="300m")
+    assert chosen.transaction_max == "64m"  # an explicit --set wins
+
+
+def test_a_transaction_over_its_memory_limit_is_stopped_and_the_server_answers(neo4j_server):
+    """db.memory.transaction.max (half the heap on the dev server) stops a query whose memory Neo4j tracks.
+
+    Neo4j does not track every allocation (a string doubled in reduce() is not), which is why the public
+    console never runs on Neo4j (webapp.store.get_console); this limit protects the server from the
+    rest, and from a load too large for it.
+    """
+    started = time.monotonic()
+    with pytest.raises(neo4j.exceptions.Neo4jError) as raised, neo4j_server.driver.session(database="neo4j") as s:
+        s.run("UNWIND range(1, 200000000) AS x RETURN size(collect(x)) AS n").consume()  # no retries
+    assert raised.value.code == "Neo.TransientError.General.MemoryPoolOutOfMemoryError", raised.value.code
+    assert "db.memory.transaction.max" in raised.value.message
+    assert time.monotonic() - started < 60
+    assert neo4j_server.scalar("RETURN 1 + 1") == 2

@@ -13,6 +13,7 @@ from flask import Flask
 from . import (
     assets,
     badges,
+    bounds,
     charts,
     delivery,
     errors,
@@ -37,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     app.config["MAX_CONTENT_LENGTH"] = app.config["KB_MAX_REQUEST_BYTES"]
     delivery.init_app(app)  # first: its after-request steps (ETags, compression) run last
+    bounds.init_app(app)  # before any other step looks at the request
     store.init_app(app)
     errors.init_app(app)
     badges.init_app(app)
@@ -50,4 +52,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # One blueprint per kind of page (as Datasette has one view module per page kind).
     for view in (browse, cases, compare, concepts, evidence, graph, lessons, patterns, research, search, sources):
         app.register_blueprint(view.bp)
+    security.limit_pages(app)
     return app

@@ -44,7 +44,8 @@ class TrustedHosts:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         host = get_host(environ)
         if not host_is_trusted(host, self.hosts):
-            refusal = PlainResponse(f"Host {host!r} is not served here.\n", status=400, mimetype="text/plain")
+            refusal = PlainResponse(f"Host {host[:100]!r} is not served here (the site's KB_TRUSTED_HOSTS lists the "
+                                    "host names it answers to).\n", status=400, mimetype="text/plain")
             return refusal(environ, start_response)
         return self.app(environ, start_response)
 

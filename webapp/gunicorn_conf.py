@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,11 @@ threads = int(os.environ.get("KB_SERVER_THREADS") or 4)
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
+# The request line ("GET <address> HTTP/1.1") at most 8,190 bytes, gunicorn's largest setting: longer
+# addresses are refused before a worker reads them; webapp.bounds gives flask run the same limit.
+limit_request_line = 8190
+limit_request_fields = 50
+limit_request_field_size = 8190
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss "%(f)s" "%(a)s"'
@@ -98,3 +104,18 @@ def worker_exit(server: Any, worker: Any) -> None:
                 resource.close()
             except Exception as err:  # the worker is going anyway; say so, but do not stop the others
                 server.log.warning("closing %s: %s", name, err)
+
+
+def on_starting(server: Any) -> None:
+    """Check the settings once in the master: a wrong one is one line and exit status 1, as under ``flask run``.
+
+    Without this every worker would fail to boot with a traceback, and gunicorn would keep starting them.
+    """
+    from webapp import create_app
+    from webapp.settings import SettingsError
+
+    try:
+        create_app()  # reads and checks every setting; opens no store (workers do, on first use)
+    except SettingsError as err:
+        print(f"Error: {err}", file=sys.stderr, flush=True)
+        sys.exit(1)

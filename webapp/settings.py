@@ -9,11 +9,20 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+import click
+
 __all__ = ["SETTINGS", "Setting", "SettingsError", "from_environment"]
 
 
-class SettingsError(ValueError):
-    """A setting has a value the site cannot use."""
+class SettingsError(click.ClickException, ValueError):
+    """A setting has a value the site cannot use.
+
+    A :class:`click.ClickException`, so that ``flask run`` (and every ``flask`` command) prints it as
+    one line, ``Error: ...``, and exits with status 1 instead of a traceback.
+    """
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,8 @@ SETTINGS = [
             "(required), or run them with what it can enforce (optional)", ("required", "optional")),
     Setting("MAX_REQUEST_BYTES", 64 * 1024, "largest request body the site accepts"),
     Setting("CONSOLE_RATE_LIMIT", "30 per minute", "how many console queries one client may run"),
+    Setting("PAGE_RATE_LIMIT", "120 per minute", "how many requests one client may make to the pages whose work "
+            "grows with the request (search, compare, filters, graph, patterns, exports)"),
     Setting("RATE_LIMIT_STORAGE", "", "where rate limits are counted, shared by the server's processes "
             "(default: sqlite file ratelimits.sqlite beside the store folder; or redis://host:6379)"),
     Setting("RATE_LIMITS", True, "enforce rate limits (turn off only for benchmarks on loopback)"),
@@ -63,7 +74,8 @@ SETTINGS = [
                               "link previews, JSON-LD); unset: the address of each request"),
     Setting("PROXIES", 0, "how many reverse proxies in front of the site are trusted to say who the client is "
                           "(X-Forwarded-For, -Proto, -Host, -Prefix); 1 behind one nginx or Caddy"),
-    Setting("TRUSTED_HOSTS", "", "host names the site answers to, comma-separated (others get 400); unset: any"),
+    Setting("TRUSTED_HOSTS", "localhost,127.0.0.1", "host names the site answers to, comma-separated (others get "
+            "400, so that a forged Host header changes no link); set it to the public name(s) in production"),
     Setting("DEVELOPMENT", False, "allow Flask's debug mode (never on a public site)"),
     Setting("ACCESSIBILITY_CONTACT", "", "where people report accessibility problems, an email or web address "
             "(shown on /accessibility; without it, the page points to the project's issue tracker)"),

@@ -30,9 +30,11 @@ def init_app(app: Flask) -> None:
         overrides = {key: app.config.get(f"NEO4J_{key.upper()}") for key in ("uri", "username", "password",
                                                                              "database")}
         try:
-            app.extensions["kb_neo4j"] = Neo4jSettings.from_environment(**overrides)
+            settings = Neo4jSettings.from_environment(**overrides)
+            settings.driver(reading=True).close()  # the driver's own checks of the URI; it connects later
         except StoreError as err:
-            raise SettingsError(f"KB_STORE=neo4j: {err}") from err
+            raise SettingsError(f"KB_STORE=neo4j: {err}") from None
+        app.extensions["kb_neo4j"] = settings
 
 
 def get_store() -> GraphStore:
@@ -58,19 +60,17 @@ def store_folder(app: Flask) -> Path:
 def get_console() -> ConsolePool:
     """The app's pool of console workers (:mod:`kb.store.console_pool`), started on first use.
 
+    The public console always reads the embedded copy of the graph (``KB_STORE_PATH``), whichever
+    store serves the pages: it holds the project's graph and nothing else, built from the same files
+    (``tests/test_store_contract.py`` keeps both stores' answers identical), so a console query can
+    neither read data that others keep in a shared Neo4j database nor use that server's memory.
     Each site process has its own pool; its workers stop when the app is collected or the process ends.
     """
     app = current_app._get_current_object()
     pool = app.extensions.get("kb_console")
     if pool is None:
-        config = WorkerConfig(backend=app.config["KB_STORE"], memory_mb=app.config["KB_CONSOLE_MEMORY_MB"],
-                              sandbox=app.config["KB_CONSOLE_SANDBOX"])
-        if config.backend == "neo4j":
-            settings: Neo4jSettings = app.extensions["kb_neo4j"]
-            config.neo4j = {"uri": settings.uri, "username": settings.username, "password": settings.password,
-                            "database": settings.database}
-        else:
-            config.store = str(store_folder(app).resolve())
+        config = WorkerConfig(backend="ladybug", store=str(store_folder(app).resolve()),
+                              memory_mb=app.config["KB_CONSOLE_MEMORY_MB"], sandbox=app.config["KB_CONSOLE_SANDBOX"])
         pool = ConsolePool(config, size=app.config["KB_CONSOLE_WORKERS"])
         app.extensions["kb_console"] = pool
         weakref.finalize(app, pool.close)

@@ -33,11 +33,11 @@ from kb.graph.schema import NODE_PROPERTIES
 from kb.problems import GraphNotLoaded, KbError, QueryError, StoreError
 from kb.queries.catalogue import cypher_for
 from kb.queries.console import ConsoleResult, check_read_only, engine_message, error_chars, plain_value, read_capped
-from kb.store.breaker import CircuitBreaker
+from kb.store.breaker import CircuitBreaker, LoginRefused
 from kb.store.plan_check import check_neo4j_plan
 
-__all__ = ["HASH_PROPERTY", "MANAGED_LABEL", "VERSION_LABEL", "Neo4jSettings", "Neo4jStore", "check_uri",
-           "describe_error", "plain", "store_error"]
+__all__ = ["DEFAULT_DATABASE", "HASH_PROPERTY", "MANAGED_LABEL", "VERSION_LABEL", "Neo4jSettings", "Neo4jStore",
+           "check_uri", "database_in_uri", "describe_error", "plain", "store_error"]
 
 # The driver logs retries as warnings; a library leaves showing them to the application's logging setup.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
@@ -51,9 +51,13 @@ HASH_PROPERTY = "kb_hash"
 #: its transaction: :meth:`Neo4jStore.version`.  Not a graph node (no :data:`MANAGED_LABEL`).
 VERSION_LABEL = "KbGraphVersion"
 
-# A load may wait a few seconds for a busy server and retry a transient failure.  Server notifications
-# (e.g. "property key does not exist" on an empty database) are noise here.
-_DRIVER_OPTIONS = {"connection_timeout": 5.0, "max_transaction_retry_time": 3.0, "user_agent": "self-management-kb",
+# A load may wait a few seconds for a busy server and retry a transient failure, but connecting is
+# bounded: 5 s for TCP, 10 s until Bolt's handshake is answered (the driver's default waits 60 s on a
+# port that accepts and never answers).  Server notifications (e.g. "property key does not exist" on an
+# empty database) are noise here.
+LOAD_HANDSHAKE_TIMEOUT = 10.0
+_DRIVER_OPTIONS = {"connection_timeout": 5.0, "connection_acquisition_timeout": LOAD_HANDSHAKE_TIMEOUT,
+                   "max_transaction_retry_time": 3.0, "user_agent": "self-management-kb",
                    "notifications_min_severity": "OFF"}
 # The site must answer within a second when the server is away: a short connection timeout and no
 # retries in the request; the circuit breaker retries in the background instead.
@@ -76,6 +80,8 @@ _UNAVAILABLE_CODES = ("Neo.ClientError.Database.DatabaseNotFound", "Neo.Transien
 #: URI schemes of the Bolt protocol, which is what the project speaks to Neo4j.
 BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 _DEFAULT_BOLT_PORT = 7687
+#: The database used when neither the URI nor NEO4J_DATABASE names one (Community's only one).
+DEFAULT_DATABASE = "neo4j"
 
 
 def check_uri(uri: str) -> None:
@@ -97,7 +103,11 @@ neo4j://localhost:7687 for a cluster, neo4j+s://... for Aura
         rest = uri.strip("/") or "localhost:7687"
         raise StoreError(f"{uri!r} has no scheme: use bolt://{rest} for one server, neo4j://{rest} for a cluster, "
                          "neo4j+s://... for Aura")
-    parts = urlsplit(uri)
+    try:
+        parts = urlsplit(uri)
+    except ValueError as err:  # e.g. an unclosed [ of an IPv6 address
+        raise StoreError(f"{uri!r} is not a valid URI ({err}): use e.g. bolt://localhost:7687 or "
+                         "bolt://[::1]:7687") from None
     scheme, host = parts.scheme.lower(), parts.hostname or ""
     try:
         port = parts.port
@@ -117,6 +127,28 @@ neo4j://localhost:7687 for a cluster, neo4j+s://... for Aura
                          "neo4j:// for a cluster, and +s (neo4j+s://, as Aura needs) for an encrypted connection")
     if not host:
         raise StoreError(f"{uri!r} names no host: use e.g. {scheme}://localhost:{_DEFAULT_BOLT_PORT}")
+    if any(char.isspace() for char in uri):
+        raise StoreError(f"{uri!r} contains a space: remove it")
+    if parts.username is not None or parts.password is not None:
+        raise StoreError(f"{uri!r} holds a user name or password: give them in NEO4J_USERNAME and NEO4J_PASSWORD "
+                         "instead, and leave them out of the URI")
+    if parts.fragment:
+        raise StoreError(f"{uri!r} ends in '#{parts.fragment}', which Neo4j's URIs do not have: remove it")
+    if parts.query and scheme.startswith("bolt"):
+        raise StoreError(f"{uri!r} has '?{parts.query}': a bolt:// URI takes no parameters (a neo4j:// URI takes "
+                         "routing parameters)")
+    if parts.path.strip("/") and "/" in parts.path.strip("/"):
+        raise StoreError(f"{uri!r} has the path '{parts.path}': after the port a Neo4j URI may name one database "
+                         f"(e.g. {scheme}://{host}:{port or _DEFAULT_BOLT_PORT}/neo4j), or nothing")
+
+
+def database_in_uri(uri: str) -> str:
+    """The database a URI names after its port (``bolt://host:7687/cases`` -> ``cases``), or ``""``.
+
+    >>> database_in_uri("bolt://localhost:7687/cases"), database_in_uri("neo4j+s://x.databases.neo4j.io")
+    ('cases', '')
+    """
+    return urlsplit(uri).path.strip("/")
 
 
 def describe_error(err: Exception, settings: Neo4jSettings) -> str:
@@ -185,16 +217,26 @@ class Neo4jSettings:
     username, password : str
         Leave ``username`` empty for a server with authentication switched off.
     database : str
-        The database to read and write (``neo4j`` unless the server has others).
+        The database to read and write: the one named in the URI (``bolt://host:7687/cases``), else
+        this, else ``neo4j``; the URI and this naming different ones is an error.
     """
 
     uri: str
     username: str = ""
     password: str = ""
-    database: str = "neo4j"
+    database: str = ""
 
     def __post_init__(self) -> None:
+        """Check the URI; a database named in it (``bolt://host:7687/cases``) is used, never ignored."""
         check_uri(self.uri)
+        named = database_in_uri(self.uri)
+        if named and self.database and named != self.database:
+            raise StoreError(f"{self.uri!r} names the database '{named}' but NEO4J_DATABASE is "
+                             f"'{self.database}': give the database in one place")
+        if named:
+            parts = urlsplit(self.uri)
+            object.__setattr__(self, "uri", parts._replace(path="").geturl())
+        object.__setattr__(self, "database", named or self.database or DEFAULT_DATABASE)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None, **overrides: str | None) -> Neo4jSettings:
@@ -208,7 +250,6 @@ class Neo4jSettings:
         if not values["uri"]:
             raise StoreError("no Neo4j server given: set NEO4J_URI (for example bolt://localhost:7687) "
                              "or pass --neo4j URI; tools/neo4j/neo4j-dev starts one for development")
-        values["database"] = values["database"] or "neo4j"
         return cls(**values)
 
     @property
@@ -227,8 +268,9 @@ class Neo4jSettings:
             raise StoreError(f"cannot use the Neo4j URI {self.uri!r}: {err}") from err
 
     def load_command(self) -> str:
-        """The command that loads the graph into this server."""
-        return f"python graph_loader.py load --neo4j {self.uri}"
+        """The command that loads the graph into this server (and database)."""
+        database = f"/{self.database}" if self.database != DEFAULT_DATABASE else ""
+        return f"python graph_loader.py load --neo4j {self.uri}{database}"
 
 
 def connect(driver: neo4j.Driver, settings: Neo4jSettings) -> None:
@@ -246,6 +288,13 @@ def connect(driver: neo4j.Driver, settings: Neo4jSettings) -> None:
 def store_error(err: Exception, settings: Neo4jSettings, doing: str) -> StoreError:
     """A :class:`StoreError` that says which server failed, doing what, and why."""
     return StoreError(f"{describe_error(err, settings)} (while {doing})")
+
+
+def _unavailable_error(err: Exception, settings: Neo4jSettings) -> StoreError:
+    """The :class:`StoreError` for a server that cannot be used; a refused login is a :class:`LoginRefused`."""
+    code = getattr(err, "code", "") or ""
+    refused = isinstance(err, neo4j_errors.AuthError) or code.startswith("Neo.ClientError.Security.")
+    return (LoginRefused if refused else StoreError)(describe_error(err, settings))
 
 
 def _is_unavailable(err: Exception) -> bool:
@@ -312,7 +361,7 @@ class Neo4jStore:
     def _failure(self, err: Exception) -> KbError:
         """The error to raise for ``err``; a server that cannot be used opens the circuit breaker."""
         if _is_unavailable(err):
-            error = StoreError(describe_error(err, self.settings))
+            error = _unavailable_error(err, self.settings)
             self.breaker.trip(error)
             return error
         if isinstance(err, neo4j_errors.Neo4jError):
@@ -325,7 +374,7 @@ class Neo4jStore:
             self._driver.execute_query("RETURN 1", database_=self.settings.database,
                                        routing_=neo4j.RoutingControl.READ)
         except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as err:
-            raise StoreError(describe_error(err, self.settings)) from err
+            raise _unavailable_error(err, self.settings) from err
         self._loaded_until = 0.0  # the server may have come back empty: look again
 
     def _check_loaded(self) -> None:

@@ -266,6 +266,19 @@ def _stop_all() -> None:
         srv.stop()
 
 
+def half_of(size: str) -> str:
+    """Half of a JVM-style memory size, in megabytes.
+
+    >>> half_of("512m"), half_of("8g"), half_of("1G")
+    ('256m', '4096m', '512m')
+    """
+    units = {"k": 1 / 1024, "m": 1, "g": 1024}
+    number, unit = size[:-1], size[-1].lower()
+    if unit not in units:
+        number, unit = size, "m"
+    return f"{max(int(float(number) * units[unit] / 2), 1)}m"
+
+
 class Neo4jServer:
     """One Neo4j Community process with Bolt on 127.0.0.1, auth off, data in a temp dir.
 
@@ -286,6 +299,7 @@ class Neo4jServer:
         data_dir: str | os.PathLike | None = None,
         keep_data: bool = False,
         http_port: int | None = None,
+        transaction_max: str | None = None,
     ) -> None:
         self.port = port
         self.http_port = http_port  # None: no HTTP server; 0: a free port
@@ -294,6 +308,11 @@ class Neo4jServer:
         self.pagecache = pagecache
         self.tx_timeout = tx_timeout
         self.settings = dict(settings or {})
+        # One transaction may use at most this much heap (half of it by default): a query that builds
+        # a huge value fails with Neo4j's MemoryLimitExceeded instead of exhausting the heap and
+        # stalling every other query.  A "--set db.memory.transaction.max=..." wins.
+        self.transaction_max = self.settings.setdefault("db.memory.transaction.max",
+                                                        transaction_max or half_of(heap))
         self._given_data_dir = Path(data_dir) if data_dir else None
         self.keep_data = keep_data or data_dir is not None
         self.data_dir: Path | None = None
@@ -463,12 +482,29 @@ class Neo4jServer:
 # Command line (tools/neo4j/neo4j-dev calls this)
 
 
+def banner(srv: Neo4jServer, seconds: float) -> str:
+    """What ``neo4j-dev`` prints once the server is ready: the URI, how to log in, the memory limits."""
+    auth = srv.settings.get("dbms.security.auth_enabled", "false").strip().lower() == "true"
+    login = ("auth enabled: user neo4j, initial password neo4j (change it first: ALTER CURRENT USER SET PASSWORD "
+             "FROM 'neo4j' TO '...'); set NEO4J_USERNAME and NEO4J_PASSWORD") if auth else "auth disabled"
+    browser_login = "user neo4j and its password" if auth else "authentication: none"
+    return (f"Neo4j {srv.version} (Community) ready in {seconds:.1f}s at {srv.uri}\n"
+            f"  export NEO4J_URI={srv.uri}   # {login}; database 'neo4j'\n"
+            + (f"  Neo4j Browser: {srv.http_uri}/browser/  (connect to {srv.uri}, {browser_login})\n"
+               if srv.http_uri else "")
+            + f"  heap {srv.heap}, at most {srv.transaction_max} per transaction (db.memory.transaction.max)\n"
+            f"  data+logs: {srv.data_dir}{' (deleted on exit)' if not srv.keep_data else ''}\n"
+            f"  Ctrl-C to stop.")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Run a throw-away Neo4j for development until Ctrl-C.")
     ap.add_argument("--port", type=int, default=None, help="Bolt port (default: 7687 if free, else a random free port)")
     ap.add_argument("--heap", default="512m")
     ap.add_argument("--pagecache", default="128m")
     ap.add_argument("--tx-timeout", default="60s")
+    ap.add_argument("--transaction-max", default=None, metavar="SIZE",
+                    help="most heap one transaction may use (db.memory.transaction.max; default half the heap)")
     ap.add_argument("--data", default=None, help="keep data in this dir (default: temp, deleted)")
     ap.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="extra neo4j.conf setting (repeatable)"
@@ -491,6 +527,7 @@ def main(argv: list[str] | None = None) -> int:
             tx_timeout=args.tx_timeout,
             settings=settings,
             data_dir=args.data,
+            transaction_max=args.transaction_max,
             http_port=None if args.http is None else args.http if args.http >= 0 else (7474 if _port_free(7474) else 0),
         )
         build_classpath(quiet=False)
@@ -503,15 +540,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"neo4j-dev: {e}", file=sys.stderr)
         return 1
 
-    print(
-        f"Neo4j {srv.version} (Community) ready in {time.monotonic() - t0:.1f}s at {srv.uri}\n"
-        f"  export NEO4J_URI={srv.uri}   # auth disabled; database 'neo4j'\n"
-        + (f"  Neo4j Browser: {srv.http_uri}/browser/  (connect to {srv.uri}, authentication: none)\n"
-           if srv.http_uri else "") +
-        f"  data+logs: {srv.data_dir}{' (deleted on exit)' if not srv.keep_data else ''}\n"
-        f"  Ctrl-C to stop.",
-        flush=True,
-    )
+    print(banner(srv, time.monotonic() - t0), flush=True)
     stop = {"flag": False}
 
     def _handler(signum, frame):

@@ -13,6 +13,7 @@ from kb.analysis import comparable_cases
 from kb.analysis import index_for as analysis_index
 from kb.analysis.facets import SORTS, PageOutOfRange, build_cases, facet_cases, paginate, parse_selection, sort_cases
 
+from ..bounds import whole_number
 from ..render import prose_sections, render_markdown
 from ..store import get_store
 from .base import page_route, respond
@@ -62,9 +63,7 @@ def _list_args(args: MultiDict) -> tuple[dict[str, tuple[str, ...]], str, int]:
     sort, number = args.get("sort", "name"), args.get("page", "1")
     if sort not in SORTS:
         abort(400, f"Unknown sort '{sort}'; use one of: {', '.join(SORTS)}.")
-    if not number.isdigit():
-        abort(400, f"The page must be a whole number from 1, not '{number}'.")
-    return parse_selection(args.getlist), sort, int(number)
+    return parse_selection(args.getlist), sort, whole_number(number, "page")
 
 
 def case_list(store: Any, args: MultiDict, page_size: int, fmt: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from kb import evidence as grades
 from kb.analysis import SIZE_ORDER, CaseIndex, CaseQuery
 from kb.graph.model import size_band
 
+from ..bounds import is_whole_number
 from ..errors import not_found, page_names
 from ..store import get_store
 from .base import page_route, respond
@@ -80,7 +81,7 @@ def described_query(index: CaseIndex, args: MultiDict) -> tuple[CaseQuery, list[
     band = next(iter(known("size", [args.get("size", "")], SIZE_ORDER, "size band")), "")
     staff = args.get("staff", "").strip()
     if staff:
-        if staff.isdigit() and int(staff) > 0:
+        if is_whole_number(staff):
             band = size_band(int(staff))
         else:
             ignored.append({"field": "staff", "value": staff, "why": "not a whole number of staff above 0"})

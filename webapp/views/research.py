@@ -17,20 +17,22 @@ from kb.queries.console import ConsoleResult, graph_elements, validate_params
 from kb.store.console_pool import ConsoleBusy
 from kb.store.versioned import derived
 
-from ..security import console_limit
+from ..security import ConsoleQueryRunning, console_limit, one_console_query
 from ..store import get_console, get_store
 from .base import page_route, respond
 
 bp = Blueprint("research", __name__)
 
 EXAMPLES = [q for q in QUERIES.values() if q.title]
+#: The console runs on the embedded copy of the graph whichever store serves the pages (webapp.store.get_console).
+CONSOLE_BACKEND = "ladybug"
 
 
 @page_route(bp, "/query", cache=False)  # rate limited, and each query is run afresh
 @console_limit
 def query(fmt: str):
     """Run a read-only Cypher query from the URL (``q``, ``params`` as JSON, or ``example``)."""
-    backend = current_app.config["KB_STORE"]
+    backend = CONSOLE_BACKEND
     text, raw_params, example = _requested_query(backend)
     result, error, status, params, error_field = None, None, 200, None, "q"
     try:
@@ -43,6 +45,8 @@ def query(fmt: str):
             get_console().prestart()  # warm while the visitor types
     except ConsoleBusy as err:
         error, status = str(err), 503
+    except ConsoleQueryRunning as err:
+        error, status = str(err), 429
     except QueryError as err:
         error, status = str(err), 400
     data = {"ok": error is None, "query": text, "params": params if params is not None else raw_params,
@@ -57,7 +61,7 @@ def query(fmt: str):
     nodes, rels = graph_elements(result) if result else ([], [])
     html = respond(fmt, "query.html", data, error_field=error_field,
                    graph={"nodes": nodes, "edges": rels} if nodes else None,
-                   csv_url=url_for("research.query_csv", **request.args) if result else None)
+                   csv_url=url_for("research.query_csv", **_query_args()) if result else None)
     return html, status
 
 
@@ -65,11 +69,13 @@ def query(fmt: str):
 @console_limit
 def query_csv():
     """The same query's result as CSV, for spreadsheets (cells neutralised as OWASP recommends)."""
-    text, raw_params, _ = _requested_query(current_app.config["KB_STORE"])
+    text, raw_params, _ = _requested_query(CONSOLE_BACKEND)
     try:
         result = _run(text, validate_params(raw_params))
     except ConsoleBusy as err:
         abort(503, str(err))
+    except ConsoleQueryRunning as err:
+        abort(429, str(err))
     except QueryError as err:
         abort(400, str(err))
     buffer = io.StringIO()
@@ -80,6 +86,15 @@ def query_csv():
                          for v in row])
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="query.csv"'})
+
+
+#: The console's own parameters: the only ones its links carry (url_for would read others, such as
+#: _external or _scheme, as instructions).
+QUERY_PARAMETERS = ("q", "params", "example")
+
+
+def _query_args() -> dict[str, str]:
+    return {name: request.args[name] for name in QUERY_PARAMETERS if name in request.args}
 
 
 def _requested_query(backend: str) -> tuple[str, str, str]:
@@ -98,8 +113,9 @@ def _run(text: str, params: dict) -> ConsoleResult:
     if not text.strip():
         raise QueryError("Type a Cypher query, or pick an example.")
     config = current_app.config
-    return get_console().run(text, params, timeout_ms=config["KB_QUERY_TIMEOUT_MS"],
-                             row_cap=config["KB_QUERY_ROW_CAP"], byte_cap=config["KB_QUERY_BYTE_CAP"])
+    with one_console_query():
+        return get_console().run(text, params, timeout_ms=config["KB_QUERY_TIMEOUT_MS"],
+                                 row_cap=config["KB_QUERY_ROW_CAP"], byte_cap=config["KB_QUERY_BYTE_CAP"])
 
 
 # --- downloads ---------------------------------------------------------------------------------

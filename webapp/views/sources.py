@@ -13,6 +13,7 @@ from kb.figures import figure_row_text
 from kb.kinds import CLAIM_REL_TYPES, KIND_OF_CLAIM_TYPE
 from kb.queries.site import source_citations
 
+from ..bounds import whole_number
 from ..store import get_store
 from .base import page_route, respond
 from .links import CONCEPT_FOLDERS, missing, node_url
@@ -29,9 +30,7 @@ def sources(fmt: str):
     each repeatable: any of the values) and paged (``page=``, ``KB_PAGE_SIZE`` a page)."""
     store = get_store()
     chosen = parse_source_selection(request.args.getlist)
-    number = request.args.get("page", "1")
-    if not number.isdigit() or int(number) < 1:
-        abort(400, f"The page must be a whole number from 1, not '{number}'.")
+    number = whole_number(request.args.get("page", "1"), "page")
     declared: dict[str, list[dict[str, Any]]] = {}
     for row in store.query("source_declarations"):
         declared.setdefault(row["source"], []).append(row)
@@ -42,7 +41,7 @@ def sources(fmt: str):
               for src in every}
     result = facet_sources(every, values, chosen)
     try:
-        page = paginate(result.sources, int(number), current_app.config["KB_PAGE_SIZE"])
+        page = paginate(result.sources, number, current_app.config["KB_PAGE_SIZE"])
     except PageOutOfRange as err:
         abort(404, f"No such page of sources: {err}.")
     endpoint = "sources.sources_json" if fmt == "json" else "sources.sources"
