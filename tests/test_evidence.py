@@ -486,10 +486,12 @@ def test_one_page_under_two_source_ids_with_different_reliability_is_an_error(mi
     assert errors[0].message == ("source 'report-a-copy' is the page of source 'report-a' (cases/alpha-care.md:18) "
                                  "with another reliability (third-party here, independent there)")
     assert errors[0].hint.startswith("one page has one reliability: cite it as [src: report-a]")
-    # the same reliability: two ids for one page are allowed (a reprint, a chapter and the whole book...)
+    # the same reliability: still one page under two ids, so two sources in the graph (issue 27)
     edit(mini_root, CASE, "    reliability: third-party\n  - id: report-b\n",
          "    reliability: independent\n  - id: report-b\n")
     assert [p for p in errors_of(mini_root) if p.code == "source-conflict"] == []
+    (duplicate,) = [p for p in errors_of(mini_root) if p.code == "duplicate-source"]
+    assert duplicate.message == "source 'report-a-copy' is the page of source 'report-a' (cases/alpha-care.md:18)"
 
 
 def test_exports_carry_the_affiliation_and_the_wikidata_id(mini_root: Path, tmp_path: Path) -> None:

@@ -1,4 +1,6 @@
-"""Two case files about one organisation: found by name, alias and website.
+"""Two case files about one organisation, or two concept pages for one concept.
+
+Organisations are found by name, alias, website and shared sources; concepts by id, name and alias.
 
 Names are compared after normalisation (case, accents, ``&``/"and", punctuation, legal forms such
 as Ltd or Stichting, a bracketed addition), then fuzzily with RapidFuzz; websites by host and path
@@ -8,7 +10,12 @@ as Ltd or Stichting, a bracketed addition), then fuzzily with RapidFuzz; website
   one organisation would become two nodes and its claims would be split between them.
 * A very similar name is a **note** (``similar-organisation``): worth a look, but two organisations
   may really have near names, so it fails nothing, not even ``validate --strict``.
+* Most of the sources of the smaller file shared (by normalised URL: at least three, and four in five),
+  or a very similar name and a source in common, is an **error** too: a copied file under a new name.
 * Two cases of which one names the other in ``relations:`` are known to be different and never reported.
+* Two concept pages with the same normalised id, name or alias (case, accents, punctuation and a
+  plural ``s`` aside: ``self-managing-team`` and ``self-managing-teams``) are an **error**
+  (``duplicate-concept``) on the later file, naming the other (:func:`concept_problems`).
 
 ``new-case`` uses :func:`matches_for` to refuse a second file for an organisation already there.
 
@@ -35,10 +42,11 @@ from urllib.parse import urlsplit
 from rapidfuzz import fuzz
 from slugify import slugify
 
+from kb.check.sources import normalised_url
 from kb.problems import Problem
 
-__all__ = ["SIMILARITY", "Match", "OrganisationNames", "matches_for", "name_keys", "organisation_problems",
-           "website_key"]
+__all__ = ["SIMILARITY", "Match", "OrganisationNames", "concept_key", "concept_problems", "matches_for", "name_keys",
+           "organisation_problems", "website_key"]
 
 #: RapidFuzz ratio (0-100) from which two normalised names count as similar.
 SIMILARITY = 90
@@ -63,6 +71,7 @@ class OrganisationNames:
     related: frozenset[str] = frozenset()
     name_at: tuple[int, int] = (1, 1)
     website_at: tuple[int, int] = (1, 1)
+    sources: frozenset[str] = frozenset()  # the pages it cites, by normalised URL
 
     @classmethod
     def of(cls, doc: object) -> OrganisationNames | None:
@@ -75,7 +84,11 @@ class OrganisationNames:
         relations = data.get("relations") if isinstance(data.get("relations"), list) else []
         related = frozenset(r["target"] for r in relations if isinstance(r, dict) and isinstance(r.get("target"), str))
         website = data.get("website") if isinstance(data.get("website"), str) else ""
-        return cls(doc.where, data["id"], data["name"], aliases, website, related, doc.at("name"), doc.at("website"))
+        declared = data.get("sources") if isinstance(data.get("sources"), list) else []
+        sources = frozenset(normalised_url(s["url"]) for s in declared if isinstance(s, dict)
+                            and isinstance(s.get("url"), str) and s["url"].strip())
+        return cls(doc.where, data["id"], data["name"], aliases, website, related, doc.at("name"), doc.at("website"),
+                   sources)
 
     def name_keys(self) -> list[tuple[str, str]]:
         """(normalised name, what it is) for the name and each alias."""
@@ -171,11 +184,16 @@ def organisation_problems(documents: list) -> list[Problem]:
     organisations = sorted((o for o in (OrganisationNames.of(d) for d in documents
                                          if getattr(d, "role", "") == "case") if o), key=lambda o: o.path)
     problems = []
-    for a, b in sorted(_exact_pairs(organisations) | _similar_pairs(organisations)):
+    for a, b in sorted(_exact_pairs(organisations) | _similar_pairs(organisations) | _source_pairs(organisations)):
         first, second = organisations[a], organisations[b]
         if first.id in second.related or second.id in first.related or first.id == second.id:
             continue  # the author knows both (a relation), or a duplicate id, reported on its own
         match = _match(first.name_keys(), website_key(first.website), second)
+        shared = len(first.sources & second.sources)
+        if match is not None and not match.exact and shared:
+            match = Match(second, f"{match.reason} and {shared} source(s) in common", True)
+        elif (match is None or not match.exact) and _mostly_shared(first, second):
+            match = Match(second, f"{shared} of its sources in common", True)
         if match is None:
             continue
         for this, other in ((second, first), (first, second)):  # on both files: either may be the new one
@@ -224,3 +242,57 @@ def _similar_pairs(organisations: list[OrganisationNames]) -> set[tuple[int, int
                 if other != index:
                     pairs.add((min(index, other), max(index, other)))
     return pairs
+
+
+def _mostly_shared(first: OrganisationNames, second: OrganisationNames) -> bool:
+    """At least three pages in common, and four in five of the smaller file's: a copy, not a neighbour."""
+    shared = len(first.sources & second.sources)
+    return shared >= 3 and shared >= 0.8 * min(len(first.sources), len(second.sources))
+
+
+def _source_pairs(organisations: list[OrganisationNames]) -> set[tuple[int, int]]:
+    """Index pairs that cite a page in common (through an index of pages, not by comparing every pair)."""
+    by_page: dict[str, set[int]] = defaultdict(set)
+    for index, organisation in enumerate(organisations):
+        for page in organisation.sources:
+            by_page[page].add(index)
+    return {pair for members in by_page.values() if 1 < len(members) <= 50
+            for pair in combinations(sorted(members), 2)}
+
+
+# --- concepts ---------------------------------------------------------------------------------------
+
+def concept_key(text: str) -> str:
+    """A concept's id, name or alias as compared: words without case, accents, punctuation or a plural s.
+
+    >>> concept_key("self-managing-teams"), concept_key("Self-managing team"), concept_key("Coaches")
+    ('self managing team', 'self managing team', 'coache')
+    """
+    words = slugify(text, separator=" ").split() if not text.isascii() else _WORDS.findall(text.lower())
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
+
+
+def concept_problems(concepts: list) -> list[Problem]:
+    """Two concept pages sharing a normalised id, name or alias: an error on both, each naming the other."""
+    owners: dict[str, tuple[object, str, tuple]] = {}
+    pairs: dict[tuple[str, str], tuple] = {}
+    for doc in sorted(concepts, key=lambda d: d.where):
+        data = doc.data
+        aliases = data.get("aliases") if isinstance(data.get("aliases"), list) else []
+        names = [("id", data.get("id"), ("id",)), ("name", data.get("name"), ("name",))]
+        names += [(f"alias '{a}'", a, ("aliases", i)) for i, a in enumerate(aliases)]
+        for what, text, path in names:
+            key = concept_key(text) if isinstance(text, str) else ""
+            other = owners.setdefault(key, (doc, what, path)) if key else None
+            if other is not None and other[0] is not doc:
+                pairs.setdefault((other[0].where, doc.where), (other, (doc, what, path)))
+    problems = []
+    for (first, this) in pairs.values():
+        for (doc, what, path), (other, other_what, _) in ((this, first), (first, this)):
+            problems.append(Problem(
+                doc.where, *doc.at(*path),
+                f"this concept looks like {other.where} ({other.data.get('id')}): its {what} is the same as that "
+                f"page's {other_what}",
+                f"if it is the same concept, link to {other.data.get('id')} and add what is new to its page; if not, "
+                "give this one a name and aliases of its own", code="duplicate-concept"))
+    return problems

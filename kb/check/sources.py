@@ -5,8 +5,7 @@
   organisation is its own account, so it cannot be ``independent`` (:func:`affiliation_problems`).
 - Across files (:func:`source_consistency_problems`): a source id names one source (the same url or
   publication, title and reliability wherever it is declared), and one page (its URL, compared
-  without scheme, ``www.``, trailing slash or fragment) is not declared under two ids with
-  different reliability.
+  without scheme, ``www.``, trailing slash or fragment) is not declared under two ids.
 """
 
 from __future__ import annotations
@@ -123,23 +122,31 @@ def _same_id_problems(declared: list[tuple[Document, int, dict]]) -> list[Proble
 
 
 def _same_page_problems(declared: list[tuple[Document, int, dict]]) -> list[Problem]:
-    """One page (by its normalised URL) under two source ids must have one reliability."""
+    """One page (by its normalised URL) is one source: declared under a second id, it would be two."""
     first: dict[str, tuple[Document, int, dict]] = {}
     problems = []
     for doc, i, source in declared:
         if not isinstance(source.get("url"), str) or not source["url"].strip():
             continue
         other_doc, other_i, other = first.setdefault(normalised_url(source["url"]), (doc, i, source))
-        if other["id"] == source["id"] or other.get("reliability") == source.get("reliability"):
+        if other["id"] == source["id"]:
             continue
-        line, col = doc.at("sources", i, "reliability") if "reliability" in source else doc.at("sources", i, "url")
+        if other.get("reliability") != source.get("reliability"):
+            line, col = doc.at("sources", i, "reliability") if "reliability" in source else doc.at("sources", i, "url")
+            problems.append(Problem(
+                doc.where, line, col,
+                f"source '{source['id']}' is the page of source '{other['id']}' ({_there(other_doc, other_i)}) "
+                f"with another reliability ({source.get('reliability') or 'none'} here, "
+                f"{other.get('reliability') or 'none'} there)",
+                f"one page has one reliability: cite it as [src: {other['id']}] and remove this source, or give both "
+                f"reliability: {other.get('reliability')}", code="source-conflict"))
+            continue
+        line, col = doc.at("sources", i, "url")
         problems.append(Problem(
             doc.where, line, col,
-            f"source '{source['id']}' is the page of source '{other['id']}' ({_there(other_doc, other_i)}) "
-            f"with another reliability ({source.get('reliability') or 'none'} here, "
-            f"{other.get('reliability') or 'none'} there)",
-            f"one page has one reliability: cite it as [src: {other['id']}] and remove this source, or give both "
-            f"reliability: {other.get('reliability')}", code="source-conflict"))
+            f"source '{source['id']}' is the page of source '{other['id']}' ({_there(other_doc, other_i)})",
+            f"one page is one source: declare it as id: {other['id']} (with the same title and reliability) and "
+            f"cite it as [src: {other['id']}]", code="duplicate-source"))
     return problems
 
 

@@ -17,7 +17,7 @@ from kb.check.contributor_rules import (
     mark_problems,
     placeholder_problems,
 )
-from kb.check.duplicates import organisation_problems
+from kb.check.duplicates import concept_problems, organisation_problems
 from kb.check.facts import fact_problems
 from kb.check.schema_check import schema_for, schema_problems
 from kb.check.sources import affiliation_problems, source_consistency_problems, source_reference_problems
@@ -234,6 +234,7 @@ def cross_file_problems(documents: list[Document], links: bool = True) -> list[P
     cases = {d.data["id"]: d for d in usable if d.role == "case"}
     problems.extend(source_consistency_problems(usable))
     problems.extend(organisation_problems(usable))
+    problems.extend(concept_problems([d for d in usable if d.role in CONCEPT_FOLDERS]))
     problems.extend(_scope_target_problems(list(cases.values())))
     problems.extend(_concept_problems(concepts))
     if links:

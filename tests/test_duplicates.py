@@ -1,0 +1,97 @@
+"""Issue 27, item 4: duplicates caught by what they are, not only by name — an error naming the other file."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kb.cli.main import main
+
+from .conftest import REPO
+
+
+def validate(root: Path, *paths: str) -> tuple[int, list[dict]]:
+    result = CliRunner().invoke(main, ["validate", "--root", str(root), "--format", "json",
+                                       *(str(root / p) for p in paths)])
+    return result.exit_code, json.loads(result.stdout)["problems"]
+
+
+@pytest.fixture(scope="module")
+def repo_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("repo") / "content"
+    for folder in ("cases", "concepts", "vocabulary"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+def copy_of_buurtzorg(root: Path, case_id: str, name: str) -> str:
+    """buurtzorg.md under another id and name, without its website and aliases."""
+    text = (REPO / "cases" / "buurtzorg.md").read_text(encoding="utf-8")
+    text = text.replace("id: buurtzorg\n", f"id: {case_id}\n").replace("name: Buurtzorg Nederland\n", f"name: {name}\n")
+    text = re.sub(r"\naliases: .*\n", "\n", text)
+    text = re.sub(r"\nwebsite: .*\n", "\n", text)
+    path = f"cases/{case_id}.md"
+    (root / path).write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("case_id", "name", "reason"), [
+    ("buurtzorg-home-care", "Buurtzorg Home Care", "of its sources in common"),
+    ("buurtzorg-netherlands", "Buurtzorg Netherlands", "similar name and 37 source(s) in common"),
+])
+def test_a_renamed_copy_of_a_case_is_an_error_naming_the_original(repo_content: Path, case_id: str, name: str,
+                                                                   reason: str) -> None:
+    path = copy_of_buurtzorg(repo_content, case_id, name)
+    try:
+        code, problems = validate(repo_content, path)
+    finally:
+        (repo_content / path).unlink()
+    (problem,) = [p for p in problems if p["code"] == "duplicate-organisation"]
+    assert code == 1 and problem["severity"] == "error" and problem["line"] == 4
+    assert problem["message"].startswith("this looks like the organisation in cases/buurtzorg.md: ")
+    assert reason in problem["message"]
+
+
+def concept(root: Path, folder: str, concept_id: str, name: str, aliases: str = "[]") -> str:
+    path = f"concepts/{folder}/{concept_id}.md"
+    (root / path).write_text(f"---\nid: {concept_id}\nname: {name}\nkind: {folder[:-1]}\naliases: {aliases}\n"
+                             f"definition: A concept page written for this test, long enough to pass.\n---\nText.\n",
+                             encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("concept_id", "name", "aliases", "line", "message"), [
+    ("self-managing-team", "Teams that manage themselves", "[]", 2, "its id is the same as that page's id"),
+    ("team-autonomy", "Autonomous teams", "[]", 3, "its name is the same as that page's alias 'autonomous teams'"),
+    ("team-autonomy", "Team autonomy", "[self-organising teams]", 5,
+     "its alias 'self-organising teams' is the same as that page's alias 'self-organising teams'"),
+])
+def test_a_concept_like_another_is_an_error_naming_it(mini_root: Path, concept_id: str, name: str, aliases: str,
+                                                      line: int, message: str) -> None:
+    path = concept(mini_root, "practices", concept_id, name, aliases)
+    code, problems = validate(mini_root)
+    (problem,) = [p for p in problems if p["code"] == "duplicate-concept" and p["path"] == path]
+    assert code == 1 and problem["line"] == line
+    assert problem["message"] == ("this concept looks like concepts/practices/self-managing-teams.md "
+                                  f"(self-managing-teams): {message}")
+    # ... and the existing page names the new one, so that whichever file is new, it is pointed at.
+    assert [p["message"].split(":")[0] for p in problems if p["code"] == "duplicate-concept" and p["path"] != path] \
+        == [f"this concept looks like {path} ({concept_id})"]
+
+
+def test_one_url_under_two_source_ids_in_two_files_is_an_error(mini_root: Path) -> None:
+    beta = mini_root / "cases" / "beta-shoes.md"
+    text = beta.read_text(encoding="utf-8")
+    url = re.search(r"url: (\S+)", text).group(1)
+    alpha = mini_root / "cases" / "alpha-care.md"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("url: https://example.org/b", f"url: {url}"),
+                     encoding="utf-8")
+    code, problems = validate(mini_root)
+    (problem,) = [p for p in problems if p["code"] == "duplicate-source"]
+    assert code == 1 and problem["path"] in ("cases/alpha-care.md", "cases/beta-shoes.md")
+    assert re.fullmatch(r"source '[\w-]+' is the page of source '[\w-]+' \(cases/[\w-]+\.md:\d+\)", problem["message"])
