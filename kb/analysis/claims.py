@@ -15,12 +15,13 @@ Pure functions over claim, figure and view rows of the named queries (``organisa
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from kb.evidence import is_self, meets_grade
+from kb.evidence import SELF, is_self, meets_grade
 
-__all__ = ["figures_by_claim", "kept_claims", "views_by_claim"]
+__all__ = ["figures_by_claim", "grade_and_scope_counts", "kept_claims", "views_by_claim"]
 
 
 def kept_claims(rows: Iterable[dict[str, Any]], scope: str, min_grade: str | None) -> list[dict[str, Any]]:
@@ -73,3 +74,18 @@ def views_by_claim(claims: Sequence[Mapping[str, Any]],
     for view in views:
         by_claim.setdefault((view["organisation"], view["claim_line"]), []).append(view)
     return [by_claim.get((claim["organisation"], claim["line"]), []) for claim in claims]
+
+
+def grade_and_scope_counts(rows: Iterable[Mapping[str, Any]]) -> tuple[Counter[str], Counter[str]]:
+    """How many claims have each grade (``""``: not recorded) and each scope (a missing scope is ``self``).
+
+    >>> grade_and_scope_counts([{"evidence": "reported", "scope": "self"}, {"evidence": None, "scope": None},
+    ...                         {"evidence": "reported", "scope": "general"}])
+    (Counter({'reported': 2, '': 1}), Counter({'self': 2, 'general': 1}))
+    """
+    grades: Counter[str] = Counter()
+    scopes: Counter[str] = Counter()
+    for row in rows:
+        grades[row.get("evidence") or ""] += 1
+        scopes[row.get("scope") or SELF] += 1
+    return grades, scopes

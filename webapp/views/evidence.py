@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from kb import analysis
 from kb import evidence as grades
+from kb.analysis.claims import grade_and_scope_counts
 
 from ..badges import SCOPE_BADGES, grade_words
 from ..store import get_store
@@ -22,13 +23,7 @@ bp = Blueprint("evidence", __name__)
 def evidence(fmt: str):
     """How claims are graded and scoped, with how many claims of the knowledge base have each grade and scope."""
     index = analysis.index_for(get_store())
-    by_grade: dict[str, int] = {}
-    by_scope: dict[str, int] = {}
-    for row in index.claim_rows:
-        grade_id = row.get("evidence") or ""
-        by_grade[grade_id] = by_grade.get(grade_id, 0) + 1
-        scope = row.get("scope") or "self"
-        by_scope[scope] = by_scope.get(scope, 0) + 1
+    by_grade, by_scope = grade_and_scope_counts(index.claim_rows)
     data = {
         "grades": [grade_words(g) | {"claims": by_grade.get(g.id, 0)} for g in grades.GRADES],
         "not_recorded": {"label": grades.UNGRADED.label, "weight": grades.UNGRADED.weight,
