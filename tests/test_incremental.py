@@ -26,6 +26,8 @@ from kb.problems import StoreError
 from kb.queries.catalogue import QUERIES
 from kb.store import ladybug as ladybug_store
 from kb.store.ladybug import LadybugStore, current_generation, rebuild
+from kb.store.ladybug import change as ladybug_change
+from kb.store.ladybug import generations as ladybug_generations
 from tests.conftest import FIXTURES, REPO, kill_when_it_prints
 
 GAMMA = """---
@@ -218,13 +220,13 @@ def test_a_long_log_is_folded_in_and_a_grown_file_rebuilt(mini_root: Path, loade
                                                           monkeypatch) -> None:
     """Readers replay the write-ahead log: past a size it is checkpointed; past a growth, rebuilt."""
     beta = mini_root / "cases" / "beta-shoes.md"
-    monkeypatch.setattr(ladybug_store, "MAX_WAL_BYTES", 0)
+    monkeypatch.setattr(ladybug_generations, "MAX_WAL_BYTES", 0)
     beta.write_text(beta.read_text(encoding="utf-8").replace("mixed.", "mixed, at first."), encoding="utf-8")
     assert load_embedded(mini_root, loaded).mode == "incremental"
     database = current_generation(loaded)
     assert not database.with_name(database.name + ".wal").exists()
     assert_same_as_full_rebuild(mini_root, loaded, tmp_path)
-    monkeypatch.setattr(ladybug_store, "MAX_GROWTH", 0.5)
+    monkeypatch.setattr(ladybug_generations, "MAX_GROWTH", 0.5)
     beta.write_text(beta.read_text(encoding="utf-8").replace("at first.", "at first, then better."),
                     encoding="utf-8")
     assert load_embedded(mini_root, loaded).mode == "full"
@@ -305,13 +307,13 @@ def test_a_failed_incremental_load_leaves_the_previous_generation(mini_root: Pat
     assert reader.query("organisation", id="alpha-care")[0]["city"] == "Almelo"
     alpha = mini_root / "cases" / "alpha-care.md"
     alpha.write_text(alpha.read_text(encoding="utf-8").replace("city: Almelo", "city: Enschede"), encoding="utf-8")
-    statements = ladybug_store.change_statements
+    statements = ladybug_change.change_statements
 
     def half_then_broken(change):  # the first half is applied, then a statement fails
         real = statements(change)
         return [*real[: len(real) // 2], ("MATCH (n:NoSuchLabel) DETACH DELETE n", {}), *real[len(real) // 2:]]
 
-    monkeypatch.setattr(ladybug_store, "change_statements", half_then_broken)
+    monkeypatch.setattr(ladybug_change, "change_statements", half_then_broken)
     with pytest.raises(StoreError, match="incremental update failed"):
         load_embedded(mini_root, loaded)
     assert current_generation(loaded) == before
@@ -331,7 +333,7 @@ def test_a_killed_incremental_load_leaves_the_previous_generation(mini_root: Pat
         import sys, time
         sys.path.insert(0, {str(REPO)!r})
         from pathlib import Path
-        from kb.store import ladybug as s
+        from kb.store.ladybug import change as s
         original = s._apply_statements
         def slow(*args):
             original(*args)
@@ -353,8 +355,8 @@ def test_a_wrong_total_stops_the_switch(mini_root: Path, loaded: Path, monkeypat
     before = current_generation(loaded)
     beta = mini_root / "cases" / "beta-shoes.md"
     beta.write_text(beta.read_text(encoding="utf-8").replace("mixed.", "mixed, says a test."), encoding="utf-8")
-    statements = ladybug_store.change_statements
-    monkeypatch.setattr(ladybug_store, "change_statements",
+    statements = ladybug_change.change_statements
+    monkeypatch.setattr(ladybug_change, "change_statements",
                         lambda change: [s for s in statements(change) if ":REPORTED" not in s[0]])
     with pytest.raises(StoreError, match="does not add up"):
         load_embedded(mini_root, loaded)

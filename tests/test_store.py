@@ -13,6 +13,7 @@ from kb.problems import StoreError
 from kb.queries.catalogue import QUERIES
 from kb.store import ladybug as ladybug_store
 from kb.store.ladybug import LadybugStore, current_generation, rebuild
+from kb.store.ladybug import writer as ladybug_writer
 
 from .conftest import REPO, kill_when_it_prints, load_into
 
@@ -99,7 +100,7 @@ def test_failed_build_leaves_previous_store(mini_root: Path, mini_store: Path, m
     def broken(*_args, **_kwargs):
         raise RuntimeError("disk full (simulated)")
 
-    monkeypatch.setattr(ladybug_store, "_check_generation", broken)
+    monkeypatch.setattr(ladybug_writer, "check_generation", broken)
     with pytest.raises(RuntimeError, match="simulated"):
         rebuild(mini_store, rows)
     assert current_generation(mini_store) == before
@@ -113,7 +114,7 @@ def test_killed_load_leaves_previous_store(mini_root: Path, mini_store: Path) ->
     script = textwrap.dedent(f"""
         import sys, time
         sys.path.insert(0, {str(REPO)!r})
-        from kb.store import ladybug as s
+        from kb.store.ladybug import writer as s
         original = s._write_generation
         def slow(folder, rows, progress):
             original(folder, rows, progress)

@@ -1,0 +1,194 @@
+"""Reading the embedded store: :class:`LadybugStore` opens the generation ``CURRENT`` names, read-only.
+
+It follows a switch by itself (the next query opens the new generation; connections to the old
+one stay valid), runs the named queries and, for the console, a visitor's query with limits.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import ladybug
+
+from kb.problems import QueryError, StoreError
+from kb.queries.catalogue import cypher_for
+from kb.queries.console import ConsoleResult, check_read_only, engine_message, error_chars, read_capped
+from kb.store.ladybug.generations import MAX_DB_BYTES, current_generation, file_size
+from kb.store.plan_check import check_ladybug_plan
+
+__all__ = ["DATABASE_SETTINGS", "LadybugStore", "preload_engine", "reader_buffer_bytes"]
+
+#: Bounds of a reader's buffer pool when ``KB_LADYBUG_BUFFER_MB`` does not set it.
+READER_BUFFER_MIN = 256 * 1024**2
+READER_BUFFER_MAX = 4 * 1024**3
+
+
+#: Settings a query could change for the whole database, found by changing each one on one connection
+#: and reading it on another (the others belong to the connection, and each console query has its own).
+DATABASE_SETTINGS = ("spill_to_disk", "checkpoint_threshold", "auto_checkpoint", "force_checkpoint_on_close",
+                     "debug_enable_multi_writes")
+
+
+def preload_engine() -> None:
+    """Import the engine's lazily loaded modules now (a confined worker can no longer read them later)."""
+    from ladybug import _backend
+
+    _backend.get_pybind_module()
+
+
+def reader_buffer_bytes(database: Path | None = None) -> int:
+    """Buffer pool of a read-only handle: ``$KB_LADYBUG_BUFFER_MB``, else sized to the database.
+
+    LadybugDB's default takes most of the machine's memory, once per process; a site runs
+    several worker processes side by side.  A pool smaller than the database fails the queries
+    that read every node of a large table ("the buffer pool is full": at 10,000 cases the file is
+    about 450 MB), so the default is twice the file's size, between 256 MB and 4 GB.  The pool
+    is an upper bound: memory is only taken as pages are read.
+
+    >>> reader_buffer_bytes() // 1024**2
+    256
+    """
+    configured = os.environ.get("KB_LADYBUG_BUFFER_MB")
+    if configured:
+        return int(configured) * 1024 * 1024
+    try:
+        size = database.stat().st_size if database else 0
+    except OSError:
+        size = 0
+    return max(READER_BUFFER_MIN, min(READER_BUFFER_MAX, 2 * size))
+
+
+class LadybugStore:
+    """Read access to the current generation; reopens when a rebuild switched it."""
+
+    backend = "ladybug"
+
+    def __init__(self, store: Path, fixed: Path | None = None, max_db_bytes: int = MAX_DB_BYTES):
+        self.store = Path(store)
+        self._fixed = fixed
+        self._max_db_bytes = max_db_bytes
+        self._settings: dict[str, str] | None = None
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._path: Path | None = None
+        self._database: ladybug.Database | None = None
+
+    @classmethod
+    def open_file(cls, path: Path) -> LadybugStore:
+        """Read one database file, ignoring the pointer (used to check a new generation)."""
+        return cls(path.parent, fixed=path)
+
+    def _connection(self) -> ladybug.Connection:
+        with self._lock:
+            target = self._fixed or current_generation(self.store)
+            if target is None:
+                raise StoreError(f"no graph has been loaded into {self.store} yet; "
+                                 "run: python graph_loader.py load")
+            if target != self._path:
+                # A rebuild switched generations: open the new one; old connections stay valid.
+                self._database = ladybug.Database(str(target), read_only=True,
+                                                  buffer_pool_size=reader_buffer_bytes(target),
+                                                  max_db_size=max(self._max_db_bytes, 2 * file_size(target)))
+                self._settings = None
+                self._path = target
+                self._local = threading.local()
+            connection = getattr(self._local, "connection", None)
+            if connection is None:
+                connection = ladybug.Connection(self._database)
+                self._local.connection = connection
+            return connection
+
+    def version(self) -> str:
+        """The generation readers are switched to now (a new one with every load)."""
+        self._connection()
+        return self._path.parent.name if self._path else ""
+
+    def run(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run Cypher and return rows as dicts (column name -> value)."""
+        connection = self._connection()
+        try:
+            result = connection.execute(cypher, params or {})
+        except RuntimeError as err:
+            raise QueryError(str(err)) from err
+        columns = result.get_column_names()
+        rows = []
+        while result.has_next():
+            rows.append(dict(zip(columns, result.get_next(), strict=False)))
+        return rows
+
+    def run_readonly(self, cypher: str, params: dict[str, Any] | None = None, *, timeout_ms: int = 5000,
+                     row_cap: int = 1000, byte_cap: int = 0) -> ConsoleResult:
+        """Run a researcher's query on the read-only database, with a time limit, a row cap and a byte cap.
+
+        The text check gives a friendly first refusal; what decides is the engine's own plan of the
+        query (:func:`kb.store.plan_check.check_ladybug_plan`: read operators and catalogue
+        functions only).  The site runs this in a confined worker process (:mod:`kb.store.console_pool`):
+        planning alone can crash the engine on some calls.
+        """
+        check_read_only(cypher)
+        connection = ladybug.Connection(self.warm())
+        connection.set_query_timeout(timeout_ms)
+        started = time.perf_counter()
+        try:
+            planned = connection.execute("EXPLAIN " + cypher, params or {})
+            if isinstance(planned, list):
+                raise QueryError("Run one statement at a time (remove the ';' between statements).")
+            check_ladybug_plan(planned.get_next()[0] if planned.has_next() else "")
+            result = connection.execute(cypher, params or {})
+            columns = result.get_column_names()
+            rows, truncated, notes = read_capped(result, row_cap, byte_cap)
+        except RuntimeError as err:
+            raise QueryError(engine_message(str(err), timeout_ms, limit=error_chars(byte_cap))) from err
+        finally:
+            connection.close()
+        return ConsoleResult(columns, rows, truncated, (time.perf_counter() - started) * 1000, notes)
+
+    def warm(self) -> ladybug.Database:
+        """Open (or switch to) the current generation and note its database-wide settings."""
+        database = self._database_for_reading()
+        if self._settings is None:
+            self._settings = self._database_settings()
+        return database
+
+    def settings_changed(self) -> bool:
+        """Whether a query changed a database-wide setting since the handle was opened.
+
+        Connection settings die with the connection (each console query has its own); database
+        settings (``CALL spill_to_disk=false``) would persist for later visitors, so the worker
+        closes the handle when this is true and the next query reopens it.
+        """
+        if self._database is None or self._settings is None:
+            return False
+        try:
+            return self._database_settings() != self._settings
+        except RuntimeError:
+            return True
+
+    def _database_settings(self) -> dict[str, str]:
+        connection = ladybug.Connection(self._database)
+        try:
+            return {name: str(connection.execute(f"CALL current_setting('{name}') RETURN *").get_next()[0])
+                    for name in DATABASE_SETTINGS}
+        finally:
+            connection.close()
+
+    def _database_for_reading(self) -> ladybug.Database:
+        self._connection()  # opens (or switches to) the current generation, read-only
+        return self._database
+
+    def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        return self.run(cypher_for(name, self.backend), params)
+
+    def counts(self) -> dict[str, int]:
+        rows = self.run("MATCH (n) RETURN label(n) AS label, count(*) AS n")
+        return {row["label"]: row["n"] for row in rows}
+
+    def close(self) -> None:
+        with self._lock:
+            self._database = None
+            self._path = None
+            self._local = threading.local()

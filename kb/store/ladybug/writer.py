@@ -1,0 +1,259 @@
+"""Writing a whole generation: rows to staging CSV files, bulk-loaded (COPY), checked, switched to.
+
+:func:`rebuild` writes rows given at once; :class:`GenerationWriter` takes them chunk by chunk,
+also from worker processes (each writes staging files of its own, :meth:`GenerationWriter.part_writer`),
+so a large load never holds every row in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import ladybug
+
+from kb.graph.rows import GraphRows
+from kb.graph.schema import NODE_PROPERTIES, REL_ENDPOINTS, REL_PROPERTIES
+from kb.problems import StoreError
+from kb.store.ladybug.generations import (
+    MAX_DB_BYTES,
+    generation_name,
+    remove_old_generations,
+    switch_pointer,
+    write_manifest,
+)
+from kb.store.ladybug.reader import LadybugStore
+
+if TYPE_CHECKING:
+    from kb.store.manifest import Manifest
+
+__all__ = ["GenerationWriter", "StagedPart", "check_generation", "ddl_statements", "rebuild"]
+
+# Explicit dialect: LadybugDB otherwise sniffs it from the first rows and may miss later quoting.
+_CSV_OPTIONS = "header=false, parallel=false, auto_detect=false, delim=',', quote='\"', escape='\"'"
+
+
+def ddl_statements() -> list[str]:
+    """CREATE statements for every node and relationship table of the graph schema."""
+    statements = []
+    for label, props in NODE_PROPERTIES.items():
+        columns = ", ".join(f"{name} {kind}" for name, kind in props.items())
+        statements.append(f"CREATE NODE TABLE {label}({columns}, PRIMARY KEY (id))")
+    rel_columns = ", ".join(f"{name} {kind}" for name, kind in REL_PROPERTIES.items())
+    for rel_type, pairs in REL_ENDPOINTS.items():
+        ends = ", ".join(f"FROM {a} TO {b}" for a, b in pairs)
+        statements.append(f"CREATE REL TABLE {rel_type}({ends}, {rel_columns})")
+    return statements
+
+
+def rebuild(store: Path, rows: GraphRows, progress: Callable[[str], None] | None = None,
+            manifest: Manifest | None = None) -> Path:
+    """Write ``rows`` into a new generation and switch to it; return the new database path.
+
+    ``manifest`` (``kb.store.manifest``) is kept with the generation so that later loads can be incremental.
+    """
+    generation = generation_name()
+    folder = store / "generations" / generation
+    folder.mkdir(parents=True)
+    try:
+        _write_generation(folder, rows, progress or (lambda _step: None))
+        check_generation(folder / "graph.lbug", rows)
+        if manifest is not None:
+            write_manifest(folder, manifest)
+        switch_pointer(store, generation)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    remove_old_generations(store, keep=generation)
+    return folder / "graph.lbug"
+
+
+def _write_generation(folder: Path, rows: GraphRows, progress: Callable[[str], None]) -> None:
+    staging = _Staging(folder / "csv")
+    staging.add(rows)
+    staging.copy_into(folder / "graph.lbug", progress)
+
+
+class StagedPart(NamedTuple):
+    """What one writer of staging files wrote: rows per label and per relationship table, and its files."""
+
+    nodes: dict[str, int]
+    rels: dict[tuple[str, str, str], int]
+    files: dict[str, list[str]]
+
+
+class _Staging:
+    """CSV files, one per node table and per relationship table (and end labels), filled as rows come.
+
+    A bulk load (COPY) reads them once every row is there; :class:`GenerationWriter` adds rows
+    chunk by chunk, so a large load never holds them all in memory.  Rows added with a ``part``
+    name go to files of their own, so that worker processes can each write theirs (see
+    :meth:`part_writer`); the bulk load reads a table's files in the order they were merged.
+    """
+
+    def __init__(self, folder: Path, create: bool = True):
+        self.folder = folder
+        if create:
+            folder.mkdir()
+        self.nodes: dict[str, int] = {}  # label -> rows, in the order labels first came
+        self.rels: dict[tuple[str, str, str], int] = {}  # (type, start label, end label) -> rows
+        self.files: dict[str, list[str]] = {}  # table -> its staging files, in loading order
+
+    def part_writer(self) -> _Staging:
+        """A writer of more staging files into this folder, for another process; see :meth:`merge`."""
+        return _Staging(self.folder, create=False)
+
+    def _append(self, name: str, part: str, rows: Any) -> None:
+        filename = f"{name}.{part}.csv" if part else f"{name}.csv"
+        files = self.files.setdefault(name, [])
+        if filename not in files:
+            files.append(filename)
+        with (self.folder / filename).open("a", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(rows)
+
+    def add(self, rows: GraphRows, part: str = "") -> None:
+        for label, nodes in rows.nodes.items():
+            self.nodes[label] = self.nodes.get(label, 0) + len(nodes)
+            cells = _cells(NODE_PROPERTIES[label])
+            self._append(label, part, (cells(node) for node in nodes))
+        by_table: dict[tuple[str, str, str], list] = defaultdict(list)
+        for rel in rows.rels:
+            by_table[(rel.type, rel.start_label, rel.end_label)].append(rel)
+        cells = _cells(REL_PROPERTIES)
+        for table, rels in by_table.items():
+            self.rels[table] = self.rels.get(table, 0) + len(rels)
+            self._append("_".join(table), part, ([rel.start, rel.end, *cells(rel.props)] for rel in rels))
+
+    def written(self) -> StagedPart:
+        return StagedPart(self.nodes, self.rels, self.files)
+
+    def merge(self, part: StagedPart) -> None:
+        """Count in (and load, in this order) the files another writer wrote."""
+        for label, count in part.nodes.items():
+            self.nodes[label] = self.nodes.get(label, 0) + count
+        for table, count in part.rels.items():
+            self.rels[table] = self.rels.get(table, 0) + count
+        for name, filenames in part.files.items():  # each part writes files of its own name
+            self.files.setdefault(name, []).extend(filenames)
+
+    def _sources(self, name: str) -> str:
+        paths = [f"'{_quote_path(self.folder / filename)}'" for filename in self.files[name]]
+        return paths[0] if len(paths) == 1 else f"[{', '.join(paths)}]"
+
+    def copy_into(self, database_path: Path, progress: Callable[[str], None]) -> None:
+        database = ladybug.Database(str(database_path), max_db_size=MAX_DB_BYTES)
+        connection = ladybug.Connection(database)
+        try:
+            for statement in ddl_statements():
+                connection.execute(statement)
+            for label, count in self.nodes.items():
+                if count:
+                    progress(f"{label} ({count})")
+                    connection.execute(f"COPY {label} FROM {self._sources(label)} ({_CSV_OPTIONS})")
+            for (rel_type, start, end), count in self.rels.items():
+                if not count:
+                    continue
+                progress(f"{rel_type} {start}->{end} ({count})")
+                many_pairs = len(REL_ENDPOINTS[rel_type]) > 1
+                options = f", from='{start}', to='{end}'" if many_pairs else ""
+                connection.execute(f"COPY {rel_type} FROM {self._sources(f'{rel_type}_{start}_{end}')} "
+                                   f"({_CSV_OPTIONS}{options})")
+        finally:
+            connection.close()
+            database.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class GenerationWriter:
+    """A new generation written from rows given chunk by chunk (a full load of many cases).
+
+    ``add`` appends rows to the staging CSV files; ``finish`` bulk-loads them, checks the node
+    counts, keeps the manifest and switches ``CURRENT``, as :func:`rebuild` does.  ``discard``
+    (or any failure in ``finish``) removes the half-written generation.
+    """
+
+    def __init__(self, store: Path):
+        self.store = store
+        self.generation = generation_name()
+        self.folder = store / "generations" / self.generation
+        self.folder.mkdir(parents=True)
+        self.staging = _Staging(self.folder / "csv")
+
+    def add(self, rows: GraphRows) -> None:
+        self.staging.add(rows)
+
+    def part_writer(self) -> _Staging:
+        """A writer of staging files for another process: it ``add``s rows, then reports what it ``written()``."""
+        return self.staging.part_writer()
+
+    def merge(self, part: StagedPart) -> None:
+        """Take in the rows another process wrote with a :meth:`part_writer`."""
+        self.staging.merge(part)
+
+    def totals(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Nodes per label and relationships per type added so far."""
+        rels: dict[str, int] = defaultdict(int)
+        for (rel_type, _start, _end), count in self.staging.rels.items():
+            rels[rel_type] += count
+        return {k: v for k, v in self.staging.nodes.items() if v}, {k: v for k, v in rels.items() if v}
+
+    def finish(self, manifest: Manifest | None = None, progress: Callable[[str], None] | None = None) -> Path:
+        try:
+            self.staging.copy_into(self.folder / "graph.lbug", progress or (lambda _step: None))
+            _check_node_counts(self.folder / "graph.lbug", self.staging.nodes)
+            if manifest is not None:
+                manifest.built_bytes = (self.folder / "graph.lbug").stat().st_size
+                write_manifest(self.folder, manifest)
+            switch_pointer(self.store, self.generation)
+        except BaseException:
+            self.discard()
+            raise
+        remove_old_generations(self.store, keep=self.generation)
+        return self.folder / "graph.lbug"
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _cells(props: dict[str, str]) -> Callable[[dict[str, Any]], list[Any]]:
+    """A row's CSV cells, each converted as :func:`_cell` would, but chosen once per column type.
+
+    Strings need nothing (``GraphRows`` stores "" for a missing one); writing the staging files is
+    a good part of a large load, so the per-value type tests are worth saving.
+    """
+    columns = [(name, None if kind == "STRING" else _cell) for name, kind in props.items()]
+    return lambda row: [row[name] if convert is None else convert(row[name]) for name, convert in columns]
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return "[" + ",".join(str(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    return value
+
+
+def _quote_path(path: Path) -> str:
+    return str(path).replace("\\", "/").replace("'", "\\'")
+
+
+def check_generation(path: Path, rows: GraphRows) -> None:
+    """Open the new database read-only and compare node counts with what was written."""
+    _check_node_counts(path, rows.counts()[0])
+
+
+def _check_node_counts(path: Path, expected: dict[str, int]) -> None:
+    store = LadybugStore.open_file(path)
+    try:
+        found = store.counts()
+    finally:
+        store.close()
+    missing = {label: n for label, n in expected.items() if found.get(label) != n}
+    if missing:
+        raise StoreError(f"new store generation is incomplete: {missing} expected, {found} found")
