@@ -178,7 +178,7 @@ class Organisation:
     timeline: list[TimelineEvent] = field(default_factory=list)
     disputes: list[Disputed] = field(default_factory=list)
     body: str = ""
-    reliability: dict[str, str] = field(default_factory=dict)  # of each source it declares
+    reliability: dict[str, str] = field(default_factory=dict)  # for its claims (own_reliabilities)
 
     def grade(self, sources: list[str], status: str = "") -> str:
         """The evidence grade of something this case says, citing these of its sources."""
