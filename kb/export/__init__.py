@@ -7,10 +7,12 @@ May import: every stage up to ``kb.analysis``; nothing in ``kb.pipeline``, ``kb.
 from __future__ import annotations
 
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from kb.export.formats import FORMATS, export_graph
+
+if TYPE_CHECKING:  # the command line starts without networkx (a sixth of a second); exports import it
+    import networkx as nx
 
 __all__ = ["EXPORT_FORMATS", "FORMATS", "export_graph", "write_export"]
 
