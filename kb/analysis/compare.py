@@ -184,6 +184,12 @@ def sector_ancestors(index: CaseIndex, sector: str) -> list[str]:
     return chain
 
 
+def cases_under_sector(index: CaseIndex, sector: str) -> set[str]:
+    """The cases in a sector or in a narrower one: those a query for the sector finds in its sector."""
+    narrower = [s for s in index.sectors if sector in sector_ancestors(index, s)]
+    return set().union(*(index.cases_with("sector", s) for s in narrower))
+
+
 def _service_sectors(index: CaseIndex, sectors: Iterable[str]) -> set[str]:
     """Sectors of the same kind of service: sharing a broader sector with one of ``sectors`` (or being
     one of their broader or narrower sectors), without being one of them."""

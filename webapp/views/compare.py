@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from kb import analysis
 from kb import evidence as grades
 from kb.analysis import SIZE_ORDER, CaseIndex, CaseQuery
+from kb.analysis.compare import cases_under_sector
 from kb.graph.model import size_band
 
 from ..bounds import is_whole_number
@@ -127,7 +128,7 @@ def scoring_rules(index: CaseIndex) -> dict[str, Any]:
 def form_options(index: CaseIndex, query: CaseQuery, case_id: str = "") -> dict[str, Any]:
     """Choices of the compare forms, each with how many cases have it; choices no case has are left out.
 
-    A sector counts the cases in it or in a narrower sector (those a query for it finds comparable).
+    A sector counts the cases in it or in a narrower sector (:func:`kb.analysis.compare.cases_under_sector`).
     """
     def concepts(kind: str) -> list[dict[str, Any]]:
         chosen = query.concepts(kind)
@@ -135,11 +136,7 @@ def form_options(index: CaseIndex, query: CaseQuery, case_id: str = "") -> dict[
                     "checked": c.id in chosen} for c in index.concepts[kind].values())
         return sorted((o for o in options if o["cases"] or o["checked"]), key=lambda c: (c["name"].lower(), c["id"]))
 
-    def sector_cases(sector: str) -> int:
-        narrower = {s for s in index.sectors if sector in analysis.sector_ancestors(index, s)}
-        return len(set().union(*(index.cases_with("sector", s) for s in narrower)))
-
-    sectors = ({"id": s, "name": name, "cases": sector_cases(s), "selected": s in query.sectors}
+    sectors = ({"id": s, "name": name, "cases": len(cases_under_sector(index, s)), "selected": s in query.sectors}
                for s, (name, _broader) in index.sectors.items())
     kinds = [{"id": kind, "cases": len(index.cases_with("org_kind", kind)), "selected": kind == query.kind}
              for kind in _kinds(index)]
