@@ -150,3 +150,20 @@ def test_a_visitor_picks_a_case_to_compare_and_gets_its_precomputed_results(stat
     expect(page.get_by_role("link", name="Alpha Care").first).to_be_visible()
     shoot(page, "static-compare")
     static_page.assert_stayed_local()
+
+
+@pytest.mark.browser
+def test_the_graph_filters_say_they_need_the_live_site(static_site, static_page: OfflinePage) -> None:
+    try:
+        from playwright.sync_api import expect
+    except ImportError:  # pragma: no cover - depends on the environment
+        skip_or_fail("playwright is missing: pip install -r requirements-dev.txt")
+    address, _ = static_site
+    page = static_page.page
+    page.goto(address + BASE + "graph/organisation/alpha-care/")
+    sources = page.get_by_role("checkbox", name="sources")
+    expect(sources).not_to_be_checked()
+    sources.click()
+    expect(page.locator(".static-form-note")).to_contain_text("changing what it shows needs the live site")
+    expect(sources).not_to_be_checked()
+    static_page.assert_stayed_local()

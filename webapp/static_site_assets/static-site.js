@@ -74,6 +74,23 @@
     note.scrollIntoView({ block: "nearest" });
   }, true);
 
+  // The graph explorer redraws from the page of its filters' URL; a static host has one page per graph
+  // (its default view), so its filters say so and keep their defaults. Grouping works in the browser.
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    var action = form ? form.getAttribute("data-site-action") || "" : "";
+    if (action.indexOf("/graph/") !== 0 || event.target.name === "group") {
+      return;
+    }
+    event.stopPropagation();
+    Array.prototype.forEach.call(form.elements, function (element) {
+      if (element.name !== "group" && (element.type === "checkbox" || element.type === "radio")) {
+        element.checked = element.defaultChecked;
+      }
+    });
+    tell(form, "This static copy shows each graph as it first appears; changing what it shows needs the live site.");
+  }, true);
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var action = form.getAttribute("data-site-action");
@@ -81,6 +98,7 @@
       return;
     }
     event.preventDefault();
+    event.stopPropagation(); // the page's own handlers would ask a server for the answer
     var params = new URLSearchParams(new FormData(form));
     if (!Array.from(params.values()).some(function (value) { return value !== ""; })) {
       window.location.assign(form.action);
