@@ -159,6 +159,7 @@ def candidates(ctx: Context) -> dict[str, Callable[[], list[str]]]:
         "sources.source": lambda: [f"/sources/{i}" for i in ctx.busiest("source")] + [long_id("/sources/")],
         "sources.source_json": lambda: [f"/sources/{i}.json" for i in ctx.busiest("source", 1)],
         "static": lambda: ["/static/style.css"],
+        "openapi.openapi": lambda: ["/openapi.json"],
     }
     for kind in concept_kinds:
         table[f"concepts.{kind}s"] = lambda kind=kind: [f"/{kind}s"]

@@ -395,11 +395,22 @@ def test_site_answers_503_while_neo4j_is_down_and_recovers_by_itself(mini_root: 
         monkeypatch.setenv("NEO4J_URI", server.uri)
         client = create_app({"TESTING": True, "KB_STORE": "neo4j"}).test_client()
         assert client.get("/cases/alpha-care.json").status_code == 200
+        # One outage behaviour for every page: each of these was served (and its caches filled) before the
+        # server stopped, and each answers 503 while it is down, none with the old data.
+        every_kind = ("/", "/cases", "/cases/alpha-care", "/compare.json?case=alpha-care", "/patterns.json",
+                      "/analytics.json", "/patterns/claims.json?practice=self-managing-teams&outcome=staff-wellbeing",
+                      "/search.json?q=teams", "/sources.json", "/lessons.json", "/practices/self-managing-teams",
+                      "/graph/organisation/alpha-care.json", "/export/graph.json", "/export/nodes.csv",
+                      "/export/graph.graphml", "/export/graph.cypher")
+        for path in every_kind:
+            assert client.get(path).status_code == 200, path
         server.stop()
         down = client.get("/cases/alpha-care.json")
         assert down.status_code == 503 and "Neo4j" in down.json["error"]
         page = client.get("/cases/alpha-care")
         assert page.status_code == 503 and "Graph store unavailable" in page.text
+        served_while_down = {path: client.get(path).status_code for path in every_kind}
+        assert served_while_down == dict.fromkeys(every_kind, 503)
         server.start(timeout=240)
         deadline, status = time.monotonic() + 60, 0
         while time.monotonic() < deadline and status != 200:  # the driver reconnects on its own

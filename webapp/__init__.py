@@ -19,6 +19,7 @@ from . import (
     errors,
     formatting,
     metadata,
+    openapi,
     pagecache,
     security,
     store,
@@ -52,5 +53,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # One blueprint per kind of page (as Datasette has one view module per page kind).
     for view in (browse, cases, compare, concepts, evidence, graph, lessons, patterns, research, search, sources):
         app.register_blueprint(view.bp)
+    app.register_blueprint(openapi.bp)
     security.limit_pages(app)
     return app
