@@ -29,9 +29,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kb.graph.model import SIZE_BANDS
+from kb.store.versioned import derived
 
 __all__ = ["FACETS", "SORTS", "Case", "Facet", "FacetCounts", "FacetValue", "FacetedCases", "Page",
-           "PageOutOfRange", "build_cases", "facet_cases", "paginate", "parse_selection", "sort_cases"]
+           "PageOutOfRange", "build_cases", "every_case", "facet_cases", "paginate", "parse_selection", "sort_cases"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,18 @@ class Case:
     @property
     def id(self) -> str:
         return self.row["id"]
+
+
+def every_case(store: Any) -> list[Case]:
+    """Every case with its facet values, built once per version of the store's graph.
+
+    The lists, the lessons and the compare form all start from every case: three whole-graph queries
+    (``facet_links`` alone took 0.4 s embedded and 2.8 s on Neo4j at 10,000 cases) are run once per
+    load or sync (:func:`kb.store.versioned.derived`), not on every request.  The cases are shared:
+    callers filter and sort them, never change them.
+    """
+    return derived(store, "facet cases", lambda graph: build_cases(
+        graph.query("facet_organisations"), graph.query("facet_links"), graph.query("facet_sector_broader")))
 
 
 def build_cases(organisations: Iterable[Mapping[str, Any]], links: Iterable[Mapping[str, Any]],

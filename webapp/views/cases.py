@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from kb.analysis import comparable_cases
 from kb.analysis import index_for as analysis_index
-from kb.analysis.facets import SORTS, PageOutOfRange, build_cases, facet_cases, paginate, parse_selection, sort_cases
+from kb.analysis.facets import SORTS, PageOutOfRange, every_case, facet_cases, paginate, parse_selection, sort_cases
 
 from ..bounds import whole_number
 from ..render import prose_sections, render_markdown
@@ -69,9 +69,8 @@ def _list_args(args: MultiDict) -> tuple[dict[str, tuple[str, ...]], str, int]:
 def case_list(store: Any, args: MultiDict, page_size: int, fmt: str) -> dict[str, Any]:
     """The data of ``/cases``: one page of the cases matching the facets chosen in ``args``, and the facets."""
     selection, sort, number = _list_args(args)
-    every_case = build_cases(store.query("facet_organisations"), store.query("facet_links"),
-                             store.query("facet_sector_broader"))
-    result = facet_cases(every_case, selection)
+    cases = every_case(store)
+    result = facet_cases(cases, selection)
     try:
         page = paginate(sort_cases(result.cases, sort), number, page_size)
     except PageOutOfRange as err:
@@ -85,7 +84,7 @@ def case_list(store: Any, args: MultiDict, page_size: int, fmt: str) -> dict[str
     return {
         "cases": [_case_row(case) for case in page.items],
         "total": page.total,
-        "cases_total": len(every_case),
+        "cases_total": len(cases),
         "page": {"number": page.number, "pages": page.pages, "size": page.size,
                  "next": links.to(selection, page.number + 1) if page.number < page.pages else None,
                  "previous": links.to(selection, page.number - 1) if page.number > 1 else None},

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request, url_for
 
-from kb.analysis.facets import build_cases, parse_selection
+from kb.analysis.facets import every_case, parse_selection
 from kb.analysis.lessons import case_lessons
 from kb.analysis.search import search_index_for
 from kb.slug import slug
@@ -27,9 +27,7 @@ def lessons(fmt: str):
     with AND), grouped by case, with their sources (chosen by :func:`kb.analysis.lessons.case_lessons`)."""
     store = get_store()
     index = search_index_for(store)
-    every_case = build_cases(store.query("facet_organisations"), store.query("facet_links"),
-                             store.query("facet_sector_broader"))
-    found = case_lessons(index.passages.values(), every_case, parse_selection(request.args.getlist))
+    found = case_lessons(index.passages.values(), every_case(store), parse_selection(request.args.getlist))
     cases = [{"id": item.case.id, "name": item.case.row["name"], "url": url_for("cases.case", case_id=item.case.id),
               "sectors": sorted(item.case.values["sector"].values()),
               "sections": [{"title": title, "items": [
