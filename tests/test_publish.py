@@ -68,6 +68,15 @@ def test_the_data_package_validates_and_says_what_it_is(content: Path, tmp_path:
     assert "CC BY-SA 4.0" in (package / "LICENSE.txt").read_text(encoding="utf-8")
 
 
+def test_the_real_content_makes_a_valid_data_package(tmp_path: Path) -> None:
+    package = tmp_path / "release"
+    export(REPO, "datapackage", package)
+    report = frictionless.validate(package / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+    counts = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))["kb"]["counts"]["nodes"]
+    assert counts["Organisation"] == len(list((REPO / "cases").rglob("*.md")))
+
+
 def test_every_column_has_a_type_and_a_meaning() -> None:
     for name, schema in table_schemas().items():
         for field in schema["fields"]:
