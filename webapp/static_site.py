@@ -18,6 +18,9 @@ concept, source and graph view, and follows the links of each page it renders:
   cases).  Forms whose answer was built (a single filter, a case in the compare picker) still work:
   ``static-site.js`` sends them to the built page, and says so when a combination needs the live site;
   a link to a combination not built says so too (without JavaScript it opens the page unfiltered).
+* **For search engines**: with a full ``--base-url`` (``https://…``), canonical links and link previews
+  name the public address, and ``sitemap.xml`` lists every page (robots.txt points to it; a site served
+  under a sub-path also needs its host's root robots.txt to name it, which GitHub Pages projects cannot).
 * **Search** runs in the browser over ``search-index.json`` (every passage of every case and concept,
   and every case's and concept's name and summary), with ``static-search.js``: no server, no CDN.
 """
@@ -339,6 +342,17 @@ class _Builder:
                                                        encoding="utf-8")
         (self.output / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve the files as they are
         self.report.files += 3
+        if self.public_origin:  # a sitemap needs absolute addresses
+            pages = sorted(self.public_origin + _public_link(url, True, self.base)
+                           for url, is_html in self.kinds.items() if is_html and "?" not in url)
+            entries = "".join(f"  <url><loc>{escape(page)}</loc></url>\n" for page in pages)
+            (self.output / "sitemap.xml").write_text(
+                '<?xml version="1.0" encoding="UTF-8"?>\n'
+                f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n',
+                encoding="utf-8")
+            (self.output / "robots.txt").write_text(
+                f"User-agent: *\nAllow: /\nSitemap: {self.public_origin}{self.base}sitemap.xml\n", encoding="utf-8")
+            self.report.files += 2
 
     def write_not_found(self, page: str) -> None:
         """The site's own 404 page, which static hosts (GitHub Pages, Netlify...) serve for unknown paths."""

@@ -30,18 +30,20 @@ def static_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     """The fixture content built as a static site, served under BASE; yields (server address, site folder)."""
     served = tmp_path_factory.mktemp("static")
     site = served / BASE.strip("/")
-    done = subprocess.run([sys.executable, "graph_loader.py", "build-site", "--output", str(site), "--base-url",
-                           BASE, "--root", str(FIXTURES / "mini")], cwd=REPO, capture_output=True, text=True,
-                          timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "warning" not in done.stderr, done.stderr
     server = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory",
                                str(served)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         line = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port 40123 (http://127.0.0.1:40123/) ..."
         port = re.search(r"port (\d+)", line)
         assert port, line
-        yield f"http://127.0.0.1:{port[1]}", site
+        address = f"http://127.0.0.1:{port[1]}"
+        # Built for its full public address (as the Pages workflow does), so canonical links name it.
+        done = subprocess.run([sys.executable, "graph_loader.py", "build-site", "--output", str(site), "--base-url",
+                               address + BASE, "--root", str(FIXTURES / "mini")], cwd=REPO, capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "warning" not in done.stderr, done.stderr
+        yield address, site
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -82,6 +84,13 @@ def test_every_link_of_the_static_site_answers_under_its_sub_path(static_site) -
                 continue
             target = re.search(r'(?:src|href)="([^"]*)"', tag)
             assert target is None or target[1].startswith(BASE), (page, tag)
+    # Canonical links and previews name the public address; the sitemap lists every page.
+    case = (site / "cases" / "alpha-care" / "index.html").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{address}/kb/site/cases/alpha-care/">' in case
+    assert f'<meta property="og:url" content="{address}/kb/site/cases/alpha-care/">' in case
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>{address}/kb/site/cases/alpha-care/</loc>" in sitemap and "/-/" not in sitemap
+    assert f"Sitemap: {address}/kb/site/sitemap.xml" in (site / "robots.txt").read_text(encoding="utf-8")
     # The site's own 404 page, for static hosts that serve one for unknown addresses.
     not_found = (site / "404.html").read_text(encoding="utf-8")
     assert "<h1>404 · Not Found</h1>" in not_found and 'href="/kb/site/static/style.' in not_found
