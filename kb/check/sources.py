@@ -11,8 +11,13 @@
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from itertools import pairwise
 from urllib.parse import urlsplit
 
+from kb.content.files import committed_text
+from kb.content.frontmatter import split_front_matter
 from kb.content.parse import Document
 from kb.evidence import OWN_RELIABILITY, names_organisation
 from kb.problems import Problem
@@ -81,6 +86,8 @@ def _body_citations(doc: Document) -> list[tuple[str, int, int]]:
 #: What must be the same wherever a source id is declared: which source it is, and how reliable.
 _SOURCE_IDENTITY = ("url", "publication")
 _SOURCE_AGREEMENT = ("title", "reliability")
+#: Compared too when both files are read in full (not stand-ins of unchanged files in a reload).
+_SOURCE_DETAILS = ("date", "publisher", "type", "author", "language")
 
 
 def source_consistency_problems(documents: list[Document]) -> list[Problem]:
@@ -95,30 +102,87 @@ def _there(doc: Document, i: int) -> str:
 
 
 def _same_id_problems(declared: list[tuple[Document, int, dict]]) -> list[Problem]:
-    """The same url (or publication), title and reliability wherever a source id is declared."""
-    first: dict[str, tuple[Document, int, dict]] = {}
+    """One description wherever a source id is declared; a difference blames the files that changed it.
+
+    Which declaration is wrong is judged against git: a file whose declaration differs from its own
+    committed version (HEAD) made the change, and is told where else to make it.  Without git (or when
+    every file or none changed it) the value most files have is the reference, then the first file's.
+    """
+    groups: dict[str, list[tuple[Document, int, dict]]] = defaultdict(list)
+    for entry in declared:
+        groups[entry[2]["id"]].append(entry)
     problems = []
-    for doc, i, source in declared:
-        key = source["id"]
-        other_doc, other_i, other = first.setdefault(key, (doc, i, source))
-        if other_doc is doc:
+    for key, entries in groups.items():
+        if len({id(doc) for doc, _, _ in entries}) < 2:
             continue
-        there = _there(other_doc, other_i)
-        if tuple(source.get(k) for k in _SOURCE_IDENTITY) != tuple(other.get(k) for k in _SOURCE_IDENTITY):
-            line, col = doc.at("sources", i, "id")
-            problems.append(Problem(doc.where, line, col, f"source id '{key}' names a different source in {there}",
-                                    "use a new id for this source, or the same url as there", code="source-conflict"))
+        if len({_identity(source) for _, _, source in entries}) > 1:
+            problems += _disagreement(key, entries, "url", _identity)
             continue
         for field_name in _SOURCE_AGREEMENT:
-            if source.get(field_name) != other.get(field_name):
-                line, col = doc.at("sources", i, field_name) if field_name in source else doc.at("sources", i, "id")
-                wanted = other.get(field_name)
-                problems.append(Problem(
-                    doc.where, line, col, f"source '{key}' has a different {field_name} than in {there}",
-                    f"write {field_name}: {wanted}" if wanted is not None else
-                    f"remove {field_name} here or add it there: a source id has one {field_name} in every file",
-                    code="source-conflict"))
+            if len({repr(source.get(field_name)) for _, _, source in entries}) > 1:
+                problems += _disagreement(key, entries, field_name, lambda s, f=field_name: s.get(f))
+        if any(getattr(doc, "text", None) is None for doc, _, _ in entries):
+            continue  # a stand-in of an unchanged file (a reload) carries only the keys above
+        for field_name in _SOURCE_DETAILS:  # left out in one file is fine; "2020" agrees with "2020-07-25"
+            given = [e for e in entries if e[2].get(field_name) not in (None, "")]
+            values = sorted({str(e[2][field_name]) for e in given}, key=len)
+            if any(not longer.startswith(shorter) if field_name == "date" else longer != shorter
+                   for shorter, longer in pairwise(values)):
+                problems += _disagreement(key, given, field_name, lambda s, f=field_name: s.get(f))
     return problems
+
+
+def _identity(source: dict) -> tuple:
+    return tuple(source.get(k) for k in _SOURCE_IDENTITY)
+
+
+def _disagreement(key: str, entries: list[tuple[Document, int, dict]], field_name: str,
+                  value_of: Callable[[dict], object]) -> list[Problem]:
+    committed = {id(doc): _committed_source(doc, key) for doc, _, _ in entries}
+    changed = [e for e in entries
+               if committed[id(e[0])] is not None and value_of(e[2]) != value_of(committed[id(e[0])])]
+    if changed and len(changed) < len(entries):
+        blamed, by_git = changed, True
+        reference = value_of(next(e for e in entries if e not in changed)[2])
+    else:
+        counts = Counter(repr(value_of(source)) for _, _, source in entries)
+        best = max(counts.values())
+        reference = value_of(next(s for _, _, s in entries if counts[repr(value_of(s))] == best))
+        blamed, by_git = [e for e in entries if value_of(e[2]) != reference], False
+    problems = []
+    for doc, i, source in blamed:
+        others = [e for e in entries if e[0] is not doc]
+        agreeing = [e for e in others if value_of(e[2]) == reference] or others
+        there = ", ".join(_there(d, j) for d, j, _ in agreeing[:3]) + (" …" if len(agreeing) > 3 else "")
+        everywhere = ", ".join(sorted({d.where for d, _, _ in others}))
+        wanted = reference if field_name != "url" else (reference[0] or reference[1])
+        if field_name == "url":
+            line, col = doc.at("sources", i, "url") if "url" in source else doc.at("sources", i, "id")
+            message = f"source id '{key}' names a different source in {there}"
+        else:
+            line, col = doc.at("sources", i, field_name) if field_name in source else doc.at("sources", i, "id")
+            message = f"source '{key}' has a different {field_name} than in {there}"
+        if by_git:
+            hint = (f"this file changed it: a source id has one {field_name} in every file, so change it also in "
+                    f"{everywhere}, or change it back to {wanted}")
+        elif field_name == "url":
+            hint = "use a new id for this source, or the same url as there"
+        elif wanted is None:
+            hint = f"remove {field_name} here or add it there: a source id has one {field_name} in every file"
+        else:
+            hint = f"write {field_name}: {wanted}"
+        problems.append(Problem(doc.where, line, col, message, hint, code="source-conflict"))
+    return problems
+
+
+def _committed_source(doc: Document, key: str) -> dict | None:
+    """The declaration of source ``key`` in the committed version of ``doc``'s file, or None."""
+    file = getattr(doc, "file", None)
+    text = committed_text(file.path) if file is not None else None
+    if text is None:
+        return None
+    data = split_front_matter(text, doc.where).data or {}
+    return next((s for s in _list(data.get("sources")) if isinstance(s, dict) and s.get("id") == key), None)
 
 
 def _same_page_problems(declared: list[tuple[Document, int, dict]]) -> list[Problem]:

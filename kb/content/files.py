@@ -10,6 +10,7 @@ must not contain NUL bytes and must stay under a size limit.
 from __future__ import annotations
 
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ __all__ = [
     "REPO_ROOT",
     "ContentLayout",
     "SourceFile",
+    "committed_text",
     "discover",
     "misnamed_files",
     "move_hint",
@@ -272,6 +274,17 @@ def _looks_utf16(data: bytes) -> bool:
     sample = data[:4096]
     halves = sample[0::2], sample[1::2]
     return len(sample) >= 4 and any(half.count(0) >= 0.9 * len(half) for half in halves)
+
+
+def committed_text(path: Path) -> str | None:
+    """The file's text as committed (git's HEAD), or None: not in a git work tree, not committed, no git."""
+    folder, name = os.path.split(os.path.abspath(path))
+    try:
+        done = subprocess.run(["git", "-C", folder, "show", f"HEAD:./{name}"], capture_output=True, timeout=20,
+                              check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.decode("utf-8", "replace").replace("\r\n", "\n") if done.returncode == 0 else None
 
 
 def _is_within(path: Path, root: Path) -> bool:
