@@ -138,41 +138,46 @@ def _identity(source: dict) -> tuple:
 
 def _disagreement(key: str, entries: list[tuple[Document, int, dict]], field_name: str,
                   value_of: Callable[[dict], object]) -> list[Problem]:
-    committed = {id(doc): _committed_source(doc, key) for doc, _, _ in entries}
-    changed = [e for e in entries
-               if committed[id(e[0])] is not None and value_of(e[2]) != value_of(committed[id(e[0])])]
-    if changed and len(changed) < len(entries):
-        blamed, by_git = changed, True
-        reference = value_of(next(e for e in entries if e not in changed)[2])
-    else:
-        counts = Counter(repr(value_of(source)) for _, _, source in entries)
-        best = max(counts.values())
-        reference = value_of(next(s for _, _, s in entries if counts[repr(value_of(s))] == best))
-        blamed, by_git = [e for e in entries if value_of(e[2]) != reference], False
+    blamed, reference, by_git = _blamed(key, entries, value_of)
     problems = []
     for doc, i, source in blamed:
         others = [e for e in entries if e[0] is not doc]
         agreeing = [e for e in others if value_of(e[2]) == reference] or others
         there = ", ".join(_there(d, j) for d, j, _ in agreeing[:3]) + (" …" if len(agreeing) > 3 else "")
-        everywhere = ", ".join(sorted({d.where for d, _, _ in others}))
         wanted = reference if field_name != "url" else (reference[0] or reference[1])
-        if field_name == "url":
-            line, col = doc.at("sources", i, "url") if "url" in source else doc.at("sources", i, "id")
-            message = f"source id '{key}' names a different source in {there}"
-        else:
-            line, col = doc.at("sources", i, field_name) if field_name in source else doc.at("sources", i, "id")
-            message = f"source '{key}' has a different {field_name} than in {there}"
-        if by_git:
-            hint = (f"this file changed it: a source id has one {field_name} in every file, so change it also in "
-                    f"{everywhere}, or change it back to {wanted}")
-        elif field_name == "url":
-            hint = "use a new id for this source, or the same url as there"
-        elif wanted is None:
-            hint = f"remove {field_name} here or add it there: a source id has one {field_name} in every file"
-        else:
-            hint = f"write {field_name}: {wanted}"
-        problems.append(Problem(doc.where, line, col, message, hint, code="source-conflict"))
+        shown = field_name if field_name in source else "id"
+        line, col = doc.at("sources", i, shown)
+        message = (f"source id '{key}' names a different source in {there}" if field_name == "url" else
+                   f"source '{key}' has a different {field_name} than in {there}")
+        problems.append(Problem(doc.where, line, col, message,
+                                _conflict_hint(field_name, wanted, by_git, sorted({d.where for d, _, _ in others})),
+                                code="source-conflict"))
     return problems
+
+
+def _blamed(key: str, entries: list[tuple[Document, int, dict]],
+            value_of: Callable[[dict], object]) -> tuple[list, object, bool]:
+    """The declarations to blame, the value they should have, and whether git said so."""
+    committed = {id(doc): _committed_source(doc, key) for doc, _, _ in entries}
+    changed = [e for e in entries
+               if committed[id(e[0])] is not None and value_of(e[2]) != value_of(committed[id(e[0])])]
+    if changed and len(changed) < len(entries):
+        return changed, value_of(next(e for e in entries if e not in changed)[2]), True
+    counts = Counter(repr(value_of(source)) for _, _, source in entries)
+    best = max(counts.values())
+    reference = value_of(next(s for _, _, s in entries if counts[repr(value_of(s))] == best))
+    return [e for e in entries if value_of(e[2]) != reference], reference, False
+
+
+def _conflict_hint(field_name: str, wanted: object, by_git: bool, elsewhere: list[str]) -> str:
+    if by_git:
+        return (f"this file changed it: a source id has one {field_name} in every file, so change it also in "
+                f"{', '.join(elsewhere)}, or change it back to {wanted}")
+    if field_name == "url":
+        return "use a new id for this source, or the same url as there"
+    if wanted is None:
+        return f"remove {field_name} here or add it there: a source id has one {field_name} in every file"
+    return f"write {field_name}: {wanted}"
 
 
 def _committed_source(doc: Document, key: str) -> dict | None:
