@@ -26,7 +26,20 @@ from . import (
     structured_data,
 )
 from .settings import from_environment
-from .views import browse, cases, compare, concepts, evidence, graph, lessons, patterns, research, search, sources
+from .views import (
+    browse,
+    cases,
+    compare,
+    concepts,
+    evidence,
+    graph,
+    lessons,
+    patterns,
+    research,
+    search,
+    sources,
+    timeline,
+)
 
 __all__ = ["create_app"]
 
@@ -51,7 +64,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     metadata.init_app(app)
     structured_data.init_app(app)
     # One blueprint per kind of page (as Datasette has one view module per page kind).
-    for view in (browse, cases, compare, concepts, evidence, graph, lessons, patterns, research, search, sources):
+    for view in (browse, cases, compare, concepts, evidence, graph, lessons, patterns, research, search, sources,
+                 timeline):
         app.register_blueprint(view.bp)
     app.register_blueprint(openapi.bp)
     security.limit_pages(app)

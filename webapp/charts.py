@@ -21,7 +21,8 @@ from markupsafe import Markup, escape
 
 from kb import evidence
 
-__all__ = ["CHAR_WIDTH", "dot_matrix", "init_app", "pattern_bar", "ranked_bars", "text_width"]
+__all__ = ["CHAR_WIDTH", "dot_matrix", "init_app", "pattern_bar", "ranked_bars", "size_chart", "text_width",
+           "timeline_chart"]
 
 #: Average width of a character of the 13 px label font, for laying out labels (generous, so they never clip).
 CHAR_WIDTH = 7.4
@@ -112,6 +113,122 @@ def ranked_bars(items: Sequence[Mapping[str, Any]], *, chart_id: str, title: str
     return Markup("".join(out))
 
 
+#: Each kind of timeline mark's shape (an SVG path around 0,0), so that no mark is told by colour alone.
+_MARK_SHAPES = {
+    "founded": "M-5 0a5 5 0 1 0 10 0a5 5 0 1 0-10 0Z",  # an open circle (the fill is white)
+    "adopted": "M-6 0a6 6 0 1 0 12 0a6 6 0 1 0-12 0Z",  # a filled circle
+    "scaled-back": "M-6-4H6L0 6Z",  # a triangle pointing down
+    "abandoned": "M-5-5 5 5M5-5-5 5",  # a cross (stroked)
+    "pilot-ended": "M0-6 6 0 0 6-6 0Z",  # a diamond
+    "never-completed": "M0-6 6 0 0 6-6 0Z",
+    "entry": "M-1.5-7h3v14h-3Z",  # a tick
+}
+
+
+def _year_ticks(first: int, last: int) -> list[int]:
+    step = 10 if last - first > 30 else 5 if last - first > 10 else 1
+    return list(range((first // step) * step + (step if first % step else 0), last + 1, step))
+
+
+def timeline_chart(rows: Sequence[Mapping[str, Any]], span: tuple[int, int], *, chart_id: str, title: str,
+                   names: bool = True, fit: float = 960, earliest: int = 1960) -> Markup:
+    """One row per organisation along the years: founded (open circle), adopted (filled circle), scaled back
+    (triangle), abandoned (cross), pilot ended (diamond), each entry of its Timeline (a tick); a bar joins
+    adoption to the end of the model (or to the last year shown while it goes on).  Every mark links to
+    ``mark.url`` (else the case's Timeline) and says what happened when.  ``names``: a label per row.
+    The axis starts at ``earliest`` at the latest: a milestone before it sits at the start, its year
+    written beside it; an entry before it is left to the list.  The years share what ``fit`` (px) leaves
+    beside the names, between 6 and 12 px a year."""
+    first, last = max(span[0], earliest) - 1, span[1] + 1
+    left = (max((text_width(r["name"]) for r in rows), default=0) + 16) if names else 12
+    row_height = 28
+    top = 26
+    year_width = min(12.0, max(6.0, (fit - left - 16) / max(last - first, 1)))
+    width = left + (last - first) * year_width + 16
+    height = top + row_height * len(rows) + 6
+
+    def x_of(year: float) -> float:
+        return left + (year - first) * year_width
+
+    out = [f'<svg class="chart timeline" id="{escape(chart_id)}" width="{width:.0f}" height="{height:.0f}" '
+           f'viewBox="0 0 {width:.0f} {height:.0f}" role="group" aria-labelledby="{escape(chart_id)}-title">',
+           f'<title id="{escape(chart_id)}-title">{escape(title)}</title>']
+    for year in _year_ticks(first + 1, last - 1):
+        out.append(f'<line class="grid" x1="{x_of(year):.1f}" x2="{x_of(year):.1f}" y1="{top - 6}" y2="{height - 4}"/>'
+                   f'<text class="axis" x="{x_of(year):.1f}" y="{top - 10}" text-anchor="middle">{year}</text>')
+    for n, row in enumerate(rows):
+        y = top + row_height * n + row_height / 2
+        case_url = f"/cases/{row['id']}"
+        if names:
+            out.append(f'<a href="{escape(case_url)}"><text class="row-label" x="{left - 10:.0f}" y="{y + 4.5:.1f}" '
+                       f'text-anchor="end">{escape(row["name"])}</text></a>')
+        marks = row["marks"]
+        adopted = next((m["year"] for m in marks if m["kind"] == "adopted"), None)
+        if adopted is not None:
+            ended = next((m["year"] for m in marks if m["kind"] in ("abandoned", "pilot-ended", "never-completed")),
+                         None)
+            scaled = next((m["year"] for m in marks if m["kind"] == "scaled-back"), None)
+            end = ended or (last - 1 if row.get("model_status") in ("ongoing", "scaled-back", None, "") and not ended
+                            else adopted)
+            out.append(f'<line class="span" x1="{x_of(max(adopted, first)):.1f}" x2="{x_of(scaled or end):.1f}" '
+                       f'y1="{y:.1f}" y2="{y:.1f}"/>')
+            if scaled and end > scaled:
+                out.append(f'<line class="span thin" x1="{x_of(scaled):.1f}" x2="{x_of(end):.1f}" '
+                           f'y1="{y:.1f}" y2="{y:.1f}"/>')
+        for mark in sorted(marks, key=lambda m: m["kind"] != "entry"):  # ticks first, milestones on top
+            early = mark["year"] <= first
+            if early and mark["kind"] == "entry":
+                continue
+            what = f"{mark['label']}" + (f": {mark['text']}" if mark.get("text") else "")
+            label = f"{row['name']}, {mark['year']}: {what}"
+            url = mark.get("url") or f"{case_url}#section-timeline"
+            out.append(f'<a href="{escape(url)}" aria-label="{escape(label)}"><title>{escape(label)}</title>'
+                       f'<path class="mark mark-{escape(mark["kind"])}" transform="translate('
+                       f'{x_of(max(mark["year"], first)):.1f} {y:.1f})" '
+                       f'd="{_MARK_SHAPES.get(mark["kind"], _MARK_SHAPES["entry"])}"/></a>')
+            if early:
+                out.append(f'<text class="axis early" x="{x_of(first) + 9:.1f}" y="{y - 7:.1f}">{mark["year"]}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def size_chart(series: Mapping[str, Any], *, chart_id: str, title: str, width: int = 300, height: int = 120) -> Markup:
+    """A small line chart of one organisation's size over the years (``points``: year, value), its first and
+    last values written at the ends of the line with the unit, and the first and last year below."""
+    points = series["points"]
+    unit = series.get("unit") or series.get("measure") or ""
+    years = [p[0] for p in points]
+    values = [p[1] for p in points]
+    low, high = 0.0, max(values) or 1.0
+    left, right, top, bottom = 8, width - 8, 26, height - 22
+    first, last = min(years), max(years)
+
+    def x_of(year: int) -> float:
+        return left + (year - first) / max(last - first, 1) * (right - left)
+
+    def y_of(value: float) -> float:
+        return bottom - (value - low) / (high - low) * (bottom - top)
+
+    def number(value: float) -> str:
+        return f"{value:,.0f}" if value >= 100 or value == int(value) else f"{value:,.1f}"
+
+    path = " ".join(f"{'M' if n == 0 else 'L'}{x_of(y):.1f} {y_of(v):.1f}" for n, (y, v) in enumerate(points))
+    described = f"{title}: " + "; ".join(f"{y}: {number(v)} {unit}" for y, v in points)
+    out = [f'<svg class="chart size-chart" id="{escape(chart_id)}" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(described)}">',
+           f'<title>{escape(described)}</title>',
+           f'<line class="axis-line" x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}"/>',
+           f'<path class="series" d="{path}"/>']
+    for y, v in points:
+        out.append(f'<circle class="point" cx="{x_of(y):.1f}" cy="{y_of(v):.1f}" r="3.5"/>')
+    out.append(f'<text class="value" x="{left}" y="14">{escape(number(values[0]))} {escape(unit)}</text>'
+               f'<text class="value" x="{right}" y="14" text-anchor="end">{escape(number(values[-1]))} '
+               f'{escape(unit)}</text>'
+               f'<text class="axis" x="{left}" y="{height - 6}">{first}</text>'
+               f'<text class="axis" x="{right}" y="{height - 6}" text-anchor="end">{last}</text></svg>')
+    return Markup("".join(out))
+
+
 def pattern_bar(cell: Mapping[str, Any]) -> dict[str, Any]:
     """A cell of a patterns matrix as a ranked bar: "<practice> with <challenge>", its count and evidence."""
     return {"label": f"{cell['row_name']} with {cell['column_name']}", "value": cell["count"],
@@ -120,5 +237,6 @@ def pattern_bar(cell: Mapping[str, Any]) -> dict[str, Any]:
 
 def init_app(app: Any) -> None:
     """Give templates the chart functions, and the ``pattern_bar`` filter."""
-    app.jinja_env.globals.update(dot_matrix=dot_matrix, ranked_bars=ranked_bars)
+    app.jinja_env.globals.update(dot_matrix=dot_matrix, ranked_bars=ranked_bars, timeline_chart=timeline_chart,
+                                 size_chart=size_chart)
     app.add_template_filter(pattern_bar)

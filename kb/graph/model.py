@@ -166,6 +166,9 @@ class Organisation:
     city: str = ""
     region: str = ""
     founded: int | None = None
+    adopted: int | None = None  # the year self-management (or the model) was adopted
+    model_status: str = ""  # what became of it: ongoing, scaled-back, abandoned, pilot-ended, never-completed, unknown
+    model_status_year: int | None = None  # the year it was scaled back, abandoned or ended
     legal_form: str = ""
     ownership: str = ""
     website: str = ""
@@ -291,7 +294,8 @@ def _organisation(doc: Document) -> Organisation:
         id=data["id"], name=data["name"], kind=data["kind"], country=data["country"],
         sectors=list(data["sectors"]), status=data["status"], summary=data["summary"].strip(),
         file=doc.where, aliases=list(data.get("aliases", [])), city=data.get("city", ""),
-        region=data.get("region", ""), founded=data.get("founded"),
+        region=data.get("region", ""), founded=data.get("founded"), adopted=data.get("adopted"),
+        model_status=data.get("model_status", ""), model_status_year=data.get("model_status_year"),
         legal_form=data.get("legal_form", ""), ownership=data.get("ownership", ""),
         website=data.get("website", ""), wikidata=data.get("wikidata", ""),
         profile_sources=list(data["profile_sources"]),

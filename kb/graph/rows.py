@@ -207,7 +207,8 @@ def _view_ids(claim_id: str, views: list) -> list[str]:
 def _add_organisation(rows: GraphRows, org: Organisation, corpus: Corpus) -> None:
     staff = org.latest("staff")
     rows.add_node("Organisation", id=org.id, name=org.name, kind=org.kind, country=org.country, city=org.city,
-                  region=org.region, founded=org.founded, legal_form=org.legal_form, ownership=org.ownership,
+                  region=org.region, founded=org.founded, adopted=org.adopted, model_status=org.model_status,
+                  model_status_year=org.model_status_year, legal_form=org.legal_form, ownership=org.ownership,
                   status=org.status, website=org.website, wikidata=org.wikidata, summary=org.summary,
                   size_band=org.size_band,
                   staff=staff.value if staff else None, staff_year=staff.year if staff else None,

@@ -31,7 +31,8 @@ _CONCEPT_PROPS = {
 NODE_PROPERTIES: dict[str, dict[str, str]] = {
     "Organisation": {
         "id": "STRING", "name": "STRING", "kind": "STRING", "country": "STRING", "city": "STRING",
-        "region": "STRING", "founded": "INT64", "legal_form": "STRING", "ownership": "STRING",
+        "region": "STRING", "founded": "INT64", "adopted": "INT64", "model_status": "STRING",
+        "model_status_year": "INT64", "legal_form": "STRING", "ownership": "STRING",
         "status": "STRING", "website": "STRING", "wikidata": "STRING", "summary": "STRING", "size_band": "STRING",
         "staff": "DOUBLE", "staff_year": "INT64", "aliases": "STRING[]", "sources": "STRING[]",
         "body": "STRING", "file": "STRING",

@@ -61,7 +61,8 @@ _CORE_QUERIES = [
         OPTIONAL MATCH (o{own})-[kr3:BASED_IN{own:kr3}]->(c:Country{own})
         WITH o, c, collect(s.name) AS sectors
         RETURN o.id AS id, o.name AS name, o.kind AS kind, o.country AS country, c.name AS country_name,
-               o.city AS city, o.region AS region, o.founded AS founded, o.legal_form AS legal_form,
+               o.city AS city, o.region AS region, o.founded AS founded, o.adopted AS adopted,
+               o.model_status AS model_status, o.model_status_year AS model_status_year, o.legal_form AS legal_form,
                o.ownership AS ownership, o.status AS status, o.website AS website, o.wikidata AS wikidata,
                o.summary AS summary,
                o.size_band AS size_band, o.staff AS staff, o.staff_year AS staff_year,

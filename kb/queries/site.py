@@ -45,6 +45,7 @@ _FACET_QUERIES = [
         OPTIONAL MATCH (o{own})-[kr1:BASED_IN{own:kr1}]->(c:Country{own})
         RETURN o.id AS id, o.name AS name, o.kind AS kind, o.country AS country, c.name AS country_name,
                o.city AS city, o.status AS status, o.founded AS founded, o.size_band AS size_band,
+               o.adopted AS adopted, o.model_status AS model_status, o.model_status_year AS model_status_year,
                o.staff AS staff, o.summary AS summary
         ORDER BY id
         """),
@@ -202,7 +203,20 @@ _GRAPH_QUERIES += [
         """, ("ids", "labels")),
 ]
 
-SITE_QUERIES: list[NamedQuery] = [*_FACET_QUERIES, *_SEARCH_QUERIES, *_SOURCE_QUERIES, *_GRAPH_QUERIES]
+_TIMELINE_QUERIES = [
+    NamedQuery(
+        "timeline_sizes", "Every organisation's size figures (staff, teams, revenue...) with their years, for charts.",
+        """
+        MATCH (o:Organisation{own})-[kr1:HAS_FIGURE{own:kr1}]->(f:Figure{own})
+        WHERE f.measure IS NOT NULL AND f.measure <> ''
+        RETURN o.id AS organisation, f.measure AS measure, f.value AS value, f.unit AS unit, f.year AS year,
+               f.line AS line
+        ORDER BY organisation, measure, year, line
+        """),
+]
+
+SITE_QUERIES: list[NamedQuery] = [*_FACET_QUERIES, *_SEARCH_QUERIES, *_SOURCE_QUERIES, *_GRAPH_QUERIES,
+                                  *_TIMELINE_QUERIES]
 
 
 class _Queryable(Protocol):

@@ -66,6 +66,9 @@ PAGE_KINDS: dict[str, str] = {
     "sources-filtered": "/sources?reliability=self-reported&page=2",
     "repo-markdown": "/repo/docs/case-format.md",
     "repo-text": "/repo/templates/case.md",
+    "timeline": "/timeline",
+    "timeline-filtered": "/timeline?status=abandoned&country=US",
+    "case-ended": "/cases/medium",
 }
 WIDTHS = {"desktop": 1280, "phone": 320}
 

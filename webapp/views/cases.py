@@ -12,6 +12,8 @@ from werkzeug.datastructures import MultiDict
 from kb.analysis import comparable_cases
 from kb.analysis import index_for as analysis_index
 from kb.analysis.facets import SORTS, PageOutOfRange, every_case, facet_cases, paginate, parse_selection, sort_cases
+from kb.analysis.timeline import case_timelines, size_series, year_span
+from kb.evidence import grade
 
 from ..bounds import whole_number
 from ..render import prose_sections, render_markdown
@@ -132,9 +134,44 @@ def case(case_id: str, fmt: str):
     with_figures([*data["claims"], *data["reported"]], [figure for figure in data["figures"] if figure["concept"]],
                  organisation=case_id, index=index)
     with_about([*data["claims"], *data["reported"]], index)
-    body_html = render_markdown(prose_sections(found[0]["body"] or ""), section_ids=True)
+    # Its row of the timeline across cases (founded, adopted, what became of it, its entries) and its size.
+    data["timeline"] = next(iter(case_timelines([found[0]], {case_id: index.profiles[case_id].sectors})), None)
+    data["size_series"] = size_series({**f, "organisation": case_id} for f in data["figures"] if f["measure"])
+    first, later = split_prose(prose_sections(found[0]["body"] or ""))
+    body_html = render_markdown(first, section_ids=True)
+    later_html = render_markdown(later, section_ids=True) if later else ""
+    span = year_span([data["timeline"]]) if data["timeline"] else (0, 0)
     return respond(fmt, "case.html", data, groups=claim_groups(data["claims"]), body_html=body_html,
-                   source_index={s["id"]: s for s in data["sources"]})
+                   later_html=later_html, source_index={s["id"]: s for s in data["sources"]}, timeline_span=span,
+                   headline=headline_outcomes(data["claims"]))
+
+
+#: The prose sections a case page shows before its claims (what the organisation is, and when).
+FIRST_SECTIONS = ("context", "timeline")
+
+
+def split_prose(body: str) -> tuple[str, str]:
+    """A case's prose in two: what comes before the first ``##`` heading and the sections of
+    :data:`FIRST_SECTIONS` (shown before the claims), and the other sections (shown after them).
+
+    >>> split_prose("Intro.\\n## Lessons\\nL.\\n## Context\\nC.")
+    ('Intro.\\n## Context\\nC.', '## Lessons\\nL.')
+    """
+    first: list[str] = []
+    later: list[str] = []
+    target = first
+    for line in body.split("\n"):
+        if line.startswith("## "):
+            target = first if line[3:].strip().lower() in FIRST_SECTIONS else later
+        target.append(line)
+    return "\n".join(first).strip(), "\n".join(later).strip()
+
+
+def headline_outcomes(claims: list[dict[str, Any]], limit: int = 3) -> list[dict[str, Any]]:
+    """The outcomes a case reports that its first screen shows: the best evidenced first, contested last."""
+    reported = [c for c in claims if c["type"] == "REPORTED"]
+    return sorted(reported, key=lambda c: (c.get("status") == "contested", -grade(c.get("evidence")).strength,
+                                           c["line"]))[:limit]
 
 
 def claim_groups(claims: list[dict[str, Any]]) -> OrderedDict[str, list[dict[str, Any]]]:

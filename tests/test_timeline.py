@@ -1,0 +1,61 @@
+"""The timeline across cases (/timeline and its JSON twin) and each case's row of it, on the real content.
+
+Expected years are those written in the case files' front matter and Timeline sections.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def main_of(page: str) -> str:
+    return page[page.index("<main"):page.index("</main>")]
+
+
+
+def test_each_organisation_is_a_row_of_its_milestones_and_entries(real_client) -> None:
+    data = real_client.get("/timeline.json").json
+    assert data["count"] == data["total"] >= 60
+    rows = {row["id"]: row for row in data["organisations"]}
+    # cases/zappos.md: founded 1999, adopted 2013, scaled back (no year); eight dated Timeline entries.
+    zappos = rows["zappos"]
+    assert [(m["year"], m["kind"]) for m in zappos["marks"] if m["kind"] != "entry"] == [(1999, "founded"),
+                                                                                          (2013, "adopted")]
+    assert [m["year"] for m in zappos["marks"] if m["kind"] == "entry"] == [1999, 2009, 2013, 2015, 2016, 2016,
+                                                                           2017, 2018]
+    assert zappos["status_words"] == "scaled back" and zappos["sectors"] == ["retail"]
+    # cases/medium.md: founded and adopted 2012, abandoned 2016.
+    assert [(m["year"], m["kind"]) for m in rows["medium"]["marks"] if m["kind"] != "entry"] == [
+        (2012, "founded"), (2012, "adopted"), (2016, "abandoned")]
+
+
+def test_filters_keep_a_status_a_country_and_a_sector(real_client) -> None:
+    abandoned = real_client.get("/timeline.json?status=abandoned").json
+    assert {"medium", "treehouse", "github"} <= {row["id"] for row in abandoned["organisations"]}
+    assert all(row["model_status"] == "abandoned" for row in abandoned["organisations"])
+    assert abandoned["count"] < abandoned["total"]
+    american = real_client.get("/timeline.json?country=US").json["organisations"]
+    assert "zappos" in {row["id"] for row in american} and all(row["country"] == "US" for row in american)
+    retail = real_client.get("/timeline.json?sector=retail").json["organisations"]
+    assert "zappos" in {row["id"] for row in retail} and "buurtzorg" not in {row["id"] for row in retail}
+    page = main_of(real_client.get("/timeline?status=abandoned").text)
+    assert '<option value="abandoned" selected>abandoned (' in page and 'href="/timeline">Clear the filters</a>' in page
+
+
+def test_every_mark_is_a_link_that_says_what_happened_when(real_client) -> None:
+    page = main_of(real_client.get("/timeline").text)
+    assert '<svg class="chart timeline" id="timeline-chart"' in page
+    assert '<a href="/cases/medium#section-timeline" aria-label="Medium, 2016: abandoned">' in page
+    assert re.search(r'<a href="/cases/zappos#section-timeline" aria-label="Zappos, 2013: adopted self-management">'
+                     r'<title>[^<]+</title><path class="mark mark-adopted"', page)
+    # The same as a list, and the sizes as small charts with their units.
+    assert '<summary>The same as a list</summary>' in page
+    assert re.search(r'<svg class="chart size-chart" id="size-haier-staff"[^>]*role="img" aria-label="Haier Group, staff over the years: \d{4}: ', page)
+
+
+def test_a_case_page_has_its_own_row(real_client) -> None:
+    data = real_client.get("/cases/medium.json").json
+    assert [(m["year"], m["kind"]) for m in data["timeline"]["marks"] if m["kind"] != "entry"] == [
+        (2012, "founded"), (2012, "adopted"), (2016, "abandoned")]
+    page = main_of(real_client.get("/cases/medium").text)
+    assert 'aria-label="Medium, 2016: abandoned"' in page

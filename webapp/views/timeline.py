@@ -1,0 +1,77 @@
+"""The timeline across cases (blueprint ``timeline``): ``/timeline``, one row per organisation — founded,
+adopted self-management, scaled back, abandoned or pilot ended, and its Timeline entries — filterable by
+sector, country and what became of the model; and each organisation's size over the years as small charts.
+The rows come from :mod:`kb.analysis.timeline`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from flask import Blueprint, request, url_for
+
+from kb.analysis import index_for as analysis_index
+from kb.analysis.timeline import MARK_KINDS, MODEL_STATUSES, case_timelines, filter_timelines, size_series, year_span
+
+from ..store import get_store
+from .base import page_route, respond
+
+bp = Blueprint("timeline", __name__)
+
+_FILTERS = (("sector", "Sector"), ("country", "Country"), ("status", "What became of self-management"))
+
+
+def all_timelines(store: Any) -> list[dict[str, Any]]:
+    """Every organisation's timeline row (see :func:`kb.analysis.timeline.case_timelines`)."""
+    index = analysis_index(store)
+    bodies = {row["id"]: row["body"] for row in store.query("search_organisations")}
+    organisations = [{**row, "body": bodies.get(row["id"], "")} for row in store.query("facet_organisations")]
+    return case_timelines(organisations, sectors={case: p.sectors for case, p in index.profiles.items()})
+
+
+@page_route(bp, "/timeline")
+def timeline(fmt: str):
+    """Organisations along the years, filtered by ``sector``, ``country`` and ``status`` (of the model)."""
+    store = get_store()
+    index = analysis_index(store)
+    rows = all_timelines(store)
+    chosen = {name: (request.args.get(name) or "").strip() for name, _title in _FILTERS}
+    broader = {s: b for s, (_name, b) in index.sectors.items() if b}
+    shown = filter_timelines(rows, chosen["sector"] or None, chosen["country"] or None, chosen["status"] or None,
+                             broader)
+    sizes = {}
+    names = {r["id"]: r["name"] for r in shown}
+    for series in size_series(store.query("timeline_sizes")):
+        if series["organisation"] in names:
+            sizes.setdefault(series["organisation"], []).append(series)
+    data = {
+        "filter": chosen,
+        "count": len(shown), "total": len(rows),
+        "span": list(year_span(shown)),
+        "mark_kinds": MARK_KINDS, "statuses": MODEL_STATUSES,
+        "organisations": shown,
+        "sizes": [{"organisation": org, "name": names[org], "series": sizes[org]} for org in sorted(
+            sizes, key=lambda o: names[o])],
+    }
+    facets = _facets(rows, chosen, index, broader)
+    clear_url = url_for("timeline.timeline") if any(chosen.values()) else ""
+    return respond(fmt, "timeline.html", data, facets=facets, clear_url=clear_url)
+
+
+def _facets(rows: list[dict[str, Any]], chosen: dict[str, str], index: Any,
+            broader: dict[str, str]) -> list[dict[str, Any]]:
+    """The filter form's drop-downs, each value with how many organisations it keeps."""
+    sectors: Counter[str] = Counter()
+    for row in rows:
+        sectors.update({s for own in row["sectors"] for s in (own, broader.get(own)) if s})
+    countries = Counter(row["country"] for row in rows)
+    country_names = {row["country"]: row["country_name"] or row["country"] for row in rows}
+    statuses = Counter(row["model_status"] or "" for row in rows)
+    values = {
+        "sector": sorted(((s, index.sector_name(s), n) for s, n in sectors.items()), key=lambda v: v[1]),
+        "country": sorted(((c, country_names[c], n) for c, n in countries.items()), key=lambda v: v[1]),
+        "status": [(s, MODEL_STATUSES[s], statuses[s]) for s in MODEL_STATUSES if statuses.get(s)],
+    }
+    return [{"name": name, "title": title,
+             "values": [{"value": v, "label": label, "count": n, "selected": chosen[name] == v}
+                        for v, label, n in values[name]]} for name, title in _FILTERS]
