@@ -72,6 +72,11 @@ PARAMETERS: dict[str, list[dict[str, Any]]] = {
         {"name": "params", "schema": _TEXT, "description": "its parameters, a JSON object"},
         {"name": "example", "schema": _TEXT, "description": "the name of an example query instead"},
     ],
+    "timeline.timeline_json": [
+        {"name": "sector", "schema": _TEXT, "description": "a sector id (its narrower sectors count too)"},
+        {"name": "country", "schema": _TEXT, "description": "an ISO 3166-1 country code"},
+        {"name": "status", "schema": _TEXT, "description": "what became of self-management (model_status)"},
+    ],
     "concepts.practice_json": [{"name": "page", "schema": _PAGE}],
     "concepts.challenge_json": [{"name": "page", "schema": _PAGE}],
     "concepts.outcome_json": [{"name": "page", "schema": _PAGE}],
