@@ -273,7 +273,8 @@ def test_the_pre_commit_hook_runs_the_projects_environment_not_a_bare_python(tmp
 
     config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     hook = config["repos"][0]["hooks"][0]
-    assert hook["entry"] == "scripts/validate-staged" and hook["language"] == "script" and hook["verbose"]
+    assert hook["entry"] == "scripts/validate-staged --hook" and hook["language"] == "script" and hook["verbose"]
+    assert hook["always_run"]  # a deletion names no file: the hook must run to see it
     assert re.match(hook["files"], "cases/x.markdown") and re.match(hook["files"], "concepts/practices/y.md")
     # With no python at all on PATH, the hook still runs (with .venv's).
     bin_dir = tmp_path / "bin"
