@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kb.content.files import REPO_ROOT
-from kb.graph.rows import graph_rows, to_networkx
-from kb.load import LoadResult, load_content
+from kb.graph.rows import to_networkx
+from kb.load import LoadResult, content_rows, load_content
 from kb.problems import ValidationFailed
 
 if TYPE_CHECKING:  # networkx takes a sixth of a second to import: only the notebook API needs it
@@ -44,4 +44,4 @@ def load_graph(root: Path | str | None = None) -> nx.MultiDiGraph:
     result = load_content(Path(root) if root else REPO_ROOT)
     if not result.ok:
         raise ValidationFailed(result.problems)
-    return to_networkx(graph_rows(result.corpus))
+    return to_networkx(content_rows(result))

@@ -11,8 +11,8 @@ from tqdm import tqdm
 
 from kb.content.files import REPO_ROOT, ContentLayout
 from kb.export import EXPORT_FORMATS, write_export
-from kb.graph.rows import GraphRows, graph_rows, to_networkx
-from kb.load import check_paths, load_content, load_embedded
+from kb.graph.rows import GraphRows, to_networkx
+from kb.load import check_paths, content_rows, load_content, load_embedded
 from kb.problems import KbError, Problem
 from kb.store import default_store_path
 
@@ -155,7 +155,7 @@ def load(root: Path, store_path: Path | None, neo4j_uri: str | None, full: bool,
     result = load_content(root, progress=None if quiet else _file_progress)
     if not result.ok:
         _refuse(result.problems, len(result.errors))
-    rows = graph_rows(result.corpus)
+    rows = content_rows(result)
     target = _load_neo4j(rows, None if neo4j_uri == NEO4J_FROM_ENVIRONMENT else neo4j_uri, quiet)
     if not quiet:
         nodes, rels = rows.counts()
@@ -236,7 +236,7 @@ def export(fmt: str, output: Path, base_uri: str, root: Path) -> None:
     if not result.ok:
         _print_problems(result.problems)
         sys.exit(1)
-    graph = to_networkx(graph_rows(result.corpus))
+    graph = to_networkx(content_rows(result))
     for path in write_export(graph, fmt, output, root=root, base_uri=base_uri):
         click.echo(f"wrote {path}")
 

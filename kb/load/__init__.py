@@ -10,7 +10,8 @@ The walk from a content root to the store goes down, never back::
     incremental  only the changed case files, applied to a copy of the current generation
     scan         which files changed since the current generation's manifest (stat, then hash)
     records      a file's manifest record; an unchanged case's stand-in made from its record
-    rows         graph_part: valid documents -> graph rows, the one function both loads write with
+    rows         graph_part: valid documents -> graph rows, the one function every load writes with
+                 (content_rows: the whole graph of load_content's result, for Neo4j and exports)
     read         read_checked: a file parsed and checked on its own (through the cache);
                  load_content: all content read and checked (validate, the notebook API, Neo4j sync)
     results      what a load reports (problems; for the embedded store, what it did)
@@ -22,5 +23,6 @@ Each module imports only those below it in this list (``tests/test_layers.py`` c
 from kb.load.embedded import load_embedded
 from kb.load.read import check_paths, load_content
 from kb.load.results import EmbeddedLoad, LoadResult
+from kb.load.rows import content_rows
 
-__all__ = ["EmbeddedLoad", "LoadResult", "check_paths", "load_content", "load_embedded"]
+__all__ = ["EmbeddedLoad", "LoadResult", "check_paths", "content_rows", "load_content", "load_embedded"]

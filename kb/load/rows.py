@@ -17,7 +17,7 @@ part plus the shared one, which is what :func:`kb.graph.rows.graph_rows` makes o
 >>> concepts = [d for d in result.documents if d.role != "case"]
 >>> whole = graph_part(vocabulary, cases=cases, concepts=concepts, sources=first_declarations(result.documents),
 ...                    countries=countries_of(cases), sectors=True)
->>> whole == graph_rows(build_corpus(result.documents, vocabulary))
+>>> whole == graph_rows(build_corpus(result.documents, vocabulary)) == content_rows(result)
 True
 
 The full load (:mod:`kb.load.full`) makes the case parts chunk by chunk and the shared part at the
@@ -34,8 +34,9 @@ from kb.check.vocabulary import Vocabulary, country_name
 from kb.content.parse import Document
 from kb.graph.model import Corpus, build_corpus, source_of
 from kb.graph.rows import GraphRows, graph_rows
+from kb.load.results import LoadResult
 
-__all__ = ["as_list", "countries_of", "counts_by_file", "first_declarations", "first_of", "graph_part"]
+__all__ = ["as_list", "content_rows", "countries_of", "counts_by_file", "first_declarations", "first_of", "graph_part"]
 
 _NO_SECTORS = Vocabulary({})
 
@@ -57,6 +58,18 @@ def graph_part(vocabulary: Vocabulary, *, cases: Sequence[Document] = (), concep
     for country in sorted(set(countries)):
         rows.add_node("Country", id=country, name=country_name(country))
     return rows
+
+
+def content_rows(result: LoadResult) -> GraphRows:
+    """The whole graph of content read without errors (:func:`kb.load.read.load_content`): every
+    case's part and the shared part, as :func:`graph_part` makes them for the stores.
+
+    What the notebook API, the Neo4j sync and the exports are given.
+    """
+    documents = result.documents
+    cases = [doc for doc in documents if doc.role == "case"]
+    return graph_part(result.corpus.vocabulary, cases=cases, concepts=[doc for doc in documents if doc.role != "case"],
+                      sources=first_declarations(documents), countries=countries_of(cases), sectors=True)
 
 
 def first_declarations(documents: Iterable[Document]) -> list[dict]:
