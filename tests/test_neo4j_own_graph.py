@@ -138,3 +138,27 @@ def test_foreign_data_changes_no_query_answer_and_no_page(neo4j_db, real_rows, m
         assert response.status_code == 200, (url, response.status_code, response.text[:300])
         assert response.json == before_pages[url], url
     store.close()
+
+
+def test_the_browser_example_in_the_docs_shows_only_the_projects_graph(neo4j_db) -> None:
+    """docs/neo4j.md's Browser query, run as written, returns none of the relationships others added."""
+    import re
+
+    from kb.store.neo4j_sync import sync
+
+    from .conftest import FIXTURES
+
+    sync(neo4j_db.settings, graph_rows(load_content(FIXTURES / "mini").corpus))
+    neo4j_db.loaded = None
+    docs = (REPO / "docs" / "neo4j.md").read_text(encoding="utf-8")
+    example = re.search(r"query only\s+the project's graph, e\.g\.\s+`([^`]+)`", docs).group(1)
+    ours = neo4j_db.scalar(f"MATCH (:Organisation:{MANAGED_LABEL})-[r:FACED]->() WHERE r.{HASH_PROPERTY} IS NOT NULL "
+                           "RETURN count(r)")
+    neo4j_db.driver.execute_query(  # someone else's FACED relationships: to their own node, and between ours
+        f"MATCH (o:Organisation:{MANAGED_LABEL}) WITH o LIMIT 1 MATCH (c:Challenge:{MANAGED_LABEL}) WITH o, c LIMIT 1 "
+        "CREATE (o)-[:FACED {note: 'theirs'}]->(:Challenge {id: 'their-challenge'}), (o)-[:FACED {note: 'theirs'}]->(c)",
+        database_="neo4j")
+    records, _, _ = neo4j_db.driver.execute_query(example, database_="neo4j")
+    relationships = [record["r"] for record in records]
+    assert len(relationships) == ours >= 1
+    assert all(HASH_PROPERTY in r and "note" not in r for r in relationships)

@@ -294,7 +294,7 @@ class Neo4jServer:
         port: int = 0,
         heap: str = "512m",
         pagecache: str = "128m",
-        tx_timeout: str = "60s",
+        tx_timeout: str = "300s",
         settings: dict[str, str] | None = None,
         data_dir: str | os.PathLike | None = None,
         keep_data: bool = False,
@@ -502,7 +502,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--port", type=int, default=None, help="Bolt port (default: 7687 if free, else a random free port)")
     ap.add_argument("--heap", default="512m")
     ap.add_argument("--pagecache", default="128m")
-    ap.add_argument("--tx-timeout", default="60s")
+    ap.add_argument("--tx-timeout", default="300s",
+                    help="server-side transaction timeout (default 300s: a first load on a cold server on a busy "
+                         "machine was seen to take over 60 s)")
     ap.add_argument("--transaction-max", default=None, metavar="SIZE",
                     help="most heap one transaction may use (db.memory.transaction.max; default half the heap)")
     ap.add_argument("--data", default=None, help="keep data in this dir (default: temp, deleted)")
