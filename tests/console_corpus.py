@@ -247,7 +247,8 @@ LIMITED: list[tuple[str, str, dict[str, str]]] = [
      {"ladybug": "memory", "neo4j": "time"}),
     ("UNWIND range(1, (50000000)) AS x RETURN collect(x)[0]", "", {"ladybug": "time"}),
     # Cross products and paths that both engines enumerate.
-    ("MATCH (a), (b), (c), (d), (e), (f), (g) RETURN count(*)", "", {"ladybug": "time", "neo4j": "time"}),
+    # Neo4j counts this one from its count store (a product of seven counts, in milliseconds): LadybugDB's only.
+    ("MATCH (a), (b), (c), (d), (e), (f), (g) RETURN count(*)", "", {"ladybug": "time"}),
     ("MATCH (a), (b), (c), (d), (e), (f) WHERE a.id + b.id + c.id + d.id + e.id + f.id = 'x' RETURN count(*)", "",
      {"ladybug": "time", "neo4j": "time"}),
     ("MATCH p = (a)-[*1..30]-(b) RETURN count(p)", "", {"ladybug": "memory", "neo4j": "time"}),
