@@ -17,7 +17,7 @@ MAX_LINES, MAX_COMPLEXITY = 500, 25
 #: console's value conversion).
 STILL_TOO_LONG: set[str] = set()
 STILL_TOO_COMPLEX = {"kb/contrib/preview.py:_comparable",
-                     "kb/export/rdf.py:rdf_graph", "kb/queries/console.py:plain_value"}
+                     "kb/export/rdf.py:rdf_graph"}
 
 
 def _modules() -> list[Path]:

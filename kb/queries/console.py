@@ -179,18 +179,28 @@ def plain_value(value: Any) -> Any:
     if type(value).__module__.startswith("neo4j"):  # checked first: a Point or a Duration is a tuple
         return _neo4j_value(value)
     if isinstance(value, dict):
-        if "_LABEL" in value and ("_SRC" in value or "_src" in value):  # LadybugDB relationship
-            props = {k: plain_value(v) for k, v in value.items() if not k.startswith("_")}
-            return {"_type": value["_LABEL"], "_start": _ladybug_id(value.get("_SRC") or value.get("_src")),
-                    "_end": _ladybug_id(value.get("_DST") or value.get("_dst")), **props}
-        if "_LABEL" in value:  # LadybugDB node
-            props = {k: plain_value(v) for k, v in value.items() if not k.startswith("_")}
-            return {"_label": value["_LABEL"], "_key": _ladybug_id(value.get("_ID")), **props}
-        if "_NODES" in value:  # LadybugDB recursive path
-            return {"_path": [plain_value(n) for n in value["_NODES"]] + [plain_value(r) for r in value["_RELS"]]}
-        return {str(k): plain_value(v) for k, v in value.items()}
+        return _ladybug_map(value)
     if isinstance(value, (list, tuple)):
         return [plain_value(v) for v in value]
+    return _scalar(value)
+
+
+def _ladybug_map(value: dict) -> dict[str, Any]:
+    """A LadybugDB node, relationship or recursive path (dicts with its ``_LABEL``, ``_NODES`` keys), or a map."""
+    if "_LABEL" in value and ("_SRC" in value or "_src" in value):  # a relationship
+        props = {k: plain_value(v) for k, v in value.items() if not k.startswith("_")}
+        return {"_type": value["_LABEL"], "_start": _ladybug_id(value.get("_SRC") or value.get("_src")),
+                "_end": _ladybug_id(value.get("_DST") or value.get("_dst")), **props}
+    if "_LABEL" in value:  # a node
+        props = {k: plain_value(v) for k, v in value.items() if not k.startswith("_")}
+        return {"_label": value["_LABEL"], "_key": _ladybug_id(value.get("_ID")), **props}
+    if "_NODES" in value:  # a recursive path
+        return {"_path": [plain_value(n) for n in value["_NODES"]] + [plain_value(r) for r in value["_RELS"]]}
+    return {str(k): plain_value(v) for k, v in value.items()}
+
+
+def _scalar(value: Any) -> Any:
+    """A value of Python's own types that engines return: temporal, decimal, UUID, bytes."""
     if isinstance(value, (datetime.date, datetime.time)):  # datetime.datetime is a date
         return value.isoformat()
     if isinstance(value, datetime.timedelta):
