@@ -1,7 +1,10 @@
-"""A new case file from ``templates/case.md``, with placeholders the validator points at.
+"""A new case file, with placeholders the validator points at; ``templates/case.md`` is the same text.
 
-:func:`case_skeleton` writes the text of a new case: the template's schema line and sections,
-the id (a slug of the name), and the word ``TODO`` wherever the contributor must write something.
+:func:`case_skeleton` writes the text of a new case: the schema line, the sections of
+:data:`SECTIONS`, the id (a slug of the name), and the word ``TODO`` wherever the contributor must
+write something.  ``templates/case.md`` is :func:`template_text`, the skeleton of "Organisation
+Name" (a test keeps the file equal to it), so that copying the template and running ``new-case``
+give the same file.
 Every placeholder is chosen so that ``python graph_loader.py validate`` reports it, at its line,
 until it is filled: ``kind: TODO`` is not an allowed kind, ``summary: TODO`` is too short, a body
 link to ``../concepts/practices/TODO`` is not a concept page, ``[src: TODO]`` names no declared
@@ -27,14 +30,26 @@ from kb.content.files import REPO_ROOT, ContentLayout, discover
 from kb.content.parse import parse_file
 from kb.problems import KbError
 
-__all__ = ["PLACEHOLDER", "TEMPLATE", "NewCaseError", "case_id_for", "case_skeleton", "existing_organisations",
-           "write_new_case"]
+__all__ = ["PLACEHOLDER", "SECTIONS", "TEMPLATE", "NewCaseError", "case_id_for", "case_skeleton",
+           "existing_organisations", "template_text", "write_new_case"]
 
 #: The word that marks every placeholder (editors highlight it; ``grep -n TODO`` finds them all).
 PLACEHOLDER = "TODO"
 TEMPLATE = REPO_ROOT / "templates" / "case.md"
 _SCHEMA_LINE = "# yaml-language-server: $schema=../kb/schemas/case.schema.json"
 _ID_MAX_LENGTH = 80  # the schema's limit on slugs
+#: The sections of a new case, in the order of docs/case-format.md (those it always has something for).
+SECTIONS = ("Context", "Practices", "Challenges", "Outcomes", "Timeline", "Contested claims", "Lessons")
+_SCOPE_NOTE = """<!-- Scope: without a mark a bullet is about this organisation, which is right for most bullets.
+     A claim about others gets [about: supported], [about: inspired], [about: franchised] or
+     [about: general] next to the link, optionally naming the group with case ids or in words:
+     [about: supported: other care providers]. See docs/case-format.md. -->"""
+_NEW_CASE_HEADER = ("# Made by `python graph_loader.py new-case`. Replace every TODO with what your sources say, "
+                    "delete\n# what you have no source for, and check with: python graph_loader.py validate "
+                    "cases/{case_id}.md")
+_TEMPLATE_HEADER = ("# Copy this file to cases/<id>.md, or run: python graph_loader.py new-case \"Name\". Replace "
+                    "every TODO\n# with what your sources say, delete what you have no source for, and check with: "
+                    "python graph_loader.py validate")
 
 #: What each section of a new case starts with; every placeholder line cites [src: TODO], which
 #: the validator reports as an unknown source until it names a declared one.
@@ -42,7 +57,7 @@ _SECTION_PLACEHOLDERS = {
     "context": "TODO: what the organisation does, where, and how it came to manage itself this way. [src: TODO]",
     "practices": "- [TODO](../concepts/practices/TODO): TODO [src: TODO]",
     "challenges": "- [TODO](../concepts/challenges/TODO): TODO [src: TODO]\n"
-                  "  - figure: **TODO** what the number counts (TODO) [src: TODO]",
+                  "  - figure: **TODO** what the number counts (TODO) [src: TODO]\n" + _SCOPE_NOTE,
     "outcomes": "- [TODO](../concepts/outcomes/TODO): TODO [src: TODO]",
     "timeline": "- **TODO**: TODO [src: TODO]",
     "contested claims": "- **TODO** [contested]: TODO, or delete this section. [src: TODO]\n"
@@ -85,8 +100,8 @@ def existing_organisations(layout: ContentLayout) -> list[OrganisationNames]:
 
 def case_skeleton(name: str, case_id: str | None = None, *, country: str | None = None,
                   sectors: tuple[str, ...] | list[str] = (), kind: str | None = None,
-                  website: str | None = None, template: Path = TEMPLATE) -> str:
-    """The text of a new case file: front matter with placeholders, then the template's sections.
+                  website: str | None = None, header: str = _NEW_CASE_HEADER) -> str:
+    """The text of a new case file: front matter with placeholders, then the sections of :data:`SECTIONS`.
 
     ``country``, ``sectors`` and ``kind`` fill those keys; each one not given stays ``TODO``.
 
@@ -95,11 +110,15 @@ def case_skeleton(name: str, case_id: str | None = None, *, country: str | None 
     ['kind: coopera', 'country: TODO', 'sectors: [ret']
     """
     case_id = case_id or case_id_for(name)
-    schema_line, sections = _read_template(template)
-    front = _front_matter(name, case_id, country, list(sectors), kind, schema_line, website)
+    front = _front_matter(name, case_id, country, list(sectors), kind, header.format(case_id=case_id), website)
     body = "\n\n".join(f"## {title}\n\n{_SECTION_PLACEHOLDERS.get(title.lower(), _GENERIC_PLACEHOLDER)}"
-                       for title in sections)
+                       for title in SECTIONS)
     return f"{front}\n\n{body}\n"
+
+
+def template_text() -> str:
+    """What ``templates/case.md`` holds: the skeleton of a case named "Organisation Name"."""
+    return case_skeleton("Organisation Name", "organisation-id", header=_TEMPLATE_HEADER)
 
 
 def write_new_case(cases_folder: Path, name: str, case_id: str | None = None, **options: object) -> Path:
@@ -125,23 +144,13 @@ def write_new_case(cases_folder: Path, name: str, case_id: str | None = None, **
     return path
 
 
-def _read_template(template: Path) -> tuple[str, list[str]]:
-    """The template's schema line and its ``##`` section titles, in order."""
-    text = template.read_text(encoding="utf-8")
-    schema_line = next((line for line in text.splitlines() if line.startswith("# yaml-language-server:")),
-                       _SCHEMA_LINE)
-    sections = [line[3:].strip() for line in text.split("\n---\n", 1)[-1].splitlines() if line.startswith("## ")]
-    return schema_line, sections
-
-
 def _front_matter(name: str, case_id: str, country: str | None, sectors: list[str], kind: str | None,
-                  schema_line: str, website: str | None = None) -> str:
+                  header: str, website: str | None = None) -> str:
     sector_list = f"[{', '.join(sectors)}]" if sectors else f"[{PLACEHOLDER}]"
     lines = [
         "---",
-        schema_line,
-        "# Made by `python graph_loader.py new-case`. Replace every TODO with what your sources say, delete",
-        "# what you have no source for, and check with: python graph_loader.py validate " f"cases/{case_id}.md",
+        _SCHEMA_LINE,
+        header,
         "# Format: docs/case-format.md. How to cite and what counts as evidence: CONTRIBUTING.md.",
         f"id: {case_id}",
         f"name: {_yaml_string(name)}",
@@ -174,7 +183,9 @@ def _front_matter(name: str, case_id: str, country: str | None, sectors: list[st
         "    date: TODO         # YYYY, YYYY-MM or YYYY-MM-DD",
         "    url: TODO          # https://... (for print without a URL, write publication: instead)",
         "    type: TODO         # article | blog | book | report | academic | web | news | video | official",
-        "    reliability: TODO  # independent | third-party | self-reported | opinion",
+        "    reliability: TODO  # independent | third-party | self-reported | opinion (CONTRIBUTING.md, "
+        "'Which reliability')",
+        "    # affiliation: [organisation-id]   # optional: whose own people wrote it, or who paid for it",
         "---",
     ]
     return "\n".join(lines)
