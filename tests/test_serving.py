@@ -42,6 +42,19 @@ class ServerLog:
             self._queue.put(line.rstrip("\n"))
         self._queue.put(None)
 
+    def rest(self, seconds: float = 2) -> str:
+        """What the server printed so far (waiting up to ``seconds`` for more), for a failure's message."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            self.lines.append(line)
+        return "\n".join(self.lines[-60:])
+
     def wait_for(self, pattern: str, seconds: float = 120) -> re.Match:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
@@ -102,7 +115,8 @@ def test_scripts_serve_runs_gunicorn_workers_logs_requests_and_reloads_when_the_
         first_workers = {int(log.wait_for(r"Booting worker with pid: (\d+)")[1]) for _ in range(2)}
         assert len(first_workers) == 2
         status, headers, body = get(base + "/cases/alpha-care", {"Accept-Encoding": "gzip"})
-        assert status == 200 and headers["Content-Encoding"] == "gzip"
+        assert status == 200, log.rest()
+        assert headers["Content-Encoding"] == "gzip"
         assert b"Alpha Care" in gzip.decompress(body)
         log.wait_for(r'"GET /cases/alpha-care HTTP/1\.1" 200 \d+ [\d.]+s')  # the access log, with the time taken
         status, _, body = get(base + "/query.json?q=RETURN%2042%20AS%20answer")  # a console worker, under gunicorn

@@ -46,51 +46,56 @@ errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss "%(f)s" "%(a)s"'
 # Workers load the app themselves: an engine handle must never be shared across fork.
 preload_app = False
+# No control socket: it would live in $HOME, shared by every instance (signals and systemctl do the job).
+control_socket_disable = True
 
 #: Seconds between two looks at the store's pointer (a read of one small file).
 WATCH_SECONDS = float(os.environ.get("KB_RELOAD_WATCH_SECONDS") or 1.0)
 _watcher_started = threading.Event()
 
 
-def _store_pointer() -> Path | None:
-    """The embedded store's ``CURRENT`` file, or None when the site reads Neo4j."""
+def _store_folder() -> Path | None:
+    """The embedded store's folder, or None when the site reads Neo4j."""
     if os.environ.get("KB_STORE", "ladybug") != "ladybug":
         return None
     from kb.store import default_store_path
-    from kb.store.ladybug import POINTER
 
-    return default_store_path() / POINTER
-
-
-def _pointer_text(pointer: Path) -> str:
-    try:
-        return pointer.read_text(encoding="utf-8").strip()
-    except OSError:
-        return ""
+    return default_store_path()
 
 
-def watch_generation(pointer: Path, on_change: Any, stop: threading.Event, interval: float = WATCH_SECONDS) -> None:
-    """Call ``on_change()`` each time the text of ``pointer`` changes, until ``stop`` is set."""
-    seen = _pointer_text(pointer)
+def watch_generation(current: Any, on_change: Any, stop: threading.Event, interval: float = WATCH_SECONDS) -> None:
+    """Call ``on_change()`` each time ``current()`` (the current generation) changes, until ``stop`` is set.
+
+    Nothing is imported here: this runs in a thread of the master, which forks workers, and a module
+    half-imported by a thread at the moment of a fork stays half-imported in the child.
+    """
+    def look() -> Any:
+        try:
+            return current()
+        except OSError:  # being replaced right now: look again next time
+            return None
+
+    seen = look()
     while not stop.wait(interval):
-        now = _pointer_text(pointer)
-        if now and now != seen:
+        now = look()
+        if now is not None and now != seen:
             seen = now
             on_change()
 
 
 def when_ready(server: Any) -> None:
     """Start the master's watch of the store (once: a HUP reload does not call this again)."""
-    pointer = _store_pointer()
-    if pointer is None or _watcher_started.is_set():
+    store = _store_folder()
+    if store is None or _watcher_started.is_set():
         return
     _watcher_started.set()
+    from kb.store.ladybug import current_generation  # imported here, before any fork, not in the thread
 
     def reload() -> None:
-        server.log.info("the graph was rebuilt (%s): reloading the workers gracefully", pointer)
+        server.log.info("the graph was rebuilt (%s): reloading the workers gracefully", store)
         os.kill(os.getpid(), signal.SIGHUP)
 
-    threading.Thread(target=watch_generation, args=(pointer, reload, threading.Event()),
+    threading.Thread(target=watch_generation, args=(lambda: current_generation(store), reload, threading.Event()),
                      name="kb-generation-watch", daemon=True).start()
 
 
