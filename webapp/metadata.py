@@ -1,10 +1,11 @@
 """What a page says about itself to search engines and link previews: description, Open Graph, canonical URL.
 
-Every page's description is its own lead: the text of the first ``<p class="lead">`` of its main
-content (else its first paragraph), found with an HTML parser in what the page renders, so that a
-new page or a changed view needs nothing more.  A lead introduces its page, so only the start of the
+Every page's description is its own lead: the text of the first element of class ``lead`` of its main
+content (else its first paragraph, breadcrumbs aside), found with an HTML parser in what the page
+renders, so that a new page or a changed view needs nothing more.  A lead introduces its page, so only the start of the
 main content is read (:data:`SCAN_CHARS`): parsing all of a long page (the comparable cases of a
-case, 300 kB) took more time than rendering it.  Citation markers (``<sup>``) are left out, and
+case, 300 kB) took more time than rendering it.  Citation markers (``<sup>``, elements of class
+``cite``) are left out, and
 the text is cut at a word near 200 characters.  ``KB_PUBLIC_URL`` is the site's address as the
 public sees it (canonical links, ``og:url``, JSON-LD ids); without it, the address of the request.
 """
@@ -26,38 +27,57 @@ SCAN_CHARS = 32_768
 SCAN_STEP = 4096
 
 
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
 class _Lead(HTMLParser):
-    """The text of the first lead paragraph, and of the first paragraph, outside ``<sup>`` markers."""
+    """The text of the first element of class ``lead`` and of the first paragraph, without citation markers
+    (``<sup>`` and elements of class ``cite``)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.lead: list[str] | None = None
-        self.first: list[str] | None = None
-        self._current: list[str] | None = None
-        self._is_lead = False
-        self._in_sup = 0
+        self.lead: str | None = None
+        self.first: str | None = None
+        self._depth = 0
+        self._lead_at: int | None = None  # depth of the lead element being read
+        self._lead_text: list[str] = []
+        self._paragraph: list[str] | None = None
+        self._skip_at: int | None = None  # depth of the citation marker being skipped
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "p" and self._current is None:
-            self._current = []
-            self._is_lead = "lead" in (dict(attrs).get("class") or "").split()
-        elif tag == "sup":
-            self._in_sup += 1
+        if tag in _VOID:
+            return
+        self._depth += 1
+        classes = (dict(attrs).get("class") or "").split()
+        if self.lead is None and self._lead_at is None and "lead" in classes:
+            self._lead_at = self._depth
+        if tag == "p" and self._paragraph is None and "crumbs" not in classes:
+            self._paragraph = []
+        if self._skip_at is None and (tag == "sup" or "cite" in classes):
+            self._skip_at = self._depth
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "sup":
-            self._in_sup = max(0, self._in_sup - 1)
-        elif tag == "p" and self._current is not None:
-            text = " ".join("".join(self._current).split())
-            if text and self._is_lead and self.lead is None:
-                self.lead = [text]
+        if tag in _VOID:
+            return
+        if self._skip_at is not None and self._depth == self._skip_at:
+            self._skip_at = None
+        if tag == "p" and self._paragraph is not None:
+            text = " ".join("".join(self._paragraph).split())
             if text and self.first is None:
-                self.first = [text]
-            self._current = None
+                self.first = text
+            self._paragraph = None
+        if self._lead_at is not None and self._depth == self._lead_at:
+            self.lead = " ".join("".join(self._lead_text).split()) or None
+            self._lead_at = None
+        self._depth -= 1
 
     def handle_data(self, data: str) -> None:
-        if self._current is not None and not self._in_sup:
-            self._current.append(data)
+        if self._skip_at is not None:
+            return
+        if self._lead_at is not None:
+            self._lead_text.append(data)
+        if self._paragraph is not None:
+            self._paragraph.append(data)
 
 
 def page_description(main_html: str) -> str:
@@ -65,6 +85,11 @@ def page_description(main_html: str) -> str:
 
     >>> page_description('<h1>X</h1><p>Intro.</p><p class="lead">Nurses in teams of 12 <sup>[a]</sup>.</p>')
     'Nurses in teams of 12 .'
+    >>> page_description('<div class="lead">A <em>home-care</em> provider.<br> <details class="cite">'
+    ...                  '<summary>1 source</summary><a href="/s">a</a></details></div>')
+    'A home-care provider.'
+    >>> page_description('<p class="crumbs">Cases</p><h1>X</h1><p>First words.</p>')
+    'First words.'
     >>> len(page_description('<p class="lead">' + 'word ' * 100 + '</p>')) <= 200
     True
     """
@@ -74,8 +99,7 @@ def page_description(main_html: str) -> str:
         if parser.lead:
             break
     parser.close()
-    found = parser.lead or parser.first
-    text = found[0] if found else DEFAULT_DESCRIPTION
+    text = parser.lead or parser.first or DEFAULT_DESCRIPTION
     if len(text) > MAX_CHARS:
         text = text[:MAX_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;:·—-– ") + "…"
     return text
