@@ -51,7 +51,7 @@ SETTINGS = [
     Setting("STORE", "ladybug", "graph store the site reads: ladybug (embedded) or neo4j", ("ladybug", "neo4j")),
     Setting("STORE_PATH", "", "folder of the embedded store (default .kb/store in the repository)"),
     Setting("PAGE_SIZE", 20, "cases per page in lists"),
-    Setting("PAGE_CACHE_MB", 64, "memory per worker for rendered pages, kept per graph generation (0: off)"),
+    Setting("PAGE_CACHE_MB", 64, "memory per worker for rendered pages, kept per version of the graph (0: off)"),
     Setting("NEO4J_TIMEOUT_MS", 800, "with KB_STORE=neo4j: how long connecting to Neo4j may take before a 503 "
             "(raise it for a distant server on a slow link)"),
     Setting("QUERY_TIMEOUT_MS", 5000, "time limit of one console query, in milliseconds"),
