@@ -50,6 +50,7 @@ _CORE_QUERIES = [
         WITH o, collect(s.id) AS sectors
         RETURN o.id AS id, o.name AS name, o.kind AS kind, o.country AS country, o.city AS city,
                o.status AS status, o.founded AS founded, o.size_band AS size_band, o.staff AS staff,
+               o.adopted AS adopted, o.model_status AS model_status, o.model_status_year AS model_status_year,
                o.summary AS summary, {sorted:sectors} AS sectors
         ORDER BY name
         """),

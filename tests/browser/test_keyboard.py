@@ -88,6 +88,10 @@ def width(request) -> int:
 def test_search_by_keyboard(page, width: int) -> None:
     page.set_viewport_size({"width": width, "height": 800})
     page.goto("/")
+    if width < 640:  # phones: the header's Menu button opens the navigation and the search
+        tab_until(page, lambda s: s["tag"] == "button" and s["text"] == "Menu", limit=5)
+        page.keyboard.press("Enter")
+        expect(page.locator("header .menu-toggle")).to_have_attribute("aria-expanded", "true")
     tab_until(page, lambda s: s["id"] == "site-q", limit=15)
     page.keyboard.type("holacracy")
     page.keyboard.press("Enter")

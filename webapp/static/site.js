@@ -32,3 +32,36 @@ document.addEventListener("focusin", function (event) {
     box.scrollLeft -= hiddenBy + 8;
   }
 });
+
+// Phones: the header's Menu button shows and hides the navigation and the search (GOV.UK's header).  The button
+// is hidden in the markup and shown here, so that without script the navigation is simply always there.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var button = document.querySelector("header.site .menu-toggle");
+  var menu = document.getElementById("site-menu");
+  if (!button || !menu) {
+    return;
+  }
+  button.hidden = false;
+  document.documentElement.classList.add("js-menu");
+  button.addEventListener("click", function () {
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    menu.classList.toggle("open", open);
+  });
+});
+
+// The console: Ctrl+Enter (or Cmd+Enter) in the query runs it.
+document.addEventListener("keydown", function (event) {
+  "use strict";
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.closest &&
+      event.target.closest("form.console")) {
+    event.preventDefault();
+    var form = event.target.closest("form.console");
+    if (form.requestSubmit) {
+      form.requestSubmit();
+    } else {
+      form.submit();
+    }
+  }
+});

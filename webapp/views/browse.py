@@ -8,6 +8,7 @@ import posixpath
 
 from flask import Blueprint, Response, current_app, render_template
 
+from kb.analysis import index_for as analysis_index
 from kb.content.files import REPO_ROOT
 from kb.store.versioned import derived
 
@@ -27,7 +28,11 @@ def home(fmt: str):
     # Every organisation, read once per version of the graph: at 10,000 cases the query took 0.1-0.4 s
     # embedded and 1-5 s on Neo4j, on every visit to the home page.
     cases = derived(store, "organisations", lambda graph: graph.query("organisations"))
-    return respond(fmt, "home.html", {"counts": counts, "cases": cases})
+    index = analysis_index(store)
+    names = {"sector_names": lambda c: [index.sector_name(s) for s in c["sectors"]],
+             "country_name": lambda c: index.profiles[c["id"]].country_name if c["id"] in index.profiles else ""}
+    cards = [{**c, **{key: name(c) for key, name in names.items()}} for c in cases]
+    return respond(fmt, "home.html", {"counts": counts, "cases": cards})
 
 
 @page_route(bp, "/contribute", cache=False)  # from a file, not the graph
