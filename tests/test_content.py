@@ -92,6 +92,41 @@ def test_specific_relationships(graph) -> None:
     assert graph.nodes["Organisation:catch22"]["city"] == "London"
 
 
+def test_every_case_has_three_sourced_practices_and_a_sourced_challenge_or_outcome_of_its_own(graph) -> None:
+    """Issue 24's bar on the real graph: three sourced practices (a framework counts as one, as in
+    ``validate``) and at least one sourced challenge or outcome about the organisation itself, not
+    about the sites it supported or self-management in general."""
+
+    def sourced(data: dict) -> bool:
+        return bool(data.get("sources"))
+
+    def claim_sourced(claim: str) -> bool:
+        views = [graph.nodes[view] for _, view, d in graph.out_edges(claim, data=True) if d["type"] == "HAS_VIEW"]
+        return sourced(graph.nodes[claim]) or any(sourced(view) for view in views)
+
+    practice_kinds = {"Practice", "Framework"}
+    thin = {}
+    organisations = [node for node, d in graph.nodes(data=True) if d["label"] == "Organisation"]
+    assert len(organisations) == 63
+    for organisation in organisations:
+        practices, own_challenges_or_outcomes = set(), set()
+        for _, end, d in graph.out_edges(organisation, data=True):
+            if d["type"] in ("USES_PRACTICE", "USES_FRAMEWORK") and sourced(d):
+                practices.add(end)
+            elif d["type"] in ("FACED", "REPORTED") and sourced(d) and d["scope"] == "self":
+                own_challenges_or_outcomes.add(end)
+            elif d["type"] in ("HAS_CLAIM", "REPORTS_CLAIM") and claim_sourced(end):
+                concepts = [c for _, c, a in graph.out_edges(end, data=True) if a["type"] == "ABOUT"]
+                for concept in concepts:
+                    if graph.nodes[concept]["label"] in practice_kinds:
+                        practices.add(concept)
+                    elif graph.nodes[end]["scope"] == "self":
+                        own_challenges_or_outcomes.add(concept)
+        if len(practices) < 3 or not own_challenges_or_outcomes:
+            thin[organisation] = (len(practices), len(own_challenges_or_outcomes))
+    assert thin == {}
+
+
 def test_open_questions_of_the_seed_can_be_found(content) -> None:
     body = content.corpus.organisations["buurtzorg-britain-ireland"].body
     section = body.split("## Open questions", 1)[1]
