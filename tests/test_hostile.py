@@ -85,7 +85,8 @@ HOSTILE: list[tuple[str, str, str | bytes, bool]] = [
     ("javascript-website", CASE, edit("founded: 2006", "founded: 2006\nwebsite: javascript:alert(1)"), False),
     ("data-url-source", CASE, edit("url: https://example.org/b", "url: data:text/html;base64,PHNjcmlwdD4="), False),
     ("javascript-link-in-body", CASE, edit("Alpha is fictional.", "[click](javascript:alert(1)) Alpha."), True),
-    ("rtl-override-in-name", CASE, edit("name: Alpha Care", "name: Alpha \u202eeraC"), True),
+    # Refused since issue 27: an invisible direction override makes text look like other text.
+    ("rtl-override-in-name", CASE, edit("name: Alpha Care", "name: Alpha \u202eeraC"), False),
     ("ten-thousand-sectors", CASE, edit("sectors: [home-care]", "sectors: [" + ", ".join(
         f"s{i}" for i in range(10000)) + "]"), False),
     ("deep-markdown-nesting", CASE, GOOD + "\n## Lessons\n\n" + "\n".join(("  " * i) + "- x" for i in range(400)), True),
