@@ -217,16 +217,18 @@ class TestRankComparable:
 
     def test_explains_each_component(self, index):
         [bea] = [m for m in rank_comparable(index, query_for_case(index, "ada")) if m["id"] == "bea"]
-        # By hand: teams and attrition are had by 3 of 4 cases (rarity 1 + ln(5/4) = 1.22), coaches by 2
-        # (1 + ln(5/3) = 1.51); each of the first two takes 1.22 / 3.95 of the 8 points, times 0.5 (not graded).
-        teams = 1.24
+        # By hand, each kind its own budget, times 0.5 (not graded): teams is had by 3 of 4 cases (rarity
+        # 1 + ln(5/4) = 1.22), coaches by 2 (1 + ln(5/3) = 1.51), so teams takes 1.22 / 2.73 of the 2 practice
+        # points: 0.45; attrition is ada's only challenge (all 3 points: 1.5), wellbeing its only outcome (all
+        # 2 points: 1.0).  Then the same sector 3, the same country 2 and a neighbouring size band 0.5.
         assert [(r["component"], r["id"], r["points"]) for r in bea["reasons"]] == [
-            ("practice", "teams", teams), ("challenge", "attrition", teams),
-            ("sector", "home-care", 10.0), ("country", "NL", 2.0),
+            ("practice", "teams", 0.45), ("challenge", "attrition", 1.5), ("outcome", "wellbeing", 1.0),
+            ("sector", "home-care", 3.0), ("country", "NL", 2.0),
             ("size", "250-999", 0.5)]
+        assert bea["split"] == {"context": 5.5, "practices": 0.45, "challenges": 1.5, "outcomes": 1.0}
         assert bea["reasons"][0]["why"] == ("shared practice; 3 of 4 cases have it; evidence: grade not recorded "
                                             "(yours: grade not recorded); weight 0.5")
-        assert bea["reasons"][0]["cases_with"] == 3 and bea["reasons"][2]["cases_with"] is None
+        assert bea["reasons"][0]["cases_with"] == 3 and bea["reasons"][3]["cases_with"] is None
 
     def test_rare_shared_practice_outweighs_a_common_one(self, index):
         ranked = rank_comparable(index, CaseQuery(practices=frozenset({"coaches"})))
@@ -240,18 +242,20 @@ class TestRankComparable:
         for case in index.profiles:
             query = query_for_case(index, case)
             for match in rank_comparable(index, query):
-                concepts = sum(match["subtotals"][group] for group in ("practices", "frameworks", "challenges"))
-                assert concepts <= 8.0 + 0.01
+                for group, budget in (("frameworks", 5), ("practices", 2), ("challenges", 3), ("outcomes", 2)):
+                    assert match["subtotals"][group] <= budget + 0.01
 
     def test_related_sector_scores_less_than_the_same(self, index):
         ranked = rank_comparable(index, CaseQuery(sectors=frozenset({"home-care"})))
-        assert [(m["id"], m["score"]) for m in ranked] == [("ada", 10.0), ("bea", 10.0),
-                                                           ("cor", 6.0)]
-        assert ranked[2]["reasons"][0]["why"] == "same kind of service: Mental health (under Health care)"
+        # Same sector 3 points; mental health is two steps away (up to health care, down again): 2 / 2.
+        assert [(m["id"], m["score"]) for m in ranked] == [("ada", 3.0), ("bea", 3.0),
+                                                           ("cor", 1.0)]
+        assert ranked[2]["reasons"][0]["why"] == "related kind of service: Mental health (under Health care)"
 
     def test_a_broader_sector_is_the_same_kind_of_service(self, index):
         ranked = rank_comparable(index, CaseQuery(sectors=frozenset({"health-care"})))
-        assert [(m["id"], m["score"]) for m in ranked] == [("ada", 6.0), ("bea", 6.0), ("cor", 6.0)]
+        # One step down from health care: the whole 2 points.
+        assert [(m["id"], m["score"]) for m in ranked] == [("ada", 2.0), ("bea", 2.0), ("cor", 2.0)]
 
     def test_size_same_and_neighbouring_band(self, index):
         ranked = rank_comparable(index, CaseQuery(size_band="250-999"))

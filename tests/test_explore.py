@@ -92,19 +92,23 @@ def test_compare_for_a_case_explains_every_point(client) -> None:
     assert {k: match[k] for k in ("id", "name", "country", "sectors", "kind", "size_band")} == {
         "id": "beta-shoes", "name": "Beta Shoes", "country": "US", "sectors": ["retail"], "kind": "company",
         "size_band": "unknown"}
-    # Nothing of the context is shared: only the challenge both faced, its share of the budget times its evidence.
-    # Worked out by hand: 2 of 2 cases faced it (rarity 1 + ln(3/3) = 1); Alpha Care's two practices are its
-    # own (rarity 1 + ln(3/2) = 1.41 each), so the challenge has 1 / (1 + 2 x 1.41) = 0.2618 of the 8 points;
-    # both sides' evidence is a commentator's impression (weight 0.25): 8 x 0.2618 x 0.25 = 0.52 points.
-    [reason] = match["reasons"]
-    assert {k: reason[k] for k in ("component", "id", "grade", "query_grade", "weight", "share", "points")} == {
+    # Nothing of the context is shared: only the challenge both faced and the outcome both reported, each its
+    # share of its own kind's budget times its evidence.  Worked out by hand: 2 of 2 cases faced the challenge
+    # and it is Alpha Care's only challenge, so it has the whole challenge budget (3 points); both sides'
+    # evidence is a commentator's impression (weight 0.25): 3 x 1 x 0.25 = 0.75.  Likewise the outcome,
+    # Alpha Care's only one: the outcome budget (2 points) x 1 x 0.25 = 0.5.  Score 1.25, none of it context.
+    challenge, outcome = match["reasons"]
+    assert {k: challenge[k] for k in ("component", "id", "grade", "query_grade", "weight", "share", "points")} == {
         "component": "challenge", "id": "staff-attrition", "grade": "impression", "query_grade": "impression",
-        "weight": 0.25, "share": 0.2618, "points": 0.52}
-    assert reason["why"] == ("shared challenge; 2 of 2 cases have it; evidence: commentator's impression (yours: "
-                             "commentator's impression); weight 0.25")
-    assert match["score"] == reason["points"] and match["subtotals"]["challenges"] == reason["points"]
+        "weight": 0.25, "share": 1.0, "points": 0.75}
+    assert challenge["why"] == ("shared challenge; 2 of 2 cases have it; evidence: commentator's impression (yours: "
+                                "commentator's impression); weight 0.25")
+    assert {k: outcome[k] for k in ("component", "id", "weight", "share", "points")} == {
+        "component": "outcome", "id": "staff-wellbeing", "weight": 0.25, "share": 1.0, "points": 0.5}
+    assert match["score"] == 1.25 and match["subtotals"]["challenges"] == 0.75
+    assert match["split"] == {"context": 0.0, "practices": 0.0, "challenges": 0.75, "outcomes": 0.5}
     assert data["scoring"]["shared_concept_rarity_range"] == [1.0, 1.41]
-    assert data["scoring"]["shared_concepts_budget"] == 8
+    assert data["scoring"]["budgets"] == {"framework": 5.0, "practice": 2.0, "challenge": 3.0, "outcome": 2.0}
 
 
 def test_compare_page_shows_the_breakdown_and_links_on(client) -> None:
@@ -114,7 +118,12 @@ def test_compare_page_shows_the_breakdown_and_links_on(client) -> None:
     assert 'Shared challenge: <a href="/challenges/staff-attrition">' in page
     score = client.get("/compare.json?case=alpha-care").json["results"][0]["score"]
     assert f'<th scope="row">Score</th><td class="num">{score:.2f}</td>' in page
-    assert re.search(r'Shared challenge: <a href="/challenges/staff-attrition">[^<]+</a> <a class="ev-grade', page)
+    assert re.search(r'Shared challenge: <a href="/challenges/staff-attrition">[^<]+</a> <span class="ev"><a class="ev-grade',
+                     page)
+    # The split bar before the table: an SVG with its words, and the same words in its caption.
+    assert page.index('class="split-bar"') < page.index("<caption>Why Beta Shoes is comparable</caption>")
+    assert "<title id=\"split-beta-shoes\">Score 1.25: context 0.00, practices 0.00, challenges 0.75, outcomes 0.50</title>" in page
+    assert '<span class="split-key split-outcomes">Outcomes 0.50</span>' in page
     assert 'href="/compare?case=beta-shoes"' in page  # follow a comparable case
 
 

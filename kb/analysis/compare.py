@@ -3,24 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from kb.analysis.index import _PLURAL, COMPARED_KINDS, SIZE_ORDER, CaseIndex, CaseProfile, CaseQuery, index_for
+from kb.analysis.index import SIZE_ORDER, CaseIndex, CaseProfile, CaseQuery, index_for
 from kb.evidence import GRADE_IDS, grade_label, grade_weight
+from kb.kinds import CONCEPT_FOLDERS
 
-#: Context comes first: a practitioner compares organisations that do the same work, in the same
-#: system, of the same kind and size, and only then looks at what they share.  Points per component:
-SAME_SECTOR = 10.0          # a sector in common: more than all the shared concepts together
-SAME_SERVICE = 6.0          # otherwise the same kind of service: sectors under a common broader sector
+#: Context first, but not alone: a manager compares organisations doing related work (the sector
+#: hierarchy of ``vocabulary/sectors.yaml``: home care is near social care), on the same model, in the
+#: same country, of the same kind and size; then what they did, met and reported.  Points per component:
+SAME_SECTOR = 3.0           # a sector in common
+SAME_SERVICE = 2.0          # otherwise a sector one step away (broader or narrower), less per further step
 SAME_COUNTRY = 2.0          # the same country, and so the same health, care and public systems
 SAME_KIND = 0.75            # the same kind of organisation (both charities, both companies...)
 SAME_OWNERSHIP = 0.5        # otherwise the same family: public, non-profit or company
 SAME_SIZE = 1.0
 NEAR_SIZE = 0.5
-#: What shared practices, frameworks and challenges are worth together at most.  Each shared
-#: concept earns its share of this budget by rarity (rarer counts for more), times the weight of
-#: its evidence: so sharing generic practices cannot outweigh a shared sector.
-CONCEPT_BUDGET = 8.0  # less than a shared sector: context comes first
+#: What the shared concepts of each kind are worth together at most.  Each shared concept earns its
+#: share of its kind's budget by rarity (rarer counts for more), times the weight of its evidence.
+#: The model or framework both follow is context, and the strongest sign of a comparable case;
+#: practices, challenges and outcomes each have a budget of their own, so that neither the context
+#: nor one long list swamps the rest.  The values are those with the best nDCG@5 on the judged list
+#: (tests/comparable_judged.yaml) among a small grid, rounded: bench/compare_quality.py prints them.
+CONCEPT_BUDGETS = {"framework": 5.0, "practice": 2.0, "challenge": 3.0, "outcome": 2.0}
+#: The most the shared concepts can earn together.
+CONCEPT_BUDGET = sum(CONCEPT_BUDGETS.values())
+#: What a comparison matches on, and the part of the split bar each kind of concept counts in.
+SCORED_KINDS = ("framework", "practice", "challenge", "outcome")
+SPLIT_OF = {"sector": "context", "country": "context", "kind": "context", "size": "context",
+            "framework": "context", "practice": "practices", "challenge": "challenges", "outcome": "outcomes"}
+SPLIT_PARTS = ("context", "practices", "challenges", "outcomes")
 #: Deprecated name of :data:`SAME_SERVICE` (the related-sector component of earlier versions).
 RELATED_SECTOR = SAME_SERVICE
 #: Kinds of organisation grouped as public, non-profit or company.  Programmes in this knowledge base
@@ -28,21 +41,53 @@ RELATED_SECTOR = SAME_SERVICE
 #: can be any of the three, so they match only their own kind.
 OWNERSHIP = {"company": "company", "nonprofit": "non-profit", "charity": "non-profit",
              "social-enterprise": "non-profit", "public-body": "public", "programme": "public"}
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """The points of every component: :data:`SCORING` is the site's; :data:`PREVIOUS_SCORING` the
+    scoring before issue 25 (sector-led, one budget for practices, frameworks and challenges, no
+    outcomes, any sector under a common broader one worth the same), kept for the benchmark."""
+
+    same_sector: float = SAME_SECTOR
+    same_service: float = SAME_SERVICE
+    same_country: float = SAME_COUNTRY
+    same_kind: float = SAME_KIND
+    same_ownership: float = SAME_OWNERSHIP
+    same_size: float = SAME_SIZE
+    near_size: float = NEAR_SIZE
+    #: (kinds sharing one budget, its points).
+    budgets: tuple[tuple[tuple[str, ...], float], ...] = tuple(((kind,), points)
+                                                                for kind, points in CONCEPT_BUDGETS.items())
+    #: Whether a related sector is worth less the further away it is in the hierarchy.
+    by_distance: bool = True
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(kind for kinds, _points in self.budgets for kind in kinds)
+
+
+SCORING = Scoring()
+PREVIOUS_SCORING = Scoring(same_sector=10.0, same_service=6.0, by_distance=False,
+                           budgets=((("practice", "framework", "challenge"), 8.0),))
+
+
 # -- comparable cases ------------------------------------------------------------------------------
 
 def query_for_case(index: CaseIndex, case_id: str) -> CaseQuery:
-    """A case's own profile as a query: its practices, frameworks, challenges (with their evidence
-    grades), sectors, country, kind and size."""
+    """A case's own profile as a query: its practices, frameworks, challenges and outcomes (with their
+    evidence grades), sectors, country, kind and size."""
     profile, held = index.profiles[case_id], index.claims[case_id]
     grades = tuple((kind, concept, index.grade(case_id, kind, concept))
-                   for kind in COMPARED_KINDS for concept in sorted(held[kind]))
+                   for kind in SCORED_KINDS for concept in sorted(held[kind]))
     return CaseQuery(practices=frozenset(held["practice"]), frameworks=frozenset(held["framework"]),
-                     challenges=frozenset(held["challenge"]), sectors=frozenset(profile.sectors),
-                     country=profile.country, size_band=profile.size_band, kind=profile.kind, grades=grades)
+                     challenges=frozenset(held["challenge"]), outcomes=frozenset(held["outcome"]),
+                     sectors=frozenset(profile.sectors), country=profile.country, size_band=profile.size_band,
+                     kind=profile.kind, grades=grades)
 
 
 def rank_comparable(index: CaseIndex, query: CaseQuery, limit: int = 10,
-                    exclude: Iterable[str] = ()) -> list[dict[str, Any]]:
+                    exclude: Iterable[str] = (), scoring: Scoring = SCORING) -> list[dict[str, Any]]:
     """The ``limit`` cases most like ``query``, best first, each with the reasons behind its score.
 
     Each component adds its points to all the cases on its posting list at once (bit-sliced, see
@@ -53,12 +98,12 @@ def rank_comparable(index: CaseIndex, query: CaseQuery, limit: int = 10,
     -------
     list of dict
         ``id``, ``name``, ``country``, ``country_name``, ``sectors``, ``size_band``, ``staff``,
-        ``summary``, ``score``, ``subtotals`` (points per component group) and ``reasons`` (one per
+        ``summary``, ``score``, ``subtotals`` (points per component group), ``split`` (points per
+        part of the split bar: context, practices, challenges, outcomes) and ``reasons`` (one per
         component: ``component``, ``id``, ``name``, ``points``, ``why`` and, for a shared concept,
-        ``cases_with``: how many cases have it).  ``score`` is the sum of
-        the reasons' points.
+        ``cases_with``: how many cases have it).  ``score`` is the sum of the reasons' points.
     """
-    components = _components(index, query)
+    components = _components(index, query, scoring)
     candidates = 0
     for mask, _cents in components:
         candidates |= mask
@@ -69,40 +114,45 @@ def rank_comparable(index: CaseIndex, query: CaseQuery, limit: int = 10,
     for mask, cents in components:
         _add_to_lanes(planes, mask, cents)
     best = _best_lanes(planes, candidates, limit)
-    explained = [explain_match(index, query, index.order[bit]) for bit in _bits(best)]
+    explained = [explain_match(index, query, index.order[bit], scoring) for bit in _bits(best)]
     return sorted(explained, key=lambda match: (-match["score"], match["name"], match["id"]))
 
 
-def _components(index: CaseIndex, query: CaseQuery) -> list[tuple[int, int]]:
+def _components(index: CaseIndex, query: CaseQuery, scoring: Scoring) -> list[tuple[int, int]]:
     """(cases as a bitmask, points in hundredths) for every component; alternatives are disjoint."""
     masks = index.masks
     components = []
-    shares = _concept_shares(index, query)
-    for (kind, concept), share in shares.items():
+    for (kind, concept), (share, budget) in _concept_shares(index, query, scoring).items():
         for grade_id in (*GRADE_IDS, ""):
             mask = index.grade_masks.get((kind, concept, grade_id), 0)
             if mask:
-                components.append((mask, _cents(_concept_points(share, query.grade(kind, concept), grade_id))))
-    same = service = 0
+                points = _concept_points(budget, share, query.grade(kind, concept), grade_id)
+                components.append((mask, _cents(points)))
+    same = 0
     for sector in query.sectors:
         same |= masks.get(("sector", sector), 0)
-    for sector in _service_sectors(index, query.sectors):
-        service |= masks.get(("sector", sector), 0)
-    components += [(same, _cents(SAME_SECTOR)), (service & ~same, _cents(SAME_SERVICE))]
+    components.append((same, _cents(scoring.same_sector)))
+    taken = same
+    for points, sectors in sorted(_service_levels(index, query.sectors, scoring).items(), reverse=True):
+        level = 0
+        for sector in sectors:
+            level |= masks.get(("sector", sector), 0)
+        components.append((level & ~taken, _cents(points)))
+        taken |= level
     if query.country:
-        components.append((masks.get(("country", query.country), 0), _cents(SAME_COUNTRY)))
+        components.append((masks.get(("country", query.country), 0), _cents(scoring.same_country)))
     if query.kind:
         same_kind, family = masks.get(("org_kind", query.kind), 0), 0
         for kind in _same_ownership(query.kind):
             family |= masks.get(("org_kind", kind), 0)
-        components += [(same_kind, _cents(SAME_KIND)), (family & ~same_kind, _cents(SAME_OWNERSHIP))]
+        components += [(same_kind, _cents(scoring.same_kind)), (family & ~same_kind, _cents(scoring.same_ownership))]
     if query.size_band in SIZE_ORDER:
         position, near = SIZE_ORDER.index(query.size_band), 0
         for band in SIZE_ORDER[max(position - 1, 0):position + 2]:
             if band != query.size_band:
                 near |= masks.get(("size", band), 0)
-        components += [(masks.get(("size", query.size_band), 0), _cents(SAME_SIZE)),
-                       (near, _cents(NEAR_SIZE))]
+        components += [(masks.get(("size", query.size_band), 0), _cents(scoring.same_size)),
+                       (near, _cents(scoring.near_size))]
     return [(mask, cents) for mask, cents in components if mask and cents]
 
 
@@ -110,20 +160,24 @@ def _cents(points: float) -> int:
     return round(points * 100)
 
 
-def _concept_shares(index: CaseIndex, query: CaseQuery) -> dict[tuple[str, str], float]:
-    """Each of the query's concepts that some case has -> its share of :data:`CONCEPT_BUDGET` (by rarity)."""
-    rarities = {(kind, concept): index.rarity(kind, concept)
-                for kind in COMPARED_KINDS for concept in sorted(query.concepts(kind))
-                if index.cases_with(kind, concept)}
-    total = sum(rarities.values())
-    return {key: value / total for key, value in rarities.items()} if total else {}
+def _concept_shares(index: CaseIndex, query: CaseQuery,
+                    scoring: Scoring = SCORING) -> dict[tuple[str, str], tuple[float, float]]:
+    """Each of the query's concepts that some case has -> (its share of its budget by rarity, the budget)."""
+    shares = {}
+    for kinds, budget in scoring.budgets:
+        rarities = {(kind, concept): index.rarity(kind, concept)
+                    for kind in kinds for concept in sorted(query.concepts(kind))
+                    if index.cases_with(kind, concept)}
+        total = sum(rarities.values())
+        shares |= {key: (value / total, budget) for key, value in rarities.items()} if total else {}
+    return shares
 
 
-def _concept_points(share: float, query_grade: str | None, case_grade: str) -> float:
+def _concept_points(budget: float, share: float, query_grade: str | None, case_grade: str) -> float:
     """Points for one shared concept: its share of the budget times the weaker side's evidence weight."""
     weight = grade_weight(case_grade) if query_grade is None else min(grade_weight(query_grade),
                                                                        grade_weight(case_grade))
-    return round(CONCEPT_BUDGET * share * weight, 2)
+    return round(budget * share * weight, 2)
 
 
 def _add_to_lanes(planes: list[int], mask: int, value: int) -> None:
@@ -190,13 +244,48 @@ def cases_under_sector(index: CaseIndex, sector: str) -> set[str]:
     return set().union(*(index.cases_with("sector", s) for s in narrower))
 
 
+def sector_distance(index: CaseIndex, sector: str, other: str) -> int | None:
+    """Steps from one sector to another through their nearest common broader sector, None if none.
+
+    >>> from kb.analysis.index import build_index
+    >>> rows = [("care", ""), ("health", "care"), ("home", "health"), ("social", "care")]
+    >>> index = build_index([], [], sector_rows=[{"id": s, "name": s, "broader": b} for s, b in rows])
+    >>> [sector_distance(index, "home", other) for other in ("home", "health", "social")]
+    [0, 1, 3]
+    """
+    mine, theirs = sector_ancestors(index, sector), sector_ancestors(index, other)
+    steps = [up + theirs.index(common) for up, common in enumerate(mine) if common in theirs]
+    return min(steps) if steps else None
+
+
+def service_points(distance: int, scoring: Scoring = SCORING) -> float:
+    """Points for a sector ``distance`` steps from one of the query's (1: its broader or narrower sector).
+
+    >>> [service_points(d) for d in (1, 2, 3, 4)]
+    [2.0, 1.0, 0.67, 0.5]
+    """
+    return round(scoring.same_service / distance, 2) if scoring.by_distance else scoring.same_service
+
+
+def _service_levels(index: CaseIndex, sectors: Iterable[str], scoring: Scoring = SCORING) -> dict[float, set[str]]:
+    """Points -> the sectors of a related kind of service worth them (the nearest of ``sectors`` counts)."""
+    sectors, best = set(sectors), {}
+    for other in index.sectors:
+        if other in sectors:
+            continue
+        distances = [d for s in sectors if (d := sector_distance(index, other, s))]
+        if distances:
+            best[other] = service_points(min(distances), scoring)
+    levels: dict[float, set[str]] = {}
+    for other, points in best.items():
+        levels.setdefault(points, set()).add(other)
+    return levels
+
+
 def _service_sectors(index: CaseIndex, sectors: Iterable[str]) -> set[str]:
-    """Sectors of the same kind of service: sharing a broader sector with one of ``sectors`` (or being
+    """Sectors of a related kind of service: sharing a broader sector with one of ``sectors`` (or being
     one of their broader or narrower sectors), without being one of them."""
-    sectors = set(sectors)
-    families = {top for sector in sectors for top in sector_ancestors(index, sector)}
-    related = {s for s in index.sectors if families & set(sector_ancestors(index, s))}
-    return related - sectors
+    return set().union(*_service_levels(index, sectors).values())
 
 
 def _common_broader(index: CaseIndex, query_sectors: Iterable[str], sector: str) -> str:
@@ -212,39 +301,44 @@ def _same_ownership(kind: str) -> list[str]:
     return [k for k, f in OWNERSHIP.items() if family and f == family and k != kind]
 
 
-def explain_match(index: CaseIndex, query: CaseQuery, case_id: str) -> dict[str, Any]:
+def explain_match(index: CaseIndex, query: CaseQuery, case_id: str, scoring: Scoring = SCORING) -> dict[str, Any]:
     """One case's score against ``query``, component by component (see :func:`rank_comparable`)."""
     profile, held = index.profiles[case_id], index.claims[case_id]
     reasons = []
-    shares = _concept_shares(index, query)
-    for kind in COMPARED_KINDS:
+    shares = _concept_shares(index, query, scoring)
+    for kind in scoring.kinds:
         for concept in sorted(query.concepts(kind) & held[kind].keys(), key=lambda c: index.name(kind, c)):
             n_with = len(index.cases_with(kind, concept))
             case_grade, query_grade = index.grade(case_id, kind, concept), query.grade(kind, concept)
             weight = grade_weight(case_grade) if query_grade is None else min(grade_weight(case_grade),
                                                                                grade_weight(query_grade))
-            points = _concept_points(shares[(kind, concept)], query_grade, case_grade)
+            share, budget = shares[(kind, concept)]
+            points = _concept_points(budget, share, query_grade, case_grade)
             evidence = f"evidence: {grade_label(case_grade).lower()}"
             if query_grade is not None:
                 evidence += f" (yours: {grade_label(query_grade).lower()})"
             reason = _reason(kind, concept, index.name(kind, concept), points,
                              f"shared {kind}; {n_with} of {index.n_cases} cases have it; {evidence}; "
                              f"weight {weight:g}", n_with)
-            reasons.append(reason | {"share": round(shares[(kind, concept)], 4), "weight": weight,
+            reasons.append(reason | {"share": round(share, 4), "weight": weight,
                                      "grade": case_grade, "grade_label": grade_label(case_grade),
                                      "query_grade": query_grade,
                                      "status": held[kind][concept]})
-    reasons += _profile_reasons(index, query, profile)
+    reasons += _profile_reasons(index, query, profile, scoring)
     reasons = [r for r in reasons if r["points"]]
-    subtotals = {group: 0.0 for group in ("practices", "frameworks", "challenges", "sector", "country", "kind",
-                                          "size")}
+    subtotals = {group: 0.0 for group in ("practices", "frameworks", "challenges", "outcomes", "sector", "country",
+                                          "kind", "size")}
+    split = dict.fromkeys(SPLIT_PARTS, 0.0)
     for reason in reasons:
-        group = _PLURAL.get(reason["component"], reason["component"])
+        group = CONCEPT_FOLDERS.get(reason["component"], reason["component"])
         subtotals[group] = round(subtotals[group] + reason["points"], 2)
+        part = SPLIT_OF[reason["component"]]
+        split[part] = round(split[part] + reason["points"], 2)
     return {"id": profile.id, "name": profile.name, "country": profile.country,
             "country_name": profile.country_name, "sectors": list(profile.sectors), "kind": profile.kind,
             "size_band": profile.size_band, "staff": profile.staff, "summary": profile.summary,
-            "score": round(sum(r["points"] for r in reasons), 2), "subtotals": subtotals, "reasons": reasons}
+            "score": round(sum(r["points"] for r in reasons), 2), "subtotals": subtotals, "split": split,
+            "reasons": reasons}
 
 
 def _reason(component: str, key: str, name: str, points: float, why: str,
@@ -252,37 +346,40 @@ def _reason(component: str, key: str, name: str, points: float, why: str,
     return {"component": component, "id": key, "name": name, "points": points, "why": why, "cases_with": cases_with}
 
 
-def _profile_reasons(index: CaseIndex, query: CaseQuery, profile: CaseProfile) -> list[dict[str, Any]]:
+def _profile_reasons(index: CaseIndex, query: CaseQuery, profile: CaseProfile,
+                     scoring: Scoring = SCORING) -> list[dict[str, Any]]:
     reasons = []
     shared = sorted(query.sectors & set(profile.sectors))
-    service = sorted(_service_sectors(index, query.sectors) & set(profile.sectors))
+    levels = _service_levels(index, query.sectors, scoring)
+    nearest = max((points for points, sectors in levels.items() if sectors & set(profile.sectors)), default=0.0)
+    service = sorted(levels.get(nearest, set()) & set(profile.sectors))
     if shared:
         names = ", ".join(index.sector_name(s) for s in shared)
-        reasons.append(_reason("sector", ",".join(shared), names, SAME_SECTOR, f"same sector: {names}"))
+        reasons.append(_reason("sector", ",".join(shared), names, scoring.same_sector, f"same sector: {names}"))
     elif service:
         names = ", ".join(index.sector_name(s) for s in service)
         common = sorted({_common_broader(index, query.sectors, s) for s in service} - {""})
         under = ", ".join(index.sector_name(s) for s in common)
-        reasons.append(_reason("sector", ",".join(service), names, SAME_SERVICE,
-                               f"same kind of service: {names} (under {under})"))
+        reasons.append(_reason("sector", ",".join(service), names, nearest,
+                               f"related kind of service: {names} (under {under})"))
     if query.country and query.country == profile.country:
-        reasons.append(_reason("country", profile.country, profile.country_name, SAME_COUNTRY,
+        reasons.append(_reason("country", profile.country, profile.country_name, scoring.same_country,
                                f"same country: {profile.country_name}"))
     if query.kind and profile.kind == query.kind:
-        reasons.append(_reason("kind", profile.kind, profile.kind, SAME_KIND,
+        reasons.append(_reason("kind", profile.kind, profile.kind, scoring.same_kind,
                                f"same kind of organisation: {profile.kind}"))
     elif query.kind and profile.kind in _same_ownership(query.kind):
         family = OWNERSHIP[query.kind]
-        reasons.append(_reason("kind", profile.kind, family, SAME_OWNERSHIP,
+        reasons.append(_reason("kind", profile.kind, family, scoring.same_ownership,
                                f"also a {family} organisation: {profile.kind}"
                                f" (yours: {query.kind})"))
     if query.size_band in SIZE_ORDER and profile.size_band in SIZE_ORDER:
         gap = abs(SIZE_ORDER.index(query.size_band) - SIZE_ORDER.index(profile.size_band))
         if gap == 0:
-            reasons.append(_reason("size", profile.size_band, profile.size_band, SAME_SIZE,
+            reasons.append(_reason("size", profile.size_band, profile.size_band, scoring.same_size,
                                    f"same size band: {profile.size_band} staff"))
         elif gap == 1:
-            reasons.append(_reason("size", profile.size_band, profile.size_band, NEAR_SIZE,
+            reasons.append(_reason("size", profile.size_band, profile.size_band, scoring.near_size,
                                    f"neighbouring size band: {profile.size_band} staff (yours: {query.size_band})"))
     return reasons
 

@@ -23,8 +23,8 @@ from kb.store.versioned import derived
 #: Relationship type of a claim -> the kind of concept it is about.
 KIND_OF_REL = KIND_OF_CLAIM_TYPE
 KINDS = tuple(CONCEPT_FOLDERS)
-#: What a comparison matches on: what an organisation does and what it met.  Outcomes are
-#: results, not circumstances, so they are shown on the pages but do not make cases comparable.
+#: What a described organisation can state in the compare form: what it does and what it met (a
+#: case compared with others also brings its outcomes, see ``kb.analysis.compare.SCORED_KINDS``).
 COMPARED_KINDS = ("practice", "framework", "challenge")
 #: Size bands from smallest to largest (``kb.graph.model.size_band`` names them).
 SIZE_ORDER = (*(band for _limit, band in SIZE_BANDS), "10000+")
@@ -71,6 +71,8 @@ class CaseQuery:
     practices: frozenset[str] = frozenset()
     frameworks: frozenset[str] = frozenset()
     challenges: frozenset[str] = frozenset()
+    #: Outcomes reported: a case's own, or those a practitioner wants to compare on.
+    outcomes: frozenset[str] = frozenset()
     sectors: frozenset[str] = frozenset()
     country: str = ""
     size_band: str = ""
@@ -92,8 +94,8 @@ class CaseQuery:
         return None
 
     def is_empty(self) -> bool:
-        return not (self.practices or self.frameworks or self.challenges or self.sectors or self.country
-                    or self.size_band in SIZE_ORDER or self.kind)
+        return not (self.practices or self.frameworks or self.challenges or self.outcomes or self.sectors
+                    or self.country or self.size_band in SIZE_ORDER or self.kind)
 
 
 @dataclass

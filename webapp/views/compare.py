@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from kb import analysis
 from kb import evidence as grades
 from kb.analysis import SIZE_ORDER, CaseIndex, CaseQuery
-from kb.analysis.compare import cases_under_sector
+from kb.analysis.compare import CONCEPT_BUDGETS, SPLIT_OF, SPLIT_PARTS, cases_under_sector
 from kb.graph.model import size_band
 
 from ..bounds import is_whole_number
@@ -117,8 +117,10 @@ def scoring_rules(index: CaseIndex) -> dict[str, Any]:
             "ownership_families": {family: sorted(k for k, f in analysis.OWNERSHIP.items() if f == family)
                                    for family in sorted(set(analysis.OWNERSHIP.values()))},
             "shared_concepts_budget": analysis.CONCEPT_BUDGET,
-            "shared_concept": f"{analysis.CONCEPT_BUDGET:g} x (its rarity / the rarities of all the compared "
-                              f"concepts together) x its evidence weight; rarity = 1 + ln((1 + {n}) / (1 + cases "
+            "budgets": dict(CONCEPT_BUDGETS),
+            "split": {part: sorted(c for c, p in SPLIT_OF.items() if p == part) for part in SPLIT_PARTS},
+            "shared_concept": "its kind's budget x (its rarity / the rarities of all the compared concepts of "
+                              f"its kind together) x its evidence weight; rarity = 1 + ln((1 + {n}) / (1 + cases "
                               "that have it))",
             "shared_concept_rarity_range": [analysis.rarity(n, n), analysis.rarity(n, 1)],
             "evidence_weights": {g.id: g.weight for g in grades.GRADES} | {"not recorded": grades.UNGRADED.weight},
