@@ -48,6 +48,10 @@ COLUMN_MEANINGS = {
     "city": "the city the organisation is based in",
     "region": "the region the organisation is based in",
     "founded": "the year the organisation was founded",
+    "adopted": "the year the organisation adopted self-management (or the model)",
+    "model_status": "what became of self-management there: ongoing, scaled-back, abandoned, pilot-ended, "
+                    "never-completed or unknown",
+    "model_status_year": "the year it was scaled back, abandoned or ended",
     "legal_form": "the organisation's legal form",
     "ownership": "who owns the organisation",
     "status": "for an Organisation: active, closed, acquired...; for a claim or relationship: contested, "
