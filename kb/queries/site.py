@@ -165,11 +165,21 @@ _SOURCE_QUERIES = [
         RETURN s.id AS source, {node_label:x} AS label, x.id AS id, x.name AS name
         ORDER BY label, id
         """, ("id",)),
+    NamedQuery(
+        "source_declarations_in", "Which case or concept files declare each of some sources (a page of them).",
+        """
+        MATCH (x{own})-[kr9:CITES{own:kr9}]->(s:Source{own})
+        WHERE s.id IN $ids
+        RETURN s.id AS source, {node_label:x} AS label, x.id AS id, x.name AS name
+        ORDER BY source, label, id
+        """, ("ids",)),
 ]
 for _kind, (_description, _cypher) in _CITATIONS.items():
     _SOURCE_QUERIES.append(NamedQuery(f"source_{_kind}", _description, _cypher.replace("{filter}", "")))
     _SOURCE_QUERIES.append(NamedQuery(f"source_{_kind}_of", _description + " For one source.",
                                       _cypher.replace("{filter}", "WHERE source = $id"), ("id",)))
+    _SOURCE_QUERIES.append(NamedQuery(f"source_{_kind}_in", _description + " For some sources (a page of them).",
+                                      _cypher.replace("{filter}", "WHERE source IN $ids"), ("ids",)))
 
 _NODE_FIELDS = "{node_label:b} AS label, b.id AS id, coalesce(b.name, b.title) AS name"
 _GRAPH_QUERIES: list[NamedQuery] = [
@@ -223,14 +233,17 @@ class _Queryable(Protocol):
     def query(self, name: str, **params: Any) -> list[dict[str, Any]]: ...
 
 
-def source_citations(store: _Queryable, source_id: str | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Every row that cites a source (or only ``source_id``), grouped by source id, in citation-kind order.
+def source_citations(store: _Queryable, source_id: str | None = None,
+                     ids: list[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Every row that cites a source (or only ``source_id``, or those in ``ids``), grouped by source id,
+    in citation-kind order.
 
     Rows keep the citation query's columns plus ``citation`` (one of :data:`CITATION_KINDS`).  A claim
     marked contested or uncertain is also stored as a Claim node on the same line; that copy is dropped,
     so each bullet is listed once.
     """
-    suffix, params = ("_of", {"id": source_id}) if source_id is not None else ("", {})
+    suffix, params = (("_of", {"id": source_id}) if source_id is not None else ("_in", {"ids": ids})
+                      if ids is not None else ("", {}))
     grouped: dict[str, list[dict[str, Any]]] = {}
     claim_lines: set[tuple[str, str, int]] = set()
     for kind in CITATION_KINDS:
