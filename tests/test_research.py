@@ -98,6 +98,24 @@ def test_results_as_table_graph_and_downloads(client) -> None:
     assert "<th scope=\"col\">name</th>" in page.text and "As a graph" in page.text
     csv_text = client.get(f"/query.csv?q={quote(cypher)}").text
     assert csv_text.splitlines()[0] == "name,o,r,c" and "Alpha Care" in csv_text
+    # Nodes and relationships as labelled chips with their properties behind a disclosure, not raw JSON.
+    assert '<span class="chip chip-organisation">Organisation: Alpha Care</span>' in page.text
+    assert '<span class="chip chip-rel">FACED</span>' in page.text
+    assert '<details class="props"><summary>properties</summary><dl><dt>body</dt>' in page.text
+    assert '<dt>country</dt><dd>NL</dd>' in page.text
+    # The graph is drawn on the server: a column per kind, a node per organisation and challenge.
+    assert '<svg class="chart band-graph" id="query-graph"' in page.text
+    assert '<text class="band-title" x="6" y="16">Organisations (2)</text>' in page.text
+    assert page.text.count('<g class="node kind-challenge">') == 1
+
+
+def test_a_two_column_result_is_also_a_chart_with_numbers_right_aligned(client) -> None:
+    cypher = ("MATCH (o:Organisation)-[:USES_PRACTICE]->(p:Practice) RETURN p.name AS practice, count(o) AS n "
+              "ORDER BY n DESC, practice")
+    page = console(client, cypher, fmt="").text
+    assert '<tr><td>Self-managing teams</td><td class="num">1</td></tr>' in page
+    assert '<ol class="chart ranked-bars" id="query-chart" aria-label="n by practice">' in page
+    assert '<span class="bar-label">Self-managing teams</span> <span class="bar-value">1 n</span>' in page
 
 
 def test_params_from_the_url(client) -> None:

@@ -283,3 +283,19 @@ def test_graph_layout_can_be_paused_and_tooltips_closed(page) -> None:
     expect(tooltip).to_be_hidden()
     button.click()  # resume: the simulation runs again (and stops by itself once the layout has settled)
     assert page.evaluate("window.kbGraph.network.physics.options.enabled") is True
+
+
+def test_console_runs_with_ctrl_enter_and_draws_the_result(page, width: int) -> None:
+    """Ctrl+Enter in the query runs it; nodes come back as chips and as a drawing with a node per result node,
+    each named in text of at least 12 px."""
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto("/query")
+    page.locator("#q").fill("MATCH (o:Organisation)-[r:FACED]->(c:Challenge) RETURN o, r, c LIMIT 6")
+    page.locator("#q").press("Control+Enter")
+    expect(page.get_by_role("heading", name="Results")).to_be_visible()
+    expect(page.locator("td .chip.chip-organisation").first).to_be_visible()
+    drawn = page.evaluate("""() => [...document.querySelectorAll('#query-graph g.node text')].map(t => ({
+        size: parseFloat(getComputedStyle(t).fontSize), width: t.getBBox().width}))""")
+    nodes = page.locator("#query-graph g.node").count()
+    assert nodes >= 2 and len(drawn) == nodes
+    assert all(label["size"] >= 12 and label["width"] > 0 for label in drawn)
