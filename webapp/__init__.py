@@ -21,6 +21,7 @@ from . import (
     metadata,
     openapi,
     pagecache,
+    params,
     security,
     store,
     structured_data,
@@ -53,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config["KB_MAX_REQUEST_BYTES"]
     delivery.init_app(app)  # first: its after-request steps (ETags, compression) run last
     bounds.init_app(app)  # before any other step looks at the request
+    params.init_app(app)  # a parameter no page reads is refused before any work
     store.init_app(app)
     errors.init_app(app)
     badges.init_app(app)

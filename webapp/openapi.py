@@ -35,15 +35,18 @@ PARAMETERS: dict[str, list[dict[str, Any]]] = {
         {"name": "sort", "schema": {"type": "string", "enum": ["name", "founded", "size"]}},
         *({"name": facet, "schema": _IDS, "style": "form", "explode": True,
            "description": f"only cases with these {facet} values (the facets list them)"}
-          for facet in ("sector", "country", "size", "kind", "practice", "challenge", "outcome")),
+          for facet in ("sector", "country", "size", "kind", "framework", "practice", "challenge", "outcome")),
     ],
     "sources.sources_json": [
         {"name": "page", "schema": _PAGE},
         *({"name": name, "schema": _IDS, "style": "form", "explode": True, "description": f"filter by {name}"}
           for name in ("type", "reliability", "year", "organisation")),
     ],
-    "lessons.lessons_json": [{"name": name, "schema": _IDS, "style": "form", "explode": True,
-                              "description": f"filter by {name}"} for name in ("sector", "practice", "challenge")],
+    "lessons.lessons_json": [
+        *({"name": name, "schema": _IDS, "style": "form", "explode": True, "description": f"filter by {name}"}
+          for name in ("sector", "country", "practice", "challenge")),
+        {"name": "grade", "schema": _TEXT, "description": "the least evidence grade of a lesson's sources "
+                                                          "(see /evidence.json)"}],
     "compare.compare_json": [
         {"name": "case", "schema": _TEXT, "description": "compare with this case (its id)"},
         *({"name": kind, "schema": _IDS, "style": "form", "explode": True,

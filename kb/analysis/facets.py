@@ -32,7 +32,8 @@ from kb.graph.model import SIZE_BANDS
 from kb.store.versioned import derived
 
 __all__ = ["FACETS", "SORTS", "Case", "Facet", "FacetCounts", "FacetValue", "FacetedCases", "Page",
-           "PageOutOfRange", "build_cases", "every_case", "facet_cases", "paginate", "parse_selection", "sort_cases"]
+           "PageOutOfRange", "build_cases", "every_case", "facet_cases", "paginate", "parse_selection", "sort_cases",
+           "unknown_values"]
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,16 @@ FACETS: tuple[Facet, ...] = (
     Facet("country", "Country", "any"),
     Facet("size", "Size (staff)", "any"),
     Facet("kind", "Kind of organisation", "any"),
+    Facet("framework", "Model or framework", "all", ("USES_FRAMEWORK",)),
     Facet("practice", "Practices used", "all", ("USES_PRACTICE", "USES_FRAMEWORK")),
     Facet("challenge", "Challenges faced", "all", ("FACED",)),
     Facet("outcome", "Outcomes reported", "all", ("REPORTED",)),
 )
-_FACET_BY_LINK = {link: facet.name for facet in FACETS for link in facet.link_types}
+#: Relationship type -> the facets it gives values to (a framework is also one of the practices used).
+_FACETS_BY_LINK: dict[str, tuple[str, ...]] = {}
+for _facet in FACETS:
+    for _link in _facet.link_types:
+        _FACETS_BY_LINK[_link] = (*_FACETS_BY_LINK.get(_link, ()), _facet.name)
 _SIZE_ORDER = [band for _, band in SIZE_BANDS] + ["10000+", "unknown"]
 
 
@@ -120,9 +126,8 @@ def build_cases(organisations: Iterable[Mapping[str, Any]], links: Iterable[Mapp
         cases[row["id"]] = case
     broader = {row["id"]: (row["broader"], row["name"] or row["broader"]) for row in broader_sectors}
     for link in links:
-        facet = _FACET_BY_LINK.get(link["type"])
         case = cases.get(link["organisation"])
-        if facet and case:
+        for facet in _FACETS_BY_LINK.get(link["type"], ()) if case else ():
             case.values[facet][link["value"]] = link["label"] or link["value"]
             if facet == "sector":  # the sectors the case names, without the broader ones
                 case.row["sectors"].append(link["value"])
@@ -149,6 +154,19 @@ def parse_selection(get_list: Callable[[str], list[str]]) -> dict[str, tuple[str
         if values:
             selection[facet.name] = tuple(dict.fromkeys(values))
     return selection
+
+
+def unknown_values(cases: Iterable[Case], selection: Mapping[str, tuple[str, ...]]) -> list[tuple[str, str]]:
+    """(facet, value) of the chosen values that no case has at all: a page says so instead of silently
+    showing nothing.
+
+    >>> cases = build_cases([{"id": "a", "name": "A", "kind": "", "country": "NL"}], [])
+    >>> unknown_values(cases, {"country": ("NL", "XX"), "framework": ("holacrazy",)})
+    [('country', 'XX'), ('framework', 'holacrazy')]
+    """
+    cases = list(cases)
+    return [(facet, value) for facet, values in selection.items() for value in values
+            if not any(value in case.values.get(facet, {}) for case in cases)]
 
 
 def _matches(case: Case, selection: Mapping[str, tuple[str, ...]], skip: str | None = None) -> bool:

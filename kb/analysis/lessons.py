@@ -25,14 +25,32 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from kb.analysis.facets import Case, FacetCounts, facet_cases
 from kb.analysis.passages import LESSON_SECTIONS, Passage
+from kb.evidence import grade_for, meets_grade, reliability_for
 
-__all__ = ["LESSON_FACETS", "CaseLessons", "Lessons", "case_lessons"]
+__all__ = ["LESSON_FACETS", "CaseLessons", "Lessons", "case_lessons", "passage_grade"]
 
-#: The filters of the lessons, in the order shown (each a facet of the case list).
-LESSON_FACETS = ("sector", "practice", "challenge")
+#: The filters of the lessons, in the order shown (each a facet of the case list); besides them, a
+#: least evidence grade of a lesson's own sources (:func:`passage_grade`).
+LESSON_FACETS = ("sector", "country", "practice", "challenge")
+
+
+def passage_grade(passage: Passage, sources: Mapping[str, Mapping[str, Any]]) -> str:
+    """The evidence grade of a passage: that of the best source it cites, a source whose affiliation names
+    the organisation counting as its own account; a passage citing nothing is a commentator's impression.
+
+    >>> said = Passage("organisation", "acme", "Acme", "Lessons", 1, "Teams work.", ("a", "b"), (), 5)
+    >>> passage_grade(said, {"a": {"reliability": "independent", "affiliation": ["Acme"]},
+    ...                      "b": {"reliability": "third-party", "affiliation": []}})
+    'reported'
+    """
+    names = (passage.owner_id, passage.owner_name)
+    return grade_for(reliability_for((sources.get(s) or {}).get("reliability") or "",
+                                     (sources.get(s) or {}).get("affiliation") or [], names)
+                     for s in passage.sources)
 
 
 @dataclass(frozen=True)
@@ -56,12 +74,16 @@ class Lessons:
 
 
 def case_lessons(passages: Iterable[Passage], cases: list[Case],
-                 selection: Mapping[str, tuple[str, ...]]) -> Lessons:
+                 selection: Mapping[str, tuple[str, ...]], min_grade: str | None = None,
+                 sources: Mapping[str, Mapping[str, Any]] | None = None) -> Lessons:
     """Each case's lessons and open questions, for the cases that match ``selection`` (the facets other than
-    :data:`LESSON_FACETS` are ignored)."""
+    :data:`LESSON_FACETS` are ignored) and, with ``min_grade``, only the passages whose :func:`passage_grade`
+    (from ``sources``, id -> row) is at least that grade."""
     selection = {name: values for name, values in selection.items() if name in LESSON_FACETS}
     by_case: dict[str, list[Passage]] = {}
     for passage in passages:
+        if min_grade and not meets_grade(passage_grade(passage, sources or {}), min_grade):
+            continue
         if passage.owner_kind == "organisation" and passage.section in LESSON_SECTIONS:
             by_case.setdefault(passage.owner_id, []).append(passage)
     with_lessons = [case for case in cases if case.id in by_case]

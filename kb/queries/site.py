@@ -88,7 +88,7 @@ _SEARCH_QUERIES = [
 
 _SOURCE_FIELDS = """s.id AS id, s.title AS title, s.url AS url, s.publication AS publication, s.author AS author,
                s.publisher AS publisher, s.date AS date, s.type AS type, s.reliability AS reliability,
-               s.language AS language"""
+               s.language AS language, s.affiliation AS affiliation"""
 
 #: Citation query name -> (what the citing row is, Cypher up to the point where ``source`` is bound).
 #: Each is generated twice: for every source (``source_<kind>``) and for one (``source_<kind>_of``).

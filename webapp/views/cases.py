@@ -11,7 +11,16 @@ from werkzeug.datastructures import MultiDict
 
 from kb.analysis import comparable_cases
 from kb.analysis import index_for as analysis_index
-from kb.analysis.facets import SORTS, PageOutOfRange, every_case, facet_cases, paginate, parse_selection, sort_cases
+from kb.analysis.facets import (
+    SORTS,
+    PageOutOfRange,
+    every_case,
+    facet_cases,
+    paginate,
+    parse_selection,
+    sort_cases,
+    unknown_values,
+)
 from kb.analysis.timeline import case_timelines, size_series, year_span
 from kb.evidence import grade
 
@@ -33,8 +42,9 @@ CLAIM_GROUPS = (("USES_FRAMEWORK", "Frameworks"), ("USES_PRACTICE", "Practices")
 
 @page_route(bp, "/cases")
 def cases(fmt: str):
-    """The cases matching the facets chosen (``sector``, ``country``, ``size``, ``kind``, ``practice``,
-    ``challenge``, ``outcome``, repeatable), sorted (``sort=name|founded|size``) and paged (``page=``)."""
+    """The cases matching the facets chosen (``sector``, ``country``, ``size``, ``kind``, ``framework``,
+    ``practice``, ``challenge``, ``outcome``, repeatable; a value no case has is named in ``notices``), sorted
+    (``sort=name|founded|size``) and paged (``page=``)."""
     return respond(fmt, "cases.html", case_list(get_store(), request.args, current_app.config["KB_PAGE_SIZE"], fmt))
 
 
@@ -97,6 +107,9 @@ def case_list(store: Any, args: MultiDict, page_size: int, fmt: str) -> dict[str
                      for name, values in selection.items() for value in values],
         "clear_url": links.to({}) if selection else None,
         "facets": facets,
+        "notices": [{"facet": facet, "value": value, "remove_url": links.toggle(facet, value),
+                     "message": f"No case has the {facet} '{value}': it is not one of this list's values."}
+                    for facet, value in unknown_values(cases, selection)],
     }
 
 

@@ -7,10 +7,11 @@ passages are shown, and the filters' counts, from :mod:`kb.analysis.lessons`.
 
 from __future__ import annotations
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, abort, request, url_for
 
-from kb.analysis.facets import every_case, parse_selection
-from kb.analysis.lessons import case_lessons
+from kb import evidence as grades
+from kb.analysis.facets import every_case, parse_selection, unknown_values
+from kb.analysis.lessons import case_lessons, passage_grade
 from kb.analysis.search import search_index_for
 from kb.slug import slug
 
@@ -23,15 +24,21 @@ bp = Blueprint("lessons", __name__)
 
 @page_route(bp, "/lessons")
 def lessons(fmt: str):
-    """Every case's lessons and open questions (``sector``, ``practice``, ``challenge``: repeatable, combined
-    with AND), grouped by case, with their sources (chosen by :func:`kb.analysis.lessons.case_lessons`)."""
+    """Every case's lessons and open questions (``sector``, ``country``, ``practice``, ``challenge``: repeatable,
+    combined with AND; ``grade``: the least evidence grade of a lesson's sources), grouped by case, with their
+    sources and grade (chosen by :func:`kb.analysis.lessons.case_lessons`)."""
     store = get_store()
     index = search_index_for(store)
-    found = case_lessons(index.passages.values(), every_case(store), parse_selection(request.args.getlist))
+    min_grade = request.args.get("grade", "").strip()
+    if min_grade and min_grade not in grades.GRADE_IDS:
+        abort(400, f"Unknown evidence grade '{min_grade}'; use one of: {', '.join(grades.GRADE_IDS)}.")
+    selection, cases_ = parse_selection(request.args.getlist), every_case(store)
+    found = case_lessons(index.passages.values(), cases_, selection, min_grade or None, index.sources)
     cases = [{"id": item.case.id, "name": item.case.row["name"], "url": url_for("cases.case", case_id=item.case.id),
               "sectors": sorted(item.case.values["sector"].values()),
               "sections": [{"title": title, "items": [
                   {"text": p.text, "key": p.key, "url": passage_url("organisation", p.owner_id, slug(title)),
+                   "evidence": passage_grade(p, index.sources),
                    "sources": source_refs(p.sources, index.sources)} for p in passages]}
                   for title, passages in item.sections]}
              for item in found.cases]
@@ -39,6 +46,12 @@ def lessons(fmt: str):
                "values": [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected}
                           for v in counts.values]} for counts in found.facets]
     data = {"selection": {name: list(values) for name, values in found.selection.items()},
+            "grade": min_grade or None,
+            "grades": [{"value": g.id, "label": g.label if g.id == grades.GRADE_IDS[0] else f"{g.label} or better",
+                        "count": None, "selected": g.id == min_grade} for g in grades.GRADES],
             "cases": cases, "cases_total": found.cases_total, "counts": found.counts,
-            "facets": facets, "clear_url": url_for("lessons.lessons") if found.selection else None}
+            "facets": facets, "clear_url": url_for("lessons.lessons") if found.selection or min_grade else None,
+            "notices": [{"facet": facet, "value": value,
+                         "message": f"No case has the {facet} '{value}': it is not one of this list's values."}
+                        for facet, value in unknown_values(cases_, found.selection)]}
     return respond(fmt, "lessons.html", data)
