@@ -74,9 +74,23 @@ def test_a_commit_without_content_passes_at_once(repo: Path) -> None:
     assert done.returncode == 0 and "no content file in this commit" in done.stderr
 
 
-def test_an_edit_is_checked_in_the_files_it_names(repo: Path) -> None:
+def test_a_clean_edit_passes_and_is_checked_in_the_files_it_names(repo: Path) -> None:
+    concept = repo / "concepts" / "challenges" / "staff-attrition.md"
+    concept.write_text(concept.read_text(encoding="utf-8").replace(
+        "Staff leave when an organisation moves", "Staff members leave when an organisation moves"), encoding="utf-8")
+    git(repo, "add", "concepts/challenges/staff-attrition.md")
+    done = hook(repo, "concepts/challenges/staff-attrition.md")
+    assert done.returncode == 0 and "renames or deletes" not in done.stderr
+    assert "0 error(s), 0 warning(s)" in done.stdout + done.stderr
+
+
+def test_a_warning_stops_the_commit_as_it_would_fail_the_pull_request(repo: Path) -> None:
+    # The hook applies validate --strict: beta-shoes's source without reliability (a warning) stops
+    # the commit; alpha-care, not named and not affected, is not reported.
     beta = repo / "cases" / "beta-shoes.md"
     beta.write_text(beta.read_text(encoding="utf-8").replace("founded: 1999", "founded: 1998"), encoding="utf-8")
     git(repo, "add", "cases/beta-shoes.md")
     done = hook(repo, "cases/beta-shoes.md")
-    assert done.returncode == 0 and "renames or deletes" not in done.stderr
+    assert done.returncode == 1 and "renames or deletes" not in done.stderr
+    assert "cases/beta-shoes.md:12:9: warning: source 'news-1' has no reliability" in done.stdout
+    assert "alpha-care" not in done.stdout
