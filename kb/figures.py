@@ -39,10 +39,10 @@ says follows after a dash:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["QUALIFIERS", "figure_row_text", "figure_text", "number"]
+__all__ = ["DISAGREEMENT", "QUALIFIERS", "disagree", "figure_row_text", "figure_text", "number"]
 
 #: Qualifiers a note may open with, and the words the site uses for each.
 QUALIFIERS: dict[str, str] = {
@@ -119,3 +119,21 @@ def figure_row_text(row: Mapping[str, Any]) -> str:
         return figure_text(row["value"], what=measure, note="" if description == row.get("measure") else description,
                            **common)
     return figure_text(row["value"], what=description, **common)
+
+
+#: Two figures of the same measure, unit and year disagree when the larger is more than this share above
+#: the smaller: "about 14,000" and "13,500" are the same figure rounded, 10,000 and 15,000 are not.
+DISAGREEMENT = 0.05
+
+
+def disagree(values: Iterable[float]) -> bool:
+    """Whether figures for the same measure, unit and year disagree (beyond rounding, :data:`DISAGREEMENT`).
+
+    >>> disagree([13500, 14000]), disagree([10000, 15000]), disagree([0, 3]), disagree([7])
+    (False, True, True, False)
+    """
+    values = [abs(float(v)) for v in values]
+    if len(values) < 2:
+        return False
+    low, high = min(values), max(values)
+    return high > low * (1 + DISAGREEMENT) if low else high > 0

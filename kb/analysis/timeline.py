@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kb.content.body import parse_body
+from kb.figures import disagree
 
 __all__ = ["MARK_KINDS", "MODEL_STATUSES", "case_timelines", "filter_timelines", "size_series", "year_span"]
 
@@ -127,3 +128,27 @@ def size_series(figures: Iterable[Mapping[str, Any]], min_points: int = 2) -> li
     return [{"organisation": org, "measure": measure, "unit": units[(org, measure)],
              "points": sorted(points.items())}
             for (org, measure), points in sorted(series.items()) if len(points) >= min_points]
+
+
+def latest_sizes(figures: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Each measure's figures of its latest year, by measure: ``measure``, ``year``, ``figures`` (every one
+    given for that year, in the file's order) and ``disagree`` (:func:`kb.figures.disagree`): then a page
+    shows each with its source instead of picking one.
+
+    >>> [(m["measure"], [f["value"] for f in m["figures"]], m["disagree"]) for m in latest_sizes([
+    ...     {"measure": "staff", "value": 8000, "year": 2015}, {"measure": "staff", "value": 10000, "year": 2020},
+    ...     {"measure": "staff", "value": 15000, "year": 2020}, {"measure": "teams", "value": 1000, "year": 2020}])]
+    [('staff', [10000, 15000], True), ('teams', [1000], False)]
+    """
+    by_measure: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for f in figures:
+        if f.get("measure") and f.get("year") is not None and f.get("value") is not None:
+            by_measure[f["measure"]].append(f)
+    latest = []
+    for measure, given in sorted(by_measure.items()):
+        year = max(int(f["year"]) for f in given)
+        chosen = [f for f in given if int(f["year"]) == year]
+        units = {f.get("unit") or "" for f in chosen}
+        latest.append({"measure": measure, "year": year, "figures": chosen,
+                       "disagree": len(units) == 1 and disagree(f["value"] for f in chosen)})
+    return latest

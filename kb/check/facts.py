@@ -5,6 +5,10 @@
   ``TBD``, ``FIXME``, ``XXX`` or *lorem ipsum* anywhere in a file.  Years are compared with the current
   year, never a day: the parse cache (:mod:`kb.load.cache`) is kept per year, so what it remembers
   stays right.
+- :func:`figure_conflict_problems` (one file): two size figures of the same measure, unit and year that
+  disagree (:func:`kb.figures.disagree`) are a warning on each but the first, naming the other's value and
+  source, unless every one of them is marked ``status: contested`` (sources disagree) or ``uncertain``:
+  then the case page shows each with its source.
 - :func:`reliability_problems` (one file, ``validate`` only, with the content bar): a source without
   ``reliability`` is a warning (``--strict`` fails): who is speaking decides a claim's grade, and a
   source without it is graded as a commentator's impression.
@@ -22,10 +26,12 @@ import datetime as dt
 import re
 
 from kb.content.parse import Document
+from kb.figures import disagree
+from kb.figures import number as figure_number
 from kb.kinds import SECTION_KINDS
 from kb.problems import Problem
 
-__all__ = ["fact_problems", "placeholder_text_problems", "reliability_problems",
+__all__ = ["fact_problems", "figure_conflict_problems", "placeholder_text_problems", "reliability_problems",
            "unmarked_other_organisation_problems"]
 
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
@@ -42,8 +48,35 @@ def fact_problems(doc: Document) -> list[Problem]:
     if doc.front is None or doc.front.data is None:
         return problems
     if doc.role == "case":
-        problems += _future_year_problems(doc)
+        problems += _future_year_problems(doc) + figure_conflict_problems(doc)
     return problems
+
+
+def figure_conflict_problems(doc: Document) -> list[Problem]:
+    """A warning for each size figure that disagrees with an earlier one of the same measure, unit and year."""
+    groups: dict[tuple, list[tuple[int, dict]]] = {}
+    for i, size in enumerate(_list(doc.data.get("size"))):
+        if isinstance(size, dict) and isinstance(size.get("value"), (int, float)) and size.get("year") is not None:
+            key = (size.get("measure"), size.get("unit") or "", size.get("year"))
+            groups.setdefault(key, []).append((i, size))
+    found = []
+    for (measure, unit, year), sizes in groups.items():
+        if not disagree(s["value"] for _i, s in sizes):
+            continue
+        if all(s.get("status") in ("contested", "uncertain") for _i, s in sizes):
+            continue  # marked: the page shows each figure with its source
+        (_first, first), what = sizes[0], f"{measure}{' in ' + unit if unit else ''} in {year}"
+        for i, size in sizes[1:]:
+            if disagree([first["value"], size["value"]]):
+                line, col = doc.at("size", i, "value")
+                found.append(Problem(
+                    doc.where, line, col,
+                    f"{what}: {figure_number(size['value'])} (source '{size.get('source')}') disagrees with "
+                    f"{figure_number(first['value'])} (source '{first.get('source')}')",
+                    "read both sources again; if they do disagree, mark both figures status: contested "
+                    "(the case page then says which source gives which), else correct or remove one",
+                    severity="warning", code="figure-conflict"))
+    return found
 
 
 def _future_year_problems(doc: Document) -> list[Problem]:

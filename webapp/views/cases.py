@@ -21,7 +21,7 @@ from kb.analysis.facets import (
     sort_cases,
     unknown_values,
 )
-from kb.analysis.timeline import case_timelines, size_series, year_span
+from kb.analysis.timeline import case_timelines, latest_sizes, size_series, year_span
 from kb.evidence import grade
 
 from ..bounds import whole_number
@@ -150,6 +150,7 @@ def case(case_id: str, fmt: str):
     # Its row of the timeline across cases (founded, adopted, what became of it, its entries) and its size.
     data["timeline"] = next(iter(case_timelines([found[0]], {case_id: index.profiles[case_id].sectors})), None)
     data["size_series"] = size_series({**f, "organisation": case_id} for f in data["figures"] if f["measure"])
+    data["latest_sizes"] = latest_sizes(data["figures"])
     first, later = split_prose(prose_sections(found[0]["body"] or ""))
     body_html = render_markdown(first, section_ids=True)
     later_html = render_markdown(later, section_ids=True) if later else ""

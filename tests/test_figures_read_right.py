@@ -1,0 +1,82 @@
+"""Figures that read right (issue 25, item 5): one number with its unit, qualifier and year; two figures for the
+same measure and year that disagree are a warning, and the page says which source gives which; no raw Markdown
+in any case page."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+from .test_facts import edit, found, validate
+
+CASES = sorted(path.stem for path in (REPO / "cases").glob("*.md"))
+#: What Markdown left as text looks like: a link, a citation, strong emphasis.
+RAW_MARKDOWN = re.compile(r"\]\([^)\s]*\)|\[src:|\*\*\w")
+
+
+class _Text(HTMLParser):
+    """The text a reader sees (code and scripts aside)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self._skip += tag in ("code", "pre", "script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip -= tag in ("code", "pre", "script", "style")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(page: str) -> str:
+    parser = _Text()
+    parser.feed(page)
+    return " ".join(parser.parts)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_no_case_page_shows_raw_markdown(real_client, case: str) -> None:
+    text = visible_text(real_client.get(f"/cases/{case}").get_data(as_text=True))
+    assert not RAW_MARKDOWN.findall(text), case
+
+
+def test_a_link_in_a_claim_is_a_link(real_client) -> None:
+    page = real_client.get("/cases/buurtzorg-britain-ireland").get_data(as_text=True)
+    assert "organisations that Buurtzorg had supported (see <a href=\"/cases/buurtzorg\"" in page
+    assert "(see [Buurtzorg](buurtzorg.md))" not in page
+
+
+def test_disagreeing_figures_each_name_their_source(real_client) -> None:
+    page = real_client.get("/cases/buurtzorg").get_data(as_text=True)
+    size = page[page.index("<dt>Size</dt>"):page.index("<dt>Where</dt>")]
+    assert ('sources disagree on staff in 2020: 10,000 staff (2020) — nurses; as reported by the UK partner '
+            '(source: <a href="/sources/bbi-event-2020">') in size
+    assert 'more than 15,000 staff (2020) (source: <a href="/sources/volkskrant-2020">' in size
+    # Every other measure: its latest figure once, with its qualifier in words and its unit.
+    assert '<span class="size">about 1,000 teams (2020) — as reported by the UK partner</span>' in size
+    assert "15,000 more than" not in page and "1,000 around 1000" not in page
+
+
+def test_two_figures_that_disagree_are_a_warning_until_marked(tmp_path: Path) -> None:
+    import shutil
+    root = tmp_path / "content"
+    shutil.copytree(REPO / "cases", root / "cases")
+    shutil.copytree(REPO / "concepts", root / "concepts")
+    shutil.copytree(REPO / "vocabulary", root / "vocabulary")
+    case = "cases/buurtzorg.md"
+    edit(root, "source: bbi-event-2020, status: contested,", "source: bbi-event-2020,", case)
+    code, problems = validate(root, "--strict")
+    assert code == 1 and found(problems, "figure-conflict") == [
+        (case, 42, "warning", "staff in 2020: 15,000 (source 'volkskrant-2020') disagrees with 10,000 "
+                              "(source 'bbi-event-2020')")]
+    # 13,500 and 14,000 staff in 2018 are the same figure rounded: no warning.
+    assert not [p for p in problems if p["code"] == "figure-conflict" and "2018" in p["message"]]
