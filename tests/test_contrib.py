@@ -561,8 +561,12 @@ def test_pre_commit_hook_validates_the_changed_content_files(mini_root: Path) ->
                                                "tests/fixtures/mini/cases/alpha-care.md"])
     command = [str(REPO / word) if word.startswith("scripts/") else word for word in shlex.split(hook["entry"])]
     env = {**os.environ, "KB_ROOT": str(mini_root)}
-    ok = subprocess.run([*command, "cases/beta-shoes.md"], cwd=mini_root, env=env, capture_output=True, text=True)
+    # A clean file passes; the hook applies --strict, so the fixture's cases (which carry warnings) would not.
+    ok = subprocess.run([*command, "concepts/challenges/staff-attrition.md"], cwd=mini_root, env=env,
+                        capture_output=True, text=True)
     assert ok.returncode == 0, ok.stdout + ok.stderr
+    warned = subprocess.run([*command, "cases/beta-shoes.md"], cwd=mini_root, env=env, capture_output=True, text=True)
+    assert warned.returncode == 1 and "0 error(s), 2 warning(s)" in warned.stdout + warned.stderr
     alpha = mini_root / "cases" / "alpha-care.md"
     alpha.write_text(alpha.read_text(encoding="utf-8").replace("kind: nonprofit", "kind: charitee"), encoding="utf-8")
     broken = subprocess.run([*command, "cases/alpha-care.md"], cwd=mini_root, env=env, capture_output=True, text=True)

@@ -161,6 +161,22 @@ def _comparable(rows: GraphRows, doc: Document, case: dict[str, Any], limit: int
     ``explore_*`` queries, so that a case that is not valid yet still gets its comparison.
     """
     case_id = case["id"]
+    concepts = [{"label": label, **node} for label in CONCEPT_LABELS for node in rows.nodes.get(label, [])]
+    broader = {rel.start: rel.end for rel in rows.rels if rel.type == "BROADER" and rel.start_label == "Sector"}
+    sector_rows = [{"id": node["id"], "name": node["name"], "broader": broader.get(node["id"])}
+                   for node in rows.nodes.get("Sector", [])]
+    includes = [{"framework": rel.start, "practice": rel.end} for rel in rows.rels if rel.type == "INCLUDES"]
+    index = build_index(_profiles(rows, doc, case), _claims(rows, doc, case_id), concepts, sector_rows, includes)
+    ranked = rank_comparable(index, query_for_case(index, case_id), limit=limit, exclude={case_id})
+    # As webapp.views.cases.case shapes them for case.html.
+    return [{"id": c["id"], "name": c["name"], "score": c["score"],
+             "why": [f"{r['name']} ({r['why']})" if r.get("name") else r["why"]
+                     for r in sorted(c["reasons"], key=lambda r: -r["points"])]} for c in ranked]
+
+
+def _profiles(rows: GraphRows, doc: Document, case: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every other organisation's profile from the graph, and this file's own from the file."""
+    case_id = case["id"]
     sectors: dict[str, list[str]] = defaultdict(list)
     for rel in rows.rels:
         if rel.type == "IN_SECTOR":
@@ -173,6 +189,11 @@ def _comparable(rows: GraphRows, doc: Document, case: dict[str, Any], limit: int
                      "staff": case["staff"], "kind": _text(doc.data.get("kind")),
                      "status": _text(doc.data.get("status")),
                      "sectors": sorted(s for s in _list(doc.data.get("sectors")) if isinstance(s, str))})
+    return profiles
+
+
+def _claims(rows: GraphRows, doc: Document, case_id: str) -> list[dict[str, Any]]:
+    """The other organisations' claims from the graph, and this file's own claims (about itself) graded."""
     claims = [{"organisation": rel.start, "type": rel.type, "concept": rel.end, "status": rel.props.get("status"),
                "scope": rel.props.get("scope"), "evidence": rel.props.get("evidence")}
               for rel in rows.rels if rel.type in KIND_OF_REL and rel.start != case_id]
@@ -181,17 +202,7 @@ def _comparable(rows: GraphRows, doc: Document, case: dict[str, Any], limit: int
                 "status": item.status, "scope": DEFAULT_SCOPE, "evidence": grade(_cited(item), item.status or "")}
                for item in (doc.body.items if doc.body else [])
                if item.concept_id and scope_of(item.scope_marks)[0] == DEFAULT_SCOPE]
-    concepts = [{"label": label, **node} for label in CONCEPT_LABELS for node in rows.nodes.get(label, [])]
-    broader = {rel.start: rel.end for rel in rows.rels if rel.type == "BROADER" and rel.start_label == "Sector"}
-    sector_rows = [{"id": node["id"], "name": node["name"], "broader": broader.get(node["id"])}
-                   for node in rows.nodes.get("Sector", [])]
-    includes = [{"framework": rel.start, "practice": rel.end} for rel in rows.rels if rel.type == "INCLUDES"]
-    index = build_index(profiles, claims, concepts, sector_rows, includes)
-    ranked = rank_comparable(index, query_for_case(index, case_id), limit=limit, exclude={case_id})
-    # As webapp.views.cases.case shapes them for case.html.
-    return [{"id": c["id"], "name": c["name"], "score": c["score"],
-             "why": [f"{r['name']} ({r['why']})" if r.get("name") else r["why"]
-                     for r in sorted(c["reasons"], key=lambda r: -r["points"])]} for c in ranked]
+    return claims
 
 
 def _item_spans(doc: Document) -> dict[int, range]:

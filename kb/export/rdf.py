@@ -100,7 +100,16 @@ def rdf_graph(graph: nx.MultiDiGraph, base_uri: str = DEFAULT_BASE_URI, revision
     out = Graph()
     for prefix, namespace in (("kb", kb), ("schema", SDO), ("skos", SKOS), ("owl", OWL), ("dcterms", DCTERMS)):
         out.bind(prefix, namespace)
-    dataset = URIRef(base)
+    _add_dataset(out, kb, URIRef(base), revision)
+    for _key, data in graph.nodes(data=True):
+        _add_node(out, kb, base, data)
+    for start, end, data in graph.edges(data=True):
+        _add_edge(out, kb, base, graph.nodes[start], graph.nodes[end], data)
+    return out
+
+
+def _add_dataset(out: Graph, kb: Namespace, dataset: URIRef, revision: str) -> None:
+    """The dataset's own description: title, licence, credit and the content's revision."""
     out.add((dataset, RDF.type, URIRef("http://rdfs.org/ns/void#Dataset")))
     out.add((dataset, DCTERMS.title, Literal("Self-management case graph")))
     out.add((dataset, DCTERMS.license, URIRef(CONTENT_LICENCE["licence_url"])))
@@ -108,48 +117,52 @@ def rdf_graph(graph: nx.MultiDiGraph, base_uri: str = DEFAULT_BASE_URI, revision
     if revision:
         out.add((dataset, kb.revision, Literal(revision)))
 
-    for _key, data in graph.nodes(data=True):
-        label = data["label"]
-        subject = node_uri(base, label, str(data["id"]))
-        out.add((subject, RDF.type, kb[label]))
-        for cls in _CLASSES.get(label, []):
-            out.add((subject, RDF.type, cls))
-        kinds = NODE_PROPERTIES.get(label, {})
-        for name, value in data.items():
-            if name == "label" or name == "broader":  # broader: the BROADER relationship says it, as a URI
-                continue
-            literals = _literals(value, kinds.get(name, "STRING"))
-            for predicate in [kb[name], *_WELL_KNOWN.get((label, name), [])]:
-                for literal in literals:
-                    out.add((subject, predicate, literal))
-        if label == "Organisation" and _WIKIDATA_ID.match(str(data.get("wikidata") or "")):
-            out.add((subject, OWL.sameAs, URIRef(WIKIDATA_ENTITY + data["wikidata"])))
-        if label in ("Organisation", "Source") and _URL.match(str(data.get("website") or data.get("url") or "")):
-            out.add((subject, SDO.url, URIRef(str(data.get("website") or data.get("url")))))
 
-    for start, end, data in graph.edges(data=True):
-        start_uri = node_uri(base, graph.nodes[start]["label"], str(graph.nodes[start]["id"]))
-        end_uri = node_uri(base, graph.nodes[end]["label"], str(graph.nodes[end]["id"]))
-        predicate = kb[_camel(data["type"])]
-        out.add((start_uri, predicate, end_uri))
-        if data["type"] == "BROADER":
-            out.add((start_uri, SKOS.broader, end_uri))
-        provenance = {name: value for name, value in data.items() if name != "type" and value not in (None, "", [])}
-        if not provenance:
+def _add_node(out: Graph, kb: Namespace, base: str, data: dict) -> None:
+    """One node: its classes, its properties as literals, Wikidata and web links."""
+    label = data["label"]
+    subject = node_uri(base, label, str(data["id"]))
+    out.add((subject, RDF.type, kb[label]))
+    for cls in _CLASSES.get(label, []):
+        out.add((subject, RDF.type, cls))
+    kinds = NODE_PROPERTIES.get(label, {})
+    for name, value in data.items():
+        if name in ("label", "broader"):  # broader: the BROADER relationship says it, as a URI
             continue
-        statement = BNode()
-        out.add((statement, RDF.type, RDF.Statement))
-        out.add((statement, RDF.subject, start_uri))
-        out.add((statement, RDF.predicate, predicate))
-        out.add((statement, RDF.object, end_uri))
-        for name, value in provenance.items():
-            if name == "sources":
-                for source in value:
-                    out.add((statement, kb.source, node_uri(base, "Source", str(source))))
-                continue
-            for literal in _literals(value, REL_PROPERTIES.get(name, "STRING")):
-                out.add((statement, kb[name], literal))
-    return out
+        literals = _literals(value, kinds.get(name, "STRING"))
+        for predicate in [kb[name], *_WELL_KNOWN.get((label, name), [])]:
+            for literal in literals:
+                out.add((subject, predicate, literal))
+    if label == "Organisation" and _WIKIDATA_ID.match(str(data.get("wikidata") or "")):
+        out.add((subject, OWL.sameAs, URIRef(WIKIDATA_ENTITY + data["wikidata"])))
+    web = str(data.get("website") or data.get("url") or "")
+    if label in ("Organisation", "Source") and _URL.match(web):
+        out.add((subject, SDO.url, URIRef(web)))
+
+
+def _add_edge(out: Graph, kb: Namespace, base: str, start: dict, end: dict, data: dict) -> None:
+    """One relationship as a triple, and its provenance (sources, scope, grade...) as a reified statement."""
+    start_uri = node_uri(base, start["label"], str(start["id"]))
+    end_uri = node_uri(base, end["label"], str(end["id"]))
+    predicate = kb[_camel(data["type"])]
+    out.add((start_uri, predicate, end_uri))
+    if data["type"] == "BROADER":
+        out.add((start_uri, SKOS.broader, end_uri))
+    provenance = {name: value for name, value in data.items() if name != "type" and value not in (None, "", [])}
+    if not provenance:
+        return
+    statement = BNode()
+    out.add((statement, RDF.type, RDF.Statement))
+    out.add((statement, RDF.subject, start_uri))
+    out.add((statement, RDF.predicate, predicate))
+    out.add((statement, RDF.object, end_uri))
+    for name, value in provenance.items():
+        if name == "sources":
+            for source in value:
+                out.add((statement, kb.source, node_uri(base, "Source", str(source))))
+            continue
+        for literal in _literals(value, REL_PROPERTIES.get(name, "STRING")):
+            out.add((statement, kb[name], literal))
 
 
 def write_turtle(graph: nx.MultiDiGraph, output: Path, base_uri: str = DEFAULT_BASE_URI,
