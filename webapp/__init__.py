@@ -36,6 +36,7 @@ from .views import (
     graph,
     lessons,
     patterns,
+    report,
     research,
     search,
     sources,
@@ -66,8 +67,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     metadata.init_app(app)
     structured_data.init_app(app)
     # One blueprint per kind of page (as Datasette has one view module per page kind).
-    for view in (browse, cases, compare, concepts, evidence, graph, lessons, patterns, research, search, sources,
-                 timeline):
+    for view in (browse, cases, compare, concepts, evidence, graph, lessons, patterns, report, research, search,
+                 sources, timeline):
         app.register_blueprint(view.bp)
     app.register_blueprint(openapi.bp)
     security.limit_pages(app)

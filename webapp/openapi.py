@@ -55,6 +55,13 @@ PARAMETERS: dict[str, list[dict[str, Any]]] = {
         {"name": "staff", "schema": _TEXT, "description": "number of staff (sets the size band)"},
         {"name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": 50}},
     ],
+    "report.report_json": [
+        *({"name": kind, "schema": _IDS, "style": "form", "explode": True,
+           "description": f"a description: {kind} ids"} for kind in ("practice", "framework", "challenge", "sector")),
+        {"name": "country", "schema": _TEXT}, {"name": "kind", "schema": _TEXT}, {"name": "size", "schema": _TEXT},
+        {"name": "staff", "schema": _TEXT, "description": "number of staff (sets the size band)"},
+        {"name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": 50}},
+    ],
     "patterns.patterns_json": [_SCOPE, _GRADE],
     "research.analytics_json": [_SCOPE, _GRADE],
     "patterns.pattern_claims_json": [

@@ -32,6 +32,7 @@ PAGE_KINDS: dict[str, str] = {
     "compare-case": "/compare?case=buurtzorg",
     "compare-described": "/compare?country=GB&staff=40&practice=self-managing-teams&challenge=staff-attrition",
     "compare-bad-input": "/compare?staff=abc&practice=no-such-practice",
+    "report": "/report?country=GB&sector=social-care&kind=public-body&staff=600&practice=self-managing-teams",
     "patterns": "/patterns",
     "patterns-filtered": "/patterns?scope=all&grade=reported",
     "pattern-claims": "/patterns/claims?practice=self-managing-teams&outcome=staff-wellbeing",

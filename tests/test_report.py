@@ -1,0 +1,51 @@
+"""Organisations like mine (issue 25, item 3), on the real content: the report gathers across the comparable
+cases, and every line leads to its case and its sources."""
+
+from __future__ import annotations
+
+DESCRIBED = "country=GB&sector=social-care&kind=public-body&staff=600&practice=self-managing-teams"
+
+
+def test_the_report_gathers_across_the_comparable_cases(real_client) -> None:
+    data = real_client.get(f"/report.json?{DESCRIBED}").json
+    compared = real_client.get(f"/compare.json?{DESCRIBED}").json["results"]
+    assert [c["id"] for c in data["cases"]] == [c["id"] for c in compared]
+    # Seven of the ten comparable cases record self-managing teams, as their case files list it.
+    practices = {p["id"]: p["count"] for p in data["practices"]}
+    assert practices["self-managing-teams"] == 7
+    assert data["practices"][0]["id"] == "self-managing-teams"  # most cases first
+    counts = [c["count"] for c in data["challenges"]]
+    assert counts == sorted(counts, reverse=True)
+    # Outcomes carry each case's grade.
+    assert all(line["grade"] is not None for o in data["outcomes"] for line in o["lines"])
+
+
+def test_cases_that_stepped_back_say_why(real_client) -> None:
+    ended = {e["id"]: e for e in real_client.get(f"/report.json?{DESCRIBED}").json["ended"]}
+    # Cambridgeshire's Reclaiming Social Work was abandoned, its Neighbourhood Cares pilot ended (front matter).
+    assert ended["cambridgeshire-reclaiming-social-work"]["model_status"] == "abandoned"
+    assert ended["cambridgeshire-neighbourhood-cares"]["model_status"] == "pilot-ended"
+    assert ended["cambridgeshire-reclaiming-social-work"]["why"]
+
+
+def test_every_line_leads_to_its_case_and_sources(real_client) -> None:
+    data = real_client.get(f"/report.json?{DESCRIBED}").json
+    lines = [line["passage"] for part in ("practices", "challenges", "outcomes") for row in data[part]
+             for line in row["lines"] if line["passage"]]
+    lines += data["lessons"] + [w for e in data["ended"] for w in e["why"]]
+    assert len(lines) > 50
+    for line in lines:
+        assert line["url"].startswith(f"/cases/{line['case']}#")
+        assert line["sources"], line["text"]
+        for source in line["sources"]:
+            assert real_client.get(source["page_url"]).status_code == 200
+    page = real_client.get(f"/report?{DESCRIBED}").get_data(as_text=True)
+    assert "<h2 id=\"report-ended\">Cases that scaled back or stopped, and why</h2>" in page
+    assert 'class="ev-grade' in page  # the shared evidence mark
+
+
+def test_the_compare_page_links_to_the_report_and_an_empty_report_says_how(real_client) -> None:
+    page = real_client.get(f"/compare?{DESCRIBED}").get_data(as_text=True)
+    assert 'href="/report?country=GB&amp;sector=social-care' in page
+    empty = real_client.get("/report").get_data(as_text=True)
+    assert "Describe your organisation in the <a href=\"/compare\">compare form</a>" in empty
