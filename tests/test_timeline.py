@@ -45,9 +45,9 @@ def test_filters_keep_a_status_a_country_and_a_sector(real_client) -> None:
 def test_every_mark_is_a_link_that_says_what_happened_when(real_client) -> None:
     page = main_of(real_client.get("/timeline").text)
     assert '<svg class="chart timeline" id="timeline-chart"' in page
-    assert '<a href="/cases/medium#section-timeline" aria-label="Medium, 2016: abandoned">' in page
-    assert re.search(r'<a href="/cases/zappos#section-timeline" aria-label="Zappos, 2013: adopted self-management">'
-                     r'<title>[^<]+</title><path class="mark mark-adopted"', page)
+    assert '<a href="/cases/medium#at-a-glance" aria-label="Medium, 2016: abandoned">' in page
+    assert re.search(r'<a href="/cases/zappos#at-a-glance" aria-label="Zappos, 2013: adopted self-management">'
+                     r'<path class="mark mark-adopted"', page)
     # The same as a list, and the sizes as small charts with their units.
     assert '<summary>The same as a list</summary>' in page
     assert re.search(r'<svg class="chart size-chart" id="size-haier-staff"[^>]*role="img" aria-label="Haier Group, staff over the years: \d{4}: ', page)

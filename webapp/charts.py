@@ -99,7 +99,6 @@ def dot_matrix(matrix: Mapping[str, Any], *, chart_id: str, title: str, verb: st
                  f"{c['column_name']}; evidence: {by_grade or 'not recorded'}"
                  f"{f'; {contested} contested' if contested else ''}. The claims behind it")
         out.append(f'<a href="{escape(c["claims_url"])}" aria-label="{escape(label)}">'
-                   f'<title>{escape(label)}</title>'
                    f'<circle class="dot ev-fill-{escape(median or "none")}{" contested" if contested else ""}" '
                    f'cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}"/></a>')
     out.append("</svg>")
@@ -146,7 +145,8 @@ def timeline_chart(rows: Sequence[Mapping[str, Any]], span: tuple[int, int], *, 
     """One row per organisation along the years: founded (open circle), adopted (filled circle), scaled back
     (triangle), abandoned (cross), pilot ended (diamond), each entry of its Timeline (a tick); a bar joins
     adoption to the end of the model (or to the last year shown while it goes on).  Every mark links to
-    ``mark.url`` (else the case's Timeline) and says what happened when.  ``names``: a label per row.
+    ``mark.url`` (else the case's summary card, or its Timeline for an entry) and says what happened when.
+    ``names``: a label per row.
     The axis starts at ``earliest`` at the latest: a milestone before it sits at the start, its year
     written beside it; an entry before it is left to the list.  The years share what ``fit`` (px) leaves
     beside the names, between 6 and 12 px a year."""
@@ -186,18 +186,21 @@ def timeline_chart(rows: Sequence[Mapping[str, Any]], span: tuple[int, int], *, 
             if scaled and end > scaled:
                 out.append(f'<line class="span thin" x1="{x_of(scaled):.1f}" x2="{x_of(end):.1f}" '
                            f'y1="{y:.1f}" y2="{y:.1f}"/>')
+        early_years: set[int] = set()  # years written beside the axis's start, once each
         for mark in sorted(marks, key=lambda m: m["kind"] != "entry"):  # ticks first, milestones on top
             early = mark["year"] <= first
             if early and mark["kind"] == "entry":
                 continue
             what = f"{mark['label']}" + (f": {mark['text']}" if mark.get("text") else "")
             label = f"{row['name']}, {mark['year']}: {what}"
-            url = mark.get("url") or f"{case_url}#section-timeline"
-            out.append(f'<a href="{escape(url)}" aria-label="{escape(label)}"><title>{escape(label)}</title>'
+            # A milestone is in the case's summary card; an entry in its Timeline section.
+            url = mark.get("url") or f"{case_url}#{'section-timeline' if mark['kind'] == 'entry' else 'at-a-glance'}"
+            out.append(f'<a href="{escape(url)}" aria-label="{escape(label)}">'
                        f'<path class="mark mark-{escape(mark["kind"])}" transform="translate('
                        f'{x_of(max(mark["year"], first)):.1f} {y:.1f})" '
                        f'd="{_MARK_SHAPES.get(mark["kind"], _MARK_SHAPES["entry"])}"/></a>')
-            if early:
+            if early and mark["year"] not in early_years:
+                early_years.add(mark["year"])
                 out.append(f'<text class="axis early" x="{x_of(first) + 9:.1f}" y="{y - 7:.1f}">{mark["year"]}</text>')
     out.append("</svg>")
     return Markup("".join(out))
