@@ -71,7 +71,9 @@ PARAMETERS: dict[str, list[dict[str, Any]]] = {
         _SCOPE, _GRADE,
     ],
     "search.search_json": [{"name": "q", "schema": _TEXT, "description": "a question or words (cut at 200 "
-                                                                         "characters)"}],
+                                                                         "characters)"},
+                           {"name": "grade", "schema": _TEXT, "description": "the least evidence grade of a "
+                                                                             "passage's sources"}],
     "graph.graph_json": [
         {"name": "depth", "schema": {"type": "string", "enum": ["1", "2"]}},
         {"name": "show", "schema": _IDS, "style": "form", "explode": True, "description": "kinds of node to show"},

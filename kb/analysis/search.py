@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -55,9 +56,11 @@ import tantivy
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from kb.analysis.lessons import passage_grade
 from kb.analysis.passages import Passage, passages_of, plain_text
 from kb.analysis.snippets import highlight_words, shorten
 from kb.analysis.words import ANALYZER, STOP_WORDS, WORD, contains, fold, nearness, stem, stems
+from kb.evidence import grade, meets_grade
 from kb.slug import slug
 from kb.store import GraphStore
 from kb.store.versioned import derived
@@ -73,6 +76,14 @@ PASSAGE_BOOSTS = {"text": 1.0, "about": 0.35}
 PHRASE_BOOST, NEAR_BOOST, NEAR_SLOP = 2.0, 1.0, 6
 #: A synonym (a concept's other names) counts a little less than the words typed.
 SYNONYM_BOOST, CONCEPT_LINK_BOOST = 0.7, 0.8
+#: What a question's intent words ask for (kept, not dropped as common), and how a passage shows it has
+#: that kind of answer: "how many" and "how much" a number, "when" a year.  A passage with it counts
+#: :data:`INTENT_BOOST` times more.  ("where" and "who" are kept and shown too; places and people are not
+#: yet recognised in a passage, so they boost nothing.)
+INTENTS = {("how", "many"): "figures", ("how", "much"): "figures", ("when",): "dates", ("where",): "places",
+           ("who",): "people"}
+INTENT_SIGNS = {"figures": re.compile(r"\d"), "dates": re.compile(r"\b(1[89]|20)\d\d\b")}
+INTENT_BOOST = 1.25
 #: How many of the best candidates are re-ranked by coverage and proximity.
 RERANK_DEPTH = 200
 MAX_QUERYWORDS = 20
@@ -118,6 +129,7 @@ class PassageHit:
     concepts: tuple[tuple[str, str], ...]
     score: float
     matched: tuple[str, ...]  # the question's words (or their synonyms) that it contains
+    evidence: str = ""  # its grade: that of the best source it cites (kb.analysis.lessons.passage_grade)
 
 
 @dataclass(frozen=True)
@@ -131,6 +143,7 @@ class SearchResults:
     common_words: list[str] = field(default_factory=list)  # words left out as too common
     synonyms: dict[str, list[str]] = field(default_factory=dict)  # words typed -> other names searched
     words: list[str] = field(default_factory=list)  # the words searched (after corrections)
+    intents: list[str] = field(default_factory=list)  # what the question asks for: figures, dates, places...
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -182,6 +195,22 @@ class _Plan:
     corrections: dict[str, str]
     # (the question's terms it stands for, every name of the concept as stems, the concept's "kind:id")
     synonyms: list[tuple[tuple[str, ...], list[tuple[str, ...]], str]]
+    intents: tuple[str, ...] = ()
+
+
+def question_intents(words: Sequence[str]) -> tuple[str, ...]:
+    """What a question asks for, from its intent words (folded), in the order of :data:`INTENTS`.
+
+    >>> question_intents(["which", "organisations", "lost", "staff", "and", "how", "many"])
+    ('figures',)
+    >>> question_intents(["when", "and", "where", "did", "it", "start"])
+    ('dates', 'places')
+    """
+    found = []
+    for phrase, intent in INTENTS.items():
+        if any(tuple(words[i:i + len(phrase)]) == phrase for i in range(len(words))) and intent not in found:
+            found.append(intent)
+    return tuple(found)
 
 
 # -- the index --------------------------------------------------------------------------------------
@@ -194,6 +223,7 @@ class SearchIndex:
         self.documents = {(doc.kind, doc.id): doc for doc in documents}
         self.passages = {passage.key: passage for passage in passages}
         self.sources = {row["id"]: row for row in sources}
+        self._grades: dict[str, str] = {}
         self._docs_schema, self._docs_index = self._build_documents()
         self._passage_schema, self._passage_index = self._build_passages()
         self._docs = self._docs_index.searcher()
@@ -301,22 +331,33 @@ class SearchIndex:
                 if concept and not any(set(question[start:start + size]) & set(used) for used, _, _ in synonyms):
                     names = [names for names, key in self._concept_names.items() if key == concept]
                     synonyms.append((question[start:start + size], names, concept))
-        return _Plan(terms, list(dict.fromkeys(common)), corrections, synonyms)
+        intents = question_intents(words)
+        intent_words = {w for phrase, intent in INTENTS.items() if intent in intents for w in phrase}
+        return _Plan(terms, list(dict.fromkeys(w for w in common if w not in intent_words)), corrections, synonyms,
+                     intents)
 
     # searching
 
-    def search(self, query: str, limit: int = 50, passage_limit: int = 20) -> SearchResults:
-        """The passages answering ``query`` and the documents matching it, best first (ties in a stable order)."""
+    def grade_of(self, passage: Passage) -> str:
+        """A passage's evidence grade (cached: the sources do not change within an index)."""
+        if passage.key not in self._grades:
+            self._grades[passage.key] = passage_grade(passage, self.sources)
+        return self._grades[passage.key]
+
+    def search(self, query: str, limit: int = 50, passage_limit: int = 20,
+               min_grade: str | None = None) -> SearchResults:
+        """The passages answering ``query`` (with ``min_grade``, only those whose grade is at least it) and the
+        documents matching it, best first (ties: stronger evidence, then a stable order)."""
         plan = self._plan(query)
         synonyms = {" ".join(t.word for t in plan.terms if t.stem in covered): sorted(
             self._name_labels[n] for n in names if n != covered) for covered, names, _ in plan.synonyms}
         if not plan.terms:
             return SearchResults(query, [], 0, plan.corrections, common_words=plan.common_words)
-        passages, passages_total = self._search_passages(plan, passage_limit)
+        passages, passages_total = self._search_passages(plan, passage_limit, min_grade)
         hits, total = self._search_documents(plan, limit)
         return SearchResults(query, hits, total, plan.corrections, passages, passages_total, plan.common_words,
                              {typed: names for typed, names in synonyms.items() if names},
-                             list(dict.fromkeys(term.word for term in plan.terms)))
+                             list(dict.fromkeys(term.word for term in plan.terms)), list(plan.intents))
 
     def _query(self, schema: tantivy.Schema, plan: _Plan, boosts: dict[str, float],
                phrase_fields: Sequence[str], concepts_field: str | None) -> tantivy.Query:
@@ -368,7 +409,8 @@ class SearchIndex:
         closeness = nearness(tokens, wanted) if len(wanted) > 1 else 0.0
         return score * (0.2 + 0.8 * coverage ** 2) * (1 + 0.5 * closeness), found
 
-    def _search_passages(self, plan: _Plan, limit: int) -> tuple[list[PassageHit], int]:
+    def _search_passages(self, plan: _Plan, limit: int,
+                         min_grade: str | None = None) -> tuple[list[PassageHit], int]:
         if not self.passages:
             return [], 0
         searcher, schema = self._passage_searcher, self._passage_schema
@@ -378,14 +420,19 @@ class SearchIndex:
         ranked = []
         for score, address in found.hits:
             passage = self.passages[searcher.doc(address)["key"][0]]
+            if min_grade and not meets_grade(self.grade_of(passage), min_grade):
+                continue
             about = set(stems(self._about(passage))) | {f"{k}:{c}" for k, c in passage.concepts}
             final, matched = self._rerank(score, stems(passage.text), about, plan, weights)
+            if any(INTENT_SIGNS[i].search(passage.text) for i in plan.intents if i in INTENT_SIGNS):
+                final *= INTENT_BOOST
             ranked.append((final, passage, matched))
-        ranked.sort(key=lambda item: (-item[0], item[1].key))
+        # Stronger evidence first at equal relevance (scores equal to 3 decimals).
+        ranked.sort(key=lambda item: (-round(item[0], 3), -grade(self.grade_of(item[1])).strength, item[1].key))
         marks = self._markstems(plan)
         hits = [PassageHit(p.key, p.owner_kind, p.owner_id, p.owner_name, p.section, slug(p.section), p.text,
                            highlight_words(shorten(p.text, PASSAGE_CHARS, marks), marks), p.sources, p.concepts,
-                           round(final, 4), tuple(t.word for t in plan.terms if t.stem in matched))
+                           round(final, 4), tuple(t.word for t in plan.terms if t.stem in matched), self.grade_of(p))
                 for final, p, matched in ranked[:limit]]
         return hits, found.count
 

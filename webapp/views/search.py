@@ -3,9 +3,10 @@ concepts, from the search index of :mod:`kb.analysis.search` (one per graph vers
 
 from __future__ import annotations
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, abort, request, url_for
 from markupsafe import Markup
 
+from kb import evidence as grades
 from kb.analysis.search import search_index_for
 
 from ..store import get_store
@@ -33,8 +34,12 @@ def search(fmt: str):
     """Question search: the passages that answer it (with case, section and sources), then matching cases
     and concepts; stemming, synonyms from concept aliases, typo tolerance for names."""
     query = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
+    min_grade = request.args.get("grade", "").strip()
+    if min_grade and min_grade not in grades.GRADE_IDS:
+        abort(400, f"Unknown evidence grade '{min_grade}'; use one of: {', '.join(grades.GRADE_IDS)}.")
     index = search_index_for(get_store()) if query else None
-    found = index.search(query, limit=SEARCH_LIMIT, passage_limit=PASSAGE_LIMIT) if index else None
+    found = index.search(query, limit=SEARCH_LIMIT, passage_limit=PASSAGE_LIMIT,
+                         min_grade=min_grade or None) if index else None
     results = [{"kind": hit.kind, "id": hit.id, "name": hit.name, "url": node_url(hit.kind, hit.id),
                 "score": hit.score, "snippet": hit.snippet,
                 # Built by kb.analysis.search from escaped text plus <mark> only, so safe to show as HTML.
@@ -45,6 +50,7 @@ def search(fmt: str):
                                                    "url": node_url(hit.owner_kind, hit.owner_id)},
                  "section": hit.section, "url": passage_url(hit.owner_kind, hit.owner_id, hit.section_slug),
                  "matched": list(hit.matched), "sources": source_refs(hit.sources, index.sources),
+                 "evidence": hit.evidence, "scope": "self" if hit.owner_kind == "organisation" else "general",
                  "concepts": [{"kind": kind, "id": cid, "url": node_url(kind, cid),
                                "name": getattr(index.documents.get((kind, cid)), "name", cid)}
                               for kind, cid in hit.concepts]}
@@ -53,6 +59,9 @@ def search(fmt: str):
     data = {"query": query, "total": found.total if found else 0, "shown": len(results),
             "corrections": found.corrections if found else {}, "synonyms": found.synonyms if found else {},
             "common_words": common, "words": found.words if found else [],
+            "intents": found.intents if found else [], "grade": min_grade or None,
+            "grades": [{"value": g.id, "label": g.label if g.id == grades.GRADE_IDS[0] else f"{g.label} or better",
+                        "selected": g.id == min_grade} for g in grades.GRADES],
             "only_common_words": bool(found and common and not found.words),
             "passages": passages, "passages_total": found.passages_total if found else 0,
             "results": results, "examples": [{"question": q, "url": url_for("search.search", q=q)}
