@@ -28,3 +28,12 @@ def test_an_unknown_grade_is_refused(real_client) -> None:
     assert response.status_code == 400
     assert response.json["error"] == ("Unknown evidence grade 'strong'; use one of: evaluated, reported, "
                                       "own-account, impression.")
+
+
+def test_a_name_query_shows_its_case_first(real_client) -> None:
+    data = real_client.get("/search.json?q=buurtzorg").json
+    assert data["best_match"]["id"] == "buurtzorg" and data["best_match"]["url"] == "/cases/buurtzorg"
+    page = real_client.get("/search?q=buurtzorg").get_data(as_text=True)
+    assert page.index('id="best-match-title"') < page.index('id="passages-title"')
+    assert real_client.get("/search.json?q=advice process").json["best_match"]["id"] == "advice-process"
+    assert real_client.get("/search.json", query_string={"q": QUESTION}).json["best_match"] is None

@@ -144,6 +144,7 @@ class SearchResults:
     synonyms: dict[str, list[str]] = field(default_factory=dict)  # words typed -> other names searched
     words: list[str] = field(default_factory=list)  # the words searched (after corrections)
     intents: list[str] = field(default_factory=list)  # what the question asks for: figures, dates, places...
+    best_match: SearchHit | None = None  # a case or concept the question names: shown first, as a card
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -357,7 +358,21 @@ class SearchIndex:
         hits, total = self._search_documents(plan, limit)
         return SearchResults(query, hits, total, plan.corrections, passages, passages_total, plan.common_words,
                              {typed: names for typed, names in synonyms.items() if names},
-                             list(dict.fromkeys(term.word for term in plan.terms)), list(plan.intents))
+                             list(dict.fromkeys(term.word for term in plan.terms)), list(plan.intents),
+                             self._named(plan, hits))
+
+    def _named(self, plan: _Plan, hits: list[SearchHit]) -> SearchHit | None:
+        """The case or concept the question names: the best document hit whose name or an alias has all its
+        words (stems) in the question, or which the question's words are all part of (a name query)."""
+        asked = {term.stem for term in plan.terms}
+        for hit in hits[:5]:
+            doc = self.documents.get((hit.kind, hit.id))
+            names = [doc.name, *doc.aliases] if doc else [hit.name]
+            for name in names:
+                own = set(stems(name)) - {stem(w) for w in STOP_WORDS}
+                if own and (own <= asked or asked <= own):
+                    return hit
+        return None
 
     def _query(self, schema: tantivy.Schema, plan: _Plan, boosts: dict[str, float],
                phrase_fields: Sequence[str], concepts_field: str | None) -> tantivy.Query:

@@ -40,6 +40,9 @@ def search(fmt: str):
     index = search_index_for(get_store()) if query else None
     found = index.search(query, limit=SEARCH_LIMIT, passage_limit=PASSAGE_LIMIT,
                          min_grade=min_grade or None) if index else None
+    best = found.best_match if found else None
+    best_match = {"kind": best.kind, "id": best.id, "name": best.name, "url": node_url(best.kind, best.id),
+                  "snippet": best.snippet} if best else None
     results = [{"kind": hit.kind, "id": hit.id, "name": hit.name, "url": node_url(hit.kind, hit.id),
                 "score": hit.score, "snippet": hit.snippet,
                 # Built by kb.analysis.search from escaped text plus <mark> only, so safe to show as HTML.
@@ -59,7 +62,7 @@ def search(fmt: str):
     data = {"query": query, "total": found.total if found else 0, "shown": len(results),
             "corrections": found.corrections if found else {}, "synonyms": found.synonyms if found else {},
             "common_words": common, "words": found.words if found else [],
-            "intents": found.intents if found else [], "grade": min_grade or None,
+            "intents": found.intents if found else [], "grade": min_grade or None, "best_match": best_match,
             "grades": [{"value": g.id, "label": g.label if g.id == grades.GRADE_IDS[0] else f"{g.label} or better",
                         "selected": g.id == min_grade} for g in grades.GRADES],
             "only_common_words": bool(found and common and not found.words),
