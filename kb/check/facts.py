@@ -9,6 +9,10 @@
   disagree (:func:`kb.figures.disagree`) are a warning on each but the first, naming the other's value and
   source, unless every one of them is marked ``status: contested`` (sources disagree) or ``uncertain``:
   then the case page shows each with its source.
+- :func:`manager_question_problems` (one file): the sections that answer a manager's questions
+  (``Transition``, ``Funding and cost``, ``Regulation and inspection``, ``How it ended``) must cite a
+  source, and ``model_status`` must not contradict ``status`` (self-management ``ongoing`` in an
+  organisation that closed or a pilot that ended): warnings with the fix.
 - :func:`reliability_problems` (one file, ``validate`` only, with the content bar): a source without
   ``reliability`` is a warning (``--strict`` fails): who is speaking decides a claim's grade, and a
   source without it is graded as a commentator's impression.
@@ -31,7 +35,7 @@ from kb.figures import number as figure_number
 from kb.kinds import SECTION_KINDS
 from kb.problems import Problem
 
-__all__ = ["fact_problems", "figure_conflict_problems", "placeholder_text_problems", "reliability_problems",
+__all__ = ["fact_problems", "figure_conflict_problems", "manager_question_problems", "placeholder_text_problems", "reliability_problems",
            "unmarked_other_organisation_problems"]
 
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
@@ -48,8 +52,32 @@ def fact_problems(doc: Document) -> list[Problem]:
     if doc.front is None or doc.front.data is None:
         return problems
     if doc.role == "case":
-        problems += _future_year_problems(doc) + figure_conflict_problems(doc)
+        problems += _future_year_problems(doc) + figure_conflict_problems(doc) + manager_question_problems(doc)
     return problems
+
+
+#: The sections that answer a manager's questions: each states facts, so each cites its sources.
+CITED_SECTIONS = ("transition", "funding and cost", "regulation and inspection", "how it ended")
+#: Organisation ``status`` values with which self-management cannot be ``ongoing``.
+_STOPPED = ("closed", "pilot-ended")
+
+
+def manager_question_problems(doc: Document) -> list[Problem]:
+    """Warnings: a manager's-question section without a citation; a ``model_status`` contradicting ``status``."""
+    found = []
+    for section in doc.body.sections if doc.body is not None else []:
+        if section.key in CITED_SECTIONS and "[src:" not in (section.text or ""):
+            found.append(Problem(doc.where, section.line, 1, f"section '{section.title}' cites no source",
+                                 "end each statement with [src: id] naming a source you read, or remove it",
+                                 severity="warning", code="uncited-section"))
+    status, model = doc.data.get("status"), doc.data.get("model_status")
+    if model == "ongoing" and status in _STOPPED:
+        line, col = doc.at("model_status")
+        found.append(Problem(doc.where, line, col, f"model_status 'ongoing' contradicts status '{status}'",
+                             "self-management cannot go on in an organisation that closed or a pilot that ended: "
+                             "give what became of it (abandoned, pilot-ended, scaled-back or unknown)",
+                             severity="warning", code="model-status"))
+    return found
 
 
 def figure_conflict_problems(doc: Document) -> list[Problem]:
