@@ -35,7 +35,8 @@ from kb.figures import number as figure_number
 from kb.kinds import SECTION_KINDS
 from kb.problems import Problem
 
-__all__ = ["fact_problems", "figure_conflict_problems", "manager_question_problems", "placeholder_text_problems", "reliability_problems",
+__all__ = ["fact_problems", "figure_conflict_problems", "manager_question_problems", "placeholder_text_problems",
+           "reliability_problems",
            "unmarked_other_organisation_problems"]
 
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
