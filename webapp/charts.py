@@ -115,9 +115,10 @@ def ranked_bars(items: Sequence[Mapping[str, Any]], *, chart_id: str, title: str
         label = escape(item["label"])
         text = f'<a href="{escape(item["url"])}">{label}</a>' if item.get("url") else label
         share = 100 * item["value"] / largest
+        fill = f"ev-fill-{escape(item['median'])}" if item.get("median") else "bar-plain"
         out.append(f'<li><span class="bar-label">{text}</span> <span class="bar-value">{item["value"]:,} '
                    f'{escape(unit)}</span><svg class="bar" viewBox="0 0 100 1" preserveAspectRatio="none" '
-                   f'aria-hidden="true" focusable="false"><rect class="ev-fill-{escape(item.get("median") or "none")}" '
+                   f'aria-hidden="true" focusable="false"><rect class="{fill}" '
                    f'x="0" y="0" width="{share:.1f}" height="1"/></svg></li>')
     out.append("</ol>")
     return Markup("".join(out))
@@ -249,6 +250,11 @@ def pattern_bar(cell: Mapping[str, Any]) -> dict[str, Any]:
             "url": cell["claims_url"], "median": (cell.get("evidence") or {}).get("median", "")}
 
 
+def analytics_bar(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A practice -> outcome row of /analytics as a ranked bar, leading to the claims behind it."""
+    return {"label": f"{row['practice_name']} with {row['name']}", "value": row["count"], "url": row["claims_url"]}
+
+
 def result_bar(row: Sequence[Any]) -> dict[str, Any]:
     """A two-column console result row (label, number) as a ranked bar."""
     return {"label": str(row[0]), "value": row[1]}
@@ -276,6 +282,7 @@ def init_app(app: Any) -> None:
                                  graph_drawing=graph_drawing)
     app.add_template_filter(pattern_bar)
     app.add_template_filter(result_bar)
+    app.add_template_filter(analytics_bar)
 
 
 #: The columns of a band drawing, left to right: what organisations do, the organisations, what they met.
