@@ -790,7 +790,7 @@ def environment() -> str:
 
     load = os.getloadavg()
     versions = []
-    for package in ("ladybug", "neo4j", "PyYAML", "markdown-it-py", "jsonschema", "jsonschema-rs", "Flask",
+    for package in ("ladybug", "neo4j", "PyYAML", "pyromark", "markdown-it-py", "jsonschema", "jsonschema-rs", "Flask",
                     "gunicorn"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions.append(f"{package} {metadata.version(package)}")
