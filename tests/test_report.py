@@ -33,6 +33,7 @@ def test_every_line_leads_to_its_case_and_sources(real_client) -> None:
     lines = [line["passage"] for part in ("practices", "challenges", "outcomes") for row in data[part]
              for line in row["lines"] if line["passage"]]
     lines += data["lessons"] + [w for e in data["ended"] for w in e["why"]]
+    lines += [line for q in data["questions"] for line in q["lines"]]
     assert len(lines) > 50
     for line in lines:
         assert line["url"].startswith(f"/cases/{line['case']}#")
@@ -49,3 +50,10 @@ def test_the_compare_page_links_to_the_report_and_an_empty_report_says_how(real_
     assert 'href="/report?country=GB&amp;sector=social-care' in page
     empty = real_client.get("/report").get_data(as_text=True)
     assert "Describe your organisation in the <a href=\"/compare\">compare form</a>" in empty
+
+
+def test_the_report_gathers_the_questions_managers_ask(real_client) -> None:
+    data = real_client.get(f"/report.json?{DESCRIBED}").json
+    assert [q["section"] for q in data["questions"]] == ["Transition", "Funding and cost", "Regulation and inspection"]
+    lines = [line for q in data["questions"] for line in q["lines"]]
+    assert lines and all(line["sources"] and line["url"].startswith(f"/cases/{line['case']}#") for line in lines)

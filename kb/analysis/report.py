@@ -18,10 +18,13 @@ from kb.analysis.index import CaseIndex, CaseQuery
 from kb.analysis.passages import Passage
 from kb.evidence import grade_label
 
-__all__ = ["ENDED", "SECTION_OF_KIND", "like_mine"]
+__all__ = ["ENDED", "MANAGER_SECTIONS", "SECTION_OF_KIND", "like_mine"]
 
 #: The ``model_status`` values of a case that stepped back from self-management.
 ENDED = ("scaled-back", "abandoned", "pilot-ended", "never-completed")
+#: The sections answering the questions a manager asks: how long the change took, what it cost, how
+#: regulators dealt with it (``How it ended`` is gathered with the cases that stepped back).
+MANAGER_SECTIONS = ("Transition", "Funding and cost", "Regulation and inspection")
 #: The section of a case page whose bullets are its claims of each kind.
 SECTION_OF_KIND = {"practice": "Practices", "framework": "Practices", "challenge": "Challenges",
                    "outcome": "Outcomes"}
@@ -31,7 +34,8 @@ def like_mine(index: CaseIndex, query: CaseQuery, passages: Iterable[Passage],
               organisations: Mapping[str, Mapping[str, Any]], limit: int = 10) -> dict[str, Any]:
     """The report: ``cases`` (the comparable cases, best first, with score and split), ``practices``,
     ``challenges`` and ``outcomes`` (each concept with ``count`` of those cases and one ``line`` per case:
-    its claim's passage, grade and status), ``lessons`` (passages) and ``ended`` (cases that stepped back,
+    its claim's passage, grade and status), ``lessons`` (passages), ``questions`` (each of
+    :data:`MANAGER_SECTIONS` with the passages of those cases under it) and ``ended`` (cases that stepped back,
     with their ``model_status`` and the passages saying why).  ``organisations``: id -> a row with
     ``model_status`` and ``model_status_year`` (the case list's rows)."""
     matches = rank_comparable(index, query, limit=limit) if not query.is_empty() else []
@@ -45,6 +49,8 @@ def like_mine(index: CaseIndex, query: CaseQuery, passages: Iterable[Passage],
     for kind, key in (("practice", "practices"), ("challenge", "challenges"), ("outcome", "outcomes")):
         report[key] = _gathered(index, kind, chosen, by_case)
     report["lessons"] = [_line(p) for case in chosen for p in by_case.get(case, []) if p.section == "Lessons"]
+    report["questions"] = [{"section": title, "lines": [_line(p) for case in chosen for p in by_case.get(case, [])
+                                                        if p.section == title]} for title in MANAGER_SECTIONS]
     report["ended"] = [_ended(index, case, organisations.get(case) or {}, by_case.get(case, []))
                        for case in chosen if (organisations.get(case) or {}).get("model_status") in ENDED]
     return report

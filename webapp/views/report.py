@@ -43,6 +43,8 @@ def report(fmt: str):
                 claim["case_url"] = url_for("cases.case", case_id=claim["case"])
                 claim["passage"] = line(claim["passage"])
     found["lessons"] = [line(item) for item in found["lessons"]]
+    for question in found["questions"]:
+        question["lines"] = [line(item) for item in question["lines"]]
     for case in found["ended"]:
         case["url"], case["status_words"] = url_for("cases.case", case_id=case["id"]), MODEL_STATUSES.get(
             case["model_status"], case["model_status"])
