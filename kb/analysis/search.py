@@ -84,6 +84,9 @@ INTENTS = {("how", "many"): "figures", ("how", "much"): "figures", ("when",): "d
            ("who",): "people"}
 INTENT_SIGNS = {"figures": re.compile(r"\d"), "dates": re.compile(r"\b(1[89]|20)\d\d\b")}
 INTENT_BOOST = 1.25
+#: A passage of the organisation the question names ("How big are Buurtzorg's teams?") counts this many
+#: times more than a passage that only mentions it (e.g. a UK pilot citing Buurtzorg).
+NAMED_OWNER_BOOST = 1.5
 #: How many of the best candidates are re-ranked by coverage and proximity.
 RERANK_DEPTH = 200
 MAX_QUERYWORDS = 20
@@ -374,6 +377,13 @@ class SearchIndex:
                     return hit
         return None
 
+    def _organisations_named(self, plan: _Plan) -> set[tuple[str, str]]:
+        """The organisations whose name or an alias the question contains in full (all its words)."""
+        asked = {term.stem for term in plan.terms}
+        stop = {stem(w) for w in STOP_WORDS}
+        return {key for key, doc in self.documents.items() if doc.kind == "organisation"
+                and any((own := set(stems(name)) - stop) and own <= asked for name in (doc.name, *doc.aliases))}
+
     def _query(self, schema: tantivy.Schema, plan: _Plan, boosts: dict[str, float],
                phrase_fields: Sequence[str], concepts_field: str | None) -> tantivy.Query:
         """Every word in every field (BM25), plus the phrase, nearness and synonyms as extra weight."""
@@ -432,6 +442,7 @@ class SearchIndex:
         query = self._query(schema, plan, PASSAGE_BOOSTS, ("text",), "concepts")
         found = searcher.search(query, RERANK_DEPTH, count=True)
         weights = self._weights(searcher, "text", plan)
+        named = self._organisations_named(plan)
         ranked = []
         for score, address in found.hits:
             passage = self.passages[searcher.doc(address)["key"][0]]
@@ -441,6 +452,8 @@ class SearchIndex:
             final, matched = self._rerank(score, stems(passage.text), about, plan, weights)
             if any(INTENT_SIGNS[i].search(passage.text) for i in plan.intents if i in INTENT_SIGNS):
                 final *= INTENT_BOOST
+            if (passage.owner_kind, passage.owner_id) in named:
+                final *= NAMED_OWNER_BOOST
             ranked.append((final, passage, matched))
         # Stronger evidence first at equal relevance (scores equal to 3 decimals).
         ranked.sort(key=lambda item: (-round(item[0], 3), -grade(self.grade_of(item[1])).strength, item[1].key))
