@@ -287,8 +287,10 @@ class TestEvidenceAndScope:
                             [graded("strong", "USES_PRACTICE", "teams", "evaluated"),
                              graded("weak", "USES_PRACTICE", "teams", "impression")])
         ranked = rank_comparable(index, CaseQuery(practices=frozenset({"teams"})))
-        assert [(m["id"], m["score"]) for m in ranked] == [("strong", 8.0),
-                                                           ("weak", 2.0)]
+        # The practice budget is 2 points (CONCEPT_BUDGETS), all of it for the one shared practice,
+        # times the evidence weight: 1.0 for an evaluation, 0.25 for an impression.
+        assert [(m["id"], m["score"]) for m in ranked] == [("strong", 2.0),
+                                                           ("weak", 0.5)]
         reason = ranked[0]["reasons"][0]
         assert (reason["grade"], reason["grade_label"], reason["weight"]) == ("evaluated", "Independent evaluation", 1.0)
         assert "evidence: independent evaluation" in reason["why"]
@@ -349,9 +351,13 @@ class TestContextFirst:
         sectors = [*SECTORS, {"id": "technology", "name": "Technology", "broader": None}]
         return build_index(profiles, rows, sector_rows=sectors)
 
-    def test_care_organisations_come_first(self, index):
-        ranked = [m["id"] for m in rank_comparable(index, query_for_case(index, "home"), exclude={"home"})]
-        assert ranked[:2] == ["nurses", "clinic"] and set(ranked[2:]) == {"software", "shop"}
+    def test_the_same_sector_care_organisation_comes_first(self, index):
+        # nurses: same sector 3 + the shared rota practice (own account on both sides); shop: same country 2
+        # + three shared practices; software: the three practices alone; clinic: a sector three steps away
+        # (home care -> social care -> health and social care -> health care -> mental health is farther)
+        # and nothing shared. What organisations did now counts beside context (issue 25).
+        ranked = [(m["id"], m["score"]) for m in rank_comparable(index, query_for_case(index, "home"), exclude={"home"})]
+        assert ranked == [("nurses", 3.79), ("shop", 3.08), ("software", 2.08), ("clinic", 1.5)]
 
     def test_same_kind_and_ownership_family(self, index):
         ranked = {m["id"]: m for m in rank_comparable(index, CaseQuery(kind="charity"))}

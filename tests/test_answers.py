@@ -50,7 +50,8 @@ def test_lessons_filter_by_sector_practice_and_challenge(client, query: str, cas
 
 def test_lessons_filters_offer_only_values_of_cases_with_lessons(client) -> None:
     facets = {f["name"]: {v["value"]: v["count"] for v in f["values"]} for f in client.get("/lessons.json").json["facets"]}
-    assert list(facets) == ["sector", "practice", "challenge"]
+    assert list(facets) == ["sector", "country", "practice", "challenge"]
+    assert facets["country"] == {"NL": 1, "US": 1}  # only the countries of cases with lessons
     assert facets["challenge"] == {"staff-attrition": 2}
 
 
