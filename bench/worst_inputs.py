@@ -125,6 +125,13 @@ def candidates(ctx: Context) -> dict[str, Callable[[], list[str]]]:
                                     "/compare?staff=%C2%B2", "/compare?staff=" + "9" * 4301,
                                     "/compare?case=" + "x" * 7000],
         "compare.compare_json": lambda: [f"/compare.json?case={ctx.busiest('organisation', 1)[0]}&limit=50"],
+        "report.report": lambda: [every([*((k, i) for k in concept_kinds for i in ctx.busiest(k, 30)),
+                                         ("staff", "999999999"), ("limit", "50")], "/report"),
+                                  "/report?staff=%C2%B2", "/report?staff=" + "9" * 4301],
+        "report.report_json": lambda: [every([*((k, i) for k in concept_kinds for i in ctx.busiest(k, 30)),
+                                              ("limit", "50")], "/report.json")],
+        "timeline.timeline": lambda: ["/timeline", "/timeline?sector=" + "x" * 7000],
+        "timeline.timeline_json": lambda: ["/timeline.json"],
         "evidence.evidence": lambda: ["/evidence"],
         "evidence.evidence_json": lambda: ["/evidence.json"],
         "graph.graph": lambda: [f"/graph/{k}/{i}?depth=2&" + "&".join(f"show={s}" for s in LABELS)
