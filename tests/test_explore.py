@@ -136,11 +136,11 @@ def test_described_organisation_keeps_its_state_in_the_url(client) -> None:
     data = client.get("/compare.json?country=US&sector=retail&framework=holacracy&staff=40").json
     assert data["mode"] == "description" and data["query"]["size_band"] == "10-49"
     [match] = data["results"]
-    # The only shared concept takes the whole 8 points, times 0.25 for a commentator's impression; then the
-    # same sector (10) and the same country (2).
+    # The only shared concept takes the framework budget (5 points), times 0.25 for a commentator's
+    # impression; then the same sector (3) and the same country (2).
     assert [(r["component"], r.get("grade"), r["points"]) for r in match["reasons"]] == [
-        ("framework", "impression", 2.0), ("sector", None, 10.0), ("country", None, 2.0)]
-    assert match["score"] == 14.0
+        ("framework", "impression", 1.25), ("sector", None, 3.0), ("country", None, 2.0)]
+    assert match["score"] == 6.25
 
 
 def test_values_it_cannot_use_are_reported_not_fatal(client) -> None:
