@@ -175,18 +175,7 @@ def timeline_chart(rows: Sequence[Mapping[str, Any]], span: tuple[int, int], *, 
             out.append(f'<a href="{escape(case_url)}"><text class="row-label" x="{left - 10:.0f}" y="{y + 4.5:.1f}" '
                        f'text-anchor="end">{escape(row["name"])}</text></a>')
         marks = row["marks"]
-        adopted = next((m["year"] for m in marks if m["kind"] == "adopted"), None)
-        if adopted is not None:
-            ended = next((m["year"] for m in marks if m["kind"] in ("abandoned", "pilot-ended", "never-completed")),
-                         None)
-            scaled = next((m["year"] for m in marks if m["kind"] == "scaled-back"), None)
-            end = ended or (last - 1 if row.get("model_status") in ("ongoing", "scaled-back", None, "") and not ended
-                            else adopted)
-            out.append(f'<line class="span" x1="{x_of(max(adopted, first)):.1f}" x2="{x_of(scaled or end):.1f}" '
-                       f'y1="{y:.1f}" y2="{y:.1f}"/>')
-            if scaled and end > scaled:
-                out.append(f'<line class="span thin" x1="{x_of(scaled):.1f}" x2="{x_of(end):.1f}" '
-                           f'y1="{y:.1f}" y2="{y:.1f}"/>')
+        out.extend(_adoption_span(row, marks, first, last, x_of, y))
         early_years: set[int] = set()  # years written beside the axis's start, once each
         for mark in sorted(marks, key=lambda m: m["kind"] != "entry"):  # ticks first, milestones on top
             early = mark["year"] <= first
@@ -194,8 +183,9 @@ def timeline_chart(rows: Sequence[Mapping[str, Any]], span: tuple[int, int], *, 
                 continue
             what = f"{mark['label']}" + (f": {mark['text']}" if mark.get("text") else "")
             label = f"{row['name']}, {mark['year']}: {what}"
-            # A milestone is in the case's summary card; an entry in its Timeline section.
-            url = mark.get("url") or f"{case_url}#{'section-timeline' if mark['kind'] == 'entry' else 'at-a-glance'}"
+            # A milestone is in the case's summary card; an entry in its context and timeline prose (the
+            # Timeline heading itself is absent when the entry comes from elsewhere in the file).
+            url = mark.get("url") or f"{case_url}#{'sec-context-prose' if mark['kind'] == 'entry' else 'at-a-glance'}"
             out.append(f'<a href="{escape(url)}" aria-label="{escape(label)}">'
                        f'<path class="mark mark-{escape(mark["kind"])}" transform="translate('
                        f'{x_of(max(mark["year"], first)):.1f} {y:.1f})" '
@@ -205,6 +195,23 @@ def timeline_chart(rows: Sequence[Mapping[str, Any]], span: tuple[int, int], *, 
                 out.append(f'<text class="axis early" x="{x_of(first) + 9:.1f}" y="{y - 7:.1f}">{mark["year"]}</text>')
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def _adoption_span(row: Mapping[str, Any], marks: Sequence[Mapping[str, Any]], first: int, last: int,
+                   x_of: Any, y: float) -> list[str]:
+    """The bar from adoption to the end of the model (thin after it was scaled back); none before adoption."""
+    adopted = next((m["year"] for m in marks if m["kind"] == "adopted"), None)
+    if adopted is None:
+        return []
+    ended = next((m["year"] for m in marks if m["kind"] in ("abandoned", "pilot-ended", "never-completed")), None)
+    scaled = next((m["year"] for m in marks if m["kind"] == "scaled-back"), None)
+    end = ended or (last - 1 if row.get("model_status") in ("ongoing", "scaled-back", None, "") else adopted)
+    lines = [f'<line class="span" x1="{x_of(max(adopted, first)):.1f}" x2="{x_of(scaled or end):.1f}" '
+             f'y1="{y:.1f}" y2="{y:.1f}"/>']
+    if scaled and end > scaled:
+        lines.append(f'<line class="span thin" x1="{x_of(scaled):.1f}" x2="{x_of(end):.1f}" '
+                     f'y1="{y:.1f}" y2="{y:.1f}"/>')
+    return lines
 
 
 def size_chart(series: Mapping[str, Any], *, chart_id: str, title: str, width: int = 300, height: int = 120) -> Markup:

@@ -58,7 +58,7 @@ from rapidfuzz.distance import OSA
 
 from kb.analysis.lessons import passage_grade
 from kb.analysis.passages import Passage, passages_of, plain_text
-from kb.analysis.snippets import highlight_words, shorten
+from kb.analysis.snippets import best_snippet, highlight_words, shorten
 from kb.analysis.words import ANALYZER, STOP_WORDS, WORD, contains, fold, nearness, stem, stems
 from kb.evidence import grade, meets_grade
 from kb.slug import slug
@@ -84,9 +84,7 @@ INTENTS = {("how", "many"): "figures", ("how", "much"): "figures", ("when",): "d
            ("who",): "people"}
 INTENT_SIGNS = {"figures": re.compile(r"\d"), "dates": re.compile(r"\b(1[89]|20)\d\d\b")}
 INTENT_BOOST = 1.25
-#: A passage of the organisation the question names ("How big are Buurtzorg's teams?") counts this many
-#: times more than a passage that only mentions it (e.g. a UK pilot citing Buurtzorg).
-NAMED_OWNER_BOOST = 1.5
+NAMED_OWNER_BOOST = 1.5  # a passage of the organisation the question names, over one that mentions it
 #: How many of the best candidates are re-ranked by coverage and proximity.
 RERANK_DEPTH = 200
 MAX_QUERYWORDS = 20
@@ -379,8 +377,7 @@ class SearchIndex:
 
     def _organisations_named(self, plan: _Plan) -> set[tuple[str, str]]:
         """The organisations whose name or an alias the question contains in full (all its words)."""
-        asked = {term.stem for term in plan.terms}
-        stop = {stem(w) for w in STOP_WORDS}
+        asked, stop = {term.stem for term in plan.terms}, {stem(w) for w in STOP_WORDS}
         return {key for key, doc in self.documents.items() if doc.kind == "organisation"
                 and any((own := set(stems(name)) - stop) and own <= asked for name in (doc.name, *doc.aliases))}
 
@@ -487,18 +484,10 @@ class SearchIndex:
         ranked.sort(key=lambda item: (-item[0], item[1].kind, item[1].id))
         hits = []
         for final, doc in ranked[:limit]:
-            snippet = _best_snippet(doc, marks)
+            snippet = best_snippet((doc.text, doc.body), marks, SNIPPET_CHARS)
             hits.append(SearchHit(doc.kind, doc.id, doc.name, round(final, 4), highlight_words(doc.name, marks),
                                   snippet, highlight_words(snippet, marks)))
         return hits, found.count
-
-
-def _best_snippet(doc: SearchDocument, marks: set[str]) -> str:
-    """The summary if it has a matched word, else the part of the page text around the first one, else the summary."""
-    for text in (doc.text, doc.body):
-        if any(stem(w) in marks for w in WORD.findall(text)):
-            return shorten(text, SNIPPET_CHARS, marks)
-    return shorten(doc.text or doc.body, SNIPPET_CHARS)
 
 
 def search_index_for(store: GraphStore) -> SearchIndex:

@@ -41,3 +41,12 @@ def highlight_words(text: str, marks: set[str]) -> str:
             position = match.end()
     out.append(html.escape(text[position:]))
     return "".join(out)
+
+
+def best_snippet(texts: tuple[str, str], marks: set[str], chars: int) -> str:
+    """The first of ``texts`` (summary, then page text) with a matched word, around it; else the first
+    non-empty one, shortened."""
+    for text in texts:
+        if any(stem(w) in marks for w in WORD.findall(text)):
+            return shorten(text, chars, marks)
+    return shorten(texts[0] or texts[1], chars)
