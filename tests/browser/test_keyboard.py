@@ -85,6 +85,24 @@ def width(request) -> int:
     return request.param
 
 
+
+def await_in_page(page, condition: str, timeout_ms: int = 15_000) -> None:
+    """Wait, frame by frame inside the page, until the JavaScript ``condition`` is true.  The site's CSP
+    (script-src 'self') forbids the eval that Playwright's own ``wait_for_function`` uses in the page; code
+    passed to ``evaluate`` is compiled by the browser's debugger protocol instead, which the CSP allows."""
+    done = page.evaluate(f"""() => new Promise(resolve => {{
+        const start = performance.now();
+        const check = () => {{
+            let ok = false;
+            try {{ ok = Boolean({condition}); }} catch (error) {{ ok = false; }}
+            if (ok) resolve(true);
+            else if (performance.now() - start > {timeout_ms}) resolve(false);
+            else requestAnimationFrame(check);
+        }};
+        check();
+    }})""")
+    assert done, f"still false after {timeout_ms} ms: {condition}"
+
 def test_search_by_keyboard(page, width: int) -> None:
     page.set_viewport_size({"width": width, "height": 800})
     page.goto("/")
@@ -235,9 +253,9 @@ def test_graph_does_not_move_with_reduced_motion(browser, live_server: str) -> N
     try:
         page = context.new_page()
         page.goto("/graph/organisation/buurtzorg")
-        page.wait_for_function("window.kbGraph && window.kbGraph.motion")
+        await_in_page(page, "window.kbGraph && window.kbGraph.motion")
         assert page.evaluate("window.kbGraph.motion.reduced") is True
-        page.wait_for_function("!window.kbGraph.network.physics.options.enabled", timeout=15000)
+        await_in_page(page, "!window.kbGraph.network.physics.options.enabled", timeout_ms=15000)
         before = _positions(page)
         page.wait_for_timeout(1500)
         assert _positions(page) == before
@@ -248,7 +266,7 @@ def test_graph_does_not_move_with_reduced_motion(browser, live_server: str) -> N
 
 def test_graph_layout_can_be_paused_and_tooltips_closed(page) -> None:
     page.goto("/graph/organisation/buurtzorg")
-    page.wait_for_function("window.kbGraph && window.kbGraph.motion && window.kbGraph.motion.laidOut()")
+    await_in_page(page, "window.kbGraph && window.kbGraph.motion && window.kbGraph.motion.laidOut()")
     assert page.evaluate("window.kbGraph.motion.reduced") is False
     # Nothing inside the drawing is a Tab stop: from the pause button, Tab goes past the drawing.
     button = page.get_by_role("button", name=re.compile("^(Pause|Resume) the layout$"))
