@@ -35,9 +35,9 @@ whatever the query; only the best ``limit`` cases are then explained in Python.
 ...      {"organisation": "b", "type": "USES_PRACTICE", "concept": "teams", "evidence": "own-account"},
 ...      {"organisation": "c", "type": "USES_PRACTICE", "concept": "open-books", "evidence": "evaluated"}])
 >>> [(m["id"], m["score"]) for m in rank_comparable(index, query_for_case(index, "a"), exclude={"a"})]
-[('b', 17.0)]
+[('b', 7.0)]
 >>> [(r["component"], r["points"]) for r in rank_comparable(index, query_for_case(index, "a"))[1]["reasons"]]
-[('practice', 4.0), ('sector', 10.0), ('country', 2.0), ('size', 1.0)]
+[('practice', 1.0), ('sector', 3.0), ('country', 2.0), ('size', 1.0)]
 
 The comparison is three modules, one per stage of that work (grades and scopes are :mod:`kb.evidence`):
 :mod:`kb.analysis.index` (the index, built once per graph version through :mod:`kb.store.versioned`),
