@@ -245,10 +245,10 @@ LIMITED: list[tuple[str, str, dict[str, str]]] = [
      {"ladybug": "memory", "neo4j": "time"}),
     ("UNWIND range(1, $n) AS x WITH x WHERE x < 0 RETURN count(*)", json.dumps({"n": 300_000_000}),
      {"ladybug": "memory", "neo4j": "time"}),
-    ("UNWIND range(1, (50000000)) AS x RETURN collect(x)[0]", "", {"ladybug": "time"}),
+    # Building the list takes both time and memory: which limit stops it first depends on the machine's load.
+    ("UNWIND range(1, (50000000)) AS x RETURN collect(x)[0]", "", {"ladybug": "time|memory"}),
     # Cross products and paths that both engines enumerate.
-    # Neo4j counts this one from its count store (a product of seven counts, in milliseconds): LadybugDB's only.
-    ("MATCH (a), (b), (c), (d), (e), (f), (g) RETURN count(*)", "", {"ladybug": "time"}),
+    # (A bare seven-way product with count(*) is no payload: both engines multiply the counts, in milliseconds.)
     ("MATCH (a), (b), (c), (d), (e), (f) WHERE a.id + b.id + c.id + d.id + e.id + f.id = 'x' RETURN count(*)", "",
      {"ladybug": "time", "neo4j": "time"}),
     ("MATCH p = (a)-[*1..30]-(b) RETURN count(p)", "", {"ladybug": "memory", "neo4j": "time"}),
