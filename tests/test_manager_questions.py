@@ -11,14 +11,29 @@ from .test_facts import CASE, edit, found, validate
 def test_a_managers_section_without_a_citation_is_a_warning(mini_root: Path) -> None:
     edit(mini_root, "## Lessons", "## Funding and cost\n\nThe pilot cost a lot.\n\n## Lessons")
     code, problems = validate(mini_root, "--strict")
-    [(path, _line, severity, message)] = found(problems, "uncited-section")
-    assert (code, path, severity, message) == (1, CASE, "warning", "section 'Funding and cost' cites no source")
+    [(path, line, severity, message)] = found(problems, "uncited-sentence")
+    assert (code, path, line, severity, message) == (
+        1, CASE, 63, "warning", "section 'Funding and cost': the sentence 'The pilot cost a lot.' cites no source")
+
+
+def test_a_sentence_after_the_last_citation_is_reported_at_its_line(mini_root: Path) -> None:
+    # The citation covers the sentences before it; what follows it in the paragraph cites nothing.
+    edit(mini_root, "## Lessons", "## Transition\n\nThe change took two years. [src: report-a] Then the\n"
+                                  "teams ran alone. Costs fell.\n\n- A bullet with no source.\n"
+                                  "- Was it worth it?\n\n## Lessons")
+    _code, problems = validate(mini_root, "--strict")
+    assert found(problems, "uncited-sentence") == [
+        (CASE, 63, "warning", "section 'Transition': the sentence 'Then the teams ran alone.' cites no source"),
+        (CASE, 66, "warning", "section 'Transition': the sentence 'A bullet with no source.' cites no source")]
+    [hint] = {p["hint"] for p in problems if p["code"] == "uncited-sentence"}
+    assert hint.startswith("end it (or the sentences it belongs with) with [src: id]")
 
 
 def test_a_cited_managers_section_passes(mini_root: Path) -> None:
-    edit(mini_root, "## Lessons", "## Funding and cost\n\nThe pilot cost a lot. [src: report-a]\n\n## Lessons")
+    edit(mini_root, "## Lessons", "## Funding and cost\n\nThe pilot cost a lot. It was paid\nby the city. "
+                                  "[src: report-a]\n\n## Lessons")
     _code, problems = validate(mini_root, "--strict")
-    assert found(problems, "uncited-section") == []
+    assert found(problems, "uncited-sentence") == []
 
 
 def test_ongoing_self_management_in_a_closed_organisation_is_a_warning(mini_root: Path) -> None:
@@ -26,6 +41,32 @@ def test_ongoing_self_management_in_a_closed_organisation_is_a_warning(mini_root
     _code, problems = validate(mini_root, "--strict")
     assert [(p[2], p[3]) for p in found(problems, "model-status")] == [
         ("warning", "model_status 'ongoing' contradicts status 'closed'")]
+
+
+def test_a_dated_case_that_stepped_back_with_its_story_passes(mini_root: Path) -> None:
+    edit(mini_root, "status: active", "status: active\nadopted: 2006\nmodel_status: scaled-back\n"
+                                      "model_status_year: 2016")
+    edit(mini_root, "## Lessons", "## How it ended\n\nThe teams got managers back. [src: report-a]\n\n## Lessons")
+    _code, problems = validate(mini_root, "--strict")
+    assert (found(problems, "model-status"), found(problems, "uncited-sentence")) == ([], [])
+
+
+def test_how_it_ended_on_ongoing_self_management_is_a_warning(mini_root: Path) -> None:
+    edit(mini_root, "status: active", "status: active\nmodel_status: ongoing")
+    edit(mini_root, "## Lessons", "## How it ended\n\nIt did not. [src: report-a]\n\n## Lessons")
+    _code, problems = validate(mini_root, "--strict")
+    assert [(p[1], p[3]) for p in found(problems, "model-status")] == [
+        (62, "a 'How it ended' section, but model_status is 'ongoing'")]
+
+
+def test_adopted_after_the_end_is_an_error(mini_root: Path) -> None:
+    edit(mini_root, "status: active", "status: active\nadopted: 2012\nmodel_status: pilot-ended\n"
+                                      "model_status_year: 2010")
+    edit(mini_root, "## Lessons", "## How it ended\n\nThe pilot stopped. [src: report-a]\n\n## Lessons")
+    code, problems = validate(mini_root)
+    assert (code, found(problems, "model-status")) == (1, [
+        (CASE, 11, "error", "adopted 2012 is after model_status_year 2010: self-management cannot end before it "
+                            "began")])
 
 
 def test_search_and_the_report_find_how_it_ended(real_client) -> None:

@@ -10,9 +10,10 @@
   source, unless every one of them is marked ``status: contested`` (sources disagree) or ``uncertain``:
   then the case page shows each with its source.
 - :func:`manager_question_problems` (one file): the sections that answer a manager's questions
-  (``Transition``, ``Funding and cost``, ``Regulation and inspection``, ``How it ended``) must cite a
-  source, and ``model_status`` must not contradict ``status`` (self-management ``ongoing`` in an
-  organisation that closed or a pilot that ended): warnings with the fix.
+  (``Transition``, ``Funding and cost``, ``Regulation and inspection``, ``How it ended``): each sentence
+  of fact cites a source (a ``[src: …]`` after it in its paragraph or bullet), and ``model_status`` must
+  not contradict ``status`` or the sections: warnings with the fix; ``adopted`` after
+  ``model_status_year`` is an error.
 - :func:`reliability_problems` (one file, ``validate`` only, with the content bar): a source without
   ``reliability`` is a warning (``--strict`` fails): who is speaking decides a claim's grade, and a
   source without it is graded as a commentator's impression.
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from kb.content.parse import Document
 from kb.figures import disagree
@@ -57,27 +59,106 @@ def fact_problems(doc: Document) -> list[Problem]:
     return problems
 
 
-#: The sections that answer a manager's questions: each states facts, so each cites its sources.
+#: The sections that answer a manager's questions: each states facts, so each sentence cites its sources.
 CITED_SECTIONS = ("transition", "funding and cost", "regulation and inspection", "how it ended")
 #: Organisation ``status`` values with which self-management cannot be ``ongoing``.
 _STOPPED = ("closed", "pilot-ended")
+#: ``model_status`` values of a case that stepped back: each needs the year and a ``How it ended`` section.
+STEPPED_BACK = ("abandoned", "scaled-back", "pilot-ended")
+_CITATION = re.compile(r"\[src:[^\]]*\]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def manager_question_problems(doc: Document) -> list[Problem]:
-    """Warnings: a manager's-question section without a citation; a ``model_status`` contradicting ``status``."""
+    """The sections answering a manager's questions and the fields saying what became of self-management.
+
+    Warnings: a sentence of fact in ``Transition``, ``Funding and cost``, ``Regulation and inspection`` or
+    ``How it ended`` that no ``[src: …]`` follows in its paragraph or bullet; ``model_status`` ``ongoing``
+    in an organisation that closed or a pilot that ended; a ``How it ended`` section on a case whose
+    self-management is ``ongoing``.  An error: ``adopted`` after ``model_status_year``.
+    """
     found = []
-    for section in doc.body.sections if doc.body is not None else []:
-        if section.key in CITED_SECTIONS and "[src:" not in (section.text or ""):
-            found.append(Problem(doc.where, section.line, 1, f"section '{section.title}' cites no source",
-                                 "end each statement with [src: id] naming a source you read, or remove it",
-                                 severity="warning", code="uncited-section"))
-    status, model = doc.data.get("status"), doc.data.get("model_status")
+    sections = doc.body.sections if doc.body is not None else []
+    for section, text_lines in _section_lines(doc, sections):
+        if section.key in CITED_SECTIONS:
+            found += _uncited_sentences(doc, section.title, text_lines)
+    return found + _model_status_problems(doc, {section.key: section for section in sections})
+
+
+def _section_lines(doc: Document, sections: list) -> list[tuple[Any, list[tuple[int, str]]]]:
+    """Each section with its lines below the heading as (file line, text)."""
+    lines = (doc.text or "").split("\n")
+    starts = [section.line for section in sections] + [len(lines) + 1]
+    return [(section, [(number, lines[number - 1]) for number in range(section.line + 1, end)])
+            for section, end in zip(sections, starts[1:], strict=True)]
+
+
+def _blocks(text_lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """Paragraphs and bullets: a blank line or a new bullet starts a block."""
+    blocks: list[list[tuple[int, str]]] = []
+    current: list[tuple[int, str]] = []
+    for number, line in text_lines:
+        if not line.strip() or re.match(r"\s*([-*+]|\d+[.)])\s", line):
+            if current:
+                blocks.append(current)
+            current = [(number, line)] if line.strip() else []
+        else:
+            current.append((number, line))
+    return blocks + ([current] if current else [])
+
+
+def _uncited_sentences(doc: Document, title: str, text_lines: list[tuple[int, str]]) -> list[Problem]:
+    """A warning for each run of sentences of fact that ends a paragraph or bullet without a citation."""
+    found = []
+    for block in _blocks(text_lines):
+        text, line_at = "", []
+        for number, line in block:
+            line_at.append((len(text), number))
+            text += line + " "
+        cited_up_to = max((m.end() for m in _CITATION.finditer(text)), default=0)
+        rest = _HTML_COMMENT.sub(lambda m: " " * len(m.group(0)), text[cited_up_to:])
+        start = cited_up_to
+        for sentence in _SENTENCE_END.split(rest):
+            offset = rest.index(sentence) if sentence else 0
+            words = re.sub(r"^([-*+]|\d+[.)])\s+", "", sentence.strip())
+            if _WORD.search(words) and not words.rstrip("\"'”’) ").endswith("?"):
+                line = max(number for position, number in line_at if position <= start + offset)
+                quoted = words if len(words) <= 60 else words[:57].rstrip() + "…"
+                found.append(Problem(
+                    doc.where, line, 1, f"section '{title}': the sentence '{quoted}' cites no source",
+                    "end it (or the sentences it belongs with) with [src: id] naming the source you read that "
+                    "says it, or remove it", severity="warning", code="uncited-sentence"))
+                break  # one per paragraph: the fix is one citation at its end
+    return found
+
+
+def _model_status_problems(doc: Document, sections: dict[str, Any]) -> list[Problem]:
+    status, model, year, adopted = (doc.data.get(key) for key in ("status", "model_status", "model_status_year",
+                                                                   "adopted"))
+    found = []
+
+    def warn(key: str, message: str, hint: str, code: str = "model-status") -> None:
+        line, col = doc.at(key)
+        found.append(Problem(doc.where, line, col, message, hint, severity="warning", code=code))
+
     if model == "ongoing" and status in _STOPPED:
-        line, col = doc.at("model_status")
-        found.append(Problem(doc.where, line, col, f"model_status 'ongoing' contradicts status '{status}'",
-                             "self-management cannot go on in an organisation that closed or a pilot that ended: "
-                             "give what became of it (abandoned, pilot-ended, scaled-back or unknown)",
+        warn("model_status", f"model_status 'ongoing' contradicts status '{status}'",
+             "self-management cannot go on in an organisation that closed or a pilot that ended: "
+             "give what became of it (abandoned, pilot-ended, scaled-back or unknown)")
+    if model == "ongoing" and "how it ended" in sections:
+        found.append(Problem(doc.where, sections["how it ended"].line, 1,
+                             "a 'How it ended' section, but model_status is 'ongoing'",
+                             "if self-management was scaled back, abandoned or the pilot ended, say so in "
+                             "model_status (with model_status_year); otherwise rename or remove the section",
                              severity="warning", code="model-status"))
+    if isinstance(adopted, int) and isinstance(year, int) and adopted > year:
+        line, col = doc.at("adopted")
+        found.append(Problem(doc.where, line, col,
+                             f"adopted {adopted} is after model_status_year {year}: self-management cannot end "
+                             "before it began", "check both years against their sources and correct one",
+                             code="model-status"))
     return found
 
 
