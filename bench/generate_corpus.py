@@ -25,9 +25,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
 import random
 import shutil
 import sys
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -204,7 +207,7 @@ def _case(rng: random.Random, index: int, case_ids: list[str], concepts: _Concep
     front["size"] = [{"measure": _pick(rng, _MEASURES), "value": rng.randint(5, 50000),
                       "year": rng.randint(2000, 2025), "source": rng.choice(ids)}
                      for _ in range(_count(rng, 0, 3, 12) if rng.random() < 0.85 else 0)]
-    others = [c for c in case_ids if c != case_id]
+    others = _Without(case_ids, index)
     front["relations"] = [{"type": rng.choice(_RELATIONS), "target": target, "sources": [rng.choice(ids)]}
                           for target in rng.sample(others, k=min(len(others), rng.choice((0, 0, 0, 1, 1, 2))))]
     front["sources"] = sources
@@ -230,6 +233,24 @@ def _case(rng: random.Random, index: int, case_ids: list[str], concepts: _Concep
     return _Case(case_id, front, body)
 
 
+class _Without(Sequence):
+    """The case ids but one, without copying them (a copy per case made 100,000 cases quadratic).
+
+    ``random.sample`` picks by index, so it draws the same targets as from a list of the others.
+    """
+
+    def __init__(self, ids: list[str], left_out: int):
+        self.ids, self.left_out = ids, left_out
+
+    def __len__(self) -> int:
+        return len(self.ids) - 1
+
+    def __getitem__(self, i: int) -> str:  # type: ignore[override]  # sample() takes single items only
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self.ids[i if i < self.left_out else i + 1]
+
+
 def _write(case: _Case, folder: Path) -> None:
     front = yaml.safe_dump(case.front, sort_keys=False, allow_unicode=True, width=1000)
     text = ("---\n# yaml-language-server: $schema=../../kb/schemas/case.schema.json\n" + front + "---\n\n"
@@ -237,10 +258,11 @@ def _write(case: _Case, folder: Path) -> None:
     (folder / f"{case.id}.md").write_text(text, encoding="utf-8")
 
 
-def generate(n: int, out_dir: Path | str, seed: int = 0, repo: Path = REPO) -> Path:
+def generate(n: int, out_dir: Path | str, seed: int = 0, repo: Path = REPO, jobs: int = 1) -> Path:
     """Write ``n`` synthetic cases plus the real concepts and sectors below ``out_dir``; return it.
 
-    ``out_dir`` is emptied first.  Deterministic: the same ``n`` and ``seed`` give the same files.
+    ``out_dir`` is emptied first.  Deterministic: the same ``n`` and ``seed`` give the same files,
+    whatever ``jobs`` (worker processes; each case has a random generator of its own).
     """
     out = Path(out_dir)
     if out.exists():
@@ -254,9 +276,30 @@ def generate(n: int, out_dir: Path | str, seed: int = 0, repo: Path = REPO) -> P
     shared = [{"id": f"shared-{k}", "title": f"Widely cited study number {k}", "publisher": "Shared Press",
                "url": f"https://example.org/shared/{k}", "type": "report", "reliability": "third-party"}
               for k in range(50)]
-    for index in range(n):
-        _write(_case(random.Random(f"{seed}/{index}"), index, case_ids, concepts, shared), out / "cases")
+    writing = _Writing(seed, case_ids, concepts, shared, out / "cases")
+    if jobs <= 1:
+        writing.write(range(n))
+        return out
+    step = 1000
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        list(pool.map(writing.write, [range(i, min(n, i + step)) for i in range(0, n, step)]))
     return out
+
+
+@dataclass
+class _Writing:
+    """What writing a case needs: picklable, so that worker processes write ranges of cases."""
+
+    seed: int
+    case_ids: list[str]
+    concepts: _Concepts
+    shared: list[dict]
+    folder: Path
+
+    def write(self, indexes: range) -> None:
+        for index in indexes:
+            _write(_case(random.Random(f"{self.seed}/{index}"), index, self.case_ids, self.concepts, self.shared),
+                   self.folder)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -264,8 +307,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("n", type=int, help="number of cases")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: bench/corpus/N)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1; the files are the same)")
     args = parser.parse_args(argv)
-    out = generate(args.n, args.out or DEFAULT_OUT / str(args.n), seed=args.seed)
+    out = generate(args.n, args.out or DEFAULT_OUT / str(args.n), seed=args.seed, jobs=args.jobs)
     print(f"wrote {args.n} cases to {out}", file=sys.stderr)
     return 0
 

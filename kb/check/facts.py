@@ -240,7 +240,7 @@ def placeholder_text_problems(doc: Document) -> list[Problem]:
     >>> [(p.line, p.col, p.message) for p in placeholder_text_problems(doc)]
     [(4, 1, "placeholder 'TBD' left in the text")]
     """
-    if doc.text is None:
+    if doc.text is None or not _PLACEHOLDER.search(doc.text):  # one scan of the text; lines only to locate
         return []
     lines = doc.text.split("\n")
     front_end = doc.front.body_start_line - 1 if doc.front is not None else 0

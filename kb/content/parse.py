@@ -87,6 +87,8 @@ def invisible_character_problems(text: str, where: str) -> list[Problem]:
     >>> [(p.line, p.col, p.message) for p in invisible_character_problems("id: x\\n- [A](../a\\u200b.md)", "f.md")]
     [(2, 11, "invisible character U+200B (ZERO WIDTH SPACE) after '- [A](../a'")]
     """
+    if not _INVISIBLE.search(text):  # one scan of the text; lines only to locate what it finds
+        return []
     problems = []
     for number, line in enumerate(text.split("\n"), start=1):
         match = _INVISIBLE.search(line)
