@@ -196,6 +196,14 @@ def test_static_files_have_fingerprinted_names_cached_for_a_year(site) -> None:
         assert response.data == (REPO / "webapp" / "static" / "style.css").read_bytes()
 
 
+def test_every_page_links_one_style_sheet(site) -> None:
+    # Issue 26, item 8: one style sheet, fetched once and kept for a year, rather than five requests a page.
+    for path in ("/", "/cases/alpha-care", "/graph/organisation/alpha-care", "/query", "/patterns", "/search?q=teams"):
+        sheets = re.findall(r'<link rel="stylesheet" href="/static/([^"]+)"', site.get(path).text)
+        assert len(sheets) == 1 and re.fullmatch(r"style\.[0-9a-f]{10}\.css", sheets[0]), (path, sheets)
+    assert sorted(p.name for p in (REPO / "webapp" / "static").glob("*.css")) == ["style.css"]
+
+
 def meta(page: str) -> dict[str, str]:
     found = {}
     for tag in re.findall(r"<meta [^>]+>|<link rel=\"canonical\"[^>]+>", page):
