@@ -17,10 +17,10 @@ def test_each_organisation_is_a_row_of_its_milestones_and_entries(real_client) -
     data = real_client.get("/timeline.json").json
     assert data["count"] == data["total"] >= 60
     rows = {row["id"]: row for row in data["organisations"]}
-    # cases/zappos.md: founded 1999, adopted 2013, scaled back (no year); eight dated Timeline entries.
+    # cases/zappos.md: founded 1999, adopted 2013, scaled back 2017; eight dated Timeline entries.
     zappos = rows["zappos"]
-    assert [(m["year"], m["kind"]) for m in zappos["marks"] if m["kind"] != "entry"] == [(1999, "founded"),
-                                                                                          (2013, "adopted")]
+    assert [(m["year"], m["kind"]) for m in zappos["marks"] if m["kind"] != "entry"] == [
+        (1999, "founded"), (2013, "adopted"), (2017, "scaled-back")]
     assert [m["year"] for m in zappos["marks"] if m["kind"] == "entry"] == [1999, 2009, 2013, 2015, 2016, 2016,
                                                                            2017, 2018]
     assert zappos["status_words"] == "scaled back" and zappos["sectors"] == ["retail"]
