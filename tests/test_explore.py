@@ -117,7 +117,7 @@ def test_compare_page_shows_the_breakdown_and_links_on(client) -> None:
     assert "<caption>Why Beta Shoes is comparable</caption>" in page
     assert 'Shared challenge: <a href="/challenges/staff-attrition">' in page
     score = client.get("/compare.json?case=alpha-care").json["results"][0]["score"]
-    assert f'<th scope="row">Score</th><td class="num">{score:.2f}</td>' in page
+    assert f'<th scope="row">Score</th><td class="num" data-label="Points">{score:.2f}</td>' in page
     assert re.search(r'Shared challenge: <a href="/challenges/staff-attrition">[^<]+</a> <span class="ev"><a class="ev-grade',
                      page)
     # The split bar before the table: an SVG with its words, and the same words in its caption.

@@ -113,7 +113,8 @@ def test_a_two_column_result_is_also_a_chart_with_numbers_right_aligned(client) 
     cypher = ("MATCH (o:Organisation)-[:USES_PRACTICE]->(p:Practice) RETURN p.name AS practice, count(o) AS n "
               "ORDER BY n DESC, practice")
     page = console(client, cypher, fmt="").text
-    assert '<tr><td>Self-managing teams</td><td class="num">1</td></tr>' in page
+    assert ('<tr><td data-label="practice">Self-managing teams</td><td class="num" data-label="n">1</td></tr>'
+            in page)
     assert '<ol class="chart ranked-bars" id="query-chart" aria-label="n by practice">' in page
     assert '<span class="bar-label">Self-managing teams</span> <span class="bar-value">1 n</span>' in page
 

@@ -45,12 +45,39 @@ def test_filters_keep_a_status_a_country_and_a_sector(real_client) -> None:
 def test_every_mark_is_a_link_that_says_what_happened_when(real_client) -> None:
     page = main_of(real_client.get("/timeline").text)
     assert '<svg class="chart timeline" id="timeline-chart"' in page
-    assert '<a href="/cases/medium#at-a-glance" aria-label="Medium, 2016: abandoned">' in page
-    assert re.search(r'<a href="/cases/zappos#at-a-glance" aria-label="Zappos, 2013: adopted self-management">'
+    assert '<a href="/cases/medium#year-ended" aria-label="Medium, 2016: abandoned">' in page
+    assert re.search(r'<a href="/cases/zappos#year-adopted" aria-label="Zappos, 2013: adopted self-management">'
                      r'<path class="mark mark-adopted"', page)
+    assert ('<a href="/cases/zappos#timeline-2009" aria-label="Zappos, 2009: timeline entry: Amazon acquires '
+            'Zappos.">') in page
     # The same as a list, and the sizes as small charts with their units.
     assert '<summary>The same as a list</summary>' in page
     assert re.search(r'<svg class="chart size-chart" id="size-haier-staff"[^>]*role="img" aria-label="Haier Group, staff over the years: \d{4}: ', page)
+
+
+def test_each_mark_leads_to_where_its_case_says_it(real_client) -> None:
+    """A milestone to its year in the summary card, an entry to its own bullet of the case's Timeline."""
+    page = main_of(real_client.get("/cases/zappos").text)
+    assert '<span id="year-founded">Founded <strong>1999</strong></span>' in page
+    assert '<span id="year-adopted">Adopted self-management <strong>2013</strong></span>' in page
+    assert '<li id="timeline-1999"><strong>1999</strong>: The company launches in June as shoesite.com' in page
+    assert '<li id="timeline-2013"><strong>2013</strong>: A pilot group of employees adopts Holacracy.' in page
+    assert '<span id="year-ended">Abandoned <strong>2016</strong></span>' in main_of(real_client.get("/cases/medium").text)
+    listed = main_of(real_client.get("/timeline?country=US").text)
+    assert '<a href="/cases/zappos#timeline-2013">A pilot group of employees adopts Holacracy.</a>' in listed
+
+
+def test_every_mark_of_every_case_leads_to_an_element_of_its_page(real_client) -> None:
+    """The timeline and the case pages agree on every entry of all the cases: no link to a missing anchor."""
+    links = re.findall(r'<a href="/cases/([a-z0-9-]+)#([a-z0-9-]+)">', main_of(real_client.get("/timeline").text))
+    assert len(links) > 300
+    by_case: dict[str, set[str]] = {}
+    for case, anchor in links:
+        by_case.setdefault(case, set()).add(anchor)
+    for case, anchors in by_case.items():
+        page = real_client.get(f"/cases/{case}").text
+        missing = [a for a in anchors if f'id="{a}"' not in page]
+        assert not missing, f"/cases/{case} has no element with the ids {missing}"
 
 
 def test_a_case_page_has_its_own_row(real_client) -> None:

@@ -21,12 +21,15 @@ from markupsafe import Markup, escape
 
 from kb import evidence
 
+from .render import inline_text, timeline_anchor
+
 __all__ = [
     "BANDS",
     "CHAR_WIDTH",
     "band_graph",
     "dot_matrix",
     "init_app",
+    "mark_links",
     "node_name",
     "pattern_bar",
     "ranked_bars",
@@ -108,20 +111,47 @@ def dot_matrix(matrix: Mapping[str, Any], *, chart_id: str, title: str, verb: st
 def ranked_bars(items: Sequence[Mapping[str, Any]], *, chart_id: str, title: str, unit: str) -> Markup:
     """A ranked bar chart as a list: each item's ``label`` (a link to ``url`` when given), its ``value``
     written out with ``unit``, and a bar as long as the value (the longest bar is the largest value).
-    ``median`` (a grade id) fills the bar like the dot matrix's dots."""
+    ``grades`` (a profile's grades: id and count, strongest first) stacks the bar by grade, with ``contested``
+    of it marked by a dashed red line under its end and the same said in words; else ``median`` (a grade id)
+    fills the bar like the dot matrix's dots."""
     largest = max((item["value"] for item in items), default=1) or 1
     out = [f'<ol class="chart ranked-bars" id="{escape(chart_id)}" aria-label="{escape(title)}">']
     for item in items:
         label = escape(item["label"])
         text = f'<a href="{escape(item["url"])}">{label}</a>' if item.get("url") else label
         share = 100 * item["value"] / largest
-        fill = f"ev-fill-{escape(item['median'])}" if item.get("median") else "bar-plain"
+        words, marks = _bar_marks(item, share)
         out.append(f'<li><span class="bar-label">{text}</span> <span class="bar-value">{item["value"]:,} '
-                   f'{escape(unit)}</span><svg class="bar" viewBox="0 0 100 1" preserveAspectRatio="none" '
-                   f'aria-hidden="true" focusable="false"><rect class="{fill}" '
-                   f'x="0" y="0" width="{share:.1f}" height="1"/></svg></li>')
+                   f'{escape(unit)}</span>{words}<svg class="bar{" profiled" if item.get("grades") else ""}" '
+                   f'viewBox="0 0 100 {1.5 if item.get("grades") else 1}" preserveAspectRatio="none" '
+                   f'aria-hidden="true" focusable="false">{marks}</svg></li>')
     out.append("</ol>")
     return Markup("".join(out))
+
+
+def _bar_marks(item: Mapping[str, Any], share: float) -> tuple[str, str]:
+    """A ranked bar's shapes (one filled bar, or one segment per grade and a contested line) and, for a
+    stacked bar, the same in words for screen readers."""
+    grades = [g for g in item.get("grades") or () if g["count"]]
+    if not grades:
+        fill = f"ev-fill-{escape(item['median'])}" if item.get("median") else "bar-plain"
+        return "", f'<rect class="{fill}" x="0" y="0" width="{share:.1f}" height="1"/>'
+    total = sum(g["count"] for g in grades)
+    shapes, at = [], 0.0
+    for g in grades:
+        width = share * g["count"] / total
+        shapes.append(f'<rect class="ev-fill-{escape(g["id"] or "none")}" x="{at:.2f}" y="0" '
+                      f'width="{width:.2f}" height="1"/>')
+        at += width
+    contested = item.get("contested") or 0
+    if contested:
+        width = share * contested / total
+        shapes.append(f'<rect class="contested-line" x="{share - width:.2f}" y="1.15" width="{width:.2f}" '
+                      f'height=".35"/>')
+    said = ", ".join(f"{g['count']} {_grade_words(g['id'])}" for g in grades)
+    words = (f'<span class="visually-hidden">; evidence: {escape(said)}'
+             f'{f"; {contested} contested" if contested else ""}</span>')
+    return words, "".join(shapes)
 
 
 #: Each kind of timeline mark's shape (an SVG path around 0,0), so that no mark is told by colour alone.
@@ -146,7 +176,7 @@ def timeline_chart(rows: Sequence[Mapping[str, Any]], span: tuple[int, int], *, 
     """One row per organisation along the years: founded (open circle), adopted (filled circle), scaled back
     (triangle), abandoned (cross), pilot ended (diamond), each entry of its Timeline (a tick); a bar joins
     adoption to the end of the model (or to the last year shown while it goes on).  Every mark links to
-    ``mark.url`` (else the case's summary card, or its Timeline for an entry) and says what happened when.
+    where the case page says it (:func:`mark_links`) and says what happened when.
     ``names``: a label per row.
     The axis starts at ``earliest`` at the latest: a milestone before it sits at the start, its year
     written beside it; an entry before it is left to the list.  The years share what ``fit`` (px) leaves
@@ -177,15 +207,14 @@ def timeline_chart(rows: Sequence[Mapping[str, Any]], span: tuple[int, int], *, 
         marks = row["marks"]
         out.extend(_adoption_span(row, marks, first, last, x_of, y))
         early_years: set[int] = set()  # years written beside the axis's start, once each
+        links = dict(zip(map(id, marks), mark_links(row), strict=True))
         for mark in sorted(marks, key=lambda m: m["kind"] != "entry"):  # ticks first, milestones on top
             early = mark["year"] <= first
             if early and mark["kind"] == "entry":
                 continue
-            what = f"{mark['label']}" + (f": {mark['text']}" if mark.get("text") else "")
+            what = f"{mark['label']}" + (f": {inline_text(mark['text'])}" if mark.get("text") else "")
             label = f"{row['name']}, {mark['year']}: {what}"
-            # A milestone is in the case's summary card; an entry in its context and timeline prose (the
-            # Timeline heading itself is absent when the entry comes from elsewhere in the file).
-            url = mark.get("url") or f"{case_url}#{'sec-context-prose' if mark['kind'] == 'entry' else 'at-a-glance'}"
+            url = links[id(mark)]
             out.append(f'<a href="{escape(url)}" aria-label="{escape(label)}">'
                        f'<path class="mark mark-{escape(mark["kind"])}" transform="translate('
                        f'{x_of(max(mark["year"], first)):.1f} {y:.1f})" '
@@ -195,6 +224,28 @@ def timeline_chart(rows: Sequence[Mapping[str, Any]], span: tuple[int, int], *, 
                 out.append(f'<text class="axis early" x="{x_of(first) + 9:.1f}" y="{y - 7:.1f}">{mark["year"]}</text>')
     out.append("</svg>")
     return Markup("".join(out))
+
+
+#: Where a milestone is said on a case page: the year in its summary card (case.html's Years).
+_MILESTONE_ANCHORS = {"founded": "year-founded", "adopted": "year-adopted"}
+
+
+def mark_links(row: Mapping[str, Any]) -> list[str]:
+    """Where each of a timeline row's marks (in their order) is said on its case page: a milestone at its year in
+    the summary card, an entry at its own bullet of the Timeline (:func:`webapp.render.timeline_anchor`, counted
+    per year in the same order); ``mark.url`` when a mark has one."""
+    case_url = f"/cases/{row['id']}"
+    seen: dict[int, int] = {}
+    links = []
+    for mark in row["marks"]:
+        if mark.get("url"):
+            links.append(mark["url"])
+        elif mark["kind"] == "entry":
+            seen[mark["year"]] = seen.get(mark["year"], 0) + 1
+            links.append(f"{case_url}#{timeline_anchor(mark['year'], seen[mark['year']])}")
+        else:
+            links.append(f"{case_url}#{_MILESTONE_ANCHORS.get(mark['kind'], 'year-ended')}")
+    return links
 
 
 def _adoption_span(row: Mapping[str, Any], marks: Sequence[Mapping[str, Any]], first: int, last: int,
@@ -252,9 +303,12 @@ def size_chart(series: Mapping[str, Any], *, chart_id: str, title: str, width: i
 
 
 def pattern_bar(cell: Mapping[str, Any]) -> dict[str, Any]:
-    """A cell of a patterns matrix as a ranked bar: "<practice> with <challenge>", its count and evidence."""
+    """A cell of a patterns matrix as a ranked bar: "<practice> with <challenge>", its count, and its evidence
+    profile (organisations by the grade of their claim, how many contested)."""
+    evidence = cell.get("evidence") or {}
     return {"label": f"{cell['row_name']} with {cell['column_name']}", "value": cell["count"],
-            "url": cell["claims_url"], "median": (cell.get("evidence") or {}).get("median", "")}
+            "url": cell["claims_url"], "median": evidence.get("median", ""), "grades": evidence.get("grades") or [],
+            "contested": evidence.get("contested", 0)}
 
 
 def analytics_bar(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -286,7 +340,7 @@ def init_app(app: Any) -> None:
     """Give templates the chart functions, and the ``pattern_bar`` filter."""
     app.jinja_env.globals.update(dot_matrix=dot_matrix, ranked_bars=ranked_bars, timeline_chart=timeline_chart,
                                  size_chart=size_chart, band_graph=band_graph, node_name=node_name,
-                                 graph_drawing=graph_drawing)
+                                 graph_drawing=graph_drawing, mark_links=mark_links)
     app.add_template_filter(pattern_bar)
     app.add_template_filter(result_bar)
     app.add_template_filter(analytics_bar)

@@ -23,7 +23,8 @@ from kb.slug import slug
 
 from .repository import file_kind, repository_link
 
-__all__ = ["heading_slug", "inline_markdown", "inline_text", "prose_sections", "render_markdown", "site_url_for_href"]
+__all__ = ["heading_slug", "inline_markdown", "inline_text", "prose_sections", "render_markdown", "site_url_for_href",
+           "timeline_anchor"]
 
 
 #: Sections shown from structured data rather than as prose.
@@ -33,7 +34,9 @@ _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table"
 _CITATION = re.compile(r"\[src:\s*([a-z0-9,;\s-]+)\]", re.IGNORECASE)
 _ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "h2", "h3", "h4",
                  "table", "thead", "tbody", "tr", "th", "td", "sup", "br", "hr"}
-_ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "sup": {"class"}, "h2": {"id"}}
+#: A table's class and its cells' column names come only from the renderer (raw HTML is off): see _stack.
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "sup": {"class"}, "h2": {"id"}, "table": {"class"},
+                       "td": {"data-label"}, "li": {"id"}}
 #: A whole document (CONTRIBUTING.md) keeps its own title and gives its headings ids for its contents links.
 #: It may also show images that are files of the repository the site shows (webapp.repository).
 #: Its tables scroll inside a box of their own (see _table_open).
@@ -91,7 +94,8 @@ def render_markdown(text: str, base: str = "cases", section_ids: bool = False, d
     Every change is made once, on markdown-it's token stream, before the HTML is written and sanitised:
     citations (a core rule), heading ids and links (below), scrolling tables (render rules).
 
-    ``section_ids``: each ``##`` heading gets the id ``section-<slug>``, which search results link to.
+    ``section_ids``: each ``##`` heading gets the id ``section-<slug>``, which search results link to, and each
+    dated Timeline bullet its :func:`timeline_anchor`, which the timeline's marks link to.
     (Raw HTML is off, so the content itself cannot set ids.)
     ``document``: the text is a page of its own (CONTRIBUTING.md): its ``#`` heading stays the page's
     ``<h1>`` and every heading gets GitHub's id, so that its in-page links lead somewhere; its links to
@@ -108,6 +112,8 @@ def render_markdown(text: str, base: str = "cases", section_ids: bool = False, d
     """
     tokens = _md.parse(text)
     _heading_ids(tokens, section_ids, document)
+    if section_ids:
+        _timeline_ids(tokens)
     for token in tokens:
         _site_links(token.children or [], base, document, repository_url)
     html = _md.renderer.render(tokens, _md.options, {"document": document})
@@ -163,6 +169,35 @@ def _heading_ids(tokens: list[Token], section_ids: bool, document: bool) -> None
             token.attrs["id"] = "section-" + slug(tokens[number + 1].content)
         elif document and token.type == "heading_open":
             token.attrSet("id", heading_slug(tokens[number + 1].content, taken))
+
+
+#: A Timeline entry's bold year at the start of its bullet (the body parser's bold lead, kb.content.items).
+_ENTRY_YEAR = re.compile(r"^\s*\*\*\s*(\d{1,4})\s*\*\*")
+
+
+def timeline_anchor(year: int, nth: int) -> str:
+    """The id of a case page's ``nth`` (from 1) Timeline entry of ``year``: ``timeline-2010``, ``timeline-2010-2``.
+
+    >>> timeline_anchor(2010, 1), timeline_anchor(2010, 2)
+    ('timeline-2010', 'timeline-2010-2')
+    """
+    return f"timeline-{year}" if nth == 1 else f"timeline-{year}-{nth}"
+
+
+def _timeline_ids(tokens: list[Token]) -> None:
+    """Each dated bullet of the ``## Timeline`` section gets its :func:`timeline_anchor`, which the timeline's
+    marks link to (the entries are read in the same order by :mod:`kb.analysis.timeline`)."""
+    in_timeline = False
+    seen: dict[int, int] = {}
+    for number, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h2":
+            in_timeline = tokens[number + 1].content.strip().lower() == "timeline"
+        elif in_timeline and token.type == "list_item_open" and token.level == 1:
+            inline = next((t for t in tokens[number + 1:number + 3] if t.type == "inline"), None)
+            year = _ENTRY_YEAR.match(inline.content) if inline else None
+            if year:
+                seen[int(year.group(1))] = seen.get(int(year.group(1)), 0) + 1
+                token.attrSet("id", timeline_anchor(int(year.group(1)), seen[int(year.group(1))]))
 
 
 def _site_links(children: list[Token], base: str, document: bool, repository_url: str) -> None:
@@ -254,13 +289,35 @@ def _token(kind: str, tag: str, nesting: int, attrs: dict[str, str] | None = Non
 
 
 def _table_open(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: dict) -> str:
-    """A document's table opens a box of its own that scrolls sideways (named for screen readers)."""
+    """A table is stacked into cards on a phone, each cell named by its column (``data-label``, the site's
+    ``table.stack``); a document's table also opens a box of its own that scrolls sideways (named for screen
+    readers)."""
+    _stack(tokens, idx)
     html = self.renderToken(tokens, idx, options, env)
     if not env.get("document"):
         return html
     env["tables"] = env.get("tables", 0) + 1
     return (f'<div class="table-scroll" role="region" tabindex="0" aria-label="Table {env["tables"]} '
             f'(scrolls sideways)">{html}')
+
+
+def _stack(tokens: list[Token], start: int) -> None:
+    """Mark the table opening at ``start`` as one to stack, each body cell with its column's heading as text."""
+    tokens[start].attrJoin("class", "stack")
+    headings: list[str] = []
+    column = 0
+    for index in range(start + 1, len(tokens)):
+        token = tokens[index]
+        if token.type == "table_close":
+            break
+        if token.type == "th_open" and index + 1 < len(tokens):
+            headings.append(inline_text(tokens[index + 1].content))
+        elif token.type == "tr_open":
+            column = 0
+        elif token.type == "td_open":
+            if column < len(headings) and headings[column]:
+                token.attrSet("data-label", headings[column])
+            column += 1
 
 
 def _table_close(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: dict) -> str:

@@ -169,6 +169,7 @@ def analytics(fmt: str):
     from kb import analysis
 
     from .evidence import evidence_filter, filter_args
+    from .patterns import matrix_data
 
     selected = evidence_filter(request.args)
     index = analysis.index_for(get_store()).restricted(selected["scope"], selected["min_grade"])
@@ -191,7 +192,11 @@ def analytics(fmt: str):
             "claims_url": url_for("patterns.pattern_claims", practice=row["practice"], outcome=row["id"], **args)}
                      for row in evidence],
     }
-    return respond(fmt, "analytics.html", data, choices=selected["choices"])
+    # The same pairs as a dot matrix (the HTML page's chart; the JSON has them as rows in ``evidence``).
+    matrix = index.memo(("matrix", "practice", "outcome"),
+                        lambda: analysis.cross_matrix(index, "practice", "outcome")) if fmt == "html" else None
+    return respond(fmt, "analytics.html", data, choices=selected["choices"],
+                   matrix=matrix_data(index, matrix, args) if matrix else None)
 
 
 def practice_communities(graph: nx.Graph) -> list[list[str]]:
