@@ -604,7 +604,7 @@ def corpus(n: int) -> Path:
     if not (root / "cases").is_dir() or len(list((root / "cases").glob("*.md"))) != n:
         log(f"generating {n} cases into {root}")
         shutil.rmtree(root, ignore_errors=True)
-        generate(n, root)
+        generate(n, root, jobs=os.cpu_count() or 1)
     return root
 
 

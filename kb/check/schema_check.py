@@ -11,10 +11,9 @@ import json
 import re
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
 
 from kb.check.contributor_rules import country_hint, flow_mapping_comma_hint
 from kb.content.parse import Document
@@ -22,15 +21,30 @@ from kb.evidence import OLD_RELIABILITY, RELIABILITIES
 from kb.problems import Problem
 from kb.suggest import did_you_mean
 
-__all__ = ["explain", "schema_for", "schema_problems"]
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+
+__all__ = ["explain", "schema_document", "schema_for", "schema_problems"]
+
+
+@cache
+def schema_document(role: str) -> dict:
+    """The JSON Schema of a case or a concept, as data."""
+    name = "case.schema.json" if role == "case" else "concept.schema.json"
+    return json.loads(resources.files("kb.schemas").joinpath(name).read_text(encoding="utf-8"))
 
 
 @cache
 def schema_for(role: str) -> Draft202012Validator:
-    """The compiled JSON Schema validator for a case or a concept."""
-    name = "case.schema.json" if role == "case" else "concept.schema.json"
-    schema = json.loads(resources.files("kb.schemas").joinpath(name).read_text(encoding="utf-8"))
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+    """The compiled JSON Schema validator for a case or a concept (the located, explained errors).
+
+    Imported when first needed: valid files never need it (:func:`_quick_check` accepts them), and
+    importing ``jsonschema`` was about a quarter of the command line's start-up.
+    """
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    return Draft202012Validator(schema_document(role), format_checker=FormatChecker())
 
 
 @cache
@@ -40,7 +54,7 @@ def _quick_check(role: str) -> jsonschema_rs.Validator:
     It checks formats too, so it accepts nothing the Python validator rejects; a document it
     rejects goes through the Python validator for the located, explained errors.
     """
-    return jsonschema_rs.validator_for(schema_for(role).schema, validate_formats=True)
+    return jsonschema_rs.validator_for(schema_document(role), validate_formats=True)
 
 
 def schema_problems(doc: Document) -> list[Problem]:

@@ -18,7 +18,7 @@ import click
 
 from kb.check.contributor_rules import country_hint
 from kb.check.duplicates import matches_for
-from kb.check.schema_check import schema_for
+from kb.check.schema_check import schema_document
 from kb.check.vocabulary import Vocabulary, load_vocabulary
 from kb.content.files import REPO_ROOT, ContentLayout
 from kb.contrib.newcase import NewCaseError, case_id_for, existing_organisations, write_new_case
@@ -27,7 +27,7 @@ from kb.kinds import CONCEPT_FOLDERS
 _ROOT_OPTION = click.option(
     "--root", type=click.Path(file_okay=False, path_type=Path), envvar="KB_ROOT", default=REPO_ROOT,
     show_default="the repository", help="Folder holding cases/, concepts/ and vocabulary/ (env KB_ROOT).")
-_KINDS = schema_for("case").schema["properties"]["kind"]["enum"]
+_KINDS = schema_document("case")["properties"]["kind"]["enum"]
 
 
 @click.command("new-case", short_help="Start a case file from the template.")
