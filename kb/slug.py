@@ -14,6 +14,8 @@ digits separates them ("1,000" -> "1-000") and letters are transliterated to ASC
 
 from __future__ import annotations
 
+import functools
+
 from slugify import slugify
 
 __all__ = ["slug"]
@@ -22,6 +24,7 @@ __all__ = ["slug"]
 _KEEP_APART = [(",", " ")]
 
 
+@functools.lru_cache(maxsize=4096)  # section titles repeat: passage keys and anchors ask for the same few
 def slug(text: str, words: int = 0) -> str:
     """``text`` as a slug; with ``words``, only its first ``words`` words."""
     result = slugify(str(text), entities=False, decimal=False, hexadecimal=False, replacements=_KEEP_APART,

@@ -24,9 +24,10 @@ of links, not prose, and is left out.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
-from markdown_it import MarkdownIt
+import pyromark
 
 from kb.kinds import KIND_OF_FOLDER
 from kb.slug import slug
@@ -38,9 +39,13 @@ SKIPPED_SECTIONS = {"see also"}
 #: The sections the lessons page gathers, in the order it shows them.
 LESSON_SECTIONS = ("Lessons", "Open questions")
 
-_md = MarkdownIt("commonmark", {"html": False})
 _CITATION = re.compile(r"\[src:\s*([^\]]*)\]", re.IGNORECASE)
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?)])")
+_SPACES = re.compile(r"\s+")
+#: pyromark events whose value is text of the page (raw HTML included: the site shows it as text).
+_TEXT_EVENTS = frozenset(("Text", "Code", "Html", "InlineHtml"))
+#: Inline tags: their start and end are inside a block's text (images apart: their alt text is left out).
+_INLINE_TAGS = frozenset(("Emphasis", "Strong", "Strikethrough", "Superscript", "Subscript", "Link"))
 _CONCEPT_HREF = re.compile(rf"(?:^|/)concepts/({'|'.join(KIND_OF_FOLDER)})/([a-z0-9-]+)\.md(?:#.*)?$")
 
 
@@ -66,19 +71,46 @@ class Passage:
 def plain_text(markdown: str) -> str:
     """The readable text of Markdown: no markup, no link targets, no ``[src: ...]`` citations.
 
+    Each block's text on a line of its own, its spaces collapsed (a code block's kept).  Read from
+    pyromark's events (pulldown-cmark, CommonMark in Rust, as the loader reads bodies): building the
+    search index parses every case's body and every passage, which took most of a minute per 1,000
+    cases with markdown-it's Python inline parser.  Raw HTML is text, as the site shows it (raw
+    HTML off); an image's alt text and a hard break are left out.
+
     >>> plain_text("## Context\\n\\nA [team](x.md) of **12**. [src: a, b]\\n\\n- one\\n- two")
     'Context\\nA team of 12.\\none\\ntwo'
     """
-    blocks = []
-    for token in _md.parse(_CITATION.sub("", markdown or "")):
-        if token.type == "inline":
-            text = "".join(child.content if child.type in ("text", "code_inline") else " "
-                           for child in token.children or [] if child.type in ("text", "code_inline", "softbreak"))
-            blocks.append(re.sub(r"\s+", " ", text).strip())
-        elif token.type in ("code_block", "fence"):
-            blocks.append(token.content.strip())
-    # Removing citations leaves a space before the punctuation that followed them.
-    return "\n".join(_SPACE_BEFORE_PUNCTUATION.sub(r"\1", block) for block in blocks if block)
+    blocks: list[str] = []
+    parts: list[str] = []
+    images = 0  # inside an image: its alt text is not text of the page
+
+    def flush(code: bool = False) -> None:
+        text = "".join(parts)
+        parts.clear()
+        text = text.strip() if code else _SPACES.sub(" ", text).strip()
+        if text:  # removing citations leaves a space before the punctuation that followed them
+            blocks.append(_SPACE_BEFORE_PUNCTUATION.sub(r"\1", text))
+
+    for event in pyromark.events(_CITATION.sub("", markdown or "")):
+        if event.__class__ is str:  # SoftBreak, HardBreak or Rule
+            if event == "SoftBreak" and not images:
+                parts.append(" ")
+            elif event == "Rule":
+                flush()
+            continue
+        kind = next(iter(event))
+        value = event[kind]
+        if kind in _TEXT_EVENTS:
+            if not images:
+                parts.append(value)
+            continue
+        tag = value if value.__class__ is str or value is None else next(iter(value))
+        if tag == "Image":
+            images += 1 if kind == "Start" else -1
+        elif tag not in _INLINE_TAGS:  # a block starts or ends: the text so far is a block of its own
+            flush(code=tag == "CodeBlock" and kind == "End")
+    flush()
+    return "\n".join(blocks)
 
 
 def _sources(markdown: str) -> tuple[str, ...]:
@@ -86,23 +118,26 @@ def _sources(markdown: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(source for source in ids if source))
 
 
-def _concepts(tokens: list) -> tuple[tuple[str, str], ...]:
-    found = []
-    for token in tokens:
-        for child in token.children or []:
-            if child.type == "link_open" and (match := _CONCEPT_HREF.search(str(child.attrs.get("href", "")))):
-                found.append((KIND_OF_FOLDER[match.group(1)], match.group(2)))
-    return tuple(dict.fromkeys(found))
-
-
 def passages_of(owner_kind: str, owner_id: str, owner_name: str, body: str) -> list[Passage]:
-    """The passages of one Markdown body, in reading order."""
-    lines = (body or "").split("\n")
-    tokens = _md.parse(body or "")
+    """The passages of one Markdown body, in reading order.
+
+    Walks pyromark's events with their byte ranges (the lines of each top-level bullet and
+    paragraph come from them); the concepts a passage links to are its links' targets.
+    """
+    body = body or ""
+    lines = body.split("\n")
+    line_starts, offset = [], 0
+    for line in lines:  # byte offset of each line: pyromark's ranges are in UTF-8 bytes
+        line_starts.append(offset)
+        offset += len(line) + 1 if line.isascii() else len(line.encode("utf-8")) + 1
+    encoded = body.encode("utf-8")
     passages: list[Passage] = []
     section, ordinal, depth = "", 0, 0  # depth: how many lists and quotes the walk is inside
+    heading: list[int] | None = None  # the byte range of an h2's own text while inside it
+    passage: tuple[str, int, int] | None = None  # (tag, depth, first line) of the passage being read
+    concepts: list[tuple[str, str]] = []
 
-    def add(start: int, end: int, inner: list) -> None:
+    def add(start: int, end: int) -> None:
         nonlocal ordinal
         raw = "\n".join(lines[start:end])
         text = " ".join(plain_text(_unindent_item(raw)).split("\n"))
@@ -110,21 +145,39 @@ def passages_of(owner_kind: str, owner_id: str, owner_name: str, body: str) -> l
             return
         ordinal += 1
         passages.append(Passage(owner_kind, owner_id, owner_name, section, ordinal, text, _sources(raw),
-                                _concepts(inner), start + 1))
+                                tuple(dict.fromkeys(concepts)), start + 1))
 
-    for number, token in enumerate(tokens):
-        if token.type == "heading_open" and token.tag == "h2":
-            section, ordinal = tokens[number + 1].content.strip(), 0
-        elif token.type in ("bullet_list_open", "ordered_list_open", "blockquote_open"):
-            depth += 1
-        elif token.type in ("bullet_list_close", "ordered_list_close", "blockquote_close"):
-            depth -= 1
-        elif token.map and ((token.type == "list_item_open" and depth == 1)
-                            or (token.type == "paragraph_open" and depth == 0)):
-            closing = "list_item_close" if token.type == "list_item_open" else "paragraph_close"
-            end = next(i for i in range(number + 1, len(tokens))
-                       if tokens[i].type == closing and tokens[i].level == token.level)
-            add(token.map[0], token.map[1], tokens[number:end])
+    for event, span in pyromark.events_with_range(body):
+        if event.__class__ is str:
+            continue
+        kind = next(iter(event))
+        value = event[kind]
+        if kind != "Start" and kind != "End":  # text, code, raw HTML
+            if heading is not None:
+                heading[0], heading[1] = min(heading[0], span["start"]), max(heading[1], span["end"])
+            continue
+        tag = value if value.__class__ is str or value is None else next(iter(value))
+        if tag == "Heading":
+            if kind == "Start" and value["Heading"]["level"] == "H2":
+                heading = [len(encoded), 0]
+            elif kind == "End" and heading is not None:
+                section = encoded[heading[0]:heading[1]].decode("utf-8").strip() if heading[1] else ""
+                ordinal, heading = 0, None
+        elif tag in _INLINE_TAGS or tag == "Image":
+            if heading is not None:
+                heading[0], heading[1] = min(heading[0], span["start"]), max(heading[1], span["end"])
+            if kind == "Start" and tag == "Link" and passage is not None:
+                match = _CONCEPT_HREF.search(value["Link"]["dest_url"])
+                if match:
+                    concepts.append((KIND_OF_FOLDER[match.group(1)], match.group(2)))
+        elif tag in ("List", "BlockQuote"):
+            depth += 1 if kind == "Start" else -1
+        elif tag in ("Item", "Paragraph"):
+            if kind == "Start" and passage is None and depth == (1 if tag == "Item" else 0):
+                passage, concepts = (tag, depth, bisect_right(line_starts, span["start"]) - 1), []
+            elif kind == "End" and passage is not None and passage[:2] == (tag, depth):
+                add(passage[2], bisect_right(line_starts, max(span["start"], span["end"] - 1)))
+                passage = None
     return passages
 
 

@@ -232,7 +232,8 @@ class SearchIndex:
         self._passage_searcher = self._passage_index.searcher()
         texts = [part for doc in self.documents.values() for part in (doc.name, *doc.aliases, doc.text, doc.body)]
         texts += [passage.text for passage in self.passages.values()]
-        self._words = {fold(w) for part in texts for w in WORD.findall(part)}
+        # Folded once per distinct word (the texts repeat their words: 12 million at 1,000 cases).
+        self._words = {fold(w) for w in {w for part in texts for w in WORD.findall(part)}}
         self._name_words = sorted({fold(w) for doc in self.documents.values()
                                    for part in (doc.name, *doc.aliases) for w in WORD.findall(part) if len(w) >= 4})
         self._concept_names, self._name_labels = self._synonym_table()
