@@ -414,7 +414,8 @@ class FakeStore:
 
     def __init__(self, version: str = "v1"):
         self.rows = {"explore_profiles": PROFILES, "explore_claim_rows": CLAIMS, "explore_reported_claim_rows": [],
-                     "explore_concepts": CONCEPTS, "explore_sectors": SECTORS, "explore_includes": []}
+                     "explore_concepts": CONCEPTS, "explore_sectors": SECTORS, "explore_includes": [],
+                     "explore_relations": []}
         self.asked: list[str] = []
         self.graph_version = version
 

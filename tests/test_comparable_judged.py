@@ -13,15 +13,22 @@ from .conftest import REPO
 JUDGED = yaml.safe_load((REPO / "tests" / "comparable_judged.yaml").read_text(encoding="utf-8"))
 
 
-def test_the_judged_list_names_real_cases_with_a_grade_and_why() -> None:
+def declared_sources(case: str) -> set[str]:
+    front = (REPO / "cases" / f"{case}.md").read_text(encoding="utf-8").split("---")[1]
+    return {source["id"] for source in yaml.safe_load(front)["sources"]}
+
+
+def test_the_judged_list_names_real_cases_with_a_grade_why_and_sources() -> None:
     cases = {path.stem for path in (REPO / "cases").glob("*.md")}
     assert len(JUDGED) >= 12
     for case, neighbours in JUDGED.items():
         assert case in cases, case
         assert neighbours, case
-        for other, (grade, why) in neighbours.items():
+        for other, (grade, why, sources) in neighbours.items():
             assert other in cases and other != case, (case, other)
             assert grade in (1, 2) and len(why) > 10, (case, other)
+            # The sources that say why are declared in one of the two files.
+            assert sources and set(sources) <= declared_sources(case) | declared_sources(other), (case, other)
 
 
 def top(client, case: str, n: int = 5) -> list[str]:
@@ -46,11 +53,28 @@ def test_uk_home_care_finds_uk_care_providers_first(real_client) -> None:
     assert top(real_client, "highland-home-carers", 2) == ["cornerstone", "wellbeing-teams"]
 
 
-def test_buurtzorg_finds_its_british_organisation_first(real_client) -> None:
-    # Judged 2 (same model, the framework both name) and 1 (UK care inspired by Buurtzorg) for Buurtzorg.
-    first = top(real_client, "buurtzorg")
-    assert first[0] == "buurtzorg-britain-ireland"
-    assert "wellbeing-teams" in first and "cornerstone" in first
+def test_buurtzorg_finds_the_organisations_that_took_its_model(real_client) -> None:
+    # Every case that declares it adopted Buurtzorg's model or was inspired by it, or partners it, is a judged
+    # neighbour (2: the UK pilots and Buurtzorg Britain & Ireland; 1: Wellbeing Teams, Cornerstone...): the
+    # first eleven are exactly those, before any case without such a relation (RHD, Catch22...).
+    judged = JUDGED["buurtzorg"]
+    first = top(real_client, "buurtzorg", 12)
+    assert set(first[:11]) == set(judged) - {"highland-home-carers"}
+    assert first[11] not in judged
+    assert {"west-suffolk-buurtzorg-test-and-learn", "gstt-neighbourhood-nursing"} <= set(first[:3])
+
+
+def test_a_related_case_says_which_relation_its_file_declares(real_client) -> None:
+    [pilot] = [m for m in real_client.get("/compare.json?case=buurtzorg&limit=12").json["results"]
+               if m["id"] == "tower-hamlets-buurtzorg-pilot"]
+    reasons = {r["component"]: r for r in pilot["reasons"]}
+    assert reasons["relation"]["points"] == 3.0
+    assert reasons["relation"]["why"] == ("related case: Tower Hamlets Neighbourhood Care Team (Buurtzorg pilot) "
+                                          "adopted the model of Buurtzorg Nederland (its file says so)")
+    # The Buurtzorg model (a framework page) is the pilot's through the relation, not a claim of its own.
+    assert reasons["framework"]["id"] == "buurtzorg-model"
+    assert "pilot) adopted the model of Buurtzorg Nederland)" in reasons["framework"]["why"]
+    assert pilot["split"]["context"] >= 6.0
 
 
 def test_a_uk_public_social_care_body_finds_home_care_pilots_before_a_foundry(real_client) -> None:
@@ -77,6 +101,7 @@ def test_the_new_scoring_ranks_better_than_the_previous_one_on_the_judged_list(r
         results = compare_quality.scores(load_index(store))
     finally:
         store.close()
-    old = sum(o for o, _n in results.values()) / len(results)
-    new = sum(n for _o, n in results.values()) / len(results)
+    old, without_relations, new = compare_quality.means(results)
     assert new > old + 0.05
+    # The relations between cases (shared model, related case) add to the first scoring of issue 25.
+    assert new > without_relations + 0.01

@@ -92,12 +92,12 @@ def test_compare_for_a_case_explains_every_point(client) -> None:
     assert {k: match[k] for k in ("id", "name", "country", "sectors", "kind", "size_band")} == {
         "id": "beta-shoes", "name": "Beta Shoes", "country": "US", "sectors": ["retail"], "kind": "company",
         "size_band": "unknown"}
-    # Nothing of the context is shared: only the challenge both faced and the outcome both reported, each its
+    # Of the context only a relation is shared; then the challenge both faced and the outcome both reported, each its
     # share of its own kind's budget times its evidence.  Worked out by hand: 2 of 2 cases faced the challenge
     # and it is Alpha Care's only challenge, so it has the whole challenge budget (3 points); both sides'
     # evidence is a commentator's impression (weight 0.25): 3 x 1 x 0.25 = 0.75.  Likewise the outcome,
-    # Alpha Care's only one: the outcome budget (2 points) x 1 x 0.25 = 0.5.  Score 1.25, none of it context.
-    challenge, outcome = match["reasons"]
+    # Alpha Care's only one: the outcome budget (2 points) x 1 x 0.25 = 0.5.
+    challenge, outcome, relation = match["reasons"]
     assert {k: challenge[k] for k in ("component", "id", "grade", "query_grade", "weight", "share", "points")} == {
         "component": "challenge", "id": "staff-attrition", "grade": "impression", "query_grade": "impression",
         "weight": 0.25, "share": 1.0, "points": 0.75}
@@ -105,8 +105,12 @@ def test_compare_for_a_case_explains_every_point(client) -> None:
                                 "commentator's impression); weight 0.25")
     assert {k: outcome[k] for k in ("component", "id", "weight", "share", "points")} == {
         "component": "outcome", "id": "staff-wellbeing", "weight": 0.25, "share": 1.0, "points": 0.5}
-    assert match["score"] == 1.25 and match["subtotals"]["challenges"] == 0.75
-    assert match["split"] == {"context": 0.0, "practices": 0.0, "challenges": 0.75, "outcomes": 0.5}
+    # Alpha Care's file declares it a partner of Beta Shoes: a related case, 3 points of context.
+    assert {k: relation[k] for k in ("component", "id", "points", "why")} == {
+        "component": "relation", "id": "beta-shoes", "points": 3.0,
+        "why": "related case: Alpha Care is a partner of Beta Shoes (its file says so)"}
+    assert match["score"] == 4.25 and match["subtotals"]["challenges"] == 0.75
+    assert match["split"] == {"context": 3.0, "practices": 0.0, "challenges": 0.75, "outcomes": 0.5}
     assert data["scoring"]["shared_concept_rarity_range"] == [1.0, 1.41]
     assert data["scoring"]["budgets"] == {"framework": 5.0, "practice": 2.0, "challenge": 3.0, "outcome": 2.0}
 
@@ -122,7 +126,7 @@ def test_compare_page_shows_the_breakdown_and_links_on(client) -> None:
                      page)
     # The split bar before the table: an SVG with its words, and the same words in its caption.
     assert page.index('class="split-bar"') < page.index("<caption>Why Beta Shoes is comparable</caption>")
-    assert "<title id=\"split-beta-shoes\">Score 1.25: context 0.00, practices 0.00, challenges 0.75, outcomes 0.50</title>" in page
+    assert "<title id=\"split-beta-shoes\">Score 4.25: context 3.00, practices 0.00, challenges 0.75, outcomes 0.50</title>" in page
     assert '<span class="split-key split-outcomes">Outcomes 0.50</span>' in page
     assert 'href="/compare?case=beta-shoes"' in page  # follow a comparable case
 
@@ -499,7 +503,8 @@ def test_claims_about_others_never_score_in_a_comparison(real_client, graded_cla
     for case in real_client.get("/cases.json").json["cases"]:
         for match in real_client.get(f"/compare.json?case={case['id']}&limit=50").json["results"]:
             for reason in match["reasons"]:
-                if reason["component"] in ("practice", "framework", "challenge"):
+                if reason["component"] in ("practice", "framework", "challenge") and not (
+                        reason.get("how") or reason.get("query_how")):  # a framework through a relation
                     key = (reason["component"], reason["id"])
                     assert (match["id"], *key) in own and (case["id"], *key) in own, (case["id"], match["id"], key)
                     assert reason["weight"] == min(best[(match["id"], *key)], best[(case["id"], *key)])

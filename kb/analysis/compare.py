@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from kb.analysis.index import SIZE_ORDER, CaseIndex, CaseProfile, CaseQuery, index_for
-from kb.evidence import GRADE_IDS, grade_label, grade_weight
+from kb.analysis.index import SIZE_ORDER, CaseIndex, CaseProfile, CaseQuery, index_for, rarity
+from kb.evidence import GRADE_IDS, best_grade, grade_label, grade_weight
 from kb.kinds import CONCEPT_FOLDERS
 
 #: Context first, but not alone: a manager compares organisations doing related work (the sector
@@ -27,12 +27,25 @@ NEAR_SIZE = 0.5
 #: nor one long list swamps the rest.  The values are those with the best nDCG@5 on the judged list
 #: (tests/comparable_judged.yaml) among a small grid, rounded: bench/compare_quality.py prints them.
 CONCEPT_BUDGETS = {"framework": 5.0, "practice": 2.0, "challenge": 3.0, "outcome": 2.0}
+#: A declared relation between the two cases (partner of, part of, adopted the model of, inspired by, either
+#: way): the organisations know each other's work first hand.  3, where the judged list's nDCG@5 levels off
+#: (bench/compare_quality.py --grid, with its leave-one-out check).
+RELATED_CASE = 3.0
+#: Relations saying whose model a case follows; the model's own case follows it too.
+MODEL_RELATIONS = {"ADOPTED_MODEL_OF": "adopted the model of", "INSPIRED_BY": "was inspired by"}
+#: Relation types in words, for the reasons.
+RELATION_WORDS = {"PARTNER_OF": "is a partner of", "PART_OF": "is part of", **MODEL_RELATIONS}
 #: The most the shared concepts can earn together.
 CONCEPT_BUDGET = sum(CONCEPT_BUDGETS.values())
 #: What a comparison matches on, and the part of the split bar each kind of concept counts in.
 SCORED_KINDS = ("framework", "practice", "challenge", "outcome")
-SPLIT_OF = {"sector": "context", "country": "context", "kind": "context", "size": "context",
-            "framework": "context", "practice": "practices", "challenge": "challenges", "outcome": "outcomes"}
+#: The model or framework both follow, one budget: a framework either names (its own, or that of the case
+#: whose model it adopted or was inspired by), else the case whose model both follow (a model case without a
+#: framework page).  Its tokens are ``framework:<id>`` and ``case:<id>``.
+MODEL = "model"
+SPLIT_OF = {"sector": "context", "country": "context", "kind": "context", "size": "context", "relation": "context",
+            "framework": "context", MODEL: "context", "practice": "practices", "challenge": "challenges",
+            "outcome": "outcomes"}
 SPLIT_PARTS = ("context", "practices", "challenges", "outcomes")
 #: Deprecated name of :data:`SAME_SERVICE` (the related-sector component of earlier versions).
 RELATED_SECTOR = SAME_SERVICE
@@ -47,7 +60,8 @@ OWNERSHIP = {"company": "company", "nonprofit": "non-profit", "charity": "non-pr
 class Scoring:
     """The points of every component: :data:`SCORING` is the site's; :data:`PREVIOUS_SCORING` the
     scoring before issue 25 (sector-led, one budget for practices, frameworks and challenges, no
-    outcomes, any sector under a common broader one worth the same), kept for the benchmark."""
+    outcomes, any sector under a common broader one worth the same) and :data:`WITHOUT_RELATIONS` the
+    first scoring of issue 25 (no relations between cases), kept for the benchmark."""
 
     same_sector: float = SAME_SECTOR
     same_service: float = SAME_SERVICE
@@ -57,10 +71,12 @@ class Scoring:
     same_size: float = SAME_SIZE
     near_size: float = NEAR_SIZE
     #: (kinds sharing one budget, its points).
-    budgets: tuple[tuple[tuple[str, ...], float], ...] = tuple(((kind,), points)
+    budgets: tuple[tuple[tuple[str, ...], float], ...] = tuple(((MODEL if kind == "framework" else kind,), points)
                                                                 for kind, points in CONCEPT_BUDGETS.items())
     #: Whether a related sector is worth less the further away it is in the hierarchy.
     by_distance: bool = True
+    #: Points for a declared relation between the two cases.
+    related_case: float = RELATED_CASE
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -68,8 +84,10 @@ class Scoring:
 
 
 SCORING = Scoring()
-PREVIOUS_SCORING = Scoring(same_sector=10.0, same_service=6.0, by_distance=False,
+PREVIOUS_SCORING = Scoring(same_sector=10.0, same_service=6.0, by_distance=False, related_case=0.0,
                            budgets=((("practice", "framework", "challenge"), 8.0),))
+WITHOUT_RELATIONS = Scoring(related_case=0.0, budgets=tuple(((kind,), points)
+                                                           for kind, points in CONCEPT_BUDGETS.items()))
 
 
 # -- comparable cases ------------------------------------------------------------------------------
@@ -80,10 +98,78 @@ def query_for_case(index: CaseIndex, case_id: str) -> CaseQuery:
     profile, held = index.profiles[case_id], index.claims[case_id]
     grades = tuple((kind, concept, index.grade(case_id, kind, concept))
                    for kind in SCORED_KINDS for concept in sorted(held[kind]))
+    models = tuple(sorted((model, grade) for model, (grade, _how) in case_models(index).get(case_id, {}).items()))
     return CaseQuery(practices=frozenset(held["practice"]), frameworks=frozenset(held["framework"]),
                      challenges=frozenset(held["challenge"]), outcomes=frozenset(held["outcome"]),
                      sectors=frozenset(profile.sectors), country=profile.country, size_band=profile.size_band,
-                     kind=profile.kind, grades=grades)
+                     kind=profile.kind, grades=grades, models=models, case=case_id)
+
+
+def case_models(index: CaseIndex) -> dict[str, dict[str, tuple[str, str]]]:
+    """Case -> the models it follows -> (evidence grade, how it came to it: "" for its own framework, else
+    "adopted the model of X", "was inspired by X" or "its own model").  A model is a framework
+    (``framework:<id>``): the case's own, or those of the case whose model it adopted or was inspired by;
+    else, when that case names no framework, the case itself (``case:<id>``), which then follows its own
+    model too (the strongest grade).  Once per index."""
+    def build() -> dict[str, dict[str, tuple[str, str]]]:
+        models: dict[str, dict[str, tuple[str, str]]] = {}
+
+        def follow(case: str, token: str, grade: str | None, how: str) -> None:
+            held = models.setdefault(case, {})
+            if token in held and not held[token][1]:
+                return  # its own framework: its own claim's grade and no "how"
+            held[token] = (best_grade(held.get(token, ("", ""))[0], grade), how)
+
+        for case, held in index.claims.items():
+            for framework in held["framework"]:
+                models.setdefault(case, {})[f"framework:{framework}"] = (index.grade(case, "framework", framework), "")
+        for row in index.relations:
+            how, model = MODEL_RELATIONS.get(row["type"]), row["target"]
+            if not how or model == row["organisation"]:
+                continue
+            how = f"{how} {index.profiles[model].name}"
+            frameworks = index.claims[model]["framework"]
+            for framework in frameworks:
+                follow(row["organisation"], f"framework:{framework}", row.get("evidence"), how)
+            if not frameworks:
+                follow(row["organisation"], f"case:{model}", row.get("evidence"), how)
+                follow(model, f"case:{model}", GRADE_IDS[0], "its own model")
+        return models
+    return index.memo("case models", build)
+
+
+def model_name(index: CaseIndex, token: str) -> str:
+    """A model's name: its framework's, or its case's."""
+    kind, _colon, key = token.partition(":")
+    return index.name("framework", key) if kind == "framework" else index.profiles[key].name
+
+
+def related_cases(index: CaseIndex) -> dict[str, dict[str, str]]:
+    """Case -> the cases it has a declared relation with, either way -> the relation in words (from the
+    case's side: "is a partner of", "is part of", "adopted the model of", "was inspired by", or "... it" for
+    the other's relation to it).  Once per index."""
+    def build() -> dict[str, dict[str, str]]:
+        related: dict[str, dict[str, str]] = {}
+        for row in index.relations:
+            words = RELATION_WORDS.get(row["type"], row["type"].lower().replace("_", " "))
+            mine, theirs = row["organisation"], row["target"]
+            related.setdefault(mine, {}).setdefault(theirs, words)
+            related.setdefault(theirs, {}).setdefault(mine, f"{words} it")
+        return related
+    return index.memo("related cases", build)
+
+
+def _model_masks(index: CaseIndex) -> dict[tuple[str, str], int]:
+    """(model, grade) -> the cases following that model with that grade, as a bitmask; (model, "*"): all."""
+    def build() -> dict[tuple[str, str], int]:
+        masks: dict[tuple[str, str], int] = {}
+        for case, held in case_models(index).items():
+            bit = 1 << index.bits[case]
+            for model, (grade, _how) in held.items():
+                masks[(model, grade)] = masks.get((model, grade), 0) | bit
+                masks[(model, "*")] = masks.get((model, "*"), 0) | bit
+        return masks
+    return index.memo("model masks", build)
 
 
 def rank_comparable(index: CaseIndex, query: CaseQuery, limit: int = 10,
@@ -122,12 +208,19 @@ def _components(index: CaseIndex, query: CaseQuery, scoring: Scoring) -> list[tu
     """(cases as a bitmask, points in hundredths) for every component; alternatives are disjoint."""
     masks = index.masks
     components = []
+    models = _model_masks(index)
     for (kind, concept), (share, budget) in _concept_shares(index, query, scoring).items():
         for grade_id in (*GRADE_IDS, ""):
-            mask = index.grade_masks.get((kind, concept, grade_id), 0)
+            mask = (models.get((concept, grade_id), 0) if kind == MODEL
+                    else index.grade_masks.get((kind, concept, grade_id), 0))
             if mask:
-                points = _concept_points(budget, share, query.grade(kind, concept), grade_id)
+                points = _concept_points(budget, share, _query_grade(query, kind, concept), grade_id)
                 components.append((mask, _cents(points)))
+    if scoring.related_case and query.case:
+        related = 0
+        for case in related_cases(index).get(query.case, {}):
+            related |= 1 << index.bits[case]
+        components.append((related, _cents(scoring.related_case)))
     same = 0
     for sector in query.sectors:
         same |= masks.get(("sector", sector), 0)
@@ -160,16 +253,39 @@ def _cents(points: float) -> int:
     return round(points * 100)
 
 
+def _query_grade(query: CaseQuery, kind: str, concept: str) -> str | None:
+    """The query's own grade for a concept or a model (None for a described organisation)."""
+    if kind == MODEL:
+        return _query_models(query).get(concept)
+    return query.grade(kind, concept)
+
+
+def _followers(index: CaseIndex, model: str) -> int:
+    """How many cases follow a model (its own case included)."""
+    return index.memo(("followers", model), lambda: sum(1 for held in case_models(index).values() if model in held))
+
+
+def _query_models(query: CaseQuery) -> dict[str, str | None]:
+    """The models a query follows -> its grade for each (None for a described organisation's frameworks)."""
+    return {f"framework:{framework}": query.grade("framework", framework) for framework in query.frameworks} | dict(
+        query.models)
+
+
 def _concept_shares(index: CaseIndex, query: CaseQuery,
                     scoring: Scoring = SCORING) -> dict[tuple[str, str], tuple[float, float]]:
-    """Each of the query's concepts that some case has -> (its share of its budget by rarity, the budget)."""
+    """Each of the query's concepts (and models) that some other case has -> (its share of its budget by
+    rarity, the budget)."""
     shares = {}
     for kinds, budget in scoring.budgets:
         rarities = {(kind, concept): index.rarity(kind, concept)
-                    for kind in kinds for concept in sorted(query.concepts(kind))
+                    for kind in kinds if kind != MODEL for concept in sorted(query.concepts(kind))
                     if index.cases_with(kind, concept)}
+        if MODEL in kinds:
+            rarities |= {(MODEL, model): rarity(index.n_cases, n) for model in sorted(_query_models(query))
+                         if (n := _followers(index, model)) > (1 if query.case else 0)}
         total = sum(rarities.values())
-        shares |= {key: (value / total, budget) for key, value in rarities.items()} if total else {}
+        shares |= {key: (1.0 if key[0] == MODEL else value / total, budget)
+                   for key, value in rarities.items()} if total else {}
     return shares
 
 
@@ -306,7 +422,7 @@ def explain_match(index: CaseIndex, query: CaseQuery, case_id: str, scoring: Sco
     profile, held = index.profiles[case_id], index.claims[case_id]
     reasons = []
     shares = _concept_shares(index, query, scoring)
-    for kind in scoring.kinds:
+    for kind in (kind for kind in scoring.kinds if kind != MODEL):
         for concept in sorted(query.concepts(kind) & held[kind].keys(), key=lambda c: index.name(kind, c)):
             n_with = len(index.cases_with(kind, concept))
             case_grade, query_grade = index.grade(case_id, kind, concept), query.grade(kind, concept)
@@ -324,13 +440,22 @@ def explain_match(index: CaseIndex, query: CaseQuery, case_id: str, scoring: Sco
                                      "grade": case_grade, "grade_label": grade_label(case_grade),
                                      "query_grade": query_grade,
                                      "status": held[kind][concept]})
+    reasons += _model_reasons(index, query, case_id, shares)
+    words = related_cases(index).get(query.case, {}).get(case_id)
+    if scoring.related_case and words:
+        mine = index.profiles[query.case].name
+        said = (f"{profile.name} {words.removesuffix(' it')} {mine}" if words.endswith(" it")
+                else f"{mine} {words} {profile.name}")
+        reasons.append(_reason("relation", case_id, profile.name, scoring.related_case,
+                               f"related case: {said} (its file says so)"))
     reasons += _profile_reasons(index, query, profile, scoring)
     reasons = [r for r in reasons if r["points"]]
-    subtotals = {group: 0.0 for group in ("practices", "frameworks", "challenges", "outcomes", "sector", "country",
-                                          "kind", "size")}
+    subtotals = {group: 0.0 for group in ("practices", "frameworks", "models", "challenges", "outcomes",
+                                          "relations", "sector", "country", "kind", "size")}
     split = dict.fromkeys(SPLIT_PARTS, 0.0)
     for reason in reasons:
-        group = CONCEPT_FOLDERS.get(reason["component"], reason["component"])
+        group = CONCEPT_FOLDERS.get(reason["component"], {MODEL: "models", "relation": "relations"}.get(
+            reason["component"], reason["component"]))
         subtotals[group] = round(subtotals[group] + reason["points"], 2)
         part = SPLIT_OF[reason["component"]]
         split[part] = round(split[part] + reason["points"], 2)
@@ -339,6 +464,37 @@ def explain_match(index: CaseIndex, query: CaseQuery, case_id: str, scoring: Sco
             "size_band": profile.size_band, "staff": profile.staff, "summary": profile.summary,
             "score": round(sum(r["points"] for r in reasons), 2), "subtotals": subtotals, "split": split,
             "reasons": reasons}
+
+
+def _model_reasons(index: CaseIndex, query: CaseQuery, case_id: str,
+                   shares: dict[tuple[str, str], tuple[float, float]]) -> list[dict[str, Any]]:
+    """A reason for each model both follow: a framework (component ``framework``, as a concept) or the case
+    whose model both follow (component ``model``)."""
+    reasons = []
+    theirs = case_models(index).get(case_id, {})
+    for model, query_grade in sorted(_query_models(query).items(), key=lambda m: model_name(index, m[0])):
+        if model not in theirs or (MODEL, model) not in shares:
+            continue
+        case_grade, how = theirs[model]
+        weight = grade_weight(case_grade) if query_grade is None else min(grade_weight(case_grade),
+                                                                           grade_weight(query_grade))
+        share, budget = shares[(MODEL, model)]
+        kind, _colon, key = model.partition(":")
+        name, n_with = model_name(index, model), _followers(index, model)
+        points = _concept_points(budget, share, query_grade, case_grade)
+        came = f" ({index.profiles[case_id].name} {how})" if how else ""
+        what = "shared framework" if kind == "framework" else f"same model: {name}'s"
+        evidence = f"evidence: {grade_label(case_grade).lower()}"
+        if query_grade is not None:
+            evidence += f" (yours: {grade_label(query_grade).lower()})"
+        reasons.append(_reason("framework" if kind == "framework" else MODEL, key, name, points,
+                               f"{what}{came}; {n_with} of {index.n_cases} cases follow it; {evidence}; "
+                               f"weight {weight:g}", n_with)
+                       | {"share": round(share, 4), "weight": weight, "grade": case_grade,
+                          "grade_label": grade_label(case_grade), "query_grade": query_grade,
+                          "status": index.claims[case_id]["framework"].get(key, "") if kind == "framework" else "",
+                          "how": how, "query_how": case_models(index).get(query.case, {}).get(model, ("", ""))[1]})
+    return reasons
 
 
 def _reason(component: str, key: str, name: str, points: float, why: str,

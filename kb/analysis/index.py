@@ -82,6 +82,11 @@ class CaseQuery:
     #: weighs no more than the weaker side's evidence.  A described organisation has none: what a
     #: practitioner says of their own organisation is taken as given.
     grades: tuple[tuple[str, str, str], ...] = ()
+    #: For a case: the cases whose model it follows (adopted the model of, inspired by; itself when others
+    #: follow its model), each with the evidence grade of the relation saying so.
+    models: tuple[tuple[str, str], ...] = ()
+    #: The case the query was made from ("" for a described organisation): its declared relations count.
+    case: str = ""
 
     def concepts(self, kind: str) -> frozenset[str]:
         return getattr(self, _PLURAL[kind])
@@ -125,6 +130,9 @@ class CaseIndex:
     #: Every claim row the index was built from, about the organisation itself or not, for
     #: :meth:`restricted` and the lists of claims behind a count.
     claim_rows: tuple[dict[str, Any], ...] = field(default=(), repr=False)
+    #: Every relation between two organisations: ``organisation``, ``type`` (``PARTNER_OF``...), ``target``,
+    #: ``evidence`` (the grade of its sources), ``status`` and ``since``.
+    relations: tuple[dict[str, Any], ...] = field(default=(), repr=False)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -165,7 +173,7 @@ class CaseIndex:
             ({**row, "scope": "self"} for row in self.claim_rows if meets_grade(row.get("evidence"), min_grade)
              and (scope == "all" or is_self(row.get("scope")))),
             sector_rows=({"id": s, "name": n, "broader": b} for s, (n, b) in self.sectors.items()),
-            concepts=self.concepts, includes=self.includes))
+            concepts=self.concepts, includes=self.includes, relation_rows=self.relations))
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """A value computed once per index (the index itself is rebuilt when the graph changes)."""
@@ -188,6 +196,7 @@ def rarity(n_cases: int, n_with: int) -> float:
 def build_index(profile_rows: Iterable[Mapping[str, Any]], claim_rows: Iterable[Mapping[str, Any]],
                 concept_rows: Iterable[Mapping[str, Any]] = (), sector_rows: Iterable[Mapping[str, Any]] = (),
                 include_rows: Iterable[Mapping[str, Any]] = (), *,
+                relation_rows: Iterable[Mapping[str, Any]] = (),
                 concepts: dict[str, dict[str, ConceptInfo]] | None = None,
                 includes: Mapping[str, tuple[str, ...]] | None = None) -> CaseIndex:
     """Index rows shaped like the ``explore_*`` named queries' results.
@@ -197,7 +206,8 @@ def build_index(profile_rows: Iterable[Mapping[str, Any]], claim_rows: Iterable[
     have ``scope`` and ``evidence``.  Only claims about the
     organisation itself (``scope`` ``self`` or missing) are counted as its own; the others are
     kept in ``claim_rows`` only.  ``concepts`` and ``includes``, when given, are used as they are
-    instead of being read from ``concept_rows`` and ``include_rows``.
+    instead of being read from ``concept_rows`` and ``include_rows``.  ``relation_rows`` (shaped like
+    ``explore_relations``): the relations between organisations, those between two indexed cases kept.
     """
     profiles = {row["id"]: _profile(row) for row in profile_rows}
     held = _held_claims(profiles, claim_rows)
@@ -209,7 +219,9 @@ def build_index(profile_rows: Iterable[Mapping[str, Any]], claim_rows: Iterable[
         {row["id"]: (row["name"], row.get("broader") or "") for row in sector_rows},
         _bundles(include_rows) if includes is None else dict(includes),
         postings=postings, doubtful=_doubtful(held.claims), order=order, bits=bits, masks=_masks(postings, bits),
-        grades=held.grades, grade_masks=_masks(_graded(held.grades), bits), claim_rows=held.rows)
+        grades=held.grades, grade_masks=_masks(_graded(held.grades), bits), claim_rows=held.rows,
+        relations=tuple(dict(row) for row in relation_rows
+                        if row.get("organisation") in profiles and row.get("target") in profiles))
 
 
 @dataclass
@@ -340,7 +352,8 @@ def load_index(store: GraphStore) -> CaseIndex:
     """
     claims = [*store.query("explore_claim_rows"), *store.query("explore_reported_claim_rows")]
     return build_index(store.query("explore_profiles"), claims, store.query("explore_concepts"),
-                       store.query("explore_sectors"), store.query("explore_includes"))
+                       store.query("explore_sectors"), store.query("explore_includes"),
+                       relation_rows=store.query("explore_relations"))
 
 
 # -- one index per graph version -----------------------------------------------------------------

@@ -21,7 +21,7 @@ results are deterministic.
 
 from __future__ import annotations
 
-from kb.kinds import CLAIM_REL_TYPES, CONCEPT_LABELS, KINDS
+from kb.kinds import CLAIM_REL_TYPES, CONCEPT_LABELS, KINDS, RELATION_REL_TYPES
 from kb.queries.named import NamedQuery, cypher_list
 
 __all__ = ["CONCEPT_QUERY_KINDS", "EXPLORE_QUERIES", "concept_query"]
@@ -82,6 +82,15 @@ _WHOLE_GRAPH = [
         MATCH (f:Framework{own})-[kr3:INCLUDES{own:kr3}]->(p:Practice{own})
         RETURN f.id AS framework, p.id AS practice
         ORDER BY framework, practice
+        """),
+    NamedQuery(
+        "explore_relations", "Every relation between two organisations (partner of, adopted the model of...).",
+        f"""
+        MATCH (o:Organisation{{own}})-[r{{own:r}}]->(other:Organisation{{own}})
+        WHERE {{rel_type:r}} IN {cypher_list(RELATION_REL_TYPES)}
+        RETURN o.id AS organisation, {{rel_type:r}} AS type, other.id AS target, r.evidence AS evidence,
+               r.status AS status, r.year AS since
+        ORDER BY organisation, type, target
         """),
     NamedQuery(
         "explore_sectors", "The sector vocabulary with each sector's broader sector.",
