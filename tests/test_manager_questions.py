@@ -43,6 +43,14 @@ def test_ongoing_self_management_in_a_closed_organisation_is_a_warning(mini_root
         ("warning", "model_status 'ongoing' contradicts status 'closed'")]
 
 
+def test_a_case_that_stepped_back_needs_its_year_and_how_it_ended(mini_root: Path) -> None:
+    edit(mini_root, "status: active", "status: active\nmodel_status: abandoned")
+    _code, problems = validate(mini_root, "--strict")
+    assert [(p[1], p[2], p[3]) for p in found(problems, "model-status")] == [
+        (11, "warning", "model_status 'abandoned' without a 'How it ended' section"),
+        (11, "warning", "model_status 'abandoned' without model_status_year")]
+
+
 def test_a_dated_case_that_stepped_back_with_its_story_passes(mini_root: Path) -> None:
     edit(mini_root, "status: active", "status: active\nadopted: 2006\nmodel_status: scaled-back\n"
                                       "model_status_year: 2016")

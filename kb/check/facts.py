@@ -76,8 +76,9 @@ def manager_question_problems(doc: Document) -> list[Problem]:
 
     Warnings: a sentence of fact in ``Transition``, ``Funding and cost``, ``Regulation and inspection`` or
     ``How it ended`` that no ``[src: …]`` follows in its paragraph or bullet; ``model_status`` ``ongoing``
-    in an organisation that closed or a pilot that ended; a ``How it ended`` section on a case whose
-    self-management is ``ongoing``.  An error: ``adopted`` after ``model_status_year``.
+    in an organisation that closed or a pilot that ended; ``abandoned``, ``scaled-back`` or ``pilot-ended``
+    without ``model_status_year`` or without a ``How it ended`` section; a ``How it ended`` section on a
+    case whose self-management is ``ongoing``.  An error: ``adopted`` after ``model_status_year``.
     """
     found = []
     sections = doc.body.sections if doc.body is not None else []
@@ -147,6 +148,14 @@ def _model_status_problems(doc: Document, sections: dict[str, Any]) -> list[Prob
         warn("model_status", f"model_status 'ongoing' contradicts status '{status}'",
              "self-management cannot go on in an organisation that closed or a pilot that ended: "
              "give what became of it (abandoned, pilot-ended, scaled-back or unknown)")
+    if model in STEPPED_BACK and year is None:
+        warn("model_status", f"model_status '{model}' without model_status_year",
+             "add model_status_year: the year your sources say it happened (the case page, the timeline and "
+             "the report 'Organisations like mine' show it)")
+    if model in STEPPED_BACK and "how it ended" not in sections:
+        warn("model_status", f"model_status '{model}' without a 'How it ended' section",
+             "add '## How it ended': what happened and why, each sentence with [src: id] (the report "
+             "'Organisations like mine' shows it to managers)")
     if model == "ongoing" and "how it ended" in sections:
         found.append(Problem(doc.where, sections["how it ended"].line, 1,
                              "a 'How it ended' section, but model_status is 'ongoing'",
