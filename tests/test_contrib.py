@@ -353,8 +353,6 @@ def marker_context(html: str, line: int) -> str:
     return html[start:found.start()]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 26's case page (summary card's headline outcomes and size, "
-                   "'Over the years', later prose) is not yet rendered by the contributor preview (kb/contrib/preview.py)")
 def test_preview_shows_the_errors_of_a_broken_file_inline_with_their_lines(tmp_path: Path) -> None:
     out, html = preview(tmp_path, CONTRIB / "broken-case.md")
     assert out.endswith("preview.html: 7 error(s), 0 warning(s) shown on the page\n")
@@ -374,15 +372,15 @@ def test_preview_shows_the_errors_of_a_broken_file_inline_with_their_lines(tmp_p
     assert marker_context(html, 24).startswith('<li id="line-24">')
     assert marker_context(html, 25).startswith('<li id="line-25">')
     assert marker_context(html, 30).startswith('<li id="line-29">')  # the claim the figure belongs to
-    assert marker_context(html, 34).startswith("<li><strong>2010</strong>: Founded.")
+    assert marker_context(html, 34).startswith('<li id="timeline-2010"><strong>2010</strong>: Founded.')
     assert marker_context(html, 36).startswith('<h2 id="section-lesons">Lesons')
     # What can be shown is shown: the resolved claims, the prose, the source, the site's own CSS.
     assert "<strong>Self-managing teams</strong>" in html and "Broken Case is fictional." in html
     assert "A report about the broken case" in html and "<style>" in html and 'href="/static/' not in html
+    # The site's style sheet and script (named by fingerprinted URLs) are in the file itself.
+    assert "dl.summary-card" in html and 'addEventListener("DOMContentLoaded"' in html and "/static/" not in html
 
 
-@pytest.mark.xfail(strict=True, reason="issue 26's case page (summary card's headline outcomes and size, "
-                   "'Over the years', later prose) is not yet rendered by the contributor preview (kb/contrib/preview.py)")
 def test_preview_of_a_valid_case_is_the_site_page(tmp_path: Path, client) -> None:
     def article(page: str) -> str:
         return re.sub(r"\s+", " ", re.search(r"<article.*?</article>", page, re.S).group(0))
@@ -394,14 +392,12 @@ def test_preview_of_a_valid_case_is_the_site_page(tmp_path: Path, client) -> Non
     assert article(html) == article(site), "preview no longer matches the site's case page: update kb/preview.py"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 26's case page (summary card's headline outcomes and size, "
-                   "'Over the years', later prose) is not yet rendered by the contributor preview (kb/contrib/preview.py)")
 def test_preview_of_a_new_case_file_anywhere(tmp_path: Path, mini_root: Path) -> None:
     draft = tmp_path / "draft.md"
     shutil.move(new_gamma(mini_root), draft)
     out, html = preview(tmp_path, draft, mini_root)
     assert "error(s)" in out and "<h1>Gamma Coöp</h1>" in html
-    assert marker_context(html, 12).startswith("<dd>TODO")  # founded: TODO
+    assert marker_context(html, 12).startswith("<dd>organisation TODO")  # status: TODO, in the summary card
 
 
 @pytest.mark.parametrize(("name", "content"), [(name, content) for name, path, content, _ in HOSTILE if path == CASE])

@@ -15,7 +15,8 @@ from pathlib import Path
 from flask import render_template
 from markupsafe import Markup, escape
 
-from kb.contrib.preview import TOKEN_RE, CasePreview, marker_html
+from kb.contrib.preview import TOKEN_RE, CasePreview, marker_html, timeline_years
+from webapp.assets import FINGERPRINTED
 
 __all__ = ["render_preview"]
 
@@ -26,8 +27,8 @@ _TOKEN_IN_ID = re.compile(r"-?kbproblemmark\d+x(?=[^\"<>]*\")")
 def render_preview(preview: CasePreview) -> str:
     """The case page as a self-contained HTML file: the site's template, its CSS inlined, a banner of problems."""
     from webapp import create_app
-    from webapp.render import prose_sections, render_markdown
-    from webapp.views.cases import claim_groups
+    from webapp.render import prose_sections
+    from webapp.views.cases import case_page_parts, split_prose
     from webapp.views.claims import with_figures
 
     app = create_app({"TESTING": True})
@@ -35,20 +36,28 @@ def render_preview(preview: CasePreview) -> str:
     # As webapp.views.cases.case shapes them: each figure under the claim it was written under.
     with_figures([*data["claims"], *data.get("reported", [])], [f for f in data["figures"] if f.get("concept")],
                  organisation=data["case"]["id"])
-    groups = claim_groups(data["claims"])
-    body_html = render_markdown(prose_sections(preview.prose), section_ids=True)
-    # A heading's id is made from its text, problem tokens included: the site's id has none.
-    body_html = _TOKEN_IN_ID.sub("", body_html)
-    body_html = TOKEN_RE.sub(lambda m: _place_token(preview, int(m.group(1))), body_html)
+    shown = case_page_parts(data, preview.sectors, timeline_years(data["case"]))
+    first, later = split_prose(prose_sections(preview.prose))
     with app.test_request_context(f"/cases/{data['case']['id']}"):
         # Citation tips repeat each source's title: without its problem markers (each is shown once).
         source_index = {s["id"]: {**s, "title": _without_markers(s.get("title"))}
                         for s in data.get("sources", []) if isinstance(s, dict) and s.get("id")}
-        html = render_template("case.html", **data, groups=groups, body_html=Markup(body_html), json_url=None,
+        html = render_template("case.html", **data, **shown, body_html=_prose_html(preview, first),
+                               later_html=_prose_html(preview, later) if later else "", json_url=None,
                                source_index=source_index)
-    html = _inline_stylesheets(html, Path(app.static_folder))
+    html = _inline_assets(html, Path(app.static_folder))
     html = html.replace("</head>", f"<style>{_PREVIEW_CSS}</style>\n</head>", 1)
     return re.sub(r"(<main\b[^>]*>)", lambda m: m.group(1) + _banner(preview), html, count=1)
+
+
+def _prose_html(preview: CasePreview, markdown: str) -> Markup:
+    """Prose rendered as the site renders it, each problem token replaced by its marker."""
+    from webapp.render import render_markdown
+
+    html = render_markdown(markdown, section_ids=True)
+    # A heading's id is made from its text, problem tokens included: the site's id has none.
+    html = _TOKEN_IN_ID.sub("", html)
+    return Markup(TOKEN_RE.sub(lambda m: _place_token(preview, int(m.group(1))), html))
 
 
 def _without_markers(value: object) -> object:
@@ -62,19 +71,31 @@ def _place_token(preview: CasePreview, number: int) -> str:
     return " " + marker_html(number, preview.problems[number - 1])
 
 
-def _inline_stylesheets(html: str, static: Path) -> str:
-    """Put the site's CSS (and icon) into the page, so the file looks right opened on its own."""
-    def inline(match: re.Match) -> str:
-        path = static / match.group(1)
-        return f"<style>{path.read_text(encoding='utf-8')}</style>" if path.is_file() else ""
+def _inline_assets(html: str, static: Path) -> str:
+    """Put the site's CSS, script and icon into the page, so the file looks and works right opened on its own.
+
+    Pages name them by fingerprinted URLs (:func:`webapp.assets.asset_url`): each is read from its real file.
+    """
+    def read(url_name: str) -> Path:
+        match = FINGERPRINTED.match(url_name)
+        path = static / (match["stem"] + match["ext"] if match else url_name)
+        if not path.is_file():  # a template naming a file that is not there: as asset_url, fail loudly
+            raise FileNotFoundError(f"preview: no static file for {url_name!r} in {static}")
+        return path
+
+    def style(match: re.Match) -> str:
+        return f"<style>{read(match.group(1)).read_text(encoding='utf-8')}</style>"
+
+    def script(match: re.Match) -> str:
+        return f"<script>{read(match.group(1)).read_text(encoding='utf-8')}</script>"
 
     def embed(match: re.Match) -> str:
-        path = static / match.group(1)
+        path = read(match.group(1))
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        data = base64.b64encode(path.read_bytes()).decode("ascii") if path.is_file() else ""
-        return f'href="data:{kind};base64,{data}"'
+        return f'href="data:{kind};base64,{base64.b64encode(path.read_bytes()).decode("ascii")}"'
 
-    html = re.sub(r'<link rel="stylesheet" href="/static/([\w./-]+\.css)">', inline, html)
+    html = re.sub(r'<link rel="stylesheet" href="/static/([\w./-]+\.css)">', style, html)
+    html = re.sub(r'<script src="/static/([\w./-]+\.js)"(?: defer)?></script>', script, html)
     return re.sub(r'(?<=<link rel="icon" )href="/static/([\w./-]+)"', embed, html)
 
 

@@ -46,7 +46,7 @@ from kb.kinds import (
 )
 from kb.problems import KbError, Problem
 
-__all__ = ["TOKEN_RE", "CasePreview", "PreviewError", "marker_html", "preview_case"]
+__all__ = ["TOKEN_RE", "CasePreview", "PreviewError", "marker_html", "preview_case", "timeline_years"]
 
 _SAFE_URL = re.compile(r"^https?://\S+$")
 _TOKEN = "KBPROBLEMMARK{}X"  # survives Markdown and sanitising as plain text, replaced after rendering
@@ -65,6 +65,7 @@ class CasePreview:
     problems: list[Problem]
     data: dict[str, Any] = field(default_factory=dict)
     prose: str = ""  # Markdown of the prose sections, with marker tokens
+    sectors: list[str] = field(default_factory=list)  # the sector ids the file names (its timeline row's)
     placed: set[int] = field(default_factory=set)  # problem numbers with a marker on the page
 
     @property
@@ -114,29 +115,32 @@ def _build(preview: CasePreview, doc: Document, documents: list[Document], vocab
     items = doc.body.items if doc.body else []
     spans = _item_spans(doc)
     concepts = {d.data.get("id"): d for d in documents if d.role in CONCEPT_FOLDERS}
-    claims, figures, disputes, reported = [], _size_figures(data, doc, markers), [], []
     grade = _grader(data)
+    claims, figures, disputes, reported = [], _size_figures(data, doc, markers, grade), [], []
     for item in items:
         scope, about = scope_of(item.scope_marks)
         evidence = {"scope": scope, "about": about, "evidence": grade(_cited(item), item.status)}
         if item.section in SECTION_KINDS:
             claim = _claim(item, concepts) | evidence
-            claim["detail"] = markers.attach(claim["detail"], spans[item.line])
+            claim["markers"] = markers.attach("", spans[item.line])  # shown after the detail, which is Markdown
             if scope == DEFAULT_SCOPE:
                 claims.append(claim)
             else:  # as the site's organisation_reported_claims gives it
                 reported.append({"id": f"claim/{item.line}", "kind": claim["kind"].lower(), "title": claim["concept"],
-                                 **{k: claim[k] for k in ("concept", "name", "detail", "sources", "status", "line")},
+                                 **{k: claim[k] for k in ("concept", "name", "detail", "markers", "sources", "status",
+                                                          "line")},
                                  **evidence, "contested": item.status == "contested"})
             figures += [_figure_row(f, claim["concept"], (scope, about), grade) for f in item.figures]
             if item.status:
-                disputes.append(_dispute(item, claim["concept"], claim["detail"], evidence, grade))
+                disputes.append(_dispute(item, claim["concept"], claim["detail"], evidence, grade)
+                                | {"markers": claim["markers"]})
         elif item.section == "contested claims":
-            text = markers.attach(item.detail, spans[item.line])
-            disputes.append(_dispute(item, item.title, text, evidence, grade))
+            marks = markers.attach("", spans[item.line])
+            disputes.append(_dispute(item, item.title, item.detail, evidence, grade) | {"markers": marks})
             if scope != DEFAULT_SCOPE:
                 reported.append({"id": f"claim/{item.line}", "kind": "", "concept": "", "name": None,
-                                 "title": item.title, "detail": text, "sources": item.sources,
+                                 "title": item.title, "detail": item.detail, "markers": marks,
+                                 "sources": item.sources,
                                  "status": item.status or "contested", "line": item.line, **evidence,
                                  "contested": (item.status or "contested") == "contested"})
     cases = {d.data.get("id"): d for d in documents if d.role == "case" and d is not doc}
@@ -151,6 +155,7 @@ def _build(preview: CasePreview, doc: Document, documents: list[Document], vocab
         "sources": _sources(data, markers),
     }
     preview.prose = _prose_with_tokens(doc, markers)
+    preview.sectors = [s for s in _list(data.get("sectors")) if isinstance(s, str)]
     markers.leftovers(preview.data["case"])
 
 
@@ -261,27 +266,29 @@ def _cited(item: Item) -> list[str]:
     return item.sources or list(dict.fromkeys(s for view in item.views for s in view.sources))
 
 
-def _size_figures(data: dict, doc: Document, markers: _Markers) -> list[dict[str, Any]]:
+def _size_figures(data: dict, doc: Document, markers: _Markers,
+                  grade: Callable[[list[str], str], str]) -> list[dict[str, Any]]:
     rows = []
     for i, raw in enumerate(_list(data.get("size"))):
         if not isinstance(raw, dict) or not _is_number(raw.get("value")) or not isinstance(raw.get("year"), int):
             continue
         description = _text(raw.get("note")) or _text(raw.get("measure")) or "figure"
+        sources = [s for s in [raw.get("source")] if isinstance(s, str)]
         rows.append({"id": f"size/{i}", "measure": _text(raw.get("measure")) or "figure", "concept": "",
                      "value": float(raw["value"]), "value_max": None, "unit": _text(raw.get("unit")),
                      "description": description, "markers": markers.attach("", markers.front("size", i)),
-                     "year": raw["year"],
-                     "sources": [s for s in [raw.get("source")] if isinstance(s, str)],
-                     "status": _text(raw.get("status")), "line": doc.at("size", i)[0]})
+                     "year": raw["year"], "sources": sources, "status": _text(raw.get("status")),
+                     "evidence": grade(sources, _text(raw.get("status"))), "line": doc.at("size", i)[0]})
     return rows
 
 
 def _case_row(doc: Document, vocabulary: Vocabulary, markers: _Markers) -> dict[str, Any]:
+    """The case's profile as the store gives it, its values as the file has them; the markers of the problems
+    about each front-matter key in ``markers`` (key -> markers), which the template shows once, beside the value."""
     data = doc.data
     code = _text(data.get("country"))
     sectors = [vocabulary.sectors[s].name if isinstance(s, str) and s in vocabulary.sectors else str(s)
-               for s in _list(data.get("sectors"))] or [""]
-    sectors[-1] = markers.attach(sectors[-1], markers.front("sectors"))
+               for s in _list(data.get("sectors"))]
     staff = [f for f in _list(data.get("size")) if isinstance(f, dict) and f.get("measure") == "staff"
              and _is_number(f.get("value")) and isinstance(f.get("year"), int)]
     latest = max(staff, key=lambda f: f["year"]) if staff else None
@@ -292,13 +299,36 @@ def _case_row(doc: Document, vocabulary: Vocabulary, markers: _Markers) -> dict[
            "size_band": size_band(float(latest["value"])) if latest else "unknown",
            "sources": [s for s in _list(data.get("profile_sources")) if isinstance(s, str)],
            "aliases": _list(data.get("aliases")), "file": doc.where,
-           "website": _text(data.get("website")) if _SAFE_URL.match(_text(data.get("website"))) else ""}
+           "website": _text(data.get("website")) if _SAFE_URL.match(_text(data.get("website"))) else "",
+           "wikidata": _text(data.get("wikidata")) if re.fullmatch(r"Q\d+", _text(data.get("wikidata"))) else "",
+           "body": doc.front.body if doc.front is not None else "",  # without tokens: the timeline's entries
+           "model_status": _text(data.get("model_status")), "markers": {}}
     for key in ("kind", "city", "region", "legal_form", "ownership", "status", "summary"):
-        row[key] = markers.attach(_text(data.get(key)), markers.front(key))
-    founded = data.get("founded")
-    row["founded"] = markers.attach("" if founded is None else str(founded), markers.front("founded"))
-    row["country_name"] = markers.attach(row["country_name"], markers.front("country"))
+        row[key] = _text(data.get(key))
+    for key in ("founded", "adopted", "model_status_year"):  # a year; what else the file has, as text
+        value = data.get(key)
+        row[key] = value if _year(value) else None if value is None else str(value)
+    for key in ("sectors", "kind", "city", "region", "legal_form", "ownership", "status", "summary", "founded",
+                "adopted", "model_status", "model_status_year", "country"):
+        found = markers.attach("", markers.front(key))
+        if found:  # a value the page shows only when the file gives one: else by the summary
+            shown_at = "summary" if key in _SHOWN_WHEN_GIVEN and not row[key] else key
+            row["markers"][shown_at] = row["markers"].get(shown_at, "") + found
     return row
+
+
+#: Profile values the case page shows only when the file gives them.
+_SHOWN_WHEN_GIVEN = ("founded", "adopted", "model_status_year", "legal_form", "ownership")
+
+
+def timeline_years(case: dict[str, Any]) -> dict[str, Any]:
+    """The case row with only the years a timeline can place (a year the file gives as text is left out)."""
+    return {**case, **{key: case[key] if _year(case[key]) else None
+                       for key in ("founded", "adopted", "model_status_year")}}
+
+
+def _year(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 10_000
 
 
 def _relations(data: dict, cases: dict[str, Document], markers: _Markers) -> list[dict[str, Any]]:
@@ -391,7 +421,9 @@ class _Markers:
 
     def leftovers(self, case: dict[str, Any]) -> None:
         """Front-matter problems with no item of their own (id, name, unknown keys...) go by the summary."""
-        case["summary"] = self.attach(case["summary"], [line for line, _ in self.front_paths])
+        found = self.attach("", [line for line, _ in self.front_paths])
+        if found:
+            case["markers"]["summary"] = case["markers"].get("summary", "") + found
 
 
 class _PathIndex:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, request, url_for
@@ -147,17 +148,30 @@ def case(case_id: str, fmt: str):
     with_figures([*data["claims"], *data["reported"]], [figure for figure in data["figures"] if figure["concept"]],
                  organisation=case_id, index=index)
     with_about([*data["claims"], *data["reported"]], index)
-    # Its row of the timeline across cases (founded, adopted, what became of it, its entries) and its size.
-    data["timeline"] = next(iter(case_timelines([found[0]], {case_id: index.profiles[case_id].sectors})), None)
-    data["size_series"] = size_series({**f, "organisation": case_id} for f in data["figures"] if f["measure"])
-    data["latest_sizes"] = latest_sizes(data["figures"])
+    shown = case_page_parts(data, index.profiles[case_id].sectors)
     first, later = split_prose(prose_sections(found[0]["body"] or ""))
-    body_html = render_markdown(first, section_ids=True)
-    later_html = render_markdown(later, section_ids=True) if later else ""
-    span = year_span([data["timeline"]]) if data["timeline"] else (0, 0)
-    return respond(fmt, "case.html", data, groups=claim_groups(data["claims"]), body_html=body_html,
-                   later_html=later_html, source_index={s["id"]: s for s in data["sources"]}, timeline_span=span,
-                   headline=headline_outcomes(data["claims"]))
+    return respond(fmt, "case.html", data, **shown, body_html=render_markdown(first, section_ids=True),
+                   later_html=render_markdown(later, section_ids=True) if later else "",
+                   source_index={s["id"]: s for s in data["sources"]})
+
+
+def case_page_parts(data: dict[str, Any], sectors: Iterable[str],
+                    dated: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What ``case.html`` shows beyond the rows of ``data`` (``case``, ``claims``, ``figures``), made from them.
+
+    Adds to ``data`` (and so to the JSON twin) the case's row of the timeline across cases (founded, adopted,
+    what became of it, its Timeline entries), its size series and its latest size figures; returns the
+    template's other parts: the claims by heading, the timeline's span and the headline outcomes.  The site's
+    case view and the contributor preview (:mod:`webapp.preview`) both call it, so the two pages agree;
+    ``dated``, the case's row with only the years a timeline can place, is the preview's (a file not yet
+    valid may give a year as text).
+    """
+    case = data["case"]
+    data["timeline"] = next(iter(case_timelines([dated or case], {case["id"]: sectors})), None)
+    data["size_series"] = size_series({**f, "organisation": case["id"]} for f in data["figures"] if f["measure"])
+    data["latest_sizes"] = latest_sizes(data["figures"])
+    return {"groups": claim_groups(data["claims"]), "headline": headline_outcomes(data["claims"]),
+            "timeline_span": year_span([data["timeline"]]) if data["timeline"] else (0, 0)}
 
 
 #: The prose sections a case page shows before its claims (what the organisation is, and when).
