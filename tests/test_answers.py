@@ -55,6 +55,19 @@ def test_lessons_filters_offer_only_values_of_cases_with_lessons(client) -> None
     assert facets["challenge"] == {"staff-attrition": 2}
 
 
+
+def test_lessons_are_paged_by_case(client, monkeypatch) -> None:
+    from webapp.views import lessons
+
+    monkeypatch.setattr(lessons, "CASES_PER_PAGE", 1)
+    first, second = client.get("/lessons.json").json, client.get("/lessons.json?page=2").json
+    assert [c["id"] for c in first["cases"]] == ["alpha-care"] and [c["id"] for c in second["cases"]] == ["beta-shoes"]
+    assert first["total"] == 2 and first["counts"] == {"Lessons": 2, "Open questions": 1}
+    assert (first["page"]["next"], second["page"]["previous"]) == ("/lessons.json?page=2", "/lessons.json")
+    page = client.get("/lessons?challenge=staff-attrition&page=2").text
+    assert "page 2 of 2" in page and 'href="/lessons?challenge=staff-attrition" rel="prev"' in page
+    assert client.get("/lessons.json?page=3").status_code == 404
+
 # -- sources: filters and pages ------------------------------------------------------------------------
 
 def test_sources_are_paged(make_client, shared_mini_store: Path) -> None:

@@ -43,6 +43,7 @@ PARAMETERS: dict[str, list[dict[str, Any]]] = {
           for name in ("type", "reliability", "year", "organisation")),
     ],
     "lessons.lessons_json": [
+        {"name": "page", "schema": _PAGE},
         *({"name": name, "schema": _IDS, "style": "form", "explode": True, "description": f"filter by {name}"}
           for name in ("sector", "country", "practice", "challenge")),
         {"name": "grade", "schema": _TEXT, "description": "the least evidence grade of a lesson's sources "

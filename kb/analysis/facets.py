@@ -211,15 +211,26 @@ def facet_cases(cases: list[Case], selection: Mapping[str, tuple[str, ...]]) -> 
     Values no case would give are left out, unless chosen (an unknown value chosen in the URL is shown
     with count 0, so that it can be removed).
     """
-    matching = [case for case in cases if _matches(case, selection)]
+    matching = [case for case in cases if _matches(case, selection)] if selection else list(cases)
     facets = []
     for facet in FACETS:
         chosen = selection.get(facet.name, ())
         # For "all" facets a value narrows the current list; for "any" facets it widens the list
         # of cases that match every other facet.
-        base = matching if facet.match == "all" else [c for c in cases if _matches(c, selection, skip=facet.name)]
-        counts = Counter(value for case in base for value in case.values[facet.name])
-        labels = {value: label for case in cases for value, label in case.values[facet.name].items()}
+        others = {name: values for name, values in selection.items() if name != facet.name}
+        base = matching if facet.match == "all" or others == selection else (
+            [c for c in cases if _matches(c, others)] if others else cases)
+        counts: Counter[str] = Counter()
+        labels: dict[str, str] = {}
+        for case in base:
+            values_of = case.values[facet.name]
+            counts.update(values_of.keys())  # (a mapping would add its labels as counts)
+            if len(labels) < len(counts):
+                labels.update(values_of)
+        for value in chosen:  # a value chosen but no longer counted keeps the label some case gives it
+            if value not in labels:
+                labels[value] = next((case.values[facet.name][value] for case in cases
+                                      if value in case.values[facet.name]), value)
         values = [FacetValue(value, labels.get(value, value), counts.get(value, 0), value in chosen)
                   for value in sorted(set(counts) | set(chosen))]
         facets.append(FacetCounts(facet, tuple(_ordered(facet, values))))

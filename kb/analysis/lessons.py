@@ -30,12 +30,24 @@ from typing import Any
 from kb.analysis.facets import Case, FacetCounts, facet_cases
 from kb.analysis.passages import LESSON_SECTIONS, Passage
 from kb.evidence import grade_for, meets_grade, reliability_for
+from kb.store.versioned import derived
 
-__all__ = ["LESSON_FACETS", "CaseLessons", "Lessons", "case_lessons", "passage_grade"]
+__all__ = ["LESSON_FACETS", "CaseLessons", "Lessons", "case_lessons", "lesson_passages_for", "passage_grade"]
 
 #: The filters of the lessons, in the order shown (each a facet of the case list); besides them, a
 #: least evidence grade of a lesson's own sources (:func:`passage_grade`).
 LESSON_FACETS = ("sector", "country", "practice", "challenge")
+
+
+def lesson_passages_for(store: Any) -> list[Passage]:
+    """The passages of every case's lessons and open questions, picked from the search index once per graph
+    version (:func:`kb.store.versioned.derived`): a tenth of all passages, so that a request does not walk
+    every passage of the graph (some 200,000 at 10,000 cases)."""
+    from kb.analysis.search import search_index_for  # search grades its passages with this module
+
+    return derived(store, "lesson passages", lambda graph: [
+        passage for passage in search_index_for(graph).passages.values()
+        if passage.owner_kind == "organisation" and passage.section in LESSON_SECTIONS])
 
 
 def passage_grade(passage: Passage, sources: Mapping[str, Mapping[str, Any]]) -> str:

@@ -10,30 +10,46 @@ from __future__ import annotations
 from flask import Blueprint, abort, request, url_for
 
 from kb import evidence as grades
-from kb.analysis.facets import every_case, parse_selection, unknown_values
-from kb.analysis.lessons import case_lessons, passage_grade
+from kb.analysis.facets import PageOutOfRange, every_case, paginate, parse_selection, unknown_values
+from kb.analysis.lessons import case_lessons, lesson_passages_for, passage_grade
 from kb.analysis.search import search_index_for
 from kb.slug import slug
 
+from ..bounds import whole_number
 from ..store import get_store
 from .base import page_route, respond
 from .links import passage_url, source_refs
 
 bp = Blueprint("lessons", __name__)
 
+#: Cases on a page of lessons: all of the real content's on one, and a page stays quick at 10,000 cases.
+CASES_PER_PAGE = 100
+
 
 @page_route(bp, "/lessons")
 def lessons(fmt: str):
     """Every case's lessons and open questions (``sector``, ``country``, ``practice``, ``challenge``: repeatable,
     combined with AND; ``grade``: the least evidence grade of a lesson's sources), grouped by case, with their
-    sources and grade (chosen by :func:`kb.analysis.lessons.case_lessons`)."""
+    sources and grade (chosen by :func:`kb.analysis.lessons.case_lessons`), :data:`CASES_PER_PAGE` cases a
+    page (``page=``)."""
     store = get_store()
     index = search_index_for(store)
     min_grade = request.args.get("grade", "").strip()
     if min_grade and min_grade not in grades.GRADE_IDS:
         abort(400, f"Unknown evidence grade '{min_grade}'; use one of: {', '.join(grades.GRADE_IDS)}.")
+    number = whole_number(request.args.get("page", "1"), "page")
     selection, cases_ = parse_selection(request.args.getlist), every_case(store)
-    found = case_lessons(index.passages.values(), cases_, selection, min_grade or None, index.sources)
+    found = case_lessons(lesson_passages_for(store), cases_, selection, min_grade or None, index.sources)
+    try:
+        page = paginate(found.cases, number, CASES_PER_PAGE)
+    except PageOutOfRange as err:
+        abort(404, f"No such page of lessons: {err}.")
+    endpoint = "lessons.lessons_json" if fmt == "json" else "lessons.lessons"
+
+    def link(to_page: int) -> str:
+        return url_for(endpoint, **{name: list(values) for name, values in found.selection.items()},
+                       **({"grade": min_grade} if min_grade else {}), **({"page": to_page} if to_page > 1 else {}))
+
     cases = [{"id": item.case.id, "name": item.case.row["name"], "url": url_for("cases.case", case_id=item.case.id),
               "sectors": sorted(item.case.values["sector"].values()),
               "sections": [{"title": title, "items": [
@@ -41,7 +57,7 @@ def lessons(fmt: str):
                    "evidence": passage_grade(p, index.sources),
                    "sources": source_refs(p.sources, index.sources)} for p in passages]}
                   for title, passages in item.sections]}
-             for item in found.cases]
+             for item in page.items]
     facets = [{"name": counts.facet.name, "title": counts.facet.title,
                "values": [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected}
                           for v in counts.values]} for counts in found.facets]
@@ -49,7 +65,10 @@ def lessons(fmt: str):
             "grade": min_grade or None,
             "grades": [{"value": g.id, "label": g.label if g.id == grades.GRADE_IDS[0] else f"{g.label} or better",
                         "count": None, "selected": g.id == min_grade} for g in grades.GRADES],
-            "cases": cases, "cases_total": found.cases_total, "counts": found.counts,
+            "cases": cases, "total": page.total, "cases_total": found.cases_total, "counts": found.counts,
+            "page": {"number": page.number, "pages": page.pages, "size": page.size,
+                     "next": link(page.number + 1) if page.number < page.pages else None,
+                     "previous": link(page.number - 1) if page.number > 1 else None},
             "facets": facets, "clear_url": url_for("lessons.lessons") if found.selection or min_grade else None,
             "notices": [{"facet": facet, "value": value,
                          "message": f"No case has the {facet} '{value}': it is not one of this list's values."}
