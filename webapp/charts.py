@@ -146,8 +146,7 @@ def _bar_marks(item: Mapping[str, Any], share: float) -> tuple[str, str]:
     contested = item.get("contested") or 0
     if contested:
         width = share * contested / total
-        shapes.append(f'<rect class="contested-line" x="{share - width:.2f}" y="1.15" width="{width:.2f}" '
-                      f'height=".35"/>')
+        shapes.append(f'<line class="contested-line" x1="{share - width:.2f}" x2="{share:.2f}" y1="1.3" y2="1.3"/>')
     said = ", ".join(f"{g['count']} {_grade_words(g['id'])}" for g in grades)
     words = (f'<span class="visually-hidden">; evidence: {escape(said)}'
              f'{f"; {contested} contested" if contested else ""}</span>')
