@@ -28,6 +28,7 @@ from kb.store import ladybug as ladybug_store
 from kb.store.ladybug import LadybugStore, current_generation, rebuild
 from kb.store.ladybug import change as ladybug_change
 from kb.store.ladybug import generations as ladybug_generations
+from kb.store.ladybug import writer as ladybug_writer
 from tests.conftest import FIXTURES, REPO, kill_when_it_prints
 
 GAMMA = """---
@@ -179,11 +180,13 @@ def _first_source(text: str) -> str:
 @pytest.mark.parametrize("processes", ["one process", "worker processes"])
 def test_a_full_load_writes_what_the_pipeline_builds(content: str, processes: str, tmp_path: Path,
                                                      monkeypatch) -> None:
-    """The full load reads cases in chunks; the graph is the one ``graph_rows`` makes of the whole corpus."""
+    """The full load reads cases in chunks, writes sources as chunks come back and bulk-loads each table in
+    batches; the graph is the one ``graph_rows`` makes of the whole corpus."""
     root = FIXTURES / "mini" if content == "mini" else REPO
     monkeypatch.setattr(full_load, "FULL_LOAD_CHUNK", 1 if content == "mini" else 7)  # several chunks
     # Chunks go to worker processes from PARALLEL_FROM files on; the content here is below it.
     monkeypatch.setattr(full_load, "PARALLEL_FROM", 1 if processes == "worker processes" else 10**9)
+    monkeypatch.setattr(ladybug_writer, "COPY_BATCH_FILES", 2)  # each table in several COPYs, as at 100,000 cases
     assert load_embedded(root, tmp_path / "chunked", full=True).mode == "full"
     rebuild(tmp_path / "whole", graph_rows(load_content(root).corpus))
     ids = None if content == "mini" else ["buurtzorg", "zappos"]

@@ -4,9 +4,11 @@ Documents are most of a large load's memory (about 100 kB each), so case files a
 (:data:`FULL_LOAD_CHUNK`), in worker processes when there are many (:data:`PARALLEL_FROM`).  Each
 chunk is read (:func:`kb.load.read.read_checked`), its links resolved, its cases' part of the graph
 made (:func:`kb.load.rows.graph_part`) and written to staging files, and its manifest records made;
-then it is let go.  At the end the cross-file checks run over every file (the cases seen through
-their records, :func:`kb.load.records.stub_document`), the shared part of the graph (sectors,
-concepts, sources, countries) is added, and the generation is bulk-loaded, checked and switched to.
+then it is let go, and the sources its cases declared first are written as it comes back (only
+their ids are kept).  At the end the cross-file checks run over every file (the cases seen through
+their records, :func:`kb.load.records.stub_document`), the rest of the shared part of the graph
+(sectors, concepts, the sources only concept pages declare, countries) is added, and the generation
+is bulk-loaded, checked and switched to.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from kb.load.cache import CachedFile, ParseCache
 from kb.load.read import by_path, read_checked
 from kb.load.records import record_for, stub_document
 from kb.load.results import EmbeddedLoad
-from kb.load.rows import countries_of, counts_by_file, first_declarations, first_of, graph_part
+from kb.load.rows import countries_of, counts_by_file, first_declarations, graph_part
 from kb.problems import Problem
 from kb.store.manifest import FileRecord, Manifest, new_manifest
 
@@ -60,9 +62,10 @@ def full_load(root: Path, store: Path, cache: ParseCache, progress: Progress | N
     concepts = {f.display: read_checked(f, layout, vocabulary, cache) for f in files if f.role != "case"}
     writer = ladybug.GenerationWriter(store)
     try:
+        sources = _SourcesWritten(writer, vocabulary)
         chunks = _read_cases(_ChunkContext(layout, vocabulary, [e.document for e in concepts.values()], cache,
-                                           writer), [f for f in files if f.role == "case"], progress)
-        load = _finish(writer, _Whole(manifest, files, concepts, chunks, vocabulary, cache), step)
+                                           writer), [f for f in files if f.role == "case"], progress, sources)
+        load = _finish(writer, _Whole(manifest, files, concepts, chunks, vocabulary, cache, sources.seen), step)
     except BaseException:
         writer.discard()
         raise
@@ -89,7 +92,7 @@ class _ChunkLoaded:
     records: dict[str, FileRecord]
     problems: list[Problem]
     countries: set[str]
-    declared: list[dict]  # each source's first declaration in the chunk, in file order
+    declared: list[dict]  # each source's first declaration in the chunk, in file order (emptied once written)
 
 
 @dataclass
@@ -102,13 +105,34 @@ class _Whole:
     chunks: list[_ChunkLoaded]
     vocabulary: Vocabulary
     cache: ParseCache
+    sources_written: set[str]  # the ids of the sources the cases declared, already written
     problems: list[Problem] = field(default_factory=list)
 
 
-def _read_cases(context: _ChunkContext, cases: list[SourceFile], progress: Progress | None) -> list[_ChunkLoaded]:
+class _SourcesWritten:
+    """Each source's first declaration in a case file, written as the chunks come back, in file order.
+
+    The sources are most of the graph's nodes (about eleven a case): kept until the end, their
+    declarations grew a 100,000-case load by more than the rest of the parent's memory.  Only the
+    ids are kept, so that a later declaration of the same source is passed over.
+    """
+
+    def __init__(self, writer: Any, vocabulary: Vocabulary):
+        self.writer, self.vocabulary, self.seen = writer, vocabulary, set()
+
+    def add(self, chunk: _ChunkLoaded) -> None:
+        new = [source for source in chunk.declared if source["id"] not in self.seen]
+        self.seen.update(source["id"] for source in new)
+        if new:
+            self.writer.add(graph_part(self.vocabulary, sources=new))
+        chunk.declared = []
+
+
+def _read_cases(context: _ChunkContext, cases: list[SourceFile], progress: Progress | None,
+                sources: _SourcesWritten) -> list[_ChunkLoaded]:
     """Every case file read, checked and staged, chunk by chunk (in file order, whichever process loaded them)."""
     chunks = [cases[i:i + FULL_LOAD_CHUNK] for i in range(0, len(cases), FULL_LOAD_CHUNK)]
-    done = _ChunksDone(chunks, _load_chunks(context, chunks))
+    done = _ChunksDone(chunks, _load_chunks(context, chunks), sources.add)
     for _file in progress(done) if progress else done:
         pass
     return done.results
@@ -150,8 +174,7 @@ def _finish(writer: Any, whole: _Whole, step: Callable[[str], None] | None) -> E
 def _shared_part(whole: _Whole) -> GraphRows:
     """Sectors, sources, concepts and countries: the nodes (and their relationships) no one case owns."""
     concept_docs = [entry.document for entry in whole.concepts.values()]
-    declared = [source for chunk in whole.chunks for source in chunk.declared]
-    sources = first_of(declared + first_declarations(concept_docs))
+    sources = [source for source in first_declarations(concept_docs) if source["id"] not in whole.sources_written]
     return graph_part(whole.vocabulary, concepts=concept_docs, sources=sources, sectors=True,
                       countries={c for chunk in whole.chunks for c in chunk.countries})
 
@@ -159,8 +182,9 @@ def _shared_part(whole: _Whole) -> GraphRows:
 class _ChunksDone:
     """The files of the chunks, given as each chunk is loaded (for a progress bar over files)."""
 
-    def __init__(self, chunks: list[list[SourceFile]], loaded: Iterable[_ChunkLoaded]):
-        self.chunks, self.loaded, self.results = chunks, loaded, []
+    def __init__(self, chunks: list[list[SourceFile]], loaded: Iterable[_ChunkLoaded],
+                 each: Callable[[_ChunkLoaded], None]):
+        self.chunks, self.loaded, self.results, self.each = chunks, loaded, [], each
 
     def __len__(self) -> int:
         return sum(len(chunk) for chunk in self.chunks)
@@ -168,6 +192,7 @@ class _ChunksDone:
     def __iter__(self) -> Iterator[SourceFile]:
         for chunk, result in zip(self.chunks, self.loaded, strict=True):
             self.results.append(result)
+            self.each(result)
             yield from chunk
 
 

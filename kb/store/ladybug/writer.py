@@ -35,6 +35,9 @@ __all__ = ["GenerationWriter", "StagedPart", "check_generation", "ddl_statements
 
 # Explicit dialect: LadybugDB otherwise sniffs it from the first rows and may miss later quoting.
 _CSV_OPTIONS = "header=false, parallel=false, auto_detect=false, delim=',', quote='\"', escape='\"'"
+#: Staging files one COPY reads at most (a full load writes one per table and chunk of 250 cases): a
+#: bulk load holds what it reads, so a table of 100,000 cases goes in by tens of thousands of cases.
+COPY_BATCH_FILES = 40
 
 
 def ddl_statements() -> list[str]:
@@ -140,9 +143,11 @@ class _Staging:
         for name, filenames in part.files.items():  # each part writes files of its own name
             self.files.setdefault(name, []).extend(filenames)
 
-    def _sources(self, name: str) -> str:
+    def _sources(self, name: str) -> list[str]:
+        """What each COPY of a table reads: its staging files, at most :data:`COPY_BATCH_FILES` at a time."""
         paths = [f"'{_quote_path(self.folder / filename)}'" for filename in self.files[name]]
-        return paths[0] if len(paths) == 1 else f"[{', '.join(paths)}]"
+        batches = [paths[i:i + COPY_BATCH_FILES] for i in range(0, len(paths), COPY_BATCH_FILES)]
+        return [batch[0] if len(batch) == 1 else f"[{', '.join(batch)}]" for batch in batches]
 
     def copy_into(self, database_path: Path, progress: Callable[[str], None]) -> None:
         database = ladybug.Database(str(database_path), max_db_size=MAX_DB_BYTES)
@@ -153,15 +158,16 @@ class _Staging:
             for label, count in self.nodes.items():
                 if count:
                     progress(f"{label} ({count})")
-                    connection.execute(f"COPY {label} FROM {self._sources(label)} ({_CSV_OPTIONS})")
+                    for files in self._sources(label):
+                        connection.execute(f"COPY {label} FROM {files} ({_CSV_OPTIONS})")
             for (rel_type, start, end), count in self.rels.items():
                 if not count:
                     continue
                 progress(f"{rel_type} {start}->{end} ({count})")
                 many_pairs = len(REL_ENDPOINTS[rel_type]) > 1
                 options = f", from='{start}', to='{end}'" if many_pairs else ""
-                connection.execute(f"COPY {rel_type} FROM {self._sources(f'{rel_type}_{start}_{end}')} "
-                                   f"({_CSV_OPTIONS}{options})")
+                for files in self._sources(f"{rel_type}_{start}_{end}"):
+                    connection.execute(f"COPY {rel_type} FROM {files} ({_CSV_OPTIONS}{options})")
         finally:
             connection.close()
             database.close()
