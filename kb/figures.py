@@ -34,6 +34,16 @@ says follows after a dash:
 '13,500 staff (2018) — as reported in March 2018'
 >>> figure_text(12000, what="staff", year=1990, note="about 7,000 in Sweden and 5,000 abroad")
 '12,000 staff (1990) — about 7,000 in Sweden and 5,000 abroad'
+
+A claim's figure may give its qualifier on its own after the number's words (``**650** US patents, more than,
+as reported``, ``**300,000 GBP** (almost) spent``): it is read in words before the number, once:
+
+>>> figure_text(650, what="US patents, more than, as reported", year=2003)
+'more than 650 US patents, as reported (2003)'
+>>> figure_text(300000, unit="GBP", what="(almost) spent on profit shares", year=2021)
+'almost 300,000 GBP spent on profit shares (2021)'
+>>> figure_text(500, what="employees, nearly, up from about 300 in a year", year=2016)
+'almost 500 employees, up from about 300 in a year (2016)'
 """
 
 from __future__ import annotations
@@ -53,6 +63,9 @@ QUALIFIERS: dict[str, str] = {
 }
 _QUALIFIER = re.compile(rf"({'|'.join(sorted(QUALIFIERS, key=len, reverse=True))})\b\s*", re.IGNORECASE)
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_ALTERNATIVES = "|".join(sorted(QUALIFIERS, key=len, reverse=True))
+#: A qualifier standing on its own in a figure's words: between commas (or last), or in brackets.
+_STANDING = re.compile(rf"(?:,\s*|\s+)({_ALTERNATIVES})\s*(?=,|$)|\s*\(({_ALTERNATIVES})\)", re.IGNORECASE)
 _SEPARATORS = " ,;:—–-"
 
 
@@ -95,6 +108,9 @@ def figure_text(value: float, *, unit: str = "", what: str = "", year: int | Non
                 high: float | None = None, note: str = "") -> str:
     """A figure as people read it: ``[qualifier] number[–high] [unit] what (year)[ — the rest of the note]``."""
     qualifier, remark = _read_note(note, value, what) if note else ("", "")
+    if not qualifier and (standing := _STANDING.search(what)):
+        qualifier = QUALIFIERS[(standing.group(1) or standing.group(2)).lower()]
+        what = (what[:standing.start()] + what[standing.end():]).strip(_SEPARATORS)
     text = " ".join(part for part in (qualifier, _amount(value, unit, high), what.strip()) if part)
     if year:
         text += f" ({year})"

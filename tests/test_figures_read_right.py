@@ -80,3 +80,20 @@ def test_two_figures_that_disagree_are_a_warning_until_marked(tmp_path: Path) ->
                               "(source 'bbi-event-2020')")]
     # 13,500 and 14,000 staff in 2018 are the same figure rounded: no warning.
     assert not [p for p in problems if p["code"] == "figure-conflict" and "2018" in p["message"]]
+
+
+#: A qualifier left behind the number's words ("650 US patents, more than"), where a reader expects it first.
+QUALIFIER_BEHIND = re.compile(r"(?:,\s*|\()(about|around|more than|over|nearly|almost|at least|up to|some)(?:\)|\s*,|\s*\()")
+
+
+def test_every_figure_gives_its_qualifier_first(real_client) -> None:
+    figures = []
+    for case in CASES:
+        page = real_client.get(f"/cases/{case}").get_data(as_text=True)
+        figures += re.findall(r'<li class="figure">([^<]*)<', page)
+    assert len(figures) > 140
+    assert [f for f in figures if QUALIFIER_BEHIND.search(f)] == []
+    # As the case files give them (**650** US patents, more than, as reported; **30** ..., around, as reported):
+    assert "more than 650 US patents, as reported (2003) " in figures
+    assert "about 30 NHS, local-government and charity organisations worked with since 2015, as reported (2020) " \
+        in figures
