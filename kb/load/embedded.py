@@ -50,7 +50,8 @@ def load_embedded(root: Path, store: Path, *, full: bool = False,
             return EmbeddedLoad(misnamed, "refused", generation=ladybug.current_generation(store),
                                 seconds=time.perf_counter() - started)
         cache = ParseCache(store / "cache", cache_version(root))
-        manifest = None if full else ladybug.current_manifest(store)
+        with _without_cycle_collection():  # unpickling some hundred thousand records set it off again and again
+            manifest = None if full else ladybug.current_manifest(store)
         scan = scan_changes(root, manifest, cache.version) if manifest else None
         if scan is None or (scan.anything and ladybug.needs_rebuild(store, manifest.built_bytes)):
             load = full_load(root, store, cache, progress, step)
