@@ -53,8 +53,9 @@ def _grade_words(grade_id: str) -> str:
 
 
 def dot_matrix(matrix: Mapping[str, Any], *, chart_id: str, title: str, verb: str, cell: int = 32) -> Markup:
-    """Rows by columns, one dot per non-empty cell: its area is the number of organisations, its fill the
-    grade of the middle organisation's evidence (a dashed ring marks a cell with a contested claim).
+    """Rows by columns, one dot per non-empty cell: its area is the number of organisations, its fill their
+    evidence profile (a slice per grade as large as its share of the organisations, strongest first, clockwise
+    from the top; a dashed red ring marks a cell with a contested claim).
 
     ``matrix`` is :func:`webapp.views.patterns.matrix_data`'s: ``rows`` and ``columns`` (id, name, cases)
     and ``cells`` (row, column, count, claims_url, evidence with median, contested and grades).
@@ -75,8 +76,8 @@ def dot_matrix(matrix: Mapping[str, Any], *, chart_id: str, title: str, verb: st
            f'{escape(chart_id)}-desc">',
            f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
            f'<desc id="{escape(chart_id)}-desc">Practices in rows, {escape(kind)}s in columns. The bigger the dot, the '
-           f'more organisations use the practice and {escape(verb)} the {escape(kind)}; the darker it is, the stronger '
-           f'their evidence. Each dot links to the claims behind it.</desc>']
+           f'more organisations use the practice and {escape(verb)} the {escape(kind)}; its fill is split by how '
+           f'strong their evidence is, the darker the stronger. Each dot links to the claims behind it.</desc>']
     for n, r in enumerate(rows):  # row guides and labels
         y = top + cell * n + cell / 2
         out.append(f'<line class="grid" x1="{left - 4:.0f}" x2="{left + cell * len(columns):.0f}" '
@@ -102,10 +103,31 @@ def dot_matrix(matrix: Mapping[str, Any], *, chart_id: str, title: str, verb: st
                  f"{c['column_name']}; evidence: {by_grade or 'not recorded'}"
                  f"{f'; {contested} contested' if contested else ''}. The claims behind it")
         out.append(f'<a href="{escape(c["claims_url"])}" aria-label="{escape(label)}">'
-                   f'<circle class="dot ev-fill-{escape(median or "none")}{" contested" if contested else ""}" '
+                   f'{_pie(x, y, radius, ev.get("grades") or [{"id": median, "count": 1}])}'
+                   f'<circle class="dot{" contested" if contested else ""}" '
                    f'cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}"/></a>')
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def _pie(x: float, y: float, radius: float, grades: Sequence[Mapping[str, Any]]) -> str:
+    """A dot's fill as its evidence profile: a slice per grade as large as its share, strongest first, clockwise
+    from the top (one grade: the whole dot)."""
+    parts = [g for g in grades if g["count"]]
+    total = sum(g["count"] for g in parts)
+    if len(parts) <= 1:
+        grade_id = parts[0]["id"] if parts else ""
+        return f'<circle class="ev-fill-{escape(grade_id or "none")}" cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}"/>'
+    slices, angle = [], -math.pi / 2
+    for g in parts:
+        sweep = 2 * math.pi * g["count"] / total
+        start = (x + radius * math.cos(angle), y + radius * math.sin(angle))
+        end = (x + radius * math.cos(angle + sweep), y + radius * math.sin(angle + sweep))
+        slices.append(f'<path class="slice ev-fill-{escape(g["id"] or "none")}" d="M{x:.1f} {y:.1f}L{start[0]:.2f} '
+                      f'{start[1]:.2f}A{radius:.1f} {radius:.1f} 0 {1 if sweep > math.pi else 0} 1 {end[0]:.2f} '
+                      f'{end[1]:.2f}Z"/>')
+        angle += sweep
+    return "".join(slices)
 
 
 def ranked_bars(items: Sequence[Mapping[str, Any]], *, chart_id: str, title: str, unit: str) -> Markup:

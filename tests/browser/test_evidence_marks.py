@@ -113,3 +113,37 @@ def test_the_case_shows_marks_of_every_kind(seen: dict) -> None:
 def test_an_evidence_profile_bar_is_drawn(seen: dict, kind: str) -> None:
     bars = seen[kind]["bars"]
     assert bars and all(rects >= 1 for rects in bars), f"{CLAIM_PAGES[kind]}: no evidence profile drawn"
+
+
+#: Each dot of a dot matrix: how many grades its label names and how many slices (or whole fills) it draws.
+DOTS = """chart => [...chart.querySelectorAll('a')].map(a => ({
+  label: a.getAttribute('aria-label'),
+  named: (a.getAttribute('aria-label').split('; evidence: ')[1] || '').split('.')[0].split(';')[0].split(', ').length,
+  drawn: a.querySelectorAll('path.slice').length || a.querySelectorAll('circle[class^="ev-fill-"]').length}))"""
+#: Each ranked bar: the grades its words name and the segments it draws.
+BARS = """list => [...list.querySelectorAll('li')].map(li => ({
+  words: li.querySelector('.visually-hidden')?.textContent || '',
+  segments: li.querySelectorAll('svg rect').length}))"""
+
+
+@pytest.mark.parametrize("url, chart", [("/patterns", "#practice-challenge-chart"), ("/analytics", "#evidence-chart")])
+def test_each_pattern_cell_draws_its_evidence_profile(page, url: str, chart: str) -> None:
+    """A dot is split into a slice per grade of its organisations' evidence (the same grades its label says); on a
+    phone the same pairs are ranked bars, each stacked by grade and saying so in words; the table twin follows."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(url)
+    dots = page.locator(chart).evaluate(DOTS)
+    assert len(dots) > 100, f"{url}: {len(dots)} dots"
+    assert all(d["drawn"] == d["named"] for d in dots), [d for d in dots if d["drawn"] != d["named"]][:3]
+    assert any(d["drawn"] >= 3 for d in dots)
+    assert page.locator(chart.replace("-chart", "-bars")).is_hidden()
+    twin = page.locator(f"{chart.replace('-chart', '')} details.table-twin table, "
+                        f"{chart.replace('-chart', '')} ~ details.table-twin table").first
+    assert twin.locator("tbody tr").count() >= 30
+    page.set_viewport_size({"width": 390, "height": 844})
+    bars = page.locator(chart.replace("-chart", "-bars"))
+    assert bars.is_visible() and page.locator(chart).is_hidden()
+    drawn = bars.evaluate(BARS)
+    assert len(drawn) == 15
+    for bar in drawn:
+        assert bar["words"].startswith("; evidence: ") and bar["segments"] == bar["words"].count(",") + 1, bar
