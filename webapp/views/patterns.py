@@ -35,7 +35,10 @@ def patterns(fmt: str):
         "cases_total": index.n_cases,
         "filter": {key: selected[key] for key in ("scope", "min_grade", "description")},
         "ignored": selected["ignored"],
-        "matrices": {f"practice_{col}": matrix_data(index, matrix, args) for col, matrix in matrices.items()},
+        # Each cell's cases, evidence and links: the same for every request of one graph version and filter.
+        "matrices": {f"practice_{col}": index.memo(("matrix data", col, tuple(sorted(args.items()))),
+                                                   lambda m=matrix: matrix_data(index, m, args))
+                     for col, matrix in matrices.items()},
         "most_connected": index.memo("most_connected", lambda: analysis.most_connected(index, limit=10)),
         "highlights": {f"practice_{col}": [{**pair, "claims_url": url_for(
             "patterns.pattern_claims", practice=pair["row"], **{col: pair["col"]}, **args)} for pair in index.memo(

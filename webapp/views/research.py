@@ -187,16 +187,18 @@ def analytics(fmt: str):
         "communities": [{"number": n + 1, "practices": [{"id": p, "name": index.name("practice", p)}
                                                        for p in members]}
                         for n, members in enumerate(communities)],
-        "central": analysis.most_connected(index, limit=15),
-        "evidence": [{k: v for k, v in row.items() if k != "cases"} | {"cases": len(row["cases"])} | {
-            "claims_url": url_for("patterns.pattern_claims", practice=row["practice"], outcome=row["id"], **args)}
-                     for row in evidence],
+        "central": index.memo(("most_connected", 15), lambda: analysis.most_connected(index, limit=15)),
+        "evidence": index.memo(("practice_outcome_rows", tuple(sorted(args.items()))), lambda: [
+            {k: v for k, v in row.items() if k != "cases"} | {"cases": len(row["cases"])} | {
+                "claims_url": url_for("patterns.pattern_claims", practice=row["practice"], outcome=row["id"], **args)}
+            for row in evidence]),
     }
     # The same pairs as a dot matrix (the HTML page's chart; the JSON has them as rows in ``evidence``).
     matrix = index.memo(("matrix", "practice", "outcome"),
                         lambda: analysis.cross_matrix(index, "practice", "outcome")) if fmt == "html" else None
     return respond(fmt, "analytics.html", data, choices=selected["choices"],
-                   matrix=matrix_data(index, matrix, args) if matrix else None)
+                   matrix=index.memo(("matrix data", "outcome", tuple(sorted(args.items()))),
+                                     lambda: matrix_data(index, matrix, args)) if matrix else None)
 
 
 def practice_communities(graph: nx.Graph) -> list[list[str]]:
