@@ -101,3 +101,15 @@ def test_one_primary_and_one_secondary_button_style(phone) -> None:
     primary, secondary = next(iter(looks[True])), next(iter(looks[False]))
     assert primary.startswith("rgb(0, 112, 60) rgb(255, 255, 255)"), primary  # GOV.UK green, white text
     assert secondary.startswith("rgb(243, 242, 241) rgb(11, 12, 12)"), secondary  # light grey, near-black text
+
+
+def test_the_timeline_on_a_phone_is_a_card_per_organisation(phone) -> None:
+    """The chart needs a wide screen; a phone shows each organisation's marked years, each leading to its case."""
+    phone.goto("/timeline?status=abandoned")
+    assert phone.locator("#timeline-chart").is_hidden()
+    cards = phone.locator("ol.timeline-cards > li")
+    assert cards.count() >= 3 and cards.first.is_visible()
+    medium = cards.filter(has=phone.locator("h3", has_text="Medium"))
+    assert medium.locator("ol.year-chips a").all_inner_texts()[:3] == [
+        "2012 founded", "2012 adopted self-management", "2016 abandoned"]
+    assert medium.locator("ol.year-chips a").nth(2).get_attribute("href") == "/cases/medium#year-ended"
