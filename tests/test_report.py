@@ -57,3 +57,20 @@ def test_the_report_gathers_the_questions_managers_ask(real_client) -> None:
     assert [q["section"] for q in data["questions"]] == ["Transition", "Funding and cost", "Regulation and inspection"]
     lines = [line for q in data["questions"] for line in q["lines"]]
     assert lines and all(line["sources"] and line["url"].startswith(f"/cases/{line['case']}#") for line in lines)
+
+
+def test_every_passage_of_the_report_carries_its_evidence_mark(real_client) -> None:
+    """Lessons, the managers' questions and why a case stepped back show the same mark as the claims: the grade
+    of the best source a passage cites (an affiliated source counting as the organisation's own account)."""
+    data = real_client.get(f"/report.json?{DESCRIBED}").json
+    suffolk = [line for line in data["lessons"] if line["case"] == "west-suffolk-buurtzorg-test-and-learn"]
+    # It cites the King's Fund's review (third-party, but commissioned with the test: its own account) and the
+    # King's Fund's blog (third-party): a third-party report.
+    assert suffolk[0]["text"].startswith("Putting health and social care in one self-managing team")
+    assert suffolk[0]["evidence"] == "reported"
+    passages = data["lessons"] + [line for q in data["questions"] for line in q["lines"]]
+    passages += [w for e in data["ended"] for w in e["why"]]
+    page = real_client.get(f"/report?{DESCRIBED}").get_data(as_text=True)
+    lessons = page.split('<h2 id="report-lessons">')[1].split("</section>")[0]
+    assert lessons.count('class="ev-grade') == len(data["lessons"]) > 0
+    assert all(p["evidence"] in ("evaluated", "reported", "own-account", "impression") for p in passages)

@@ -34,7 +34,8 @@ def report(fmt: str):
         if item is None:
             return None
         return {**item, "url": passage_url("organisation", item["case"], slug(item["section"])),
-                "sources": source_refs(item["sources"], search.sources)}
+                "sources": source_refs(item["sources"], search.sources),
+                "evidence": search.grade_of(search.passages[item["key"]])}  # the mark every claim carries
 
     for key, kind in (("practices", "practice"), ("challenges", "challenge"), ("outcomes", "outcome")):
         for concept in found[key]:
