@@ -71,7 +71,8 @@ def test_page_looks_right(page, kind: str, size: str) -> None:
 @pytest.mark.parametrize("path, status, years", [
     ("/cases/medium", "Self-management abandoned (2016)", ["Founded 2012", "Adopted self-management 2012",
                                                           "Abandoned 2016"]),
-    ("/cases/zappos", "Self-management scaled back", ["Founded 1999", "Adopted self-management 2013"]),
+    ("/cases/zappos", "Self-management scaled back (2017)", ["Founded 1999", "Adopted self-management 2013",
+                                                              "Scaled back 2017"]),
 ])
 def test_a_case_first_screen_shows_its_status_and_years(page, size: str, path: str, status: str,
                                                            years: list[str]) -> None:
