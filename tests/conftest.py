@@ -135,3 +135,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if ci_strict() and skipped:
         reporter.write_line(f"CI=true: {len(skipped)} test(s) were skipped; failing the run", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# --- where the suite's time goes ----------------------------------------------------------------------
+#: Seconds spent per test file (set-up, call and tear-down of its tests), printed after the slowest tests
+#: so that a file that grows slow is seen as a whole, not only through its slowest test.
+_FILE_SECONDS: dict[str, float] = {}
+SLOWEST_FILES = 15
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    path = report.nodeid.split("::", 1)[0]
+    _FILE_SECONDS[path] = _FILE_SECONDS.get(path, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if len(_FILE_SECONDS) < 2:
+        return
+    total = sum(_FILE_SECONDS.values())
+    terminalreporter.write_sep("=", f"slowest {SLOWEST_FILES} test files (of {total:.0f} s in tests)")
+    for path, seconds in sorted(_FILE_SECONDS.items(), key=lambda item: -item[1])[:SLOWEST_FILES]:
+        terminalreporter.write_line(f"{seconds:8.2f}s {100 * seconds / total:5.1f}%  {path}")
