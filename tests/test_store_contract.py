@@ -16,6 +16,7 @@ parameter         values tried (one query run per value)
 ``id``            ids of the label the Cypher looks up with ``(x:Label {id: $id})``; when
                   the Cypher names no such label, a few ids of every label
 ``ids``           one list holding a few ids of every label
+``organisations`` one list holding a few organisation ids
 ``labels``        one list holding every node label
 ``organisation``  organisation ids (likewise ``practice``, ``challenge``, ``outcome``,
                   ``framework``, ``sector``, ``country``, ``source``: ids of that label)
@@ -88,6 +89,8 @@ def values_for(param: str, cypher: str, ids: dict[str, list[str]]) -> list[Any]:
         return some_of_each
     if param == "ids":
         return [some_of_each]
+    if param == "organisations":
+        return [ids.get("Organisation", [])[:IDS_OF_LOOKED_UP_LABEL]]
     if param == "labels":
         return [list(NODE_PROPERTIES)]
     if param == "concept":

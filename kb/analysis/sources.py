@@ -27,7 +27,7 @@ from typing import Any
 
 from kb.analysis.facets import Facet, FacetCounts, FacetValue
 
-__all__ = ["NO_YEAR", "SOURCE_FACETS", "FacetedSources", "facet_sources", "parse_source_selection",
+__all__ = ["NO_YEAR", "SOURCE_FACETS", "FacetedSources", "SourceFacets", "facet_sources", "parse_source_selection",
            "source_organisations", "source_values"]
 
 #: The filters of the sources list, in the order shown; every one keeps a source with any of its values.
@@ -125,3 +125,69 @@ def facet_sources(sources: list[dict[str, Any]], values: Mapping[str, Mapping[st
             + [FacetValue(v, v, 0, True) for v in chosen if v not in counts])))
     return FacetedSources([source for source in sources if matches(source["id"])], facets,
                           {name: tuple(chosen) for name, chosen in selection.items()})
+
+
+class SourceFacets:
+    """Every source's facet values as an inverted index, built once per graph version: filtering and counting
+    then take set operations on the sources that have each value, not a walk over every source.
+
+    :meth:`facet` answers exactly as :func:`facet_sources` over the same sources and values; at 10,000
+    cases (some 100,000 sources) that walk took seconds on every request to the sources list.
+
+    >>> every = [{"id": "r1", "type": "report", "reliability": "independent", "date": "2015-05"},
+    ...          {"id": "n1", "type": "news", "reliability": "", "date": None}]
+    >>> values = {"r1": source_values(every[0], {"alpha": "Alpha"}), "n1": source_values(every[1], {})}
+    >>> index = SourceFacets(every, values)
+    >>> result = index.facet({"type": ("report",)})
+    >>> [s["id"] for s in result.sources], [(v.value, v.count, v.selected) for v in result.facets[0].values]
+    (['r1'], [('news', 1, False), ('report', 1, True)])
+    >>> index.organisations("r1"), index.organisations("n1")
+    (('alpha',), ())
+    """
+
+    def __init__(self, sources: list[dict[str, Any]], values: Mapping[str, Mapping[str, Mapping[str, str]]]):
+        self.sources = sources
+        #: facet name -> value -> the positions (in ``sources``) of the sources that have it
+        self._having: dict[str, dict[str, set[int]]] = {facet.name: {} for facet in SOURCE_FACETS}
+        self._labels: dict[str, dict[str, str]] = {facet.name: {} for facet in SOURCE_FACETS}
+        self._organisations: dict[str, tuple[str, ...]] = {}
+        for position, source in enumerate(sources):
+            own = values[source["id"]]
+            for facet in SOURCE_FACETS:
+                for value, label in own[facet.name].items():
+                    self._having[facet.name].setdefault(value, set()).add(position)
+                    self._labels[facet.name][value] = label
+            self._organisations[source["id"]] = tuple(own["organisation"])
+
+    def organisations(self, source_id: str) -> tuple[str, ...]:
+        """The organisations that declare or cite a source (the cases whose rows can cite it)."""
+        return self._organisations.get(source_id, ())
+
+    def _matching(self, selection: Mapping[str, tuple[str, ...]]) -> set[int] | None:
+        """Positions of the sources with any of each filter's values (None: every source)."""
+        kept: set[int] | None = None
+        for name, wanted in selection.items():
+            having = self._having[name]
+            either = set().union(*(having.get(value, ()) for value in wanted))
+            kept = either if kept is None else kept & either
+        return kept
+
+    def facet(self, selection: Mapping[str, tuple[str, ...]]) -> FacetedSources:
+        """The sources matching ``selection`` (in their order) and each filter's values with their counts."""
+        selection = {name: tuple(chosen) for name, chosen in selection.items() if name in self._having}
+        facets = []
+        for facet in SOURCE_FACETS:
+            others = self._matching({name: chosen for name, chosen in selection.items() if name != facet.name})
+            counts = {value: len(positions) if others is None else len(positions & others)
+                      for value, positions in self._having[facet.name].items()}
+            counts = {value: count for value, count in counts.items() if count}
+            labels = self._labels[facet.name]
+            chosen = selection.get(facet.name, ())
+            order = (sorted(counts, reverse=True) if facet.name == "year"
+                     else sorted(counts, key=lambda v, lab=labels: (lab[v].casefold(), v)))
+            facets.append(FacetCounts(facet, tuple(
+                [FacetValue(v, labels[v], counts[v], v in chosen) for v in order]
+                + [FacetValue(v, v, 0, True) for v in chosen if v not in counts])))
+        matching = self._matching(selection)
+        kept = self.sources if matching is None else [self.sources[position] for position in sorted(matching)]
+        return FacetedSources(kept, facets, selection)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, request, url_for
 
 from kb.analysis.facets import PageOutOfRange, paginate
-from kb.analysis.sources import facet_sources, parse_source_selection, source_organisations, source_values
+from kb.analysis.sources import SourceFacets, parse_source_selection, source_organisations, source_values
 from kb.figures import figure_row_text
 from kb.kinds import CLAIM_REL_TYPES, KIND_OF_CLAIM_TYPE
 from kb.queries.site import source_citations
@@ -32,8 +32,8 @@ def sources(fmt: str):
     store = get_store()
     chosen = parse_source_selection(request.args.getlist)
     number = whole_number(request.args.get("page", "1"), "page")
-    every, values = derived(store, "sources and their facet values", _sources_and_values)
-    result = facet_sources(every, values, chosen)
+    facets = derived(store, "sources and their facets", _source_facets)
+    result = facets.facet(chosen)
     try:
         page = paginate(result.sources, number, current_app.config["KB_PAGE_SIZE"])
     except PageOutOfRange as err:
@@ -44,12 +44,14 @@ def sources(fmt: str):
         return url_for(endpoint, **{name: list(v) for name, v in chosen.items()}, **({"page": to_page}
                                                                                       if to_page > 1 else {}))
 
-    # Only the page's sources are read in full: their declarations and every row that cites them.
+    # Only the page's sources are read in full: their declarations and every row that cites them, from the
+    # cases that declare them (found by id: no query walks every claim of the graph).
     shown = [src["id"] for src in page.items]
-    declared = _grouped(store.query("source_declarations_in", ids=shown))
-    citations = source_citations(store, ids=shown)
+    organisations = sorted({case for source_id in shown for case in facets.organisations(source_id)})
+    declared = _declarations(store, shown, organisations)
+    citations = source_citations(store, ids=shown, organisations=organisations)
     entries = [_source_entry(src, declared.get(src["id"], []), citations.get(src["id"], [])) for src in page.items]
-    data = {"sources": entries, "total": page.total, "sources_total": len(every),
+    data = {"sources": entries, "total": page.total, "sources_total": len(facets.sources),
             "citations_total": sum(len(entry["citations"]) for entry in entries),
             "selection": {name: list(v) for name, v in chosen.items()},
             "filters": [{"name": counts.facet.name, "title": counts.facet.title,
@@ -62,19 +64,31 @@ def sources(fmt: str):
     return respond(fmt, "sources.html", data)
 
 
-def _sources_and_values(store: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def _source_facets(store: Any) -> SourceFacets:
     """Every source and its facet values (type, reliability, year, organisations), once per graph version.
 
     The facets count over every source, so this reads every declaration and citation of the graph
-    (seconds at 10,000 cases); it is kept until the next load or sync (:func:`kb.store.versioned.derived`),
-    and each request then reads only its page's sources in full.
+    (seconds at 10,000 cases); it is kept until the next load or sync (:func:`kb.store.versioned.derived`)
+    as an inverted index (:class:`kb.analysis.sources.SourceFacets`), and each request then filters and
+    counts with set operations and reads only its page's sources in full.
     """
     declared = _grouped(store.query("source_declarations"))
     citations = source_citations(store)
     every = store.query("sources")
-    return every, {src["id"]: source_values(src, source_organisations(declared.get(src["id"], []),
-                                                                      citations.get(src["id"], [])))
-                   for src in every}
+    return SourceFacets(every, {src["id"]: source_values(src, source_organisations(declared.get(src["id"], []),
+                                                                                   citations.get(src["id"], [])))
+                                for src in every})
+
+
+def _declarations(store: Any, shown: list[str], organisations: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The files that declare each of the ``shown`` sources (as ``source_declarations_in``): the cases among
+    ``organisations`` and the concept pages."""
+    wanted = set(shown)
+    rows = [row for row in (store.query("source_declarations_from", organisations=organisations)
+                            if organisations else []) + store.query("source_concept_declarations")
+            if row["source"] in wanted]
+    rows.sort(key=lambda row: (row["source"], row["label"], row["id"]))
+    return _grouped(rows)
 
 
 def _grouped(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -91,9 +105,10 @@ def source(source_id: str, fmt: str):
     found = store.query("source", id=source_id)
     if not found:
         raise missing("source", source_id, store, f"No source with id '{source_id}'.")
-    entry = _source_entry(found[0], store.query("source_declarations_of", id=source_id),
-                          source_citations(store, source_id).get(source_id, []))
-    return respond(fmt, "sources.html", {"source": entry})
+    declared = store.query("source_declarations_of", id=source_id)
+    cases = [row["id"] for row in declared if row["label"] == "Organisation"]  # a case cites only what it declares
+    citations = source_citations(store, source_id, organisations=cases).get(source_id, [])
+    return respond(fmt, "sources.html", {"source": _source_entry(found[0], declared, citations)})
 
 
 def _source_entry(source: dict[str, Any], declared: list[dict[str, Any]],
