@@ -22,6 +22,17 @@ def test_home_lists_counts_and_cases(client) -> None:
     page = client.get("/").text
     assert "<strong>2</strong> organisations" in page
     assert 'href="/cases/alpha-care"' in page and 'href="/cases/beta-shoes"' in page
+    assert "See all" not in page
+
+
+def test_home_shows_the_first_cases_and_leads_to_the_rest(client, monkeypatch) -> None:
+    from webapp.views import browse
+
+    monkeypatch.setattr(browse, "HOME_CARDS", 1)
+    page = client.get("/").text
+    assert 'href="/cases/alpha-care"' in page and 'href="/cases/beta-shoes"' not in page
+    assert '<a href="/cases">See all 2 cases</a>' in page
+    assert [c["id"] for c in client.get("/index.json").json["cases"]] == ["alpha-care"]
 
 
 def test_case_page_shows_evidence_and_marks(client) -> None:
