@@ -30,7 +30,7 @@ def test_the_refusal_lists_the_parameters_the_page_takes(real_client) -> None:
     assert response.status_code == 400
     assert response.json["error"] == ("/cases.json does not read the parameter 'frameworks'; it takes: page, sort, "
                                       "sector, country, size, kind, framework, practice, challenge, outcome.")
-    assert accepted("lessons.lessons") == ["sector", "country", "practice", "challenge", "grade"]
+    assert accepted("lessons.lessons") == ["page", "sector", "country", "practice", "challenge", "grade"]
     assert "does not read the parameter 'x'; it takes none." in html.unescape(
         real_client.get("/cases/zappos?x=1").get_data(as_text=True))
 
@@ -92,3 +92,76 @@ def test_an_unknown_grade_is_refused_with_the_grades(real_client) -> None:
 def test_every_documented_parameter_belongs_to_a_page(real_client) -> None:
     endpoints = set(real_client.application.view_functions)
     assert set(PARAMETERS) <= endpoints
+
+
+#: An address of every page that reads parameters (by its JSON twin's endpoint), with what it needs besides.
+EXAMPLES = {
+    "cases.cases_json": "/cases.json", "sources.sources_json": "/sources.json", "lessons.lessons_json": "/lessons.json",
+    "compare.compare_json": "/compare.json?case=zappos", "report.report_json": "/report.json?country=GB",
+    "patterns.patterns_json": "/patterns.json", "research.analytics_json": "/analytics.json",
+    "patterns.pattern_claims_json": "/patterns/claims.json?practice=self-managing-teams&challenge=staff-attrition", "search.search_json": "/search.json?q=teams",
+    "graph.graph_json": "/graph/organisation/zappos.json", "research.query_json": "/query.json",
+    "research.query_csv": "/query.csv", "timeline.timeline_json": "/timeline.json",
+    "concepts.practice_json": "/practices/self-managing-teams.json",
+    "concepts.challenge_json": "/challenges/staff-attrition.json",
+    "concepts.outcome_json": "/outcomes/staff-wellbeing.json", "concepts.framework_json": "/frameworks/holacracy.json"}
+#: Parameters whose value is free text, applied as it is: a search, a console query and its parameters.
+FREE_TEXT = {("search.search_json", "q"), ("research.query_json", "q"), ("research.query_json", "params"),
+             ("research.query_json", "example"), ("research.query_csv", "q"), ("research.query_csv", "params"),
+             ("research.query_csv", "example")}
+NONSENSE = "zz-nothing"
+
+
+def test_every_page_with_parameters_is_audited() -> None:
+    assert set(EXAMPLES) == set(PARAMETERS)
+
+
+@pytest.mark.parametrize("endpoint, name", [(e, p["name"]) for e, ps in PARAMETERS.items() for p in ps
+                                            if (e, p["name"]) not in FREE_TEXT])
+def test_a_value_a_page_cannot_use_is_refused_or_said(real_client, endpoint: str, name: str) -> None:
+    """Every parameter of every page: a value it cannot use is a 4xx naming it, or a notice on the page naming
+    it (a filter value no case has, a field of the description not used): never silently dropped."""
+    base = EXAMPLES[endpoint]
+    response = real_client.get(f"{base}{'&' if '?' in base else '?'}{name}={NONSENSE}")
+    if response.status_code >= 400:
+        assert response.status_code in (400, 404) and NONSENSE in response.json["error"], response.json
+        return
+    said = response.json.get("notices", []) + response.json.get("ignored", [])
+    assert [n for n in said if n.get("value") == NONSENSE], (endpoint, name, response.json.keys())
+
+
+@pytest.mark.parametrize("address", ["/patterns/claims.json?practice=self-managing-teams&practice=coaching",
+                                     "/timeline.json?country=GB&country=NL", "/compare.json?country=GB&country=NL"])
+def test_a_parameter_of_one_value_given_twice_is_refused(real_client, address: str) -> None:
+    response = real_client.get(address)
+    name = address.split("?")[1].split("=")[0]
+    assert response.status_code == 400
+    assert response.json["error"].startswith(f"The parameter '{name}' takes one value, not 2 (")
+
+
+def test_sources_and_timeline_say_a_value_nothing_has(real_client) -> None:
+    sources = real_client.get("/sources.json?year=1066&type=report").json
+    assert (sources["total"], sources["notices"]) == (0, [
+        {"facet": "year", "value": "1066", "remove_url": "/sources.json?type=report",
+         "message": "No source has the year '1066': it is not one of this list's values."}])
+    page = real_client.get("/sources?year=1066").get_data(as_text=True)
+    assert ('<p class="notice" role="status">No source has the year &#39;1066&#39;: it is not one of this list&#39;s '
+            'values. <a href="/sources">Remove it</a>.</p>') in page
+    timeline = real_client.get("/timeline.json?status=finished&country=GB").json
+    assert [n["message"] for n in timeline["notices"]] == [
+        "No organisation has the status of self-management 'finished': it is not one of this page's values."]
+
+
+def test_compare_and_report_say_a_limit_they_cannot_show(real_client) -> None:
+    data = real_client.get("/compare.json?case=zappos&limit=9999").json
+    assert data["limit"] == 50
+    assert data["ignored"] == [{"field": "limit", "value": "9999", "why": "outside 1 to 50 results; 50 shown"}]
+    report = real_client.get("/report?country=GB&limit=ten").get_data(as_text=True)
+    assert "Not used: limit 'ten' (not a whole number of results; 10 shown)." in report
+
+
+def test_a_description_given_with_a_case_is_said_unused(real_client) -> None:
+    data = real_client.get("/compare.json?case=zappos&country=GB").json
+    assert data["mode"] == "case" and data["ignored"] == [
+        {"field": "country", "value": "GB", "why": "not used when comparing with a case: remove case=zappos to "
+                                                   "compare a description"}]

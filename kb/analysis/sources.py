@@ -159,6 +159,10 @@ class SourceFacets:
                     self._labels[facet.name][value] = label
             self._organisations[source["id"]] = tuple(own["organisation"])
 
+    def has(self, name: str, value: str) -> bool:
+        """Whether any source has this value of the facet ``name`` (a chosen value no source has is said)."""
+        return value in self._having.get(name, {})
+
     def organisations(self, source_id: str) -> tuple[str, ...]:
         """The organisations that declare or cite a source (the cases whose rows can cite it)."""
         return self._organisations.get(source_id, ())

@@ -23,6 +23,25 @@ from .links import KIND_PAGES
 bp = Blueprint("compare", __name__)
 
 DEFAULT_LIMIT, MAX_LIMIT = 10, 50
+#: The fields of the describe-your-organisation form.
+DESCRIPTION_FIELDS = (*analysis.COMPARED_KINDS, "sector", "country", "kind", "size", "staff")
+
+
+def read_limit(args: MultiDict, ignored: list[dict[str, str]]) -> int:
+    """How many results to show: ``limit`` from 1 to :data:`MAX_LIMIT` (default :data:`DEFAULT_LIMIT`); a value
+    that is not a whole number, or out of range, is said in ``ignored`` with what is shown instead."""
+    text = args.get("limit", "").strip()
+    if not text:
+        return DEFAULT_LIMIT
+    if not is_whole_number(text, minimum=0):
+        ignored.append({"field": "limit", "value": text[:40],
+                        "why": f"not a whole number of results; {DEFAULT_LIMIT} shown"})
+        return DEFAULT_LIMIT
+    limit = min(max(int(text), 1), MAX_LIMIT)
+    if limit != int(text):
+        ignored.append({"field": "limit", "value": text,
+                        "why": f"outside 1 to {MAX_LIMIT} results; {limit} shown"})
+    return limit
 
 
 def _countries(index: CaseIndex) -> dict[str, str]:
@@ -40,18 +59,23 @@ def _kinds(index: CaseIndex) -> list[str]:
 def compare(fmt: str):
     """Cases comparable to a case (``?case=id``) or to an organisation described in the form."""
     index, args = analysis.index_for(get_store()), request.args
-    limit = min(max(args.get("limit", DEFAULT_LIMIT, type=int), 1), MAX_LIMIT)
+    limit_ignored: list[dict[str, str]] = []
+    limit = read_limit(args, limit_ignored)
     case_id = args.get("case", "").strip()
     if case_id:
         if case_id not in index.profiles:
             raise not_found(f"No case with id '{case_id}'.", case_id, *page_names(get_store(), "organisation"),
                             url_of=lambda found: url_for("compare.compare", case=found))
-        query, ignored, mode = analysis.query_for_case(index, case_id), [], "case"
+        query, mode = analysis.query_for_case(index, case_id), "case"
+        ignored = [{"field": field, "value": value[:40], "why": f"not used when comparing with a case: "
+                    f"remove case={case_id} to compare a description"}
+                   for field in DESCRIPTION_FIELDS for value in args.getlist(field) if value.strip()]
         results = analysis.rank_comparable(index, query, limit=limit, exclude={case_id})
     else:
         query, ignored = described_query(index, args)
         mode = "empty" if query.is_empty() else "description"
         results = [] if query.is_empty() else analysis.rank_comparable(index, query, limit=limit)
+    ignored += limit_ignored
     profile = index.profiles.get(case_id)
     data = {"mode": mode, "case": {"id": profile.id, "name": profile.name} if profile else None,
             "query": describe_query(index, query), "ignored": ignored, "limit": limit,

@@ -15,6 +15,7 @@ from kb import analysis
 from kb.analysis import CaseIndex
 from kb.queries.explore import concept_query
 
+from ..bounds import whole_number
 from ..errors import not_found, page_names
 from ..render import render_markdown
 from ..store import get_store
@@ -116,7 +117,7 @@ def _page_of(claims: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[s
     """One page of a concept's claims (``?page=``, ``KB_PAGE_SIZE`` a page) and where it is."""
     per_page = current_app.config["KB_PAGE_SIZE"]
     pages = max(1, -(-len(claims) // per_page))
-    page = request.args.get("page", 1, type=int)
+    page = whole_number(request.args.get("page", "1"), "page")
     if not 1 <= page <= pages:
         abort(404, f"No page {page}: the claims fill {pages} page{'s' if pages > 1 else ''}.")
     start = (page - 1) * per_page

@@ -138,7 +138,10 @@ def graph(kind: str, node_id: str, fmt: str):
     unknown = [k for k in shown if k not in GRAPH_KINDS]
     if unknown:
         abort(400, f"Unknown kind to show: {', '.join(unknown)}; use: {', '.join(GRAPH_KINDS)}.")
-    grouped = request.args.get("group") == "kind"
+    group = request.args.get("group", "")
+    if group not in ("", "kind"):
+        abort(400, f"The group must be 'kind' (nodes of a kind together), not '{group[:40]}'.")
+    grouped = group == "kind"
     hood = neighbourhood(get_store(), kind, node_id, depth=int(depth), kinds=tuple(shown), max_nodes=GRAPH_MAX_NODES)
     if hood is None:
         raise not_found(f"No {kind} with id '{node_id}'.", node_id, *page_names(get_store(), kind),

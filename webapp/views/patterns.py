@@ -80,6 +80,9 @@ def pattern_claims(fmt: str):
     selected = evidence_filter(request.args)
     full = analysis.index_for(get_store())
     index = full.restricted(selected["scope"], selected["min_grade"])
+    if request.args.get("challenge") and request.args.get("outcome"):
+        abort(400, f"Name a challenge or an outcome, not both (challenge '{request.args['challenge'][:40]}', "
+                   f"outcome '{request.args['outcome'][:40]}'): a count is of one pair.")
     pair = next(((row, col) for row, col in PATTERN_PAIRS if request.args.get(row) and request.args.get(col)), None)
     if pair is None:
         abort(400, "Name a practice and a challenge or an outcome, e.g. "

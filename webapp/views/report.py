@@ -15,7 +15,7 @@ from kb.slug import slug
 
 from ..store import get_store
 from .base import page_route, respond
-from .compare import DEFAULT_LIMIT, MAX_LIMIT, describe_query, described_query
+from .compare import describe_query, described_query, read_limit
 from .links import node_url, passage_url, source_refs
 
 bp = Blueprint("report", __name__)
@@ -26,8 +26,8 @@ def report(fmt: str):
     """What organisations like the one described (the compare form's fields) did, met, reported and learnt."""
     store = get_store()
     index, search = analysis.index_for(store), search_index_for(store)
-    limit = min(max(request.args.get("limit", DEFAULT_LIMIT, type=int), 1), MAX_LIMIT)
     query, ignored = described_query(index, request.args)
+    limit = read_limit(request.args, ignored)
     found = like_mine(index, query, search.passages.values(), {c.id: c.row for c in every_case(store)}, limit)
 
     def line(item: dict | None) -> dict | None:

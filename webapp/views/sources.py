@@ -60,8 +60,23 @@ def sources(fmt: str):
             "page": {"number": page.number, "pages": page.pages, "size": page.size,
                      "next": link(page.number + 1) if page.number < page.pages else None,
                      "previous": link(page.number - 1) if page.number > 1 else None},
-            "clear_url": url_for(endpoint) if chosen else None}
+            "clear_url": url_for(endpoint) if chosen else None,
+            "notices": _unknown_values(chosen, facets, endpoint)}
     return respond(fmt, "sources.html", data)
+
+
+def _unknown_values(chosen: dict[str, tuple[str, ...]], facets: SourceFacets, endpoint: str) -> list[dict[str, Any]]:
+    """A notice for each chosen value no source has at all, with a link without it: the list would otherwise
+    be empty without saying why."""
+    notices = []
+    for name, wanted in chosen.items():
+        for value in wanted:
+            if not facets.has(name, value):
+                rest = {n: [v for v in vs if (n, v) != (name, value)] for n, vs in chosen.items()}
+                notices.append({"facet": name, "value": value, "remove_url": url_for(endpoint, **rest),
+                                "message": f"No source has the {name} '{value}': it is not one of this list's "
+                                           "values."})
+    return notices
 
 
 def _source_facets(store: Any) -> SourceFacets:

@@ -19,6 +19,8 @@ from .base import page_route, respond
 bp = Blueprint("timeline", __name__)
 
 _FILTERS = (("sector", "Sector"), ("country", "Country"), ("status", "What became of self-management"))
+#: Each filter in a sentence.
+_WORDS = {"sector": "sector", "country": "country", "status": "status of self-management"}
 
 
 def all_timelines(store: Any) -> list[dict[str, Any]]:
@@ -54,8 +56,23 @@ def timeline(fmt: str):
             sizes, key=lambda o: names[o])],
     }
     facets = _facets(rows, chosen, index, broader)
+    data["notices"] = _unknown_values(chosen, facets)
     clear_url = url_for("timeline.timeline") if any(chosen.values()) else ""
     return respond(fmt, "timeline.html", data, facets=facets, clear_url=clear_url)
+
+
+def _unknown_values(chosen: dict[str, str], facets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A notice for each chosen value no organisation has (none of its drop-down's values), with a link without
+    it: the timeline would otherwise be empty without saying why."""
+    notices = []
+    for facet in facets:
+        value = chosen[facet["name"]]
+        if value and not any(v["value"] == value for v in facet["values"]):
+            rest = {name: v for name, v in chosen.items() if v and name != facet["name"]}
+            notices.append({"facet": facet["name"], "value": value, "remove_url": url_for("timeline.timeline", **rest),
+                            "message": f"No organisation has the {_WORDS[facet['name']]} '{value}': it is not one "
+                                       "of this page's values."})
+    return notices
 
 
 def _facets(rows: list[dict[str, Any]], chosen: dict[str, str], index: Any,
