@@ -50,15 +50,48 @@ def test_compare_shows_each_score_as_a_split_bar_before_its_table(offline_page: 
     offline_page.assert_stayed_local()
 
 
-def test_the_report_is_reached_from_a_description(offline_page: OfflinePage) -> None:
+def test_a_manager_describes_their_organisation_and_reads_the_report(offline_page: OfflinePage) -> None:
+    """What the issue's manager sees: a UK public body in social care, 600 staff, trying self-managing teams,
+    described in the form, then the report: what the comparable cases did, met and reported, how long it took,
+    what it cost, how inspectors saw it, who stepped back and why — each line leading to a source."""
     page = offline_page.page
-    page.goto("/compare?country=GB&sector=social-care&kind=public-body&staff=600&practice=self-managing-teams")
+    page.goto("/compare")
+    form = page.locator("form.describe")
+    form.get_by_label("Country").select_option("GB")
+    form.get_by_label("Or number of staff").fill("600")
+    form.get_by_label("Kind of organisation").select_option("public-body")
+    for field, choice in (("sector", "Social care"), ("practice", "Self-managing teams")):
+        choices = form.locator(f"#{field}-choices")
+        if choices.locator("summary").count():
+            choices.locator("summary").click()
+        choices.get_by_role("checkbox", name=re.compile(f"^{choice} ")).check()
+    form.get_by_role("button", name="Find comparable cases").click()
     page.get_by_role("link", name=re.compile("^Organisations like mine")).click()
-    expect(page).to_have_url(re.compile(r"/report\?"))
+    expect(page).to_have_url(re.compile(r"/report\?.*country=GB.*staff=600"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Organisations like mine")
-    for title in ("Practices they adopted", "Challenges they met, most often first", "Lessons",
-                  "Cases that scaled back or stopped, and why"):
-        expect(page.get_by_role("heading", name=title)).to_be_visible()
-    expect(page.locator("#report-ended ~ ul a").first).to_be_visible()
+    for title in ("The comparable cases", "Practices they adopted", "Challenges they met, most often first",
+                  "Outcomes they reported, with the evidence", "Lessons",
+                  "How long, what it cost, how inspectors saw it", "Cases that scaled back or stopped, and why"):
+        expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+    # The practice the manager uses comes first, adopted by most of the cases; outcomes carry evidence marks.
+    expect(page.locator("#report-practices ~ ol > li h3").first).to_contain_text("Self-managing teams")
+    expect(page.locator("#report-outcomes ~ ol .ev-grade").first).to_be_visible()
+    # The questions a manager asks each have lines from the comparable cases.
+    for question in ("Transition", "Funding and cost", "Regulation and inspection"):
+        expect(page.locator(f"h3:text-is('{question}') + ul > li").first).to_be_visible()
+    # A case that stepped back says what became of it, when, and why, with its source.
+    stepped_back = page.locator("#report-ended ~ ul > li").first
+    expect(stepped_back).to_contain_text(re.compile(r"self-management (pilot ended|abandoned|scaled back) in \d{4}"))
+    source = stepped_back.locator("ul li .meta a").first
+    expect(source).to_be_visible()
+    source.click()
+    expect(page).to_have_url(re.compile(r"/sources/"))
+    expect(page.get_by_role("heading", name="What cites it")).to_be_visible()
+    page.go_back()
     shoot(page, "report")
+    # Printed: the report alone, without the site's header, navigation or forms.
+    page.emulate_media(media="print")
+    expect(page.locator("header").first).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator("#report-ended")).to_be_visible()
     offline_page.assert_stayed_local()
