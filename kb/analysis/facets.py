@@ -23,7 +23,6 @@ the number of cases the list would show if that value were chosen as well.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -220,11 +219,12 @@ def facet_cases(cases: list[Case], selection: Mapping[str, tuple[str, ...]]) -> 
         others = {name: values for name, values in selection.items() if name != facet.name}
         base = matching if facet.match == "all" or others == selection else (
             [c for c in cases if _matches(c, others)] if others else cases)
-        counts: Counter[str] = Counter()
+        counts: dict[str, int] = {}
         labels: dict[str, str] = {}
         for case in base:
             values_of = case.values[facet.name]
-            counts.update(values_of.keys())  # (a mapping would add its labels as counts)
+            for value in values_of:
+                counts[value] = counts.get(value, 0) + 1
             if len(labels) < len(counts):
                 labels.update(values_of)
         for value in chosen:  # a value chosen but no longer counted keeps the label some case gives it

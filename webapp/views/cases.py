@@ -24,6 +24,7 @@ from kb.analysis.facets import (
 )
 from kb.analysis.timeline import case_timelines, latest_sizes, size_series, year_span
 from kb.evidence import grade
+from kb.store.versioned import derived
 
 from ..bounds import whole_number
 from ..render import prose_sections, render_markdown
@@ -83,9 +84,14 @@ def case_list(store: Any, args: MultiDict, page_size: int, fmt: str) -> dict[str
     """The data of ``/cases``: one page of the cases matching the facets chosen in ``args``, and the facets."""
     selection, sort, number = _list_args(args)
     cases = every_case(store)
-    result = facet_cases(cases, selection)
+    if selection or sort not in SORTS:
+        result = facet_cases(cases, selection)
+        ordered = sort_cases(result.cases, sort)
+    else:  # the whole list, the same on every visit until the graph changes: counted and sorted once
+        result = derived(store, "facet cases unfiltered", lambda graph: facet_cases(every_case(graph), {}))
+        ordered = derived(store, f"cases sorted by {sort}", lambda graph: sort_cases(every_case(graph), sort))
     try:
-        page = paginate(sort_cases(result.cases, sort), number, page_size)
+        page = paginate(ordered, number, page_size)
     except PageOutOfRange as err:
         abort(404, f"No such page of cases: {err}.")
     links = _ListLinks(selection, sort, fmt)
