@@ -353,6 +353,10 @@ def page_urls(store: Any, rng: random.Random, each: int = 20) -> dict[str, list[
     }
 
 
+#: The in-process baseline of the page table: every page kind's p95 is also given as a multiple of its p95.
+TRIVIAL_KIND, TRIVIAL_PATH = "trivial route (baseline)", "/bench-trivial"
+
+
 def time_pages(config: dict[str, Any], urls: dict[str, list[str]], budget_s: float = 3.0,
                most: int = 20) -> dict[str, dict[str, Any]]:
     """p50 and p95 (ms) of every kind of page rendered by the app in this process, the page cache off.
@@ -362,9 +366,11 @@ def time_pages(config: dict[str, Any], urls: dict[str, list[str]], budget_s: flo
     from webapp import create_app
 
     app = create_app({**config, "KB_PAGE_CACHE_MB": 0, "KB_RATE_LIMITS": False})
+    # The baseline of the same run: a route answering "ok" through the same app and middleware.
+    app.add_url_rule(TRIVIAL_PATH, "bench_trivial", lambda: "ok")
     client = app.test_client()
     timings: dict[str, dict[str, Any]] = {}
-    for kind, paths in urls.items():
+    for kind, paths in {TRIVIAL_KIND: [TRIVIAL_PATH], **urls}.items():
         begin = time.perf_counter()
         statuses = {client.get(paths[0]).status_code}
         first = (time.perf_counter() - begin) * 1000
@@ -752,12 +758,17 @@ def pages_table(r: dict[str, Any]) -> str:
     embedded, neo4j = r.get("pages_ladybug", {}), r.get("pages_neo4j", {})
     if not embedded:
         return ""
-    lines = [f"| page kind (N = {r['n']:,}, no page cache) | embedded p50 ms | p95 ms | first ms | "
-             "Neo4j p50 ms | p95 ms | first ms |", "|---|---|---|---|---|---|---|"]
+    lines = [f"| page kind (N = {r['n']:,}, no page cache) | embedded p50 ms | p95 ms | × trivial | first ms | "
+             "Neo4j p50 ms | p95 ms | × trivial | first ms |", "|---|---|---|---|---|---|---|---|---|"]
+
+    def times(t: dict[str, Any], baseline: dict[str, Any] | None) -> list[str]:
+        ratio = f"{t['p95'] / baseline['p95']:.0f}×" if baseline and baseline["p95"] > 0 else "–"
+        return [f"{t['p50']:.1f}", f"{t['p95']:.1f}", ratio, f"{t['first']:.0f}"]
+
     for kind, t in embedded.items():
         other = neo4j.get(kind)
-        cells = [f"{t['p50']:.1f}", f"{t['p95']:.1f}", f"{t['first']:.0f}"]
-        cells += [f"{other['p50']:.1f}", f"{other['p95']:.1f}", f"{other['first']:.0f}"] if other else ["–"] * 3
+        cells = times(t, embedded.get(TRIVIAL_KIND))
+        cells += times(other, neo4j.get(TRIVIAL_KIND)) if other else ["–"] * 4
         bad = [code for code in t["statuses"] + (other["statuses"] if other else []) if code >= 400]
         lines.append(f"| {kind}{' (status ' + ', '.join(map(str, sorted(set(bad)))) + ')' if bad else ''} | "
                      + " | ".join(cells) + " |")
