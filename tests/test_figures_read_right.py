@@ -86,13 +86,15 @@ def test_two_figures_that_disagree_are_a_warning_until_marked(tmp_path: Path) ->
 QUALIFIER_BEHIND = re.compile(r"(?:,\s*|\()(about|around|more than|over|nearly|almost|at least|up to|some)(?:\)|\s*,|\s*\()")
 
 
-def test_every_figure_gives_its_qualifier_first(real_client) -> None:
+def test_every_figure_gives_its_qualifier_first_and_its_year(real_client) -> None:
     figures = []
     for case in CASES:
         page = real_client.get(f"/cases/{case}").get_data(as_text=True)
         figures += re.findall(r'<li class="figure">([^<]*)<', page)
     assert len(figures) > 140
     assert [f for f in figures if QUALIFIER_BEHIND.search(f)] == []
+    # Each with the year it applies to.
+    assert [f for f in figures if not re.search(r"\(\d{4}\)", f)] == []
     # As the case files give them (**650** US patents, more than, as reported; **30** ..., around, as reported):
     assert "more than 650 US patents, as reported (2003) " in figures
     assert "about 30 NHS, local-government and charity organisations worked with since 2015, as reported (2020) " \
