@@ -139,7 +139,6 @@ def candidates(ctx: Context) -> dict[str, Callable[[], list[str]]]:
         + [long_id("/graph/organisation/")],
         "graph.graph_json": lambda: [f"/graph/practice/{ctx.busiest('practice', 1)[0]}.json?depth=2&"
                                      + "&".join(f"show={s}" for s in LABELS)],
-        "graph.vendor": lambda: ["/vendor/vis-network/vis-network.min.js"],
         "lessons.lessons": lambda: ["/lessons", every(ctx.facet_values("/lessons.json"), "/lessons")],
         "lessons.lessons_json": lambda: ["/lessons.json"],
         "patterns.patterns": lambda: ["/patterns?scope=all", "/patterns"],

@@ -7,7 +7,6 @@ On the two-case fixture content (``client``) for exact answers and on the real c
 from __future__ import annotations
 
 import html
-import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -306,6 +305,11 @@ def test_sources_list_every_claim_that_cites_them(client) -> None:
     assert {"figure", "view on a disputed claim", "contested claim"} <= kinds
     assert any(c["claim_type"].startswith("profile") for c in cited)
     assert [d["id"] for d in sources["report-a"]["declared_in"]] == ["alpha-care"]
+    # The page shows them too (each with its citations), after the form that filters them.
+    page = client.get("/sources").text
+    assert page.count('<article class="source"') == 3 and '<form class="lesson-filters"' in page
+    assert page.index('<h2 id="source-filters-title">Filter sources</h2>') < page.index('id="source-news-1"')
+    assert '<td data-label="Organisation"><a href="/cases/alpha-care#line-35">Alpha Care</a></td>' in page
 
 
 def test_one_source_page(client) -> None:
@@ -353,26 +357,27 @@ def test_graph_depth_and_kind_filter(client) -> None:
                                                             "Organisation:beta-shoes": 2}
 
 
-def test_graph_page_draws_from_a_data_block_with_a_local_vis_network(client) -> None:
-    page = client.get("/graph/organisation/alpha-care?show=organisation&show=country").text
-    block = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', page, re.S).group(1)
-    network = json.loads(block)
-    ids = {n["id"] for n in network["nodes"]}
-    assert "Organisation:alpha-care" in ids and all(n["url"].startswith("/") for n in network["nodes"])
-    assert {(e["from"], e["to"]) for e in network["edges"]} >= {("Organisation:alpha-care", "Country:NL")}
-    assert '<script src="/vendor/vis-network/vis-network.min.js"></script>' in page
-    script = re.search(r'<script src="(/static/graph\.[0-9a-f]{10}\.js)"></script>', page)  # fingerprinted
-    assert script and b"graph-data" in client.get(script.group(1)).data
-    vis = client.get("/vendor/vis-network/vis-network.min.js")
-    assert vis.status_code == 200 and b"vis-network" in vis.data[:200] and b"MIT License" in vis.data[:2000]
-    assert client.get("/vendor/vis-network/../../__init__.py").status_code == 404
-    # Without JavaScript the same nodes are links in a list.
+def test_graph_page_is_a_drawing_in_columns_made_on_the_server(client) -> None:
+    page = client.get("/graph/organisation/alpha-care?show=organisation&show=country&show=practice").text
+    drawing = re.search(r'<svg class="chart band-graph" id="graph-bands".*?</svg>', page, re.S).group(0)
+    # Every node a link named by its kind, its shape after its kind, its name whole beside it.
+    assert ('<a href="/practices/coaches-not-managers" aria-label="Practice: Coaches instead of managers">'
+            '<g class="node kind-practice"><title>Practice: Coaches instead of managers</title>') in drawing
+    assert '<g class="node kind-organisation centre"><title>Organisation: Alpha Care</title>' in drawing
+    assert re.search(r'<g class="node kind-country"><title>Country: Netherlands</title>', drawing)
+    # Columns: the practices' shapes on the left, the organisations and the country in the middle.
+    x_of = {name: float(x) for name, x in re.findall(
+        r'<title>\w+: ([^<]+)</title><path transform="translate\(([\d.]+) ', drawing)}
+    assert x_of["Self-managing teams"] < x_of["Alpha Care"] == x_of["Beta Shoes"] == x_of["Netherlands"]
+    # The drawing first, its settings after; no script but the site's own, no vis-network.
+    assert page.index('id="graph-bands"') < page.index('<form class="graph-controls"')
+    assert re.findall(r'<script src="([^"]+)"', page) == [re.search(r'"(/static/site\.[0-9a-f]{10}\.js)"',
+                                                                     page).group(1)]
+    assert "vis-network" not in page and 'id="graph-data"' not in page
+    assert client.get("/vendor/vis-network/vis-network.min.js").status_code == 404
+    # The key shows each kind drawn; the same nodes are links in a list.
+    assert re.findall(r'<li class="kind-(\w+)"><svg', page) == ["practice", "organisation", "country"]
     assert 'href="/cases/beta-shoes"' in page and 'href="/graph/organisation/beta-shoes?depth=1"' in page
-    # Labels are at most two short lines; the layout starts with every node placed, and a legend names the kinds.
-    assert all(len(line) <= 16 for n in network["nodes"] for line in n["label"].split("\n"))
-    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in network["nodes"])
-    assert network["centre"] == "Organisation:alpha-care"
-    assert 'id="graph-legend"' in page and "Country (1)" in page
 
 
 def test_graph_has_at_most_a_few_dozen_nodes(real_client) -> None:

@@ -21,16 +21,14 @@ from markupsafe import Markup, escape
 
 from kb import evidence
 
+from .graph_drawing import band_graph, graph_drawing, graph_key, node_name
 from .render import inline_text, timeline_anchor
 
 __all__ = [
-    "BANDS",
     "CHAR_WIDTH",
-    "band_graph",
     "dot_matrix",
     "init_app",
     "mark_links",
-    "node_name",
     "pattern_bar",
     "ranked_bars",
     "size_chart",
@@ -342,95 +340,11 @@ def result_bar(row: Sequence[Any]) -> dict[str, Any]:
     return {"label": str(row[0]), "value": row[1]}
 
 
-def graph_drawing(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]], centre: str) -> Markup:
-    """A node's neighbourhood (the graph page's nodes: key, kind, name, url; edges: source, target) as a band
-    drawing: practices, then the organisations with the centre, then challenges and outcomes."""
-    drawn = [{"_key": n["key"], "_label": n["kind"].capitalize(), "name": n["name"], "url": n.get("url"),
-              "centre": n["key"] == centre} for n in nodes]
-    # The centre's own relationships, and those reaching the nodes two steps away: the ones between two of its
-    # neighbours would cross every column (the relationships table lists them all).
-    far = {n["key"] for n in nodes if n.get("depth") == 2}
-    lines = [{"_start": e["source"], "_end": e["target"], "_type": e.get("type", "")} for e in edges
-             if centre in (e["source"], e["target"]) or far & {e["source"], e["target"]}]
-    name = next((n["name"] for n in nodes if n["key"] == centre), "")
-    return band_graph(drawn, lines, chart_id="graph-bands",
-                      title=f"{name} and the {len(nodes) - 1} nodes around it, in columns by kind")
-
-
 def init_app(app: Any) -> None:
     """Give templates the chart functions, and the ``pattern_bar`` filter."""
     app.jinja_env.globals.update(dot_matrix=dot_matrix, ranked_bars=ranked_bars, timeline_chart=timeline_chart,
                                  size_chart=size_chart, band_graph=band_graph, node_name=node_name,
-                                 graph_drawing=graph_drawing, mark_links=mark_links)
+                                 graph_drawing=graph_drawing, graph_key=graph_key, mark_links=mark_links)
     app.add_template_filter(pattern_bar)
     app.add_template_filter(result_bar)
     app.add_template_filter(analytics_bar)
-
-
-#: The columns of a band drawing, left to right: what organisations do, the organisations, what they met.
-BANDS = ("Framework", "Practice", "Organisation", "Challenge", "Outcome")
-#: Each kind of node its own shape (an SVG path around 0,0, about 14 px across) as well as its colour.
-_NODE_SHAPES = {
-    "Organisation": "M-8-8h16v16h-16Z",  # a square
-    "Practice": "M-8 0a8 8 0 1 0 16 0a8 8 0 1 0-16 0Z",  # a circle
-    "Framework": "M-8 0a8 8 0 1 0 16 0a8 8 0 1 0-16 0Z",
-    "Challenge": "M0-9 9 0 0 9-9 0Z",  # a diamond
-    "Outcome": "M0-9 9 7H-9Z",  # a triangle
-}
-_OTHER_SHAPE = "M-7-5h14v10h-14Z"
-
-
-def node_name(node: Mapping[str, Any]) -> str:
-    """What a node is called: its name, title or id."""
-    return str(node.get("name") or node.get("title") or node.get("id") or node.get("_key") or "")
-
-
-def band_graph(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]], *, chart_id: str,
-               title: str, column_width: int = 230, row_height: int = 30) -> Markup:
-    """Nodes in columns by kind (practices and frameworks, organisations, challenges, outcomes, then any
-    other kind), each kind its own shape, named in 13 px text beside it; relationships as lines between
-    them.  ``nodes`` have ``_key`` and ``_label`` (and a name; a ``url`` makes the node a link, ``centre`` marks
-    the node the drawing is about); ``edges`` ``_start``, ``_end`` and ``_type``."""
-    kinds = sorted({n["_label"] for n in nodes}, key=lambda k: (BANDS.index(k) if k in BANDS else len(BANDS), k))
-    columns = {kind: [n for n in nodes if n["_label"] == kind] for kind in kinds}
-    top = 30
-    height = top + row_height * max((len(c) for c in columns.values()), default=1) + 10
-    widths = [min(max(column_width, *(text_width(node_name(n)) + 40 for n in columns[kind])), 3 * column_width)
-              for kind in kinds]
-    starts = [sum(widths[:c]) for c in range(len(kinds))]
-    width = int(sum(widths)) + 10
-    where: dict[str, tuple[float, float]] = {}
-    by_key = {n["_key"]: n for n in nodes}
-    linked = any(n.get("url") for n in nodes)  # a drawing of links is a group of them, not one image
-    for c, kind in enumerate(kinds):
-        for r, node in enumerate(sorted(columns[kind], key=node_name)):
-            where[node["_key"]] = (14 + starts[c], top + row_height * r + row_height / 2)
-    out = [f'<svg class="chart band-graph" id="{escape(chart_id)}" width="{width}" height="{height:.0f}" '
-           f'viewBox="0 0 {width} {height:.0f}" role="{"group" if linked else "img"}" aria-label="{escape(title)}">',
-           f'<title>{escape(title)}</title>']
-    for c, kind in enumerate(kinds):
-        out.append(f'<text class="band-title" x="{6 + starts[c]:.0f}" y="16">{escape(kind)}s '
-                   f'({len(columns[kind])})</text>')
-    for edge in edges:
-        if edge["_start"] in where and edge["_end"] in where:
-            (x1, y1), (x2, y2) = where[edge["_start"]], where[edge["_end"]]
-            if x1 != x2:  # from the end of the left node's name to the right node's shape
-                (x1, y1, left), (x2, y2) = sorted([(x1, y1, edge["_start"]), (x2, y2, edge["_end"])])[0], \
-                    sorted([(x1, y1), (x2, y2)])[1]
-                x1 += 18 + min(text_width(node_name(by_key[left])), 3 * column_width - 30)
-                x2 -= 10
-            out.append(f'<line class="edge" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}"/>')
-    max_chars = int((3 * column_width - 30) / CHAR_WIDTH)
-    for node in nodes:
-        x, y = where[node["_key"]]
-        name = node_name(node)
-        shown = name if len(name) <= max_chars else name[:max_chars - 1] + "…"
-        drawn = (f'<g class="node kind-{escape(node["_label"].lower())}{" centre" if node.get("centre") else ""}">'
-                 f'<title>{escape(node["_label"])}: {escape(name)}</title><path transform="translate({x:.1f} {y:.1f})" '
-                 f'd="{_NODE_SHAPES.get(node["_label"], _OTHER_SHAPE)}"/>'
-                 f'<text x="{x + 14:.1f}" y="{y + 4.5:.1f}">{escape(shown)}</text></g>')
-        # A node with a page is a link to it (keyboard users reach it too), named by what it is.
-        out.append(f'<a href="{escape(node["url"])}" aria-label="{escape(node["_label"])}: {escape(name)}">{drawn}</a>'
-                   if node.get("url") else drawn)
-    out.append("</svg>")
-    return Markup("".join(out))

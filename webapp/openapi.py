@@ -78,7 +78,6 @@ PARAMETERS: dict[str, list[dict[str, Any]]] = {
     "graph.graph_json": [
         {"name": "depth", "schema": {"type": "string", "enum": ["1", "2"]}},
         {"name": "show", "schema": _IDS, "style": "form", "explode": True, "description": "kinds of node to show"},
-        {"name": "group", "schema": {"type": "string", "enum": ["kind"]}},
     ],
     "research.query_json": [
         {"name": "q", "schema": {"type": "string", "maxLength": 5000}, "description": "a read-only Cypher query"},

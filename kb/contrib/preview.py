@@ -40,6 +40,7 @@ from kb.kinds import (
     CONCEPT_FOLDERS,
     CONCEPT_LABELS,
     KIND_OF_FOLDER,
+    RELATION_REL_TYPES,
     RELATION_TYPES,
     SECTION_KINDS,
     concept_kind,
@@ -171,7 +172,8 @@ def _comparable(rows: GraphRows, doc: Document, case: dict[str, Any], limit: int
     sector_rows = [{"id": node["id"], "name": node["name"], "broader": broader.get(node["id"])}
                    for node in rows.nodes.get("Sector", [])]
     includes = [{"framework": rel.start, "practice": rel.end} for rel in rows.rels if rel.type == "INCLUDES"]
-    index = build_index(_profiles(rows, doc, case), _claims(rows, doc, case_id), concepts, sector_rows, includes)
+    index = build_index(_profiles(rows, doc, case), _claims(rows, doc, case_id), concepts, sector_rows, includes,
+                        relation_rows=_case_relations(rows, doc, case_id))
     ranked = rank_comparable(index, query_for_case(index, case_id), limit=limit, exclude={case_id})
     # As webapp.views.cases.case shapes them for case.html.
     return [{"id": c["id"], "name": c["name"], "score": c["score"],
@@ -195,6 +197,22 @@ def _profiles(rows: GraphRows, doc: Document, case: dict[str, Any]) -> list[dict
                      "status": _text(doc.data.get("status")),
                      "sectors": sorted(s for s in _list(doc.data.get("sectors")) if isinstance(s, str))})
     return profiles
+
+
+def _case_relations(rows: GraphRows, doc: Document, case_id: str) -> list[dict[str, Any]]:
+    """The relations between organisations (as ``explore_relations`` gives them): the others' from the graph,
+    this file's own from the file, graded as the model grades them."""
+    found = [{"organisation": rel.start, "type": rel.type, "target": rel.end, "evidence": rel.props.get("evidence"),
+              "status": rel.props.get("status"), "since": rel.props.get("year")}
+             for rel in rows.rels if rel.type in RELATION_REL_TYPES and rel.start != case_id]
+    grade = _grader(doc.data)
+    for raw in _list(doc.data.get("relations")):
+        if isinstance(raw, dict) and isinstance(raw.get("target"), str) and raw.get("type") in RELATION_TYPES:
+            sources = [s for s in _list(raw.get("sources")) if isinstance(s, str)]
+            found.append({"organisation": case_id, "type": RELATION_TYPES[raw["type"]], "target": raw["target"],
+                          "evidence": grade(sources, _text(raw.get("status"))), "status": _text(raw.get("status")),
+                          "since": raw.get("since")})
+    return found
 
 
 def _claims(rows: GraphRows, doc: Document, case_id: str) -> list[dict[str, Any]]:
@@ -302,19 +320,26 @@ def _case_row(doc: Document, vocabulary: Vocabulary, markers: _Markers) -> dict[
            "website": _text(data.get("website")) if _SAFE_URL.match(_text(data.get("website"))) else "",
            "wikidata": _text(data.get("wikidata")) if re.fullmatch(r"Q\d+", _text(data.get("wikidata"))) else "",
            "body": doc.front.body if doc.front is not None else "",  # without tokens: the timeline's entries
-           "model_status": _text(data.get("model_status")), "markers": {}}
+           "model_status": _text(data.get("model_status"))}
     for key in ("kind", "city", "region", "legal_form", "ownership", "status", "summary"):
         row[key] = _text(data.get(key))
     for key in ("founded", "adopted", "model_status_year"):  # a year; what else the file has, as text
         value = data.get(key)
         row[key] = value if _year(value) else None if value is None else str(value)
+    row["markers"] = _profile_markers(row, markers)
+    return row
+
+
+def _profile_markers(row: dict[str, Any], markers: _Markers) -> dict[str, Any]:
+    """The markers of the problems about each profile key, by the key the page shows them beside."""
+    found_at: dict[str, Any] = {}
     for key in ("sectors", "kind", "city", "region", "legal_form", "ownership", "status", "summary", "founded",
                 "adopted", "model_status", "model_status_year", "country"):
         found = markers.attach("", markers.front(key))
         if found:  # a value the page shows only when the file gives one: else by the summary
             shown_at = "summary" if key in _SHOWN_WHEN_GIVEN and not row[key] else key
-            row["markers"][shown_at] = row["markers"].get(shown_at, "") + found
-    return row
+            found_at[shown_at] = found_at.get(shown_at, "") + found
+    return found_at
 
 
 #: Profile values the case page shows only when the file gives them.

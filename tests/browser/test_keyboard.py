@@ -244,63 +244,18 @@ def test_every_pattern_dot_by_keyboard(page, width: int, section: str) -> None:
     expect(page.locator("ol.claims-behind > li").first).to_be_visible()  # the claims behind the cell
 
 
-def _positions(page: Any) -> dict[str, Any]:
-    return page.evaluate("window.kbGraph.network.getPositions()")
-
-
-def test_graph_does_not_move_with_reduced_motion(browser, live_server: str) -> None:
-    context = browser.new_context(base_url=live_server, reduced_motion="reduce")
-    try:
-        page = context.new_page()
-        page.goto("/graph/organisation/buurtzorg")
-        await_in_page(page, "window.kbGraph && window.kbGraph.motion")
-        assert page.evaluate("window.kbGraph.motion.reduced") is True
-        await_in_page(page, "!window.kbGraph.network.physics.options.enabled", timeout_ms=15000)
-        before = _positions(page)
-        page.wait_for_timeout(1500)
-        assert _positions(page) == before
-        expect(page.get_by_role("button", name="Resume the layout")).to_be_visible()
-    finally:
-        context.close()
-
-
-def test_graph_layout_can_be_paused_and_tooltips_closed(page) -> None:
+def test_graph_drawing_by_keyboard(page) -> None:
+    """Each node of the graph drawing is a Tab stop with a visible focus, in the drawing's order (before its
+    settings), and Enter opens its page; nothing in the drawing moves."""
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/graph/organisation/buurtzorg")
-    await_in_page(page, "window.kbGraph && window.kbGraph.motion && window.kbGraph.motion.laidOut()")
-    assert page.evaluate("window.kbGraph.motion.reduced") is False
-    # Nothing inside the drawing is a Tab stop: from the pause button, Tab goes past the drawing.
-    button = page.get_by_role("button", name=re.compile("^(Pause|Resume) the layout$"))
-    button.focus()
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.getElementById('graph').contains(document.activeElement)") is False
-    if button.inner_text() == "Pause the layout":
-        button.click()
-    expect(button).to_have_text("Resume the layout")
-    before = _positions(page)
-    page.wait_for_timeout(1000)
-    assert _positions(page) == before
-    # A tooltip shown by hovering a node closes on Escape (the drawing scrolled into view, its layout settled).
-    for _ in range(600):
-        if page.evaluate("window.kbGraph.settled()"):
-            break
-        page.wait_for_timeout(100)
-    page.evaluate("document.getElementById('graph').scrollIntoView({block: 'center'})")
-    point = page.evaluate("""() => {
-        const net = window.kbGraph.network, id = window.kbGraph.nodes.getIds()[1];
-        net.moveTo({position: net.getPosition(id), scale: 1.5, animation: false});
-        const dom = net.canvasToDOM(net.getPosition(id));
-        const box = document.getElementById('graph').getBoundingClientRect();
-        return {x: box.left + dom.x, y: box.top + dom.y, at: net.getNodeAt(dom), id: id};
-    }""")
-    assert point["at"] == point["id"]
-    page.mouse.move(point["x"] - 40, point["y"] - 40)
-    page.mouse.move(point["x"], point["y"])
-    tooltip = page.locator("#graph .vis-tooltip")
-    expect(tooltip).to_be_visible()
-    page.keyboard.press("Escape")
-    expect(tooltip).to_be_hidden()
-    button.click()  # resume: the simulation runs again (and stops by itself once the layout has settled)
-    assert page.evaluate("window.kbGraph.network.physics.options.enabled") is True
+    page.locator("#graph-bands").scroll_into_view_if_needed()
+    page.get_by_role("region", name="The graph as a drawing").focus()
+    tab_until(page, lambda state: state["name"] == "Framework: The Buurtzorg model", 1)  # the first column first
+    assert page.evaluate("document.querySelector('form.graph-controls').contains(document.activeElement)") is False
+    tab_until(page, lambda state: state["name"] == "Practice: Self-managing teams", 20)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/practices/self-managing-teams$"))
 
 
 def test_console_runs_with_ctrl_enter_and_draws_the_result(page, width: int) -> None:
