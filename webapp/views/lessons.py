@@ -14,6 +14,7 @@ from kb.analysis.facets import PageOutOfRange, every_case, paginate, parse_selec
 from kb.analysis.lessons import case_lessons, lesson_passages_for, passage_grade
 from kb.analysis.search import search_index_for
 from kb.slug import slug
+from kb.store.versioned import derived
 
 from ..bounds import whole_number
 from ..store import get_store
@@ -39,7 +40,11 @@ def lessons(fmt: str):
         abort(400, f"Unknown evidence grade '{min_grade}'; use one of: {', '.join(grades.GRADE_IDS)}.")
     number = whole_number(request.args.get("page", "1"), "page")
     selection, cases_ = parse_selection(request.args.getlist), every_case(store)
-    found = case_lessons(lesson_passages_for(store), cases_, selection, min_grade or None, index.sources)
+    if selection or min_grade:
+        found = case_lessons(lesson_passages_for(store), cases_, selection, min_grade or None, index.sources)
+    else:  # every case's lessons, the same on every visit until the graph changes: gathered once
+        found = derived(store, "lessons unfiltered", lambda graph: case_lessons(
+            lesson_passages_for(graph), every_case(graph), {}, None, search_index_for(graph).sources))
     try:
         page = paginate(found.cases, number, CASES_PER_PAGE)
     except PageOutOfRange as err:
