@@ -107,7 +107,7 @@ def test_every_case_has_three_sourced_practices_and_a_sourced_challenge_or_outco
     practice_kinds = {"Practice", "Framework"}
     thin = {}
     organisations = [node for node, d in graph.nodes(data=True) if d["label"] == "Organisation"]
-    assert len(organisations) == 63
+    assert len(organisations) == 64
     for organisation in organisations:
         practices, own_challenges_or_outcomes = set(), set()
         for _, end, d in graph.out_edges(organisation, data=True):
