@@ -33,6 +33,8 @@ CONCEPT_BUDGETS = {"framework": 5.0, "practice": 2.0, "challenge": 3.0, "outcome
 RELATED_CASE = 3.0
 #: Relations saying whose model a case follows; the model's own case follows it too.
 MODEL_RELATIONS = {"ADOPTED_MODEL_OF": "adopted the model of", "INSPIRED_BY": "was inspired by"}
+#: How a case follows the model that is its own.
+OWN_MODEL = "its own model"
 #: Relation types in words, for the reasons.
 RELATION_WORDS = {"PARTNER_OF": "is a partner of", "PART_OF": "is part of", **MODEL_RELATIONS}
 #: The most the shared concepts can earn together.
@@ -133,7 +135,7 @@ def case_models(index: CaseIndex) -> dict[str, dict[str, tuple[str, str]]]:
                 follow(row["organisation"], f"framework:{framework}", row.get("evidence"), how)
             if not frameworks:
                 follow(row["organisation"], f"case:{model}", row.get("evidence"), how)
-                follow(model, f"case:{model}", GRADE_IDS[0], "its own model")
+                follow(model, f"case:{model}", GRADE_IDS[0], OWN_MODEL)
         return models
     return index.memo("case models", build)
 
@@ -482,8 +484,8 @@ def _model_reasons(index: CaseIndex, query: CaseQuery, case_id: str,
         kind, _colon, key = model.partition(":")
         name, n_with = model_name(index, model), _followers(index, model)
         points = _concept_points(budget, share, query_grade, case_grade)
-        came = f" ({index.profiles[case_id].name} {how})" if how else ""
-        what = "shared framework" if kind == "framework" else f"same model: {name}'s"
+        came = (" (its own)" if how == OWN_MODEL else f" ({index.profiles[case_id].name} {how})") if how else ""
+        what = "shared framework" if kind == "framework" else f"same model: {name}'s model"
         evidence = f"evidence: {grade_label(case_grade).lower()}"
         if query_grade is not None:
             evidence += f" (yours: {grade_label(query_grade).lower()})"
