@@ -80,3 +80,12 @@ def test_adopted_after_the_end_is_an_error(mini_root: Path) -> None:
 def test_search_and_the_report_find_how_it_ended(real_client) -> None:
     hits = real_client.get("/search.json?q=why did the Cambridgeshire reclaiming social work model end").json
     assert any(p["owner"]["id"] == "cambridgeshire-reclaiming-social-work" for p in hits["passages"][:5])
+
+
+def test_search_finds_the_sections_answering_a_managers_questions(real_client) -> None:
+    asked = {"What did the Buurtzorg pilots cost and who paid?": "Funding and cost",
+             "How did inspectors judge the teams?": "Regulation and inspection",
+             "Why did the Neighbourhood Cares pilot end?": "How it ended"}
+    for question, section in asked.items():
+        found = real_client.get("/search.json", query_string={"q": question}).json["passages"][:5]
+        assert section in [p["section"] for p in found], (question, [(p["owner"]["id"], p["section"]) for p in found])
