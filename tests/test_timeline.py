@@ -51,7 +51,7 @@ def test_every_mark_is_a_link_that_says_what_happened_when(real_client) -> None:
     assert ('<a href="/cases/zappos#timeline-2009" aria-label="Zappos, 2009: timeline entry: Amazon acquires '
             'Zappos.">') in page
     # The same as a list, and the sizes as small charts with their units.
-    assert '<summary>The same as a list</summary>' in page
+    assert '<h2 id="cards-title">Each organisation\'s years</h2>' in page
     assert re.search(r'<svg class="chart size-chart" id="size-haier-staff"[^>]*role="img" aria-label="Haier Group, staff over the years: \d{4}: ', page)
 
 
