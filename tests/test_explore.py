@@ -324,10 +324,9 @@ def test_patterns_matrix_cells_link_to_their_cases(client) -> None:
     # Alpha Care's claim about staff attrition: a commentator's impression, contested.
     assert [(e["median"], e["total"], e["contested"]) for e in evidence] == [("impression", 1, 1)] * 2
     page = main_of(client.get("/patterns").text)
-    # The number shows once and is read once: hidden from screen readers, which read the sentence instead.
+    # The number and what it counts; the cell's row and column headings say which practice and challenge.
     assert ('href="/patterns/claims?practice=self-managing-teams&amp;challenge=staff-attrition">'
-            '<span aria-hidden="true">1</span><span class="visually-hidden">1 organisation using Self-managing teams '
-            'faced Staff attrition during the transition: the claims behind it</span>') in page
+            '1<span class="visually-hidden"> organisation: the claims behind it</span>') in page
     assert page.count("<caption") == 3 and '<th scope="col" class="col-head">' in page
     # The same cell as a dot of the dot matrix, a link that says what it counts and how strong the evidence is.
     assert ('<a href="/patterns/claims?practice=self-managing-teams&amp;challenge=staff-attrition" aria-label="1 '

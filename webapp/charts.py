@@ -101,31 +101,30 @@ def dot_matrix(matrix: Mapping[str, Any], *, chart_id: str, title: str, verb: st
                  f"{c['column_name']}; evidence: {by_grade or 'not recorded'}"
                  f"{f'; {contested} contested' if contested else ''}. The claims behind it")
         out.append(f'<a href="{escape(c["claims_url"])}" aria-label="{escape(label)}">'
-                   f'{_pie(x, y, radius, ev.get("grades") or [{"id": median, "count": 1}])}'
-                   f'<circle class="dot{" contested" if contested else ""}" '
-                   f'cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}"/></a>')
+                   f'{_pie(x, y, radius, ev.get("grades") or [{"id": median, "count": 1}], contested)}</a>')
     out.append("</svg>")
     return Markup("".join(out))
 
 
-def _pie(x: float, y: float, radius: float, grades: Sequence[Mapping[str, Any]]) -> str:
-    """A dot's fill as its evidence profile: a slice per grade as large as its share, strongest first, clockwise
-    from the top (one grade: the whole dot)."""
+def _pie(x: float, y: float, radius: float, grades: Sequence[Mapping[str, Any]], contested: int = 0) -> str:
+    """A dot filled with its evidence profile: a slice per grade as large as its share, strongest first, clockwise
+    from the top, inside a ring (one grade: the whole dot); a contested cell's ring is dashed."""
     parts = [g for g in grades if g["count"]]
     total = sum(g["count"] for g in parts)
+    circle = f'cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}"'
+    ring = " contested" if contested else ""
     if len(parts) <= 1:
-        grade_id = parts[0]["id"] if parts else ""
-        return f'<circle class="ev-fill-{escape(grade_id or "none")}" cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}"/>'
+        return f'<circle class="dot ev-fill-{escape((parts[0]["id"] if parts else "") or "none")}{ring}" {circle}/>'
     slices, angle = [], -math.pi / 2
     for g in parts:
         sweep = 2 * math.pi * g["count"] / total
         start = (x + radius * math.cos(angle), y + radius * math.sin(angle))
         end = (x + radius * math.cos(angle + sweep), y + radius * math.sin(angle + sweep))
-        slices.append(f'<path class="slice ev-fill-{escape(g["id"] or "none")}" d="M{x:.1f} {y:.1f}L{start[0]:.2f} '
-                      f'{start[1]:.2f}A{radius:.1f} {radius:.1f} 0 {1 if sweep > math.pi else 0} 1 {end[0]:.2f} '
-                      f'{end[1]:.2f}Z"/>')
+        slices.append(f'<path class="ev-fill-{escape(g["id"] or "none")}" d="M{x:.1f} {y:.1f}L{start[0]:.1f} '
+                      f'{start[1]:.1f}A{radius:.1f} {radius:.1f} 0 {1 if sweep > math.pi else 0} 1 {end[0]:.1f} '
+                      f'{end[1]:.1f}Z"/>')
         angle += sweep
-    return "".join(slices)
+    return "".join(slices) + f'<circle class="dot ring{ring}" {circle}/>'
 
 
 def ranked_bars(items: Sequence[Mapping[str, Any]], *, chart_id: str, title: str, unit: str) -> Markup:

@@ -119,7 +119,7 @@ def test_an_evidence_profile_bar_is_drawn(seen: dict, kind: str) -> None:
 DOTS = """chart => [...chart.querySelectorAll('a')].map(a => ({
   label: a.getAttribute('aria-label'),
   named: (a.getAttribute('aria-label').split('; evidence: ')[1] || '').split('.')[0].split(';')[0].split(', ').length,
-  drawn: a.querySelectorAll('path.slice').length || a.querySelectorAll('circle[class^="ev-fill-"]').length}))"""
+  drawn: a.querySelectorAll('path').length || a.querySelectorAll('circle[class*="ev-fill-"]').length}))"""
 #: Each ranked bar: the grades its words name and the segments it draws.
 BARS = """list => [...list.querySelectorAll('li')].map(li => ({
   words: li.querySelector('.visually-hidden')?.textContent || '',
