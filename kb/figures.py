@@ -105,19 +105,20 @@ def _read_note(note: str, value: float, what: str) -> tuple[str, str]:
 
 
 def figure_text(value: float, *, unit: str = "", what: str = "", year: int | None = None,
-                high: float | None = None, note: str = "") -> str:
-    """A figure as people read it: ``[qualifier] number[–high] [unit] what (year)[ — the rest of the note]``."""
-    qualifier, remark = _read_note(note, value, what) if note else ("", "")
+                high: float | None = None, note: str = "", remark: bool = True) -> str:
+    """A figure as people read it: ``[qualifier] number[–high] [unit] what (year)[ — the rest of the note]``
+    (``remark=False``: without the rest of the note, as a summary shows it)."""
+    qualifier, rest = _read_note(note, value, what) if note else ("", "")
     if not qualifier and (standing := _STANDING.search(what)):
         qualifier = QUALIFIERS[(standing.group(1) or standing.group(2)).lower()]
         what = (what[:standing.start()] + what[standing.end():]).strip(_SEPARATORS)
     text = " ".join(part for part in (qualifier, _amount(value, unit, high), what.strip()) if part)
     if year:
         text += f" ({year})"
-    return f"{text} — {remark}" if remark else text
+    return f"{text} — {rest}" if rest and remark else text
 
 
-def figure_row_text(row: Mapping[str, Any]) -> str:
+def figure_row_text(row: Mapping[str, Any], remark: bool = True) -> str:
     """:func:`figure_text` of a Figure node's row (graph, store or preview): a size figure has a ``measure``
     and its note as ``description`` (the measure itself when it has none); a claim's figure has only a
     ``description``.
@@ -127,14 +128,17 @@ def figure_row_text(row: Mapping[str, Any]) -> str:
     'more than 15,000 staff (2020)'
     >>> figure_row_text({"measure": "", "value": 1.2e6, "unit": "EUR", "description": "raised", "year": 2019})
     '1,200,000 EUR raised (2019)'
+    >>> row = {"measure": "patients", "value": 80000.0, "description": "about 80,000 — clients in the year", "year": 2016}
+    >>> figure_row_text(row), figure_row_text(row, remark=False)
+    ('about 80,000 patients (2016) — clients in the year', 'about 80,000 patients (2016)')
     """
     measure = (row.get("measure") or "").replace("-", " ")
     description = row.get("description") or ""
     common = {"unit": row.get("unit") or "", "year": row.get("year"), "high": row.get("value_max")}
     if measure:
         return figure_text(row["value"], what=measure, note="" if description == row.get("measure") else description,
-                           **common)
-    return figure_text(row["value"], what=description, **common)
+                           remark=remark, **common)
+    return figure_text(row["value"], what=description, remark=remark, **common)
 
 
 #: Two figures of the same measure, unit and year disagree when the larger is more than this share above

@@ -61,8 +61,10 @@ def test_disagreeing_figures_each_name_their_source(real_client) -> None:
     assert ('sources disagree on staff in 2020: 10,000 staff (2020) — nurses; as reported by the UK partner '
             '(source: <a href="/sources/bbi-event-2020">') in size
     assert 'more than 15,000 staff (2020) (source: <a href="/sources/volkskrant-2020">' in size
-    # Every other measure: its latest figure once, with its qualifier in words and its unit.
-    assert '<span class="size">about 1,000 teams (2020) — as reported by the UK partner</span>' in size
+    # Every other measure: its latest figure once, with its qualifier in words and its unit (the rest of its note
+    # is in the list of every size figure, below).
+    assert '<span class="size">about 1,000 teams (2020)</span>' in size
+    assert "about 1,000 teams (2020) — as reported by the UK partner" in page[page.index("<dt>Where</dt>"):]
     assert "15,000 more than" not in page and "1,000 around 1000" not in page
 
 
