@@ -128,7 +128,7 @@ def figure_row_text(row: Mapping[str, Any], remark: bool = True) -> str:
     'more than 15,000 staff (2020)'
     >>> figure_row_text({"measure": "", "value": 1.2e6, "unit": "EUR", "description": "raised", "year": 2019})
     '1,200,000 EUR raised (2019)'
-    >>> row = {"measure": "patients", "value": 80000.0, "description": "about 80,000 — clients in the year", "year": 2016}
+    >>> row = {"measure": "patients", "value": 8e4, "description": "about 80,000 — clients in the year", "year": 2016}
     >>> figure_row_text(row), figure_row_text(row, remark=False)
     ('about 80,000 patients (2016) — clients in the year', 'about 80,000 patients (2016)')
     """
