@@ -40,6 +40,9 @@ from kb.queries.site import SITE_QUERIES
 __all__ = ["QUERIES", "NamedQuery", "cypher_for"]
 
 _CLAIM_TYPES = cypher_list(CLAIM_REL_TYPES)
+# The types in the pattern, not a filter after it: LadybugDB then reads only those relationship tables
+# (an organisation's claims at 10,000 cases: about 0.4 ms instead of 6 ms and more).
+_CLAIM_ALTERNATIVES = "|".join(CLAIM_REL_TYPES)
 
 _CORE_QUERIES = [
     NamedQuery(
@@ -73,8 +76,7 @@ _CORE_QUERIES = [
     NamedQuery(
         "organisation_claims", "An organisation's practices, challenges and outcomes with their evidence.",
         f"""
-        MATCH (o:Organisation{{own}} {{id: $id}})-[r{{own:r}}]->(c{{own}})
-        WHERE {{rel_type:r}} IN {_CLAIM_TYPES}
+        MATCH (o:Organisation{{own}} {{id: $id}})-[r:{_CLAIM_ALTERNATIVES}{{own:r}}]->(c{{own}})
         RETURN {{rel_type:r}} AS type, {{node_label:c}} AS kind, c.id AS concept, c.name AS name,
                r.detail AS detail, r.figure AS figure, r.year AS year, r.sources AS sources,
                r.status AS status, r.file AS file, r.line AS line,

@@ -95,8 +95,7 @@ _SOURCE_FIELDS = """s.id AS id, s.title AS title, s.url AS url, s.publication AS
 #: Each is generated twice: for every source (``source_<kind>``) and for one (``source_<kind>_of``).
 _CITATIONS: dict[str, tuple[str, str]] = {
     "claims": ("Claims (practice, challenge, outcome, framework) and relations that cite a source.", f"""
-        MATCH (o:Organisation{{own}})-[r{{own:r}}]->(c{{own}})
-        WHERE {{rel_type:r}} IN {cypher_list(CLAIM_REL_TYPES + RELATION_REL_TYPES)}
+        MATCH (o:Organisation{{own}})-[r:{"|".join(CLAIM_REL_TYPES + RELATION_REL_TYPES)}{{own:r}}]->(c{{own}})
         UNWIND r.sources AS source
         WITH source, o, r, c
         {{filter}}
