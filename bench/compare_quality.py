@@ -94,25 +94,27 @@ def means(results: dict[str, tuple[float, ...]]) -> tuple[float, ...]:
     return tuple(sum(column) / len(results) for column in zip(*results.values(), strict=True))
 
 
-#: The grid: the model-or-framework budget and the points of a declared relation between the two cases.
+#: The grid: the model-or-framework budget, the points of a declared relation between the two cases, and how
+#: much a model counts when followed only as inspired by it.
 GRID_MODEL = (3.0, 4.0, 5.0, 6.0, 8.0)
 GRID_RELATED = (0.0, 1.0, 2.0, 3.0, 4.0)
+GRID_INSPIRED = (1.0, 0.75, 0.5, 0.25)
 
 
-def with_weights(model: float, related: float) -> Scoring:
+def with_weights(model: float, related: float, inspired: float = SCORING.inspired_by) -> Scoring:
     budgets = tuple((kinds, model if kinds == (MODEL,) else points) for kinds, points in SCORING.budgets)
-    return dataclasses.replace(SCORING, budgets=budgets, related_case=related)
+    return dataclasses.replace(SCORING, budgets=budgets, related_case=related, inspired_by=inspired)
 
 
-def grid(index: CaseIndex) -> dict[tuple[float, float], dict[str, float]]:
-    """(model budget, related points) -> judged case -> nDCG@5."""
+def grid(index: CaseIndex) -> dict[tuple[float, float, float], dict[str, float]]:
+    """(model budget, related points, inspired-by weight) -> judged case -> nDCG@5."""
     cases = judged()
-    return {(model, related): {case: ndcg(top_cases(index, case, with_weights(model, related)), grades)
-                               for case, grades in cases.items()}
-            for model in GRID_MODEL for related in GRID_RELATED}
+    return {(model, related, inspired): {case: ndcg(top_cases(index, case, with_weights(model, related, inspired)),
+                                                    grades) for case, grades in cases.items()}
+            for model in GRID_MODEL for related in GRID_RELATED for inspired in GRID_INSPIRED}
 
 
-def leave_one_out(results: dict[tuple[float, float], dict[str, float]]) -> float:
+def leave_one_out(results: dict[tuple[float, ...], dict[str, float]]) -> float:
     """Mean nDCG@5 of each judged case under the grid values best on the other cases (ties: the smaller)."""
     cases = list(next(iter(results.values())))
     held_out = []
@@ -151,11 +153,15 @@ def main() -> None:
           f"   (now / previous: {new / old:.2f}x; now / no relations: {new / unrelated:.2f}x)")
     if args.grid:
         table = grid(index)
-        print("\nmean nDCG@5 by model budget (rows) and related-case points (columns)")
+        inspired = SCORING.inspired_by
+        print(f"\nmean nDCG@5 by model budget (rows) and related-case points (columns), inspired-by {inspired:g}")
         print("model " + "".join(f"{related:>7g}" for related in GRID_RELATED))
         for model in GRID_MODEL:
-            print(f"{model:5g} " + "".join(f"{sum(table[(model, r)].values()) / len(results):7.3f}"
+            print(f"{model:5g} " + "".join(f"{sum(table[(model, r, inspired)].values()) / len(results):7.3f}"
                                            for r in GRID_RELATED))
+        model, related = SCORING.budgets[0][1], SCORING.related_case
+        print(f"by inspired-by weight, at model {model:g} and related {related:g}: " + ", ".join(
+            f"{w:g}: {sum(table[(model, related, w)].values()) / len(results):.3f}" for w in GRID_INSPIRED))
         print(f"leave-one-out (best grid values on the other {len(results) - 1} cases): {leave_one_out(table):.3f}")
 
 

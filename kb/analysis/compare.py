@@ -33,6 +33,9 @@ CONCEPT_BUDGETS = {"framework": 5.0, "practice": 2.0, "challenge": 3.0, "outcome
 RELATED_CASE = 3.0
 #: Relations saying whose model a case follows; the model's own case follows it too.
 MODEL_RELATIONS = {"ADOPTED_MODEL_OF": "adopted the model of", "INSPIRED_BY": "was inspired by"}
+#: A model a case was only inspired by counts half as much as one it adopted (or its own): a looser tie.
+#: (bench/compare_quality.py --grid: nDCG@5 and its leave-one-out check rise with it.)
+INSPIRED_BY = 0.5
 #: How a case follows the model that is its own.
 OWN_MODEL = "its own model"
 #: Relation types in words, for the reasons.
@@ -79,6 +82,8 @@ class Scoring:
     by_distance: bool = True
     #: Points for a declared relation between the two cases.
     related_case: float = RELATED_CASE
+    #: How much a model counts when a case follows it only as inspired by it (1: as much as adopting it).
+    inspired_by: float = INSPIRED_BY
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -88,7 +93,7 @@ class Scoring:
 SCORING = Scoring()
 PREVIOUS_SCORING = Scoring(same_sector=10.0, same_service=6.0, by_distance=False, related_case=0.0,
                            budgets=((("practice", "framework", "challenge"), 8.0),))
-WITHOUT_RELATIONS = Scoring(related_case=0.0, budgets=tuple(((kind,), points)
+WITHOUT_RELATIONS = Scoring(related_case=0.0, inspired_by=1.0, budgets=tuple(((kind,), points)
                                                            for kind, points in CONCEPT_BUDGETS.items()))
 
 
@@ -161,17 +166,28 @@ def related_cases(index: CaseIndex) -> dict[str, dict[str, str]]:
     return index.memo("related cases", build)
 
 
-def _model_masks(index: CaseIndex) -> dict[tuple[str, str], int]:
-    """(model, grade) -> the cases following that model with that grade, as a bitmask; (model, "*"): all."""
-    def build() -> dict[tuple[str, str], int]:
-        masks: dict[tuple[str, str], int] = {}
+def _model_masks(index: CaseIndex) -> dict[tuple[str, str, bool], int]:
+    """(model, grade, only inspired by it) -> the cases following that model so, as a bitmask."""
+    def build() -> dict[tuple[str, str, bool], int]:
+        masks: dict[tuple[str, str, bool], int] = {}
         for case, held in case_models(index).items():
             bit = 1 << index.bits[case]
-            for model, (grade, _how) in held.items():
-                masks[(model, grade)] = masks.get((model, grade), 0) | bit
-                masks[(model, "*")] = masks.get((model, "*"), 0) | bit
+            for model, (grade, how) in held.items():
+                key = (model, grade, _inspired(how))
+                masks[key] = masks.get(key, 0) | bit
         return masks
     return index.memo("model masks", build)
+
+
+def _inspired(how: str) -> bool:
+    """Whether a case follows a model only as inspired by it (not its own, not adopted)."""
+    return how.startswith(MODEL_RELATIONS["INSPIRED_BY"])
+
+
+def _strength(index: CaseIndex, query: CaseQuery, model: str, case_inspired: bool, scoring: Scoring) -> float:
+    """How much a shared model counts: less when either side only was inspired by it."""
+    query_inspired = _inspired(case_models(index).get(query.case, {}).get(model, ("", ""))[1])
+    return scoring.inspired_by if query_inspired or case_inspired else 1.0
 
 
 def rank_comparable(index: CaseIndex, query: CaseQuery, limit: int = 10,
@@ -213,11 +229,17 @@ def _components(index: CaseIndex, query: CaseQuery, scoring: Scoring) -> list[tu
     models = _model_masks(index)
     for (kind, concept), (share, budget) in _concept_shares(index, query, scoring).items():
         for grade_id in (*GRADE_IDS, ""):
-            mask = (models.get((concept, grade_id), 0) if kind == MODEL
-                    else index.grade_masks.get((kind, concept, grade_id), 0))
-            if mask:
-                points = _concept_points(budget, share, _query_grade(query, kind, concept), grade_id)
-                components.append((mask, _cents(points)))
+            if kind != MODEL:
+                mask = index.grade_masks.get((kind, concept, grade_id), 0)
+                if mask:
+                    components.append((mask, _cents(_concept_points(budget, share, query.grade(kind, concept),
+                                                                    grade_id))))
+                continue
+            for inspired in (False, True):
+                mask = models.get((concept, grade_id, inspired), 0)
+                if mask:
+                    points = _concept_points(budget, share, _query_grade(query, kind, concept), grade_id)
+                    components.append((mask, _cents(points * _strength(index, query, concept, inspired, scoring))))
     if scoring.related_case and query.case:
         related = 0
         for case in related_cases(index).get(query.case, {}):
@@ -442,7 +464,7 @@ def explain_match(index: CaseIndex, query: CaseQuery, case_id: str, scoring: Sco
                                      "grade": case_grade, "grade_label": grade_label(case_grade),
                                      "query_grade": query_grade,
                                      "status": held[kind][concept]})
-    reasons += _model_reasons(index, query, case_id, shares)
+    reasons += _model_reasons(index, query, case_id, shares, scoring)
     words = related_cases(index).get(query.case, {}).get(case_id)
     if scoring.related_case and words:
         mine = index.profiles[query.case].name
@@ -468,8 +490,8 @@ def explain_match(index: CaseIndex, query: CaseQuery, case_id: str, scoring: Sco
             "reasons": reasons}
 
 
-def _model_reasons(index: CaseIndex, query: CaseQuery, case_id: str,
-                   shares: dict[tuple[str, str], tuple[float, float]]) -> list[dict[str, Any]]:
+def _model_reasons(index: CaseIndex, query: CaseQuery, case_id: str, shares: dict[tuple[str, str], tuple[float, float]],
+                   scoring: Scoring = SCORING) -> list[dict[str, Any]]:
     """A reason for each model both follow: a framework (component ``framework``, as a concept) or the case
     whose model both follow (component ``model``)."""
     reasons = []
@@ -483,7 +505,8 @@ def _model_reasons(index: CaseIndex, query: CaseQuery, case_id: str,
         share, budget = shares[(MODEL, model)]
         kind, _colon, key = model.partition(":")
         name, n_with = model_name(index, model), _followers(index, model)
-        points = _concept_points(budget, share, query_grade, case_grade)
+        strength = _strength(index, query, model, _inspired(how), scoring)
+        points = round(_cents(_concept_points(budget, share, query_grade, case_grade) * strength) / 100, 2)
         came = (" (its own)" if how == OWN_MODEL else f" ({index.profiles[case_id].name} {how})") if how else ""
         what = "shared framework" if kind == "framework" else f"same model: {name}'s model"
         evidence = f"evidence: {grade_label(case_grade).lower()}"
@@ -491,7 +514,8 @@ def _model_reasons(index: CaseIndex, query: CaseQuery, case_id: str,
             evidence += f" (yours: {grade_label(query_grade).lower()})"
         reasons.append(_reason("framework" if kind == "framework" else MODEL, key, name, points,
                                f"{what}{came}; {n_with} of {index.n_cases} cases follow it; {evidence}; "
-                               f"weight {weight:g}", n_with)
+                               f"weight {weight:g}" + (f"; inspired by it only: x {strength:g}" if strength != 1
+                                                       else ""), n_with)
                        | {"share": round(share, 4), "weight": weight, "grade": case_grade,
                           "grade_label": grade_label(case_grade), "query_grade": query_grade,
                           "status": index.claims[case_id]["framework"].get(key, "") if kind == "framework" else "",

@@ -11,7 +11,15 @@ from werkzeug.datastructures import MultiDict
 from kb import analysis
 from kb import evidence as grades
 from kb.analysis import SIZE_ORDER, CaseIndex, CaseQuery
-from kb.analysis.compare import CONCEPT_BUDGETS, RELATED_CASE, RELATION_WORDS, SPLIT_OF, SPLIT_PARTS, cases_under_sector
+from kb.analysis.compare import (
+    CONCEPT_BUDGETS,
+    INSPIRED_BY,
+    RELATED_CASE,
+    RELATION_WORDS,
+    SPLIT_OF,
+    SPLIT_PARTS,
+    cases_under_sector,
+)
 from kb.graph.model import size_band
 
 from ..bounds import is_whole_number
@@ -137,7 +145,8 @@ def scoring_rules(index: CaseIndex) -> dict[str, Any]:
     return {"context": {"same_sector": analysis.SAME_SECTOR, "same_kind_of_service": analysis.SAME_SERVICE,
                         "same_country": analysis.SAME_COUNTRY, "same_kind_of_organisation": analysis.SAME_KIND,
                         "same_ownership_family": analysis.SAME_OWNERSHIP, "same_size_band": analysis.SAME_SIZE,
-                        "neighbouring_size_band": analysis.NEAR_SIZE, "related_case": RELATED_CASE},
+                        "neighbouring_size_band": analysis.NEAR_SIZE, "related_case": RELATED_CASE,
+                        "model_only_inspired_by": INSPIRED_BY},
             "relations": sorted(RELATION_WORDS.values()),
             "ownership_families": {family: sorted(k for k, f in analysis.OWNERSHIP.items() if f == family)
                                    for family in sorted(set(analysis.OWNERSHIP.values()))},
