@@ -27,7 +27,7 @@ from kb.analysis.search import search_index_for
 from kb.graph.rows import graph_rows
 from kb.load import load_content
 from kb.store.ladybug import LadybugStore, rebuild
-from tests.search_quality import DEPTH, load_questions, score, summary, unanswerable
+from tests.search_quality import DEPTH, TYPES, by_type, load_questions, score, summary, unanswerable
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -55,21 +55,31 @@ def main() -> int:
             per_question = (time.perf_counter() - started) / max(len(questions), 1)
         finally:
             store.close()
-    figures = summary(scores)
+    figures, per_type = summary(scores), by_type(scores)
     if args.markdown:
-        print("| # | question | rank of first right passage | ranked first |")
-        print("|---:|---|---:|---|")
+        print("| # | type | question | rank of first right passage | ranked first |")
+        print("|---:|---|---|---:|---|")
         for n, s in enumerate(scores, 1):
-            print(f"| {n} | {s.question.text} | {s.rank or '–'} | {s.top} |")
+            print(f"| {n} | {TYPES[s.question.type]} | {s.question.text} | {s.rank or '–'} | {s.top} |")
+        print()
+        print("| type | questions | rank 1 | top 3 | top 10 |")
+        print("|---|---:|---:|---:|---:|")
+        for kind, f in per_type.items():
+            print(f"| {TYPES[kind]} | {f['n']:.0f} | {f['top1']:.0%} | {f['top3']:.0%} | {f['top10']:.0%} |")
+        print(f"| **all** | {len(scores)} | {figures['top1']:.0%} | {figures['top3']:.0%} | {figures['top10']:.0%} |")
         print()
         print("| questions | passages indexed | rank 1 | top 3 | top 10 | MRR | per question |")
         print("|---:|---:|---:|---:|---:|---:|---:|")
         print(f"| {len(scores)} | {len(index.passages)} | {figures['top1']:.0%} | {figures['top3']:.0%} | "
               f"{figures['top10']:.0%} | {figures['mrr']:.2f} | {per_question * 1000:.0f} ms |")
     else:
-        print(f"{'rank':>5}  question  ->  passage ranked first")
+        print(f"{'rank':>5}  {'type':<12}  question  ->  passage ranked first")
         for s in scores:
-            print(f"{s.rank or '-':>5}  {s.question.text}  ->  {s.top}")
+            print(f"{s.rank or '-':>5}  {s.question.type:<12}  {s.question.text}  ->  {s.top}")
+        print()
+        print(f"{'type':<26} {'n':>3} {'rank 1':>7} {'top 3':>6} {'top 10':>7}")
+        for kind, f in per_type.items():
+            print(f"{TYPES[kind]:<26} {f['n']:>3.0f} {f['top1']:>7.0%} {f['top3']:>6.0%} {f['top10']:>7.0%}")
         print()
         print(f"{len(scores)} questions, {len(index.passages)} passages (index built in {built:.2f} s); "
               f"first right passage at rank 1: {figures['top1']:.0%}, top 3: {figures['top3']:.0%}, "

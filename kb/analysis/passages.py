@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import pyromark
 
+from kb.content.items import scope_marks
+from kb.evidence import SELF
 from kb.kinds import KIND_OF_FOLDER
 from kb.slug import slug
 
@@ -40,6 +42,7 @@ SKIPPED_SECTIONS = {"see also"}
 LESSON_SECTIONS = ("Lessons", "Open questions")
 
 _CITATION = re.compile(r"\[src:\s*([^\]]*)\]", re.IGNORECASE)
+_STATUS = re.compile(r"\[(contested|uncertain)\]", re.IGNORECASE)
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?)])")
 _SPACES = re.compile(r"\s+")
 #: pyromark events whose value is text of the page (raw HTML included: the site shows it as text).
@@ -62,6 +65,11 @@ class Passage:
     sources: tuple[str, ...]  # source ids it cites, in order of first citation
     concepts: tuple[tuple[str, str], ...]  # (kind, id) of the concepts it links to
     line: int  # its first line in the body, from 1
+    #: Whom it is about: its ``[about: …]`` mark's kind (``self`` without one; a concept's passages are general),
+    #: the groups the mark names, and ``contested`` or ``uncertain`` when it is marked so.
+    scope: str = SELF
+    about: tuple[str, ...] = ()
+    status: str = ""
 
     @property
     def key(self) -> str:
@@ -144,8 +152,12 @@ def passages_of(owner_kind: str, owner_id: str, owner_name: str, body: str) -> l
         if not text or slug(section).replace("-", " ") in SKIPPED_SECTIONS:
             return
         ordinal += 1
+        marks = scope_marks(lines[start:end], start + 1)
+        scope = marks[0].kind if marks else SELF if owner_kind == "organisation" else "general"
+        status = _STATUS.search(raw)
         passages.append(Passage(owner_kind, owner_id, owner_name, section, ordinal, text, _sources(raw),
-                                tuple(dict.fromkeys(concepts)), start + 1))
+                                tuple(dict.fromkeys(concepts)), start + 1, scope,
+                                tuple(marks[0].about) if marks else (), status.group(1).lower() if status else ""))
 
     for event, span in pyromark.events_with_range(body):
         if event.__class__ is str:

@@ -19,13 +19,26 @@ How a question is searched (:meth:`SearchIndex.search`):
    longer ones) and the nearest is searched instead; the results say which words were corrected.
 3. **Synonyms**: a concept's name and its aliases stand for each other, so "advice-seeking
    process" also finds passages saying "advice process", and passages that link the concept.
-4. **Ranking**: BM25 (tantivy, Rust's Lucene-like engine) over the passage text and, weighted
-   lower, what the passage is about (its case's name and aliases, its section, the concepts it
-   links); the words in their order as a phrase, and near each other, add to the score.  The best
-   candidates are then re-ranked by **coverage** (the share of the question's weight, by IDF, that
-   a passage matches: a passage matching one rare word of five ranks below one matching four) and
-   **proximity** (the shortest stretch of the passage holding the matched words).
-5. **Highlights** (:mod:`kb.analysis.snippets`): the matched words are wrapped in ``<mark>`` in
+4. **Intent** (:mod:`kb.analysis.intents`): the words that say what kind of answer is wanted are
+   kept, never dropped as common: "how many" asks for figures, "when" for dates and timeline
+   entries, "where" for places, "who" for people, "vs" or "compared with" for a comparison, "what
+   went wrong" for challenges and reversals, "cost", "inspection", "how long" and "end" for the
+   sections a case gives them (Funding and cost, Regulation and inspection, Transition, How it
+   ended).  A passage in such a section counts :data:`INTENT_SECTION_BOOST` times more, one whose
+   text shows that kind of answer (a number, a year, a place, a named person...)
+   :data:`INTENT_BOOST` times.
+5. **Ranking**: BM25 (tantivy, Rust's Lucene-like engine) over the passage text and what the
+   passage is about: its case's or concept's names (a passage rarely repeats them), weighted
+   lower its section and the concepts it links; the words in their order as a phrase, and near
+   each other, add to the score (leaving out the name of an organisation the question names:
+   its own passages count :data:`NAMED_OWNER_BOOST` times more instead).  The best candidates are
+   then re-ranked by **coverage** (the share of the question's weight, by IDF, that a passage
+   matches: a passage matching one rare word of five ranks below one matching four) and
+   **proximity** (the shortest stretch of the passage holding the matched words).  At equal
+   relevance, stronger evidence first; ``min_grade`` keeps only passages at least that strong.
+6. **Best match**: a case or concept whose name or alias the question contains is shown first,
+   as a card (:meth:`SearchIndex._named`).
+7. **Highlights** (:mod:`kb.analysis.snippets`): the matched words are wrapped in ``<mark>`` in
    escaped text, so the content's own text never becomes HTML.
 
 Steps 1 and 3 share their words with the index through :mod:`kb.analysis.words`.
@@ -47,17 +60,18 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import tantivy
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from kb.analysis.intents import INTENT_BY_ID, Signs, consumed_words, place_names, question_intents
 from kb.analysis.lessons import passage_grade
 from kb.analysis.passages import Passage, passages_of, plain_text
+from kb.analysis.search_results import PassageHit, SearchDocument, SearchHit, SearchResults
 from kb.analysis.snippets import best_snippet, highlight_words, shorten
 from kb.analysis.words import ANALYZER, STOP_WORDS, WORD, contains, fold, nearness, stem, stems
 from kb.evidence import grade, meets_grade
@@ -71,85 +85,22 @@ __all__ = ["STOP_WORDS", "PassageHit", "SearchDocument", "SearchHit", "SearchInd
 #: Field -> weight of a match in the ranking of documents: a match in a name counts most.
 FIELD_BOOSTS = {"name": 4.0, "aliases": 3.0, "text": 2.0, "body": 1.0}
 #: Field -> weight of a match in the ranking of passages: the passage's own words count most.
-PASSAGE_BOOSTS = {"text": 1.0, "about": 0.35}
+#: ``owner``: the names of its case or concept, which its passages rarely repeat (measured: 1.5 answers more of the
+#: question set in the top 3 than 0.35, 0.8 or 3).
+PASSAGE_BOOSTS = {"text": 1.0, "owner": 1.5, "about": 0.35}
 #: Extra weight of the question's words as a phrase (in order, next to each other), and near each other.
 PHRASE_BOOST, NEAR_BOOST, NEAR_SLOP = 2.0, 1.0, 6
 #: A synonym (a concept's other names) counts a little less than the words typed.
 SYNONYM_BOOST, CONCEPT_LINK_BOOST = 0.7, 0.8
-#: What a question's intent words ask for (kept, not dropped as common), and how a passage shows it has
-#: that kind of answer: "how many" and "how much" a number, "when" a year.  A passage with it counts
-#: :data:`INTENT_BOOST` times more.  ("where" and "who" are kept and shown too; places and people are not
-#: yet recognised in a passage, so they boost nothing.)
-INTENTS = {("how", "many"): "figures", ("how", "much"): "figures", ("when",): "dates", ("where",): "places",
-           ("who",): "people"}
-INTENT_SIGNS = {"figures": re.compile(r"\d"), "dates": re.compile(r"\b(1[89]|20)\d\d\b")}
-INTENT_BOOST = 1.25
+#: What a question's intent words ask for (:mod:`kb.analysis.intents`): a passage in a section of that kind of
+#: answer counts :data:`INTENT_SECTION_BOOST` times more, one whose text shows it :data:`INTENT_BOOST` times.
+INTENT_SECTION_BOOST, INTENT_BOOST = 2.0, 1.25
 NAMED_OWNER_BOOST = 1.5  # a passage of the organisation the question names, over one that mentions it
 #: How many of the best candidates are re-ranked by coverage and proximity.
 RERANK_DEPTH = 200
 MAX_QUERYWORDS = 20
 SNIPPET_CHARS = 220
 PASSAGE_CHARS = 700
-
-@dataclass(frozen=True)
-class SearchDocument:
-    """One thing search can find: a case (``organisation``) or a concept (``practice``, ``framework``...)."""
-
-    kind: str
-    id: str
-    name: str
-    aliases: tuple[str, ...]
-    text: str  # the summary of a case, the definition of a concept
-    body: str  # plain text of the page
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    kind: str
-    id: str
-    name: str
-    score: float
-    name_html: str  # the name, escaped, with matched words in <mark>
-    snippet: str  # plain text
-    snippet_html: str  # the snippet, escaped, with matched words in <mark>
-
-
-@dataclass(frozen=True)
-class PassageHit:
-    """A passage that answers the question, with where it comes from and what it cites."""
-
-    key: str
-    owner_kind: str
-    owner_id: str
-    owner_name: str
-    section: str
-    section_slug: str
-    text: str
-    text_html: str  # the text, escaped, with matched words in <mark>
-    sources: tuple[str, ...]
-    concepts: tuple[tuple[str, str], ...]
-    score: float
-    matched: tuple[str, ...]  # the question's words (or their synonyms) that it contains
-    evidence: str = ""  # its grade: that of the best source it cites (kb.analysis.lessons.passage_grade)
-
-
-@dataclass(frozen=True)
-class SearchResults:
-    query: str
-    hits: list[SearchHit]  # cases and concepts
-    total: int  # cases and concepts matching, of which ``hits`` are the best
-    corrections: dict[str, str] = field(default_factory=dict)  # query word -> name word searched instead
-    passages: list[PassageHit] = field(default_factory=list)
-    passages_total: int = 0
-    common_words: list[str] = field(default_factory=list)  # words left out as too common
-    synonyms: dict[str, list[str]] = field(default_factory=dict)  # words typed -> other names searched
-    words: list[str] = field(default_factory=list)  # the words searched (after corrections)
-    intents: list[str] = field(default_factory=list)  # what the question asks for: figures, dates, places...
-    best_match: SearchHit | None = None  # a case or concept the question names: shown first, as a card
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 # -- documents and passages from a store ----------------------------------------------------------
 
@@ -200,32 +151,20 @@ class _Plan:
     intents: tuple[str, ...] = ()
 
 
-def question_intents(words: Sequence[str]) -> tuple[str, ...]:
-    """What a question asks for, from its intent words (folded), in the order of :data:`INTENTS`.
-
-    >>> question_intents(["which", "organisations", "lost", "staff", "and", "how", "many"])
-    ('figures',)
-    >>> question_intents(["when", "and", "where", "did", "it", "start"])
-    ('dates', 'places')
-    """
-    found = []
-    for phrase, intent in INTENTS.items():
-        if any(tuple(words[i:i + len(phrase)]) == phrase for i in range(len(words))) and intent not in found:
-            found.append(intent)
-    return tuple(found)
-
-
 # -- the index --------------------------------------------------------------------------------------
 
 class SearchIndex:
     """An in-memory full-text index of passages, and of cases and concepts as whole documents."""
 
     def __init__(self, documents: Iterable[SearchDocument], passages: Iterable[Passage] = (),
-                 sources: Iterable[dict[str, Any]] = ()):
+                 sources: Iterable[dict[str, Any]] = (), places: Sequence[str] = ()):
+        """``places``: the place names a passage may hold (:func:`kb.analysis.intents.place_names`)."""
         self.documents = {(doc.kind, doc.id): doc for doc in documents}
         self.passages = {passage.key: passage for passage in passages}
         self.sources = {row["id"]: row for row in sources}
         self._grades: dict[str, str] = {}
+        signs = Signs(places)
+        self._signs = {key: signs.of(passage.text) for key, passage in self.passages.items()}
         self._docs_schema, self._docs_index = self._build_documents()
         self._passage_schema, self._passage_index = self._build_passages()
         self._docs = self._docs_index.searcher()
@@ -269,10 +208,14 @@ class SearchIndex:
                              for doc in self.documents.values()))
         return schema, index
 
-    def _about(self, passage: Passage) -> str:
-        """What a passage is about besides its own words: its owner's names, its section, its concepts."""
+    def _owner_names(self, passage: Passage) -> str:
+        """The names of the case or concept a passage belongs to."""
         owner = self.documents.get((passage.owner_kind, passage.owner_id))
-        names = [passage.owner_name, *(owner.aliases if owner else ()), passage.section]
+        return " · ".join([passage.owner_name, *(owner.aliases if owner else ())])
+
+    def _about(self, passage: Passage) -> str:
+        """What a passage is about besides its own words and its owner: its section, its concepts."""
+        names = [passage.section]
         for kind, concept_id in passage.concepts:
             concept = self.documents.get((kind, concept_id))
             if concept:
@@ -281,7 +224,7 @@ class SearchIndex:
 
     def _build_passages(self) -> tuple[tantivy.Schema, tantivy.Index]:
         schema, index = self._new_index(list(PASSAGE_BOOSTS), raw=("concepts",))
-        self._commit(index, (tantivy.Document(key=p.key, text=p.text, about=self._about(p),
+        self._commit(index, (tantivy.Document(key=p.key, text=p.text, owner=self._owner_names(p), about=self._about(p),
                                               concepts=[f"{kind}:{cid}" for kind, cid in p.concepts])
                              for p in self.passages.values()))
         return schema, index
@@ -316,9 +259,11 @@ class SearchIndex:
 
     def _plan(self, query: str) -> _Plan:
         words = [fold(w) for w in WORD.findall(query)][:MAX_QUERYWORDS]
+        intents = question_intents(query)
+        consumed = consumed_words(query, intents)
         terms, common, corrections = [], [], {}
         for position, word in enumerate(words):
-            if word in STOP_WORDS:
+            if word in STOP_WORDS or word in consumed:
                 common.append(word)
                 continue
             fixed = self.correct(word)
@@ -334,10 +279,10 @@ class SearchIndex:
                 if concept and not any(set(question[start:start + size]) & set(used) for used, _, _ in synonyms):
                     names = [names for names, key in self._concept_names.items() if key == concept]
                     synonyms.append((question[start:start + size], names, concept))
-        intents = question_intents(words)
-        intent_words = {w for phrase, intent in INTENTS.items() if intent in intents for w in phrase}
+        # The intent words are kept (shown as what the question asks for), never listed as too common.
+        intent_words = {w for intent in intents for cue in intent.cues for w in cue}
         return _Plan(terms, list(dict.fromkeys(w for w in common if w not in intent_words)), corrections, synonyms,
-                     intents)
+                     tuple(intent.id for intent in intents))
 
     # searching
 
@@ -365,16 +310,16 @@ class SearchIndex:
 
     def _named(self, plan: _Plan, hits: list[SearchHit]) -> SearchHit | None:
         """The case or concept the question names: the best document hit whose name or an alias has all its
-        words (stems) in the question, or which the question's words are all part of (a name query)."""
-        asked = {term.stem for term in plan.terms}
+        words (stems) in the question; failing that, one which the question's words are all part of (a name
+        query: "Morning Star" for Morning Star Packing Company)."""
+        asked, stop = {term.stem for term in plan.terms}, {stem(w) for w in STOP_WORDS}
+        names = {}
         for hit in hits[:5]:
             doc = self.documents.get((hit.kind, hit.id))
-            names = [doc.name, *doc.aliases] if doc else [hit.name]
-            for name in names:
-                own = set(stems(name)) - {stem(w) for w in STOP_WORDS}
-                if own and (own <= asked or asked <= own):
-                    return hit
-        return None
+            names[hit] = [own for name in ([doc.name, *doc.aliases] if doc else [hit.name])
+                          if (own := set(stems(name)) - stop)]
+        return next((hit for hit, owns in names.items() if any(own <= asked for own in owns)),
+                    next((hit for hit, owns in names.items() if any(asked <= own for own in owns)), None))
 
     def _organisations_named(self, plan: _Plan) -> set[tuple[str, str]]:
         """The organisations whose name or an alias the question contains in full (all its words)."""
@@ -383,19 +328,23 @@ class SearchIndex:
                 and any((own := set(stems(name)) - stop) and own <= asked for name in (doc.name, *doc.aliases))}
 
     def _query(self, schema: tantivy.Schema, plan: _Plan, boosts: dict[str, float],
-               phrase_fields: Sequence[str], concepts_field: str | None) -> tantivy.Query:
-        """Every word in every field (BM25), plus the phrase, nearness and synonyms as extra weight."""
+               phrase_fields: Sequence[str], concepts_field: str | None,
+               names: frozenset[str] = frozenset()) -> tantivy.Query:
+        """Every word in every field (BM25), plus the phrase, nearness and synonyms as extra weight.  ``names``:
+        the stems of the organisations the question names, left out of the phrase and nearness (their own
+        passages rarely repeat their name, and should not lose to passages that do)."""
         Q, should = tantivy.Query, tantivy.Occur.Should
         parts = [(should, Q.boost_query(Q.term_query(schema, name, term.stem), boost))
                  for term in plan.terms for name, boost in boosts.items()]
-        if len(plan.terms) > 1:
-            first = plan.terms[0].position
-            phrase = [(term.position - first, term.stem) for term in plan.terms]
+        asked = [term for term in plan.terms if term.stem not in names]
+        if len(asked) > 1:
+            first = asked[0].position
+            phrase = [(term.position - first, term.stem) for term in asked]
             for name in phrase_fields:
                 parts.append((should, Q.boost_query(Q.phrase_query(schema, name, phrase), PHRASE_BOOST)))
                 parts.append((should, Q.boost_query(
-                    Q.phrase_query(schema, name, [t.stem for t in plan.terms], slop=NEAR_SLOP), NEAR_BOOST)))
-                for one, two in itertools.pairwise(plan.terms):  # pairs of neighbouring words
+                    Q.phrase_query(schema, name, [t.stem for t in asked], slop=NEAR_SLOP), NEAR_BOOST)))
+                for one, two in itertools.pairwise(asked):  # pairs of neighbouring words
                     parts.append((should, Q.boost_query(
                         Q.phrase_query(schema, name, [one.stem, two.stem], slop=2), NEAR_BOOST / 2)))
         for covered, names, concept in plan.synonyms:
@@ -419,7 +368,7 @@ class SearchIndex:
 
     @staticmethod
     def _rerank(score: float, tokens: list[str], extra: set[str], plan: _Plan,
-                weights: dict[str, float]) -> tuple[float, set[str]]:
+                weights: dict[str, float], named: frozenset[str] = frozenset()) -> tuple[float, set[str]]:
         """The BM25 score scaled by coverage and proximity; and the question's stems found."""
         present = set(tokens) | extra
         found = {term.stem for term in plan.terms if term.stem in present}
@@ -428,7 +377,7 @@ class SearchIndex:
                 found |= set(covered)
         total = sum(weights.values()) or 1.0
         coverage = sum(weights[s] for s in found if s in weights) / total
-        wanted = {term.stem for term in plan.terms} & set(tokens)
+        wanted = {term.stem for term in plan.terms} & set(tokens) - named
         closeness = nearness(tokens, wanted) if len(wanted) > 1 else 0.0
         return score * (0.2 + 0.8 * coverage ** 2) * (1 + 0.5 * closeness), found
 
@@ -437,19 +386,21 @@ class SearchIndex:
         if not self.passages:
             return [], 0
         searcher, schema = self._passage_searcher, self._passage_schema
-        query = self._query(schema, plan, PASSAGE_BOOSTS, ("text",), "concepts")
+        named = self._organisations_named(plan)
+        name_stems = frozenset(s for key in named for name in (self.documents[key].name, *self.documents[key].aliases)
+                               for s in stems(name))
+        query = self._query(schema, plan, PASSAGE_BOOSTS, ("text",), "concepts", name_stems)
         found = searcher.search(query, RERANK_DEPTH, count=True)
         weights = self._weights(searcher, "text", plan)
-        named = self._organisations_named(plan)
         ranked = []
         for score, address in found.hits:
             passage = self.passages[searcher.doc(address)["key"][0]]
             if min_grade and not meets_grade(self.grade_of(passage), min_grade):
                 continue
-            about = set(stems(self._about(passage))) | {f"{k}:{c}" for k, c in passage.concepts}
-            final, matched = self._rerank(score, stems(passage.text), about, plan, weights)
-            if any(INTENT_SIGNS[i].search(passage.text) for i in plan.intents if i in INTENT_SIGNS):
-                final *= INTENT_BOOST
+            about = set(stems(f"{self._owner_names(passage)} {self._about(passage)}")) | {
+                f"{k}:{c}" for k, c in passage.concepts}
+            final, matched = self._rerank(score, stems(passage.text), about, plan, weights, name_stems)
+            final *= self._intent_weight(passage, plan.intents)
             if (passage.owner_kind, passage.owner_id) in named:
                 final *= NAMED_OWNER_BOOST
             ranked.append((final, passage, matched))
@@ -458,9 +409,20 @@ class SearchIndex:
         marks = self._markstems(plan)
         hits = [PassageHit(p.key, p.owner_kind, p.owner_id, p.owner_name, p.section, slug(p.section), p.text,
                            highlight_words(shorten(p.text, PASSAGE_CHARS, marks), marks), p.sources, p.concepts,
-                           round(final, 4), tuple(t.word for t in plan.terms if t.stem in matched), self.grade_of(p))
+                           round(final, 4), tuple(t.word for t in plan.terms if t.stem in matched), self.grade_of(p),
+                           p.scope, p.about, p.status)
                 for final, p, matched in ranked[:limit]]
         return hits, found.count
+
+    def _intent_weight(self, passage: Passage, intents: Sequence[str]) -> float:
+        """How much more a passage counts for holding the kinds of answer the question asks for."""
+        weight = 1.0
+        for intent in intents:
+            if passage.section.lower() in INTENT_BY_ID[intent].sections:
+                weight *= INTENT_SECTION_BOOST
+            elif intent in self._signs[passage.key]:
+                weight *= INTENT_BOOST
+        return weight
 
     def _markstems(self, plan: _Plan) -> set[str]:
         """The stems to highlight: the question's words and the synonyms searched."""
@@ -498,4 +460,7 @@ def search_index_for(store: GraphStore) -> SearchIndex:
 
 def _index_from_store(store: GraphStore) -> SearchIndex:
     organisations, concepts = _store_rows(store)
-    return SearchIndex(_documents(organisations, concepts), _passages(organisations, concepts), store.query("sources"))
+    places = place_names((row["country"] for row in organisations if row["country"]),
+                         (row["city"] for row in organisations if row["city"]))
+    return SearchIndex(_documents(organisations, concepts), _passages(organisations, concepts), store.query("sources"),
+                       places)

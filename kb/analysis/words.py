@@ -30,6 +30,7 @@ STOP_WORDS = frozenset((
     "have", "had", "having", "from", "about", "any", "some", "so", "than", "too", "very", "just", "also", "all",
     "each", "other", "others", "more", "most", "much", "many", "own", "same", "both", "get", "gets", "got", "one",
     "ones", "anyone", "someone", "something", "thing", "things", "way", "ways", "like",
+    "s", "t",  # what is left of "Buurtzorg's" and "didn't" once cut into words
 ))
 
 WORD = re.compile(r"\w+")

@@ -26,6 +26,7 @@ __all__ = [
     "add_sub_bullet",
     "new_item",
     "parse_figure",
+    "scope_marks",
     "section_key",
 ]
 
@@ -169,7 +170,7 @@ def new_item(section: Section, text: str, line_no: int, raw: list[str]) -> Item:
     item.sources = _source_ids(content)
     marker = _MARKER.search(content)
     item.status = marker.group(1).lower() if marker else ""
-    item.scope_marks = _scope_marks(raw, line_no)
+    item.scope_marks = scope_marks(raw, line_no)
     item.key, content = _explicit_key(content)
     rest = _SOURCES.sub("", _MARKER.sub("", _ABOUT.sub("", content))).strip()
     link = _LINK.match(rest) if section.key in SECTION_KINDS else None
@@ -194,7 +195,7 @@ def add_sub_bullet(item: Item, content: str, line_no: int, raw: list[str]) -> st
     key, rest = _explicit_key(rest)
     sources = _source_ids(rest)
     marker = _MARKER.search(rest)
-    marks = _scope_marks(raw, line_no)
+    marks = scope_marks(raw, line_no)
     rest = _SOURCES.sub("", _MARKER.sub("", _ABOUT.sub("", rest))).strip()
     if kind == "view":
         item.views.append(View(re.sub(r"\s+", " ", rest), sources, line_no, marks, key=key))
@@ -230,10 +231,10 @@ def parse_figure(text: str, sources: list[str], line: int) -> Figure | None:
                   int(match.group("year")), sources, line, high=high)
 
 
-def _scope_marks(raw: list[str], first_line: int) -> list[ScopeMark]:
+def scope_marks(raw: list[str], first_line: int) -> list[ScopeMark]:
     """The ``[about: …]`` marks in a bullet's lines, each with its line and column.
 
-    >>> [(m.kind, m.about, m.col) for m in _scope_marks(["- [X](x.md): y [about: Supported: zappos, a b]"], 3)]
+    >>> [(m.kind, m.about, m.col) for m in scope_marks(["- [X](x.md): y [about: Supported: zappos, a b]"], 3)]
     [('supported', ['zappos', 'a b'], 16)]
     """
     marks = []

@@ -9,11 +9,12 @@ from flask import Blueprint, abort, request, url_for
 from markupsafe import Markup
 
 from kb import evidence as grades
+from kb.analysis.intents import INTENT_BY_ID
 from kb.analysis.search import search_index_for
 
 from ..store import get_store
 from .base import page_route, respond
-from .links import KIND_TITLES, node_url, passage_url, source_refs
+from .links import KIND_TITLES, about_links, node_url, passage_url, source_refs
 
 bp = Blueprint("search", __name__)
 
@@ -51,7 +52,9 @@ def search(fmt: str):
     data = {"query": query, "total": found.total if found else 0, "shown": len(results),
             "corrections": found.corrections if found else {}, "synonyms": found.synonyms if found else {},
             "common_words": common, "words": found.words if found else [],
-            "intents": found.intents if found else [], "grade": min_grade or None, "best_match": best_match,
+            "intents": found.intents if found else [],
+            "looking_for": [INTENT_BY_ID[intent].label for intent in (found.intents if found else [])],
+            "grade": min_grade or None, "best_match": best_match,
             "grades": _grade_choices(min_grade),
             "only_common_words": bool(found and common and not found.words),
             "passages": passages, "passages_total": found.passages_total if found else 0,
@@ -88,7 +91,9 @@ def _passage(hit: Any, index: Any) -> dict[str, Any]:
                                               "url": node_url(hit.owner_kind, hit.owner_id)},
             "section": hit.section, "url": passage_url(hit.owner_kind, hit.owner_id, hit.section_slug),
             "matched": list(hit.matched), "sources": source_refs(hit.sources, index.sources),
-            "evidence": hit.evidence, "scope": "self" if hit.owner_kind == "organisation" else "general",
+            "evidence": hit.evidence, "scope": hit.scope, "status": hit.status, "about": list(hit.about),
+            "about_links": about_links(list(hit.about), {doc.id: doc for (kind, _), doc in index.documents.items()
+                                                         if kind == "organisation"}),
             "concepts": [{"kind": kind, "id": cid, "url": node_url(kind, cid),
                           "name": getattr(index.documents.get((kind, cid)), "name", cid)}
                          for kind, cid in hit.concepts]}
