@@ -16,11 +16,13 @@ def _first(real_client, question: str) -> dict:
 
 def test_intent_words_are_kept_and_say_what_is_looked_for(real_client) -> None:
     data = real_client.get("/search.json", query_string={"q": QUESTION}).json
-    # "when" joins two clauses here: it does not ask for a date; "moved to" asks about the transition.
-    assert data["intents"] == ["figures", "transition"]
+    # "which organisations" asks for cases; "when" joins two clauses here: it does not ask for a date; "moved to"
+    # asks about the transition.
+    assert data["intents"] == ["cases", "figures", "transition"]
     assert not {"how", "many"} & set(data["common_words"]) and "when" in data["common_words"]
     page = real_client.get("/search", query_string={"q": QUESTION}).get_data(as_text=True)
-    assert "Looking first for passages with figures; the transition and how long it took." in page
+    assert ("Looking first for passages with cases rather than general statements; figures; the transition and how "
+            "long it took.") in page
 
 
 def test_the_issue_question_finds_who_lost_staff_and_how_many(real_client) -> None:

@@ -1,27 +1,30 @@
 """What a question asks for, and which passages hold that kind of answer.
 
-A question's **intent words** say what kind of answer it wants rather than what it is about: "how many" asks
-for figures, "when" for dates, "where" for places, "who" for people, "vs" or "compared with" for a
-comparison, "what went wrong" for challenges and reversals; "cost", "inspection", "how long" and "end" for the
-questions managers ask, each with a section of its own in a case (Funding and cost, Regulation and
-inspection, Transition, How it ended).  They are kept, never dropped as common words, and shown on the page.
+A question's **intent words** say what kind of answer it wants rather than what it is about: "which
+organisations" asks for cases' own passages rather than general statements, "how many" for figures,
+"when" for dates, "where" for places, "who" for people, "vs" or "compared with" for a comparison, "what
+went wrong" for challenges and reversals; "cost", "inspection", "how long" and "end" for the questions
+managers ask, each with a section of its own in a case (Funding and cost, Regulation and inspection,
+Transition, How it ended).  They are kept, never dropped as common words, and shown on the page.
 
-A passage shows it has that kind of answer by its **section** (a Timeline entry answers "when", a Funding and
-cost paragraph "how much did it cost") or by a **sign** in its text (a number, a year, a place the content
-knows, a person's role, a comparative, a sum of money, a length of time).  :class:`Signs` finds the signs of
-every passage once, when the index is built.
+A passage shows it has that kind of answer by its **section** (a Timeline entry answers "when", a Funding
+and cost paragraph "how much did it cost"), by its page (a case's) or by a **sign** in its text (a
+number, a year, a place the content knows, a person's role, a comparative, a sum of money, a length of
+time).  :class:`Signs` finds the signs of every passage once, when the index is built.
 
 >>> [intent.id for intent in question_intents("Which organisations lost staff when they moved, and how many?")]
-['figures']
+['cases', 'figures']
 >>> [intent.id for intent in question_intents("When and where did Buurtzorg start?")]
 ['dates', 'places']
 >>> [intent.id for intent in question_intents("Buurtzorg vs Zappos: what went wrong?")]
 ['comparisons', 'went-wrong']
->>> signs = Signs(["Almelo"])
+>>> signs = Signs(["Almelo"], ["Buurtzorg"])
 >>> sorted(signs.of("In 2007 the first team of four nurses starts work in Almelo."))
 ['dates', 'figures', 'places']
 >>> sorted(signs.of("Its founder, Jos de Blok, said the rate was higher than other providers'."))
 ['comparisons', 'people']
+>>> sorted(signs.of("Buurtzorg says its overheads are low.")), sorted(signs.of("De Blok says they are low."))
+([], ['people'])
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ class Intent:
     #: Cues that count only where a question or a clause starts ("when", "where", "who"): elsewhere they join
     #: clauses ("lost staff when they moved").
     openers: frozenset[str] = frozenset()
+    #: Kinds of page whose passages are this kind of answer ("which organisations": a case's, not a concept's).
+    owners: frozenset[str] = frozenset()
 
 
 def _cues(*phrases: str) -> tuple[tuple[str, ...], ...]:
@@ -58,6 +63,10 @@ def _cues(*phrases: str) -> tuple[tuple[str, ...], ...]:
 
 
 INTENTS: tuple[Intent, ...] = (
+    Intent("cases", "cases rather than general statements",
+           _cues("which organisations", "which organizations", "what organisations", "which companies",
+                 "which employers", "which councils", "which providers", "examples of", "any organisations"),
+           owners=frozenset({"organisation"})),
     Intent("figures", "figures", _cues("how many", "how much", "how big", "how large", "how fast", "what share",
                                        "what percentage", "what proportion", "number of")),
     Intent("dates", "dates and timeline entries",
@@ -162,11 +171,10 @@ _COMPARATIVE = (r"than|compared|comparison|comparable|unlike|whereas|versus|vs|a
 _SIGNS = {
     "figures": re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE),
     "dates": re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:{_MONTHS})\b"),
-    # A name beside a role ("Steve Goodman, deputy director", "co-founder Sebastian Klein"), after "by" or
-    # "with", or a capitalised word (a surname) that says or does something ("Carson describes").
+    # A name beside a role ("Steve Goodman, deputy director", "co-founder Sebastian Klein"), or after "by" or
+    # "with" (and see _SURNAME_DOES).
     "people": re.compile(rf"(?:{_NAME}),(?:\s[\w'’-]+){{0,5}}?\s(?:{_ROLES})\b"
-                         rf"|\b(?:{_ROLES}),?(?:\s[a-z'’-]+){{0,3}}\s(?:{_NAME})|\b(?:by|with)\s(?:{_NAME})"
-                         rf"|\b(?!(?:It|This|That|The|There)\b)[A-Z][a-z'’]+\s(?:{_DOES})\b"),
+                         rf"|\b(?:{_ROLES}),?(?:\s[a-z'’-]+){{0,3}}\s(?:{_NAME})|\b(?:by|with)\s(?:{_NAME})"),
     "comparisons": re.compile(rf"\b(?:{_COMPARATIVE})\b", re.IGNORECASE),
     "cost": re.compile(r"[£$€]|\b(?:euros?|dollars?|pounds|guilders|kronor|reais|EUR|USD|GBP)\b"),
     "transition": re.compile(rf"\b(?:\d+|a|one|{_NUMBER_WORDS}|several|few|eighteen)\s+(?:years?|months?|weeks?)\b",
@@ -174,6 +182,10 @@ _SIGNS = {
     "went-wrong": re.compile(r"\b(?:abandon\w*|rolled back|rolls back|scaled back|dropped|gave up|failed|closed|"
                              r"quit|lost|losses|laid off|lays off|struggl\w*|stalled|criticis\w*)\b", re.IGNORECASE),
 }
+#: A capitalised word (a surname) that says or does something ("Carson describes"): a person unless it is the
+#: name of an organisation ("Buurtzorg says") or a pronoun.
+_SURNAME_DOES = re.compile(rf"\b([A-Z][a-z'’]+)\s(?:{_DOES})\b")
+_NOT_PEOPLE = frozenset(("It", "This", "That", "The", "There", "Which", "What"))
 #: Adjectives of the countries the content covers ("Dutch home care"): places too.
 DEMONYMS = ("American", "Belgian", "Brazilian", "British", "Chinese", "Danish", "Dutch", "English", "French",
             "German", "Indian", "Irish", "Japanese", "Mexican", "Scottish", "Spanish", "Swedish", "Welsh")
@@ -191,14 +203,18 @@ def place_names(countries: Iterable[str], cities: Iterable[str]) -> list[str]:
 
 
 class Signs:
-    """Which kinds of answer a passage's text shows, from its words (places: those given, case-sensitive)."""
+    """Which kinds of answer a passage's text shows, from its words (places: those given, case-sensitive;
+    ``organisations``: names whose words are not surnames)."""
 
-    def __init__(self, places: Sequence[str]) -> None:
+    def __init__(self, places: Sequence[str], organisations: Iterable[str] = ()) -> None:
         ordered = sorted(set(places), key=len, reverse=True)  # the longest name first: "Northern Ireland"
         self._places = re.compile(r"\b(?:" + "|".join(map(re.escape, ordered)) + r")\b") if ordered else None
+        self._not_people = _NOT_PEOPLE | {word for name in organisations for word in WORD.findall(name)}
 
     def of(self, text: str) -> frozenset[str]:
         found = {kind for kind, sign in _SIGNS.items() if sign.search(text)}
         if self._places and self._places.search(text):
             found.add("places")
+        if any(m.group(1) not in self._not_people for m in _SURNAME_DOES.finditer(text)):
+            found.add("people")
         return frozenset(found)

@@ -43,6 +43,7 @@ LESSON_SECTIONS = ("Lessons", "Open questions")
 
 _CITATION = re.compile(r"\[src:\s*([^\]]*)\]", re.IGNORECASE)
 _STATUS = re.compile(r"\[(contested|uncertain)\]", re.IGNORECASE)
+_MARKS = re.compile(r"\[(?:contested|uncertain|about\s*:[^\]]*)\]", re.IGNORECASE)
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?)])")
 _SPACES = re.compile(r"\s+")
 #: pyromark events whose value is text of the page (raw HTML included: the site shows it as text).
@@ -148,7 +149,9 @@ def passages_of(owner_kind: str, owner_id: str, owner_name: str, body: str) -> l
     def add(start: int, end: int) -> None:
         nonlocal ordinal
         raw = "\n".join(lines[start:end])
-        text = " ".join(plain_text(_unindent_item(raw)).split("\n"))
+        # Its [about: …] and [contested] / [uncertain] marks are shown as its scope and status, not as text.
+        text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", _SPACES.sub(" ", _MARKS.sub("", " ".join(
+            plain_text(_unindent_item(raw)).split("\n"))))).strip()
         if not text or slug(section).replace("-", " ") in SKIPPED_SECTIONS:
             return
         ordinal += 1

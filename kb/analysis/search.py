@@ -163,7 +163,8 @@ class SearchIndex:
         self.passages = {passage.key: passage for passage in passages}
         self.sources = {row["id"]: row for row in sources}
         self._grades: dict[str, str] = {}
-        signs = Signs(places)
+        signs = Signs(places, [name for doc in self.documents.values() if doc.kind == "organisation"
+                               for name in (doc.name, *doc.aliases)])
         self._signs = {key: signs.of(passage.text) for key, passage in self.passages.items()}
         self._docs_schema, self._docs_index = self._build_documents()
         self._passage_schema, self._passage_index = self._build_passages()
@@ -214,8 +215,9 @@ class SearchIndex:
         return " · ".join([passage.owner_name, *(owner.aliases if owner else ())])
 
     def _about(self, passage: Passage) -> str:
-        """What a passage is about besides its own words and its owner: its section, its concepts."""
-        names = [passage.section]
+        """What a passage is about besides its own words and its owner: its section, the groups its scope names,
+        its concepts."""
+        names = [passage.section, *passage.about]
         for kind, concept_id in passage.concepts:
             concept = self.documents.get((kind, concept_id))
             if concept:
@@ -417,10 +419,10 @@ class SearchIndex:
     def _intent_weight(self, passage: Passage, intents: Sequence[str]) -> float:
         """How much more a passage counts for holding the kinds of answer the question asks for."""
         weight = 1.0
-        for intent in intents:
-            if passage.section.lower() in INTENT_BY_ID[intent].sections:
+        for intent in map(INTENT_BY_ID.get, intents):
+            if passage.section.lower() in intent.sections:
                 weight *= INTENT_SECTION_BOOST
-            elif intent in self._signs[passage.key]:
+            elif intent.id in self._signs[passage.key] or passage.owner_kind in intent.owners:
                 weight *= INTENT_BOOST
         return weight
 
