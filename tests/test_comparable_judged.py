@@ -105,3 +105,15 @@ def test_the_new_scoring_ranks_better_than_the_previous_one_on_the_judged_list(r
     assert new > old + 0.05
     # The relations between cases (shared model, related case) add to the first scoring of issue 25.
     assert new > without_relations + 0.01
+
+
+def test_a_described_organisation_on_the_buurtzorg_model_finds_the_uk_organisations_that_took_it(real_client) -> None:
+    # The pilots name no framework themselves: they follow the Buurtzorg model through their adopted-the-model-of
+    # or inspired-by relation to Buurtzorg, whose file names it.
+    data = real_client.get("/compare.json?framework=buurtzorg-model&country=GB&sector=social-care&limit=8").json
+    first = [m["id"] for m in data["results"]]
+    assert {"west-suffolk-buurtzorg-test-and-learn", "cambridgeshire-neighbourhood-cares",
+            "gstt-neighbourhood-nursing"} <= set(first)
+    suffolk = data["results"][first.index("west-suffolk-buurtzorg-test-and-learn")]
+    [framework] = [r for r in suffolk["reasons"] if r["component"] == "framework"]
+    assert framework["id"] == "buurtzorg-model" and framework["how"] == "adopted the model of Buurtzorg Nederland"
