@@ -134,9 +134,14 @@ def real_index() -> CaseIndex:
     result = load_content(ROOT)
     if not result.ok:
         raise SystemExit("the content does not validate: run graph_loader.py validate")
-    folder = Path(tempfile.mkdtemp(prefix="compare-quality-")) / "store"
-    rebuild(folder, graph_rows(result.corpus))
-    return load_index(open_store("ladybug", folder))
+    with tempfile.TemporaryDirectory(prefix="compare-quality-") as temporary:
+        folder = Path(temporary) / "store"
+        rebuild(folder, graph_rows(result.corpus))
+        store = open_store("ladybug", folder)
+        try:
+            return load_index(store)  # read in full: the store is not needed after
+        finally:
+            store.close()
 
 
 def main() -> None:
