@@ -27,9 +27,9 @@ says follows after a dash:
 >>> figure_text(1000, what="teams", year=2020, note="around 1000; as reported by the UK partner")
 'about 1,000 teams (2020) — as reported by the UK partner'
 >>> figure_text(362, unit="EUR m", what="revenue", year=2016)
-'362 EUR m revenue (2016)'
+'€362m revenue (2016)'
 >>> figure_text(400, unit="EUR m", what="revenue", year=2020, note="about")
-'about 400 EUR m revenue (2020)'
+'about €400m revenue (2020)'
 >>> figure_text(13500, what="staff", year=2018, note="as reported in March 2018")
 '13,500 staff (2018) — as reported in March 2018'
 >>> figure_text(12000, what="staff", year=1990, note="about 7,000 in Sweden and 5,000 abroad")
@@ -41,7 +41,7 @@ as reported``, ``**300,000 GBP** (almost) spent``): it is read in words before t
 >>> figure_text(650, what="US patents, more than, as reported", year=2003)
 'more than 650 US patents, as reported (2003)'
 >>> figure_text(300000, unit="GBP", what="(almost) spent on profit shares", year=2021)
-'almost 300,000 GBP spent on profit shares (2021)'
+'almost £300,000 spent on profit shares (2021)'
 >>> figure_text(500, what="employees, nearly, up from about 300 in a year", year=2016)
 'almost 500 employees, up from about 300 in a year (2016)'
 """
@@ -77,8 +77,27 @@ def number(value: float) -> str:
     return f"{value:,.6f}".rstrip("0").rstrip(".")
 
 
+#: Currencies written with their sign before the number (``€400m``); other ISO codes go before it (``SEK 2bn``).
+CURRENCY_SIGNS: dict[str, str] = {"EUR": "€", "GBP": "£", "USD": "$"}
+_CURRENCY_CODES = {"AUD", "BRL", "CAD", "CHF", "CNY", "DKK", "INR", "JPY", "NOK", "NZD", "SEK", *CURRENCY_SIGNS}
+#: A money unit as case files write it: an ISO code and an optional scale (``EUR m``, ``USD bn``, ``GBP``).
+_MONEY = re.compile(r"^([A-Z]{3})(?:\s*(k|m|bn))?$")
+
+
 def _amount(value: float, unit: str, high: float | None) -> str:
+    """The number (or range) with its unit: ``18%``, ``€400m``, ``£4.4m``, ``SEK 2bn``, ``12 teams``.
+
+    >>> _amount(400, "EUR m", None), _amount(4.4, "GBP m", None), _amount(2, "SEK bn", None)
+    ('€400m', '£4.4m', 'SEK 2bn')
+    >>> _amount(300000, "GBP", None), _amount(20, "USD m", 24), _amount(12, "teams", None)
+    ('£300,000', '$20–24m', '12 teams')
+    """
     amount = number(value) + (f"–{number(high)}" if high is not None else "")
+    money = _MONEY.match(unit)
+    if money and money.group(1) in _CURRENCY_CODES:
+        code, scale = money.group(1), money.group(2) or ""
+        sign = CURRENCY_SIGNS.get(code)
+        return f"{sign}{amount}{scale}" if sign else f"{code} {amount}{scale}"
     return f"{amount}{unit}" if unit == "%" else f"{amount} {unit}".strip()
 
 
@@ -127,7 +146,7 @@ def figure_row_text(row: Mapping[str, Any], remark: bool = True) -> str:
     ...                  "year": 2020})
     'more than 15,000 staff (2020)'
     >>> figure_row_text({"measure": "", "value": 1.2e6, "unit": "EUR", "description": "raised", "year": 2019})
-    '1,200,000 EUR raised (2019)'
+    '€1,200,000 raised (2019)'
     >>> row = {"measure": "patients", "value": 8e4, "description": "about 80,000 — clients in the year", "year": 2016}
     >>> figure_row_text(row), figure_row_text(row, remark=False)
     ('about 80,000 patients (2016) — clients in the year', 'about 80,000 patients (2016)')

@@ -49,10 +49,10 @@ def test_a_figure_row_of_the_graph_reads_the_same_wherever_it_is_shown() -> None
             "year": 2016}
     claim = {"measure": "", "value": 20.0, "value_max": 24.0, "unit": "", "description": "issues an hour",
              "year": 2017}
-    assert figure_row_text(size) == "362 EUR m revenue (2016)"
+    assert figure_row_text(size) == "€362m revenue (2016)"
     assert figure_row_text(claim) == "20–24 issues an hour (2017)"
     assert figure_row_text({**size, "value": 1.2e6, "unit": "EUR", "measure": "funding", "description": ""}) == \
-        "1,200,000 EUR funding (2016)"
+        "€1,200,000 funding (2016)"
 
 
 # --- on the real content, every page kind that shows figures ------------------------------------------
@@ -121,7 +121,16 @@ def test_the_size_list_and_facts_panel_read_right_on_buurtzorg(real_client) -> N
     text = visible_text(real_client.get("/cases/buurtzorg").text)
     assert "more than 15,000 staff (2020)" in text
     assert "about 1,000 teams (2020) — as reported by the UK partner" in text
-    assert "362 EUR m revenue (2016)" in text
+    assert "€362m revenue (2016)" in text
+
+
+@pytest.mark.parametrize(("unit", "expected"), [
+    ("EUR m", "about €400m revenue (2020)"), ("GBP m", "about £400m revenue (2020)"),
+    ("USD bn", "about $400bn revenue (2020)"), ("SEK m", "about SEK 400m revenue (2020)"),
+    ("GBP", "about £400 revenue (2020)"), ("EURO", "about 400 EURO revenue (2020)"),
+])
+def test_money_reads_with_its_sign_and_scale(unit: str, expected: str) -> None:
+    assert figure_text(400, unit=unit, what="revenue", year=2020, note="about") == expected
 
 
 def test_the_preview_writes_figures_as_the_site_does(tmp_path: Path) -> None:
