@@ -25,6 +25,10 @@ TEST_LIMITS = {"KB_CONSOLE_RATE_LIMIT": "100000 per minute"}
 # The per-client page limit, likewise, for every app and server the tests start (a test that checks the
 # limit sets its own); the whole suite requests search, compare and filter pages from one address.
 os.environ.setdefault("KB_PAGE_RATE_LIMIT", "1000000 per minute")
+# Every Neo4j server the tests start (the session's and the tests' own) lives for minutes and runs each
+# query a few times: without the C2 compiler its JVM spends about a third less CPU on the same start,
+# syncs and queries (tools/neo4j/server.py reads the flags).
+os.environ.setdefault("KB_NEO4J_JVM_FLAGS", "-XX:TieredStopAtLevel=1")
 
 
 @pytest.fixture
