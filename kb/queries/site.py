@@ -229,27 +229,25 @@ _GRAPH_QUERIES: list[NamedQuery] = [
         f"b.{'title' if _label == 'Source' else 'name'} AS name", ("id",))
     for _kind, _label in GRAPH_KINDS.items()
 ]
-# One query per direction for a whole frontier of mixed labels (two round trips per step, whatever the
-# labels): ids are matched without a label, and the caller keeps the rows whose (label, id) it asked for.
+# One query per label and direction for the frontier's nodes of that label: the label and the ids find the
+# nodes (by the id index on Neo4j, in one node table on LadybugDB) rather than every relationship of the
+# graph being matched and filtered by its start's id (seconds for a graph page at 10,000 cases).
+_ARROWS = {"out": ("-", "->"), "in": ("<-", "-")}
 _GRAPH_QUERIES += [
     NamedQuery(
-        "graph_out", "Relationships from nodes with the given ids to nodes, both of the given labels.",
+        f"graph_{_direction}_{_kind}",
+        f"Relationships {'from' if _direction == 'out' else 'to'} {_kind} nodes with the given ids "
+        f"{'to' if _direction == 'out' else 'from'} nodes of the given labels.",
         f"""
-        MATCH (a{{own}})-[r{{own:r}}]->(b{{own}})
-        WHERE a.id IN $ids AND {{node_label:a}} IN $labels AND {{node_label:b}} IN $labels
+        MATCH (a:{_label}{{own}})
+        WHERE a.id IN $ids
+        MATCH (a{{own}}){_ARROWS[_direction][0]}[r{{own:r}}]{_ARROWS[_direction][1]}(b{{own}})
+        WHERE {{node_label:b}} IN $labels
         RETURN {{node_label:a}} AS near_label, a.id AS near_id, {{rel_type:r}} AS type, r.status AS status,
                {_NODE_FIELDS}
-        ORDER BY near_label, near_id, type, label, id
-        """, ("ids", "labels")),
-    NamedQuery(
-        "graph_in", "Relationships to nodes with the given ids from nodes, both of the given labels.",
-        f"""
-        MATCH (a{{own}})<-[r{{own:r}}]-(b{{own}})
-        WHERE a.id IN $ids AND {{node_label:a}} IN $labels AND {{node_label:b}} IN $labels
-        RETURN {{node_label:a}} AS near_label, a.id AS near_id, {{rel_type:r}} AS type, r.status AS status,
-               {_NODE_FIELDS}
-        ORDER BY near_label, near_id, type, label, id
-        """, ("ids", "labels")),
+        ORDER BY near_id, type, label, id
+        """, ("ids", "labels"))
+    for _direction in ("out", "in") for _kind, _label in GRAPH_KINDS.items()
 ]
 
 _TIMELINE_QUERIES = [
@@ -392,11 +390,14 @@ def _node(row: dict[str, Any]) -> dict[str, Any]:
 
 def _edges_of(store: _Queryable, frontier: set[str], labels: list[str]) -> Iterator[tuple[dict, dict]]:
     """Yield (the other node, the edge) for every relationship between a frontier node and a node of ``labels``."""
-    ids = sorted({key.split(":", 1)[1] for key in frontier})
-    # The frontier's own labels must be allowed too: the centre may be of a kind the reader hid.
-    near_labels = sorted(set(labels) | {key.split(":", 1)[0] for key in frontier})
+    by_label: dict[str, list[str]] = {}
+    for key in sorted(frontier):
+        label, node_id = key.split(":", 1)
+        by_label.setdefault(label, []).append(node_id)
     for direction in ("out", "in"):
-        for row in store.query(f"graph_{direction}", ids=ids, labels=near_labels):
+        rows = [row for label, ids in sorted(by_label.items())
+                for row in store.query(f"graph_{direction}_{_KIND_OF_LABEL[label]}", ids=ids, labels=labels)]
+        for row in rows:
             near, other = _key(row["near_label"], row["near_id"]), _node(row)
             if near not in frontier or row["label"] not in labels:
                 continue  # an id shared by nodes of two labels, or a kind the reader hid
