@@ -105,3 +105,7 @@ def test_the_best_match_is_the_name_the_question_contains(real_client) -> None:
     """"teams" and "Buurtzorg" are both in the Tower Hamlets pilot's long name, but the question names Buurtzorg."""
     data = real_client.get("/search.json", query_string={"q": "How many teams does Buurtzorg have?"}).json
     assert data["best_match"]["id"] == "buurtzorg"
+    # "Holacracy One" (HolacracyOne's alias) is not named by a question that says only "Holacracy".
+    data = real_client.get("/search.json", query_string={
+        "q": "Who started the Holacracy experiment in Washington State government?"}).json
+    assert data["best_match"]["id"] == "holacracy"

@@ -95,6 +95,7 @@ SYNONYM_BOOST, CONCEPT_LINK_BOOST = 0.7, 0.8
 #: What a question's intent words ask for (:mod:`kb.analysis.intents`): a passage in a section of that kind of
 #: answer counts :data:`INTENT_SECTION_BOOST` times more, one whose text shows it :data:`INTENT_BOOST` times.
 INTENT_SECTION_BOOST, INTENT_BOOST = 2.0, 1.25
+_STOP_STEMS = frozenset(stem(word) for word in STOP_WORDS)
 NAMED_OWNER_BOOST = 1.5  # a passage of the organisation the question names, over one that mentions it
 #: How many of the best candidates are re-ranked by coverage and proximity.
 RERANK_DEPTH = 200
@@ -149,6 +150,14 @@ class _Plan:
     # (the question's terms it stands for, every name of the concept as stems, the concept's "kind:id")
     synonyms: list[tuple[tuple[str, ...], list[tuple[str, ...]], str]]
     intents: tuple[str, ...] = ()
+    typed: frozenset[str] = frozenset()  # every word of the question as a stem, common words too
+
+    def names(self, name: str) -> bool:
+        """Whether the question contains all of a name's words: its common words too ("Holacracy One" is not
+        named by a question saying "Holacracy")."""
+        own = set(stems(name))
+        return bool(own - _STOP_STEMS) and own - _STOP_STEMS <= {term.stem for term in self.terms} \
+            and own <= self.typed
 
 
 # -- the index --------------------------------------------------------------------------------------
@@ -284,7 +293,7 @@ class SearchIndex:
         # The intent words are kept (shown as what the question asks for), never listed as too common.
         intent_words = {w for intent in intents for cue in intent.cues for w in cue}
         return _Plan(terms, list(dict.fromkeys(w for w in common if w not in intent_words)), corrections, synonyms,
-                     tuple(intent.id for intent in intents))
+                     tuple(intent.id for intent in intents), frozenset(stem(w) for w in words) - {""})
 
     # searching
 
@@ -312,22 +321,19 @@ class SearchIndex:
 
     def _named(self, plan: _Plan, hits: list[SearchHit]) -> SearchHit | None:
         """The case or concept the question names: the best document hit whose name or an alias has all its
-        words (stems) in the question; failing that, one which the question's words are all part of (a name
-        query: "Morning Star" for Morning Star Packing Company)."""
-        asked, stop = {term.stem for term in plan.terms}, {stem(w) for w in STOP_WORDS}
-        names = {}
-        for hit in hits[:5]:
-            doc = self.documents.get((hit.kind, hit.id))
-            names[hit] = [own for name in ([doc.name, *doc.aliases] if doc else [hit.name])
-                          if (own := set(stems(name)) - stop)]
-        return next((hit for hit, owns in names.items() if any(own <= asked for own in owns)),
-                    next((hit for hit, owns in names.items() if any(asked <= own for own in owns)), None))
+        words in the question; failing that, one which the question's words are all part of (a name query:
+        "Morning Star" for Morning Star Packing Company)."""
+        asked = {term.stem for term in plan.terms}
+        names = {hit: [doc.name, *doc.aliases] if (doc := self.documents.get((hit.kind, hit.id))) else [hit.name]
+                 for hit in hits[:5]}
+        return next((hit for hit, own in names.items() if any(map(plan.names, own))),
+                    next((hit for hit, own in names.items()
+                          if any(asked <= set(stems(name)) - _STOP_STEMS for name in own)), None))
 
     def _organisations_named(self, plan: _Plan) -> set[tuple[str, str]]:
         """The organisations whose name or an alias the question contains in full (all its words)."""
-        asked, stop = {term.stem for term in plan.terms}, {stem(w) for w in STOP_WORDS}
         return {key for key, doc in self.documents.items() if doc.kind == "organisation"
-                and any((own := set(stems(name)) - stop) and own <= asked for name in (doc.name, *doc.aliases))}
+                and any(map(plan.names, (doc.name, *doc.aliases)))}
 
     def _query(self, schema: tantivy.Schema, plan: _Plan, boosts: dict[str, float],
                phrase_fields: Sequence[str], concepts_field: str | None,
