@@ -200,41 +200,49 @@ def test_bad_input_mid_load_keeps_the_previous_graph(neo4j_db, mini_root: Path) 
     assert dump(neo4j_db) == before
 
 
-@contextlib.contextmanager
-def own_server(tmp_path: Path, root: Path, **options: object):
-    """A Neo4j server of the test's own (data on disk under ``tmp_path``) holding ``root``'s graph; stopped after."""
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory: pytest.TempPathFactory):
+    """A Neo4j server of this module's own, with its data on disk and a fixed port, for the tests that stop
+    and start it (one server for them all: each start of a cold JVM costs the suite tens of seconds)."""
     module = load_server_module()
-    options.setdefault("tx_timeout", "600s")  # a cold server on a busy CI machine plans its first load slowly
-    server = module.Neo4jServer(data_dir=tmp_path / "neo4j", **options)
+    # A cold server on a busy CI machine plans its first load slowly.
+    server = module.Neo4jServer(data_dir=tmp_path_factory.mktemp("own-neo4j") / "neo4j", port=free_port(),
+                                tx_timeout="600s")
     try:
-        try:
-            server.start(timeout=240)
-        except module.Neo4jUnavailable as err:
-            skip_or_fail(f"Neo4j unavailable: {err}")
-        sync(Neo4jSettings(server.uri), rows_of(root))
         yield server
     finally:
         server.stop()
 
 
+def serving(server, root: Path):
+    """``server`` running (started again if a test left it stopped) and holding ``root``'s graph."""
+    module = load_server_module()
+    try:
+        server.start(timeout=240)
+    except module.Neo4jUnavailable as err:
+        skip_or_fail(f"Neo4j unavailable: {err}")
+    sync(Neo4jSettings(server.uri), rows_of(root))
+    return server
+
+
 @pytest.mark.neo4j
-def test_server_restart_mid_load_keeps_the_previous_graph(mini_root: Path, tmp_path: Path) -> None:
+def test_server_restart_mid_load_keeps_the_previous_graph(own_server, mini_root: Path) -> None:
     """A server of its own, with its data on disk, stopped in the middle of a load and started again."""
-    with own_server(tmp_path, mini_root) as server:
-        before = {row for row in Neo4jStore(Neo4jSettings(server.uri)).run(DUMP_BY_ID)[0]["rows"]}
-        add_gamma(mini_root)
+    server = serving(own_server, mini_root)
+    before = {row for row in Neo4jStore(Neo4jSettings(server.uri)).run(DUMP_BY_ID)[0]["rows"]}
+    add_gamma(mini_root)
 
-        def stop_the_server(step: str) -> None:
-            if step.startswith("create Organisation"):  # nodes of the new case are being written
-                server.stop(timeout=0.5)  # no waiting for a clean shutdown: it goes away mid-transaction
+    def stop_the_server(step: str) -> None:
+        if step.startswith("create Organisation"):  # nodes of the new case are being written
+            server.stop(timeout=0.5)  # no waiting for a clean shutdown: it goes away mid-transaction
 
-        with pytest.raises(StoreError, match="previous graph is unchanged"):
-            sync(Neo4jSettings(server.uri), rows_of(mini_root), progress=stop_the_server)
-        server.start(timeout=240)  # same data folder, new port
-        after = Neo4jStore(Neo4jSettings(server.uri))
-        assert {row for row in after.run(DUMP_BY_ID)[0]["rows"]} == before
-        assert [o["id"] for o in after.query("organisations")] == ["alpha-care", "beta-shoes"]
-        after.close()
+    with pytest.raises(StoreError, match="previous graph is unchanged"):
+        sync(Neo4jSettings(server.uri), rows_of(mini_root), progress=stop_the_server)
+    server.start(timeout=240)  # same data folder
+    after = Neo4jStore(Neo4jSettings(server.uri))
+    assert {row for row in after.run(DUMP_BY_ID)[0]["rows"]} == before
+    assert [o["id"] for o in after.query("organisations")] == ["alpha-care", "beta-shoes"]
+    after.close()
 
 
 # A dump that does not depend on internal ids, read through the project's own read path.
@@ -386,35 +394,36 @@ def test_console_refuses_files_procedures_and_writes_on_neo4j(neo4j_db, mini_roo
     store.close()
 
 
-def test_site_answers_503_while_neo4j_is_down_and_recovers_by_itself(mini_root: Path, tmp_path: Path,
+@pytest.mark.neo4j
+def test_site_answers_503_while_neo4j_is_down_and_recovers_by_itself(own_server, mini_root: Path,
                                                                      monkeypatch) -> None:
     """Neo4j stopped under a running site: a clear 503; started again on the same address: pages come back."""
     import time
 
-    with own_server(tmp_path, mini_root, port=free_port()) as server:
-        monkeypatch.setenv("NEO4J_URI", server.uri)
-        client = create_app({"TESTING": True, "KB_STORE": "neo4j"}).test_client()
-        assert client.get("/cases/alpha-care.json").status_code == 200
-        # One outage behaviour for every page: each of these was served (and its caches filled) before the
-        # server stopped, and each answers 503 while it is down, none with the old data.
-        every_kind = ("/", "/cases", "/cases/alpha-care", "/compare.json?case=alpha-care", "/patterns.json",
-                      "/analytics.json", "/patterns/claims.json?practice=self-managing-teams&outcome=staff-wellbeing",
-                      "/search.json?q=teams", "/sources.json", "/lessons.json", "/practices/self-managing-teams",
-                      "/graph/organisation/alpha-care.json", "/export/graph.json", "/export/nodes.csv",
-                      "/export/graph.graphml", "/export/graph.cypher")
-        for path in every_kind:
-            assert client.get(path).status_code == 200, path
-        server.stop()
-        down = client.get("/cases/alpha-care.json")
-        assert down.status_code == 503 and "Neo4j" in down.json["error"]
-        page = client.get("/cases/alpha-care")
-        assert page.status_code == 503 and "Graph store unavailable" in page.text
-        served_while_down = {path: client.get(path).status_code for path in every_kind}
-        assert served_while_down == dict.fromkeys(every_kind, 503)
-        server.start(timeout=240)
-        deadline, status = time.monotonic() + 60, 0
-        while time.monotonic() < deadline and status != 200:  # the driver reconnects on its own
-            status = client.get("/cases/alpha-care.json").status_code
-            time.sleep(0.5) if status != 200 else None
-        assert status == 200
-        assert client.get("/cases/alpha-care").status_code == 200
+    server = serving(own_server, mini_root)
+    monkeypatch.setenv("NEO4J_URI", server.uri)
+    client = create_app({"TESTING": True, "KB_STORE": "neo4j"}).test_client()
+    assert client.get("/cases/alpha-care.json").status_code == 200
+    # One outage behaviour for every page: each of these was served (and its caches filled) before the
+    # server stopped, and each answers 503 while it is down, none with the old data.
+    every_kind = ("/", "/cases", "/cases/alpha-care", "/compare.json?case=alpha-care", "/patterns.json",
+                  "/analytics.json", "/patterns/claims.json?practice=self-managing-teams&outcome=staff-wellbeing",
+                  "/search.json?q=teams", "/sources.json", "/lessons.json", "/practices/self-managing-teams",
+                  "/graph/organisation/alpha-care.json", "/export/graph.json", "/export/nodes.csv",
+                  "/export/graph.graphml", "/export/graph.cypher")
+    for path in every_kind:
+        assert client.get(path).status_code == 200, path
+    server.stop()
+    down = client.get("/cases/alpha-care.json")
+    assert down.status_code == 503 and "Neo4j" in down.json["error"]
+    page = client.get("/cases/alpha-care")
+    assert page.status_code == 503 and "Graph store unavailable" in page.text
+    served_while_down = {path: client.get(path).status_code for path in every_kind}
+    assert served_while_down == dict.fromkeys(every_kind, 503)
+    server.start(timeout=240)
+    deadline, status = time.monotonic() + 60, 0
+    while time.monotonic() < deadline and status != 200:  # the driver reconnects on its own
+        status = client.get("/cases/alpha-care.json").status_code
+        time.sleep(0.5) if status != 200 else None
+    assert status == 200
+    assert client.get("/cases/alpha-care").status_code == 200
