@@ -29,6 +29,17 @@ def test_a_sentence_after_the_last_citation_is_reported_at_its_line(mini_root: P
     assert hint.startswith("end it (or the sentences it belongs with) with [src: id]")
 
 
+def test_a_wrapped_line_starting_with_a_year_stays_in_its_paragraph(mini_root: Path) -> None:
+    # As CommonMark reads it: "2015. " cannot start a list inside a paragraph, so the citation at the end
+    # covers the line before it; only "1. " can interrupt a paragraph, and then that paragraph cites nothing.
+    edit(mini_root, "## Lessons", "## Transition\n\nThe council took the teams over in\n"
+                                  "2015. The teams kept their budgets. [src: report-a]\n\nThe board agreed to it\n"
+                                  "1. Teams chose a coach. [src: report-a]\n\n## Lessons")
+    _code, problems = validate(mini_root, "--strict")
+    assert found(problems, "uncited-sentence") == [
+        (CASE, 66, "warning", "section 'Transition': the sentence 'The board agreed to it' cites no source")]
+
+
 def test_a_cited_managers_section_passes(mini_root: Path) -> None:
     edit(mini_root, "## Lessons", "## Funding and cost\n\nThe pilot cost a lot. It was paid\nby the city. "
                                   "[src: report-a]\n\n## Lessons")

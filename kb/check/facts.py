@@ -31,6 +31,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from kb.content.items import CITED_SECTIONS, Section
 from kb.content.parse import Document
 from kb.figures import disagree
 from kb.figures import number as figure_number
@@ -60,8 +61,6 @@ def fact_problems(doc: Document) -> list[Problem]:
     return problems
 
 
-#: The sections that answer a manager's questions: each states facts, so each sentence cites its sources.
-CITED_SECTIONS = ("transition", "funding and cost", "regulation and inspection", "how it ended")
 #: Organisation ``status`` values with which self-management cannot be ``ongoing``.
 _STOPPED = ("closed", "pilot-ended")
 #: ``model_status`` values of a case that stepped back: each needs the year and a ``How it ended`` section.
@@ -83,40 +82,22 @@ def manager_question_problems(doc: Document) -> list[Problem]:
     """
     found = []
     sections = doc.body.sections if doc.body is not None else []
-    for section, text_lines in _section_lines(doc, sections):
+    for section in sections:
         if section.key in CITED_SECTIONS:
-            found += _uncited_sentences(doc, section.title, text_lines)
+            found += _uncited_sentences(doc, section)
     return found + _model_status_problems(doc, {section.key: section for section in sections})
 
 
-def _section_lines(doc: Document, sections: list) -> list[tuple[Any, list[tuple[int, str]]]]:
-    """Each section with its lines below the heading as (file line, text)."""
-    lines = (doc.text or "").split("\n")
-    starts = [section.line for section in sections] + [len(lines) + 1]
-    return [(section, [(number, lines[number - 1]) for number in range(section.line + 1, end)])
-            for section, end in zip(sections, starts[1:], strict=True)]
+def _uncited_sentences(doc: Document, section: Section) -> list[Problem]:
+    """A warning for each run of sentences of fact that ends a paragraph or bullet without a citation.
 
-
-def _blocks(text_lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
-    """Paragraphs and bullets: a blank line or a new bullet starts a block."""
-    blocks: list[list[tuple[int, str]]] = []
-    current: list[tuple[int, str]] = []
-    for number, line in text_lines:
-        if not line.strip() or re.match(r"\s*([-*+]|\d+[.)])\s", line):
-            if current:
-                blocks.append(current)
-            current = [(number, line)] if line.strip() else []
-        else:
-            current.append((number, line))
-    return blocks + ([current] if current else [])
-
-
-def _uncited_sentences(doc: Document, title: str, text_lines: list[tuple[int, str]]) -> list[Problem]:
-    """A warning for each run of sentences of fact that ends a paragraph or bullet without a citation."""
+    The paragraphs are the Markdown parser's (:attr:`Section.paragraphs`): a wrapped line starting
+    "2015. " stays in its paragraph, as CommonMark reads it.
+    """
     found = []
-    for block in _blocks(text_lines):
+    for first_line, paragraph in section.paragraphs:
         text, line_at = "", []
-        for number, line in block:
+        for number, line in enumerate(paragraph.split("\n"), first_line):
             line_at.append((len(text), number))
             text += line + " "
         cited_up_to = max((m.end() for m in _CITATION.finditer(text)), default=0)
@@ -124,12 +105,12 @@ def _uncited_sentences(doc: Document, title: str, text_lines: list[tuple[int, st
         start = cited_up_to
         for sentence in _SENTENCE_END.split(rest):
             offset = rest.index(sentence) if sentence else 0
-            words = re.sub(r"^([-*+]|\d+[.)])\s+", "", sentence.strip())
+            words = sentence.strip()
             if _WORD.search(words) and not words.rstrip("\"'”’) ").endswith("?"):
                 line = max(number for position, number in line_at if position <= start + offset)
                 quoted = words if len(words) <= 60 else words[:57].rstrip() + "…"
                 found.append(Problem(
-                    doc.where, line, 1, f"section '{title}': the sentence '{quoted}' cites no source",
+                    doc.where, line, 1, f"section '{section.title}': the sentence '{quoted}' cites no source",
                     "end it (or the sentences it belongs with) with [src: id] naming the source you read that "
                     "says it, or remove it", severity="warning", code="uncited-sentence"))
                 break  # one per paragraph: the fix is one citation at its end

@@ -40,6 +40,7 @@ import re
 
 from kb.content.blocks import NEEDS_PARSING, SPLIT, Block, chunks, tree
 from kb.content.items import (
+    CITED_SECTIONS,
     KNOWN_SECTIONS,
     SUB_BULLET_LEAD,
     Body,
@@ -120,9 +121,10 @@ class _Reader:
             head_end = start + 1 if SPLIT.match(self.lines[start]) else start
             for node in tree(self.lines[start:head_end], start):
                 self._node(node, starts)
-            prose = self.section is None or self.section.key not in _PARSED_SECTIONS
+            key = self.section.key if self.section is not None else None
             rest = "\n".join(self.lines[head_end:end])
-            if prose and not NEEDS_PARSING.search(rest):  # plain prose: nothing in it can be a claim
+            # Plain prose: nothing in it can be a claim; a cited section's paragraphs are wanted, though
+            if key not in _PARSED_SECTIONS and key not in CITED_SECTIONS and not NEEDS_PARSING.search(rest):
                 self._place("lesson" if self.section is not None and self.section.key == "lessons" else "prose",
                             head_end, end - 1)
                 continue
@@ -340,6 +342,8 @@ class _Reader:
             return  # the validator reports the unknown heading, with the section it probably means
         where = f"## {section.title}" if section is not None else "the text before the first section"
         for paragraph in _paragraphs(node):
+            if section is not None and section.key in CITED_SECTIONS:
+                section.paragraphs.append((self.first_line + paragraph.first, paragraph.content))
             if _claim_shaped(paragraph.content):
                 folder = _CONCEPT_LEAD.match(paragraph.content).group("folder")
                 target = _SECTION_OF_FOLDER.get(folder)

@@ -14,6 +14,7 @@ from kb.kinds import SECTION_KINDS
 from kb.problems import Problem
 
 __all__ = [
+    "CITED_SECTIONS",
     "KNOWN_SECTIONS",
     "SUB_BULLET_LEAD",
     "Body",
@@ -36,6 +37,9 @@ KNOWN_SECTIONS = (
     "transition", "funding and cost", "regulation and inspection", "how it ended",
     "contested claims", "lessons", "open questions", "see also",
 )
+#: The sections that answer a manager's questions: each states facts, so each sentence cites its sources
+#: (:func:`kb.check.facts.manager_question_problems`); their paragraphs are kept (:attr:`Section.paragraphs`).
+CITED_SECTIONS = ("transition", "funding and cost", "regulation and inspection", "how it ended")
 
 _SOURCES = re.compile(r"\[src:\s*([^\]]*)\]", re.IGNORECASE)
 _MARKER = re.compile(r"\[(contested|uncertain)\]", re.IGNORECASE)
@@ -126,10 +130,17 @@ class Item:
 
 @dataclass
 class Section:
+    """A ``##`` section; ``paragraphs`` are kept for :data:`CITED_SECTIONS` only.
+
+    Each paragraph (of prose, of a list item or a quote, as the Markdown parser found it) is its first
+    file line and its text, a list marker left out, one source line per text line.
+    """
+
     key: str
     title: str
     line: int
     text: str = ""
+    paragraphs: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
