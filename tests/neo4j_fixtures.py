@@ -6,6 +6,10 @@
   they fail instead.
 - ``neo4j_db``: the same server with its database emptied for the test.
 
+The server also serves HTTP (Neo4j Browser, as ``tools/neo4j/neo4j-dev --http`` does) on a free port,
+``http_uri``, so that the Browser test needs no server of its own: each cold JVM costs the suite tens
+of seconds.
+
 Tests that use either fixture are marked ``neo4j`` automatically (``pytest -m "not neo4j"``
 leaves them out).  Neo4j Community has one user database, so tests share it: a test that changes
 it uses ``neo4j_db``; fixtures that only read a loaded graph use :meth:`Neo4jTestServer.ensure_loaded`,
@@ -47,7 +51,8 @@ class Neo4jTestServer:
     uri: str
     version: str
     driver: Any  # neo4j.Driver
-    loaded: object = None  # tag of the content loaded by ensure_loaded, None when unknown
+    http_uri: str | None = None  # Neo4j's HTTP server (Neo4j Browser at /browser/)
+    loaded: object = None  # the rows loaded by ensure_loaded, None when unknown
 
     @property
     def settings(self):
@@ -61,13 +66,17 @@ class Neo4jTestServer:
         self.loaded = None
 
     def ensure_loaded(self, tag: object, rows) -> None:
-        """Make the database hold exactly ``rows`` (and nothing else), unless ``tag`` is already loaded."""
+        """Make the database hold exactly ``rows`` (and nothing else), unless it holds them already.
+
+        ``tag`` names who asks (for the reader); the rows decide, so tests of the same content, whatever
+        their tag, share one load.  A test that changes the database sets ``loaded = None``.
+        """
         from kb.store.neo4j_sync import sync
 
-        if self.loaded != tag:
+        if self.loaded is None or self.loaded != rows:
             self.wipe()
             sync(self.settings, rows, driver=self.driver)
-            self.loaded = tag
+            self.loaded = rows
 
     def scalar(self, cypher: str, **params: Any) -> Any:
         """The single value a query returns (read directly, not through the project's store)."""
@@ -86,14 +95,14 @@ def neo4j_server() -> Iterator[Neo4jTestServer]:
     module = load_server_module()
     # A cold server on a busy machine plans its first statements slowly: the first load of a session
     # was seen to pass the default 60 s transaction timeout under CI load (2 cores, many JVMs).
-    server = module.Neo4jServer(tx_timeout="600s")
+    server = module.Neo4jServer(tx_timeout="600s", http_port=0)
     try:
         server.start(timeout=240)
     except module.Neo4jUnavailable as err:
         skip_or_fail(f"Neo4j unavailable: {err}")
     driver = neo4j.GraphDatabase.driver(server.uri, auth=None)
     try:
-        yield Neo4jTestServer(server.uri, server.version, driver)
+        yield Neo4jTestServer(server.uri, server.version, driver, server.http_uri)
     finally:
         driver.close()
         server.stop()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import threading
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -20,60 +19,50 @@ from kb.store.neo4j_sync import sync
 
 from .browser_fixtures import CHROMIUM, LAUNCH_ARGS
 from .conftest import FIXTURES, skip_or_fail
-from .neo4j_fixtures import load_server_module
 
-#: It starts a Neo4j server of its own (not the shared fixture's, so the automatic mark misses it) and
-#: drives Neo4j Browser in Chromium: ``-m "not neo4j"`` and ``-m "not browser"`` both leave it out.
+#: It drives Neo4j Browser in Chromium on the session's server (tests/neo4j_fixtures.py starts it with
+#: its HTTP server, as ``neo4j-dev --http`` does): ``-m "not neo4j"`` and ``-m "not browser"`` both leave it out.
 pytestmark = [pytest.mark.neo4j, pytest.mark.browser]
 
 
-def test_neo4j_dev_with_http_serves_neo4j_browser_connected_to_the_synced_graph(tmp_path: Path) -> None:
-    module = load_server_module()
-    server = module.Neo4jServer(http_port=0, data_dir=tmp_path / "neo4j")
-    try:
-        server.start(timeout=240)
-    except module.Neo4jUnavailable as err:
-        skip_or_fail(f"Neo4j unavailable: {err}")
-    try:
-        from kb.store.neo4j import Neo4jSettings
+def test_neo4j_dev_with_http_serves_neo4j_browser_connected_to_the_synced_graph(neo4j_db) -> None:
+    server = neo4j_db
+    assert server.http_uri, "the session's Neo4j was started without its HTTP server (Neo4jServer(http_port=0))"
+    sync(server.settings, graph_rows(load_content(FIXTURES / "mini").corpus))
+    with urllib.request.urlopen(server.http_uri + "/", timeout=10) as response:
+        discovery = json.load(response)
+    assert discovery["bolt_direct"] == server.uri and discovery["neo4j_edition"] == "community"
+    with urllib.request.urlopen(server.http_uri + "/browser/", timeout=10) as response:
+        assert "<title>Neo4j Browser</title>" in response.read().decode("utf-8")
 
-        sync(Neo4jSettings(server.uri), graph_rows(load_content(FIXTURES / "mini").corpus))
-        with urllib.request.urlopen(server.http_uri + "/", timeout=10) as response:
-            discovery = json.load(response)
-        assert discovery["bolt_direct"] == server.uri and discovery["neo4j_edition"] == "community"
-        with urllib.request.urlopen(server.http_uri + "/browser/", timeout=10) as response:
-            assert "<title>Neo4j Browser</title>" in response.read().decode("utf-8")
+    if not CHROMIUM.exists():
+        skip_or_fail(f"{CHROMIUM} is missing: apt-get update && apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
 
-        if not CHROMIUM.exists():
-            skip_or_fail(f"{CHROMIUM} is missing: apt-get update && apt-get install -y chromium")
-        from playwright.sync_api import sync_playwright
+    def drive_browser() -> None:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+            try:
+                page = browser.new_page()
+                page.goto(f"{server.http_uri}/browser/?dbms={server.uri}")
+                page.get_by_label("Authentication type").select_option(label="No authentication")
+                page.get_by_test_id("connect").click()
+                page.get_by_text(f"You are connected to {server.uri}").wait_for(timeout=60_000)
+                page.locator(".monaco-editor").first.click()
+                page.keyboard.type("MATCH (o:Organisation:KbManaged) RETURN count(o) * 1000 + 7 AS organisations")
+                page.keyboard.press("Control+Enter")
+                page.get_by_text("2007", exact=True).first.wait_for(timeout=60_000)  # the fixture's two cases
+            finally:
+                browser.close()
 
-        def drive_browser() -> None:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-                try:
-                    page = browser.new_page()
-                    page.goto(f"{server.http_uri}/browser/?dbms={server.uri}")
-                    page.get_by_label("Authentication type").select_option(label="No authentication")
-                    page.get_by_test_id("connect").click()
-                    page.get_by_text(f"You are connected to {server.uri}").wait_for(timeout=60_000)
-                    page.locator(".monaco-editor").first.click()
-                    page.keyboard.type("MATCH (o:Organisation:KbManaged) RETURN count(o) * 1000 + 7 AS organisations")
-                    page.keyboard.press("Control+Enter")
-                    page.get_by_text("2007", exact=True).first.wait_for(timeout=60_000)  # the fixture's two cases
-                finally:
-                    browser.close()
-
-        # Playwright's sync API refuses to run where pytest-playwright's event loop already runs (the
-        # browser tests of the same session): a thread of its own has no loop.
-        errors: list[BaseException] = []
-        thread = threading.Thread(target=lambda: _record(errors, drive_browser))
-        thread.start()
-        thread.join()
-        if errors:
-            raise errors[0]
-    finally:
-        server.stop()
+    # Playwright's sync API refuses to run where pytest-playwright's event loop already runs (the
+    # browser tests of the same session): a thread of its own has no loop.
+    errors: list[BaseException] = []
+    thread = threading.Thread(target=lambda: _record(errors, drive_browser))
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
 
 
 def _record(errors: list[BaseException], action) -> None:
