@@ -368,3 +368,20 @@ def test_a_wrong_total_stops_the_switch(mini_root: Path, loaded: Path, monkeypat
 
 def test_the_fixture_content_is_unchanged_by_these_tests() -> None:
     assert not (FIXTURES / "mini" / "cases" / "gamma-tools.md").exists()
+
+
+@pytest.mark.parametrize("changed", ["check/facts.py", "content/items.py", "content/blocks.py", "figures.py",
+                                     "graph/rows.py", "load/read.py"])
+def test_a_change_to_any_module_behind_a_cached_result_starts_afresh(tmp_path: Path, monkeypatch, changed: str) -> None:
+    """A cached parse is only as good as the code that made it: a change to the parser, the validator or
+    the graph rows (here a comment added) must give a new cache version, whichever module it is in."""
+    from kb.load import cache as cache_module
+    code = Path(cache_module.__file__).resolve().parent.parent
+    shutil.copytree(code, tmp_path / "kb", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "templates").mkdir()
+    shutil.copy(code.parent / "templates" / "case.md", tmp_path / "templates" / "case.md")
+    monkeypatch.setattr(cache_module, "_KB", tmp_path / "kb")
+    before = cache_version(code.parent)
+    with open(tmp_path / "kb" / changed, "a", encoding="utf-8") as module:
+        module.write("\n# changed\n")
+    assert cache_version(code.parent) != before
