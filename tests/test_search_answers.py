@@ -109,3 +109,10 @@ def test_the_best_match_is_the_name_the_question_contains(real_client) -> None:
     data = real_client.get("/search.json", query_string={
         "q": "Who started the Holacracy experiment in Washington State government?"}).json
     assert data["best_match"]["id"] == "holacracy"
+
+
+def test_a_question_for_independent_evidence_puts_evaluated_passages_first(real_client) -> None:
+    """Issue 25: a question about independent UK evidence got impressions and own accounts first."""
+    data = real_client.get("/search.json", query_string={"q": "What independent evidence is there from the UK?"}).json
+    assert data["intents"] == ["evidence"] and data["best_match"] is None  # not The Otesha Project UK
+    assert data["passages"][0]["evidence"] == "evaluated"

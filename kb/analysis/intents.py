@@ -37,7 +37,8 @@ import pycountry
 
 from kb.analysis.words import WORD, fold
 
-__all__ = ["INTENTS", "INTENT_BY_ID", "Intent", "Signs", "consumed_words", "place_names", "question_intents"]
+__all__ = ["COUNTRY_WORDS", "INTENTS", "INTENT_BY_ID", "Intent", "Signs", "consumed_words", "place_names",
+           "question_intents", "whereabouts"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class Intent:
     openers: frozenset[str] = frozenset()
     #: Kinds of page whose passages are this kind of answer ("which organisations": a case's, not a concept's).
     owners: frozenset[str] = frozenset()
+    #: Evidence grades of the passages that are this kind of answer ("independent evidence": evaluated).
+    grades: frozenset[str] = frozenset()
 
 
 def _cues(*phrases: str) -> tuple[tuple[str, ...], ...]:
@@ -67,6 +70,11 @@ INTENTS: tuple[Intent, ...] = (
            _cues("which organisations", "which organizations", "what organisations", "which companies",
                  "which employers", "which councils", "which providers", "examples of", "any organisations"),
            owners=frozenset({"organisation"})),
+    Intent("evidence", "independent evaluations",
+           _cues("independent", "independently", "evaluation", "evaluations", "evaluated", "evidence", "trial",
+                 "trials", "study", "studies", "research", "proof", "proven"),
+           consumes=frozenset({"independent", "independently", "evidence", "proof", "proven"}),
+           grades=frozenset({"evaluated"})),
     Intent("figures", "figures", _cues("how many", "how much", "how big", "how large", "how fast", "what share",
                                        "what percentage", "what proportion", "number of")),
     Intent("dates", "dates and timeline entries",
@@ -169,7 +177,8 @@ _DOES = (r"said|says|wrote|writes|argued|argues|told|tells|recalls|recalled|desc
 _COMPARATIVE = (r"than|compared|comparison|comparable|unlike|whereas|versus|vs|against|above|below|average|usual|"
                 r"normal|higher|lower|fewer|cheaper|faster|slower|better|worse|twice|half")
 _SIGNS = {
-    "figures": re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE),
+    # A number that is not a year (a year alone is a date, not a figure), or a number in words.
+    "figures": re.compile(rf"(?<![\d.,-])(?!(?:1[89]|20)\d\d(?![\d.,%]))\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE),
     "dates": re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:{_MONTHS})\b"),
     # A name beside a role ("Steve Goodman, deputy director", "co-founder Sebastian Klein"), or after "by" or
     # "with" (and see _SURNAME_DOES).
@@ -186,9 +195,26 @@ _SIGNS = {
 #: name of an organisation ("Buurtzorg says") or a pronoun.
 _SURNAME_DOES = re.compile(rf"\b([A-Z][a-z'’]+)\s(?:{_DOES})\b")
 _NOT_PEOPLE = frozenset(("It", "This", "That", "The", "There", "Which", "What"))
-#: Adjectives of the countries the content covers ("Dutch home care"): places too.
-DEMONYMS = ("American", "Belgian", "Brazilian", "British", "Chinese", "Danish", "Dutch", "English", "French",
-            "German", "Indian", "Irish", "Japanese", "Mexican", "Scottish", "Spanish", "Swedish", "Welsh")
+#: Other names of the countries the content covers, and their adjectives ("UK", "Dutch home care").
+COUNTRY_WORDS = {
+    "GB": ("UK", "Britain", "British"), "NL": ("Netherlands", "Holland", "Dutch"), "US": ("US", "USA", "American"),
+    "DE": ("German",), "FR": ("French",), "SE": ("Swedish",), "DK": ("Danish",), "BE": ("Belgian",),
+    "BR": ("Brazilian",), "ES": ("Spanish",), "JP": ("Japanese",), "IN": ("Indian",), "CN": ("Chinese",),
+    "MX": ("Mexican",), "NZ": ("New Zealander",),
+}
+
+
+def whereabouts(country: str | None, region: str | None, city: str | None) -> str:
+    """Where an organisation is, in the words a question may use: its country's names and adjective, its region
+    and its city ("United Kingdom · UK · Britain · British · Tower Hamlets · London").
+
+    >>> whereabouts("NL", "Overijssel", "Almelo")
+    'Netherlands · Holland · Dutch · Overijssel · Almelo'
+    """
+    found = pycountry.countries.get(alpha_2=country) if country else None
+    names = [getattr(found, "common_name", None) or found.name] if found else []
+    names += [*COUNTRY_WORDS.get(country or "", ()), region or "", city or ""]
+    return " · ".join(dict.fromkeys(name for name in names if name))
 
 
 def place_names(countries: Iterable[str], cities: Iterable[str]) -> list[str]:

@@ -68,7 +68,7 @@ import tantivy
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from kb.analysis.intents import INTENT_BY_ID, Signs, consumed_words, place_names, question_intents
+from kb.analysis.intents import INTENT_BY_ID, Signs, consumed_words, place_names, question_intents, whereabouts
 from kb.analysis.lessons import passage_grade
 from kb.analysis.passages import Passage, passages_of, plain_text
 from kb.analysis.search_results import PassageHit, SearchDocument, SearchHit, SearchResults
@@ -166,8 +166,11 @@ class SearchIndex:
     """An in-memory full-text index of passages, and of cases and concepts as whole documents."""
 
     def __init__(self, documents: Iterable[SearchDocument], passages: Iterable[Passage] = (),
-                 sources: Iterable[dict[str, Any]] = (), places: Sequence[str] = ()):
-        """``places``: the place names a passage may hold (:func:`kb.analysis.intents.place_names`)."""
+                 sources: Iterable[dict[str, Any]] = (), places: Sequence[str] = (),
+                 where: dict[tuple[str, str], str] | None = None):
+        """``places``: the place names a passage may hold (:func:`kb.analysis.intents.place_names`); ``where``:
+        (kind, id) -> where a case is (:func:`kb.analysis.intents.whereabouts`), searched with its names."""
+        self._where = where or {}
         self.documents = {(doc.kind, doc.id): doc for doc in documents}
         self.passages = {passage.key: passage for passage in passages}
         self.sources = {row["id"]: row for row in sources}
@@ -219,9 +222,10 @@ class SearchIndex:
         return schema, index
 
     def _owner_names(self, passage: Passage) -> str:
-        """The names of the case or concept a passage belongs to."""
+        """The names of the case or concept a passage belongs to, and where a case is."""
         owner = self.documents.get((passage.owner_kind, passage.owner_id))
-        return " · ".join([passage.owner_name, *(owner.aliases if owner else ())])
+        return " · ".join([passage.owner_name, *(owner.aliases if owner else ()),
+                           self._where.get((passage.owner_kind, passage.owner_id), "")])
 
     def _about(self, passage: Passage) -> str:
         """What a passage is about besides its own words and its owner: its section, the groups its scope names,
@@ -322,11 +326,13 @@ class SearchIndex:
     def _named(self, plan: _Plan, hits: list[SearchHit]) -> SearchHit | None:
         """The case or concept the question names: the best document hit whose name or an alias has all its
         words in the question; failing that, one which the question's words are all part of (a name query:
-        "Morning Star" for Morning Star Packing Company)."""
+        "Morning Star" for Morning Star Packing Company; not "What evidence is there from the UK?" for The Otesha
+        Project UK)."""
         asked = {term.stem for term in plan.terms}
         names = {hit: [doc.name, *doc.aliases] if (doc := self.documents.get((hit.kind, hit.id))) else [hit.name]
                  for hit in hits[:5]}
         return next((hit for hit, own in names.items() if any(map(plan.names, own))),
+                    None if plan.intents else  # a question asking for a kind of answer is not a name look-up
                     next((hit for hit, own in names.items()
                           if any(asked <= set(stems(name)) - _STOP_STEMS for name in own)), None))
 
@@ -426,7 +432,7 @@ class SearchIndex:
         """How much more a passage counts for holding the kinds of answer the question asks for."""
         weight = 1.0
         for intent in map(INTENT_BY_ID.get, intents):
-            if passage.section.lower() in intent.sections:
+            if passage.section.lower() in intent.sections or self.grade_of(passage) in intent.grades:
                 weight *= INTENT_SECTION_BOOST
             elif intent.id in self._signs[passage.key] or passage.owner_kind in intent.owners:
                 weight *= INTENT_BOOST
@@ -470,5 +476,7 @@ def _index_from_store(store: GraphStore) -> SearchIndex:
     organisations, concepts = _store_rows(store)
     places = place_names((row["country"] for row in organisations if row["country"]),
                          (row["city"] for row in organisations if row["city"]))
+    where = {("organisation", row["id"]): whereabouts(row["country"], row.get("region"), row["city"])
+             for row in organisations}
     return SearchIndex(_documents(organisations, concepts), _passages(organisations, concepts), store.query("sources"),
-                       places)
+                       places, where)

@@ -73,7 +73,7 @@ _SEARCH_QUERIES = [
         """
         MATCH (o:Organisation{own})
         RETURN o.id AS id, o.name AS name, o.aliases AS aliases, o.summary AS summary, o.body AS body,
-               o.kind AS kind, o.country AS country, o.city AS city
+               o.kind AS kind, o.country AS country, o.city AS city, o.region AS region
         ORDER BY id
         """),
     NamedQuery(
