@@ -50,6 +50,7 @@ from kb.problems import KbError, Problem
 __all__ = ["TOKEN_RE", "CasePreview", "PreviewError", "marker_html", "preview_case", "timeline_years"]
 
 _SAFE_URL = re.compile(r"^https?://\S+$")
+_WIKIDATA = re.compile(r"Q\d+")
 _TOKEN = "KBPROBLEMMARK{}X"  # survives Markdown and sanitising as plain text, replaced after rendering
 TOKEN_RE = re.compile(r"\s*KBPROBLEMMARK(\d+)X")
 
@@ -317,8 +318,7 @@ def _case_row(doc: Document, vocabulary: Vocabulary, markers: _Markers) -> dict[
            "size_band": size_band(float(latest["value"])) if latest else "unknown",
            "sources": [s for s in _list(data.get("profile_sources")) if isinstance(s, str)],
            "aliases": _list(data.get("aliases")), "file": doc.where,
-           "website": _text(data.get("website")) if _SAFE_URL.match(_text(data.get("website"))) else "",
-           "wikidata": _text(data.get("wikidata")) if re.fullmatch(r"Q\d+", _text(data.get("wikidata"))) else "",
+           "website": _shaped(data.get("website"), _SAFE_URL), "wikidata": _shaped(data.get("wikidata"), _WIKIDATA),
            "body": doc.front.body if doc.front is not None else "",  # without tokens: the timeline's entries
            "model_status": _text(data.get("model_status"))}
     for key in ("kind", "city", "region", "legal_form", "ownership", "status", "summary"):
@@ -350,6 +350,11 @@ def timeline_years(case: dict[str, Any]) -> dict[str, Any]:
     """The case row with only the years a timeline can place (a year the file gives as text is left out)."""
     return {**case, **{key: case[key] if _year(case[key]) else None
                        for key in ("founded", "adopted", "model_status_year")}}
+
+
+def _shaped(value: Any, shape: re.Pattern) -> str:
+    """The value as text if it has the shape the site can link to (a web address, a Wikidata item), else ""."""
+    return _text(value) if shape.fullmatch(_text(value)) else ""
 
 
 def _year(value: Any) -> bool:
