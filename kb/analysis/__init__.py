@@ -66,7 +66,6 @@ from kb.analysis.compare import (
     explain_match,
     query_for_case,
     rank_comparable,
-    sector_ancestors,
 )
 from kb.analysis.index import (
     COMPARED_KINDS,
@@ -92,6 +91,7 @@ from kb.analysis.patterns import (
     practice_graph,
     top_pairs,
 )
+from kb.analysis.sector_tree import sector_ancestors
 
 __all__ = [
     "COMPARED_KINDS",

@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from kb.analysis.bitslice import add_to_lanes, best_lanes, set_bits
 from kb.analysis.index import SIZE_ORDER, CaseIndex, CaseProfile, CaseQuery, index_for, rarity
+from kb.analysis.sector_tree import common_broader, sector_distance
 from kb.evidence import GRADE_IDS, best_grade, grade_label, grade_weight
 from kb.kinds import CONCEPT_FOLDERS
 
@@ -195,7 +197,7 @@ def rank_comparable(index: CaseIndex, query: CaseQuery, limit: int = 10,
     """The ``limit`` cases most like ``query``, best first, each with the reasons behind its score.
 
     Each component adds its points to all the cases on its posting list at once (bit-sliced, see
-    the module's docstring); the best ``limit`` are picked from the bit planes and only they are
+    :mod:`kb.analysis.bitslice`); the best ``limit`` are picked from the bit planes and only they are
     explained.  Ties are broken by name, then id.  Cases that share nothing are never listed.
 
     Returns
@@ -216,9 +218,9 @@ def rank_comparable(index: CaseIndex, query: CaseQuery, limit: int = 10,
             candidates &= ~(1 << index.bits[case])
     planes: list[int] = []
     for mask, cents in components:
-        _add_to_lanes(planes, mask, cents)
-    best = _best_lanes(planes, candidates, limit)
-    explained = [explain_match(index, query, index.order[bit], scoring) for bit in _bits(best)]
+        add_to_lanes(planes, mask, cents)
+    best = best_lanes(planes, candidates, limit)
+    explained = [explain_match(index, query, index.order[bit], scoring) for bit in set_bits(best)]
     return sorted(explained, key=lambda match: (-match["score"], match["name"], match["id"]))
 
 
@@ -320,84 +322,6 @@ def _concept_points(budget: float, share: float, query_grade: str | None, case_g
     return round(budget * share * weight, 2)
 
 
-def _add_to_lanes(planes: list[int], mask: int, value: int) -> None:
-    """Add ``value`` to the score of every case in ``mask``; ``planes[j]`` holds bit j of every score.
-
-    A ripple-carry adder run on all cases at once: each step is a few operations on whole integers.
-    """
-    carry, j = 0, 0
-    while value or carry:
-        if j == len(planes):
-            planes.append(0)
-        addend = mask if value & 1 else 0
-        plane = planes[j]
-        planes[j] = plane ^ addend ^ carry
-        carry = (plane & addend) | (carry & (plane ^ addend))
-        value >>= 1
-        j += 1
-
-
-def _best_lanes(planes: list[int], candidates: int, limit: int) -> int:
-    """The ``limit`` candidates with the highest scores (ties: lowest bits, i.e. by name) as a bitmask.
-
-    From the highest bit plane down: if at least ``needed`` candidates have this bit set, the best
-    are among them; otherwise all of those are in, and the rest are sought among the others.  What
-    is left at the end are candidates with equal scores, of which the first ``needed`` are taken.
-    """
-    if candidates.bit_count() <= limit:
-        return candidates
-    chosen, needed = 0, limit
-    for plane in reversed(planes):
-        ones = candidates & plane
-        count = ones.bit_count()
-        if count >= needed:
-            candidates = ones
-        else:
-            chosen, needed, candidates = chosen | ones, needed - count, candidates & ~plane
-    for _ in range(needed):
-        lowest = candidates & -candidates
-        chosen, candidates = chosen | lowest, candidates ^ lowest
-    return chosen
-
-
-def _bits(mask: int) -> list[int]:
-    """Positions of the set bits of ``mask``, lowest first."""
-    positions = []
-    while mask:
-        lowest = mask & -mask
-        positions.append(lowest.bit_length() - 1)
-        mask ^= lowest
-    return positions
-
-
-def sector_ancestors(index: CaseIndex, sector: str) -> list[str]:
-    """The sector and its broader sectors, nearest first (a cycle in the vocabulary stops the walk)."""
-    chain = [sector]
-    while (broader := index.sectors.get(chain[-1], ("", ""))[1]) and broader not in chain:
-        chain.append(broader)
-    return chain
-
-
-def cases_under_sector(index: CaseIndex, sector: str) -> set[str]:
-    """The cases in a sector or in a narrower one: those a query for the sector finds in its sector."""
-    narrower = [s for s in index.sectors if sector in sector_ancestors(index, s)]
-    return set().union(*(index.cases_with("sector", s) for s in narrower))
-
-
-def sector_distance(index: CaseIndex, sector: str, other: str) -> int | None:
-    """Steps from one sector to another through their nearest common broader sector, None if none.
-
-    >>> from kb.analysis.index import build_index
-    >>> rows = [("care", ""), ("health", "care"), ("home", "health"), ("social", "care")]
-    >>> index = build_index([], [], sector_rows=[{"id": s, "name": s, "broader": b} for s, b in rows])
-    >>> [sector_distance(index, "home", other) for other in ("home", "health", "social")]
-    [0, 1, 3]
-    """
-    mine, theirs = sector_ancestors(index, sector), sector_ancestors(index, other)
-    steps = [up + theirs.index(common) for up, common in enumerate(mine) if common in theirs]
-    return min(steps) if steps else None
-
-
 def service_points(distance: int, scoring: Scoring = SCORING) -> float:
     """Points for a sector ``distance`` steps from one of the query's (1: its broader or narrower sector).
 
@@ -426,13 +350,6 @@ def _service_sectors(index: CaseIndex, sectors: Iterable[str]) -> set[str]:
     """Sectors of a related kind of service: sharing a broader sector with one of ``sectors`` (or being
     one of their broader or narrower sectors), without being one of them."""
     return set().union(*_service_levels(index, sectors).values())
-
-
-def _common_broader(index: CaseIndex, query_sectors: Iterable[str], sector: str) -> str:
-    """The nearest sector that ``sector`` and one of ``query_sectors`` both are or fall under."""
-    mine = sector_ancestors(index, sector)
-    theirs = {a for s in query_sectors for a in sector_ancestors(index, s)}
-    return next((a for a in mine if a in theirs), "")
 
 
 def _same_ownership(kind: str) -> list[str]:
@@ -540,7 +457,7 @@ def _profile_reasons(index: CaseIndex, query: CaseQuery, profile: CaseProfile,
         reasons.append(_reason("sector", ",".join(shared), names, scoring.same_sector, f"same sector: {names}"))
     elif service:
         names = ", ".join(index.sector_name(s) for s in service)
-        common = sorted({_common_broader(index, query.sectors, s) for s in service} - {""})
+        common = sorted({common_broader(index, query.sectors, s) for s in service} - {""})
         under = ", ".join(index.sector_name(s) for s in common)
         reasons.append(_reason("sector", ",".join(service), names, nearest,
                                f"related kind of service: {names} (under {under})"))

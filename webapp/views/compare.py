@@ -18,8 +18,8 @@ from kb.analysis.compare import (
     RELATION_WORDS,
     SPLIT_OF,
     SPLIT_PARTS,
-    cases_under_sector,
 )
+from kb.analysis.sector_tree import cases_under_sector
 from kb.graph.model import size_band
 
 from ..bounds import is_whole_number
@@ -164,7 +164,7 @@ def scoring_rules(index: CaseIndex) -> dict[str, Any]:
 def form_options(index: CaseIndex, query: CaseQuery, case_id: str = "") -> dict[str, Any]:
     """Choices of the compare forms, each with how many cases have it; choices no case has are left out.
 
-    A sector counts the cases in it or in a narrower sector (:func:`kb.analysis.compare.cases_under_sector`).
+    A sector counts the cases in it or in a narrower sector (:func:`kb.analysis.sector_tree.cases_under_sector`).
     """
     def concepts(kind: str) -> list[dict[str, Any]]:
         chosen = query.concepts(kind)
