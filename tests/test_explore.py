@@ -173,8 +173,27 @@ def test_case_picker_starts_from_an_existing_case(client) -> None:
     picker = picker[:picker.index("</form>")]
     assert '<label for="pick-case">Start from an existing case</label>' in picker
     assert '<option value="alpha-care">Alpha Care</option>' in picker and 'name="case"' in picker
+    assert re.search(r'<input type="text" id="pick-case" name="case" list="case-choices"[^>]*value="">', picker)
     chosen = client.get("/compare?case=beta-shoes").text
-    assert '<option value="beta-shoes" selected>Beta Shoes</option>' in chosen
+    assert re.search(r'<input type="text" id="pick-case" name="case"[^>]*value="beta-shoes">', chosen)
+
+
+def test_case_picker_takes_a_case_name_and_suggests_for_a_mistyped_one(client) -> None:
+    by_name = client.get("/compare?case=beta+SHOES&limit=5")
+    assert by_name.status_code == 302
+    assert by_name.headers["Location"] == "/compare?case=beta-shoes&limit=5"
+    mistyped = client.get("/compare?case=beta-shoe")
+    assert mistyped.status_code == 404
+    assert '<a href="/compare?case=beta-shoes">' in mistyped.text
+
+
+def test_case_picker_suggests_at_most_a_hundred_cases(monkeypatch, client) -> None:
+    from webapp.views import compare
+
+    monkeypatch.setattr(compare, "CASE_CHOICES", 1)
+    page = client.get("/compare").text
+    assert '<option value="alpha-care">Alpha Care</option>' in page and 'value="beta-shoes"' not in page
+    assert "the suggestions list the first 1 of the 2 cases by name" in page
 
 
 def test_form_options_show_their_counts_and_hide_what_no_case_has(client) -> None:

@@ -162,6 +162,16 @@ def test_compare_form_by_keyboard_with_a_mistake(page, width: int) -> None:
     shoot(page, f"keyboard-compare-{width}")
 
 
+def test_case_picker_by_keyboard_takes_a_typed_name(page) -> None:
+    page.goto("/compare")
+    tab_until(page, lambda s: s["id"] == "pick-case", limit=20)
+    page.keyboard.type("buurtzorg nederland")  # the case's name in any case; the suggestions show its id
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/compare\?case=buurtzorg$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cases comparable to Buurtzorg Nederland")
+    expect(page.get_by_label("Start from an existing case")).to_have_value("buurtzorg")
+
+
 def test_compare_from_a_case_reaches_the_form_quickly(page) -> None:
     page.goto("/compare?case=buurtzorg")
     tab_until(page, lambda s: s["text"] == "Skip to content", limit=1)

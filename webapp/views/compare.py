@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from kb import analysis
@@ -31,6 +31,9 @@ from .links import KIND_PAGES
 bp = Blueprint("compare", __name__)
 
 DEFAULT_LIMIT, MAX_LIMIT = 10, 50
+#: The most cases the case picker suggests (first by name); any other is typed by name or id.  A list of every
+#: case made the page's HTML and its rendering grow with the content (10,000 options at 10,000 cases).
+CASE_CHOICES = 100
 #: The fields of the describe-your-organisation form.
 DESCRIPTION_FIELDS = (*analysis.COMPARED_KINDS, "sector", "country", "kind", "size", "staff")
 
@@ -58,6 +61,23 @@ def _countries(index: CaseIndex) -> dict[str, str]:
         {(p.country, p.country_name) for p in index.profiles.values() if p.country}, key=lambda c: (c[1], c[0]))))
 
 
+def _case_named(index: CaseIndex, name: str) -> str | None:
+    """The id of the one case called ``name`` (ignoring case), or None (no case, or more than one)."""
+    def by_name() -> dict[str, str | None]:
+        ids: dict[str, str | None] = {}
+        for profile in index.profiles.values():
+            key = profile.name.casefold()
+            ids[key] = None if key in ids else profile.id  # two cases of one name: neither is picked by it
+        return ids
+    return index.memo("case ids by name", by_name).get(name.casefold())
+
+
+def _case_choices(index: CaseIndex) -> list[tuple[str, str]]:
+    """(id, name) of the cases the picker suggests: the first :data:`CASE_CHOICES` by name."""
+    return index.memo("cases by name", lambda: [
+        (p.id, p.name) for p in sorted(index.profiles.values(), key=lambda p: (p.name.lower(), p.id))])[:CASE_CHOICES]
+
+
 def _kinds(index: CaseIndex) -> list[str]:
     """The kinds of organisation (company, charity...) of the cases, sorted."""
     return index.memo("org_kinds", lambda: sorted({p.kind for p in index.profiles.values() if p.kind}))
@@ -70,6 +90,9 @@ def compare(fmt: str):
     limit_ignored: list[dict[str, str]] = []
     limit = read_limit(args, limit_ignored)
     case_id = args.get("case", "").strip()
+    if case_id and case_id not in index.profiles and (named := _case_named(index, case_id)):
+        # The picker takes a case's name too: answer at the id's address, the one every link uses.
+        return redirect(url_for(request.endpoint, **{**args.to_dict(flat=False), "case": named}))
     if case_id:
         if case_id not in index.profiles:
             raise not_found(f"No case with id '{case_id}'.", case_id, *page_names(get_store(), "organisation"),
@@ -164,6 +187,8 @@ def scoring_rules(index: CaseIndex) -> dict[str, Any]:
 def form_options(index: CaseIndex, query: CaseQuery, case_id: str = "") -> dict[str, Any]:
     """Choices of the compare forms, each with how many cases have it; choices no case has are left out.
 
+    ``cases``: the case picker's suggestions, at most :data:`CASE_CHOICES` (``cases_total`` says how many there are).
+
     A sector counts the cases in it or in a narrower sector (:func:`kb.analysis.sector_tree.cases_under_sector`).
     """
     def concepts(kind: str) -> list[dict[str, Any]]:
@@ -177,8 +202,7 @@ def form_options(index: CaseIndex, query: CaseQuery, case_id: str = "") -> dict[
     kinds = [{"id": kind, "cases": len(index.cases_with("org_kind", kind)), "selected": kind == query.kind}
              for kind in _kinds(index)]
     return {
-        "cases": [{"id": p.id, "name": p.name, "selected": p.id == case_id}
-                  for p in sorted(index.profiles.values(), key=lambda p: (p.name.lower(), p.id))],
+        "cases": [{"id": id_, "name": name, "selected": id_ == case_id} for id_, name in _case_choices(index)],
         "practice": concepts("practice"), "framework": concepts("framework"), "challenge": concepts("challenge"),
         "sectors": sorted((s for s in sectors if s["cases"] or s["selected"]), key=lambda s: s["name"].lower()),
         "countries": [{"id": code, "name": name, "cases": len(index.cases_with("country", code)),
