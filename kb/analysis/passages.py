@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import Any
 
 import pyromark
 
@@ -133,67 +134,89 @@ def passages_of(owner_kind: str, owner_id: str, owner_name: str, body: str) -> l
     Walks pyromark's events with their byte ranges (the lines of each top-level bullet and
     paragraph come from them); the concepts a passage links to are its links' targets.
     """
-    body = body or ""
-    lines = body.split("\n")
-    line_starts, offset = [], 0
-    for line in lines:  # byte offset of each line: pyromark's ranges are in UTF-8 bytes
-        line_starts.append(offset)
-        offset += len(line) + 1 if line.isascii() else len(line.encode("utf-8")) + 1
-    encoded = body.encode("utf-8")
-    passages: list[Passage] = []
-    section, ordinal, depth = "", 0, 0  # depth: how many lists and quotes the walk is inside
-    heading: list[int] | None = None  # the byte range of an h2's own text while inside it
-    passage: tuple[str, int, int] | None = None  # (tag, depth, first line) of the passage being read
-    concepts: list[tuple[str, str]] = []
+    return _PassageWalk(owner_kind, owner_id, owner_name, body or "").run()
 
-    def add(start: int, end: int) -> None:
-        nonlocal ordinal
-        raw = "\n".join(lines[start:end])
+
+class _PassageWalk:
+    """One walk over a body's events: the h2 it is under, the passage being read and its links."""
+
+    def __init__(self, owner_kind: str, owner_id: str, owner_name: str, body: str) -> None:
+        self.owner = (owner_kind, owner_id, owner_name)
+        self.body, self.lines = body, body.split("\n")
+        self.line_starts, offset = [], 0
+        for line in self.lines:  # byte offset of each line: pyromark's ranges are in UTF-8 bytes
+            self.line_starts.append(offset)
+            offset += len(line) + 1 if line.isascii() else len(line.encode("utf-8")) + 1
+        self.encoded = body.encode("utf-8")
+        self.passages: list[Passage] = []
+        self.section, self.ordinal, self.depth = "", 0, 0  # depth: how many lists and quotes the walk is inside
+        self.heading: list[int] | None = None  # the byte range of an h2's own text while inside it
+        self.passage: tuple[str, int, int] | None = None  # (tag, depth, first line) of the passage being read
+        self.concepts: list[tuple[str, str]] = []
+
+    def run(self) -> list[Passage]:
+        for event, span in pyromark.events_with_range(self.body):
+            if event.__class__ is str:
+                continue
+            kind = next(iter(event))
+            value = event[kind]
+            if kind != "Start" and kind != "End":  # text, code, raw HTML
+                if self.heading is not None:
+                    self._widen_heading(span)
+                continue
+            tag = value if value.__class__ is str or value is None else next(iter(value))
+            if tag == "Heading":
+                self._heading(kind, value)
+            elif tag in _INLINE_TAGS or tag == "Image":
+                self._inline(kind, tag, value, span)
+            elif tag in ("List", "BlockQuote"):
+                self.depth += 1 if kind == "Start" else -1
+            elif tag in ("Item", "Paragraph"):
+                self._block(kind, tag, span)
+        return self.passages
+
+    def _widen_heading(self, span: dict[str, int]) -> None:
+        self.heading[0], self.heading[1] = min(self.heading[0], span["start"]), max(self.heading[1], span["end"])
+
+    def _heading(self, kind: str, value: Any) -> None:
+        if kind == "Start" and value["Heading"]["level"] == "H2":
+            self.heading = [len(self.encoded), 0]
+        elif kind == "End" and self.heading is not None:
+            start, end = self.heading
+            self.section = self.encoded[start:end].decode("utf-8").strip() if end else ""
+            self.ordinal, self.heading = 0, None
+
+    def _inline(self, kind: str, tag: str, value: Any, span: dict[str, int]) -> None:
+        if self.heading is not None:
+            self._widen_heading(span)
+        if kind == "Start" and tag == "Link" and self.passage is not None:
+            match = _CONCEPT_HREF.search(value["Link"]["dest_url"])
+            if match:
+                self.concepts.append((KIND_OF_FOLDER[match.group(1)], match.group(2)))
+
+    def _block(self, kind: str, tag: str, span: dict[str, int]) -> None:
+        if kind == "Start" and self.passage is None and self.depth == (1 if tag == "Item" else 0):
+            self.passage, self.concepts = (tag, self.depth, bisect_right(self.line_starts, span["start"]) - 1), []
+        elif kind == "End" and self.passage is not None and self.passage[:2] == (tag, self.depth):
+            self._add(self.passage[2], bisect_right(self.line_starts, max(span["start"], span["end"] - 1)))
+            self.passage = None
+
+    def _add(self, start: int, end: int) -> None:
+        raw = "\n".join(self.lines[start:end])
         # Its [about: …] and [contested] / [uncertain] marks are shown as its scope and status, not as text.
         text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", _SPACES.sub(" ", _MARKS.sub("", " ".join(
             plain_text(_unindent_item(raw)).split("\n"))))).strip()
-        if not text or slug(section).replace("-", " ") in SKIPPED_SECTIONS:
+        if not text or slug(self.section).replace("-", " ") in SKIPPED_SECTIONS:
             return
-        ordinal += 1
-        marks = scope_marks(lines[start:end], start + 1)
+        self.ordinal += 1
+        owner_kind, owner_id, owner_name = self.owner
+        marks = scope_marks(self.lines[start:end], start + 1)
         scope = marks[0].kind if marks else SELF if owner_kind == "organisation" else "general"
         status = _STATUS.search(raw)
-        passages.append(Passage(owner_kind, owner_id, owner_name, section, ordinal, text, _sources(raw),
-                                tuple(dict.fromkeys(concepts)), start + 1, scope,
-                                tuple(marks[0].about) if marks else (), status.group(1).lower() if status else ""))
-
-    for event, span in pyromark.events_with_range(body):
-        if event.__class__ is str:
-            continue
-        kind = next(iter(event))
-        value = event[kind]
-        if kind != "Start" and kind != "End":  # text, code, raw HTML
-            if heading is not None:
-                heading[0], heading[1] = min(heading[0], span["start"]), max(heading[1], span["end"])
-            continue
-        tag = value if value.__class__ is str or value is None else next(iter(value))
-        if tag == "Heading":
-            if kind == "Start" and value["Heading"]["level"] == "H2":
-                heading = [len(encoded), 0]
-            elif kind == "End" and heading is not None:
-                section = encoded[heading[0]:heading[1]].decode("utf-8").strip() if heading[1] else ""
-                ordinal, heading = 0, None
-        elif tag in _INLINE_TAGS or tag == "Image":
-            if heading is not None:
-                heading[0], heading[1] = min(heading[0], span["start"]), max(heading[1], span["end"])
-            if kind == "Start" and tag == "Link" and passage is not None:
-                match = _CONCEPT_HREF.search(value["Link"]["dest_url"])
-                if match:
-                    concepts.append((KIND_OF_FOLDER[match.group(1)], match.group(2)))
-        elif tag in ("List", "BlockQuote"):
-            depth += 1 if kind == "Start" else -1
-        elif tag in ("Item", "Paragraph"):
-            if kind == "Start" and passage is None and depth == (1 if tag == "Item" else 0):
-                passage, concepts = (tag, depth, bisect_right(line_starts, span["start"]) - 1), []
-            elif kind == "End" and passage is not None and passage[:2] == (tag, depth):
-                add(passage[2], bisect_right(line_starts, max(span["start"], span["end"] - 1)))
-                passage = None
-    return passages
+        self.passages.append(Passage(owner_kind, owner_id, owner_name, self.section, self.ordinal, text,
+                                     _sources(raw), tuple(dict.fromkeys(self.concepts)), start + 1, scope,
+                                     tuple(marks[0].about) if marks else (),
+                                     status.group(1).lower() if status else ""))
 
 
 _ITEM_MARKER = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,9}[.)])\s+")
