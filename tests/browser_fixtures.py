@@ -11,6 +11,10 @@ do not work here: never run ``playwright install``.
 - ``offline_page``: a page that records every request it makes and aborts any that would leave
   ``127.0.0.1``; ``offline_page.assert_stayed_local()`` fails the test if there was one.
 - ``shoot(page, name)``: a full-page screenshot in ``tests/artifacts/`` (git-ignored).
+- ``page`` in a module marked ``shared_page``: one page for all the module's tests (a new context and page
+  for each of hundreds of tests cost the suite about half a second each).  Each test must start with
+  ``page.goto`` and leave no listener or route behind; the page is reset between tests (viewport, routes,
+  ``about:blank``) and replaced if it closed.  The site keeps no cookie or storage, so no state carries over.
 """
 
 from __future__ import annotations
@@ -66,6 +70,34 @@ def live_server(real_store: Path) -> Iterator[str]:
 def browser_context_args(browser_context_args: dict[str, Any], live_server: str) -> dict[str, Any]:
     """pytest-playwright's context options, with the live server as base URL (``page.goto("/cases")``)."""
     return {**browser_context_args, "base_url": live_server}
+
+
+@pytest.fixture(scope="module")
+def _module_page(browser: Any, browser_context_args: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The context and page shared by a ``shared_page`` module's tests (made on first use)."""
+    held: dict[str, Any] = {}
+    yield held
+    if "context" in held:
+        held["context"].close()
+
+
+@pytest.fixture
+def page(request: pytest.FixtureRequest, browser: Any, browser_context_args: dict[str, Any]) -> Iterator[Any]:
+    """pytest-playwright's page (a new context per test), or the module's page in a ``shared_page`` module."""
+    if request.node.get_closest_marker("shared_page") is None:
+        yield request.getfixturevalue("context").new_page()
+        return
+    held = request.getfixturevalue("_module_page")
+    if "page" not in held or held["page"].is_closed():
+        if "context" not in held:
+            held["context"] = browser.new_context(**browser_context_args)
+        held["page"] = held["context"].new_page()
+    shared = held["page"]
+    yield shared
+    if not shared.is_closed():
+        shared.unroute_all(behavior="ignoreErrors")
+        shared.goto("about:blank")
+        shared.set_viewport_size(browser_context_args.get("viewport") or {"width": 1280, "height": 720})
 
 
 class OfflinePage:

@@ -20,7 +20,7 @@ if importlib.util.find_spec("playwright") is None:  # pragma: no cover - depends
         raise ImportError("playwright is missing: pip install -r requirements-dev.txt (CI=true: browser tests must run)")
     pytest.skip("playwright is missing: pip install -r requirements-dev.txt", allow_module_level=True)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.shared_page]
 
 #: One example URL of every kind of page the site has (name -> URL).  Add new page kinds here.
 PAGE_KINDS: dict[str, str] = {

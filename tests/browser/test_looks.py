@@ -24,7 +24,7 @@ if importlib.util.find_spec("playwright") is None:  # pragma: no cover - depends
         raise ImportError("playwright is missing: pip install -r requirements-dev.txt (CI=true: browser tests must run)")
     pytest.skip("playwright is missing: pip install -r requirements-dev.txt", allow_module_level=True)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.shared_page]
 
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
