@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import hypothesis
 import pytest
 
 from kb.graph.rows import graph_rows
@@ -125,6 +126,14 @@ def real_client(real_store: Path):
 def ci_strict() -> bool:
     """Under CI=true nothing may be skipped: missing Java, Maven or Chromium is a failure."""
     return os.environ.get("CI", "").lower() == "true"
+
+
+# Property tests and the API fuzzer (Hypothesis, under Schemathesis too) are deterministic under CI: the
+# same examples on every run, so a run's time and its verdict do not depend on the luck of the draw, and
+# no example database is written.  Each test's own @settings bounds its number of examples.
+hypothesis.settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if ci_strict():
+    hypothesis.settings.load_profile("ci")
 
 
 def skip_or_fail(reason: str) -> None:
