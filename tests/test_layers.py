@@ -105,7 +105,7 @@ def test_no_stage_imports_a_later_stage() -> None:
 
 #: The load's modules in the order its walk goes down (kb/load/__init__.py draws it): each may import
 #: only those after it, so the flow from the content root to the store never climbs back.
-LOAD_ORDER = ("embedded", "full", "incremental", "scan", "records", "rows", "read", "results", "cache")
+LOAD_ORDER = ("neo4j", "embedded", "full", "incremental", "scan", "records", "rows", "read", "results", "cache")
 
 
 def load_climbs(files: list[Path]) -> list[str]:

@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -34,8 +35,10 @@ from .neo4j_fixtures import load_server_module
 
 
 def load_cli(uri: str, *extra: str, env: dict | None = None):
-    result = CliRunner().invoke(main, ["load", "--root", str(FIXTURES / "mini"), "--neo4j", uri, *extra],
-                                env=env or {})
+    # The embedded store the sync keeps its record in: a fresh one, never beside the fixture.
+    store = tempfile.mkdtemp(prefix="kb-neo4j-cli-")
+    result = CliRunner().invoke(main, ["load", "--root", str(FIXTURES / "mini"), "--store", store, "--neo4j", uri,
+                                       *extra], env=env or {})
     assert "Traceback" not in result.output
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception

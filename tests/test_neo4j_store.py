@@ -149,9 +149,11 @@ def test_sync_follows_added_edited_and_deleted_cases(neo4j_db, mini_root: Path, 
     store.close()
 
 
-def test_cli_loads_into_neo4j_and_says_when_nothing_changed(neo4j_db, mini_root: Path, monkeypatch) -> None:
+def test_cli_loads_into_neo4j_and_says_when_nothing_changed(neo4j_db, mini_root: Path, monkeypatch,
+                                                            tmp_path: Path) -> None:
     nodes, rels = rows_of(mini_root).counts()
     runner = CliRunner()
+    monkeypatch.setenv("KB_STORE_PATH", str(tmp_path / "store"))
     first = runner.invoke(main, ["load", "--root", str(mini_root), "--neo4j", neo4j_db.uri])
     assert first.exit_code == 0, first.output
     assert f"created {sum(nodes.values())} nodes and {sum(rels.values())} relationships" in first.output

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from kb.content.files import REPO_ROOT, ContentLayout
 from kb.export import EXPORT_FORMATS, write_export
-from kb.graph.rows import GraphRows, to_networkx
+from kb.graph.rows import to_networkx
 from kb.load import check_paths, content_rows, load_content, load_embedded
 from kb.problems import KbError, Problem
 from kb.store import default_store_path
@@ -138,8 +138,9 @@ def load(root: Path, store_path: Path | None, neo4j_uri: str | None, full: bool,
     If validation fails or the build breaks, the previous store is left as it was.  Files are
     parsed again only when their content changed (the cache is in the store folder), and when
     only a few case files changed the embedded store is updated rather than rebuilt; --full
-    rebuilds it.  With --neo4j the graph in Neo4j is changed in one transaction to match the
-    files: only what differs is written, and nothing the project did not create is touched.
+    rebuilds it.  With --neo4j the embedded store is loaded first, then the graph in Neo4j is
+    changed in one transaction to match the files: only what differs is written, and nothing the
+    project did not create is touched; after a first sync only the changed cases are compared.
 
     \b
     Examples:
@@ -152,18 +153,8 @@ def load(root: Path, store_path: Path | None, neo4j_uri: str | None, full: bool,
     if neo4j_uri is None:
         _load_embedded(root, store_path or default_store_path(root), full, quiet)
         return
-    result = load_content(root, progress=None if quiet else _file_progress)
-    if not result.ok:
-        _refuse(result.problems, len(result.errors))
-    rows = content_rows(result)
-    target = _load_neo4j(rows, None if neo4j_uri == NEO4J_FROM_ENVIRONMENT else neo4j_uri, quiet)
-    if not quiet:
-        nodes, rels = rows.counts()
-        click.echo(f"loaded {len(result.documents)} files into {target}")
-        _print_counts("nodes", nodes)
-        _print_counts("relationships", rels)
-        if result.warnings:
-            click.echo(f"{len(result.warnings)} warning(s); run validate to see them", err=True)
+    uri = None if neo4j_uri == NEO4J_FROM_ENVIRONMENT else neo4j_uri
+    _load_neo4j(root, store_path or default_store_path(root), uri, quiet)
 
 
 def _refuse(problems: list[Problem], errors: int) -> None:
@@ -197,20 +188,27 @@ def _load_embedded(root: Path, store_path: Path, full: bool, quiet: bool) -> Non
         click.echo(f"{len(load.warnings)} warning(s); run validate to see them", err=True)
 
 
-def _load_neo4j(rows: GraphRows, uri: str | None, quiet: bool) -> str:
-    """Sync to Neo4j; say what changed ("no changes" on a repeated load) and where."""
+def _load_neo4j(root: Path, store_path: Path, uri: str | None, quiet: bool) -> None:
+    """Validate and load the embedded store, then sync Neo4j: only what changed since the last sync there."""
+    from kb.load.neo4j import sync_to_neo4j
     from kb.store.neo4j import Neo4jSettings
-    from kb.store.neo4j_sync import sync
 
     try:
         settings = Neo4jSettings.from_environment(uri=uri)
-        report = sync(settings, rows)
+        load, report = sync_to_neo4j(root, store_path, settings, progress=None if quiet else _file_progress)
     except KbError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(1)
-    if not quiet:
-        click.echo(f"{report.summary()} ({report.seconds:.1f} s)")
-    return f"Neo4j at {settings.uri} (database '{settings.database}')"
+    if report is None:
+        _refuse(load.problems, len(load.errors))
+    if quiet:
+        return
+    click.echo(f"{report.summary()} ({report.seconds:.1f} s)")
+    click.echo(f"loaded {load.files} files into Neo4j at {settings.uri} (database '{settings.database}')")
+    _print_counts("nodes", load.nodes)
+    _print_counts("relationships", load.rels)
+    if load.warnings:
+        click.echo(f"{len(load.warnings)} warning(s); run validate to see them", err=True)
 
 
 @main.command()

@@ -5,6 +5,7 @@ May import: every stage up to ``kb.export`` (it runs them in order); only ``kb.c
 
 The walk from a content root to the store goes down, never back::
 
+    neo4j        sync_to_neo4j: the embedded load, then only the changed cases' part sent to Neo4j
     embedded     load_embedded: lock, refuse misnamed files, scan, then full or incremental
     full         every file, in chunks (worker processes for many), into a new generation
     incremental  only the changed case files, applied to a copy of the current generation

@@ -21,7 +21,9 @@ How a load works:
 Ids do not move with lines (:func:`kb.graph.rows.stable_ids`), and the hash leaves the line out: text
 moved within a file (a line inserted above a claim) only updates the ``line`` of what moved, in
 place, and is reported apart from real changes.  A second load of unchanged files sends no writes at
-all and reports "no changes".  The memory a load
+all and reports "no changes".  A sync may also be limited to a part
+of the graph (:class:`SyncScope`: the changed cases' keys, read by id), as :mod:`kb.load.neo4j` does
+after a first sync, so that one changed case costs what its part costs.  The memory a load
 needs on the server grows with the size of the difference, so only a first load of a very large
 corpus needs a generous heap (see the README's Performance section).
 """
@@ -45,8 +47,8 @@ from kb.problems import StoreError
 from kb.store.neo4j import HASH_PROPERTY, MANAGED_LABEL, VERSION_LABEL, Neo4jSettings, connect, describe_error
 
 __all__ = [
-    "BATCH_ROWS", "SyncRefused", "SyncReport", "content_hash", "create_nodes_cypher", "create_rels_cypher",
-    "ensure_constraints", "neo4j_properties", "sync",
+    "BATCH_ROWS", "NodeKey", "RelKey", "StaleSync", "SyncRefused", "SyncReport", "SyncScope", "content_hash",
+    "create_nodes_cypher", "create_rels_cypher", "ensure_constraints", "neo4j_properties", "sync",
 ]
 
 #: Rows per UNWIND statement.  Big enough that round trips do not matter, small enough to keep one
@@ -76,6 +78,11 @@ class SyncReport:
     moved: dict[str, int] = field(default_factory=lambda: {"nodes": 0, "relationships": 0})
     unchanged: int = 0
     seconds: float = 0.0
+    #: The graph version in Neo4j after the sync (:data:`~kb.store.neo4j.VERSION_LABEL`): a later
+    #: sync limited to a part (:class:`SyncScope`) may trust its record of the graph only while it is so.
+    version: str = ""
+    #: Whether only a part of the graph (:class:`SyncScope`) was compared, not all of it.
+    part: bool = False
 
     @property
     def changed(self) -> bool:
@@ -149,6 +156,25 @@ def ensure_constraints(driver: neo4j.Driver, database: str = "neo4j") -> None:
     driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
 
 
+@dataclass
+class SyncScope:
+    """The part of the graph a sync compares and changes; the rest is taken to be as it was.
+
+    ``nodes`` and ``relationships`` are every key the part had at the last sync and has now (the
+    changed cases' own, the shared nodes they touch); a key in the scope but not in the rows is
+    deleted.  ``version`` is the graph version that sync left: when Neo4j holds another one (another
+    load wrote since, or it is another server), the sync raises :class:`StaleSync` and writes nothing.
+    """
+
+    nodes: set[NodeKey]
+    relationships: set[RelKey]
+    version: str
+
+
+class StaleSync(StoreError):
+    """Neo4j no longer holds the graph version a sync of a part was based on; nothing was written."""
+
+
 # --- what the files say, and what Neo4j holds -----------------------------------------------------
 
 @dataclass
@@ -200,6 +226,33 @@ def _existing(tx: neo4j.Transaction) -> tuple[dict[NodeKey, list[tuple[str, str,
     rels: dict[RelKey, list[tuple[int, str, str]]] = defaultdict(list)
     for eid, rel_type, a_labels, a, b_labels, b, line, digest in tx.run(_EXISTING_RELS):
         rels[(rel_type, _schema_label(a_labels), a, _schema_label(b_labels), b)].append((line or 0, digest, eid))
+    return nodes, rels
+
+
+def _existing_in(tx: neo4j.Transaction, scope: SyncScope) -> tuple[dict, dict]:
+    """As :func:`_existing`, for the keys of ``scope`` only: found by id through the uniqueness constraints."""
+    nodes: dict[NodeKey, list[tuple[str, str, int | None]]] = defaultdict(list)
+    ids_by_label: dict[str, list[str]] = defaultdict(list)
+    for label, node_id in scope.nodes:
+        ids_by_label[label].append(node_id)
+    for label, ids in ids_by_label.items():
+        for batch in _batches(sorted(ids), BATCH_ROWS):
+            for eid, node_id, line, digest in tx.run(
+                    f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) WHERE n:{MANAGED_LABEL} "
+                    f"RETURN elementId(n) AS eid, n.id AS id, n.line AS line, n.{HASH_PROPERTY} AS hash", ids=batch):
+                nodes[(label, node_id)].append((digest, eid, line))
+    rels: dict[RelKey, list[tuple[int, str, str]]] = defaultdict(list)
+    ends_by_kind: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
+    for rel_type, start, a, end, b in scope.relationships:
+        ends_by_kind[(rel_type, start, end)].append({"s": a, "e": b})
+    for (rel_type, start, end), ends in ends_by_kind.items():
+        for batch in _batches(ends, BATCH_ROWS):
+            for eid, a, b, line, digest in tx.run(
+                    f"UNWIND $rows AS row MATCH (a:{start} {{id: row.s}})-[r:{rel_type}]->(b:{end} {{id: row.e}}) "
+                    f"WHERE r.{HASH_PROPERTY} IS NOT NULL "
+                    f"RETURN elementId(r) AS eid, a.id AS a, b.id AS b, r.line AS line, r.{HASH_PROPERTY} AS hash",
+                    rows=batch):
+                rels[(rel_type, start, a, end, b)].append((line or 0, digest, eid))
     return nodes, rels
 
 
@@ -327,21 +380,21 @@ def create_rels_cypher(rel_type: str, start: str, end: str, managed: bool = True
             f"CREATE (a)-[r:{rel_type} {_property_map(keys, 'row.p')}]->(b)")
 
 
-def _report(plan: _Plan, started: float) -> SyncReport:
+def _report(plan: _Plan, started: float, version: str = "") -> SyncReport:
     return SyncReport(
         created={"nodes": sum(map(len, plan.node_creates.values())),
                  "relationships": sum(map(len, plan.rel_creates.values()))},
         updated={"nodes": len(plan.node_updates), "relationships": len(plan.rel_updates)},
         deleted={"nodes": len(plan.node_deletes), "relationships": len(plan.rel_deletes)},
         moved={"nodes": len(plan.node_moves), "relationships": len(plan.rel_moves)},
-        unchanged=plan.unchanged, seconds=time.perf_counter() - started)
+        unchanged=plan.unchanged, seconds=time.perf_counter() - started, version=version)
 
 
 # --- the whole load ---------------------------------------------------------------------------------
 
 def sync(settings: Neo4jSettings, rows: GraphRows, *, driver: neo4j.Driver | None = None,
          batch_size: int = BATCH_ROWS, progress: Callable[[str], None] | None = None,
-         timeout: float | None = None) -> SyncReport:
+         timeout: float | None = None, scope: SyncScope | None = None) -> SyncReport:
     """Make the project's graph in Neo4j equal to ``rows``, in one transaction; return what changed.
 
     Parameters
@@ -356,18 +409,23 @@ def sync(settings: Neo4jSettings, rows: GraphRows, *, driver: neo4j.Driver | Non
         Called with a short description before each statement that writes.
     timeout : float, optional
         Transaction timeout in seconds (default: the server's ``db.transaction.timeout``).
+    scope : SyncScope, optional
+        Compare and change only this part of the graph (``rows`` are then the part's rows): what an
+        incremental sync (:mod:`kb.load.neo4j`) sends after a few case files changed.
 
     Raises
     ------
     StoreError
         The server is unreachable, refused the load or it failed part-way; the transaction was rolled
         back, so the previous graph is unchanged (the message says so, or says when that is unknown).
+    StaleSync
+        ``scope`` was given but Neo4j holds another graph version than ``scope.version``.
     """
     started = time.perf_counter()
     own_driver = driver is None
     driver = driver or settings.driver()
     try:
-        return _sync(settings, driver, rows, batch_size, progress or (lambda _step: None), timeout, started)
+        return _sync(settings, driver, rows, batch_size, progress or (lambda _step: None), timeout, started, scope)
     finally:
         if own_driver:
             driver.close()
@@ -378,7 +436,8 @@ class SyncRefused(StoreError):
 
 
 def _sync(settings: Neo4jSettings, driver: neo4j.Driver, rows: GraphRows, batch_size: int,
-          progress: Callable[[str], None], timeout: float | None, started: float) -> SyncReport:
+          progress: Callable[[str], None], timeout: float | None, started: float,
+          scope: SyncScope | None = None) -> SyncReport:
     try:
         connect(driver, settings)
     except StoreError as err:
@@ -391,14 +450,22 @@ def _sync(settings: Neo4jSettings, driver: neo4j.Driver, rows: GraphRows, batch_
     try:
         with driver.session(database=settings.database) as session, \
                 session.begin_transaction(timeout=timeout, metadata={"app": "self-management-kb sync"}) as tx:
-            plan = _plan(_desired(rows), *_existing(tx))
+            version = tx.run(f"OPTIONAL MATCH (v:{VERSION_LABEL} {{id: 'graph'}}) RETURN v.version AS version"
+                             ).single(strict=True)["version"] or ""
+            if scope is not None and (not scope.version or version != scope.version):
+                raise StaleSync(f"the graph in Neo4j at {settings.uri} is not the one this store last synced "
+                                "(another load wrote to it, or it is another server or database)")
+            plan = _plan(_desired(rows), *(_existing(tx) if scope is None else _existing_in(tx, scope)))
             _refuse_foreign_conflicts(tx, plan, rows)
             _apply(tx, plan, batch_size, progress)
-            if plan.writes():  # readers' caches are kept by this version: a new one with the change
-                tx.run(f"MERGE (v:{VERSION_LABEL} {{id: 'graph'}}) SET v.version = $version", version=uuid.uuid4().hex)
+            if plan.writes() or not version:  # readers' caches are kept by this version: a new one with the change
+                version = uuid.uuid4().hex
+                tx.run(f"MERGE (v:{VERSION_LABEL} {{id: 'graph'}}) SET v.version = $version", version=version)
             tx.commit()
-        return _report(plan, started)
-    except SyncRefused:
+        report = _report(plan, started, version)
+        report.part = scope is not None
+        return report
+    except (SyncRefused, StaleSync):
         raise
     except neo4j_errors.IncompleteCommit as err:
         raise StoreError(f"the connection to Neo4j at {settings.uri} dropped while committing, so it is unknown "

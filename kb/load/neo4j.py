@@ -1,0 +1,203 @@
+"""Sync to Neo4j after the embedded load: only the part of the graph that changed since the last sync.
+
+:func:`sync_to_neo4j` is what ``graph_loader.py load --neo4j`` runs.  The embedded store's load
+(:func:`kb.load.embedded.load_embedded`) validates the content, reading only the files that changed;
+its manifest then says, for every file, its hash.  Beside it (``<store>/neo4j-sync.pickle``) a record
+per Neo4j server and database keeps what the last sync there wrote: each file's hash, and per case
+file the keys of the nodes and relationships its part of the graph has, its sources and country,
+with the graph version that sync left in Neo4j (:class:`kb.store.neo4j_sync.SyncScope`).
+
+When only case files changed since, the sync sends the part of those cases (:func:`kb.load.rows.graph_part`,
+as the embedded incremental load writes) and of the shared nodes they touch (their sources, each as its
+first declaration in file order says, and countries), and compares only those keys with Neo4j.
+Anything else (a first sync, another server or database, a graph another load wrote to since, a
+concept page or the vocabulary changed) is a full sync of every row (:func:`kb.store.neo4j_sync.sync`).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.check.validate import resolve_links
+from kb.check.vocabulary import load_vocabulary
+from kb.content.files import ContentLayout, SourceFile
+from kb.graph.rows import GraphRows
+from kb.load.cache import ParseCache, cache_version
+from kb.load.embedded import load_embedded
+from kb.load.read import load_content, read_checked
+from kb.load.results import EmbeddedLoad
+from kb.load.rows import as_list, content_rows, graph_part
+from kb.store.manifest import Manifest
+from kb.store.neo4j import Neo4jSettings
+from kb.store.neo4j_sync import NodeKey, RelKey, StaleSync, SyncReport, SyncScope, sync
+
+__all__ = ["NEO4J_STATE", "sync_to_neo4j"]
+
+#: The record of the last sync to each Neo4j server and database, in the embedded store's folder.
+NEO4J_STATE = "neo4j-sync.pickle"
+
+#: Case files changed since the last sync beyond which a full sync is sent (it reads the graph once,
+#: where a part's sync looks its keys up one by one).
+MAX_PART_FILES = 500
+
+
+@dataclass
+class _CasePart:
+    """What one case file put in the graph at the last sync."""
+
+    nodes: tuple[NodeKey, ...]
+    rels: tuple[RelKey, ...]
+    sources: tuple[str, ...]
+    country: str
+
+
+@dataclass
+class _Synced:
+    """What the last sync to one server and database wrote (see the module docstring)."""
+
+    version: str  # the graph version in Neo4j after it
+    content_version: str  # the parse cache's version: the vocabulary and the code that read the files
+    files: dict[str, str] = field(default_factory=dict)  # display -> sha256
+    cases: dict[str, _CasePart] = field(default_factory=dict)  # display -> its part
+
+
+def sync_to_neo4j(root: Path, store: Path, settings: Neo4jSettings, *,
+                  progress: Callable[[Iterable], Iterable] | None = None) -> tuple[EmbeddedLoad, SyncReport | None]:
+    """Validate and load the content into the embedded store, then bring Neo4j up to date with it.
+
+    Returns the embedded load and the sync's report (None when the content has errors: nothing
+    is sent).  Raises :class:`kb.problems.StoreError` when Neo4j refuses or fails; its previous
+    graph is then unchanged.
+    """
+    load = load_embedded(root, store, progress=progress)
+    if not load.ok:
+        return load, None
+    from kb.store import ladybug
+
+    manifest = ladybug.current_manifest(store)
+    target = f"{settings.uri} {settings.database}"
+    states = _read_states(store)
+    synced = states.get(target)
+    report = None
+    if synced is not None and _only_cases_changed(synced, manifest):
+        try:
+            report, synced = _sync_part(root, store, settings, manifest, synced)
+        except StaleSync:
+            report = None
+    if report is None:
+        report, synced = _sync_all(root, store, settings, manifest)
+    states[target] = synced
+    _write_states(store, states)
+    return load, report
+
+
+def _only_cases_changed(synced: _Synced, manifest: Manifest) -> bool:
+    if synced.content_version != manifest.version:
+        return False
+    others_then = {d: sha for d, sha in synced.files.items() if d not in synced.cases}
+    others_now = {d: r.sha256 for d, r in manifest.files.items() if r.role != "case"}
+    changed = sum(1 for d, r in manifest.files.items() if synced.files.get(d) != r.sha256)
+    return others_then == others_now and changed <= MAX_PART_FILES
+
+
+def _sync_all(root: Path, store: Path, settings: Neo4jSettings, manifest: Manifest) -> tuple[SyncReport, _Synced]:
+    """Every row compared with everything the project has in Neo4j; the record of each case's part made anew."""
+    result = load_content(root, cache=ParseCache(store / "cache", cache_version(root)))
+    rows = content_rows(result)
+    report = sync(settings, rows)
+    synced = _Synced(report.version, manifest.version, {d: r.sha256 for d, r in manifest.files.items()})
+    parts = _parts_by_file(rows)
+    for doc in result.documents:
+        if doc.role == "case":
+            synced.cases[doc.file.display] = _case_part(parts, doc)
+    return report, synced
+
+
+def _sync_part(root: Path, store: Path, settings: Neo4jSettings, manifest: Manifest,
+               synced: _Synced) -> tuple[SyncReport, _Synced]:
+    """Only the changed, added and deleted cases' parts and the shared nodes they touch."""
+    layout = ContentLayout(root)
+    vocabulary = load_vocabulary(layout.vocabulary)
+    cache = ParseCache(store / "cache", cache_version(root))
+
+    def read(display: str) -> object:
+        record = manifest.files[display]
+        return read_checked(SourceFile(root / display, display, record.role), layout, vocabulary, cache,
+                            known=(record.sha256, record.stat)).document
+
+    changed = [d for d, r in manifest.files.items() if r.role == "case" and synced.files.get(d) != r.sha256]
+    gone = [d for d in synced.cases if d not in manifest.files or d in changed]
+    cases = [read(d) for d in changed]
+    concepts = [read(d) for d, r in manifest.files.items() if r.role != "case"]
+    resolve_links(cases, [*cases, *concepts])
+    rows = graph_part(vocabulary, cases=cases)
+    parts = _parts_by_file(rows)
+    new_parts = {doc.file.display: _case_part(parts, doc) for doc in cases}
+
+    sources = {s for d in gone for s in synced.cases[d].sources} | {s for p in new_parts.values() for s in p.sources}
+    countries = {synced.cases[d].country for d in gone} | {p.country for p in new_parts.values()}
+    first_declarer: dict[str, str] = {}
+    for display, record in manifest.files.items():
+        for sid in record.source_ids:
+            if sid in sources:
+                first_declarer.setdefault(sid, display)
+    documents = {doc.file.display: doc for doc in cases}
+    declarations = []
+    for sid, display in first_declarer.items():
+        doc = documents.get(display) or documents.setdefault(display, read(display))
+        declarations.append(next(source for source in as_list(doc.data.get("sources"))
+                                 if isinstance(source, dict) and source.get("id") == sid))
+    countries_now = {r.country for r in manifest.files.values() if r.role == "case"}
+    shared = graph_part(vocabulary, sources=declarations, countries=countries & countries_now)
+    for label, nodes in shared.nodes.items():
+        rows.nodes.setdefault(label, []).extend(nodes)
+    rows.rels.extend(shared.rels)
+
+    before, after = [synced.cases[d] for d in gone], list(new_parts.values())
+    scope = SyncScope({key for part in (*before, *after) for key in part.nodes}
+                      | {("Source", sid) for sid in sources} | {("Country", c) for c in countries},
+                      {key for part in (*before, *after) for key in part.rels}, synced.version)
+    report = sync(settings, rows, scope=scope)
+    cases_now = {d: part for d, part in synced.cases.items() if d in manifest.files}
+    cases_now.update(new_parts)
+    return report, _Synced(report.version, manifest.version, {d: r.sha256 for d, r in manifest.files.items()},
+                           cases_now)
+
+
+def _parts_by_file(rows: GraphRows) -> dict[str, tuple[list[NodeKey], list[RelKey]]]:
+    """The keys of the nodes and relationships each file put in the graph (its ``file`` property)."""
+    parts: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for label, nodes in rows.nodes.items():
+        for node in nodes:
+            if node.get("file"):
+                parts[node["file"]][0].append((label, node["id"]))
+    for rel in rows.rels:
+        parts[rel.props["file"]][1].append((rel.type, rel.start_label, rel.start, rel.end_label, rel.end))
+    return parts
+
+
+def _case_part(parts: dict[str, tuple[list, list]], doc: object) -> _CasePart:
+    nodes, rels = parts.get(doc.file.display, ([], []))
+    sources = tuple(s["id"] for s in as_list(doc.data.get("sources")) if isinstance(s, dict) and "id" in s)
+    return _CasePart(tuple(nodes), tuple(rels), sources, doc.data["country"])
+
+
+def _read_states(store: Path) -> dict[str, _Synced]:
+    try:
+        with (store / NEO4J_STATE).open("rb") as file:
+            states = pickle.load(file)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return {}  # none yet, or unreadable: the next sync is a full one
+    return states if isinstance(states, dict) else {}
+
+
+def _write_states(store: Path, states: dict[str, _Synced]) -> None:
+    part = store / (NEO4J_STATE + ".part")
+    with part.open("wb") as file:
+        pickle.dump(states, file, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(part, store / NEO4J_STATE)
