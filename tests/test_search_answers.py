@@ -98,6 +98,15 @@ def test_a_name_query_shows_its_case_first(real_client) -> None:
     page = real_client.get("/search?q=buurtzorg").get_data(as_text=True)
     assert page.index('id="best-match-title"') < page.index('id="passages-title"')
     assert real_client.get("/search.json?q=advice process").json["best_match"]["id"] == "advice-process"
+
+
+def test_the_best_match_card_says_what_the_case_is(real_client) -> None:
+    """The card shows the case's summary, not the first stretch of its page that names it (which opened
+    with the word of its first heading: "Context Buurtzorg ...")."""
+    card = real_client.get("/search.json?q=buurtzorg").json["best_match"]
+    assert card["snippet"].startswith("Dutch community-nursing organisation in which teams of at most a dozen nurses")
+    concept = real_client.get("/search.json?q=advice process").json["best_match"]
+    assert not concept["snippet"].startswith("Context")
     assert real_client.get("/search.json", query_string={"q": QUESTION}).json["best_match"]["id"] == "staff-attrition"
 
 

@@ -58,6 +58,7 @@ Steps 1 and 3 share their words with the index through :mod:`kb.analysis.words`.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Iterable, Sequence
@@ -321,7 +322,17 @@ class SearchIndex:
         return SearchResults(query, hits, total, plan.corrections, passages, passages_total, plan.common_words,
                              {typed: names for typed, names in synonyms.items() if names},
                              list(dict.fromkeys(term.word for term in plan.terms)), list(plan.intents),
-                             self._named(plan, hits))
+                             self._card(self._named(plan, hits), plan))
+
+    def _card(self, hit: SearchHit | None, plan: _Plan) -> SearchHit | None:
+        """The best match as a card shows it: what the case or concept is (its summary or definition), not
+        the stretch of its page where the name first occurs (which may open with a section's heading)."""
+        doc = self.documents.get((hit.kind, hit.id)) if hit is not None else None
+        if doc is None or not doc.text:
+            return hit
+        marks = {term.stem for term in plan.terms}
+        summary = shorten(doc.text, 2 * SNIPPET_CHARS)
+        return dataclasses.replace(hit, snippet=summary, snippet_html=highlight_words(summary, marks))
 
     def _named(self, plan: _Plan, hits: list[SearchHit]) -> SearchHit | None:
         """The case or concept the question names: the best document hit whose name or an alias has all its
