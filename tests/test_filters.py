@@ -4,6 +4,7 @@ a message naming what the page takes; a value no case has is said on the page.""
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 
@@ -143,13 +144,40 @@ def test_sources_and_timeline_say_a_value_nothing_has(real_client) -> None:
     sources = real_client.get("/sources.json?year=1066&type=report").json
     assert (sources["total"], sources["notices"]) == (0, [
         {"facet": "year", "value": "1066", "remove_url": "/sources.json?type=report",
-         "message": "No source has the year '1066': it is not one of this list's values."}])
+         "message": "No source has the year '1066': it is not one of this list's values.", "suggestions": []}])
     page = real_client.get("/sources?year=1066").get_data(as_text=True)
     assert ('<p class="notice" role="status">No source has the year &#39;1066&#39;: it is not one of this list&#39;s '
             'values. <a href="/sources">Remove it</a>.</p>') in page
     timeline = real_client.get("/timeline.json?status=finished&country=GB").json
     assert [n["message"] for n in timeline["notices"]] == [
         "No organisation has the status of self-management 'finished': it is not one of this page's values."]
+
+
+def test_sources_suggest_the_organisation_a_typed_name_or_mistyped_id_means(real_client) -> None:
+    for typed in ("Buurtzorg Nederland", "buurtzorgg"):
+        notices = real_client.get(f"/sources.json?organisation={typed}").json["notices"]
+        assert notices[0]["suggestions"][0] == {"value": "buurtzorg", "label": "Buurtzorg Nederland",
+                                                "url": "/sources.json?organisation=buurtzorg"}
+    page = real_client.get("/sources?organisation=buurtzorgg").get_data(as_text=True)
+    assert 'Did you mean <a href="/sources?organisation=buurtzorg">Buurtzorg Nederland</a> (<code>buurtzorg</code>)' in page
+
+
+def test_a_filter_of_too_many_values_is_a_text_field_suggesting_the_most_common(monkeypatch, client) -> None:
+    from webapp.views import sources
+
+    monkeypatch.setattr(sources, "FILTER_CHOICES", 1)
+    filters = {f["name"]: f for f in client.get("/sources.json?organisation=beta-shoes").json["filters"]}
+    assert [(v["value"], v["selected"]) for v in filters["organisation"]["values"]] == [
+        ("alpha-care", False), ("beta-shoes", True)]  # the one of the most sources, and the one chosen
+    assert filters["organisation"]["unlisted"] == 0
+    filters = {f["name"]: f for f in client.get("/sources.json").json["filters"]}
+    assert [v["value"] for v in filters["organisation"]["values"]] == ["alpha-care"]
+    assert filters["organisation"]["unlisted"] == 1
+    page = client.get("/sources").get_data(as_text=True)
+    assert re.search(r'<input type="text" id="filter-organisation" name="organisation" '
+                     r'list="filter-organisation-choices"[^>]*value="">', page)
+    assert "the suggestions list the 1 most common of 2." in page
+    assert '<select id="filter-type" name="type">' in page  # a short list stays a list
 
 
 def test_compare_and_report_say_a_limit_they_cannot_show(real_client) -> None:

@@ -193,6 +193,7 @@ class FacetValue:
 class FacetCounts:
     facet: Facet
     values: tuple[FacetValue, ...]
+    unlisted: int = 0  # values with a count left out of ``values`` (a list capped to its most common values)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,9 @@ from .base import page_route, respond
 from .links import CONCEPT_FOLDERS, missing, node_url
 
 bp = Blueprint("sources", __name__)
+#: The most values a filter lists (those of the most sources); any other is typed.  At 10,000 cases the
+#: organisation filter listed 10,000 values: most of the page's time and weight.
+FILTER_CHOICES = 100
 
 _CLAIM_TYPE_NAMES = {**KIND_OF_CLAIM_TYPE, "FIGURE": "figure", "VIEW": "view on a disputed claim",
                      "PROFILE": "profile (founded, place, legal form, status)"}
@@ -33,7 +36,7 @@ def sources(fmt: str):
     chosen = parse_source_selection(request.args.getlist)
     number = whole_number(request.args.get("page", "1"), "page")
     facets = derived(store, "sources and their facets", _source_facets)
-    result = facets.facet(chosen)
+    result = facets.facet(chosen, most=FILTER_CHOICES)
     try:
         page = paginate(result.sources, number, current_app.config["KB_PAGE_SIZE"])
     except PageOutOfRange as err:
@@ -56,7 +59,8 @@ def sources(fmt: str):
             "selection": {name: list(v) for name, v in chosen.items()},
             "filters": [{"name": counts.facet.name, "title": counts.facet.title,
                          "values": [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected}
-                                    for v in counts.values]} for counts in result.facets],
+                                    for v in counts.values], "unlisted": counts.unlisted}
+                        for counts in result.facets],
             "page": {"number": page.number, "pages": page.pages, "size": page.size,
                      "next": link(page.number + 1) if page.number < page.pages else None,
                      "previous": link(page.number - 1) if page.number > 1 else None},
@@ -73,9 +77,12 @@ def _unknown_values(chosen: dict[str, tuple[str, ...]], facets: SourceFacets, en
         for value in wanted:
             if not facets.has(name, value):
                 rest = {n: [v for v in vs if (n, v) != (name, value)] for n, vs in chosen.items()}
+                suggestions = [{"value": found, "label": facets.label(name, found),
+                                "url": url_for(endpoint, **{**rest, name: [*rest.get(name, []), found]})}
+                               for found in (facets.closest(name, value) if name == "organisation" else [])]
                 notices.append({"facet": name, "value": value, "remove_url": url_for(endpoint, **rest),
                                 "message": f"No source has the {name} '{value}': it is not one of this list's "
-                                           "values."})
+                                           "values.", "suggestions": suggestions})
     return notices
 
 
