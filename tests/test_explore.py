@@ -301,8 +301,8 @@ def test_framework_page_lists_its_practices_and_adopters(client) -> None:
     assert "<h2 id=\"sec-claims\">Organisations following it</h2>" in page
 
 
-def test_concept_claims_are_paged(mini_store, make_client) -> None:
-    client = make_client(KB_STORE_PATH=str(mini_store), KB_PAGE_SIZE=1)
+def test_concept_claims_are_paged(shared_mini_store, make_client) -> None:
+    client = make_client(KB_STORE_PATH=str(shared_mini_store), KB_PAGE_SIZE=1)
     data = client.get("/challenges/staff-attrition.json?page=2").json
     assert data["claims_page"] == {"page": 2, "pages": 2, "per_page": 1, "total": 2} and data["cases"] == 2
     assert [c["organisation"] for c in data["claims"]] == ["beta-shoes"]

@@ -89,8 +89,8 @@ def test_errors_and_the_console_are_never_cached(site) -> None:
     assert list(pages._pages) == [], list(pages._pages)
 
 
-def test_the_cache_can_be_turned_off(mini_store: Path) -> None:
-    app = create_app({"TESTING": True, "KB_STORE_PATH": str(mini_store), "KB_PAGE_CACHE_MB": 0, **TEST_LIMITS})
+def test_the_cache_can_be_turned_off(shared_mini_store: Path) -> None:
+    app = create_app({"TESTING": True, "KB_STORE_PATH": str(shared_mini_store), "KB_PAGE_CACHE_MB": 0, **TEST_LIMITS})
     client = app.test_client()
     first = client.get("/cases/alpha-care")
     with app.app_context():

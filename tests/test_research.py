@@ -59,10 +59,10 @@ def test_keywords_inside_strings_are_not_refused() -> None:
     check_read_only("MATCH (o:Organisation) WHERE o.summary CONTAINS 'CREATE a DELETE' RETURN o.id")
 
 
-def test_the_read_only_database_refuses_writes_that_slip_past_the_guard(mini_store) -> None:
+def test_the_read_only_database_refuses_writes_that_slip_past_the_guard(shared_mini_store) -> None:
     from kb.store.ladybug import LadybugStore
 
-    store = LadybugStore(mini_store)
+    store = LadybugStore(shared_mini_store)
     connection_db = store._database_for_reading()
     import ladybug
 
@@ -70,16 +70,16 @@ def test_the_read_only_database_refuses_writes_that_slip_past_the_guard(mini_sto
         ladybug.Connection(connection_db).execute("CREATE (:Sector {id: 'x', name: 'y'})")
 
 
-def test_long_queries_are_stopped_with_a_clear_message(mini_store) -> None:
-    client = create_app({"TESTING": True, "KB_STORE_PATH": str(mini_store), "KB_QUERY_TIMEOUT_MS": 300}).test_client()
+def test_long_queries_are_stopped_with_a_clear_message(shared_mini_store) -> None:
+    client = create_app({"TESTING": True, "KB_STORE_PATH": str(shared_mini_store), "KB_QUERY_TIMEOUT_MS": 300}).test_client()
     response = console(client, "MATCH (a), (b), (c), (d), (e) WHERE a.id <> b.id AND b.id <> c.id "
                                "AND c.id <> d.id AND d.id <> e.id RETURN count(*)")
     assert response.status_code == 400
     assert "longer than 0.3 s and was stopped" in response.json["error"]
 
 
-def test_row_cap_streams_and_stops(mini_store) -> None:
-    client = create_app({"TESTING": True, "KB_STORE_PATH": str(mini_store), "KB_QUERY_ROW_CAP": 7}).test_client()
+def test_row_cap_streams_and_stops(shared_mini_store) -> None:
+    client = create_app({"TESTING": True, "KB_STORE_PATH": str(shared_mini_store), "KB_QUERY_ROW_CAP": 7}).test_client()
     result = console(client, "UNWIND range(1, 100000) AS x RETURN x").json["result"]
     assert result["row_count"] == 7 and result["truncated"] is True
     result = console(client, "MATCH (a), (b), (c) RETURN a.id, b.id, c.id").json["result"]

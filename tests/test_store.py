@@ -18,8 +18,8 @@ from kb.store.ladybug import writer as ladybug_writer
 from .conftest import REPO, kill_when_it_prints, load_into
 
 
-def test_named_queries_answer_on_the_fixture(mini_store: Path) -> None:
-    store = LadybugStore(mini_store)
+def test_named_queries_answer_on_the_fixture(shared_mini_store: Path) -> None:
+    store = LadybugStore(shared_mini_store)
     names = [row["name"] for row in store.query("organisations")]
     assert names == ["Alpha Care", "Beta Shoes"]
     claims = store.query("organisation_claims", id="alpha-care")
