@@ -716,3 +716,20 @@ def test_explore_pages_read_the_same_from_neo4j(neo4j_real_client, real_client) 
     for path in ("/compare?case=buurtzorg", "/patterns", "/practices/self-managing-teams"):
         assert neo4j_real_client.get(path).status_code == 200, path
     assert neo4j_real_client.get("/practices/nope.json").status_code == 404
+
+
+def test_claims_behind_a_count_come_a_page_of_organisations_at_a_time(monkeypatch, real_client) -> None:
+    from webapp.views import patterns
+
+    url = "/patterns/claims.json?practice=self-managing-teams&outcome=staff-wellbeing"
+    whole = real_client.get(url + "&page=1").json  # another address than the pages' (the page cache keeps each)
+    assert whole["page"]["pages"] == 1 and len(whole["organisations"]) == whole["count"] > 2
+    monkeypatch.setattr(patterns, "ORGANISATIONS_PER_PAGE", 2)
+    first, second = real_client.get(url).json, real_client.get(url + "&page=2").json
+    assert [o["id"] for o in first["organisations"] + second["organisations"]] == [
+        o["id"] for o in whole["organisations"]]
+    assert first["organisations"] == whole["organisations"][:2]  # each with the same claims and sources
+    assert first["page"]["next"] == url + "&page=2" and second["page"]["previous"] == url + "&page=1"
+    assert real_client.get(url + "&page=999").status_code == 404
+    page = real_client.get(url.replace(".json", "")).get_data(as_text=True)
+    assert 'aria-label="Pages of organisations"' in page and 'rel="next"' in page

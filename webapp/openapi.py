@@ -69,7 +69,7 @@ PARAMETERS: dict[str, list[dict[str, Any]]] = {
         {"name": "practice", "schema": _TEXT, "description": "a practice id"},
         {"name": "challenge", "schema": _TEXT, "description": "a challenge id (or outcome)"},
         {"name": "outcome", "schema": _TEXT, "description": "an outcome id (or challenge)"},
-        _SCOPE, _GRADE,
+        _SCOPE, _GRADE, {"name": "page", "schema": _PAGE},
     ],
     "search.search_json": [{"name": "q", "schema": _TEXT, "description": "a question or words (cut at 200 "
                                                                          "characters)"},

@@ -11,8 +11,10 @@ from kb import analysis
 from kb import evidence as grades
 from kb.analysis import CaseIndex
 from kb.analysis.claims import kept_claims
+from kb.analysis.facets import PageOutOfRange, paginate
 from kb.queries.explore import concept_query
 
+from ..bounds import whole_number
 from ..store import get_store
 from .base import page_route, respond
 from .concepts import VERBS
@@ -71,6 +73,8 @@ def matrix_data(index: CaseIndex, matrix: analysis.Matrix, args: dict[str, str] 
 
 #: The pairs of kinds a pattern cell can join: (what organisations use, what they faced or reported).
 PATTERN_PAIRS = (("practice", "challenge"), ("practice", "outcome"))
+#: Organisations a page of the claims behind a count lists (at 10,000 cases a count can be thousands).
+ORGANISATIONS_PER_PAGE = 50
 
 
 @page_route(bp, "/patterns/claims")
@@ -99,12 +103,27 @@ def pattern_claims(fmt: str):
                                    *(store.query(concept_query(kind, "reported"), id=concept)
                                      if selected["scope"] == "all" else [])], selected["scope"], selected["min_grade"])
                 for kind, concept in ((row_kind, row), (col_kind, col))}
-    cited = {source for rows in evidence.values() for claim in rows for source in claim["sources"] or []}
+    # Each organisation's claims found once (not every claim scanned per organisation: thousands of both at
+    # 10,000 cases), and only a page of organisations made into entries and drawn.
+    by_case: dict[str, dict[str, list[dict[str, Any]]]] = {kind: {} for kind in (row_kind, col_kind)}
+    for kind, rows in evidence.items():
+        for claim in rows:
+            by_case[kind].setdefault(claim["organisation"], []).append(claim)
+    try:
+        page = paginate(cases, whole_number(request.args.get("page", "1"), "page"), ORGANISATIONS_PER_PAGE)
+    except PageOutOfRange as err:
+        abort(404, f"No such page of organisations: {err}.")
+    cited = {source for kind in by_case for case in page.items for claim in by_case[kind].get(case, [])
+             for source in claim["sources"] or []}
     sources = {s["id"]: s for s in store.query("explore_sources", ids=sorted(cited))}
     organisations = [{"id": case, "name": index.profiles[case].name,
-                      "claims": {kind: [_claim_entry(claim, sources, full) for claim in evidence[kind]
-                                        if claim["organisation"] == case] for kind in (row_kind, col_kind)}}
-                     for case in cases]
+                      "claims": {kind: [_claim_entry(claim, sources, full) for claim in by_case[kind].get(case, [])]
+                                 for kind in (row_kind, col_kind)}}
+                     for case in page.items]
+    endpoint = request.endpoint
+
+    def link(number: int) -> str:
+        return url_for(endpoint, **{**request.args.to_dict(flat=False), "page": number})
     data = {
         "filter": {key: selected[key] for key in ("scope", "min_grade", "description")},
         "ignored": selected["ignored"],
@@ -115,9 +134,17 @@ def pattern_claims(fmt: str):
         "title": f"{index.name(col_kind, col)} among organisations that {VERBS[row_kind][0]} "
                  f"{index.name(row_kind, row)}",
         "organisations": organisations,
+        "page": {"number": page.number, "pages": page.pages, "size": page.size,
+                 "next": link(page.number + 1) if page.number < page.pages else None,
+                 "previous": link(page.number - 1) if page.number > 1 else None},
         "cases_url": facet_url(**{row_kind: row, col_kind: col}),
     }
-    return respond(fmt, "pattern_claims.html", data, verbs=VERBS, kinds=KIND_PAGES, choices=selected["choices"])
+    # The evidence profile counts the claims of every organisation of the count, not only this page's.
+    in_cell = set(cases)
+    cell_claims = {kind: [claim for claim in rows if claim["organisation"] in in_cell]
+                   for kind, rows in evidence.items()}
+    return respond(fmt, "pattern_claims.html", data, verbs=VERBS, kinds=KIND_PAGES, choices=selected["choices"],
+                   cell_claims=cell_claims)
 
 
 def _claim_entry(claim: dict[str, Any], sources: dict[str, dict[str, Any]], index: CaseIndex) -> dict[str, Any]:
