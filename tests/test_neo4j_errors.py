@@ -36,9 +36,9 @@ from .neo4j_fixtures import load_server_module
 
 def load_cli(uri: str, *extra: str, env: dict | None = None):
     # The embedded store the sync keeps its record in: a fresh one, never beside the fixture.
-    store = tempfile.mkdtemp(prefix="kb-neo4j-cli-")
-    result = CliRunner().invoke(main, ["load", "--root", str(FIXTURES / "mini"), "--store", store, "--neo4j", uri,
-                                       *extra], env=env or {})
+    with tempfile.TemporaryDirectory(prefix="kb-neo4j-cli-") as store:
+        result = CliRunner().invoke(main, ["load", "--root", str(FIXTURES / "mini"), "--store", store, "--neo4j",
+                                           uri, *extra], env=env or {})
     assert "Traceback" not in result.output
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception

@@ -16,6 +16,7 @@ concept page or the vocabulary changed) is a full sync of every row (:func:`kb.s
 
 from __future__ import annotations
 
+import marshal
 import os
 import pickle
 from collections import defaultdict
@@ -63,7 +64,16 @@ class _Synced:
     version: str  # the graph version in Neo4j after it
     content_version: str  # the parse cache's version: the vocabulary and the code that read the files
     files: dict[str, str] = field(default_factory=dict)  # display -> sha256
-    cases: dict[str, _CasePart] = field(default_factory=dict)  # display -> its part
+    # display -> its part, marshalled (:func:`_packed`): read and written on every sync, unpacked
+    # only for the cases that changed
+    cases: dict[str, bytes] = field(default_factory=dict)
+
+    def part(self, display: str) -> _CasePart:
+        return _CasePart(*marshal.loads(self.cases[display]))
+
+
+def _packed(part: _CasePart) -> bytes:
+    return marshal.dumps((part.nodes, part.rels, part.sources, part.country))
 
 
 def sync_to_neo4j(root: Path, store: Path, settings: Neo4jSettings, *,
@@ -114,7 +124,7 @@ def _sync_all(root: Path, store: Path, settings: Neo4jSettings, manifest: Manife
     parts = _parts_by_file(rows)
     for doc in result.documents:
         if doc.role == "case":
-            synced.cases[doc.file.display] = _case_part(parts, doc)
+            synced.cases[doc.file.display] = _packed(_case_part(parts, doc))
     return report, synced
 
 
@@ -139,8 +149,9 @@ def _sync_part(root: Path, store: Path, settings: Neo4jSettings, manifest: Manif
     parts = _parts_by_file(rows)
     new_parts = {doc.file.display: _case_part(parts, doc) for doc in cases}
 
-    sources = {s for d in gone for s in synced.cases[d].sources} | {s for p in new_parts.values() for s in p.sources}
-    countries = {synced.cases[d].country for d in gone} | {p.country for p in new_parts.values()}
+    before, after = [synced.part(d) for d in gone], list(new_parts.values())
+    sources = {sid for part in (*before, *after) for sid in part.sources}
+    countries = {part.country for part in (*before, *after)}
     first_declarer: dict[str, str] = {}
     for display, record in manifest.files.items():
         for sid in record.source_ids:
@@ -158,13 +169,12 @@ def _sync_part(root: Path, store: Path, settings: Neo4jSettings, manifest: Manif
         rows.nodes.setdefault(label, []).extend(nodes)
     rows.rels.extend(shared.rels)
 
-    before, after = [synced.cases[d] for d in gone], list(new_parts.values())
     scope = SyncScope({key for part in (*before, *after) for key in part.nodes}
                       | {("Source", sid) for sid in sources} | {("Country", c) for c in countries},
                       {key for part in (*before, *after) for key in part.rels}, synced.version)
     report = sync(settings, rows, scope=scope)
     cases_now = {d: part for d, part in synced.cases.items() if d in manifest.files}
-    cases_now.update(new_parts)
+    cases_now.update((display, _packed(part)) for display, part in new_parts.items())
     return report, _Synced(report.version, manifest.version, {d: r.sha256 for d, r in manifest.files.items()},
                            cases_now)
 

@@ -241,18 +241,21 @@ def _existing_in(tx: neo4j.Transaction, scope: SyncScope) -> tuple[dict, dict]:
                     f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) WHERE n:{MANAGED_LABEL} "
                     f"RETURN elementId(n) AS eid, n.id AS id, n.line AS line, n.{HASH_PROPERTY} AS hash", ids=batch):
                 nodes[(label, node_id)].append((digest, eid, line))
+    # Relationships by their start nodes, one statement per start label (few, so Neo4j plans few
+    # statements), keeping only the scope's: every relationship of a part starts at a node with an id.
     rels: dict[RelKey, list[tuple[int, str, str]]] = defaultdict(list)
-    ends_by_kind: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
-    for rel_type, start, a, end, b in scope.relationships:
-        ends_by_kind[(rel_type, start, end)].append({"s": a, "e": b})
-    for (rel_type, start, end), ends in ends_by_kind.items():
-        for batch in _batches(ends, BATCH_ROWS):
-            for eid, a, b, line, digest in tx.run(
-                    f"UNWIND $rows AS row MATCH (a:{start} {{id: row.s}})-[r:{rel_type}]->(b:{end} {{id: row.e}}) "
-                    f"WHERE r.{HASH_PROPERTY} IS NOT NULL "
-                    f"RETURN elementId(r) AS eid, a.id AS a, b.id AS b, r.line AS line, r.{HASH_PROPERTY} AS hash",
-                    rows=batch):
-                rels[(rel_type, start, a, end, b)].append((line or 0, digest, eid))
+    starts_by_label: dict[str, set[str]] = defaultdict(set)
+    for _type, start, a, _end, _b in scope.relationships:
+        starts_by_label[start].add(a)
+    for start, ids in starts_by_label.items():
+        for batch in _batches(sorted(ids), BATCH_ROWS):
+            for eid, rel_type, a, b_labels, b, line, digest in tx.run(
+                    f"UNWIND $ids AS id MATCH (a:{start} {{id: id}})-[r]->(b) WHERE r.{HASH_PROPERTY} IS NOT NULL "
+                    f"RETURN elementId(r) AS eid, type(r) AS type, a.id AS a, labels(b) AS b_labels, b.id AS b, "
+                    f"r.line AS line, r.{HASH_PROPERTY} AS hash", ids=batch):
+                key = (rel_type, start, a, _schema_label(b_labels), b)
+                if key in scope.relationships:
+                    rels[key].append((line or 0, digest, eid))
     return nodes, rels
 
 
@@ -443,7 +446,8 @@ def _sync(settings: Neo4jSettings, driver: neo4j.Driver, rows: GraphRows, batch_
     except StoreError as err:
         raise StoreError(f"{err}; nothing was loaded") from err
     try:
-        ensure_constraints(driver, settings.database)
+        if scope is None:  # a sync of a part follows a full one, which made them
+            ensure_constraints(driver, settings.database)
     except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as err:
         raise StoreError(f"{describe_error(err, settings)} (while creating the uniqueness constraints); "
                          "no data was changed") from err
