@@ -733,3 +733,19 @@ def test_claims_behind_a_count_come_a_page_of_organisations_at_a_time(monkeypatc
     assert real_client.get(url + "&page=999").status_code == 404
     page = real_client.get(url.replace(".json", "")).get_data(as_text=True)
     assert 'aria-label="Pages of organisations"' in page and 'rel="next"' in page
+
+
+def test_patterns_draw_each_matrix_once_per_graph_version_and_filter(app, client) -> None:
+    drawn: list[str] = []
+    draw = app.jinja_env.globals["dot_matrix"]
+    app.jinja_env.globals["dot_matrix"] = lambda m, **options: drawn.append(options["chart_id"]) or draw(m, **options)
+    try:
+        first = client.get("/patterns?grade=").get_data(as_text=True)
+        before = len(drawn)  # 2, or 0 when an earlier test drew them for this graph version
+        again = client.get("/patterns?scope=self").get_data(as_text=True)  # the same filter, another address
+    finally:
+        app.jinja_env.globals["dot_matrix"] = draw
+    assert before in (0, 2) and len(drawn) == before  # not drawn again
+    assert 'id="practice-challenge-chart"' in first
+    figures = [page[page.index('<figure class="chart-figure">'):page.rindex("</figure>")] for page in (first, again)]
+    assert figures[0] == figures[1]

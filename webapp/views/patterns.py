@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, get_template_attribute, request, url_for
 
 from kb import analysis
 from kb import evidence as grades
@@ -13,6 +13,7 @@ from kb.analysis import CaseIndex
 from kb.analysis.claims import kept_claims
 from kb.analysis.facets import PageOutOfRange, paginate
 from kb.queries.explore import concept_query
+from kb.store.versioned import derived
 
 from ..bounds import whole_number
 from ..store import get_store
@@ -22,6 +23,11 @@ from .evidence import evidence_filter, filter_args
 from .links import KIND_PAGES, about_links, facet_url
 
 bp = Blueprint("patterns", __name__)
+
+
+#: The two matrices of the patterns page: (key in ``matrices``, section id, title, the verb of its column).
+PATTERN_SECTIONS = (("practice_challenge", "practice-challenge", "Practices and challenges", "faced"),
+                    ("practice_outcome", "practice-outcome", "Practices and outcomes", "reported"))
 
 
 @page_route(bp, "/patterns")
@@ -47,7 +53,19 @@ def patterns(fmt: str):
             ("top_pairs", col), lambda m=matrix: analysis.top_pairs(index, m, limit=8))]
             for col, matrix in matrices.items()},
     }
-    return respond(fmt, "patterns.html", data, verbs=VERBS, kinds=KIND_PAGES, choices=selected["choices"])
+    return respond(fmt, "patterns.html", data, verbs=VERBS, kinds=KIND_PAGES, choices=selected["choices"],
+                   sections=PATTERN_SECTIONS, figures=_figures(data["matrices"], args) if fmt == "html" else {})
+
+
+def _figures(matrices: dict[str, dict[str, Any]], args: dict[str, str]) -> dict[str, Any]:
+    """Each matrix's figure (its dot matrix and most frequent pairs) as HTML, drawn once per graph version and
+    filter: about 1,200 dots took most of a request.  Kept with the version (:func:`kb.store.versioned.derived`),
+    at most one per section and filter (the filter's values are the few known scopes and grades)."""
+    figure = get_template_attribute("chart_macros.html", "matrix_figure")
+    return {key: derived(get_store(), f"patterns figure {key} {sorted(args.items())}",
+                         lambda _store, key=key, section_id=section_id, title=title, verb=verb:
+                         figure(matrices[key], section_id, title, verb))
+            for key, section_id, title, verb in PATTERN_SECTIONS}
 
 
 def matrix_data(index: CaseIndex, matrix: analysis.Matrix, args: dict[str, str] | None = None) -> dict[str, Any]:
