@@ -89,6 +89,10 @@ def values_for(param: str, cypher: str, ids: dict[str, list[str]]) -> list[Any]:
         return some_of_each
     if param == "ids":
         return [some_of_each]
+    if param == "skip":
+        return [0, 2]
+    if param == "limit":
+        return [3]
     if param == "organisations":
         return [ids.get("Organisation", [])[:IDS_OF_LOOKED_UP_LABEL]]
     if param == "labels":

@@ -114,10 +114,7 @@ _WHOLE_GRAPH = [
 def _concept_queries(kind: str, label: str) -> list[NamedQuery]:
     """The evidence queries of one concept label (the label is a constant, never input)."""
     concept = f"(c:{label}{{own}} {{id: $id}})"
-    return [
-        NamedQuery(
-            f"concept_{kind}_claims", f"Organisations' claims about one {kind}, with their evidence.",
-            f"""
+    claims = f"""
             MATCH (o:Organisation{{own}})-[r{{own:r}}]->{concept}
             WHERE {{rel_type:r}} IN {_CLAIM_TYPES}
             RETURN o.id AS organisation, o.name AS name, {{rel_type:r}} AS type, r.detail AS detail,
@@ -125,7 +122,46 @@ def _concept_queries(kind: str, label: str) -> list[NamedQuery]:
                    r.file AS file, r.line AS line,
                    r.scope AS scope, r.evidence AS evidence, r.contested AS contested
             ORDER BY name, organisation, line
+            """
+    # A concept page shows a page of its claims: the page, how many there are, and the figures and views of
+    # the page's organisations are read, not every claim of a practice thousands of cases use.
+    return [
+        NamedQuery(f"concept_{kind}_claims", f"Organisations' claims about one {kind}, with their evidence.",
+                   claims, ("id",)),
+        NamedQuery(f"concept_{kind}_claims_page",
+                   f"One page of the organisations' claims about one {kind} (in the order of concept_{kind}_claims).",
+                   claims + "SKIP $skip LIMIT $limit\n", ("id", "skip", "limit")),
+        NamedQuery(
+            f"concept_{kind}_claim_count", f"How many claims organisations make about one {kind}.",
+            f"""
+            MATCH (o:Organisation{{own}})-[r{{own:r}}]->{concept}
+            WHERE {{rel_type:r}} IN {_CLAIM_TYPES}
+            RETURN count(*) AS claims
             """, ("id",)),
+        NamedQuery(
+            f"concept_{kind}_figures_from", f"The figures the given organisations give about one {kind}.",
+            f"""
+            MATCH (o:Organisation{{own}})
+            WHERE o.id IN $organisations
+            MATCH (o{{own}})-[kr25:HAS_FIGURE|REPORTS_FIGURE{{own:kr25}}]->(f:Figure{{own}})
+                  -[kr26:ABOUT{{own:kr26}}]->{concept}
+            RETURN o.id AS organisation, f.id AS id, f.value AS value, f.value_max AS value_max, f.unit AS unit,
+                   f.description AS description, f.year AS year, f.sources AS sources, f.status AS status,
+                   f.line AS line, f.scope AS scope, f.about AS about, f.evidence AS evidence
+            ORDER BY organisation, line
+            """, ("id", "organisations")),
+        NamedQuery(
+            f"concept_{kind}_views_from", f"Each side of given organisations' disputed claims about one {kind}.",
+            f"""
+            MATCH (o:Organisation{{own}})
+            WHERE o.id IN $organisations
+            MATCH (o{{own}})-[kr27:HAS_CLAIM|REPORTS_CLAIM{{own:kr27}}]->(claim:Claim{{own}})
+                  -[kr28:ABOUT{{own:kr28}}]->{concept}
+            MATCH (claim{{own}})-[kr29:HAS_VIEW{{own:kr29}}]->(v:View{{own}})
+            RETURN o.id AS organisation, claim.line AS claim_line, v.text AS text, v.sources AS sources,
+                   v.line AS line, v.scope AS scope, v.evidence AS evidence
+            ORDER BY organisation, claim_line, line
+            """, ("id", "organisations")),
         NamedQuery(
             f"concept_{kind}_reported", f"What files say about one {kind} at other organisations or in general.",
             f"""

@@ -62,13 +62,16 @@ def _concept_page(kind: str, concept_id: str, fmt: str):
     if info is None:
         raise not_found(f"No {kind} with id '{concept_id}'.", concept_id, *page_names(store, kind),
                         url_of=lambda found: f"/{KIND_PAGES[kind][0]}/{found}")
-    claims, paging = _page_of(store.query(concept_query(kind, "claims"), id=concept_id))
+    claims, paging = _page_of(store, kind, concept_id)
     # What files say about this concept at organisations they supported, inspired or franchised, or in
     # general: shown apart, never counted as those files' own.
     reported = store.query(concept_query(kind, "reported"), id=concept_id)
-    views = store.query(concept_query(kind, "views"), id=concept_id)
+    # The views and figures of the organisations shown (a practice's thousands of cases have thousands).
+    shown = sorted({row["organisation"] for row in [*claims, *reported]})
+    views = store.query(concept_query(kind, "views_from"), id=concept_id, organisations=shown)
     claims, reported = with_views(claims, views), with_views(reported, views)
-    with_figures([*claims, *reported], store.query(concept_query(kind, "figures"), id=concept_id), index=index)
+    with_figures([*claims, *reported], store.query(concept_query(kind, "figures_from"), id=concept_id,
+                                                   organisations=shown), index=index)
     with_about([*claims, *reported], index)
     # The sources cited on this page: by its claims, their figures and views, and by the concept's own text.
     cited = {source for claim in [*claims, *reported] for source in claim["sources"]}
@@ -113,13 +116,13 @@ def related_concepts(index: CaseIndex, kind: str, concept_id: str) -> dict[str, 
             "includes": sorted(includes, key=lambda c: c["name"]), "included_in": included_in}
 
 
-def _page_of(claims: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """One page of a concept's claims (``?page=``, ``KB_PAGE_SIZE`` a page) and where it is."""
+def _page_of(store: Any, kind: str, concept_id: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """One page of a concept's claims (``?page=``, ``KB_PAGE_SIZE`` a page) and where it is, read a page at a time."""
     per_page = current_app.config["KB_PAGE_SIZE"]
-    pages = max(1, -(-len(claims) // per_page))
     page = whole_number(request.args.get("page", "1"), "page")
+    total = store.query(concept_query(kind, "claim_count"), id=concept_id)[0]["claims"]
+    pages = max(1, -(-total // per_page))
     if not 1 <= page <= pages:
         abort(404, f"No page {page}: the claims fill {pages} page{'s' if pages > 1 else ''}.")
-    start = (page - 1) * per_page
-    return claims[start:start + per_page], {"page": page, "pages": pages, "per_page": per_page,
-                                            "total": len(claims)}
+    claims = store.query(concept_query(kind, "claims_page"), id=concept_id, skip=(page - 1) * per_page, limit=per_page)
+    return claims, {"page": page, "pages": pages, "per_page": per_page, "total": total}
