@@ -48,6 +48,7 @@ EMPTY_ON_THE_FIXTURE = {
     "organisation_reported_claims", "export_rels_CONCERNS", "export_rels_REPORTS_CLAIM",
     "export_rels_REPORTS_FIGURE",
     "concept_challenge_sources", "concept_framework_sources", "concept_outcome_sources", "concept_practice_sources",
+    "source_concept_declarations",
     "concept_framework_views", "concept_outcome_views", "concept_practice_views",
     "concept_framework_figures", "concept_outcome_figures",
     "example_buurtzorg_adopters", "export_rels_ADOPTED_MODEL_OF", "export_rels_INSPIRED_BY", "export_rels_PART_OF",
