@@ -102,46 +102,15 @@ def pattern_claims(fmt: str):
     selected = evidence_filter(request.args)
     full = analysis.index_for(get_store())
     index = full.restricted(selected["scope"], selected["min_grade"])
-    if request.args.get("challenge") and request.args.get("outcome"):
-        abort(400, f"Name a challenge or an outcome, not both (challenge '{request.args['challenge'][:40]}', "
-                   f"outcome '{request.args['outcome'][:40]}'): a count is of one pair.")
-    pair = next(((row, col) for row, col in PATTERN_PAIRS if request.args.get(row) and request.args.get(col)), None)
-    if pair is None:
-        abort(400, "Name a practice and a challenge or an outcome, e.g. "
-                   "/patterns/claims?practice=self-managing-teams&outcome=staff-wellbeing")
-    row_kind, col_kind = pair
-    row, col = request.args[row_kind], request.args[col_kind]
-    for kind, concept in ((row_kind, row), (col_kind, col)):
-        if concept not in index.concepts[kind]:
-            abort(404, f"No {kind} with id '{concept}'.")
+    (row_kind, row), (col_kind, col) = pair = _requested_pair(index)
     cases = sorted(index.cases_with(row_kind, row) & index.cases_with(col_kind, col),
                    key=lambda case: (index.profiles[case].name, case))
     store = get_store()
     evidence = {kind: kept_claims([*store.query(concept_query(kind, "claims"), id=concept),
                                    *(store.query(concept_query(kind, "reported"), id=concept)
                                      if selected["scope"] == "all" else [])], selected["scope"], selected["min_grade"])
-                for kind, concept in ((row_kind, row), (col_kind, col))}
-    # Each organisation's claims found once (not every claim scanned per organisation: thousands of both at
-    # 10,000 cases), and only a page of organisations made into entries and drawn.
-    by_case: dict[str, dict[str, list[dict[str, Any]]]] = {kind: {} for kind in (row_kind, col_kind)}
-    for kind, rows in evidence.items():
-        for claim in rows:
-            by_case[kind].setdefault(claim["organisation"], []).append(claim)
-    try:
-        page = paginate(cases, whole_number(request.args.get("page", "1"), "page"), ORGANISATIONS_PER_PAGE)
-    except PageOutOfRange as err:
-        abort(404, f"No such page of organisations: {err}.")
-    cited = {source for kind in by_case for case in page.items for claim in by_case[kind].get(case, [])
-             for source in claim["sources"] or []}
-    sources = {s["id"]: s for s in store.query("explore_sources", ids=sorted(cited))}
-    organisations = [{"id": case, "name": index.profiles[case].name,
-                      "claims": {kind: [_claim_entry(claim, sources, full) for claim in by_case[kind].get(case, [])]
-                                 for kind in (row_kind, col_kind)}}
-                     for case in page.items]
-    endpoint = request.endpoint
-
-    def link(number: int) -> str:
-        return url_for(endpoint, **{**request.args.to_dict(flat=False), "page": number})
+                for kind, concept in pair}
+    page = _organisations_page(cases)
     data = {
         "filter": {key: selected[key] for key in ("scope", "min_grade", "description")},
         "ignored": selected["ignored"],
@@ -151,10 +120,8 @@ def pattern_claims(fmt: str):
         "count": len(cases),
         "title": f"{index.name(col_kind, col)} among organisations that {VERBS[row_kind][0]} "
                  f"{index.name(row_kind, row)}",
-        "organisations": organisations,
-        "page": {"number": page.number, "pages": page.pages, "size": page.size,
-                 "next": link(page.number + 1) if page.number < page.pages else None,
-                 "previous": link(page.number - 1) if page.number > 1 else None},
+        "organisations": _organisation_entries(store, full, page.items, evidence),
+        "page": _page_links(page),
         "cases_url": facet_url(**{row_kind: row, col_kind: col}),
     }
     # The evidence profile counts the claims of every organisation of the count, not only this page's.
@@ -163,6 +130,55 @@ def pattern_claims(fmt: str):
                    for kind, rows in evidence.items()}
     return respond(fmt, "pattern_claims.html", data, verbs=VERBS, kinds=KIND_PAGES, choices=selected["choices"],
                    cell_claims=cell_claims)
+
+
+def _requested_pair(index: CaseIndex) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The (kind, id) of the count's row and column from the URL, or a 400/404 saying what is wrong."""
+    if request.args.get("challenge") and request.args.get("outcome"):
+        abort(400, f"Name a challenge or an outcome, not both (challenge '{request.args['challenge'][:40]}', "
+                   f"outcome '{request.args['outcome'][:40]}'): a count is of one pair.")
+    pair = next(((row, col) for row, col in PATTERN_PAIRS if request.args.get(row) and request.args.get(col)), None)
+    if pair is None:
+        abort(400, "Name a practice and a challenge or an outcome, e.g. "
+                   "/patterns/claims?practice=self-managing-teams&outcome=staff-wellbeing")
+    chosen = tuple((kind, request.args[kind]) for kind in pair)
+    for kind, concept in chosen:
+        if concept not in index.concepts[kind]:
+            abort(404, f"No {kind} with id '{concept}'.")
+    return chosen
+
+
+def _organisations_page(cases: list[str]) -> Any:
+    try:
+        return paginate(cases, whole_number(request.args.get("page", "1"), "page"), ORGANISATIONS_PER_PAGE)
+    except PageOutOfRange as err:
+        abort(404, f"No such page of organisations: {err}.")
+
+
+def _page_links(page: Any) -> dict[str, Any]:
+    def link(number: int) -> str:
+        return url_for(request.endpoint, **{**request.args.to_dict(flat=False), "page": number})
+    return {"number": page.number, "pages": page.pages, "size": page.size,
+            "next": link(page.number + 1) if page.number < page.pages else None,
+            "previous": link(page.number - 1) if page.number > 1 else None}
+
+
+def _organisation_entries(store: Any, index: CaseIndex, page_cases: list[str],
+                          evidence: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """A page of organisations, each with its claims about the row's and the column's concept."""
+    # Each organisation's claims found once (not every claim scanned per organisation: thousands of both at
+    # 10,000 cases), and only a page of organisations made into entries and drawn.
+    by_case: dict[str, dict[str, list[dict[str, Any]]]] = {kind: {} for kind in evidence}
+    for kind, rows in evidence.items():
+        for claim in rows:
+            by_case[kind].setdefault(claim["organisation"], []).append(claim)
+    cited = {source for kind in by_case for case in page_cases for claim in by_case[kind].get(case, [])
+             for source in claim["sources"] or []}
+    sources = {s["id"]: s for s in store.query("explore_sources", ids=sorted(cited))}
+    return [{"id": case, "name": index.profiles[case].name,
+             "claims": {kind: [_claim_entry(claim, sources, index) for claim in by_case[kind].get(case, [])]
+                        for kind in evidence}}
+            for case in page_cases]
 
 
 def _claim_entry(claim: dict[str, Any], sources: dict[str, dict[str, Any]], index: CaseIndex) -> dict[str, Any]:
