@@ -5,7 +5,7 @@
 its manifest then says, for every file, its hash.  Beside it (``<store>/neo4j-sync.pickle``) a record
 per Neo4j server and database keeps what the last sync there wrote: each file's hash, and per case
 file the keys of the nodes and relationships its part of the graph has, its sources and country,
-with the graph version that sync left in Neo4j (:class:`kb.store.neo4j_sync.SyncScope`).
+with the graph version that sync left in Neo4j (:class:`kb.store.neo4j_scope.SyncScope`).
 
 When only case files changed since, the sync sends the part of those cases (:func:`kb.load.rows.graph_part`,
 as the embedded incremental load writes) and of the shared nodes they touch (their sources, each as its
@@ -35,7 +35,8 @@ from kb.load.results import EmbeddedLoad
 from kb.load.rows import as_list, content_rows, graph_part
 from kb.store.manifest import Manifest
 from kb.store.neo4j import Neo4jSettings
-from kb.store.neo4j_sync import NodeKey, RelKey, StaleSync, SyncReport, SyncScope, sync
+from kb.store.neo4j_scope import NodeKey, RelKey, StaleSync, SyncScope
+from kb.store.neo4j_sync import SyncReport, sync
 
 __all__ = ["NEO4J_STATE", "sync_to_neo4j"]
 
@@ -131,52 +132,87 @@ def _sync_all(root: Path, store: Path, settings: Neo4jSettings, manifest: Manife
 def _sync_part(root: Path, store: Path, settings: Neo4jSettings, manifest: Manifest,
                synced: _Synced) -> tuple[SyncReport, _Synced]:
     """Only the changed, added and deleted cases' parts and the shared nodes they touch."""
-    layout = ContentLayout(root)
-    vocabulary = load_vocabulary(layout.vocabulary)
-    cache = ParseCache(store / "cache", cache_version(root))
-
-    def read(display: str) -> object:
-        record = manifest.files[display]
-        return read_checked(SourceFile(root / display, display, record.role), layout, vocabulary, cache,
-                            known=(record.sha256, record.stat)).document
-
-    changed = [d for d, r in manifest.files.items() if r.role == "case" and synced.files.get(d) != r.sha256]
-    gone = [d for d in synced.cases if d not in manifest.files or d in changed]
-    cases = [read(d) for d in changed]
-    concepts = [read(d) for d, r in manifest.files.items() if r.role != "case"]
-    resolve_links(cases, [*cases, *concepts])
-    rows = graph_part(vocabulary, cases=cases)
-    parts = _parts_by_file(rows)
-    new_parts = {doc.file.display: _case_part(parts, doc) for doc in cases}
-
+    reader = _Reader(root, store, manifest)
+    changed, gone = _changed_cases(synced, manifest)
+    cases = [reader.read(d) for d in changed]
+    rows, new_parts = _changed_rows(reader, manifest, cases)
     before, after = [synced.part(d) for d in gone], list(new_parts.values())
     sources = {sid for part in (*before, *after) for sid in part.sources}
     countries = {part.country for part in (*before, *after)}
+    _add_shared(rows, reader, cases, sources, countries)
+    report = sync(settings, rows, scope=_scope([*before, *after], sources, countries, synced.version))
+    return report, _next_record(report, manifest, synced, new_parts)
+
+
+def _changed_cases(synced: _Synced, manifest: Manifest) -> tuple[list[str], list[str]]:
+    """The case files changed or added since the last sync, and those whose part then must go (changed or deleted)."""
+    changed = [d for d, r in manifest.files.items() if r.role == "case" and synced.files.get(d) != r.sha256]
+    gone = [d for d in synced.cases if d not in manifest.files or d in changed]
+    return changed, gone
+
+
+def _next_record(report: SyncReport, manifest: Manifest, synced: _Synced, new_parts: dict[str, _CasePart]) -> _Synced:
+    """The record after a sync of a part: the unchanged cases' parts kept, the changed ones' replaced."""
+    cases_now = {d: part for d, part in synced.cases.items() if d in manifest.files}
+    cases_now.update((display, _packed(part)) for display, part in new_parts.items())
+    return _Synced(report.version, manifest.version, {d: r.sha256 for d, r in manifest.files.items()}, cases_now)
+
+
+class _Reader:
+    """Reads a file the embedded load already checked, by its display name (from the parse cache when it can)."""
+
+    def __init__(self, root: Path, store: Path, manifest: Manifest) -> None:
+        self.root, self.manifest = root, manifest
+        self.layout = ContentLayout(root)
+        self.vocabulary = load_vocabulary(self.layout.vocabulary)
+        self.cache = ParseCache(store / "cache", cache_version(root))
+
+    def read(self, display: str) -> object:
+        record = self.manifest.files[display]
+        return read_checked(SourceFile(self.root / display, display, record.role), self.layout, self.vocabulary,
+                            self.cache, known=(record.sha256, record.stat)).document
+
+
+def _changed_rows(reader: _Reader, manifest: Manifest, cases: list) -> tuple[GraphRows, dict[str, _CasePart]]:
+    """The changed cases' own rows (their links resolved against every file), and each one's part."""
+    concepts = [reader.read(d) for d, r in manifest.files.items() if r.role != "case"]
+    resolve_links(cases, [*cases, *concepts])
+    rows = graph_part(reader.vocabulary, cases=cases)
+    parts = _parts_by_file(rows)
+    return rows, {doc.file.display: _case_part(parts, doc) for doc in cases}
+
+
+def _add_shared(rows: GraphRows, reader: _Reader, cases: list, sources: set[str], countries: set[str]) -> None:
+    """Add to ``rows`` the shared nodes the part touches: its sources, as first declared, and its countries."""
+    countries_now = {r.country for r in reader.manifest.files.values() if r.role == "case"}
+    shared = graph_part(reader.vocabulary, sources=_source_declarations(reader, cases, sources),
+                        countries=countries & countries_now)
+    for label, nodes in shared.nodes.items():
+        rows.nodes.setdefault(label, []).extend(nodes)
+    rows.rels.extend(shared.rels)
+
+
+def _source_declarations(reader: _Reader, cases: list, sources: set[str]) -> list[dict]:
+    """Each of ``sources`` as its first declaration in file order says (the one the graph keeps)."""
     first_declarer: dict[str, str] = {}
-    for display, record in manifest.files.items():
+    for display, record in reader.manifest.files.items():
         for sid in record.source_ids:
             if sid in sources:
                 first_declarer.setdefault(sid, display)
     documents = {doc.file.display: doc for doc in cases}
     declarations = []
     for sid, display in first_declarer.items():
-        doc = documents.get(display) or documents.setdefault(display, read(display))
+        doc = documents.get(display) or documents.setdefault(display, reader.read(display))
         declarations.append(next(source for source in as_list(doc.data.get("sources"))
                                  if isinstance(source, dict) and source.get("id") == sid))
-    countries_now = {r.country for r in manifest.files.values() if r.role == "case"}
-    shared = graph_part(vocabulary, sources=declarations, countries=countries & countries_now)
-    for label, nodes in shared.nodes.items():
-        rows.nodes.setdefault(label, []).extend(nodes)
-    rows.rels.extend(shared.rels)
+    return declarations
 
-    scope = SyncScope({key for part in (*before, *after) for key in part.nodes}
-                      | {("Source", sid) for sid in sources} | {("Country", c) for c in countries},
-                      {key for part in (*before, *after) for key in part.rels}, synced.version)
-    report = sync(settings, rows, scope=scope)
-    cases_now = {d: part for d, part in synced.cases.items() if d in manifest.files}
-    cases_now.update((display, _packed(part)) for display, part in new_parts.items())
-    return report, _Synced(report.version, manifest.version, {d: r.sha256 for d, r in manifest.files.items()},
-                           cases_now)
+
+def _scope(parts: list[_CasePart], sources: set[str], countries: set[str], version: str) -> SyncScope:
+    """Every key the parts had at the last sync and have now, with the shared nodes they touch."""
+    return SyncScope({key for part in parts for key in part.nodes}
+                     | {("Source", sid) for sid in sources} | {("Country", c) for c in countries},
+                     {key for part in parts for key in part.rels}, version)
 
 
 def _parts_by_file(rows: GraphRows) -> dict[str, tuple[list[NodeKey], list[RelKey]]]:

@@ -21,9 +21,10 @@ How a load works:
 Ids do not move with lines (:func:`kb.graph.rows.stable_ids`), and the hash leaves the line out: text
 moved within a file (a line inserted above a claim) only updates the ``line`` of what moved, in
 place, and is reported apart from real changes.  A second load of unchanged files sends no writes at
-all and reports "no changes".  A sync may also be limited to a part
-of the graph (:class:`SyncScope`: the changed cases' keys, read by id), as :mod:`kb.load.neo4j` does
-after a first sync, so that one changed case costs what its part costs.  The memory a load
+all and reports "no changes".  A sync may also be limited to a part of the graph
+(:class:`~kb.store.neo4j_scope.SyncScope`: the changed cases' keys, read by id; what Neo4j holds is read
+by :mod:`kb.store.neo4j_scope`), as :mod:`kb.load.neo4j` does after a first sync, so that one changed
+case costs what its part costs.  The memory a load
 needs on the server grows with the size of the difference, so only a first load of a very large
 corpus needs a generous heap (see the README's Performance section).
 """
@@ -34,7 +35,7 @@ import hashlib
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,9 +46,10 @@ from kb.graph.rows import GraphRows
 from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES
 from kb.problems import StoreError
 from kb.store.neo4j import HASH_PROPERTY, MANAGED_LABEL, VERSION_LABEL, Neo4jSettings, connect, describe_error
+from kb.store.neo4j_scope import NodeKey, RelKey, StaleSync, SyncScope, batches, existing, existing_in
 
 __all__ = [
-    "BATCH_ROWS", "NodeKey", "RelKey", "StaleSync", "SyncRefused", "SyncReport", "SyncScope", "content_hash",
+    "BATCH_ROWS", "SyncRefused", "SyncReport", "content_hash",
     "create_nodes_cypher", "create_rels_cypher", "ensure_constraints", "neo4j_properties", "sync",
 ]
 
@@ -55,10 +57,6 @@ __all__ = [
 #: message to the server well under the size of the largest property values times a few thousand.
 BATCH_ROWS = 5_000
 
-NodeKey = tuple[str, str]  # (label, id)
-# A relationship is known by its type and ends.  Not by its line: an edit higher up in a file moves
-# every line below it, and that should update those relationships, not replace them.
-RelKey = tuple[str, str, str, str, str]  # (type, start label, start id, end label, end id)
 
 
 @dataclass
@@ -79,9 +77,10 @@ class SyncReport:
     unchanged: int = 0
     seconds: float = 0.0
     #: The graph version in Neo4j after the sync (:data:`~kb.store.neo4j.VERSION_LABEL`): a later
-    #: sync limited to a part (:class:`SyncScope`) may trust its record of the graph only while it is so.
+    #: sync limited to a part (:class:`~kb.store.neo4j_scope.SyncScope`) may trust its record of the
+    #: graph only while it is so.
     version: str = ""
-    #: Whether only a part of the graph (:class:`SyncScope`) was compared, not all of it.
+    #: Whether only a part of the graph (:class:`~kb.store.neo4j_scope.SyncScope`) was compared, not all of it.
     part: bool = False
 
     @property
@@ -156,26 +155,7 @@ def ensure_constraints(driver: neo4j.Driver, database: str = "neo4j") -> None:
     driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
 
 
-@dataclass
-class SyncScope:
-    """The part of the graph a sync compares and changes; the rest is taken to be as it was.
-
-    ``nodes`` and ``relationships`` are every key the part had at the last sync and has now (the
-    changed cases' own, the shared nodes they touch); a key in the scope but not in the rows is
-    deleted.  ``version`` is the graph version that sync left: when Neo4j holds another one (another
-    load wrote since, or it is another server), the sync raises :class:`StaleSync` and writes nothing.
-    """
-
-    nodes: set[NodeKey]
-    relationships: set[RelKey]
-    version: str
-
-
-class StaleSync(StoreError):
-    """Neo4j no longer holds the graph version a sync of a part was based on; nothing was written."""
-
-
-# --- what the files say, and what Neo4j holds -----------------------------------------------------
+# --- what the files say (what Neo4j holds is read by kb.store.neo4j_scope) ---------------------------
 
 @dataclass
 class _Desired:
@@ -200,63 +180,6 @@ def _desired(rows: GraphRows) -> _Desired:
         desired.rels[(rel.type, rel.start_label, rel.start, rel.end_label, rel.end)].append(
             (rel.props.get("line") or 0, digest, props))
     return desired
-
-
-def _schema_label(labels: list[str]) -> str:
-    return next((label for label in labels if label in NODE_PROPERTIES), "")
-
-
-_EXISTING_NODES = f"""
-MATCH (n:{MANAGED_LABEL})
-RETURN elementId(n) AS eid, labels(n) AS labels, n.id AS id, n.line AS line, n.{HASH_PROPERTY} AS hash
-"""
-_EXISTING_RELS = f"""
-MATCH (a)-[r]->(b) WHERE r.{HASH_PROPERTY} IS NOT NULL
-RETURN elementId(r) AS eid, type(r) AS type, labels(a) AS a_labels, a.id AS a, labels(b) AS b_labels, b.id AS b,
-       r.line AS line, r.{HASH_PROPERTY} AS hash
-"""
-
-
-def _existing(tx: neo4j.Transaction) -> tuple[dict[NodeKey, list[tuple[str, str, int | None]]],
-                                              dict[RelKey, list[tuple[int, str, str]]]]:
-    """The project's nodes (key -> [(hash, element id, line)]) and relationships (key -> [(line, hash, element id)])."""
-    nodes: dict[NodeKey, list[tuple[str, str, int | None]]] = defaultdict(list)
-    for eid, labels, node_id, line, digest in tx.run(_EXISTING_NODES):
-        nodes[(_schema_label(labels), node_id)].append((digest, eid, line))
-    rels: dict[RelKey, list[tuple[int, str, str]]] = defaultdict(list)
-    for eid, rel_type, a_labels, a, b_labels, b, line, digest in tx.run(_EXISTING_RELS):
-        rels[(rel_type, _schema_label(a_labels), a, _schema_label(b_labels), b)].append((line or 0, digest, eid))
-    return nodes, rels
-
-
-def _existing_in(tx: neo4j.Transaction, scope: SyncScope) -> tuple[dict, dict]:
-    """As :func:`_existing`, for the keys of ``scope`` only: found by id through the uniqueness constraints."""
-    nodes: dict[NodeKey, list[tuple[str, str, int | None]]] = defaultdict(list)
-    ids_by_label: dict[str, list[str]] = defaultdict(list)
-    for label, node_id in scope.nodes:
-        ids_by_label[label].append(node_id)
-    for label, ids in ids_by_label.items():
-        for batch in _batches(sorted(ids), BATCH_ROWS):
-            for eid, node_id, line, digest in tx.run(
-                    f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) WHERE n:{MANAGED_LABEL} "
-                    f"RETURN elementId(n) AS eid, n.id AS id, n.line AS line, n.{HASH_PROPERTY} AS hash", ids=batch):
-                nodes[(label, node_id)].append((digest, eid, line))
-    # Relationships by their start nodes, one statement per start label (few, so Neo4j plans few
-    # statements), keeping only the scope's: every relationship of a part starts at a node with an id.
-    rels: dict[RelKey, list[tuple[int, str, str]]] = defaultdict(list)
-    starts_by_label: dict[str, set[str]] = defaultdict(set)
-    for _type, start, a, _end, _b in scope.relationships:
-        starts_by_label[start].add(a)
-    for start, ids in starts_by_label.items():
-        for batch in _batches(sorted(ids), BATCH_ROWS):
-            for eid, rel_type, a, b_labels, b, line, digest in tx.run(
-                    f"UNWIND $ids AS id MATCH (a:{start} {{id: id}})-[r]->(b) WHERE r.{HASH_PROPERTY} IS NOT NULL "
-                    f"RETURN elementId(r) AS eid, type(r) AS type, a.id AS a, labels(b) AS b_labels, b.id AS b, "
-                    f"r.line AS line, r.{HASH_PROPERTY} AS hash", ids=batch):
-                key = (rel_type, start, a, _schema_label(b_labels), b)
-                if key in scope.relationships:
-                    rels[key].append((line or 0, digest, eid))
-    return nodes, rels
 
 
 # --- the difference ---------------------------------------------------------------------------------
@@ -320,14 +243,9 @@ def _full(props: dict, declared: dict[str, str]) -> dict:
 
 # --- writing ----------------------------------------------------------------------------------------
 
-def _batches(rows: list, size: int) -> Iterator[list]:
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]
-
-
 def _apply(tx: neo4j.Transaction, plan: _Plan, batch_size: int, progress: Callable[[str], None]) -> None:
     def write(step: str, cypher: str, rows: list, expect_all: bool = True) -> None:
-        for batch in _batches(rows, batch_size):
+        for batch in batches(rows, batch_size):
             progress(f"{step} ({len(batch)})")
             done = tx.run(cypher, rows=batch).single(strict=True)["n"]
             if expect_all and done != len(batch):
@@ -459,7 +377,7 @@ def _sync(settings: Neo4jSettings, driver: neo4j.Driver, rows: GraphRows, batch_
             if scope is not None and (not scope.version or version != scope.version):
                 raise StaleSync(f"the graph in Neo4j at {settings.uri} is not the one this store last synced "
                                 "(another load wrote to it, or it is another server or database)")
-            plan = _plan(_desired(rows), *(_existing(tx) if scope is None else _existing_in(tx, scope)))
+            plan = _plan(_desired(rows), *(existing(tx) if scope is None else existing_in(tx, scope, BATCH_ROWS)))
             _refuse_foreign_conflicts(tx, plan, rows)
             _apply(tx, plan, batch_size, progress)
             if plan.writes() or not version:  # readers' caches are kept by this version: a new one with the change
