@@ -81,6 +81,9 @@ def snapshot(store_path: Path, ids: list[str] | None = None) -> dict[str, list[s
             elif query.params == ("id",):
                 for node_id in ids if ids is not None else organisations:
                     seen[f"{name}({node_id})"] = _canonical(store.query(name, id=node_id))
+            elif query.params == ("id", "skip", "limit"):  # a page: the first 1,000 rows
+                for node_id in ids if ids is not None else organisations:
+                    seen[f"{name}({node_id})"] = _canonical(store.query(name, id=node_id, skip=0, limit=1000))
             elif query.params == ("ids", "labels"):
                 seen[name] = _canonical(store.query(name, ids=organisations, labels=labels))
             elif query.params == ("ids",):
