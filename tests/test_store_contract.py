@@ -64,6 +64,7 @@ EMPTY_ON_REAL_CONTENT = {
     "graph_out_country": "countries have no outgoing relationships",
     "graph_out_source": "sources have no outgoing relationships",
     "concept_framework_views": "no claim about a framework is contested in the real content",
+    "concept_framework_views_from": "no claim about a framework is contested in the real content",
     "concept_framework_view_sources": "no claim about a framework is contested in the real content",
     "concept_framework_reported": "no claim about others or in general concerns a framework in the real content",
 }

@@ -16,7 +16,7 @@ code sorts), and every query that returns rows in some order ends with ``ORDER B
 results are deterministic.
 
 >>> [q.name.removeprefix("concept_practice_") for q in EXPLORE_QUERIES if q.name.startswith("concept_practice")]
-['claims', 'reported', 'figures', 'views', 'sources']
+['claims', 'claims_page', 'claim_count', 'figures_from', 'views_from', 'reported', 'figures', 'views', 'sources']
 """
 
 from __future__ import annotations
