@@ -275,7 +275,8 @@ def load_command(root: Path, store: Path, *extra: str) -> tuple[float, str]:
     """``graph_loader.py load`` as a contributor runs it, in a new Python: its wall seconds and its output."""
     started = time.perf_counter()
     finished = subprocess.run([sys.executable, str(REPO / "graph_loader.py"), "load", "--root", str(root), "--store",
-                               str(store), *extra], capture_output=True, text=True)
+                               str(store), *extra], capture_output=True, text=True,
+                              env={k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")})  # no login
     seconds = time.perf_counter() - started
     if finished.returncode != 0:
         raise RuntimeError(f"graph_loader.py load {' '.join(extra)} failed: {finished.stderr.strip()[-500:]}")
@@ -462,7 +463,9 @@ def queries_phase(root: Path, store_path: Path, out: Figures, neo4j: bool, round
     log("  embedded store queries timed")
     out["urls"] = urls
     out["pages_ladybug"] = time_pages({"KB_STORE": "ladybug", "KB_STORE_PATH": str(store_path)}, urls)
-    log("  embedded store pages timed")
+    # The site's memory without the load test: this process has served every page kind over the store.
+    out["pages_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    log(f"  embedded store pages timed (this process's peak RSS {out['pages_rss_mb']:.0f} MB)")
     if not neo4j:
         out["neo4j_note"] = "skipped (--skip-neo4j)"
         return
@@ -1008,10 +1011,13 @@ def _memory(r: dict[str, Any]) -> tuple[str, bool] | None:
 
 
 def _site_memory(r: dict[str, Any]) -> tuple[str, bool] | None:
-    if "site_worker_rss_mb" not in r:
-        return None
-    total = r.get("site_workers_rss_sum_mb", r["site_worker_rss_mb"])
-    return f"{total:,.0f} MB", total < GOALS["rss_mb"]
+    """The gunicorn workers' peaks summed; without the load test, the process that rendered every page kind."""
+    if "site_worker_rss_mb" in r:
+        total = r.get("site_workers_rss_sum_mb", r["site_worker_rss_mb"])
+        return f"{total:,.0f} MB (its two workers)", total < GOALS["rss_mb"]
+    if "pages_rss_mb" in r:
+        return f"{r['pages_rss_mb']:,.0f} MB (one process serving every page kind)", r["pages_rss_mb"] < GOALS["rss_mb"]
+    return None
 
 
 def _comparable(r: dict[str, Any]) -> tuple[str, bool] | None:
@@ -1040,7 +1046,8 @@ GOAL_ROWS: list[tuple[str, tuple[str, ...], Callable[[dict[str, Any]], tuple[str
      ("queries_note", "neo4j_note"), _neo4j_change),
     ("4. first Neo4j sync within 1.2× of the bare optimum", ("queries_note", "neo4j_note"), _first_sync),
     ("5. peak memory of a load under 2 GB (with its worker processes)", ("load_note",), _memory),
-    ("5. peak memory of the site under 2 GB (its two workers' peak RSS, summed)", ("web_note",), _site_memory),
+    ("5. peak memory of the site under 2 GB (its workers' peak RSS, summed)", ("web_note", "queries_note"),
+     _site_memory),
 ]
 
 

@@ -59,7 +59,7 @@ def test_a_partial_run_reports_what_it_measured_and_why_the_rest_is_missing(tmp_
     assert goal_row(report, "3. every page kind p95 under 300 ms, Neo4j") == ["not measured: Neo4j failed"]
     assert goal_row(report, "4. first Neo4j sync") == ["not measured: Neo4j failed"]
     assert goal_row(report, "5. peak memory of a load") == ["435 MB: yes"]
-    assert goal_row(report, "5. peak memory of the site") == ["not measured: not reached"]
+    assert goal_row(report, "5. peak memory of the site") == ["not measured: not reached"]  # no web phase
     assert "did not finish" in report  # the run kept no end: it was stopped
 
 
