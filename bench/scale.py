@@ -828,7 +828,7 @@ def measure(n: int, args: argparse.Namespace, result: dict[str, Any], save: Call
                 raise Stopped("stopped") from None
             finally:
                 save()
-            if f"{phase}_note" in result and phase in ("check", "load"):
+            if phase == "load" and "full_cold" not in result:
                 return  # no store to measure further
         result["complete"] = True
     finally:
@@ -1073,7 +1073,9 @@ def goals_table(results: list[dict[str, Any]], suite: tuple[str, bool] | None) -
                 value, met = found
                 cells.append(value if met is None else f"{value}: {'yes' if met else '**no**'}")
         lines.append(f"| {goal} | " + " | ".join(cells) + " |")
-    lines.append("| measured by | " + " | ".join(r.get("source", "this run") for r in results) + " |")
+    lines.append("| measured on | " + " | ".join(
+        ", ".join(part for part in (f"commit {r['commit']}" if r.get("commit") else "", r.get("source", "")) if part)
+        or "–" for r in results) + " |")
     if suite is None:
         lines.append("\n6. `.ci/run` under 12 minutes: not measured by this command (give `--suite-time FILE`, the "
                      "`time` output of `CI=true .ci/run`).")
