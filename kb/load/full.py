@@ -4,11 +4,14 @@ Documents are most of a large load's memory (about 100 kB each), so case files a
 (:data:`FULL_LOAD_CHUNK`), in worker processes when there are many (:data:`PARALLEL_FROM`).  Each
 chunk is read (:func:`kb.load.read.read_checked`), its links resolved, its cases' part of the graph
 made (:func:`kb.load.rows.graph_part`) and written to staging files, and its manifest records made;
-then it is let go, and the sources its cases declared first are written as it comes back (only
-their ids are kept).  At the end the cross-file checks run over every file (the cases seen through
-their records, :func:`kb.load.records.stub_document`), the rest of the shared part of the graph
+then it is let go, and the sources its cases declared first are written as it comes back, to a
+staging file per chunk so that they are bulk-loaded in batches like the cases (only their ids are
+kept, and a number per page they name, :class:`_SourcePages`).  At the end the cross-file checks run
+over every file, the cases seen through their records (:func:`kb.load.records.stub_document`) with
+only the sources another file could conflict with; the rest of the shared part of the graph
 (sectors, concepts, the sources only concept pages declare, countries) is added, and the generation
-is bulk-loaded, checked and switched to.
+is bulk-loaded (in a bounded buffer pool, :func:`kb.store.ladybug.load_buffer_bytes`), checked and
+switched to.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb.check.sources import normalised_url
 from kb.check.validate import cross_file_problems, resolve_links, sort_problems
 from kb.check.vocabulary import Vocabulary, load_vocabulary
 from kb.content.files import ContentLayout, SourceFile, discover
@@ -33,7 +37,7 @@ from kb.load.cache import CachedFile, ParseCache
 from kb.load.read import by_path, read_checked
 from kb.load.records import record_for, stub_document
 from kb.load.results import EmbeddedLoad
-from kb.load.rows import countries_of, counts_by_file, first_declarations, graph_part
+from kb.load.rows import as_list, countries_of, counts_by_file, first_declarations, graph_part
 from kb.problems import Problem
 from kb.store.manifest import FileRecord, Manifest, new_manifest
 
@@ -65,7 +69,8 @@ def full_load(root: Path, store: Path, cache: ParseCache, progress: Progress | N
         sources = _SourcesWritten(writer, vocabulary)
         chunks = _read_cases(_ChunkContext(layout, vocabulary, [e.document for e in concepts.values()], cache,
                                            writer), [f for f in files if f.role == "case"], progress, sources)
-        load = _finish(writer, _Whole(manifest, files, concepts, chunks, vocabulary, cache, sources.seen), step)
+        load = _finish(writer, _Whole(manifest, files, concepts, chunks, vocabulary, cache, sources.seen,
+                                      pages=sources.pages), step)
     except BaseException:
         writer.discard()
         raise
@@ -93,6 +98,7 @@ class _ChunkLoaded:
     problems: list[Problem]
     countries: set[str]
     declared: list[dict]  # each source's first declaration in the chunk, in file order (emptied once written)
+    pages: list[int] = field(default_factory=list)  # per source of its records, in order: _page_key of its url
 
 
 @dataclass
@@ -106,6 +112,7 @@ class _Whole:
     vocabulary: Vocabulary
     cache: ParseCache
     sources_written: set[str]  # the ids of the sources the cases declared, already written
+    pages: _SourcePages | None = None  # which sources name a page another source id names too
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -119,13 +126,53 @@ class _SourcesWritten:
 
     def __init__(self, writer: Any, vocabulary: Vocabulary):
         self.writer, self.vocabulary, self.seen = writer, vocabulary, set()
+        self.pages = _SourcePages()
 
-    def add(self, chunk: _ChunkLoaded) -> None:
+    def add(self, number: int, chunk: _ChunkLoaded) -> None:
         new = [source for source in chunk.declared if source["id"] not in self.seen]
         self.seen.update(source["id"] for source in new)
-        if new:
-            self.writer.add(graph_part(self.vocabulary, sources=new))
+        if new:  # a file per chunk: one COPY of a million sources held them all at once
+            self.writer.add(graph_part(self.vocabulary, sources=new), part=f"sources{number:05d}")
         chunk.declared = []
+        self.pages.add(chunk)
+
+
+class _SourcePages:
+    """Which sources name a page (a normalised URL) that another source id names too, found as chunks come back.
+
+    The cross-file checks compare sources across files: one id declared in several files, or one
+    page under several ids.  A source declared in one file only, whose page no other id names, can
+    conflict with nothing, and at 100,000 cases these are nearly all of the 1.1 million sources:
+    the stand-ins of the cases leave them out (:func:`kb.load.records.stub_document`).  A page is
+    kept as a number (:func:`_page_key`) with the first id that named it; two pages with the same
+    number only make a source look shared, which costs the checks a little work and changes nothing.
+    """
+
+    def __init__(self) -> None:
+        self.first: dict[int, str] = {}
+        self.shared: set[str] = set()
+
+    def add(self, chunk: _ChunkLoaded) -> None:
+        ids = (source_id for record in chunk.records.values() for source_id in record.source_ids)
+        self.note(zip(ids, chunk.pages, strict=True))
+        chunk.pages = []
+
+    def note(self, sources: Iterable[tuple[str, int]]) -> None:
+        """Take in (source id, page key) pairs."""
+        for source_id, page in sources:
+            if page:
+                first = self.first.setdefault(page, source_id)
+                if first != source_id:
+                    self.shared.update((first, source_id))
+
+
+def _page_key(url: object) -> int:
+    """A number for the page a source's url names (0 for none): equal pages, equal numbers.
+
+    Python's string hash, the same in the worker processes (forked) as in the parent, and kept for
+    this load only.
+    """
+    return hash(normalised_url(url)) or 1 if isinstance(url, str) and url.strip() else 0
 
 
 def _read_cases(context: _ChunkContext, cases: list[SourceFile], progress: Progress | None,
@@ -147,8 +194,15 @@ def _finish(writer: Any, whole: _Whole, step: Callable[[str], None] | None) -> E
     for display, entry in whole.concepts.items():
         manifest.files[display] = record_for(entry, [], {})
     manifest.files = {f.display: manifest.files[f.display] for f in whole.files}  # discovery order
-    documents = [whole.concepts[f.display].document if f.role != "case" else stub_document(manifest.files[f.display])
-                 for f in whole.files]
+    manifest.declarers = dict(Counter(sid for record in manifest.files.values() for sid in set(record.source_ids)))
+    # Only the sources another file could conflict with: declared in several files, or a page named by several ids.
+    whole.pages.note((s["id"], _page_key(s.get("url"))) for entry in whole.concepts.values()
+                     for s in as_list(entry.document.data.get("sources"))
+                     if isinstance(s, dict) and isinstance(s.get("id"), str))
+    of_interest = whole.pages.shared | {sid for sid, n in manifest.declarers.items() if n > 1}
+    whole.pages = None
+    documents = [whole.concepts[f.display].document if f.role != "case"
+                 else stub_document(manifest.files[f.display], of_interest) for f in whole.files]
     problems = [p for chunk in whole.chunks for p in chunk.problems]
     problems += [p for entry in whole.concepts.values() for p in entry.problems]
     problems = sort_problems(problems + cross_file_problems(documents, links=False))
@@ -161,10 +215,9 @@ def _finish(writer: Any, whole: _Whole, step: Callable[[str], None] | None) -> E
             manifest.files[display] = manifest.files[display]._replace(counts=counts)
     writer.add(rows)
     manifest.nodes, manifest.rels = writer.totals()
-    manifest.declarers = dict(Counter(sid for record in manifest.files.values() for sid in set(record.source_ids)))
     # The bulk load takes most of a large load's memory: let go of everything else first.
     whole.chunks.clear()
-    del documents, rows
+    del documents, rows, of_interest
     gc.collect()
     generation = writer.finish(manifest, step)
     whole.cache.prune(keep={record.sha256 for record in manifest.files.values()})
@@ -183,16 +236,16 @@ class _ChunksDone:
     """The files of the chunks, given as each chunk is loaded (for a progress bar over files)."""
 
     def __init__(self, chunks: list[list[SourceFile]], loaded: Iterable[_ChunkLoaded],
-                 each: Callable[[_ChunkLoaded], None]):
+                 each: Callable[[int, _ChunkLoaded], None]):
         self.chunks, self.loaded, self.results, self.each = chunks, loaded, [], each
 
     def __len__(self) -> int:
         return sum(len(chunk) for chunk in self.chunks)
 
     def __iter__(self) -> Iterator[SourceFile]:
-        for chunk, result in zip(self.chunks, self.loaded, strict=True):
+        for number, (chunk, result) in enumerate(zip(self.chunks, self.loaded, strict=True)):
             self.results.append(result)
-            self.each(result)
+            self.each(number, result)
             yield from chunk
 
 
@@ -202,30 +255,6 @@ _CONTEXT: _ChunkContext | None = None
 def _set_context(context: _ChunkContext) -> None:
     global _CONTEXT
     _CONTEXT = context
-
-
-def _load_chunk(numbered: tuple[int, list[SourceFile]]) -> _ChunkLoaded:
-    """:func:`_read_chunk` with Python's cycle collector paused, then one collection.
-
-    A chunk makes hundreds of thousands of small objects (documents, rows, problems) that live until
-    the chunk is done: each automatic collection walked all of them again, a fifth of a worker's CPU
-    time (measured on 1,000 case files in one process: 5.1 ms a file with the collector on, 3.8 off).
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _read_chunk(numbered)
-    finally:
-        if collecting:
-            gc.enable()
-            gc.collect()
-
-
-def _start_worker(context: _ChunkContext) -> None:
-    """A worker process's start: what it inherited from the parent is never garbage, so the
-    collections after each chunk need not walk it (:func:`gc.freeze`)."""
-    gc.freeze()
-    _set_context(context)
 
 
 def _load_chunks(context: _ChunkContext, chunks: list[list[SourceFile]]) -> Iterable[_ChunkLoaded]:
@@ -241,11 +270,11 @@ def _load_chunks(context: _ChunkContext, chunks: list[list[SourceFile]]) -> Iter
         return
     # fork: the workers start at once with everything imported and the concept pages parsed.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_start_worker, initargs=(context,)) as pool:
+                             initializer=_set_context, initargs=(context,)) as pool:
         yield from pool.map(_load_chunk, enumerate(chunks))
 
 
-def _read_chunk(numbered: tuple[int, list[SourceFile]]) -> _ChunkLoaded:
+def _load_chunk(numbered: tuple[int, list[SourceFile]]) -> _ChunkLoaded:
     """Check a chunk of case files, stage their part of the graph, make their manifest records."""
     number, files = numbered
     context = _CONTEXT
@@ -265,4 +294,5 @@ def _read_chunk(numbered: tuple[int, list[SourceFile]]) -> _ChunkLoaded:
     records = {entry.document.where: record_for(entry, links_by_path.get(entry.document.where, []),
                                                 counts.get(entry.document.where, {}))
                for entry in loaded}
-    return _ChunkLoaded(staging.written(), records, problems, countries, first_declarations(usable))
+    pages = [_page_key(fact[1]) for record in records.values() for fact in record.sources]
+    return _ChunkLoaded(staging.written(), records, problems, countries, first_declarations(usable), pages)

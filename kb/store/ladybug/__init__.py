@@ -44,10 +44,16 @@ from kb.store.ladybug.generations import (
     needs_rebuild,
     replace_manifest,
 )
-from kb.store.ladybug.reader import DATABASE_SETTINGS, LadybugStore, preload_engine, reader_buffer_bytes
+from kb.store.ladybug.reader import (
+    DATABASE_SETTINGS,
+    LadybugStore,
+    load_buffer_bytes,
+    preload_engine,
+    reader_buffer_bytes,
+)
 from kb.store.ladybug.writer import GenerationWriter, StagedPart, ddl_statements, rebuild
 
 __all__ = ["DATABASE_SETTINGS", "KEEP_GENERATIONS", "LINK_MARGIN", "MAX_DB_BYTES", "MAX_GROWTH", "MAX_WAL_BYTES",
            "GenerationCopy", "GenerationWriter", "LadybugStore", "StagedPart", "apply_change", "change_statements",
-           "current_generation", "current_manifest", "database_bytes", "ddl_statements", "load_lock", "needs_rebuild",
-           "preload_engine", "reader_buffer_bytes", "rebuild", "replace_manifest"]
+           "current_generation", "current_manifest", "database_bytes", "ddl_statements", "load_buffer_bytes",
+           "load_lock", "needs_rebuild", "preload_engine", "reader_buffer_bytes", "rebuild", "replace_manifest"]

@@ -20,11 +20,14 @@ from kb.queries.console import ConsoleResult, check_read_only, engine_message, e
 from kb.store.ladybug.generations import MAX_DB_BYTES, current_generation, file_size
 from kb.store.plan_check import check_ladybug_plan
 
-__all__ = ["DATABASE_SETTINGS", "LadybugStore", "preload_engine", "reader_buffer_bytes"]
+__all__ = ["DATABASE_SETTINGS", "LOAD_BUFFER_DEFAULT", "LadybugStore", "load_buffer_bytes", "preload_engine",
+           "reader_buffer_bytes"]
 
 #: Bounds of a reader's buffer pool when ``KB_LADYBUG_BUFFER_MB`` does not set it.
 READER_BUFFER_MIN = 256 * 1024**2
 READER_BUFFER_MAX = 4 * 1024**3
+#: Buffer pool of a load's writable handle when ``KB_LADYBUG_LOAD_BUFFER_MB`` does not set it.
+LOAD_BUFFER_DEFAULT = 512 * 1024**2
 
 
 #: Settings a query could change for the whole database, found by changing each one on one connection
@@ -60,6 +63,26 @@ def reader_buffer_bytes(database: Path | None = None) -> int:
     except OSError:
         size = 0
     return max(READER_BUFFER_MIN, min(READER_BUFFER_MAX, 2 * size))
+
+
+def load_buffer_bytes() -> int:
+    """Buffer pool of the handle a load writes a generation with: ``$KB_LADYBUG_LOAD_BUFFER_MB``, else 512 MB.
+
+    LadybugDB's default is 80% of the machine's memory, and a bulk load fills what it is given:
+    it made most of a 100,000-case load's 3 GB peak.  With a bounded pool the bulk load evicts
+    pages it has written and spills what does not fit to a file beside the database, so the same
+    graph is written in bounded memory; a larger pool may save some time on a large load.
+
+    >>> load_buffer_bytes() // 1024**2
+    512
+    """
+    configured = os.environ.get("KB_LADYBUG_LOAD_BUFFER_MB", "").strip()
+    if not configured:
+        return LOAD_BUFFER_DEFAULT
+    if not configured.isdecimal() or not 64 <= int(configured) <= 1024**2:
+        raise StoreError(f"KB_LADYBUG_LOAD_BUFFER_MB is {configured!r}: write the load's buffer pool in megabytes, "
+                         "a whole number from 64 (e.g. 512), or unset it for the default")
+    return int(configured) * 1024 * 1024
 
 
 class LadybugStore:

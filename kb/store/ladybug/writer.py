@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import warnings
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +27,7 @@ from kb.store.ladybug.generations import (
     switch_pointer,
     write_manifest,
 )
-from kb.store.ladybug.reader import LadybugStore
+from kb.store.ladybug.reader import LadybugStore, load_buffer_bytes
 
 if TYPE_CHECKING:
     from kb.store.manifest import Manifest
@@ -38,6 +39,8 @@ _CSV_OPTIONS = "header=false, parallel=false, auto_detect=false, delim=',', quot
 #: Staging files one COPY reads at most (a full load writes one per table and chunk of 250 cases): a
 #: bulk load holds what it reads, so a table of 100,000 cases goes in by tens of thousands of cases.
 COPY_BATCH_FILES = 40
+#: The largest buffer pool a bulk load grows its pool to when one COPY does not fit (see :class:`_BulkLoad`).
+MAX_LOAD_BUFFER = 8 * 1024**3
 
 
 def ddl_statements() -> list[str]:
@@ -150,16 +153,15 @@ class _Staging:
         return [batch[0] if len(batch) == 1 else f"[{', '.join(batch)}]" for batch in batches]
 
     def copy_into(self, database_path: Path, progress: Callable[[str], None]) -> None:
-        database = ladybug.Database(str(database_path), max_db_size=MAX_DB_BYTES)
-        connection = ladybug.Connection(database)
+        database = _BulkLoad(database_path)
         try:
             for statement in ddl_statements():
-                connection.execute(statement)
+                database.execute(statement)
             for label, count in self.nodes.items():
                 if count:
                     progress(f"{label} ({count})")
                     for files in self._sources(label):
-                        connection.execute(f"COPY {label} FROM {files} ({_CSV_OPTIONS})")
+                        database.execute(f"COPY {label} FROM {files} ({_CSV_OPTIONS})")
             for (rel_type, start, end), count in self.rels.items():
                 if not count:
                     continue
@@ -167,11 +169,45 @@ class _Staging:
                 many_pairs = len(REL_ENDPOINTS[rel_type]) > 1
                 options = f", from='{start}', to='{end}'" if many_pairs else ""
                 for files in self._sources(f"{rel_type}_{start}_{end}"):
-                    connection.execute(f"COPY {rel_type} FROM {files} ({_CSV_OPTIONS}{options})")
+                    database.execute(f"COPY {rel_type} FROM {files} ({_CSV_OPTIONS}{options})")
         finally:
-            connection.close()
             database.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class _BulkLoad:
+    """The new generation's database, open for the bulk load with a bounded buffer pool.
+
+    The pool (:func:`kb.store.ladybug.load_buffer_bytes`) bounds the load's memory; should one COPY
+    need more than it holds ("the buffer pool is full": the statement is rolled back), the database
+    is opened again with twice the pool and the statement run again, up to :data:`MAX_LOAD_BUFFER`.
+    """
+
+    def __init__(self, path: Path):
+        self.path, self.pool = path, load_buffer_bytes()
+        self._open()
+
+    def _open(self) -> None:
+        self.database = ladybug.Database(str(self.path), buffer_pool_size=self.pool, max_db_size=MAX_DB_BYTES)
+        self.connection = ladybug.Connection(self.database)
+
+    def execute(self, statement: str) -> None:
+        while True:
+            try:
+                self.connection.execute(statement)
+                return
+            except RuntimeError as err:
+                if "buffer pool is full" not in str(err) or self.pool * 2 > MAX_LOAD_BUFFER:
+                    raise
+            self.close()
+            self.pool *= 2
+            warnings.warn(f"the bulk load needed a larger buffer pool: now {self.pool // 1024**2} MB "
+                          "(KB_LADYBUG_LOAD_BUFFER_MB sets where it starts)", RuntimeWarning, stacklevel=2)
+            self._open()
+
+    def close(self) -> None:
+        self.connection.close()
+        self.database.close()
 
 
 class GenerationWriter:
@@ -189,8 +225,9 @@ class GenerationWriter:
         self.folder.mkdir(parents=True)
         self.staging = _Staging(self.folder / "csv")
 
-    def add(self, rows: GraphRows) -> None:
-        self.staging.add(rows)
+    def add(self, rows: GraphRows, part: str = "") -> None:
+        """Append rows to the staging files (with a ``part`` name, to files of their own, bulk-loaded in batches)."""
+        self.staging.add(rows, part)
 
     def part_writer(self) -> _Staging:
         """A writer of staging files for another process: it ``add``s rows, then reports what it ``written()``."""

@@ -1,0 +1,82 @@
+"""A full load in bounded memory (issue 29, goal 5) finds and writes what an unbounded one did.
+
+Its stand-ins of the cases list only the sources another file could conflict with
+(kb.load.full._SourcePages), yet one page under two ids, or one id naming two pages, in different
+files, still refuses the load; its bulk load runs in a bounded buffer pool, grown only when one COPY
+does not fit, and writes the same graph.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kb.export.exchange import rows_from_store
+from kb.load import full as full_load
+from kb.load import load_embedded
+from kb.problems import StoreError
+from kb.store.ladybug import LadybugStore, load_buffer_bytes
+from kb.store.ladybug import writer as ladybug_writer
+from tests.conftest import FIXTURES
+
+BETA = "cases/beta-shoes.md"
+
+
+def edit(root: Path, path: str, old: str, new: str) -> None:
+    file = root / path
+    text = file.read_text(encoding="utf-8")
+    assert old in text, f"{path} does not contain {old!r}"
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def errors_of_full_load(root: Path, store: Path, processes: str, monkeypatch) -> list[tuple]:
+    monkeypatch.setattr(full_load, "FULL_LOAD_CHUNK", 1)  # each case in a chunk of its own
+    monkeypatch.setattr(full_load, "PARALLEL_FROM", 1 if processes == "worker processes" else 10**9)
+    load = load_embedded(root, store, full=True)
+    assert load.mode == "refused"
+    return [(p.path, p.code, p.message) for p in load.problems if p.is_error]
+
+
+@pytest.mark.parametrize("processes", ["one process", "worker processes"])
+def test_one_page_under_two_ids_each_declared_once_is_found(mini_root: Path, tmp_path: Path, processes: str,
+                                                            monkeypatch) -> None:
+    # alpha-care declares report-b at https://example.org/b; beta-shoes now names that page as news-1
+    edit(mini_root, BETA, "url: https://example.org/news-1", "url: http://www.example.org/b/")
+    assert errors_of_full_load(mini_root, tmp_path / "store", processes, monkeypatch) == [
+        (BETA, "duplicate-source", "source 'news-1' is the page of source 'report-b' (cases/alpha-care.md:24)")]
+
+
+@pytest.mark.parametrize("processes", ["one process", "worker processes"])
+def test_one_id_naming_two_pages_in_two_files_is_found(mini_root: Path, tmp_path: Path, processes: str,
+                                                       monkeypatch) -> None:
+    edit(mini_root, BETA, "  - id: news-1\n", "  - id: report-b\n    title: A second report\n"
+                                               "    url: https://example.org/elsewhere\n  - id: news-1\n")
+    edit(mini_root, BETA, "adopted from 2013. [src: news-1]", "adopted from 2013. [src: news-1, report-b]")
+    assert errors_of_full_load(mini_root, tmp_path / "store", processes, monkeypatch) == [
+        (BETA, "source-conflict", "source id 'report-b' names a different source in cases/alpha-care.md:24")]
+
+
+def graph_of(store: Path) -> tuple[dict, list]:
+    rows = rows_from_store(LadybugStore(store))
+    nodes = {label: sorted(map(repr, found)) for label, found in rows.nodes.items()}
+    return nodes, sorted(repr((r.type, r.start, r.end, sorted(r.props.items()))) for r in rows.rels)
+
+
+def test_a_copy_that_does_not_fit_the_pool_grows_it_and_writes_the_same_graph(tmp_path: Path, monkeypatch) -> None:
+    assert load_embedded(FIXTURES / "mini", tmp_path / "default", full=True).mode == "full"
+    monkeypatch.setattr(ladybug_writer, "load_buffer_bytes", lambda: 4 * 1024**2)  # too small for any COPY
+    with pytest.warns(RuntimeWarning, match="the bulk load needed a larger buffer pool: now 8 MB"):
+        assert load_embedded(FIXTURES / "mini", tmp_path / "small", full=True).mode == "full"
+    assert graph_of(tmp_path / "small") == graph_of(tmp_path / "default")
+
+
+def test_the_load_buffer_is_set_in_megabytes_from_the_environment(monkeypatch) -> None:
+    monkeypatch.delenv("KB_LADYBUG_LOAD_BUFFER_MB", raising=False)
+    assert load_buffer_bytes() == 512 * 1024**2
+    monkeypatch.setenv("KB_LADYBUG_LOAD_BUFFER_MB", "1024")
+    assert load_buffer_bytes() == 1024**3
+    for wrong in ("1g", "-5", "10"):
+        monkeypatch.setenv("KB_LADYBUG_LOAD_BUFFER_MB", wrong)
+        with pytest.raises(StoreError, match=f"KB_LADYBUG_LOAD_BUFFER_MB is '{wrong}': write the load's buffer pool"):
+            load_buffer_bytes()
