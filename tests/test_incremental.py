@@ -315,8 +315,8 @@ def test_a_failed_incremental_load_leaves_the_previous_generation(mini_root: Pat
     alpha.write_text(alpha.read_text(encoding="utf-8").replace("city: Almelo", "city: Enschede"), encoding="utf-8")
     statements = ladybug_change.change_statements
 
-    def half_then_broken(change):  # the first half is applied, then a statement fails
-        real = statements(change)
+    def half_then_broken(change, existing):  # the first half is applied, then a statement fails
+        real = statements(change, existing)
         return [*real[: len(real) // 2], ("MATCH (n:NoSuchLabel) DETACH DELETE n", {}), *real[len(real) // 2:]]
 
     monkeypatch.setattr(ladybug_change, "change_statements", half_then_broken)
@@ -363,7 +363,7 @@ def test_a_wrong_total_stops_the_switch(mini_root: Path, loaded: Path, monkeypat
     beta.write_text(beta.read_text(encoding="utf-8").replace("mixed.", "mixed, says a test."), encoding="utf-8")
     statements = ladybug_change.change_statements
     monkeypatch.setattr(ladybug_change, "change_statements",
-                        lambda change: [s for s in statements(change) if ":REPORTED" not in s[0]])
+                        lambda change, existing: [s for s in statements(change, existing) if ":REPORTED" not in s[0]])
     with pytest.raises(StoreError, match="does not add up"):
         load_embedded(mini_root, loaded)
     assert current_generation(loaded) == before

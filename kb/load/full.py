@@ -257,6 +257,30 @@ def _set_context(context: _ChunkContext) -> None:
     _CONTEXT = context
 
 
+def _load_chunk(numbered: tuple[int, list[SourceFile]]) -> _ChunkLoaded:
+    """:func:`_read_chunk` with Python's cycle collector paused, then one collection.
+
+    A chunk makes hundreds of thousands of small objects (documents, rows, problems) that live until
+    the chunk is done: each automatic collection walked all of them again, a fifth of a worker's CPU
+    time (measured on 1,000 case files in one process: 5.1 ms a file with the collector on, 3.8 off).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _read_chunk(numbered)
+    finally:
+        if collecting:
+            gc.enable()
+            gc.collect()
+
+
+def _start_worker(context: _ChunkContext) -> None:
+    """A worker process's start: what it inherited from the parent is never garbage, so the
+    collections after each chunk need not walk it (:func:`gc.freeze`)."""
+    gc.freeze()
+    _set_context(context)
+
+
 def _load_chunks(context: _ChunkContext, chunks: list[list[SourceFile]]) -> Iterable[_ChunkLoaded]:
     """Load the chunks in order: in worker processes (one per core) when there are many files.
 
@@ -270,11 +294,11 @@ def _load_chunks(context: _ChunkContext, chunks: list[list[SourceFile]]) -> Iter
         return
     # fork: the workers start at once with everything imported and the concept pages parsed.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_set_context, initargs=(context,)) as pool:
+                             initializer=_start_worker, initargs=(context,)) as pool:
         yield from pool.map(_load_chunk, enumerate(chunks))
 
 
-def _load_chunk(numbered: tuple[int, list[SourceFile]]) -> _ChunkLoaded:
+def _read_chunk(numbered: tuple[int, list[SourceFile]]) -> _ChunkLoaded:
     """Check a chunk of case files, stage their part of the graph, make their manifest records."""
     number, files = numbered
     context = _CONTEXT

@@ -94,8 +94,9 @@ class Manifest:
 class StoreChange:
     """What an incremental load changes in the store, in the order a store applies it.
 
-    1. relationships leaving the ``rewired`` organisations (their files changed) are deleted;
-    2. the Figure, Claim and View nodes of the case ``files`` that changed or went are deleted;
+    1. the Figure, Claim and View nodes of the case ``files`` that changed or went (those the
+       ``rewired`` organisations of these files hold), then the relationships leaving those
+       organisations, are deleted;
     3. the ``removed`` nodes (label -> ids) are deleted with their relationships;
     4. the ``upserts`` (label -> rows: organisations, sources, countries) are created or updated by id,
        so that relationships other files declare towards them stay;

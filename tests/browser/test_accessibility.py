@@ -7,18 +7,11 @@ page kind, add one example URL of it to ``PAGE_KINDS``.
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from tests.browser.axe import axe_source, describe, run_axe
 from tests.browser_fixtures import shoot
-from tests.conftest import ci_strict, skip_or_fail
-
-if importlib.util.find_spec("playwright") is None:  # pragma: no cover - depends on the environment
-    if ci_strict():
-        raise ImportError("playwright is missing: pip install -r requirements-dev.txt (CI=true: browser tests must run)")
-    pytest.skip("playwright is missing: pip install -r requirements-dev.txt", allow_module_level=True)
+from tests.conftest import skip_or_fail
 
 pytestmark = [pytest.mark.browser, pytest.mark.shared_page]
 

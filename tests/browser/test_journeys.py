@@ -6,20 +6,12 @@ made went to the live server.  Layouts of the graph are random: tests never comp
 
 from __future__ import annotations
 
-import importlib.util
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_fixtures import OfflinePage, shoot
-from tests.conftest import ci_strict
-
-if importlib.util.find_spec("playwright") is None:  # pragma: no cover - depends on the environment
-    if ci_strict():
-        raise ImportError("playwright is missing: pip install -r requirements-dev.txt (CI=true: browser tests must run)")
-    pytest.skip("playwright is missing: pip install -r requirements-dev.txt", allow_module_level=True)
-
-from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,6 @@ request outside 127.0.0.1.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import threading
@@ -19,13 +18,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.browser_fixtures import OfflinePage, shoot
-from tests.conftest import FIXTURES, ci_strict, load_into
+from tests.conftest import FIXTURES, load_into
 from webapp import create_app
-
-if importlib.util.find_spec("playwright") is None:  # pragma: no cover - depends on the environment
-    if ci_strict():
-        raise ImportError("playwright is missing (CI=true: browser tests must run)")
-    pytest.skip("playwright is missing: pip install -r requirements-dev.txt", allow_module_level=True)
 
 pytestmark = pytest.mark.browser
 

@@ -17,9 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_fixtures import OfflinePage, shoot
-from tests.conftest import FIXTURES, REPO, skip_or_fail
+from tests.conftest import FIXTURES, REPO
 from tests.crawler import Response, crawl, links_and_ids
 
 BASE = "/kb/site/"
@@ -122,10 +123,6 @@ def static_page(browser) -> Iterator[OfflinePage]:
 
 @pytest.mark.browser
 def test_a_visitor_searches_the_static_site_and_opens_the_answer(static_site, static_page: OfflinePage) -> None:
-    try:
-        from playwright.sync_api import expect
-    except ImportError:  # pragma: no cover - depends on the environment
-        skip_or_fail("playwright is missing: pip install -r requirements-dev.txt")
     address, _ = static_site
     page = static_page.page
     page.goto(address + BASE)
@@ -144,10 +141,6 @@ def test_a_visitor_searches_the_static_site_and_opens_the_answer(static_site, st
 @pytest.mark.browser
 def test_a_visitor_picks_a_case_to_compare_and_gets_its_precomputed_results(static_site,
                                                                             static_page: OfflinePage) -> None:
-    try:
-        from playwright.sync_api import expect
-    except ImportError:  # pragma: no cover - depends on the environment
-        skip_or_fail("playwright is missing: pip install -r requirements-dev.txt")
     address, _ = static_site
     page = static_page.page
     page.goto(address + BASE + "compare/")
@@ -163,10 +156,6 @@ def test_a_visitor_picks_a_case_to_compare_and_gets_its_precomputed_results(stat
 
 @pytest.mark.browser
 def test_the_graph_filters_say_they_need_the_live_site(static_site, static_page: OfflinePage) -> None:
-    try:
-        from playwright.sync_api import expect
-    except ImportError:  # pragma: no cover - depends on the environment
-        skip_or_fail("playwright is missing: pip install -r requirements-dev.txt")
     address, _ = static_site
     page = static_page.page
     page.goto(address + BASE + "graph/organisation/alpha-care/")

@@ -1,0 +1,96 @@
+"""bench/scale.py's report: every goal of issue 29 with its figure at each N, from what a run kept.
+
+A run that died half-way keeps its figures in its JSON file; its report shows them, and says of
+every goal it did not reach that it was not measured and why.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench import scale
+
+#: What a run at N = 1,000 keeps when its Neo4j server failed after the embedded store's figures.
+PARTIAL = {
+    "n": 1000, "commit": "abc1234",
+    "floor": {"files": 1173, "seconds": 0.6, "files_per_s": 1955.0, "cpu_s": 0.5, "files_per_cpu_s": 2346.0},
+    "full_cold": 12.5, "full_cold_cpu_s": 9.2, "full_cold_tree_mb": 435.0, "rss_mb": 410.0,
+    "reload": {"median": 0.21, "max": 0.29, "all": [0.21, 0.29]},
+    "reload_unchanged": 0.05,
+    "reload_cli": {"median": 1.2, "max": 1.6, "all": [1.2, 1.6]},
+    "pages_ladybug": {
+        "trivial route (baseline)": {"p50": 0.2, "p95": 0.4, "first": 2, "runs": 20, "statuses": [200]},
+        "case": {"p50": 20.0, "p95": 34.0, "first": 100, "runs": 20, "statuses": [200]},
+        "search": {"p50": 200.0, "p95": 417.0, "first": 300, "runs": 20, "statuses": [200]},
+    },
+    "comparable_ladybug": {"first_ms": 80.0, "p50": 1.0, "p95": 5.3},
+    "neo4j_note": "Neo4j failed: Neo4jStartError: the server did not answer",
+}
+
+
+def report_of(tmp_path: Path, capsys, *results: dict, suite: str | None = None) -> str:
+    path = tmp_path / "run.json"
+    run = {"command": "python bench/scale.py --sizes 1000", "commit": "abc1234", "started": "2026-12-07 00:15 UTC",
+           "load_start": "5.00 5.00 5.00", "environment": "vm: 2 cores"}
+    path.write_text(json.dumps({"runs": [run], "results": list(results)}), encoding="utf-8")
+    extra = []
+    if suite is not None:
+        (tmp_path / "ci.time").write_text(suite, encoding="utf-8")
+        extra = ["--suite-time", str(tmp_path / "ci.time")]
+    assert scale.main(["--report", str(path), *extra]) == 0
+    return capsys.readouterr().out
+
+
+def goal_row(report: str, goal: str) -> list[str]:
+    """The cells of the goal table's row that starts with ``goal``."""
+    rows = [line for line in report.splitlines() if line.startswith(f"| {goal}")]
+    assert len(rows) == 1, (goal, rows)
+    return [cell.strip() for cell in rows[0].strip("|").split("|")][1:]
+
+
+def test_a_partial_run_reports_what_it_measured_and_why_the_rest_is_missing(tmp_path, capsys):
+    report = report_of(tmp_path, capsys, PARTIAL)
+    assert goal_row(report, "1. cold full load") == ["12.5 s (9 CPU s): **no**"]
+    assert goal_row(report, "2. reload after one changed file") == ["0.29 s (median 0.21 s): yes"]
+    assert goal_row(report, "2. `graph_loader.py load` after one change") == ["1.20 s (worst 1.60 s): **no**"]
+    assert goal_row(report, "3. every page kind p95 under 100 ms, embedded") == [
+        "417 ms (search); 1 of 2 kinds over: search 417: **no**"]
+    assert goal_row(report, "3. every page kind p95 under 300 ms, Neo4j") == ["not measured: Neo4j failed"]
+    assert goal_row(report, "4. first Neo4j sync") == ["not measured: Neo4j failed"]
+    assert goal_row(report, "5. peak memory of a load") == ["435 MB: yes"]
+    assert goal_row(report, "5. peak memory of the site") == ["not measured: not reached"]  # no web phase
+    assert "did not finish" in report  # the run kept no end: it was stopped
+
+
+def test_every_size_has_its_column_and_goal_6_is_read_from_the_ci_runs_time(tmp_path, capsys):
+    measured = {**PARTIAL, "n": 10000, "neo4j_sync_s": 66.0, "neo4j_bare_s": 60.0,
+                "neo4j_change_cli": {"median": 0.9, "max": 1.4, "all": [0.9, 0.8, 1.4]}, "neo4j_change_part_s": 0.12}
+    del measured["neo4j_note"]
+    report = report_of(tmp_path, capsys, measured, PARTIAL, suite="\nreal\t11m30.500s\nuser\t9m0.000s\n")
+    assert goal_row(report, "goal (issue 29") == ["N = 1,000", "N = 10,000"]
+    assert goal_row(report, "4. first Neo4j sync") == ["not measured: Neo4j failed", "1.10× (66.0 s / 60.0 s): yes"]
+    assert goal_row(report, "4. `graph_loader.py load --neo4j` after one change") == [
+        "not measured: Neo4j failed", "0.90 s (worst 1.40 s; Neo4j part 0.12 s): yes"]
+    assert "6. `.ci/run` under 12 minutes: 11 min 30 s" in report
+    assert report.rstrip().endswith(": yes.")
+
+
+def test_resume_keeps_the_sizes_measured_in_full_and_measures_the_rest(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps({"runs": [], "results": [{**PARTIAL, "complete": True},
+                                                        {**PARTIAL, "n": 10000}]}), encoding="utf-8")
+    measured = []
+
+    def measure(n, args, result, save):
+        measured.append(n)
+        result.update(full_cold=50.0, complete=True)
+        save()
+
+    monkeypatch.setattr(scale, "measure", measure)
+    assert scale.main(["--sizes", "1000", "10000", "--json", str(path), "--resume"]) == 0
+    assert measured == [10000]  # 1,000 was complete; 10,000 had stopped half-way, so it is measured again
+    kept = json.loads(path.read_text(encoding="utf-8"))["results"]
+    assert [(r["n"], r["full_cold"]) for r in kept] == [(1000, 12.5), (10000, 50.0)]
+    assert goal_row(capsys.readouterr().out, "1. cold full load") == ["12.5 s (9 CPU s): **no**",
+                                                                       "50.0 s (0 CPU s): **no**"]
