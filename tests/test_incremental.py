@@ -222,6 +222,56 @@ def test_errors_refuse_an_incremental_load(mini_root: Path, loaded: Path) -> Non
     assert current_generation(loaded) == before
 
 
+#: A case added beside alpha-care that contradicts it (or another case) across files, as text replacements
+#: of GAMMA; with "delete", beta-shoes goes and alpha-care, unchanged, still relates to it.
+CONTRADICTIONS = {
+    "same-name": [("name: Gamma Tools", "name: Alpha Care")],
+    "same-website": [("founded: 1987", "founded: 1987\nwebsite: https://alpha.example/")],
+    "same-page-under-another-id": [("url: https://example.org/gamma", "url: https://example.org/b/")],
+    "same-id": [("id: gamma-tools", "id: alpha-care")],
+    "delete": [],
+}
+UNRELATED = ("relations:\n  - {type: inspired-by, target: alpha-care, sources: [report-a]}\n", "")
+
+
+@pytest.mark.parametrize("contradiction", sorted(CONTRADICTIONS))
+def test_a_reload_finds_the_problems_across_files_a_full_check_finds(mini_root: Path, loaded: Path,
+                                                                     contradiction: str) -> None:
+    """A reload looks only at the unchanged files that share something with the changed one: it finds
+    what checking every file finds (the errors, on both files where a check reports both)."""
+    alpha = mini_root / "cases" / "alpha-care.md"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("founded: 2006", "founded: 2006\n"
+                                                               "website: https://www.alpha.example"), encoding="utf-8")
+    assert load_embedded(mini_root, loaded).mode == "incremental"
+    before = current_generation(loaded)
+    if contradiction == "delete":
+        (mini_root / "cases" / "beta-shoes.md").unlink()
+    else:
+        text = GAMMA.replace(*UNRELATED)  # a relation would say the two are known to be different
+        for old, new in CONTRADICTIONS[contradiction]:
+            assert old in text
+            text = text.replace(old, new)
+        (mini_root / "cases" / "gamma-tools.md").write_text(text, encoding="utf-8")
+    reload = load_embedded(mini_root, loaded)
+    assert reload.mode == "refused"
+    assert current_generation(loaded) == before
+
+    def located(problems: list) -> list[tuple]:
+        return sorted((p.path, p.line, p.col, p.code, p.message) for p in problems if p.is_error)
+
+    assert located(reload.problems) == located(load_content(mini_root).problems)
+    expected = {"same-name": {("cases/alpha-care.md", "duplicate-organisation"),
+                              ("cases/gamma-tools.md", "duplicate-organisation")},
+                "same-website": {("cases/alpha-care.md", "duplicate-organisation"),
+                                 ("cases/gamma-tools.md", "duplicate-organisation")},
+                "same-page-under-another-id": {("cases/gamma-tools.md", "duplicate-source")},
+                "same-id": {("cases/gamma-tools.md", "duplicate-id")},
+                "delete": {("cases/alpha-care.md", "unknown-organisation")}}[contradiction]
+    assert expected <= {(p.path, p.code) for p in reload.errors}
+    full = load_embedded(mini_root, loaded, full=True)  # a full load checks the same way
+    assert full.mode == "refused" and located(full.problems) == located(reload.problems)
+
+
 def test_a_long_log_is_folded_in_and_a_grown_file_rebuilt(mini_root: Path, loaded: Path, tmp_path: Path,
                                                           monkeypatch) -> None:
     """Readers replay the write-ahead log: past a size it is checkpointed; past a growth, rebuilt."""

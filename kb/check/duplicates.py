@@ -84,9 +84,13 @@ class OrganisationNames:
         relations = data.get("relations") if isinstance(data.get("relations"), list) else []
         related = frozenset(r["target"] for r in relations if isinstance(r, dict) and isinstance(r.get("target"), str))
         website = data.get("website") if isinstance(data.get("website"), str) else ""
-        declared = data.get("sources") if isinstance(data.get("sources"), list) else []
-        sources = frozenset(normalised_url(s["url"]) for s in declared if isinstance(s, dict)
-                            and isinstance(s.get("url"), str) and s["url"].strip())
+        pages = getattr(doc, "source_pages", None)  # a stand-in of an unchanged file has them recorded
+        if pages is not None:
+            sources = frozenset(page for page in pages if page)
+        else:
+            declared = data.get("sources") if isinstance(data.get("sources"), list) else []
+            sources = frozenset(normalised_url(s["url"]) for s in declared if isinstance(s, dict)
+                                and isinstance(s.get("url"), str) and s["url"].strip())
         return cls(doc.where, data["id"], data["name"], aliases, website, related, doc.at("name"), doc.at("website"),
                    sources)
 
@@ -175,16 +179,21 @@ def _numbers(key: str) -> list[str]:
     return _NUMBER.findall(key)
 
 
-def organisation_problems(documents: list) -> list[Problem]:
+def organisation_problems(documents: list, involving: set[str] | None = None) -> list[Problem]:
     """Cases that look like the same organisation, reported on both files of each pair.
 
     The same normalised name or alias, or the same website, is found through an index (whatever the
-    number of cases); similar names by comparing each name with its alphabetical neighbours.
+    number of cases); similar names by comparing each name with its alphabetical neighbours.  With
+    ``involving`` (paths: the files a reload changed), only the pairs with one of those files are
+    compared; which pairs those are is decided over every case, as without it.
     """
     organisations = sorted((o for o in (OrganisationNames.of(d) for d in documents
                                          if getattr(d, "role", "") == "case") if o), key=lambda o: o.path)
+    pairs = _exact_pairs(organisations) | _similar_pairs(organisations) | _source_pairs(organisations)
+    if involving is not None:
+        pairs = {(a, b) for a, b in pairs if organisations[a].path in involving or organisations[b].path in involving}
     problems = []
-    for a, b in sorted(_exact_pairs(organisations) | _similar_pairs(organisations) | _source_pairs(organisations)):
+    for a, b in sorted(pairs):
         first, second = organisations[a], organisations[b]
         if first.id in second.related or second.id in first.related or first.id == second.id:
             continue  # the author knows both (a relation), or a duplicate id, reported on its own

@@ -221,21 +221,29 @@ def _one_scope_mark_problems(doc: Document, mark: ScopeMark) -> list[Problem]:
 
 # --- across files -----------------------------------------------------------------------------
 
-def cross_file_problems(documents: list[Document], links: bool = True) -> list[Problem]:
+def cross_file_problems(documents: list[Document], links: bool = True, *, every_case: list | None = None,
+                        changed: set[str] | None = None) -> list[Problem]:
     """Problems between files: duplicate ids, conflicting sources, concept hierarchy, links, relations.
 
     With ``links=False`` the body links of the cases are not resolved: how a link resolves depends
     only on its own file and the concept pages, so ``kb.load.incremental`` resolves (:func:`resolve_links`) only
     the files that changed when the concept pages did not.
+
+    A reload (``kb.load.incremental``) passes the files it ``changed`` (paths), ``every_case`` (in
+    file order: the ids a relation may name, and the names compared for look-alikes, whose pairs
+    with a changed file are compared) and, as ``documents``, only the concept pages, the changed
+    files and the unchanged files that share an id, a source id or a source's page with them or
+    relate to a case that is gone: a problem needs one of those, as the files were without errors.
     """
     usable = _usable(documents)
     problems = _duplicate_id_problems(usable)
     concepts = {d.data["id"]: d for d in usable if d.role in CONCEPT_FOLDERS}
     cases = {d.data["id"]: d for d in usable if d.role == "case"}
+    known = cases if every_case is None else {d.data["id"]: d for d in _usable(every_case) if d.role == "case"}
     problems.extend(source_consistency_problems(usable))
-    problems.extend(organisation_problems(usable))
+    problems.extend(organisation_problems(usable if every_case is None else every_case, involving=changed))
     problems.extend(concept_problems([d for d in usable if d.role in CONCEPT_FOLDERS]))
-    problems.extend(_scope_target_problems(list(cases.values())))
+    problems.extend(_scope_target_problems(list(cases.values()), set(known)))
     problems.extend(_concept_problems(concepts))
     if links:
         problems.extend(_link_problems(list(cases.values()), concepts))
@@ -248,9 +256,9 @@ def cross_file_problems(documents: list[Document], links: bool = True) -> list[P
             if target == doc.data["id"]:
                 problems.append(Problem(doc.where, line, col, "an organisation cannot relate to itself",
                                         "remove this relation", code="relation"))
-            elif target not in cases:
+            elif target not in known:
                 problems.append(Problem(doc.where, line, col, f"unknown organisation '{target}'",
-                                        did_you_mean(target, list(cases)) or "add its case file first",
+                                        did_you_mean(target, list(known)) or "add its case file first",
                                         code="unknown-organisation"))
     return problems
 
@@ -307,9 +315,8 @@ def scope_targets(doc: Document) -> list[tuple[str, str, int, int]]:
     return targets
 
 
-def _scope_target_problems(cases: list[Document]) -> list[Problem]:
+def _scope_target_problems(cases: list[Document], known: set[str]) -> list[Problem]:
     """Groups in ``[about: kind: a, b]`` written as ids must be cases (names in words are free)."""
-    known = {d.data["id"] for d in cases}
     problems = []
     for doc in cases:
         for name, text, line, col in scope_targets(doc):

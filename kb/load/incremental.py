@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.check.sources import normalised_url
 from kb.check.validate import cross_file_problems, resolve_links, sort_problems
 from kb.check.vocabulary import Vocabulary, load_vocabulary
 from kb.content.files import ContentLayout, SourceFile
@@ -96,6 +97,7 @@ class _Reading:
     parsed: dict[str, CachedFile]  # the changed and new files
     gone: list[FileRecord]  # the records of changed and deleted files
     touched: set[str]  # sources the changed files declare or declared
+    near: set[str] = field(default_factory=set)  # unchanged case files the cross-file checks look at
     documents: list = field(default_factory=list)  # every file, in discovery order
 
     def full_document(self, display: str, role: str) -> Document:
@@ -118,7 +120,7 @@ def load_changes(root: Path, manifest: Manifest, cache: ParseCache, scan: Scan) 
     gone = [manifest.files[d] for d in manifest.files if d not in scan.kept]
     touched = _recount_declarers(manifest, parsed, gone)
     reading = _Reading(scan, manifest, layout, vocabulary, cache, parsed, gone, touched)
-    of_interest = {sid for sid, n in manifest.declarers.items() if n > 1} | reading.touched
+    reading.near, of_interest = _near(reading)
     reading.documents = [parsed[display].document if display in parsed
                          else reading.full_document(display, role) if role != "case"
                          else stub_document(scan.kept[display], of_interest) for display, role in scan.files]
@@ -141,7 +143,42 @@ def _problems(reading: _Reading, links: list[Problem]) -> list[Problem]:
     """The kept files' recorded problems, the changed files' own and links', and the cross-file checks'."""
     problems = [p for record in reading.scan.kept.values() for p in (*record.problems, *record.link_problems)]
     problems += [p for entry in reading.parsed.values() for p in entry.problems] + links
-    return sort_problems(problems + cross_file_problems(reading.documents, links=False))
+    files = list(zip(reading.scan.files, reading.documents, strict=True))
+    near = [doc for (display, role), doc in files
+            if role != "case" or display in reading.parsed or display in reading.near]
+    every_case = [doc for (_, role), doc in files if role == "case"]
+    return sort_problems(problems + cross_file_problems(near, links=False, every_case=every_case,
+                                                        changed=set(reading.parsed)))
+
+
+def _near(reading: _Reading) -> tuple[set[str], set[str]]:
+    """The unchanged case files a problem with the changed ones could involve, and the source ids to list.
+
+    Those declaring a source id or a page the changed files declare (or declared), those with the id
+    of a changed file (before or after), and those relating to a case whose id is gone.  Between
+    unchanged files alone there is no problem to find: the current generation was loaded without
+    errors (what they share with no changed file stays as it was).
+    """
+    new = [entry.document.data for entry in reading.parsed.values()]
+    new_ids = {data.get("id") for data in new if isinstance(data.get("id"), str)}
+    gone_ids = {record.id for record in reading.gone}
+    ids, vanished = new_ids | gone_ids, gone_ids - new_ids
+    pages = {page for record in reading.gone for page in record.pages}
+    pages |= {normalised_url(source["url"]) for data in new for source in as_list(data.get("sources"))
+              if isinstance(source, dict) and isinstance(source.get("url"), str) and source["url"].strip()}
+    pages.discard("")
+    touched = reading.touched
+    near, listed = set(), set(touched)
+    for display, record in reading.scan.kept.items():
+        if record.role != "case":
+            continue
+        shared = [] if pages.isdisjoint(record.pages) else [
+            sid for sid, page in zip(record.source_ids, record.pages, strict=True) if page in pages]
+        if (record.id in ids or shared or not touched.isdisjoint(record.source_ids)
+                or (vanished and any(target in vanished for target, *_ in (*record.relations, *record.scope_targets)))):
+            near.add(display)
+            listed.update(shared)
+    return near, listed
 
 
 def _recount_declarers(manifest: Manifest, parsed: dict[str, CachedFile], gone: list[FileRecord]) -> set[str]:

@@ -5,7 +5,7 @@
 cross-file checks read, so an incremental load need not read the file.
 
 >>> import marshal
->>> fact = ("a-s1", "https://a.example/", None, 9, 7, "A", "opinion", (10, 12), (11, 18))
+>>> fact = ("a-s1", "https://a.example/", None, 9, 7, "A", "opinion", (10, 12), (11, 18), (12, 10))
 >>> record = FileRecord("cases/a.md", "case", "0" * 64, (1, 2, 3), (), (), {}, "a", "NL", ("a-s1",),
 ...                     marshal.dumps((fact,)), (("b", 20, 11),), (2, 5))
 >>> doc = stub_document(record)
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import marshal
 
+from kb.check.sources import normalised_url
 from kb.check.validate import scope_targets
 from kb.load.cache import CachedFile
 from kb.load.rows import as_list
@@ -36,16 +37,28 @@ def record_for(loaded: CachedFile, link_problems: list[Problem], counts: dict[st
         return record
     facts = tuple((s.get("id"), s.get("url"), s.get("publication"), *document.at("sources", i, "id"),
                    s.get("title"), s.get("reliability"), document.at("sources", i, "title"),
-                   document.at("sources", i, "reliability"))
+                   document.at("sources", i, "reliability"), document.at("sources", i, "url"))
                   for i, s in enumerate(as_list(data.get("sources"))) if isinstance(s, dict))
-    record = record._replace(source_ids=tuple(fact[0] for fact in facts), source_facts=marshal.dumps(facts))
+    pages = tuple(normalised_url(url) if isinstance(url, str) and url.strip() else "" for _, url, *_ in facts)
+    record = record._replace(source_ids=tuple(fact[0] for fact in facts), source_facts=marshal.dumps(facts),
+                             pages=pages)
     if document.role != "case":
         return record
     relations = tuple((r.get("target"), *document.at("relations", i, "target"))
                       for i, r in enumerate(as_list(data.get("relations"))) if isinstance(r, dict))
     country = data.get("country") if isinstance(data.get("country"), str) else ""
     return record._replace(relations=relations, country=country, id_at=document.at("id"),
-                           scope_targets=tuple(scope_targets(document)))
+                           scope_targets=tuple(scope_targets(document)), names=_names(document))
+
+
+def _names(document: object) -> tuple:
+    """What the look-alike check (:func:`kb.check.duplicates.organisation_problems`) reads of a case."""
+    data = document.data
+    if not isinstance(data.get("name"), str):
+        return ()
+    aliases = tuple(a for a in data["aliases"] if isinstance(a, str)) if isinstance(data.get("aliases"), list) else ()
+    website = data.get("website") if isinstance(data.get("website"), str) else ""
+    return data["name"], aliases, website, document.at("name"), document.at("website")
 
 
 class StubDocument:
@@ -57,12 +70,13 @@ class StubDocument:
     and for reading declarations.  Ten thousand of these are made on every incremental load.
     """
 
-    __slots__ = ("data", "positions", "role", "scope_targets", "where")
+    __slots__ = ("data", "positions", "role", "scope_targets", "source_pages", "where")
 
     def __init__(self, data: dict, positions: dict[tuple, tuple[int, int]], role: str, where: str,
-                 scope_targets: tuple[tuple, ...] = ()):
+                 scope_targets: tuple[tuple, ...] = (), source_pages: tuple[str, ...] = ()):
         self.data, self.positions, self.role, self.where = data, positions, role, where
         self.scope_targets = scope_targets  # what kb.check.validate.scope_targets found in its body
+        self.source_pages = source_pages  # every declared source's page, even where ``data`` lists only some
 
     @property
     def front(self) -> StubDocument:
@@ -84,13 +98,14 @@ def stub_document(record: FileRecord, sources_of_interest: set[str] | None = Non
     sources, relations = [], []
     positions: dict[tuple, tuple[int, int]] = {("id",): record.id_at}
     wanted = record.source_ids if sources_of_interest is None else sources_of_interest.intersection(record.source_ids)
-    for source_id, url, publication, line, col, title, reliability, title_at, reliability_at in (
+    for source_id, url, publication, line, col, title, reliability, title_at, reliability_at, url_at in (
             record.sources if wanted else ()):
         if source_id not in wanted:
             continue
         positions[("sources", len(sources), "id")] = (line, col)
         positions[("sources", len(sources), "title")] = tuple(title_at)
         positions[("sources", len(sources), "reliability")] = tuple(reliability_at)
+        positions[("sources", len(sources), "url")] = tuple(url_at)
         source = {"id": source_id}
         for key, value in (("url", url), ("publication", publication), ("title", title),
                            ("reliability", reliability)):
@@ -101,4 +116,7 @@ def stub_document(record: FileRecord, sources_of_interest: set[str] | None = Non
         relations.append({"target": target})
         positions[("relations", i, "target")] = (line, col)
     data = {"id": record.id, "country": record.country, "sources": sources, "relations": relations}
-    return StubDocument(data, positions, record.role, record.display, record.scope_targets)
+    if record.names:
+        data["name"], aliases, data["website"], positions[("name",)], positions[("website",)] = record.names
+        data["aliases"] = list(aliases)
+    return StubDocument(data, positions, record.role, record.display, record.scope_targets, record.pages)

@@ -61,12 +61,15 @@ class FileRecord(NamedTuple):
     id: str = ""
     country: str = ""
     source_ids: tuple[str, ...] = ()  # the sources it declares
-    # marshalled (id, url, publication, line, col, title, reliability, title_at, reliability_at) per
-    # source, read when needed
+    # marshalled (id, url, publication, line, col, title, reliability, title_at, reliability_at, url_at)
+    # per source, read when needed
     source_facts: bytes = b""
     relations: tuple[tuple, ...] = ()  # (target, line, col) per relation
     id_at: tuple[int, int] = (1, 1)
     scope_targets: tuple[tuple, ...] = ()  # (case id, mark, line, col) per id named in [about: kind: …]
+    # (name, aliases, website, name_at, website_at) of a case: what the look-alike check compares
+    names: tuple = ()
+    pages: tuple[str, ...] = ()  # the normalised URL of each source in source_ids ("" without one)
 
     @property
     def sources(self) -> tuple[tuple, ...]:
