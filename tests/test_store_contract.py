@@ -67,6 +67,7 @@ EMPTY_ON_REAL_CONTENT = {
     "concept_framework_views_from": "no claim about a framework is contested in the real content",
     "concept_framework_view_sources": "no claim about a framework is contested in the real content",
     "concept_framework_reported": "no claim about others or in general concerns a framework in the real content",
+    "concept_framework_reported_from": "no claim about others or in general concerns a framework in the real content",
 }
 
 

@@ -21,15 +21,23 @@ from typing import Any
 
 from kb.evidence import SELF, is_self, meets_grade
 
-__all__ = ["figures_by_claim", "grade_and_scope_counts", "kept_claims", "views_by_claim"]
+__all__ = ["figures_by_claim", "grade_and_scope_counts", "keeps", "kept_claims", "views_by_claim"]
 
 
 def kept_claims(rows: Iterable[dict[str, Any]], scope: str, min_grade: str | None) -> list[dict[str, Any]]:
     """The claims the filter keeps, by organisation then line: only those about the organisation itself
     unless ``scope`` is ``"all"``, and only those of at least ``min_grade`` (``None``: any grade)."""
-    return sorted((row for row in rows if (scope == "all" or is_self(row.get("scope")))
-                   and meets_grade(row.get("evidence"), min_grade)),
+    return sorted((row for row in rows if keeps(row, scope, min_grade)),
                   key=lambda row: (row["organisation"], row["line"] or 0))
+
+
+def keeps(row: Mapping[str, Any], scope: str, min_grade: str | None) -> bool:
+    """Whether the evidence filter keeps one claim (see :func:`kept_claims`).
+
+    >>> keeps({"scope": "general", "evidence": "reported"}, "self", None), keeps({"evidence": None}, "self", None)
+    (False, True)
+    """
+    return (scope == "all" or is_self(row.get("scope"))) and meets_grade(row.get("evidence"), min_grade)
 
 
 def figures_by_claim(claims: Sequence[Mapping[str, Any]], figures: Iterable[Mapping[str, Any]],

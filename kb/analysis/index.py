@@ -175,6 +175,12 @@ class CaseIndex:
             sector_rows=({"id": s, "name": n, "broader": b} for s, (n, b) in self.sectors.items()),
             concepts=self.concepts, includes=self.includes, relation_rows=self.relations))
 
+    def claims_about(self, kind: str, concept: str) -> tuple[dict[str, Any], ...]:
+        """Every claim row about one concept (``claim_rows``: about the organisation itself or not), grouped by
+        concept once per index, so that a count's evidence profile does not read every claim of the concept."""
+        grouped = self.memo("claims by concept", lambda: _by_concept(self.claim_rows))
+        return grouped.get((kind, concept), ())
+
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """A value computed once per index (the index itself is rebuilt when the graph changes)."""
         if key not in self._memo:
@@ -254,6 +260,13 @@ def _held_claims(profiles: Mapping[str, CaseProfile], claim_rows: Iterable[Mappi
         grades[case][kind][row["concept"]] = best_grade(grades[case][kind].get(row["concept"]),
                                                         row.get("evidence"))
     return _Held(claims, grades, tuple(kept))
+
+
+def _by_concept(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, str], tuple[dict[str, Any], ...]]:
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[(KIND_OF_REL.get(row.get("type", "")) or _kind(row.get("kind")), row["concept"])].append(row)
+    return {key: tuple(claims) for key, claims in grouped.items()}
 
 
 def _concept_infos(concept_rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, ConceptInfo]]:

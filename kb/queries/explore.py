@@ -16,7 +16,9 @@ code sorts), and every query that returns rows in some order ends with ``ORDER B
 results are deterministic.
 
 >>> [q.name.removeprefix("concept_practice_") for q in EXPLORE_QUERIES if q.name.startswith("concept_practice")]
-['claims', 'claims_page', 'claim_count', 'figures_from', 'views_from', 'reported', 'figures', 'views', 'sources']
+... # doctest: +NORMALIZE_WHITESPACE
+['claims', 'claims_page', 'claims_from', 'claim_count', 'figures_from', 'views_from', 'reported', 'reported_from',
+ 'figures', 'views', 'sources']
 """
 
 from __future__ import annotations
@@ -34,6 +36,12 @@ _CONCEPT_LABELS = cypher_list(CONCEPT_LABELS)
 _SOURCE_COLUMNS = """s.id AS id, s.title AS title, s.url AS url, s.publication AS publication,
                s.author AS author, s.publisher AS publisher, s.date AS date, s.type AS type,
                s.reliability AS reliability, s.language AS language"""
+
+#: The start of a query for some organisations' rows: found by id first (LadybugDB then follows only their
+#: relationships instead of every claim of a concept thousands of cases make).
+_GIVEN_ORGANISATIONS = """MATCH (o:Organisation{own})
+            WHERE o.id IN $organisations
+            MATCH (o{own})"""
 
 _WHOLE_GRAPH = [
     NamedQuery(
@@ -123,6 +131,15 @@ def _concept_queries(kind: str, label: str) -> list[NamedQuery]:
                    r.scope AS scope, r.evidence AS evidence, r.contested AS contested
             ORDER BY name, organisation, line
             """
+    reported = f"""
+            MATCH (o:Organisation{{own}})-[kr21:REPORTS_CLAIM{{own:kr21}}]->(claim:Claim{{own}})
+                  -[kr22:ABOUT{{own:kr22}}]->{concept}
+            RETURN o.id AS organisation, o.name AS name, claim.kind AS kind, claim.text AS detail,
+                   claim.sources AS sources, claim.status AS status, claim.scope AS scope,
+                   claim.about AS about, claim.evidence AS evidence, claim.contested AS contested,
+                   claim.file AS file, claim.line AS line
+            ORDER BY name, organisation, line
+            """
     # A concept page shows a page of its claims: the page, how many there are, and the figures and views of
     # the page's organisations are read, not every claim of a practice thousands of cases use.
     return [
@@ -131,6 +148,9 @@ def _concept_queries(kind: str, label: str) -> list[NamedQuery]:
         NamedQuery(f"concept_{kind}_claims_page",
                    f"One page of the organisations' claims about one {kind} (in the order of concept_{kind}_claims).",
                    claims + "SKIP $skip LIMIT $limit\n", ("id", "skip", "limit")),
+        NamedQuery(f"concept_{kind}_claims_from",
+                   f"The given organisations' claims about one {kind} (in the order of concept_{kind}_claims).",
+                   claims.replace("MATCH (o:Organisation{own})", _GIVEN_ORGANISATIONS, 1), ("id", "organisations")),
         NamedQuery(
             f"concept_{kind}_claim_count", f"How many claims organisations make about one {kind}.",
             f"""
@@ -162,17 +182,11 @@ def _concept_queries(kind: str, label: str) -> list[NamedQuery]:
                    v.line AS line, v.scope AS scope, v.evidence AS evidence
             ORDER BY organisation, claim_line, line
             """, ("id", "organisations")),
-        NamedQuery(
-            f"concept_{kind}_reported", f"What files say about one {kind} at other organisations or in general.",
-            f"""
-            MATCH (o:Organisation{{own}})-[kr21:REPORTS_CLAIM{{own:kr21}}]->(claim:Claim{{own}})
-                  -[kr22:ABOUT{{own:kr22}}]->{concept}
-            RETURN o.id AS organisation, o.name AS name, claim.kind AS kind, claim.text AS detail,
-                   claim.sources AS sources, claim.status AS status, claim.scope AS scope,
-                   claim.about AS about, claim.evidence AS evidence, claim.contested AS contested,
-                   claim.file AS file, claim.line AS line
-            ORDER BY name, organisation, line
-            """, ("id",)),
+        NamedQuery(f"concept_{kind}_reported", f"What files say about one {kind} at other organisations or in general.",
+                   reported, ("id",)),
+        NamedQuery(f"concept_{kind}_reported_from",
+                   f"What the given organisations' files say about one {kind} at other organisations or in general.",
+                   reported.replace("MATCH (o:Organisation{own})", _GIVEN_ORGANISATIONS, 1), ("id", "organisations")),
         NamedQuery(
             f"concept_{kind}_figures", f"Every figure organisations give about one {kind}, each with its sources.",
             f"""

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, get_template_attribute, request, url_for
 from kb import analysis
 from kb import evidence as grades
 from kb.analysis import CaseIndex
-from kb.analysis.claims import kept_claims
+from kb.analysis.claims import keeps, kept_claims
 from kb.analysis.facets import PageOutOfRange, paginate
 from kb.queries.explore import concept_query
 from kb.store.versioned import derived
@@ -106,11 +106,12 @@ def pattern_claims(fmt: str):
     cases = sorted(index.cases_with(row_kind, row) & index.cases_with(col_kind, col),
                    key=lambda case: (index.profiles[case].name, case))
     store = get_store()
-    evidence = {kind: kept_claims([*store.query(concept_query(kind, "claims"), id=concept),
-                                   *(store.query(concept_query(kind, "reported"), id=concept)
-                                     if selected["scope"] == "all" else [])], selected["scope"], selected["min_grade"])
-                for kind, concept in pair}
     page = _organisations_page(cases)
+    # The claims of the page's organisations only, read by their ids (a count can be thousands at 10,000 cases).
+    parts = ("claims_from", "reported_from") if selected["scope"] == "all" else ("claims_from",)
+    evidence = {kind: kept_claims([row for part in parts for row in store.query(
+        concept_query(kind, part), id=concept, organisations=page.items)], selected["scope"], selected["min_grade"])
+        for kind, concept in pair}
     data = {
         "filter": {key: selected[key] for key in ("scope", "min_grade", "description")},
         "ignored": selected["ignored"],
@@ -124,10 +125,13 @@ def pattern_claims(fmt: str):
         "page": _page_links(page),
         "cases_url": facet_url(**{row_kind: row, col_kind: col}),
     }
-    # The evidence profile counts the claims of every organisation of the count, not only this page's.
+    if fmt == "json":
+        return respond(fmt, "pattern_claims.html", data)
+    # The evidence profile counts the claims of every organisation of the count, not only this page's: their
+    # grades and statuses from the case index, kept by the same filter.
     in_cell = set(cases)
-    cell_claims = {kind: [claim for claim in rows if claim["organisation"] in in_cell]
-                   for kind, rows in evidence.items()}
+    cell_claims = {kind: [claim for claim in full.claims_about(kind, concept) if claim["organisation"] in in_cell
+                          and keeps(claim, selected["scope"], selected["min_grade"])] for kind, concept in pair}
     return respond(fmt, "pattern_claims.html", data, verbs=VERBS, kinds=KIND_PAGES, choices=selected["choices"],
                    cell_claims=cell_claims)
 
