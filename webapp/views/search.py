@@ -92,8 +92,7 @@ def _passage(hit: Any, index: Any) -> dict[str, Any]:
             "section": hit.section, "url": passage_url(hit.owner_kind, hit.owner_id, hit.section_slug),
             "matched": list(hit.matched), "sources": source_refs(hit.sources, index.sources),
             "evidence": hit.evidence, "scope": hit.scope, "status": hit.status, "about": list(hit.about),
-            "about_links": about_links(list(hit.about), {doc.id: doc for (kind, _), doc in index.documents.items()
-                                                         if kind == "organisation"}),
+            "about_links": about_links(list(hit.about), index.organisations),
             "concepts": [{"kind": kind, "id": cid, "url": node_url(kind, cid),
                           "name": getattr(index.documents.get((kind, cid)), "name", cid)}
                          for kind, cid in hit.concepts]}
