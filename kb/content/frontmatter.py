@@ -120,24 +120,30 @@ def _construct(node: yaml.Node, path: tuple, positions: dict, seen: set[int]) ->
     seen.add(id(node))
     if len(path) > MAX_DEPTH:
         raise _Refused(node, "front matter is nested too deeply", f"nest at most {MAX_DEPTH} levels")
-    if node.tag not in _SAFE_TAGS:
-        raise _Refused(node, f"YAML tag '{node.tag}' is not allowed", "remove the tag; plain values only")
-    positions[path] = (node.start_mark.line + 2, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
+    tag = node.tag
+    if tag not in _SAFE_TAGS:
+        raise _Refused(node, f"YAML tag '{tag}' is not allowed", "remove the tag; plain values only")
+    mark = node.start_mark
+    positions[path] = (mark.line + 2, mark.column + 1)
+    kind = node.__class__
+    if kind is yaml.MappingNode:
         data: dict = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
+            if key_node.__class__ is not yaml.ScalarNode:
                 raise _Refused(key_node, "mapping keys must be plain words", "use 'key: value'")
             key = key_node.value
             if key in data:
                 raise _Refused(key_node, f"key '{key}' appears twice", "keep one of them")
             data[key] = _construct(value_node, (*path, key), positions, seen)
         return data
-    if isinstance(node, yaml.SequenceNode):
+    if kind is yaml.SequenceNode:
         return [_construct(item, (*path, i), positions, seen) for i, item in enumerate(node.value)]
-    value = yaml.SafeLoader.construct_scalar(_SCALAR_LOADER, node)
+    if tag == _STR:  # most values: the text as written, which is what PyYAML's constructor returns
+        return node.value
+    construct = _SCALAR_CONSTRUCTORS.get(tag)
     try:
-        resolved = _SCALAR_LOADER.construct_object(node, deep=True) if node.tag != "tag:yaml.org,2002:str" else value
+        resolved = (construct(_SCALAR_LOADER, node) if construct is not None
+                    else _SCALAR_LOADER.construct_object(node, deep=True))  # a scalar tagged !!map or !!seq: refused
     except (ValueError, OverflowError, yaml.YAMLError) as err:
         raise _Refused(node, f"value cannot be read: {str(err).splitlines()[0][:80]}",
                        "write an ordinary number, date or text") from err
@@ -148,14 +154,43 @@ def _construct(node: yaml.Node, path: tuple, positions: dict, seen: set[int]) ->
     return resolved
 
 
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
 class _ScalarLoader(yaml.SafeLoader):
     def __init__(self) -> None:
         super().__init__("")
 
 
 _SCALAR_LOADER = _ScalarLoader()
+#: PyYAML's own constructor of each allowed scalar tag, called directly: through
+#: ``construct_object`` every constructed node was also kept in the loader's memo, for good.
+_SCALAR_CONSTRUCTORS = {tag: yaml.SafeLoader.yaml_constructors[tag]
+                        for tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+                                    "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp")}
+
+
+def _resolve(self: yaml.BaseResolver, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+    """PyYAML's tag resolution (``BaseResolver.resolve``) for a loader without path resolvers, in fewer steps.
+
+    LibYAML's composer calls it back for every node; a plain scalar gets the tag of the first of
+    YAML 1.1's implicit patterns for its first character that it matches, anything else the kind's default.
+    """
+    if kind is yaml.ScalarNode:
+        if implicit[0]:
+            for tag, regexp in _IMPLICIT.get(value[:1], ()):
+                if regexp.match(value):
+                    return tag
+        return _STR
+    return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+_IMPLICIT = yaml.SafeLoader.yaml_implicit_resolvers
 # LibYAML's parser is several times faster than PyYAML's and gives the same marks.
-_LOADER = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
+_BASE_LOADER = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
+# A loader with path resolvers or wildcard patterns would need PyYAML's own resolve.
+_LOADER = (type("_Loader", (_BASE_LOADER,), {"resolve": _resolve})
+           if not _BASE_LOADER.yaml_path_resolvers and None not in _IMPLICIT else _BASE_LOADER)
 
 
 _CURLY_QUOTES = "“”‘’„‚«»"
