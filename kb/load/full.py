@@ -194,12 +194,12 @@ def _finish(writer: Any, whole: _Whole, step: Callable[[str], None] | None) -> E
     for display, entry in whole.concepts.items():
         manifest.files[display] = record_for(entry, [], {})
     manifest.files = {f.display: manifest.files[f.display] for f in whole.files}  # discovery order
-    manifest.declarers = dict(Counter(sid for record in manifest.files.values() for sid in set(record.source_ids)))
+    declarers = Counter(sid for record in manifest.files.values() for sid in set(record.source_ids))
     # Only the sources another file could conflict with: declared in several files, or a page named by several ids.
     whole.pages.note((s["id"], _page_key(s.get("url"))) for entry in whole.concepts.values()
                      for s in as_list(entry.document.data.get("sources"))
                      if isinstance(s, dict) and isinstance(s.get("id"), str))
-    of_interest = whole.pages.shared | {sid for sid, n in manifest.declarers.items() if n > 1}
+    of_interest = whole.pages.shared | {sid for sid, n in declarers.items() if n > 1}
     whole.pages = None
     documents = [whole.concepts[f.display].document if f.role != "case"
                  else stub_document(manifest.files[f.display], of_interest) for f in whole.files]
@@ -212,12 +212,12 @@ def _finish(writer: Any, whole: _Whole, step: Callable[[str], None] | None) -> E
     rows = _shared_part(whole)
     for display, counts in counts_by_file(rows).items():
         if display in manifest.files:  # concept pages (the sector hierarchy is no content file's)
-            manifest.files[display] = manifest.files[display]._replace(counts=counts)
+            manifest.files[display] = manifest.files[display].with_counts(counts)
     writer.add(rows)
     manifest.nodes, manifest.rels = writer.totals()
     # The bulk load takes most of a large load's memory: let go of everything else first.
     whole.chunks.clear()
-    del documents, rows, of_interest
+    del documents, rows, of_interest, declarers
     gc.collect()
     generation = writer.finish(manifest, step)
     whole.cache.prune(keep={record.sha256 for record in manifest.files.values()})

@@ -98,6 +98,7 @@ class _Reading:
     gone: list[FileRecord]  # the records of changed and deleted files
     touched: set[str]  # sources the changed files declare or declared
     near: set[str] = field(default_factory=set)  # unchanged case files the cross-file checks look at
+    kept_declared: set[str] = field(default_factory=set)  # touched sources an unchanged file declares
     documents: list = field(default_factory=list)  # every file, in discovery order
 
     def full_document(self, display: str, role: str) -> Document:
@@ -118,18 +119,15 @@ def load_changes(root: Path, manifest: Manifest, cache: ParseCache, scan: Scan) 
     vocabulary = load_vocabulary(layout.vocabulary)
     parsed = {file.display: read_checked(file, layout, vocabulary, cache) for file in scan.changed}
     gone = [manifest.files[d] for d in manifest.files if d not in scan.kept]
-    touched = _recount_declarers(manifest, parsed, gone)
+    touched = {sid for record in gone for sid in record.source_ids} | set(_declared(parsed))
     reading = _Reading(scan, manifest, layout, vocabulary, cache, parsed, gone, touched)
     reading.near, of_interest = _near(reading)
     reading.documents = [parsed[display].document if display in parsed
                          else reading.full_document(display, role) if role != "case"
                          else stub_document(scan.kept[display], of_interest) for display, role in scan.files]
     links = resolve_links([entry.document for entry in parsed.values()], reading.documents)
-    for sid in reading.touched:
-        if not manifest.declarers.get(sid):
-            manifest.declarers.pop(sid, None)
     new = Manifest(manifest.version, scan.scanned_ns, scan.listing, nodes=manifest.nodes, rels=manifest.rels,
-                   declarers=manifest.declarers, built_bytes=manifest.built_bytes)
+                   built_bytes=manifest.built_bytes)
     result = Changes(_problems(reading, links), new, [f.display for f in scan.changed if f.display in manifest.files],
                      [f.display for f in scan.changed if f.display not in manifest.files], scan.deleted)
     if not result.ok or not scan.anything:
@@ -170,6 +168,8 @@ def _near(reading: _Reading) -> tuple[set[str], set[str]]:
     touched = reading.touched
     near, listed = set(), set(touched)
     for display, record in reading.scan.kept.items():
+        if not touched.isdisjoint(record.source_ids):
+            reading.kept_declared.update(touched.intersection(record.source_ids))
         if record.role != "case":
             continue
         shared = [] if pages.isdisjoint(record.pages) else [
@@ -181,17 +181,10 @@ def _near(reading: _Reading) -> tuple[set[str], set[str]]:
     return near, listed
 
 
-def _recount_declarers(manifest: Manifest, parsed: dict[str, CachedFile], gone: list[FileRecord]) -> set[str]:
-    """Update how many files declare each source; return the sources the change touches."""
-    declarers = manifest.declarers
-    old = {sid for record in gone for sid in record.source_ids}
-    for sid in (sid for record in gone for sid in record.source_ids):
-        declarers[sid] -= 1
-    new = [source.get("id") for entry in parsed.values() for source in as_list(entry.document.data.get("sources"))
-           if isinstance(source, dict)]
-    for sid in new:
-        declarers[sid] = declarers.get(sid, 0) + 1
-    return old | set(new)
+def _declared(parsed: dict[str, CachedFile]) -> list[str]:
+    """The ids of the sources the changed files declare."""
+    return [source.get("id") for entry in parsed.values() for source in as_list(entry.document.data.get("sources"))
+            if isinstance(source, dict)]
 
 
 def store_change(reading: _Reading, new: Manifest, links: dict[str, list[Problem]]) -> StoreChange:
@@ -210,23 +203,29 @@ def store_change(reading: _Reading, new: Manifest, links: dict[str, list[Problem
                  for display, _ in reading.scan.files}
     sources = graph_part(reading.vocabulary, sources=_first_declarations_of_touched(reading))
     change.upserts["Source"] = sources.nodes.get("Source", [])
-    change.removed["Source"] = sorted(sid for sid in reading.touched if sid not in new.declarers)
+    declared = reading.kept_declared | set(_declared(reading.parsed))
+    change.removed["Source"] = sorted(reading.touched - declared)
     countries = {r.country for r in new.files.values() if r.role == "case"}
     near = {r.country for r in gone} | countries_of(cases)
     change.upserts["Country"] = graph_part(reading.vocabulary, countries=near & countries).nodes.get("Country", [])
     change.removed["Country"] = sorted(near - countries)
-    change.nodes, change.rels = new.nodes, new.rels = _totals(reading, new, len(countries))
+    change.nodes, change.rels = new.nodes, new.rels = _totals(reading, new, len(countries), declared)
     return change
 
 
-def _totals(reading: _Reading, new: Manifest, countries: int) -> tuple[dict[str, int], dict[str, int]]:
+def _totals(reading: _Reading, new: Manifest, countries: int, declared: set[str]) -> tuple[dict[str, int],
+                                                                                           dict[str, int]]:
     """Nodes per label and relationships per type after the change: the old totals, less what the
-    changed and deleted files put in, plus what the changed files put in now."""
+    changed and deleted files put in, plus what the changed files put in now.  A source is a node
+    while a file declares it: ``declared`` are the sources the change touches that a file declares now."""
     nodes, rels = Counter(reading.old.nodes), Counter(reading.old.rels)
     for record, sign in [(r, -1) for r in reading.gone] + [(new.files[d], 1) for d in reading.parsed]:
         for key, n in record.counts.items():
             (rels if key.startswith("rel:") else nodes)[key.removeprefix("rel:")] += sign * n
-    nodes["Source"], nodes["Country"] = len(new.declarers), countries
+    before = {sid for sid in reading.touched if sid in reading.kept_declared
+              or any(sid in record.source_ids for record in reading.gone)}
+    nodes["Source"] += len(declared - before) - len(before - declared)
+    nodes["Country"] = countries
     return {k: v for k, v in nodes.items() if v}, {k: v for k, v in rels.items() if v}
 
 

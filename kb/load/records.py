@@ -6,7 +6,7 @@ cross-file checks read, so an incremental load need not read the file.
 
 >>> import marshal
 >>> fact = ("a-s1", "https://a.example/", None, 9, 7, "A", "opinion", (10, 12), (11, 18), (12, 10))
->>> record = FileRecord("cases/a.md", "case", "0" * 64, (1, 2, 3), (), (), {}, "a", "NL", ("a-s1",),
+>>> record = FileRecord("cases/a.md", "case", "0" * 64, (1, 2, 3), (), (), b"", "a", "NL", ("a-s1",),
 ...                     marshal.dumps((fact,)), (("b", 20, 11),), (2, 5))
 >>> doc = stub_document(record)
 >>> doc.data["sources"], doc.at("relations", 0, "target"), doc.at("sources", 0, "reliability")
@@ -32,7 +32,8 @@ def record_for(loaded: CachedFile, link_problems: list[Problem], counts: dict[st
     document = loaded.document
     data = document.data
     record = FileRecord(document.where, document.role, loaded.sha256, loaded.stat, tuple(loaded.problems),
-                        tuple(link_problems), counts, id=data.get("id") if isinstance(data.get("id"), str) else "")
+                        tuple(link_problems), marshal.dumps(counts),
+                        id=data.get("id") if isinstance(data.get("id"), str) else "")
     if not record.id:
         return record
     facts = tuple((s.get("id"), s.get("url"), s.get("publication"), *document.at("sources", i, "id"),
