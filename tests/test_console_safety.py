@@ -34,7 +34,7 @@ from .console_corpus import Payload, corpus
 
 CORPUS = corpus()
 #: A message shown to a visitor never holds a file path (it would reveal where the site keeps its files).
-PATH_IN_MESSAGE = re.compile(r"(?<![\w.:/<])/(?:etc|tmp|root|home|work|usr|proc|var|srv|opt)\b")
+PATH_IN_MESSAGE = re.compile(r"(?<![\w.:/<])/(?:etc|tmp|dev|root|home|work|usr|proc|var|srv|opt)\b")
 CRASH_MESSAGE = "stopped the query engine"
 LIMITS = {**TEST_LIMITS, "KB_QUERY_TIMEOUT_MS": 2000, "KB_CONSOLE_MEMORY_MB": 512}
 #: How the console names each limit when it stops a query: the time limit (asked to stop, or killed

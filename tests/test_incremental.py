@@ -10,6 +10,7 @@ import json
 import shutil
 import textwrap
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,15 +18,14 @@ import pytest
 from kb.check.vocabulary import load_vocabulary
 from kb.content.files import ContentLayout, discover
 from kb.export.exchange import rows_from_store
-from kb.graph.rows import graph_rows
 from kb.load import full as full_load
-from kb.load import load_content, load_embedded
+from kb.load import load_embedded
 from kb.load.cache import ParseCache, cache_version
 from kb.load.read import read_checked
 from kb.problems import StoreError
 from kb.queries.catalogue import QUERIES
 from kb.store import ladybug as ladybug_store
-from kb.store.ladybug import LadybugStore, current_generation, rebuild
+from kb.store.ladybug import LadybugStore, current_generation
 from kb.store.ladybug import change as ladybug_change
 from kb.store.ladybug import generations as ladybug_generations
 from kb.store.ladybug import writer as ladybug_writer
@@ -179,21 +179,38 @@ def _first_source(text: str) -> str:
     return text.split("sources:", 1)[1].split("id:", 1)[1].split("\n", 1)[0].strip()
 
 
+#: The stores ``graph_rows`` makes of the whole corpus in one piece (``rebuild``, as tests/conftest.py's
+#: ``load_into`` does), loaded once per session: the fixture content and the real content.
+WHOLE_STORES = {"mini": "shared_mini_store", "real": "real_store"}
+SNAPSHOT_IDS = {"mini": None, "real": ["buurtzorg", "zappos"]}
+
+
+@pytest.fixture(scope="module")
+def whole_snapshots(request: pytest.FixtureRequest) -> Callable[[str], dict[str, list[str]]]:
+    """What a reader sees in each whole store (content name -> snapshot), read on first use."""
+    snapshots: dict[str, dict[str, list[str]]] = {}
+
+    def snapshot_of(content: str) -> dict[str, list[str]]:
+        if content not in snapshots:
+            snapshots[content] = snapshot(request.getfixturevalue(WHOLE_STORES[content]), SNAPSHOT_IDS[content])
+        return snapshots[content]
+
+    return snapshot_of
+
+
 @pytest.mark.parametrize("content", ["mini", "real"])
 @pytest.mark.parametrize("processes", ["one process", "worker processes"])
 def test_a_full_load_writes_what_the_pipeline_builds(content: str, processes: str, tmp_path: Path,
-                                                     monkeypatch) -> None:
+                                                     monkeypatch, whole_snapshots) -> None:
     """The full load reads cases in chunks, writes sources as chunks come back and bulk-loads each table in
     batches; the graph is the one ``graph_rows`` makes of the whole corpus."""
     root = FIXTURES / "mini" if content == "mini" else REPO
-    monkeypatch.setattr(full_load, "FULL_LOAD_CHUNK", 1 if content == "mini" else 7)  # several chunks
+    monkeypatch.setattr(full_load, "FULL_LOAD_CHUNK", 1 if content == "mini" else 22)  # several chunks (2 or 3)
     # Chunks go to worker processes from PARALLEL_FROM files on; the content here is below it.
     monkeypatch.setattr(full_load, "PARALLEL_FROM", 1 if processes == "worker processes" else 10**9)
     monkeypatch.setattr(ladybug_writer, "COPY_BATCH_FILES", 2)  # each table in several COPYs, as at 100,000 cases
     assert load_embedded(root, tmp_path / "chunked", full=True).mode == "full"
-    rebuild(tmp_path / "whole", graph_rows(load_content(root).corpus))
-    ids = None if content == "mini" else ["buurtzorg", "zappos"]
-    assert snapshot(tmp_path / "chunked", ids) == snapshot(tmp_path / "whole", ids)
+    assert snapshot(tmp_path / "chunked", SNAPSHOT_IDS[content]) == whole_snapshots(content)
 
 
 def test_a_full_load_caches_the_concept_pages_not_the_cases(tmp_path: Path, monkeypatch) -> None:
