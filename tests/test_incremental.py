@@ -19,7 +19,7 @@ from kb.check.vocabulary import load_vocabulary
 from kb.content.files import ContentLayout, discover
 from kb.export.exchange import rows_from_store
 from kb.load import full as full_load
-from kb.load import load_embedded
+from kb.load import load_content, load_embedded
 from kb.load.cache import ParseCache, cache_version
 from kb.load.read import read_checked
 from kb.problems import StoreError
