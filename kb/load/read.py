@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from kb.check.contributor_rules import content_bar_problems
 from kb.check.validate import cross_file_problems, file_problems, resolve_links, sort_problems, validate
 from kb.check.vocabulary import Vocabulary, load_vocabulary
 from kb.content.files import MAX_FILE_BYTES, ContentLayout, SourceFile, discover, misnamed_files, move_hint
@@ -110,6 +109,8 @@ def check_paths(root: Path, paths: list[Path]) -> list[Problem]:
 
     Cross-file checks need every file, so the whole content is always read.
     """
+    from kb.check.contributor_rules import content_bar_problems  # the contributors' bar: validate's, not a load's
+
     result = load_content(root)
     problems = sort_problems(result.problems + content_bar_problems(result.documents))
     if not paths:
