@@ -71,10 +71,25 @@ def stems(text: str) -> list[str]:
 
 
 def contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    """Whether ``phrase`` (stems) occurs in ``tokens``, its words next to each other and in order.
+
+    Only the places of its first word are tried (a document's 800 tokens were each compared with every synonym
+    of a question, most of a search's time at 10,000 cases).
+
+    >>> contains(["self", "manag", "team"], ("manag", "team")), contains(["team", "manag"], ("manag", "team"))
+    (True, False)
+    """
     if len(phrase) == 1:
         return phrase[0] in tokens
-    size = len(phrase)
-    return any(tuple(tokens[i:i + size]) == phrase for i in range(len(tokens) - size + 1))
+    first, wanted, size, at = phrase[0], list(phrase), len(phrase), 0
+    while True:
+        try:
+            at = tokens.index(first, at)
+        except ValueError:
+            return False
+        if tokens[at:at + size] == wanted:
+            return True
+        at += 1
 
 
 def nearness(tokens: list[str], wanted: set[str]) -> float:
