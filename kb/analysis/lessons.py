@@ -28,11 +28,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kb.analysis.facets import Case, FacetCounts, facet_cases
-from kb.analysis.passages import LESSON_SECTIONS, Passage
+from kb.analysis.passages import LESSON_SECTIONS, Passage, section_passages
 from kb.evidence import grade_for, meets_grade, reliability_for
 from kb.store.versioned import derived
 
-__all__ = ["LESSON_FACETS", "CaseLessons", "Lessons", "case_lessons", "lesson_passages_for", "passage_grade"]
+__all__ = ["LESSON_FACETS", "CaseLessons", "Lessons", "case_lessons", "lesson_passages_for", "passage_grade",
+           "sources_by_id"]
 
 #: The filters of the lessons, in the order shown (each a facet of the case list); besides them, a
 #: least evidence grade of a lesson's own sources (:func:`passage_grade`).
@@ -40,14 +41,24 @@ LESSON_FACETS = ("sector", "country", "practice", "challenge")
 
 
 def lesson_passages_for(store: Any) -> list[Passage]:
-    """The passages of every case's lessons and open questions, picked from the search index once per graph
-    version (:func:`kb.store.versioned.derived`): a tenth of all passages, so that a request does not walk
-    every passage of the graph (some 200,000 at 10,000 cases)."""
-    from kb.analysis.search import search_index_for  # search grades its passages with this module
+    """The passages of every case's lessons and open questions, once per graph version
+    (:func:`kb.store.versioned.derived`), as the search index has them: read from the cases' bodies, only those
+    two sections parsed (:func:`kb.analysis.passages.section_passages`), so that the first visit after a load
+    does not wait for the whole search index (97 s at 10,000 cases; these passages 2 CPU seconds)."""
+    return derived(store, "lesson passages", _lesson_passages)
 
-    return derived(store, "lesson passages", lambda graph: [
-        passage for passage in search_index_for(graph).passages.values()
-        if passage.owner_kind == "organisation" and passage.section in LESSON_SECTIONS])
+
+def _lesson_passages(store: Any) -> list[Passage]:
+    found: dict[str, Passage] = {}
+    for row in store.query("search_organisations"):
+        for passage in section_passages("organisation", row["id"], row["name"], row["body"], LESSON_SECTIONS):
+            found[passage.key] = passage  # one passage per key, as the search index keeps them
+    return list(found.values())
+
+
+def sources_by_id(store: Any) -> dict[str, dict[str, Any]]:
+    """Every source's row (``sources``) by id, once per graph version: the lessons' grades and references."""
+    return derived(store, "sources by id", lambda graph: {row["id"]: row for row in graph.query("sources")})
 
 
 def passage_grade(passage: Passage, sources: Mapping[str, Mapping[str, Any]]) -> str:

@@ -35,7 +35,7 @@ from kb.evidence import SELF
 from kb.kinds import KIND_OF_FOLDER
 from kb.slug import slug
 
-__all__ = ["LESSON_SECTIONS", "Passage", "passages_of", "plain_text", "slug"]
+__all__ = ["LESSON_SECTIONS", "Passage", "passages_of", "plain_text", "section_passages", "slug"]
 
 #: Sections that are lists of links rather than prose.
 SKIPPED_SECTIONS = {"see also"}
@@ -135,6 +135,36 @@ def passages_of(owner_kind: str, owner_id: str, owner_name: str, body: str) -> l
     paragraph come from them); the concepts a passage links to are its links' targets.
     """
     return _PassageWalk(owner_kind, owner_id, owner_name, body or "").run()
+
+
+#: A ``## Title`` line (an ATX heading of level 2 at the start of a line), with its title.
+_H2_LINE = re.compile(r"^## +(.*?)(?: +#+)? *$")
+#: What before a section could change how it parses: a code fence, an HTML block, a link reference definition,
+#: a setext underline or a thematic break (a heading of the same name could also hide behind the last two).
+_CARRIES_OVER = re.compile(r"^ {0,3}(?:```|~~~|<|\[[^\]]*\]:|=+ *$|-+ *$|\* *\* *\*|_ *_ *_)", re.MULTILINE)
+
+
+def section_passages(owner_kind: str, owner_id: str, owner_name: str, body: str,
+                     sections: tuple[str, ...]) -> list[Passage]:
+    """The passages of the ``##`` sections named ``sections``, as :func:`passages_of` finds them.
+
+    The lessons page reads two sections of every case (the lessons and open questions of 10,000 cases, at
+    the first visit after a load): the body before the first of them is left out of the parse, its lines
+    blanked so that every line keeps its number, unless something there could change how the rest parses;
+    then the whole body is read.
+
+    >>> body = "## Context\\n\\nFounded. [src: a]\\n\\n## Lessons\\n\\n- Teams work. [src: b]\\n"
+    >>> [(p.section, p.text, p.line) for p in section_passages("organisation", "x", "X", body, ("Lessons",))]
+    [('Lessons', 'Teams work.', 7)]
+    """
+    lines = (body or "").split("\n")
+    first = next((number for number, line in enumerate(lines)
+                  if (match := _H2_LINE.match(line)) and match.group(1).strip() in sections), None)
+    if first is None:
+        return [p for p in passages_of(owner_kind, owner_id, owner_name, body) if p.section in sections]
+    before = "\n".join(lines[:first])
+    tail = body if _CARRIES_OVER.search(before) else "\n" * first + "\n".join(lines[first:])
+    return [p for p in passages_of(owner_kind, owner_id, owner_name, tail) if p.section in sections]
 
 
 class _PassageWalk:

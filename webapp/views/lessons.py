@@ -1,8 +1,8 @@
 """Lessons and open questions across cases (blueprint ``lessons``): every case's **Lessons** and **Open
 questions** on one page, filterable by sector, practice and challenge, each linked to its case and sources.
 
-The passages come from the search index (:mod:`kb.analysis.search`, one per graph version); which cases and
-passages are shown, and the filters' counts, from :mod:`kb.analysis.lessons`.
+The passages are the search index's (:mod:`kb.analysis.passages`), read once per graph version by
+:mod:`kb.analysis.lessons`, which also decides which cases and passages are shown and the filters' counts.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from flask import Blueprint, abort, request, url_for
 
 from kb import evidence as grades
 from kb.analysis.facets import PageOutOfRange, every_case, paginate, parse_selection, unknown_values
-from kb.analysis.lessons import case_lessons, lesson_passages_for, passage_grade
-from kb.analysis.search import search_index_for
+from kb.analysis.lessons import case_lessons, lesson_passages_for, passage_grade, sources_by_id
 from kb.slug import slug
 from kb.store.versioned import derived
 
@@ -34,17 +33,17 @@ def lessons(fmt: str):
     sources and grade (chosen by :func:`kb.analysis.lessons.case_lessons`), :data:`CASES_PER_PAGE` cases a
     page (``page=``)."""
     store = get_store()
-    index = search_index_for(store)
+    sources = sources_by_id(store)
     min_grade = request.args.get("grade", "").strip()
     if min_grade and min_grade not in grades.GRADE_IDS:
         abort(400, f"Unknown evidence grade '{min_grade}'; use one of: {', '.join(grades.GRADE_IDS)}.")
     number = whole_number(request.args.get("page", "1"), "page")
     selection, cases_ = parse_selection(request.args.getlist), every_case(store)
     if selection or min_grade:
-        found = case_lessons(lesson_passages_for(store), cases_, selection, min_grade or None, index.sources)
+        found = case_lessons(lesson_passages_for(store), cases_, selection, min_grade or None, sources)
     else:  # every case's lessons, the same on every visit until the graph changes: gathered once
         found = derived(store, "lessons unfiltered", lambda graph: case_lessons(
-            lesson_passages_for(graph), every_case(graph), {}, None, search_index_for(graph).sources))
+            lesson_passages_for(graph), every_case(graph), {}, None, sources_by_id(graph)))
     try:
         page = paginate(found.cases, number, CASES_PER_PAGE)
     except PageOutOfRange as err:
@@ -59,8 +58,8 @@ def lessons(fmt: str):
               "sectors": sorted(item.case.values["sector"].values()),
               "sections": [{"title": title, "items": [
                   {"text": p.text, "key": p.key, "url": passage_url("organisation", p.owner_id, slug(title)),
-                   "evidence": passage_grade(p, index.sources),
-                   "sources": source_refs(p.sources, index.sources)} for p in passages]}
+                   "evidence": passage_grade(p, sources),
+                   "sources": source_refs(p.sources, sources)} for p in passages]}
                   for title, passages in item.sections]}
              for item in page.items]
     facets = [{"name": counts.facet.name, "title": counts.facet.title,
