@@ -95,3 +95,23 @@ def test_one_url_under_two_source_ids_in_two_files_is_an_error(mini_root: Path) 
     (problem,) = [p for p in problems if p["code"] == "duplicate-source"]
     assert code == 1 and problem["path"] in ("cases/alpha-care.md", "cases/beta-shoes.md")
     assert re.fullmatch(r"source '[\w-]+' is the page of source '[\w-]+' \(cases/[\w-]+\.md:\d+\)", problem["message"])
+
+
+def test_a_reload_compares_a_changed_case_with_the_cases_a_full_check_would(repo_content: Path) -> None:
+    """A reload compares only the changed files with the others (kb.load.incremental), yet finds every
+    look-alike a check of all files finds with them: the pairs are chosen over every case alike."""
+    from kb.check.duplicates import organisation_problems
+    from kb.load import load_content
+
+    added = [copy_of_buurtzorg(repo_content, "buurtzorg-home-care", "Buurtzorg Home Care"),
+             copy_of_buurtzorg(repo_content, "buurtzorg-netherlands", "Buurtzorg Netherlands")]
+    try:
+        documents = load_content(repo_content).documents
+    finally:
+        for path in added:
+            (repo_content / path).unlink()
+    every = organisation_problems(documents)
+    assert {(p.path, p.code) for p in every} >= {(path, "duplicate-organisation") for path in added}
+    for path in sorted(d.where for d in documents if d.role == "case"):
+        with_it = [p for p in every if p.path == path or path in p.message]
+        assert organisation_problems(documents, involving={path}) == with_it, path

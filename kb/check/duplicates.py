@@ -45,8 +45,8 @@ from slugify import slugify
 from kb.check.sources import normalised_url
 from kb.problems import Problem
 
-__all__ = ["SIMILARITY", "Match", "OrganisationNames", "concept_key", "concept_problems", "matches_for", "name_keys",
-           "organisation_problems", "website_key"]
+__all__ = ["SIMILARITY", "Match", "OrganisationNames", "concept_key", "concept_problems", "look_alike_keys",
+           "matches_for", "name_keys", "organisation_problems", "website_key"]
 
 #: RapidFuzz ratio (0-100) from which two normalised names count as similar.
 SIMILARITY = 90
@@ -185,13 +185,18 @@ def organisation_problems(documents: list, involving: set[str] | None = None) ->
     The same normalised name or alias, or the same website, is found through an index (whatever the
     number of cases); similar names by comparing each name with its alphabetical neighbours.  With
     ``involving`` (paths: the files a reload changed), only the pairs with one of those files are
-    compared; which pairs those are is decided over every case, as without it.
+    compared; which pairs those are is decided over every case, as without it, from what each
+    case's :func:`look_alike_keys` are (a reload's stand-ins have them recorded, ``look_alike``).
     """
-    organisations = sorted((o for o in (OrganisationNames.of(d) for d in documents
-                                         if getattr(d, "role", "") == "case") if o), key=lambda o: o.path)
-    pairs = _exact_pairs(organisations) | _similar_pairs(organisations) | _source_pairs(organisations)
-    if involving is not None:
-        pairs = {(a, b) for a, b in pairs if organisations[a].path in involving or organisations[b].path in involving}
+    cases = sorted((d for d in documents if getattr(d, "role", "") == "case" and _named(d)), key=lambda d: d.where)
+    if involving is None:
+        organisations = [OrganisationNames.of(d) for d in cases]
+        pairs = _exact_pairs(organisations) | _similar_pairs(organisations) | _source_pairs(organisations)
+    else:
+        keys = [getattr(d, "look_alike", None) or look_alike_keys(OrganisationNames.of(d)) for d in cases]
+        pairs = _pairs_involving(keys, {i for i, d in enumerate(cases) if d.where in involving})
+        wanted = {i for pair in pairs for i in pair}
+        organisations = [OrganisationNames.of(d) if i in wanted else None for i, d in enumerate(cases)]
     problems = []
     for a, b in sorted(pairs):
         first, second = organisations[a], organisations[b]
@@ -208,6 +213,64 @@ def organisation_problems(documents: list, involving: set[str] | None = None) ->
         for this, other in ((second, first), (first, second)):  # on both files: either may be the new one
             problems.append(_duplicate_problem(this, other, match))
     return problems
+
+
+#: What the pairs to compare are found by (:func:`look_alike_keys`).
+LookAlikeKeys = tuple[tuple[str, ...], str, frozenset[str]]
+
+
+def _named(doc: object) -> bool:
+    data = getattr(doc, "data", None) or {}
+    return isinstance(data.get("id"), str) and isinstance(data.get("name"), str)
+
+
+def look_alike_keys(organisation: OrganisationNames) -> LookAlikeKeys:
+    """What the pairs to compare are found by: the normalised names and aliases, the website, the pages cited."""
+    return (tuple(key for key, _ in organisation.name_keys()), website_key(organisation.website),
+            organisation.sources)
+
+
+def _pairs_involving(keys: list[LookAlikeKeys], involved: set[int]) -> set[tuple[int, int]]:
+    """The index pairs :func:`organisation_problems` compares that include an ``involved`` index.
+
+    The same pairs as :func:`_exact_pairs`, :func:`_similar_pairs` and :func:`_source_pairs` give,
+    less those between two others, found without comparing the others with one another.
+    """
+    pairs: set[tuple[int, int]] = set()
+
+    def add(a: int, b: int) -> None:
+        if a != b:
+            pairs.add((min(a, b), max(a, b)))
+
+    wanted = {key for i in involved for key in keys[i][0]} | {f"site:{keys[i][1]}" for i in involved if keys[i][1]}
+    pages = {page for i in involved for page in keys[i][2]}
+    by_page: dict[str, list[int]] = defaultdict(list)
+    for index, (names, site, cited) in enumerate(keys):
+        for key in (*names, f"site:{site}" if site else ""):
+            if key in wanted:
+                for i in involved:
+                    if key in keys[i][0] or key == f"site:{keys[i][1]}":
+                        add(i, index)
+        if not pages.isdisjoint(cited):
+            for page in pages.intersection(cited):
+                by_page[page].append(index)
+    for members in by_page.values():
+        if 1 < len(members) <= 50:
+            for i in involved.intersection(members):
+                for other in members:
+                    add(i, other)
+    named = [(key, index) for index, (names, _, _) in enumerate(keys) for key in names]
+    for ordered in (sorted(named), sorted(named, key=lambda item: item[0][::-1])):
+        for position, (_, index) in enumerate(ordered):
+            window = ordered[position + 1: position + 1 + _WINDOW]
+            if index in involved:
+                for _, other in window:
+                    add(index, other)
+            else:
+                for _, other in window:
+                    if other in involved:
+                        add(index, other)
+    return pairs
 
 
 def _duplicate_problem(this: OrganisationNames, other: OrganisationNames, match: Match) -> Problem:

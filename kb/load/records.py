@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import marshal
 
+from kb.check.duplicates import OrganisationNames, look_alike_keys
 from kb.check.sources import normalised_url
 from kb.check.validate import scope_targets
 from kb.load.cache import CachedFile
@@ -59,7 +60,8 @@ def _names(document: object) -> tuple:
         return ()
     aliases = tuple(a for a in data["aliases"] if isinstance(a, str)) if isinstance(data.get("aliases"), list) else ()
     website = data.get("website") if isinstance(data.get("website"), str) else ""
-    return data["name"], aliases, website, document.at("name"), document.at("website")
+    keys, site, _ = look_alike_keys(OrganisationNames.of(document))
+    return data["name"], aliases, website, document.at("name"), document.at("website"), keys, site
 
 
 class StubDocument:
@@ -71,13 +73,14 @@ class StubDocument:
     and for reading declarations.  Ten thousand of these are made on every incremental load.
     """
 
-    __slots__ = ("data", "positions", "role", "scope_targets", "source_pages", "where")
+    __slots__ = ("data", "look_alike", "positions", "role", "scope_targets", "source_pages", "where")
 
     def __init__(self, data: dict, positions: dict[tuple, tuple[int, int]], role: str, where: str,
                  scope_targets: tuple[tuple, ...] = (), source_pages: tuple[str, ...] = ()):
         self.data, self.positions, self.role, self.where = data, positions, role, where
         self.scope_targets = scope_targets  # what kb.check.validate.scope_targets found in its body
         self.source_pages = source_pages  # every declared source's page, even where ``data`` lists only some
+        self.look_alike: tuple | None = None  # kb.check.duplicates.look_alike_keys, recorded
 
     @property
     def front(self) -> StubDocument:
@@ -117,7 +120,9 @@ def stub_document(record: FileRecord, sources_of_interest: set[str] | None = Non
         relations.append({"target": target})
         positions[("relations", i, "target")] = (line, col)
     data = {"id": record.id, "country": record.country, "sources": sources, "relations": relations}
+    stub = StubDocument(data, positions, record.role, record.display, record.scope_targets, record.pages)
     if record.names:
-        data["name"], aliases, data["website"], positions[("name",)], positions[("website",)] = record.names
+        data["name"], aliases, data["website"], positions[("name",)], positions[("website",)], keys, site = record.names
         data["aliases"] = list(aliases)
-    return StubDocument(data, positions, record.role, record.display, record.scope_targets, record.pages)
+        stub.look_alike = (keys, site, frozenset(page for page in record.pages if page))
+    return stub

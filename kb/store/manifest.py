@@ -67,7 +67,8 @@ class FileRecord(NamedTuple):
     relations: tuple[tuple, ...] = ()  # (target, line, col) per relation
     id_at: tuple[int, int] = (1, 1)
     scope_targets: tuple[tuple, ...] = ()  # (case id, mark, line, col) per id named in [about: kind: …]
-    # (name, aliases, website, name_at, website_at) of a case: what the look-alike check compares
+    # (name, aliases, website, name_at, website_at, name keys, website key) of a case: what the
+    # look-alike check compares (kb.check.duplicates.look_alike_keys)
     names: tuple = ()
     pages: tuple[str, ...] = ()  # the normalised URL of each source in source_ids ("" without one)
 
