@@ -2,8 +2,8 @@
 
 Its stand-ins of the cases list only the sources another file could conflict with
 (kb.load.full._SourcePages), yet one page under two ids, or one id naming two pages, in different
-files, still refuses the load; its bulk load runs in a bounded buffer pool, grown only when one COPY
-does not fit, and writes the same graph.
+files, still refuses the load; its bulk load runs in a bounded buffer pool, and starts again in a larger
+one when it does not fit, writing the same graph.
 """
 
 from __future__ import annotations
@@ -63,20 +63,21 @@ def graph_of(store: Path) -> tuple[dict, list]:
     return nodes, sorted(repr((r.type, r.start, r.end, sorted(r.props.items()))) for r in rows.rels)
 
 
-def test_a_copy_that_does_not_fit_the_pool_grows_it_and_writes_the_same_graph(tmp_path: Path, monkeypatch) -> None:
+def test_a_bulk_load_that_does_not_fit_the_pool_starts_again_in_a_larger_one_and_writes_the_same_graph(tmp_path: Path, monkeypatch) -> None:
     assert load_embedded(FIXTURES / "mini", tmp_path / "default", full=True).mode == "full"
     monkeypatch.setattr(ladybug_writer, "load_buffer_bytes", lambda: 4 * 1024**2)  # too small for any COPY
-    with pytest.warns(RuntimeWarning, match="the bulk load needed a larger buffer pool: now 8 MB"):
+    with pytest.warns(RuntimeWarning, match="the bulk load needed a larger buffer pool: starting again with 8 MB"):
         assert load_embedded(FIXTURES / "mini", tmp_path / "small", full=True).mode == "full"
     assert graph_of(tmp_path / "small") == graph_of(tmp_path / "default")
 
 
 def test_the_load_buffer_is_set_in_megabytes_from_the_environment(monkeypatch) -> None:
     monkeypatch.delenv("KB_LADYBUG_LOAD_BUFFER_MB", raising=False)
-    assert load_buffer_bytes() == 512 * 1024**2
+    assert load_buffer_bytes() == 768 * 1024**2
     monkeypatch.setenv("KB_LADYBUG_LOAD_BUFFER_MB", "1024")
     assert load_buffer_bytes() == 1024**3
     for wrong in ("1g", "-5", "10"):
         monkeypatch.setenv("KB_LADYBUG_LOAD_BUFFER_MB", wrong)
         with pytest.raises(StoreError, match=f"KB_LADYBUG_LOAD_BUFFER_MB is '{wrong}': write the load's buffer pool"):
             load_buffer_bytes()
+

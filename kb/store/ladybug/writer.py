@@ -40,7 +40,7 @@ _CSV_OPTIONS = "header=false, parallel=false, auto_detect=false, delim=',', quot
 #: Staging files one COPY reads at most (a full load writes one per table and chunk of 250 cases): a
 #: bulk load holds what it reads, so a table of 100,000 cases goes in by tens of thousands of cases.
 COPY_BATCH_FILES = 40
-#: The largest buffer pool a bulk load grows its pool to when one COPY does not fit (see :class:`_BulkLoad`).
+#: The largest buffer pool a bulk load grows its pool to when it does not fit (see :meth:`_Staging.copy_into`).
 MAX_LOAD_BUFFER = 8 * 1024**3
 #: Staging bytes a bulk load copies between two checkpoints (far below its buffer pool).
 CHECKPOINT_AFTER_BYTES = 64 * 1024**2
@@ -157,7 +157,30 @@ class _Staging:
         return [(_file_list(batch), sum(path.stat().st_size for path in batch)) for batch in batches]
 
     def copy_into(self, database_path: Path, progress: Callable[[str], None]) -> None:
-        database = _BulkLoad(database_path)
+        """Bulk-load every table into a new database at ``database_path``, in a bounded buffer pool.
+
+        Should the pool (:func:`kb.store.ladybug.load_buffer_bytes`) be too small for a COPY or a
+        checkpoint ("the buffer pool is full"), the database is removed and the bulk load starts
+        again with twice the pool, up to :data:`MAX_LOAD_BUFFER`.  Not a retry of the statement: a
+        checkpoint that failed that way lost a COPY committed before it (on reopening, 30,000 of
+        40,000 organisations were there).
+        """
+        pool = load_buffer_bytes()
+        while True:
+            try:
+                self._copy_all(_BulkLoad(database_path, pool), progress)
+                break
+            except RuntimeError as err:
+                if "buffer pool is full" not in str(err) or pool * 2 > MAX_LOAD_BUFFER:
+                    raise
+                pool *= 2
+                warnings.warn(f"the bulk load needed a larger buffer pool: starting again with {pool // 1024**2} MB "
+                              "(KB_LADYBUG_LOAD_BUFFER_MB sets where it starts)", RuntimeWarning, stacklevel=2)
+                for leftover in database_path.parent.glob(database_path.name + "*"):
+                    leftover.unlink()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _copy_all(self, database: _BulkLoad, progress: Callable[[str], None]) -> None:
         try:
             for statement in ddl_statements():
                 database.execute(statement)
@@ -177,48 +200,28 @@ class _Staging:
             database.checkpoint()
         finally:
             database.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class _BulkLoad:
-    """The new generation's database, open for the bulk load with a bounded buffer pool.
-
-    The pool (:func:`kb.store.ladybug.load_buffer_bytes`) bounds the load's memory; should one COPY
-    need more than it holds ("the buffer pool is full": the statement is rolled back), the database
-    is opened again with twice the pool and the statement run again, up to :data:`MAX_LOAD_BUFFER`.
+    """The new generation's database, open for the bulk load with a buffer pool of ``pool`` bytes.
 
     It checkpoints when told, and after every :data:`CHECKPOINT_AFTER_BYTES` of staging files, not
     after every COPY (LadybugDB's default): each checkpoint syncs the file (some ten fsyncs), which
     was half of a bulk load's wall time (41 COPYs at 1,000 cases: 414 fsyncs, 54 this way).
     """
 
-    def __init__(self, path: Path):
-        self.path, self.pool, self.pending = path, load_buffer_bytes(), 0
-        self._open()
-
-    def _open(self) -> None:
-        self.database = ladybug.Database(str(self.path), buffer_pool_size=self.pool, max_db_size=MAX_DB_BYTES,
+    def __init__(self, path: Path, pool: int):
+        self.pending = 0
+        self.database = ladybug.Database(str(path), buffer_pool_size=pool, max_db_size=MAX_DB_BYTES,
                                          auto_checkpoint=False)
         self.connection = ladybug.Connection(self.database)
 
     def execute(self, statement: str, size: int = 0) -> None:
         """Run ``statement``, which reads ``size`` bytes of staging files."""
-        while True:
-            try:
-                self.connection.execute(statement)
-                self.pending += size
-                if self.pending > CHECKPOINT_AFTER_BYTES:
-                    self.checkpoint()
-                return
-            except RuntimeError as err:
-                if "buffer pool is full" not in str(err) or self.pool * 2 > MAX_LOAD_BUFFER:
-                    raise
-            self.checkpoint()  # what was committed goes to the file before the database is opened again
-            self.close()
-            self.pool *= 2
-            warnings.warn(f"the bulk load needed a larger buffer pool: now {self.pool // 1024**2} MB "
-                          "(KB_LADYBUG_LOAD_BUFFER_MB sets where it starts)", RuntimeWarning, stacklevel=2)
-            self._open()
+        self.connection.execute(statement)
+        self.pending += size
+        if self.pending > CHECKPOINT_AFTER_BYTES:
+            self.checkpoint()
 
     def checkpoint(self) -> None:
         self.connection.execute("CHECKPOINT")
