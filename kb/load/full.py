@@ -221,7 +221,8 @@ def _finish(writer: Any, whole: _Whole, step: Callable[[str], None] | None) -> E
     gc.collect()
     generation = writer.finish(manifest, step)
     whole.cache.prune(keep={record.sha256 for record in manifest.files.values()})
-    return EmbeddedLoad(problems, "full", len(whole.files), generation, manifest.nodes, manifest.rels)
+    return EmbeddedLoad(problems, "full", len(whole.files), generation, manifest.nodes, manifest.rels,
+                        manifest=manifest)
 
 
 def _shared_part(whole: _Whole) -> GraphRows:

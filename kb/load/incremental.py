@@ -58,6 +58,8 @@ def incremental_load(root: Path, store: Path, manifest: Manifest, cache: ParseCa
             load.mode, load.nodes, load.rels, copy = "incremental", changes.change.nodes, changes.change.rels, None
         elif changes.ok and changes.manifest.files != manifest.files:
             ladybug.replace_manifest(store, changes.manifest)  # only stat signatures moved (files touched)
+        if changes.ok:
+            load.manifest = changes.manifest
     finally:
         if copy is not None:
             copy.discard()

@@ -88,9 +88,11 @@ def sync_to_neo4j(root: Path, store: Path, settings: Neo4jSettings, *,
     load = load_embedded(root, store, progress=progress)
     if not load.ok:
         return load, None
-    from kb.store import ladybug
+    manifest = load.manifest
+    if manifest is None:  # (a load always leaves one when it succeeds; read it if not)
+        from kb.store import ladybug
 
-    manifest = ladybug.current_manifest(store)
+        manifest = ladybug.current_manifest(store)
     target = f"{settings.uri} {settings.database}"
     states = _read_states(store)
     synced = states.get(target)

@@ -15,6 +15,7 @@ from kb.content.parse import Document
 from kb.graph.model import Corpus
 from kb.load.cache import CachedFile
 from kb.problems import Problem
+from kb.store.manifest import Manifest
 
 __all__ = ["EmbeddedLoad", "LoadResult", "Outcome"]
 
@@ -66,3 +67,6 @@ class EmbeddedLoad(Outcome):
     added: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: The manifest of the generation the load left current (None when refused): what a Neo4j sync
+    #: compares with, so that it need not read it from disk again.
+    manifest: Manifest | None = None
