@@ -6,6 +6,7 @@ answer of every named query, after an incremental load and after a full rebuild 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import textwrap
@@ -147,6 +148,31 @@ def test_edited_added_and_deleted_cases_match_a_full_rebuild(mini_root: Path, lo
     assert (deleted.mode, deleted.deleted) == ("incremental", ["cases/gamma-tools.md"])
     assert_same_as_full_rebuild(mini_root, loaded, tmp_path)
     assert "DE" not in {row["country"] for row in LadybugStore(loaded).query("organisations")}
+
+
+def test_a_reload_writes_only_the_changed_records_of_the_manifest(mini_root: Path, loaded: Path) -> None:
+    """The generation after a reload links the whole manifest of the one before and keeps its changes beside it."""
+    from kb.store.manifest import MANIFEST, MANIFEST_CHANGES
+
+    full = current_generation(loaded).parent
+    beta = mini_root / "cases" / "beta-shoes.md"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("mixed.", "mixed, says a test."), encoding="utf-8")
+    gamma = GAMMA.replace("title: A report about Alpha, revised", "title: A report about Alpha")
+    (mini_root / "cases" / "gamma-tools.md").write_text(gamma, encoding="utf-8")
+    assert load_embedded(mini_root, loaded).mode == "incremental"
+    (mini_root / "cases" / "gamma-tools.md").unlink()
+    alpha = mini_root / "cases" / "alpha-care.md"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("city: Almelo", "city: Enschede"), encoding="utf-8")
+    assert load_embedded(mini_root, loaded).mode == "incremental"
+    folder = current_generation(loaded).parent
+    assert (folder / MANIFEST).stat().st_ino == (full / MANIFEST).stat().st_ino  # the full load's, linked
+    assert (folder / MANIFEST_CHANGES).stat().st_size < (folder / MANIFEST).stat().st_size
+    manifest = ladybug_store.current_manifest(loaded)
+    assert list(manifest.files) == [f.display for f in discover(ContentLayout(mini_root))]
+    hashes = {display: record.sha256 for display, record in manifest.files.items()}
+    assert hashes["cases/alpha-care.md"] == hashlib.sha256(alpha.read_bytes()).hexdigest()
+    assert hashes["cases/beta-shoes.md"] == hashlib.sha256(beta.read_bytes()).hexdigest()
+    assert load_embedded(mini_root, loaded).mode == "unchanged"
 
 
 def test_a_deleted_case_and_the_relation_to_it_go_together(mini_root: Path, loaded: Path, tmp_path: Path) -> None:

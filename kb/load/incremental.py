@@ -129,7 +129,7 @@ def load_changes(root: Path, manifest: Manifest, cache: ParseCache, scan: Scan) 
                          else stub_document(scan.kept[display], of_interest) for display, role in scan.files]
     links = resolve_links([entry.document for entry in parsed.values()], reading.documents)
     new = Manifest(manifest.version, scan.scanned_ns, scan.listing, nodes=manifest.nodes, rels=manifest.rels,
-                   built_bytes=manifest.built_bytes)
+                   built_bytes=manifest.built_bytes, base=manifest.base)  # written as changes to that base
     result = Changes(_problems(reading, links), new, [f.display for f in scan.changed if f.display in manifest.files],
                      [f.display for f in scan.changed if f.display not in manifest.files], scan.deleted)
     if not result.ok or not scan.anything:

@@ -44,24 +44,26 @@ def apply_change(store: Path, change: StoreChange, manifest: Manifest, copy: Gen
     """
     copy = copy or GenerationCopy.start(store)
     try:
-        manifest_writer = threading.Thread(target=write_manifest, args=(copy.folder, manifest), daemon=True)
+        failed: list[BaseException] = []
+
+        def write() -> None:  # the changed records, beside the current generation's manifest (linked)
+            try:
+                write_manifest(copy.folder, manifest, copy.source.parent)
+            except BaseException as err:  # handed to the waiting thread
+                failed.append(err)
+
+        manifest_writer = threading.Thread(target=write, daemon=True)
         manifest_writer.start()  # pickling overlaps the database work, which runs outside the GIL
         _apply_statements(copy.wait(), change)
         manifest_writer.join()
-        if not (copy.folder / _manifest_name()).exists():
-            raise StoreError("could not write the manifest of the new generation")
+        if failed:
+            raise StoreError(f"could not write the manifest of the new generation: {failed[0]}") from failed[0]
         switch_pointer(store, copy.generation)
     except BaseException:
         copy.discard()
         raise
     remove_old_generations(store, keep=copy.generation)
     return copy.target
-
-
-def _manifest_name() -> str:
-    from kb.store.manifest import MANIFEST
-
-    return MANIFEST
 
 
 def _apply_statements(path: Path, change: StoreChange) -> None:

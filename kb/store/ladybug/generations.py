@@ -20,7 +20,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,16 +82,34 @@ def replace_manifest(store: Path, manifest: Manifest) -> None:
     """Replace the current generation's manifest (when only files' stat signatures moved)."""
     database = current_generation(store)
     if database is not None:
-        write_manifest(database.parent, manifest)
+        write_manifest(database.parent, manifest, database.parent)
 
 
-def write_manifest(folder: Path, manifest: Manifest) -> None:
-    from kb.store.manifest import MANIFEST
+def write_manifest(folder: Path, manifest: Manifest, base: Path | None = None) -> None:
+    """Write the manifest of the generation in ``folder``.
+
+    With ``base`` (the folder of the generation ``manifest`` was read from, as changes to a whole
+    manifest), the whole manifest there is hard-linked (or kept, in the same folder) and only the
+    records that differ from it are written beside it: 35 MB pickled on every reload at 10,000
+    cases otherwise.  Files are replaced atomically, the changes last.
+    """
+    from kb.store.manifest import MANIFEST, MANIFEST_CHANGES, manifest_changes
     from kb.store.manifest import write_manifest as write_file
 
-    temporary = folder / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
-    write_file(temporary, manifest)
-    os.replace(temporary, folder / MANIFEST)
+    changes = manifest_changes(manifest) if base is not None and (base / MANIFEST).exists() else None
+    if changes is None:
+        _replace(folder, MANIFEST, manifest, write_file)
+        (folder / MANIFEST_CHANGES).unlink(missing_ok=True)
+        return
+    if base != folder:
+        os.link(base / MANIFEST, folder / MANIFEST)
+    _replace(folder, MANIFEST_CHANGES, changes, write_file)
+
+
+def _replace(folder: Path, name: str, value: object, write_file: Callable[[Path, object], None]) -> None:
+    temporary = folder / f"{name}.{uuid.uuid4().hex}.tmp"
+    write_file(temporary, value)
+    os.replace(temporary, folder / name)
 
 
 @contextlib.contextmanager
