@@ -16,7 +16,7 @@ from kb.export.exchange import rows_from_store
 from kb.load import full as full_load
 from kb.load import load_embedded
 from kb.problems import StoreError
-from kb.store.ladybug import LadybugStore, load_buffer_bytes
+from kb.store.ladybug import LadybugStore, current_manifest, load_buffer_bytes
 from kb.store.ladybug import writer as ladybug_writer
 from tests.conftest import FIXTURES
 
@@ -81,3 +81,18 @@ def test_the_load_buffer_is_set_in_megabytes_from_the_environment(monkeypatch) -
         with pytest.raises(StoreError, match=f"KB_LADYBUG_LOAD_BUFFER_MB is '{wrong}': write the load's buffer pool"):
             load_buffer_bytes()
 
+
+
+def test_a_large_load_keeps_the_manifest_on_disk_during_the_bulk_load_and_writes_the_same(
+        tmp_path: Path, monkeypatch) -> None:
+    assert load_embedded(FIXTURES / "mini", tmp_path / "in-memory", full=True).mode == "full"
+    monkeypatch.setattr(full_load, "SPILL_MANIFEST_FROM", 1)
+    load = load_embedded(FIXTURES / "mini", tmp_path / "on-disk", full=True)
+    assert load.mode == "full" and load.manifest.files == current_manifest(tmp_path / "on-disk").files
+    spilled, kept = current_manifest(tmp_path / "on-disk"), current_manifest(tmp_path / "in-memory")
+    assert list(spilled.files) == ["cases/alpha-care.md", "cases/beta-shoes.md", "concepts/challenges/staff-attrition.md",
+                                   *list(kept.files)[3:]]
+    assert (spilled.files, spilled.nodes, spilled.rels) == (kept.files, kept.nodes, kept.rels)
+    assert spilled.built_bytes == kept.built_bytes > 0
+    assert not list((tmp_path / "on-disk").rglob("manifest.spilled"))
+    assert load_embedded(FIXTURES / "mini", tmp_path / "on-disk").mode == "unchanged"  # the next load trusts it

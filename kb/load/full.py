@@ -38,13 +38,16 @@ from kb.load.read import by_path, read_checked
 from kb.load.records import record_for, stub_document
 from kb.load.results import EmbeddedLoad
 from kb.load.rows import as_list, countries_of, counts_by_file, first_declarations, graph_part
-from kb.problems import Problem
-from kb.store.manifest import FileRecord, Manifest, new_manifest
+from kb.problems import Problem, StoreError
+from kb.store.manifest import FileRecord, Manifest, new_manifest, read_manifest, write_manifest
 
 __all__ = ["FULL_LOAD_CHUNK", "PARALLEL_FROM", "full_load"]
 
 #: Case files a full load holds in memory at once in each process (documents take about 100 kB each).
 FULL_LOAD_CHUNK = 250
+#: Files from which a full load keeps the new generation's manifest on disk during the bulk load (and
+#: reads it back to finish it, a few seconds at 100,000 cases) rather than in memory beside LadybugDB.
+SPILL_MANIFEST_FROM = 20_000
 #: Case files from which a full load shares its chunks out to worker processes (one per core;
 #: starting them costs a fraction of a second).
 PARALLEL_FROM = 200
@@ -69,8 +72,9 @@ def full_load(root: Path, store: Path, cache: ParseCache, progress: Progress | N
         sources = _SourcesWritten(writer, vocabulary)
         chunks = _read_cases(_ChunkContext(layout, vocabulary, [e.document for e in concepts.values()], cache,
                                            writer), [f for f in files if f.role == "case"], progress, sources)
-        load = _finish(writer, _Whole(manifest, files, concepts, chunks, vocabulary, cache, sources.seen,
-                                      pages=sources.pages), step)
+        whole = _Whole(manifest, files, concepts, chunks, vocabulary, cache, sources.seen, pages=sources.pages)
+        del manifest, chunks, sources  # only through ``whole``, so that _finish can let go of them
+        load = _finish(writer, whole, step)
     except BaseException:
         writer.discard()
         raise
@@ -217,12 +221,36 @@ def _finish(writer: Any, whole: _Whole, step: Callable[[str], None] | None) -> E
     manifest.nodes, manifest.rels = writer.totals()
     # The bulk load takes most of a large load's memory: let go of everything else first.
     whole.chunks.clear()
+    whole.sources_written = set()
     del documents, rows, of_interest, declarers
-    gc.collect()
-    generation = writer.finish(manifest, step)
-    whole.cache.prune(keep={record.sha256 for record in manifest.files.values()})
+    keep = {record.sha256 for record in manifest.files.values()}
+    if len(manifest.files) >= SPILL_MANIFEST_FROM:  # about 6 kB a file in memory: 600 MB at 100,000 cases
+        spilled = writer.folder / "manifest.spilled"
+        write_manifest(spilled, manifest)
+        whole.manifest = manifest = None
+        gc.collect()
+        back: list[Manifest] = []
+
+        def read_back() -> Manifest:  # once the bulk load is done
+            back.append(_read_spilled(spilled))
+            return back[0]
+
+        generation = writer.finish(read_back, step)
+        spilled.unlink(missing_ok=True)
+        manifest = back[0]
+    else:
+        gc.collect()
+        generation = writer.finish(manifest, step)
+    whole.cache.prune(keep=keep)
     return EmbeddedLoad(problems, "full", len(whole.files), generation, manifest.nodes, manifest.rels,
                         manifest=manifest)
+
+
+def _read_spilled(path: Path) -> Manifest:
+    manifest = read_manifest(path)
+    if manifest is None:
+        raise StoreError(f"the new generation's manifest could not be read back from {path}")
+    return manifest
 
 
 def _shared_part(whole: _Whole) -> GraphRows:

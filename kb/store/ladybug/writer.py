@@ -266,10 +266,14 @@ class GenerationWriter:
             rels[rel_type] += count
         return {k: v for k, v in self.staging.nodes.items() if v}, {k: v for k, v in rels.items() if v}
 
-    def finish(self, manifest: Manifest | None = None, progress: Callable[[str], None] | None = None) -> Path:
+    def finish(self, manifest: Manifest | Callable[[], Manifest] | None = None,
+               progress: Callable[[str], None] | None = None) -> Path:
+        """Bulk-load, check, keep ``manifest`` (or what it returns when called after the bulk load) and switch."""
         try:
             self.staging.copy_into(self.folder / "graph.lbug", progress or (lambda _step: None))
             _check_node_counts(self.folder / "graph.lbug", self.staging.nodes)
+            if callable(manifest):
+                manifest = manifest()
             if manifest is not None:
                 manifest.built_bytes = (self.folder / "graph.lbug").stat().st_size
                 write_manifest(self.folder, manifest)
