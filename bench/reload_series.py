@@ -118,6 +118,7 @@ def _work(code: Path, corpus: Path, loaded: Path | None) -> int:
         if loaded:
             shutil.copytree(loaded / "content", root)
             shutil.copytree(loaded / "store", store)
+            load_embedded(root, store)  # the copies have new inodes: their stat signatures are taken again
         else:
             shutil.copytree(corpus, root)
             load_embedded(root, store, full=True)
