@@ -191,7 +191,7 @@ def _load_embedded(root: Path, store_path: Path, full: bool, quiet: bool) -> Non
 def _load_neo4j(root: Path, store_path: Path, uri: str | None, quiet: bool) -> None:
     """Validate and load the embedded store, then sync Neo4j: only what changed since the last sync there."""
     from kb.load.neo4j import sync_to_neo4j
-    from kb.store.neo4j import Neo4jSettings
+    from kb.store.neo4j_settings import Neo4jSettings
 
     try:
         settings = Neo4jSettings.from_environment(uri=uri)

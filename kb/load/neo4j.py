@@ -19,10 +19,12 @@ from __future__ import annotations
 import marshal
 import os
 import pickle
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kb.check.validate import resolve_links
 from kb.check.vocabulary import load_vocabulary
@@ -33,10 +35,15 @@ from kb.load.embedded import load_embedded
 from kb.load.read import load_content, read_checked
 from kb.load.results import EmbeddedLoad
 from kb.load.rows import as_list, content_rows, graph_part
+from kb.problems import KbError, StoreError
 from kb.store.manifest import Manifest
-from kb.store.neo4j import Neo4jSettings
-from kb.store.neo4j_scope import NodeKey, RelKey, StaleSync, SyncScope
-from kb.store.neo4j_sync import SyncReport, sync
+from kb.store.neo4j_settings import Neo4jSettings
+
+if TYPE_CHECKING:  # imported with the driver, in a thread while the embedded store loads (_Connecting)
+    import neo4j
+
+    from kb.store.neo4j_scope import NodeKey, RelKey, SyncScope
+    from kb.store.neo4j_sync import SyncReport
 
 __all__ = ["NEO4J_STATE", "sync_to_neo4j"]
 
@@ -85,28 +92,77 @@ def sync_to_neo4j(root: Path, store: Path, settings: Neo4jSettings, *,
     is sent).  Raises :class:`kb.problems.StoreError` when Neo4j refuses or fails; its previous
     graph is then unchanged.
     """
-    load = load_embedded(root, store, progress=progress)
-    if not load.ok:
-        return load, None
-    manifest = load.manifest
-    if manifest is None:  # (a load always leaves one when it succeeds; read it if not)
-        from kb.store import ladybug
+    connecting = _Connecting(settings)
+    try:
+        load = load_embedded(root, store, progress=progress)
+        if not load.ok:
+            return load, None
+        manifest = load.manifest
+        if manifest is None:  # (a load always leaves one when it succeeds; read it if not)
+            from kb.store import ladybug
 
-        manifest = ladybug.current_manifest(store)
+            manifest = ladybug.current_manifest(store)
+        return load, _bring_up_to_date(root, store, settings, connecting.driver(), manifest)
+    finally:
+        connecting.close()
+
+
+class _Connecting:
+    """The Neo4j driver imported and connected in a thread, while the embedded store loads.
+
+    Importing the driver takes about a third of a second and connecting a round trip or two; the
+    embedded load's database work runs outside the GIL, so both are mostly hidden behind it.  What
+    went wrong (no server there, a refused login) is raised when the driver is asked for, after the
+    embedded load, as the sync would have raised it.
+    """
+
+    def __init__(self, settings: Neo4jSettings) -> None:
+        self.settings = settings
+        self._driver: neo4j.Driver | None = None
+        self._error: KbError | None = None
+        self._thread = threading.Thread(target=self._connect, name="neo4j-connect", daemon=True)
+        self._thread.start()
+
+    def _connect(self) -> None:
+        try:
+            from kb.store.neo4j import connect
+
+            self._driver = self.settings.driver()
+            connect(self._driver, self.settings)
+        except KbError as err:
+            self._error = err
+
+    def driver(self) -> neo4j.Driver:
+        self._thread.join()
+        if self._error is not None:
+            raise StoreError(f"{self._error}; nothing was loaded") from self._error
+        return self._driver
+
+    def close(self) -> None:
+        self._thread.join()
+        if self._driver is not None:
+            self._driver.close()
+
+
+def _bring_up_to_date(root: Path, store: Path, settings: Neo4jSettings, driver: neo4j.Driver,
+                      manifest: Manifest) -> SyncReport:
+    """Sync only what changed since the last sync to this server and database when that can be trusted, else all."""
+    from kb.store.neo4j_scope import StaleSync
+
     target = f"{settings.uri} {settings.database}"
     states = _read_states(store)
     synced = states.get(target)
     report = None
     if synced is not None and _only_cases_changed(synced, manifest):
         try:
-            report, synced = _sync_part(root, store, settings, manifest, synced)
+            report, synced = _sync_part(root, store, settings, driver, manifest, synced)
         except StaleSync:
             report = None
     if report is None:
-        report, synced = _sync_all(root, store, settings, manifest)
+        report, synced = _sync_all(root, store, settings, driver, manifest)
     states[target] = synced
     _write_states(store, states)
-    return load, report
+    return report
 
 
 def _only_cases_changed(synced: _Synced, manifest: Manifest) -> bool:
@@ -118,11 +174,14 @@ def _only_cases_changed(synced: _Synced, manifest: Manifest) -> bool:
     return others_then == others_now and changed <= MAX_PART_FILES
 
 
-def _sync_all(root: Path, store: Path, settings: Neo4jSettings, manifest: Manifest) -> tuple[SyncReport, _Synced]:
+def _sync_all(root: Path, store: Path, settings: Neo4jSettings, driver: neo4j.Driver,
+              manifest: Manifest) -> tuple[SyncReport, _Synced]:
     """Every row compared with everything the project has in Neo4j; the record of each case's part made anew."""
+    from kb.store.neo4j_sync import sync
+
     result = load_content(root, cache=ParseCache(store / "cache", cache_version(root)))
     rows = content_rows(result)
-    report = sync(settings, rows)
+    report = sync(settings, rows, driver=driver)
     synced = _Synced(report.version, manifest.version, {d: r.sha256 for d, r in manifest.files.items()})
     parts = _parts_by_file(rows)
     for doc in result.documents:
@@ -131,9 +190,11 @@ def _sync_all(root: Path, store: Path, settings: Neo4jSettings, manifest: Manife
     return report, synced
 
 
-def _sync_part(root: Path, store: Path, settings: Neo4jSettings, manifest: Manifest,
+def _sync_part(root: Path, store: Path, settings: Neo4jSettings, driver: neo4j.Driver, manifest: Manifest,
                synced: _Synced) -> tuple[SyncReport, _Synced]:
     """Only the changed, added and deleted cases' parts and the shared nodes they touch."""
+    from kb.store.neo4j_sync import sync
+
     reader = _Reader(root, store, manifest)
     changed, gone = _changed_cases(synced, manifest)
     cases = [reader.read(d) for d in changed]
@@ -142,7 +203,7 @@ def _sync_part(root: Path, store: Path, settings: Neo4jSettings, manifest: Manif
     sources = {sid for part in (*before, *after) for sid in part.sources}
     countries = {part.country for part in (*before, *after)}
     _add_shared(rows, reader, cases, sources, countries)
-    report = sync(settings, rows, scope=_scope([*before, *after], sources, countries, synced.version))
+    report = sync(settings, rows, driver=driver, scope=_scope([*before, *after], sources, countries, synced.version))
     return report, _next_record(report, manifest, synced, new_parts)
 
 
@@ -212,6 +273,8 @@ def _source_declarations(reader: _Reader, cases: list, sources: set[str]) -> lis
 
 def _scope(parts: list[_CasePart], sources: set[str], countries: set[str], version: str) -> SyncScope:
     """Every key the parts had at the last sync and have now, with the shared nodes they touch."""
+    from kb.store.neo4j_scope import SyncScope
+
     return SyncScope({key for part in parts for key in part.nodes}
                      | {("Source", sid) for sid in sources} | {("Country", c) for c in countries},
                      {key for part in parts for key in part.rels}, version)
