@@ -5,10 +5,11 @@ git-ignored ``bench/corpus/<N>`` if it is there, else one made for the run; 100,
 one run measures and prints, each N in fresh subprocesses and a scratch folder of its own:
 
 - **parse + validate** throughput (files/s) against the **floor**: the fastest parse that still gives
-  the validator what it needs, in one thread: reading the files, composing the front matter with
-  LibYAML (every value's line and column: the graph keeps the line of each size figure and relation)
-  and the Markdown body's events with byte ranges from pyromark.  The previous floor (markdown-it's
-  full tokenisation) is printed beside it;
+  the validator what it needs, in one thread (``bench/cold_load.py``'s): reading the files, LibYAML's
+  events of the front matter (each with its line and column: the graph keeps the line of each size
+  figure and relation, the checks locate every value) and the Markdown body's events with byte
+  ranges from pyromark.  The previous round's floor (LibYAML composing the node tree) is printed
+  beside it;
 - **full load** into the embedded store (``kb.load.load_embedded(full=True)``) with an empty
   cache (cold) and with the parse cache filled (warm), in seconds and in CPU seconds (the process and
   its workers: on a shared machine the wall time moves with the other work, the CPU time much less);
@@ -155,40 +156,17 @@ class TreeMemory:
         self._thread.join()
 
 
-def floor(root: Path) -> dict[str, float]:
-    """The fastest parse that still gives the validator what it needs, in one thread.
+def floor(root: Path, compose: bool = False) -> dict[str, float]:
+    """The fastest parse that still gives the validator what it needs, in one thread (``bench/cold_load.py``'s).
 
-    Read every content file, compose its front matter with LibYAML (nodes with their lines and
-    columns) and walk its body's Markdown events with their byte ranges (pyromark), nothing else.
+    Read every content file, walk LibYAML's events of its front matter (each with its line and
+    column) and pyromark's events of its body with their byte ranges, nothing else.  ``compose``:
+    LibYAML's node tree instead of its events, the previous round's floor.
     """
-    import pyromark
-    import yaml
+    from bench.cold_load import floor as parse_floor
 
-    files = _content_files(root)
-    started, cpu = time.perf_counter(), time.process_time()
-    for path in files:
-        text = path.read_bytes().decode("utf-8")
-        _, front, body = text.split("---\n", 2)
-        yaml.compose(front, Loader=yaml.CSafeLoader)
-        for _event in pyromark.events_with_range(body, merge_text=True):
-            pass
-    return _throughput(files, started, cpu)
-
-
-def previous_floor(root: Path) -> dict[str, float]:
-    """The floor of the first rounds: LibYAML's data and markdown-it's full tokenisation of the body."""
-    import yaml
-    from markdown_it import MarkdownIt
-
-    markdown = MarkdownIt("commonmark")
-    files = _content_files(root)
-    started, cpu = time.perf_counter(), time.process_time()
-    for path in files:
-        text = path.read_bytes().decode("utf-8")
-        _, front, body = text.split("---\n", 2)
-        yaml.load(front, Loader=yaml.CSafeLoader)
-        markdown.parse(body)
-    return _throughput(files, started, cpu)
+    measured = parse_floor(root, compose=compose)
+    return {**measured, "files_per_s": measured["files"] / measured["seconds"]}
 
 
 def _content_files(root: Path) -> list[Path]:
@@ -260,7 +238,7 @@ def check_phase(root: Path, out: Figures) -> None:
     """The floor and the pipeline's parse+validate (the ``validate`` command's work), and its peak RSS."""
     out["floor"] = floor(root)
     if len(_content_files(root)) <= LARGE:
-        out["floor_previous"] = previous_floor(root)
+        out["floor_previous"] = floor(root, compose=True)
         out["parse_validate"] = parse_and_validate(root)
     out["validate_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -999,8 +977,12 @@ def _floor(r: dict[str, Any]) -> tuple[str, None] | None:
     fl = r.get("floor")
     if not fl:
         return None
-    ratio = f"; the load {r['full_cold'] / fl['seconds']:.0f}× it" if "full_cold" in r else ""
-    return f"{fl['files_per_s']:,.0f} files/s: {fl['seconds']:.1f} s for these {fl['files']:,} files{ratio}", None
+    ratio = ""
+    if "full_cold" in r:
+        ratio = f"; the cold load {r['full_cold'] / fl['seconds']:.0f}× it" + (
+            f" ({r['full_cold_cpu_s'] / fl['cpu_s']:.0f}× its CPU s)" if "full_cold_cpu_s" in r else "")
+    return (f"{fl['files_per_s']:,.0f} files/s: {fl['seconds']:.1f} s ({fl['cpu_s']:.1f} CPU s) for these "
+            f"{fl['files']:,} files{ratio}", None)
 
 
 def _reload(r: dict[str, Any]) -> tuple[str, bool] | None:
