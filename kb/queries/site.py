@@ -230,13 +230,12 @@ _GRAPH_QUERIES: list[NamedQuery] = [
         f"b.{'title' if _label == 'Source' else 'name'} AS name", ("id",))
     for _kind, _label in GRAPH_KINDS.items()
 ]
-# One query per node and direction, with the relationship types that can join a node of its label to a node the
-# explorer shows (:data:`kb.graph.schema.REL_ENDPOINTS`): LadybugDB finds a node through its primary key only for
-# an equality with one value (``a.id IN $ids`` scanned the label's table: 90 ms against 0.7 ms for one
-# organisation at 10,000 cases), an untyped relationship makes it read every relationship table of the label
-# (an organisation's figures and claims too: 11 ms against 0.7 ms), and the far end's labels filtered in the
-# MATCH made it scan every node of the far end's tables (every source for a challenge's CITES: 50 ms against
-# 0.4 ms filtered after a WITH).
+# One query per label and direction for the frontier's nodes of that label, with the relationship types that can
+# join a node of the label to a node the explorer shows (:data:`kb.graph.schema.REL_ENDPOINTS`): an untyped
+# relationship made LadybugDB read every relationship table of the label (an organisation's figures and claims
+# too: 11 ms against 0.7 ms), and the far end's labels filtered in the MATCH made it scan every node of the far
+# end's tables (every source for a challenge's CITES: 50 ms against 0.4 ms filtered after a WITH).  One query per
+# label, not per node: each is a round trip to Neo4j (4-15 ms there on the loaded machine).
 _ARROWS = {"out": ("-", "->"), "in": ("<-", "-")}
 
 
@@ -257,16 +256,18 @@ def _graph_step(kind: str, label: str, direction: str) -> NamedQuery:
     rel = f"[r:{'|'.join(types)}{{own:r}}]" if types else "[r{own:r}]"
     return NamedQuery(
         f"graph_{direction}_{kind}",
-        f"Relationships {'from' if direction == 'out' else 'to'} the {kind} with the given id "
+        f"Relationships {'from' if direction == 'out' else 'to'} {kind} nodes with the given ids "
         f"{'to' if direction == 'out' else 'from'} nodes of the given labels.",
         f"""
-        MATCH (a:{label}{{own}} {{id: $id}}){_ARROWS[direction][0]}{rel}{_ARROWS[direction][1]}(b{{own}})
+        MATCH (a:{label}{{own}})
+        WHERE a.id IN $ids
+        MATCH (a{{own}}){_ARROWS[direction][0]}{rel}{_ARROWS[direction][1]}(b{{own}})
         WITH a, r, b
         WHERE {{node_label:b}} IN $labels
         RETURN {{node_label:a}} AS near_label, a.id AS near_id, {{rel_type:r}} AS type, r.status AS status,
                {_NODE_FIELDS}
-        ORDER BY type, label, id
-        """, ("id", "labels"))
+        ORDER BY near_id, type, label, id
+        """, ("ids", "labels"))
 
 
 _GRAPH_QUERIES += [_graph_step(_kind, _label, _direction)
@@ -415,13 +416,17 @@ def _node(row: dict[str, Any]) -> dict[str, Any]:
 def _edges_of(store: _Queryable, frontier: set[str], labels: list[str],
               directions: tuple[str, ...]) -> Iterator[tuple[dict, dict]]:
     """Yield (the other node, the edge) for every relationship between a frontier node and a node of ``labels``,
-    in ``directions``: the frontier's nodes by label and id, each read by its key (see ``_graph_step``)."""
+    in ``directions``: one query per label of the frontier's nodes (see ``_graph_step``)."""
+    by_label: dict[str, list[str]] = {}
+    for key in sorted(frontier):
+        label, node_id = key.split(":", 1)
+        by_label.setdefault(label, []).append(node_id)
     for direction in directions:
-        for key in sorted(frontier):
-            label, node_id = key.split(":", 1)
-            for row in store.query(f"graph_{direction}_{_KIND_OF_LABEL[label]}", id=node_id, labels=labels):
-                if row["label"] not in labels:
-                    continue  # a kind the reader hid
-                near, other = _key(row["near_label"], row["near_id"]), _node(row)
-                source, target = (near, other["key"]) if direction == "out" else (other["key"], near)
-                yield other, {"source": source, "target": target, "type": row["type"], "status": row["status"] or ""}
+        rows = [row for label, ids in sorted(by_label.items())
+                for row in store.query(f"graph_{direction}_{_KIND_OF_LABEL[label]}", ids=ids, labels=labels)]
+        for row in rows:
+            near, other = _key(row["near_label"], row["near_id"]), _node(row)
+            if near not in frontier or row["label"] not in labels:
+                continue  # an id shared by nodes of two labels, or a kind the reader hid
+            source, target = (near, other["key"]) if direction == "out" else (other["key"], near)
+            yield other, {"source": source, "target": target, "type": row["type"], "status": row["status"] or ""}
