@@ -175,6 +175,27 @@ def test_a_reload_writes_only_the_changed_records_of_the_manifest(mini_root: Pat
     assert load_embedded(mini_root, loaded).mode == "unchanged"
 
 
+def test_an_edit_writes_only_what_differs(mini_root: Path, loaded: Path, tmp_path: Path, monkeypatch) -> None:
+    """One more sentence in a summary sets that property and nothing else: every later reload replays
+    what a reload writes (the generation's log), so an edit does not delete and create its whole case."""
+    statements = ladybug_change.change_statements
+    written: list[str] = []
+
+    def recorded(change, existing):
+        found = statements(change, existing)
+        written.extend(cypher for cypher, _ in found)
+        return found
+
+    monkeypatch.setattr(ladybug_change, "change_statements", recorded)
+    alpha = mini_root / "cases" / "alpha-care.md"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("small self-managing teams.",
+                                                               "small self-managing teams, says a test."),
+                     encoding="utf-8")
+    assert load_embedded(mini_root, loaded).mode == "incremental"
+    assert written == ["UNWIND $rows AS row MATCH (n:Organisation {id: row.id}) SET n.summary = CAST(row.summary AS STRING)"]
+    assert_same_as_full_rebuild(mini_root, loaded, tmp_path)
+
+
 def test_a_deleted_case_and_the_relation_to_it_go_together(mini_root: Path, loaded: Path, tmp_path: Path) -> None:
     alpha = mini_root / "cases" / "alpha-care.md"
     alpha.write_text(alpha.read_text(encoding="utf-8").replace(
@@ -456,7 +477,8 @@ def test_a_wrong_total_stops_the_switch(mini_root: Path, loaded: Path, monkeypat
     beta.write_text(beta.read_text(encoding="utf-8").replace("mixed.", "mixed, says a test."), encoding="utf-8")
     statements = ladybug_change.change_statements
     monkeypatch.setattr(ladybug_change, "change_statements",
-                        lambda change, existing: [s for s in statements(change, existing) if ":REPORTED" not in s[0]])
+                        lambda change, existing: [s for s in statements(change, existing)
+                                                  if "CREATE (a)-[:REPORTED" not in s[0]])
     with pytest.raises(StoreError, match="does not add up"):
         load_embedded(mini_root, loaded)
     assert current_generation(loaded) == before

@@ -131,7 +131,8 @@ class StoreChange:
     1. the Figure, Claim and View nodes of the case ``files`` that changed or went (those the
        ``rewired`` organisations of these files hold), then the relationships leaving those
        organisations, are deleted;
-    3. the ``removed`` nodes (label -> ids) are deleted with their relationships;
+    3. the ``removed`` nodes (label -> ids) are deleted with their relationships, then the ``unlinked``
+       relationships;
     4. the ``upserts`` (label -> rows: organisations, sources, countries) are created or updated by id,
        so that relationships other files declare towards them stay;
     5. the nodes and relationships in ``rows`` are created.
@@ -142,6 +143,8 @@ class StoreChange:
     rewired: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     removed: dict[str, list[str]] = field(default_factory=dict)
+    # (type, start label, start id, end label, end id): relationships deleted before ``upserts``
+    unlinked: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     upserts: dict[str, list[dict]] = field(default_factory=dict)
     rows: GraphRows = field(default_factory=GraphRows)
     nodes: dict[str, int] = field(default_factory=dict)

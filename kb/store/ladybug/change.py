@@ -13,11 +13,13 @@ checkpoints, on a real copy.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ladybug
 
+from kb.graph.rows import GraphRows
 from kb.graph.schema import NODE_PROPERTIES, REL_ENDPOINTS, REL_PROPERTIES
 from kb.problems import StoreError
 from kb.store.ladybug import generations
@@ -74,6 +76,7 @@ def _apply_statements(path: Path, change: StoreChange) -> None:
         # Commit to the log only: a checkpoint would rewrite whole column chunks (see the module doc).
         connection.execute("CALL force_checkpoint_on_close=false")
         connection.execute("BEGIN TRANSACTION")
+        change = _difference(connection, change)
         for cypher, params in change_statements(change, _existing(connection, change.upserts)):
             connection.execute(cypher, params)
         labels, types = touched_tables(change)
@@ -105,7 +108,7 @@ def touched_tables(change: StoreChange) -> tuple[set[str], set[str]]:
     if change.rewired:
         deleted |= {"Figure", "Claim", "View"}
     labels = deleted | {label for label, rows in change.upserts.items() if rows} | set(change.rows.nodes)
-    types = {rel.type for rel in change.rows.rels}
+    types = {rel.type for rel in change.rows.rels} | {unlinked[0] for unlinked in change.unlinked}
     types |= {rel_type for rel_type, ends in REL_ENDPOINTS.items()
               if any(start in deleted or end in deleted or (start == "Organisation" and change.rewired)
                      for start, end in ends)}
@@ -132,29 +135,42 @@ def _totals(connection: ladybug.Connection, labels: set[str], types: set[str]) -
     return {k: v for k, v in nodes.items() if v}, {k: v for k, v in rels.items() if v}
 
 
-def _existing(connection: ladybug.Connection, upserts: dict[str, list[dict]]) -> dict[str, set[str]]:
-    """Which of the nodes to create or update are in the graph already (label -> ids)."""
-    existing = {}
+def _existing(connection: ladybug.Connection, upserts: dict[str, list[dict]]) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Which of the nodes to create or update are in the graph already, and which of their properties
+    differ (label -> id -> property names): only those are set, so that the log holds only them."""
+    existing: dict[str, dict[str, tuple[str, ...]]] = {}
     for label, rows in upserts.items():
-        found = connection.execute(f"UNWIND $ids AS i MATCH (n:{label} {{id: i}}) RETURN n.id",
-                                   {"ids": [row["id"] for row in rows]})
-        existing[label] = {row[0] for row in found.get_all()}
+        if not rows:
+            continue
+        props = NODE_PROPERTIES[label]
+        names = list(props)
+        found = connection.execute(f"UNWIND $ids AS i MATCH (n:{label} {{id: i}}) RETURN "
+                                   + ", ".join(f"n.{name}" for name in names), {"ids": [row["id"] for row in rows]})
+        held = {row[0]: _comparable(dict(zip(names, row, strict=True)), props) for row in found.get_all()}
+        existing[label] = {}
+        for row in rows:
+            if row["id"] in held:
+                wanted = _comparable(row, props)
+                existing[label][row["id"]] = tuple(name for name, before, after in zip(names, held[row["id"]], wanted,
+                                                                                       strict=True) if before != after)
     return existing
 
 
-def change_statements(change: StoreChange, existing: dict[str, set[str]]) -> list[tuple[str, dict[str, Any]]]:
+def change_statements(change: StoreChange, existing: dict[str, dict[str, tuple[str, ...]]]) -> list[tuple[str,
+                                                                                                  dict[str, Any]]]:
     """Parameterised Cypher for a change, in the order :class:`kb.store.manifest.StoreChange` describes.
 
-    ``existing`` names the upserted nodes the graph has already (label -> ids): those are updated,
-    the others created.  Labels, types and property names come from the graph schema; every value is
-    a parameter.  One statement per label, and per relationship type and pair of labels, over a list
-    of rows: ``UNWIND $rows AS row MATCH (a:L {id: row.from_id}) MATCH (b:M {id: row.to_id})`` finds
-    each end through the primary-key index (about a millisecond for thirty relationships, where one
-    statement each took about as long per relationship), and each distinct statement is prepared
-    once (5-10 ms).  What must not scan a table is written so that it does not: both ends in one
-    ``MATCH`` join two scans (half a second for thirty sources), ``MERGE`` over a list scans the
-    label (40 ms for the sources), and ``UNWIND`` before an organisation's relationships scans them
-    all; so a changed organisation's figures, claims and views are found from it, not by file.
+    ``existing`` names the upserted nodes the graph has already, with the properties that differ
+    (label -> id -> names): those properties are set, the other nodes created.  Labels, types and
+    property names come from the graph schema; every value is a parameter.  One statement per label,
+    and per relationship type and pair of labels, over a list of rows: ``UNWIND $rows AS row MATCH
+    (a:L {id: row.from_id}) MATCH (b:M {id: row.to_id})`` finds each end through the primary-key
+    index (about a millisecond for thirty relationships, where one statement each took about as long
+    per relationship), and each distinct statement is prepared once (5-10 ms).  What must not scan
+    a table is written so that it does not: both ends in one ``MATCH`` join two scans (half a second
+    for thirty sources), ``MERGE`` over a list scans the label (40 ms for the sources), and ``UNWIND``
+    before an organisation's relationships scans them all; so a changed organisation's figures,
+    claims and views are found from it, not by file.
     """
     statements: list[tuple[str, dict[str, Any]]] = []
     for org_id in change.rewired:  # its figures, claims and their views, then its own relationships
@@ -165,13 +181,21 @@ def change_statements(change: StoreChange, existing: dict[str, set[str]]) -> lis
     for label, ids in change.removed.items():
         if ids:
             statements.append((f"UNWIND $ids AS i MATCH (n:{label} {{id: i}}) DETACH DELETE n", {"ids": list(ids)}))
+    for rel_type, start, start_id, end, end_id in change.unlinked:
+        statements.append((f"MATCH (a:{start} {{id: $a}})-[r:{rel_type}]->(b:{end} {{id: $b}}) DELETE r",
+                           {"a": start_id, "b": end_id}))
     for label, rows in change.upserts.items():
         props = NODE_PROPERTIES[label]
-        known = existing.get(label, set())
-        updated = [_params(row, props) for row in rows if row["id"] in known]
-        if updated:
-            sets = ", ".join(f"n.{name} = {_typed(name, kind)}" for name, kind in props.items() if name != "id")
-            statements.append((f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) SET {sets}", {"rows": updated}))
+        known = existing.get(label, {})
+        by_names: dict[tuple[str, ...], list[dict]] = {}
+        for row in rows:
+            if known.get(row["id"]):
+                by_names.setdefault(known[row["id"]], []).append(row)
+        for names, updated in by_names.items():
+            sets = ", ".join(f"n.{name} = {_typed(name, props[name])}" for name in names)
+            statements.append((f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) SET {sets}",
+                               {"rows": [{"id": row["id"], **_params(row, {n: props[n] for n in names})}
+                                         for row in updated]}))
         created = [row for row in rows if row["id"] not in known]
         if created:
             statements.append(_create_nodes(label, created))
@@ -188,6 +212,84 @@ def change_statements(change: StoreChange, existing: dict[str, set[str]]) -> lis
                            f"MATCH (b:{end} {{id: row.to_id}}) CREATE (a)-[:{rel_type} {{{values}}}]->(b)",
                            {"rows": rows}))
     return statements
+
+
+_PARTS = "HAS_CLAIM|REPORTS_CLAIM|HAS_FIGURE|REPORTS_FIGURE"  # an organisation's own claims and figures
+
+
+def _difference(connection: ladybug.Connection, change: StoreChange) -> StoreChange:
+    """``change`` reduced to what differs from the graph: an edited case keeps what it had and wrote again.
+
+    A case changed in place (the same id before and after) had all its part of the graph deleted and
+    created again: some 80 rows in the write-ahead log (about 55 kB) even when one sentence of its
+    summary changed, and every later reload replays the log when it opens the generation.  Its
+    figures, claims, views and relationships are read from the graph and compared with the rows:
+    only those that differ are deleted and created (a node that differs, with its relationships);
+    :func:`_existing` then sets only the properties of upserted nodes that differ.  Cases deleted or
+    renamed are deleted whole.
+    """
+    upserted = {row["id"] for row in change.upserts.get("Organisation", [])}
+    in_place = [org_id for org_id in change.rewired if org_id in upserted]
+    if not in_place:
+        return change
+    old_nodes: dict[tuple[str, str], dict] = {}
+    old_rels: dict[tuple[str, str, str, str, str], list] = {}
+    for org_id in in_place:
+        _read_part(connection, org_id, old_nodes, old_rels)
+    new_nodes = {(label, row["id"]): row for label, rows in change.rows.nodes.items() for row in rows}
+    renewed = {key for key in old_nodes.keys() | new_nodes.keys()
+               if key not in old_nodes or key not in new_nodes
+               or _comparable(old_nodes[key], NODE_PROPERTIES[key[0]]) != _comparable(new_nodes[key],
+                                                                                        NODE_PROPERTIES[key[0]])}
+    new_rels: dict[tuple[str, str, str, str, str], list] = {}
+    for rel in change.rows.rels:
+        new_rels.setdefault((rel.type, rel.start_label, rel.start, rel.end_label, rel.end), []).append(rel)
+    kept_rels, unlinked = [], []
+    for key in old_rels.keys() | new_rels.keys():
+        ends = {(key[1], key[2]), (key[3], key[4])}
+        if ends & renewed:  # deleted with a node that differs, or to a new one: created again
+            kept_rels += new_rels.get(key, [])
+            continue
+        old = sorted(old_rels.get(key, []), key=repr)
+        new = sorted((_comparable(rel.props, REL_PROPERTIES) for rel in new_rels.get(key, [])), key=repr)
+        if old != new:
+            unlinked += [key] if key in old_rels else []
+            kept_rels += new_rels.get(key, [])
+    removed = {label: list(ids) for label, ids in change.removed.items()}
+    for label, node_id in sorted(renewed & old_nodes.keys()):
+        removed.setdefault(label, []).append(node_id)
+    rows = GraphRows({label: [row for row in rows if (label, row["id"]) in renewed]
+                      for label, rows in change.rows.nodes.items()}, kept_rels)
+    return replace(change, rewired=[org_id for org_id in change.rewired if org_id not in in_place],
+                   removed=removed, unlinked=sorted(unlinked), rows=rows)
+
+
+def _read_part(connection: ladybug.Connection, org_id: str, nodes: dict, rels: dict) -> None:
+    """An organisation's figures, claims and views (by label and id) and the relationships from it and them."""
+    rel_props = ", ".join(f"r.{name}" for name in REL_PROPERTIES)
+    for start, pattern in (("o", "(o:Organisation {id: $id})-[r]->(b)"),
+                           ("n", f"(o:Organisation {{id: $id}})-[:{_PARTS}]->(n)-[r]->(b)")):
+        found = connection.execute(f"MATCH {pattern} RETURN label({start}), {start}.id, label(r), label(b), b.id, "
+                                   f"{rel_props}", {"id": org_id})
+        for row in found.get_all():
+            props = dict(zip(REL_PROPERTIES, row[5:], strict=True))
+            rels.setdefault((row[2], row[0], row[1], row[3], row[4]), []).append(_comparable(props, REL_PROPERTIES))
+    for label, pattern in (("Figure", f"[:{_PARTS}]->(n:Figure)"), ("Claim", f"[:{_PARTS}]->(n:Claim)"),
+                           ("View", f"[:{_PARTS}]->(:Claim)-[:HAS_VIEW]->(n:View)")):
+        names = list(NODE_PROPERTIES[label])
+        found = connection.execute(f"MATCH (o:Organisation {{id: $id}})-{pattern} RETURN "
+                                   + ", ".join(f"n.{name}" for name in names), {"id": org_id})
+        for row in found.get_all():
+            nodes[(label, row[0])] = dict(zip(names, row, strict=True))
+
+
+def _comparable(row: dict[str, Any], props: dict[str, str]) -> tuple:
+    """A row's values as the graph gives them back: null for an empty string or list, lists as tuples."""
+    values = []
+    for name, kind in props.items():
+        value = _value(row.get(name), kind)
+        values.append(None if value == [] else tuple(value) if isinstance(value, list) else value)
+    return tuple(values)
 
 
 def _create_nodes(label: str, rows: list[dict]) -> tuple[str, dict[str, Any]]:
