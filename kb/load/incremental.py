@@ -232,16 +232,30 @@ def _totals(reading: _Reading, new: Manifest, countries: int, declared: set[str]
 
 
 def _first_declarations_of_touched(reading: _Reading) -> list[dict]:
-    """The first declaration (in file order) of each source the change touches, as the model keeps it.
+    """The first declaration (in file order) of each source the change touches, as the model keeps it,
+    unless an unchanged file declares it first now and did before (its node stays as it is).
 
     An unchanged case is seen through a stand-in that lists only a source's id and a few facts: its
-    full declaration is read from the file (or its cache entry).
+    full declaration is read from the file (or its cache entry), only where it became the first.
     """
-    declarations = []
+    old_order = {display: position for position, display in enumerate(reading.old.files)}
+    gone_first: dict[str, int] = {}  # each source's first declaration among the files that changed or went
+    for record in reading.gone:
+        for sid in record.source_ids:
+            gone_first[sid] = min(gone_first.get(sid, old_order[record.display]), old_order[record.display])
+    declarations, pending = [], set(reading.touched)
     for (display, role), doc in zip(reading.scan.files, reading.documents, strict=True):
-        wanted = [s for s in as_list(doc.data.get("sources")) if isinstance(s, dict) and s.get("id") in reading.touched]
-        if wanted and display in reading.scan.kept and role == "case":
+        if not pending:
+            break
+        wanted = [s for s in as_list(doc.data.get("sources")) if isinstance(s, dict) and s.get("id") in pending]
+        if not wanted:
+            continue
+        pending -= {w["id"] for w in wanted}
+        if display in reading.scan.kept and role == "case":
+            became_first = {w["id"] for w in wanted if gone_first.get(w["id"], len(old_order)) < old_order[display]}
+            if not became_first:
+                continue  # it was the first declaration before too
             full = reading.full_document(display, role).data["sources"]
-            wanted = [s for s in full if s.get("id") in {w["id"] for w in wanted}]
+            wanted = [s for s in full if s.get("id") in became_first]
         declarations += wanted
     return first_of(declarations)
