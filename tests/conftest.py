@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -13,7 +15,7 @@ from pathlib import Path
 import hypothesis
 import pytest
 
-from kb.graph.rows import graph_rows
+from kb.graph.rows import GraphRows, graph_rows
 from kb.load import load_content
 from kb.store.ladybug import rebuild
 from webapp import create_app
@@ -97,10 +99,18 @@ def mini_store(mini_root: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's real content, loaded once per test session."""
+def real_rows() -> GraphRows:
+    """The graph of the repository's real content, read once per test session (tests must not change it)."""
+    result = load_content(REPO)
+    assert result.ok, [str(p) for p in result.errors]
+    return graph_rows(result.corpus)
+
+
+@pytest.fixture(scope="session")
+def real_store(real_rows: GraphRows, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's real content in an embedded store, loaded once per test session."""
     store = tmp_path_factory.mktemp("real") / "store"
-    load_into(REPO, store)
+    rebuild(store, real_rows)
     return store
 
 
@@ -173,6 +183,53 @@ def skip_or_fail(reason: str) -> None:
     if ci_strict():
         pytest.fail(f"{reason} (CI=true: this test must run)")
     pytest.skip(reason)
+
+
+# --- two workers: `pytest -n 2 --dist loadgroup` (as .ci/run runs) ------------------------------------
+BROWSER_TESTS = Path(__file__).parent / "browser"
+#: Tests that use the session's Neo4j server (tests/neo4j_fixtures.py), found by the fixture names.
+_USES_NEO4J = re.compile(r"\bneo4j_(?:server|db)\b")
+
+
+def worker_group(nodeid: str, root: Path = REPO) -> str:
+    """The group of tests one worker runs: every test of a module that uses the session's Neo4j server,
+    every browser test, or else the test alone (it goes wherever a worker is free).
+
+    Each worker starts the JVM or Chromium it needs on first use, so the groups keep each at one per run.
+
+    >>> worker_group("tests/browser/test_looks.py::test_no_overflow[chromium-home]")
+    'browser'
+    >>> worker_group("tests/test_neo4j_store.py::test_foreign_data_is_never_touched")
+    'neo4j'
+    >>> worker_group("tests/test_layers.py::test_no_stage_imports_a_later_one")
+    'tests/test_layers.py::test_no_stage_imports_a_later_one'
+    """
+    path = root / nodeid.split("::", 1)[0]
+    if path.is_relative_to(root / BROWSER_TESTS.relative_to(REPO)):
+        return "browser"
+    if path.name.startswith("test_") and path.suffix == ".py" and _uses_neo4j(path):
+        return "neo4j"
+    return nodeid
+
+
+@functools.cache
+def _uses_neo4j(path: Path) -> bool:
+    return path.is_file() and bool(_USES_NEO4J.search(path.read_text(encoding="utf-8")))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist loadgroup`` with the groups of :func:`worker_group` (pytest-xdist's own ``xdist_group`` marks
+    are not seen under pytest 9, which names nodes differently); the largest groups start first."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ServerGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_group(nodeid)
+
+    return ServerGroups(config, log)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

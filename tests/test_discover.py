@@ -436,14 +436,9 @@ def test_real_content_sources_cover_every_source(real_client) -> None:
 # -- the same pages on Neo4j ------------------------------------------------------------------------
 
 @pytest.fixture
-def neo4j_real_client(neo4j_server, make_client):
+def neo4j_real_client(neo4j_server, make_client, real_rows):
     """The site reading the real content from the session's Neo4j server."""
-    from kb.graph.rows import graph_rows
-    from kb.load import load_content
-
-    from .conftest import REPO
-
-    neo4j_server.ensure_loaded("real content", graph_rows(load_content(REPO).corpus))
+    neo4j_server.ensure_loaded("real content", real_rows)
     return make_client(KB_STORE="neo4j", NEO4J_URI=neo4j_server.uri)
 
 

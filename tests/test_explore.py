@@ -12,10 +12,6 @@ from markupsafe import escape
 
 import kb
 from kb.analysis import KIND_OF_REL
-from kb.graph.rows import graph_rows
-from kb.load import load_content
-
-from .conftest import REPO
 
 #: The grades from weakest to strongest, as the table of docs/case-format.md lists them (written out, not taken
 #: from kb.evidence, so that the test checks the site against the documented order).
@@ -702,9 +698,9 @@ NEO4J_PAGES = ["/compare.json?case=buurtzorg", "/compare.json?case=zappos&limit=
 
 
 @pytest.fixture
-def neo4j_real_client(neo4j_server, make_client):
+def neo4j_real_client(neo4j_server, make_client, real_rows):
     """The site reading the real content from the session's Neo4j server."""
-    neo4j_server.ensure_loaded("real content", graph_rows(load_content(REPO).corpus))
+    neo4j_server.ensure_loaded("real content", real_rows)
     return make_client(KB_STORE="neo4j", NEO4J_URI=neo4j_server.uri)
 
 

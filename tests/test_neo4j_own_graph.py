@@ -13,8 +13,6 @@ from __future__ import annotations
 import itertools
 from urllib.parse import quote
 
-import pytest
-
 from kb.graph.rows import graph_rows
 from kb.graph.schema import NODE_PROPERTIES, REL_ENDPOINTS
 from kb.load import load_content
@@ -65,13 +63,6 @@ def add_foreign_data(driver) -> None:
     run(f"MATCH (n:{MANAGED_LABEL}) WITH n LIMIT 200 SET n:Reviewed, n.pagerank = 0.25")
     run(f"MATCH (o:Organisation:{MANAGED_LABEL}) WITH o LIMIT 3 CREATE (:Person {{name: 'Ada', id: o.id}})"
         "-[:WORKS_AT]->(o), (o)-[:HAS_FIGURE]->(:Figure {id: o.id + '/figure/theirs', value: 1.0})")
-
-
-@pytest.fixture(scope="module")
-def real_rows():
-    result = load_content(REPO)
-    assert result.ok
-    return graph_rows(result.corpus)
 
 
 def every_query_answer(store: Neo4jStore, rows) -> dict[str, list]:

@@ -120,12 +120,15 @@ def typed(value: Any) -> Any:
 
 @pytest.fixture(scope="module", params=sorted(CONTENTS))
 def content(request, tmp_path_factory) -> tuple[str, GraphRows, LadybugStore]:
-    """One content tree, read once, with its embedded store."""
-    result = load_content(CONTENTS[request.param])
-    assert result.ok, [str(p) for p in result.errors]
-    rows = graph_rows(result.corpus)
-    folder = tmp_path_factory.mktemp(f"contract-{request.param}") / "store"
-    rebuild(folder, rows)
+    """One content tree, read once, with its embedded store (the real content's are the session's)."""
+    if request.param == "real":
+        rows, folder = request.getfixturevalue("real_rows"), request.getfixturevalue("real_store")
+    else:
+        result = load_content(CONTENTS[request.param])
+        assert result.ok, [str(p) for p in result.errors]
+        rows = graph_rows(result.corpus)
+        folder = tmp_path_factory.mktemp(f"contract-{request.param}") / "store"
+        rebuild(folder, rows)
     store = LadybugStore(folder)
     yield request.param, rows, store
     store.close()
