@@ -47,6 +47,10 @@ def use_memory_tmp(mounts: Path = Path("/proc/mounts"), folder: Path = Path("/de
     see docs/performance.md, "Fifth round: the test suite".  What the tests check does not change:
     a killed process loses nothing a disk would have kept, since the page cache outlives it.  A TMPDIR
     set by the caller wins; so does a disk where there is no tmpfs with 4 GB free.
+
+    The run's own folder (``run-<pid>``) is removed when the run ends (:func:`pytest_unconfigure`), and
+    those of runs that died with it are removed by the next; pytest's folders (``pytest-of-<user>``)
+    are beside them, so that a failed test's folder is kept.
     """
     if os.environ.get("TMPDIR"):
         return None
@@ -57,14 +61,36 @@ def use_memory_tmp(mounts: Path = Path("/proc/mounts"), folder: Path = Path("/de
         return None
     if not is_tmpfs or free < MEMORY_TMP_MIN_FREE:
         return None
-    tmp = folder / f"kb-tests-{os.getuid()}"
-    tmp.mkdir(mode=0o700, exist_ok=True)
-    os.environ["TMPDIR"] = str(tmp)
+    tests_tmp = folder / f"kb-tests-{os.getuid()}"
+    tests_tmp.mkdir(mode=0o700, exist_ok=True)
+    for earlier in tests_tmp.glob("run-*"):
+        pid = earlier.name.removeprefix("run-")
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(earlier, ignore_errors=True)
+    run = tests_tmp / f"run-{os.getpid()}"
+    run.mkdir(mode=0o700, exist_ok=True)
+    os.environ["TMPDIR"] = str(run)
+    os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", str(tests_tmp))  # where pytest keeps failed tests' folders
     tempfile.tempdir = None  # forget the folder tempfile chose before (it is read again from TMPDIR)
-    return tmp
+    return run
 
 
-use_memory_tmp()
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return pid > 0
+
+
+MEMORY_TMP = use_memory_tmp()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if MEMORY_TMP is not None:
+        shutil.rmtree(MEMORY_TMP, ignore_errors=True)
 
 
 @pytest.fixture
