@@ -270,12 +270,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 #: Seconds spent per test file (set-up, call and tear-down of its tests), printed after the slowest tests
 #: so that a file that grows slow is seen as a whole, not only through its slowest test.
 _FILE_SECONDS: dict[str, float] = {}
+#: Seconds spent in tests per worker process (``-n 2``), to see whether the groups keep both busy.
+_WORKER_SECONDS: dict[str, float] = {}
 SLOWEST_FILES = 15
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     path = report.nodeid.split("::", 1)[0]
     _FILE_SECONDS[path] = _FILE_SECONDS.get(path, 0.0) + report.duration
+    worker = getattr(getattr(report, "node", None), "gateway", None)
+    if worker is not None:
+        _WORKER_SECONDS[worker.id] = _WORKER_SECONDS.get(worker.id, 0.0) + report.duration
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
@@ -285,3 +290,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     terminalreporter.write_sep("=", f"slowest {SLOWEST_FILES} test files (of {total:.0f} s in tests)")
     for path, seconds in sorted(_FILE_SECONDS.items(), key=lambda item: -item[1])[:SLOWEST_FILES]:
         terminalreporter.write_line(f"{seconds:8.2f}s {100 * seconds / total:5.1f}%  {path}")
+    if _WORKER_SECONDS:
+        terminalreporter.write_line("in tests per worker: " + ", ".join(
+            f"{worker} {seconds:.0f} s" for worker, seconds in sorted(_WORKER_SECONDS.items())))
