@@ -153,12 +153,26 @@ def _edit(case: Path, n: int) -> None:
                     encoding="utf-8")
 
 
+def _contributor_environment(code: Path) -> dict[str, str]:
+    """The environment a contributor's ``python`` runs in: it keeps the checkout's bytecode.
+
+    With PYTHONDONTWRITEBYTECODE set (as in some sandboxes and CI images) every run compiles the
+    hundred-odd modules of ``kb`` from source again: 0.06 of 0.19 CPU seconds of the imports here.
+    The bytecode is written once, untimed, as the first run of a contributor's checkout would.
+    """
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(code / "kb"), str(code / "graph_loader.py")],
+                   check=True, env=environment, stdout=subprocess.DEVNULL)
+    return environment
+
+
 def _command(code: Path, root: Path, store: Path) -> tuple[float, float]:
     """Wall and CPU seconds of ``graph_loader.py load`` (a process of its own, start-up included)."""
+    environment = _contributor_environment(code)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run([sys.executable, str(code / "graph_loader.py"), "load", "--quiet", "--root", str(root),
-                    "--store", str(store)], check=True, cwd=code, stdout=subprocess.DEVNULL)
+                    "--store", str(store)], check=True, cwd=code, stdout=subprocess.DEVNULL, env=environment)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

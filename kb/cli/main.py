@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import click
-from tqdm import tqdm
 
 from kb.content.files import REPO_ROOT, ContentLayout
 from kb.export import EXPORT_FORMATS, write_export
@@ -241,6 +240,8 @@ def export(fmt: str, output: Path, base_uri: str, root: Path) -> None:
 
 def _file_progress(files: list) -> object:
     """A progress bar over the files, shown for large loads only."""
+    from tqdm import tqdm  # only a full load shows one: a reload after one change does without its import
+
     return tqdm(files, desc="parsing", unit="file", disable=len(files) < 500, file=sys.stderr, leave=False)
 
 
