@@ -113,7 +113,9 @@ class _Connecting:
     Importing the driver takes about a third of a second and connecting a round trip or two; the
     embedded load's database work runs outside the GIL, so both are mostly hidden behind it.  What
     went wrong (no server there, a refused login) is raised when the driver is asked for, after the
-    embedded load, as the sync would have raised it.
+    embedded load, as the sync would have raised it.  A full load may fork its worker processes while
+    the thread still runs: it imports only the driver and the store's Neo4j modules, which the
+    workers never import, so no worker waits on an import lock the thread held.
     """
 
     def __init__(self, settings: Neo4jSettings) -> None:
