@@ -73,7 +73,7 @@ def test_a_bulk_load_that_does_not_fit_the_pool_starts_again_in_a_larger_one_and
 
 def test_the_load_buffer_is_set_in_megabytes_from_the_environment(monkeypatch) -> None:
     monkeypatch.delenv("KB_LADYBUG_LOAD_BUFFER_MB", raising=False)
-    assert load_buffer_bytes() == 768 * 1024**2
+    assert load_buffer_bytes() == 1536 * 1024**2
     monkeypatch.setenv("KB_LADYBUG_LOAD_BUFFER_MB", "1024")
     assert load_buffer_bytes() == 1024**3
     for wrong in ("1g", "-5", "10"):

@@ -27,7 +27,7 @@ __all__ = ["DATABASE_SETTINGS", "LOAD_BUFFER_DEFAULT", "LadybugStore", "load_buf
 READER_BUFFER_MIN = 256 * 1024**2
 READER_BUFFER_MAX = 4 * 1024**3
 #: Buffer pool of a load's writable handle when ``KB_LADYBUG_LOAD_BUFFER_MB`` does not set it.
-LOAD_BUFFER_DEFAULT = 768 * 1024**2
+LOAD_BUFFER_DEFAULT = 1536 * 1024**2
 
 
 #: Settings a query could change for the whole database, found by changing each one on one connection
@@ -66,17 +66,19 @@ def reader_buffer_bytes(database: Path | None = None) -> int:
 
 
 def load_buffer_bytes() -> int:
-    """Buffer pool of the handle a load writes a generation with: ``$KB_LADYBUG_LOAD_BUFFER_MB``, else 768 MB.
+    """Buffer pool of the handle a load writes a generation with: ``$KB_LADYBUG_LOAD_BUFFER_MB``, else 1,536 MB.
 
     LadybugDB's default is 80% of the machine's memory, and a bulk load fills what it is given:
     it made most of a 100,000-case load's 3 GB peak.  What a bulk load needs is set by the
     organisations' table, whose pages' text (about 7.5 kB a case) is rewritten by the checkpoint
     after each COPY: copied 10,000 at a time, 512 MB failed at 20,000 of them, while 768 MB took
     80,000 in 936 MB of RSS and 1 GB in 1,044 MB, no more from 30,000 on (measured on the
-    synthetic corpus).  A COPY that does not fit grows the pool (``kb.store.ladybug.writer``).
+    synthetic corpus); but a whole load of 20,000 cases, checkpointing every 64 MB of staging files,
+    did not fit in 768 MB and started again in 1,536 MB (peak 1,450 MB with its Python).  A bulk
+    load that does not fit starts again in twice the pool (``kb.store.ladybug.writer``).
 
     >>> load_buffer_bytes() // 1024**2
-    768
+    1536
     """
     configured = os.environ.get("KB_LADYBUG_LOAD_BUFFER_MB", "").strip()
     if not configured:
