@@ -126,7 +126,8 @@ def load_changes(root: Path, manifest: Manifest, cache: ParseCache, scan: Scan) 
     reading.near, of_interest = _near(reading)
     reading.documents = [parsed[display].document if display in parsed
                          else reading.full_document(display, role) if role != "case"
-                         else stub_document(scan.kept[display], of_interest) for display, role in scan.files]
+                         else stub_document(scan.kept[display], of_interest, with_relations=display in reading.near)
+                         for display, role in scan.files]
     links = resolve_links([entry.document for entry in parsed.values()], reading.documents)
     new = Manifest(manifest.version, scan.scanned_ns, scan.listing, nodes=manifest.nodes, rels=manifest.rels,
                    built_bytes=manifest.built_bytes, base=manifest.base)  # written as changes to that base

@@ -93,11 +93,14 @@ class StubDocument:
         return self.positions.get(path, (1, 1))
 
 
-def stub_document(record: FileRecord, sources_of_interest: set[str] | None = None) -> StubDocument:
+def stub_document(record: FileRecord, sources_of_interest: set[str] | None = None,
+                  with_relations: bool = True) -> StubDocument:
     """The :class:`StubDocument` of an unchanged case file.
 
     With ``sources_of_interest``, only those of its sources are listed: a source no other file
     declares cannot conflict with another file's, and leaving it out saves the checks most of their work.
+    Without ``with_relations`` its relations are left out: a reload checks the relations of the
+    unchanged cases near the change only (``kb.load.incremental``), the others only by their ids and names.
     """
     sources, relations = [], []
     positions: dict[tuple, tuple[int, int]] = {("id",): record.id_at}
@@ -116,7 +119,7 @@ def stub_document(record: FileRecord, sources_of_interest: set[str] | None = Non
             if value is not None:
                 source[key] = value
         sources.append(source)
-    for i, (target, line, col) in enumerate(record.relations):
+    for i, (target, line, col) in enumerate(record.relations if with_relations else ()):
         relations.append({"target": target})
         positions[("relations", i, "target")] = (line, col)
     data = {"id": record.id, "country": record.country, "sources": sources, "relations": relations}
