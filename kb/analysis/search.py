@@ -179,6 +179,10 @@ class SearchIndex:
         self.passages = {passage.key: passage for passage in passages}
         self.sources = {row["id"]: row for row in sources}
         self._grades: dict[str, str] = {}
+        # Each candidate's stems for the re-ranking, kept once made: the best 200 were stemmed again on every
+        # question (the same text gives the same stems within an index).
+        self._passage_stems: dict[str, tuple[list[str], set[str]]] = {}
+        self._document_stems: dict[tuple[str, str], tuple[list[str], set[str]]] = {}
         signs = Signs(places, [name for doc in self.documents.values() if doc.kind == "organisation"
                                for name in (doc.name, *doc.aliases)])
         self._signs = {key: signs.of(passage.text) for key, passage in self.passages.items()}
@@ -435,9 +439,8 @@ class SearchIndex:
             passage = self.passages[searcher.doc(address)["key"][0]]
             if min_grade and not meets_grade(self.grade_of(passage), min_grade):
                 continue
-            about = set(stems(f"{self._owner_names(passage)} {self._about(passage)}")) | {
-                f"{k}:{c}" for k, c in passage.concepts}
-            final, matched = self._rerank(score, stems(passage.text), about, plan, weights, name_stems)
+            tokens, about = self._stems_of_passage(passage)
+            final, matched = self._rerank(score, tokens, about, plan, weights, name_stems)
             final *= self._intent_weight(passage, plan.intents)
             if (passage.owner_kind, passage.owner_id) in named:
                 final *= NAMED_OWNER_BOOST
@@ -451,6 +454,23 @@ class SearchIndex:
                            p.scope, p.about, p.status)
                 for final, p, matched in ranked[:limit]]
         return hits, found.count
+
+    def _stems_of_passage(self, passage: Passage) -> tuple[list[str], set[str]]:
+        """A passage's text as stems, and what it is about (owner, section, concepts) as stems and concept keys."""
+        kept = self._passage_stems.get(passage.key)
+        if kept is None:
+            about = set(stems(f"{self._owner_names(passage)} {self._about(passage)}")) | {
+                f"{k}:{c}" for k, c in passage.concepts}
+            kept = self._passage_stems.setdefault(passage.key, (stems(passage.text), about))
+        return kept
+
+    def _stems_of_document(self, doc: SearchDocument) -> tuple[list[str], set[str]]:
+        """A document's summary and text as stems, and its names as stems."""
+        kept = self._document_stems.get((doc.kind, doc.id))
+        if kept is None:
+            kept = self._document_stems.setdefault(
+                (doc.kind, doc.id), (stems(f"{doc.text} {doc.body}"), set(stems(" ".join((doc.name, *doc.aliases))))))
+        return kept
 
     def _intent_weight(self, passage: Passage, intents: Sequence[str]) -> float:
         """How much more a passage counts for holding the kinds of answer the question asks for."""
@@ -479,8 +499,8 @@ class SearchIndex:
         for score, address in found.hits:
             kind, _, doc_id = searcher.doc(address)["key"][0].partition(":")
             doc = self.documents[(kind, doc_id)]
-            extra = set(stems(" ".join((doc.name, *doc.aliases))))
-            final, _ = self._rerank(score, stems(f"{doc.text} {doc.body}"), extra, plan, weights)
+            tokens, extra = self._stems_of_document(doc)
+            final, _ = self._rerank(score, tokens, extra, plan, weights)
             ranked.append((final, doc))
         ranked.sort(key=lambda item: (-item[0], item[1].kind, item[1].id))
         hits = []
