@@ -13,6 +13,7 @@ import socket
 import subprocess
 import threading
 import time
+import types
 import urllib.request
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import pytest
 
 from webapp import create_app
 
-from .conftest import REPO, TEST_LIMITS
+from .conftest import REPO, TEST_LIMITS, close_app
 
 
 def free_port() -> int:
@@ -145,6 +146,28 @@ def test_scripts_serve_runs_gunicorn_workers_logs_requests_and_reloads_when_the_
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def test_a_starting_worker_builds_the_search_index_so_the_first_search_does_not(
+        shared_mini_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.analysis import search
+    from webapp import gunicorn_conf
+
+    builds: list[str] = []
+    build = search._index_from_store
+    monkeypatch.setattr(search, "_index_from_store", lambda store: builds.append("search index") or build(store))
+    app = create_app({"TESTING": True, "KB_STORE_PATH": str(shared_mini_store), **TEST_LIMITS})
+    try:
+        gunicorn_conf.post_worker_init(types.SimpleNamespace(wsgi=app))  # gunicorn's hook as a worker starts
+        for thread in threading.enumerate():
+            if thread.name == "kb-derived":
+                thread.join(timeout=120)
+        assert builds == ["search index"]
+        page = app.test_client().get("/search?q=self-managing+teams")
+        assert page.status_code == 200 and b"<mark>" in page.data
+        assert builds == ["search index"]  # the request used the index built as the worker started
+    finally:
+        close_app(app)
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@
   pointer and, when a load replaces it, reloads as on ``kill -HUP``: new workers start on the new
   generation, old ones finish their requests and stop (with their console workers).  Pages were never
   stale (every reader follows ``CURRENT``); the reload releases the old generation's memory and files.
+* **Indexes built as a worker starts** (:func:`webapp.store.build_derived_in_background`): the case and
+  search indexes of the graph, in a thread, so that no visitor's request pays for them.
 * Anything else: gunicorn's own ``GUNICORN_CMD_ARGS`` (e.g. ``--timeout 120``).
 """
 
@@ -97,6 +99,13 @@ def when_ready(server: Any) -> None:
 
     threading.Thread(target=watch_generation, args=(lambda: current_generation(store), reload, threading.Event()),
                      name="kb-generation-watch", daemon=True).start()
+
+
+def post_worker_init(worker: Any) -> None:
+    """Build the case and search indexes in the background as the worker starts, not in a visitor's request."""
+    from webapp.store import build_derived_in_background
+
+    build_derived_in_background(worker.wsgi)
 
 
 def worker_exit(server: Any, worker: Any) -> None:

@@ -7,6 +7,8 @@ named by the ecosystem's variables ``NEO4J_URI``, ``NEO4J_USERNAME``, ``NEO4J_PA
 
 from __future__ import annotations
 
+import logging
+import threading
 import weakref
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from kb.store.neo4j import Neo4jSettings
 
 from .settings import SettingsError
 
-__all__ = ["get_console", "get_store", "init_app", "store_folder"]
+__all__ = ["build_derived_in_background", "get_console", "get_store", "init_app", "store_folder"]
 
 
 def init_app(app: Flask) -> None:
@@ -75,3 +77,33 @@ def get_console() -> ConsolePool:
         app.extensions["kb_console"] = pool
         weakref.finalize(app, pool.close)
     return pool
+
+
+def build_derived_in_background(app: Flask) -> threading.Thread:
+    """Build the structures the pages derive from the graph (the case index, then the search index) in a thread,
+    as a server's process starts, so that no visitor's request is the one that builds them (the search index took
+    minutes at 10,000 cases on a loaded machine: the first search waited for all of it).
+
+    A request that needs one while it is being built waits for that build instead of starting its own
+    (:func:`kb.store.versioned.derived`).  The store is opened here, before any request, so that the requests use
+    the same store object the structures are kept for.  A gunicorn worker calls this as it starts; the master
+    restarts the workers when a load replaces the embedded store's graph, so each graph version is built once per
+    worker outside the requests.  On Neo4j a sync changes the version without a restart: the first request after
+    it builds again, as before.
+    """
+    from kb.analysis.index import index_for
+    from kb.analysis.search import search_index_for
+
+    with app.app_context():
+        store = get_store()
+
+    def build() -> None:
+        try:
+            index_for(store)
+            search_index_for(store)
+        except Exception as err:  # a request will try again and show the error; the worker keeps serving
+            logging.getLogger(__name__).warning("building the graph's indexes in the background failed: %s", err)
+
+    thread = threading.Thread(target=build, name="kb-derived", daemon=True)
+    thread.start()
+    return thread
