@@ -94,3 +94,9 @@ def test_resume_keeps_the_sizes_measured_in_full_and_measures_the_rest(tmp_path,
     assert [(r["n"], r["full_cold"]) for r in kept] == [(1000, 12.5), (10000, 50.0)]
     assert goal_row(capsys.readouterr().out, "1. cold full load") == ["12.5 s (9 CPU s): **no**",
                                                                        "50.0 s (0 CPU s): **no**"]
+
+
+def test_goal_6_reads_the_wall_time_a_ci_script_wrote_and_says_when_the_run_failed(tmp_path, capsys):
+    report = report_of(tmp_path, capsys, PARTIAL, suite="start 00:34:59\nexit 1 wall 1154 s end 00:54:13\n")
+    assert "6. `.ci/run` under 12 minutes: 19 min 14 s (" in report
+    assert "the run failed, exit 1): **no**." in report
