@@ -35,6 +35,7 @@ from .views import (
     evidence,
     graph,
     lessons,
+    links,
     patterns,
     report,
     research,
@@ -71,5 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                  sources, timeline):
         app.register_blueprint(view.bp)
     app.register_blueprint(openapi.bp)
+    app.add_template_global(links.case_url)
+    app.add_template_global(links.source_page_url)
     security.limit_pages(app)
     return app
