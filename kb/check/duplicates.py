@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
@@ -189,30 +190,41 @@ def organisation_problems(documents: list, involving: set[str] | None = None) ->
     case's :func:`look_alike_keys` are (a reload's stand-ins have them recorded, ``look_alike``).
     """
     cases = sorted((d for d in documents if getattr(d, "role", "") == "case" and _named(d)), key=lambda d: d.where)
-    if involving is None:
-        organisations = [OrganisationNames.of(d) for d in cases]
-        pairs = _exact_pairs(organisations) | _similar_pairs(organisations) | _source_pairs(organisations)
-    else:
-        keys = [getattr(d, "look_alike", None) or look_alike_keys(OrganisationNames.of(d)) for d in cases]
-        pairs = _pairs_involving(keys, {i for i, d in enumerate(cases) if d.where in involving})
-        wanted = {i for pair in pairs for i in pair}
-        organisations = [OrganisationNames.of(d) if i in wanted else None for i, d in enumerate(cases)]
+    pairs, organisations = _pairs_to_compare(cases, involving)
     problems = []
     for a, b in sorted(pairs):
         first, second = organisations[a], organisations[b]
-        if first.id in second.related or second.id in first.related or first.id == second.id:
-            continue  # the author knows both (a relation), or a duplicate id, reported on its own
-        match = _match(first.name_keys(), website_key(first.website), second)
-        shared = len(first.sources & second.sources)
-        if match is not None and not match.exact and shared:
-            match = Match(second, f"{match.reason} and {shared} source(s) in common", True)
-        elif (match is None or not match.exact) and _mostly_shared(first, second):
-            match = Match(second, f"{shared} of its sources in common", True)
+        match = _pair_match(first, second)
         if match is None:
             continue
         for this, other in ((second, first), (first, second)):  # on both files: either may be the new one
             problems.append(_duplicate_problem(this, other, match))
     return problems
+
+
+def _pairs_to_compare(cases: list, involving: set[str] | None,
+                      ) -> tuple[set[tuple[int, int]], list[OrganisationNames | None]]:
+    """The index pairs to compare and each case's names (only those in a pair, with ``involving``)."""
+    if involving is None:
+        organisations = [OrganisationNames.of(d) for d in cases]
+        return _exact_pairs(organisations) | _similar_pairs(organisations) | _source_pairs(organisations), organisations
+    keys = [getattr(d, "look_alike", None) or look_alike_keys(OrganisationNames.of(d)) for d in cases]
+    pairs = _pairs_involving(keys, {i for i, d in enumerate(cases) if d.where in involving})
+    wanted = {i for pair in pairs for i in pair}
+    return pairs, [OrganisationNames.of(d) if i in wanted else None for i, d in enumerate(cases)]
+
+
+def _pair_match(first: OrganisationNames, second: OrganisationNames) -> Match | None:
+    """Why two cases look like one organisation, or None (they differ, or their author relates them)."""
+    if first.id in second.related or second.id in first.related or first.id == second.id:
+        return None  # the author knows both (a relation), or a duplicate id, reported on its own
+    match = _match(first.name_keys(), website_key(first.website), second)
+    shared = len(first.sources & second.sources)
+    if match is not None and not match.exact and shared:
+        return Match(second, f"{match.reason} and {shared} source(s) in common", True)
+    if (match is None or not match.exact) and _mostly_shared(first, second):
+        return Match(second, f"{shared} of its sources in common", True)
+    return match
 
 
 #: What the pairs to compare are found by (:func:`look_alike_keys`).
@@ -237,40 +249,51 @@ def _pairs_involving(keys: list[LookAlikeKeys], involved: set[int]) -> set[tuple
     less those between two others, found without comparing the others with one another.
     """
     pairs: set[tuple[int, int]] = set()
-
-    def add(a: int, b: int) -> None:
+    for a, b in (*_shared_key_pairs(keys, involved), *_shared_page_pairs(keys, involved),
+                 *_neighbour_pairs(keys, involved)):
         if a != b:
             pairs.add((min(a, b), max(a, b)))
+    return pairs
 
-    wanted = {key for i in involved for key in keys[i][0]} | {f"site:{keys[i][1]}" for i in involved if keys[i][1]}
+
+def _own_keys(key: LookAlikeKeys) -> set[str]:
+    names, site, _ = key
+    return {*names, f"site:{site}"} if site else set(names)
+
+
+def _shared_key_pairs(keys: list[LookAlikeKeys], involved: set[int]) -> Iterator[tuple[int, int]]:
+    """An involved case with every case that has one of its names, aliases or its website."""
+    own = {i: _own_keys(keys[i]) for i in involved}
+    wanted = set().union(*own.values()) if own else set()
+    for index, key in enumerate(keys):
+        found = wanted.intersection(_own_keys(key))
+        for i in involved:
+            if not found.isdisjoint(own[i]):
+                yield i, index
+
+
+def _shared_page_pairs(keys: list[LookAlikeKeys], involved: set[int]) -> Iterator[tuple[int, int]]:
+    """An involved case with the cases citing a page it cites (pages cited by more than 50 are common ground)."""
     pages = {page for i in involved for page in keys[i][2]}
     by_page: dict[str, list[int]] = defaultdict(list)
-    for index, (names, site, cited) in enumerate(keys):
-        for key in (*names, f"site:{site}" if site else ""):
-            if key in wanted:
-                for i in involved:
-                    if key in keys[i][0] or key == f"site:{keys[i][1]}":
-                        add(i, index)
-        if not pages.isdisjoint(cited):
-            for page in pages.intersection(cited):
-                by_page[page].append(index)
+    for index, (_, _, cited) in enumerate(keys):
+        for page in pages.intersection(cited):
+            by_page[page].append(index)
     for members in by_page.values():
         if 1 < len(members) <= 50:
             for i in involved.intersection(members):
                 for other in members:
-                    add(i, other)
+                    yield i, other
+
+
+def _neighbour_pairs(keys: list[LookAlikeKeys], involved: set[int]) -> Iterator[tuple[int, int]]:
+    """An involved case with its alphabetical neighbours, by name and by reversed name."""
     named = [(key, index) for index, (names, _, _) in enumerate(keys) for key in names]
     for ordered in (sorted(named), sorted(named, key=lambda item: item[0][::-1])):
         for position, (_, index) in enumerate(ordered):
-            window = ordered[position + 1: position + 1 + _WINDOW]
-            if index in involved:
-                for _, other in window:
-                    add(index, other)
-            else:
-                for _, other in window:
-                    if other in involved:
-                        add(index, other)
-    return pairs
+            for _, other in ordered[position + 1: position + 1 + _WINDOW]:
+                if index in involved or other in involved:
+                    yield index, other
 
 
 def _duplicate_problem(this: OrganisationNames, other: OrganisationNames, match: Match) -> Problem:
