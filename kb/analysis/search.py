@@ -69,12 +69,13 @@ import tantivy
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from kb.analysis.intents import INTENT_BY_ID, Signs, consumed_words, place_names, question_intents, whereabouts
+from kb.analysis.intents import INTENT_BY_ID, Signs, consumed_words, question_intents
 from kb.analysis.lessons import passage_grade
-from kb.analysis.passages import Passage, passages_of, plain_text
+from kb.analysis.passages import Passage, plain_text
 from kb.analysis.search_results import PassageHit, SearchDocument, SearchHit, SearchResults
+from kb.analysis.search_store import documents_from_store, index_inputs, passages_from_store
 from kb.analysis.snippets import best_snippet, highlight_words, shorten
-from kb.analysis.words import ANALYZER, STOP_WORDS, WORD, contains, fold, nearness, stem, stems
+from kb.analysis.words import ANALYZER, STOP_WORDS, WORD, contains, fold, folded_words, nearness, stem, stems
 from kb.evidence import grade, meets_grade
 from kb.slug import slug
 from kb.store import GraphStore
@@ -103,36 +104,6 @@ RERANK_DEPTH = 200
 MAX_QUERYWORDS = 20
 SNIPPET_CHARS = 220
 PASSAGE_CHARS = 700
-
-# -- documents and passages from a store ----------------------------------------------------------
-
-def _store_rows(store: GraphStore) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    return store.query("search_organisations"), store.query("search_concepts")
-
-
-def _documents(organisations: list[dict[str, Any]], concepts: list[dict[str, Any]]) -> list[SearchDocument]:
-    documents = [SearchDocument("organisation", row["id"], row["name"], tuple(row["aliases"] or ()),
-                                row["summary"] or "", plain_text(row["body"] or "")) for row in organisations]
-    documents += [SearchDocument(row["label"].lower(), row["id"], row["name"], tuple(row["aliases"] or ()),
-                                 row["definition"] or "", plain_text(row["body"] or "")) for row in concepts]
-    return documents
-
-
-def _passages(organisations: list[dict[str, Any]], concepts: list[dict[str, Any]]) -> list[Passage]:
-    found = [p for row in organisations for p in passages_of("organisation", row["id"], row["name"], row["body"])]
-    found += [p for row in concepts for p in passages_of(row["label"].lower(), row["id"], row["name"], row["body"])]
-    return found
-
-
-def documents_from_store(store: GraphStore) -> list[SearchDocument]:
-    """Every case and concept of a store as search documents, in a stable order."""
-    return _documents(*_store_rows(store))
-
-
-def passages_from_store(store: GraphStore) -> list[Passage]:
-    """Every passage of every case and concept of a store, in a stable order."""
-    return _passages(*_store_rows(store))
-
 
 @dataclass(frozen=True)
 class _Term:
@@ -164,6 +135,19 @@ class _Plan:
             and own <= self.typed
 
 
+def _names_by_stem(documents: dict[tuple[str, str], SearchDocument],
+                   ) -> dict[str, list[tuple[tuple[str, str], frozenset[str]]]]:
+    """Each organisation's names as stems, under each of their uncommon stems: a question is checked against the
+    names sharing one of its words, not against every name of 10,000 cases on every search."""
+    found: dict[str, list[tuple[tuple[str, str], frozenset[str]]]] = {}
+    for key, doc in documents.items():
+        if doc.kind == "organisation":
+            for own in {frozenset(stems(name)) for name in (doc.name, *doc.aliases)}:
+                for uncommon in own - _STOP_STEMS:
+                    found.setdefault(uncommon, []).append((key, own))
+    return found
+
+
 # -- the index --------------------------------------------------------------------------------------
 
 class SearchIndex:
@@ -190,21 +174,13 @@ class SearchIndex:
         self._passage_schema, self._passage_index = self._build_passages()
         self._docs = self._docs_index.searcher()
         self._passage_searcher = self._passage_index.searcher()
-        texts = [part for doc in self.documents.values() for part in (doc.name, *doc.aliases, doc.text, doc.body)]
-        texts += [passage.text for passage in self.passages.values()]
-        # Folded once per distinct word (the texts repeat their words: 12 million at 1,000 cases).
-        self._words = {fold(w) for w in {w for part in texts for w in WORD.findall(part)}}
-        self._name_words = sorted({fold(w) for doc in self.documents.values()
-                                   for part in (doc.name, *doc.aliases) for w in WORD.findall(part) if len(w) >= 4})
+        self._words = folded_words([part for doc in self.documents.values()
+                                    for part in (doc.name, *doc.aliases, doc.text, doc.body)]
+                                   + [passage.text for passage in self.passages.values()])
+        names = [part for doc in self.documents.values() for part in (doc.name, *doc.aliases)]
+        self._name_words = sorted(folded_words(names, min_length=4))
         self._concept_names, self._name_labels = self._synonym_table()
-        # Each organisation's names as stems, under each of their uncommon stems: a question is checked against
-        # the names sharing one of its words, not against every name of 10,000 cases on every search.
-        self._organisation_names: dict[str, list[tuple[tuple[str, str], frozenset[str]]]] = {}
-        for key, doc in self.documents.items():
-            if doc.kind == "organisation":
-                for own in {frozenset(stems(name)) for name in (doc.name, *doc.aliases)}:
-                    for uncommon in own - _STOP_STEMS:
-                        self._organisation_names.setdefault(uncommon, []).append((key, own))
+        self._organisation_names = _names_by_stem(self.documents)
         #: Every organisation's document by id.
         self.organisations = {doc.id: doc for (kind, _), doc in self.documents.items() if kind == "organisation"}
 
@@ -517,10 +493,4 @@ def search_index_for(store: GraphStore) -> SearchIndex:
 
 
 def _index_from_store(store: GraphStore) -> SearchIndex:
-    organisations, concepts = _store_rows(store)
-    places = place_names((row["country"] for row in organisations if row["country"]),
-                         (row["city"] for row in organisations if row["city"]))
-    where = {("organisation", row["id"]): whereabouts(row["country"], row.get("region"), row["city"])
-             for row in organisations}
-    return SearchIndex(_documents(organisations, concepts), _passages(organisations, concepts), store.query("sources"),
-                       places, where)
+    return SearchIndex(*index_inputs(store))

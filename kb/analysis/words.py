@@ -14,10 +14,11 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 
 import tantivy
 
-__all__ = ["ANALYZER", "STOP_WORDS", "WORD", "contains", "fold", "nearness", "stem", "stems"]
+__all__ = ["ANALYZER", "STOP_WORDS", "WORD", "contains", "fold", "folded_words", "nearness", "stem", "stems"]
 
 #: Words too common to tell passages apart (Lucene's English list, question words, auxiliaries and
 #: pronouns).  They are left out of the search, not out of the index, so phrases keep their places.
@@ -39,6 +40,16 @@ WORD = re.compile(r"\w+")
 def fold(word: str) -> str:
     """Lower case without accents, as the index's analyzer sees a word."""
     return "".join(ch for ch in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(ch))
+
+
+def folded_words(texts: Iterable[str], min_length: int = 1) -> set[str]:
+    """Every distinct word of the texts (at least ``min_length`` letters), folded.
+
+    >>> sorted(folded_words(["Équipe and équipe", "an"], min_length=3))
+    ['and', 'equipe']
+    """
+    # Folded once per distinct word: the texts repeat their words (12 million at 1,000 cases).
+    return {fold(w) for w in {w for text in texts for w in WORD.findall(text) if len(w) >= min_length}}
 
 
 def _analyzer() -> tantivy.TextAnalyzer:
