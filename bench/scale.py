@@ -1014,8 +1014,8 @@ def _site_memory(r: dict[str, Any]) -> tuple[str, bool] | None:
         total = r.get("site_workers_rss_sum_mb", r["site_worker_rss_mb"])
         return f"{total:,.0f} MB (its two workers)", total < GOALS["rss_mb"]
     if "pages_rss_mb" in r:
-        return (f"{r['pages_rss_mb']:,.0f} MB (the benchmark's process after every named query and page kind)",
-                r["pages_rss_mb"] < GOALS["rss_mb"])
+        # Not the site's own figure (that process also held every named query's results): shown, not judged.
+        return f"{r['pages_rss_mb']:,.0f} MB (the benchmark's process after every named query and page kind)", None
     return None
 
 
