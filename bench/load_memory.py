@@ -18,9 +18,7 @@ Extra environment for both checkouts (e.g. ``KB_LADYBUG_LOAD_BUFFER_MB=1024``) p
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -30,25 +28,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
-
-def _pss_mb(pid: int) -> float:
-    try:
-        match = re.search(r"^Pss:\s+(\d+) kB", Path(f"/proc/{pid}/smaps_rollup").read_text(), re.MULTILINE)
-    except OSError:
-        return 0.0
-    return int(match.group(1)) / 1024 if match else 0.0
-
-
-def _tree(root: int) -> list[int]:
-    pids, queue = [], [root]
-    while queue:
-        pid = queue.pop()
-        pids.append(pid)
-        with contextlib.suppress(OSError):
-            for task in Path(f"/proc/{pid}/task").iterdir():
-                queue += [int(c) for c in (task / "children").read_text().split()]
-    return pids
+from bench.scale import process_tree, pss_mb  # noqa: E402  (run as a script: the checkout first)
 
 
 def measure_load(checkout: Path, corpus: Path, every: float = 0.05) -> dict[str, float]:
@@ -63,7 +45,7 @@ def measure_load(checkout: Path, corpus: Path, every: float = 0.05) -> dict[str,
 
         def sample() -> None:
             while not stop.wait(every):
-                peak["pss"] = max(peak["pss"], sum(_pss_mb(pid) for pid in _tree(process.pid)))
+                peak["pss"] = max(peak["pss"], sum(pss_mb(pid) for pid in process_tree(process.pid)))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()

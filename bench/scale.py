@@ -111,6 +111,27 @@ def percentile(samples: list[float], share: float) -> float:
 
 # --- phase 1: loading, in a fresh process per N -------------------------------------------------
 
+def pss_mb(pid: int) -> float:
+    """A process's proportional set size in MB (shared pages divided among their sharers); 0 once it is gone."""
+    try:
+        match = re.search(r"^Pss:\s+(\d+) kB", Path(f"/proc/{pid}/smaps_rollup").read_text(), re.MULTILINE)
+    except OSError:
+        return 0.0
+    return int(match.group(1)) / 1024 if match else 0.0
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and every process descended from it, read from /proc."""
+    pids, queue = [], [root]
+    while queue:
+        pid = queue.pop()
+        pids.append(pid)
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                queue += [int(c) for c in (task / "children").read_text().split()]
+    return pids
+
+
 class TreeMemory:
     """Peak memory of this process and its children (a load's worker processes), sampled every 50 ms.
 
@@ -125,27 +146,9 @@ class TreeMemory:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    @staticmethod
-    def _pss_mb(pid: int) -> float:
-        try:
-            match = re.search(r"^Pss:\s+(\d+) kB", Path(f"/proc/{pid}/smaps_rollup").read_text(), re.MULTILINE)
-        except OSError:
-            return 0.0
-        return int(match.group(1)) / 1024 if match else 0.0
-
-    def _tree(self) -> list[int]:
-        pids, queue = [], [os.getpid()]
-        while queue:
-            pid = queue.pop()
-            pids.append(pid)
-            with contextlib.suppress(OSError):
-                for task in Path(f"/proc/{pid}/task").iterdir():
-                    queue += [int(c) for c in (task / "children").read_text().split()]
-        return pids
-
     def _run(self) -> None:
         while not self._stop.wait(self.every):
-            self.peak_mb = max(self.peak_mb, sum(self._pss_mb(pid) for pid in self._tree()))
+            self.peak_mb = max(self.peak_mb, sum(pss_mb(pid) for pid in process_tree(os.getpid())))
 
     def __enter__(self) -> TreeMemory:
         self._thread.start()
