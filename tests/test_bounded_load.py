@@ -2,12 +2,14 @@
 
 Its stand-ins of the cases list only the sources another file could conflict with
 (kb.load.full._SourcePages), yet one page under two ids, or one id naming two pages, in different
-files, still refuses the load; its bulk load runs in a bounded buffer pool, and starts again in a larger
+files, still refuses the load (also when the files are read in a process of their own, which ends
+before the bulk load); its bulk load runs in a bounded buffer pool, and starts again in a larger
 one when it does not fit, writing the same graph.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -32,13 +34,14 @@ def edit(root: Path, path: str, old: str, new: str) -> None:
 
 def errors_of_full_load(root: Path, store: Path, processes: str, monkeypatch) -> list[tuple]:
     monkeypatch.setattr(full_load, "FULL_LOAD_CHUNK", 1)  # each case in a chunk of its own
-    monkeypatch.setattr(full_load, "PARALLEL_FROM", 1 if processes == "worker processes" else 10**9)
+    monkeypatch.setattr(full_load, "PARALLEL_FROM", 1 if processes != "one process" else 10**9)
+    monkeypatch.setattr(full_load, "SEPARATE_READING_FROM", 1 if processes == "a reading process" else 10**9)
     load = load_embedded(root, store, full=True)
     assert load.mode == "refused"
     return [(p.path, p.code, p.message) for p in load.problems if p.is_error]
 
 
-@pytest.mark.parametrize("processes", ["one process", "worker processes"])
+@pytest.mark.parametrize("processes", ["one process", "worker processes", "a reading process"])
 def test_one_page_under_two_ids_each_declared_once_is_found(mini_root: Path, tmp_path: Path, processes: str,
                                                             monkeypatch) -> None:
     # alpha-care declares report-b at https://example.org/b; beta-shoes now names that page as news-1
@@ -96,3 +99,25 @@ def test_a_large_load_keeps_the_manifest_on_disk_during_the_bulk_load_and_writes
     assert spilled.built_bytes == kept.built_bytes > 0
     assert not list((tmp_path / "on-disk").rglob("manifest.spilled"))
     assert load_embedded(FIXTURES / "mini", tmp_path / "on-disk").mode == "unchanged"  # the next load trusts it
+
+
+def test_a_load_that_reads_in_a_process_of_its_own_writes_the_same_graph_and_manifest(tmp_path: Path,
+                                                                                      monkeypatch) -> None:
+    assert load_embedded(FIXTURES / "mini", tmp_path / "here", full=True).mode == "full"
+    monkeypatch.setattr(full_load, "SEPARATE_READING_FROM", 1)
+    monkeypatch.setattr(full_load, "SPILL_MANIFEST_FROM", 1)  # as at 100,000 cases: the manifest comes back on disk
+    load = load_embedded(FIXTURES / "mini", tmp_path / "apart", full=True)
+    assert (load.mode, load.errors) == ("full", [])
+    assert graph_of(tmp_path / "apart") == graph_of(tmp_path / "here")
+    apart, here = current_manifest(tmp_path / "apart"), current_manifest(tmp_path / "here")
+    assert (apart.files, apart.nodes, apart.rels) == (here.files, here.nodes, here.rels)
+    assert load.manifest.files == apart.files
+    assert load_embedded(FIXTURES / "mini", tmp_path / "apart").mode == "unchanged"
+
+
+def test_a_reading_process_that_dies_is_a_clear_error_and_leaves_no_generation(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(full_load, "SEPARATE_READING_FROM", 1)
+    monkeypatch.setattr(full_load, "_check_and_stage", lambda *_args: os._exit(9))  # as if killed for want of memory
+    with pytest.raises(StoreError, match=r"the process reading the files ended without a result \(exit code 9\)"):
+        load_embedded(FIXTURES / "mini", tmp_path / "store", full=True)
+    assert not list((tmp_path / "store" / "generations").iterdir())

@@ -11,7 +11,9 @@ over every file, the cases seen through their records (:func:`kb.load.records.st
 only the sources another file could conflict with; the rest of the shared part of the graph
 (sectors, concepts, the sources only concept pages declare, countries) is added, and the generation
 is bulk-loaded (in a bounded buffer pool, :func:`kb.store.ladybug.load_buffer_bytes`), checked and
-switched to.
+switched to.  From :data:`SEPARATE_READING_FROM` case files, everything before the bulk load runs in a
+process of its own that ends before it (:func:`_in_own_process`), so that the memory the reading
+freed is given back before LadybugDB's pool grows.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ import gc
 import multiprocessing
 import os
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +52,10 @@ FULL_LOAD_CHUNK = 250
 #: Files from which a full load keeps the new generation's manifest on disk during the bulk load (and
 #: reads it back to finish it, a few seconds at 100,000 cases) rather than in memory beside LadybugDB.
 SPILL_MANIFEST_FROM = 20_000
+#: Case files from which a full load reads and checks them in a process of its own, which ends before the
+#: bulk load (:func:`_in_own_process`): the memory Python freed after reading 100,000 cases stayed
+#: resident beside LadybugDB's buffer pool.
+SEPARATE_READING_FROM = 20_000
 #: Case files from which a full load shares its chunks out to worker processes (one per core;
 #: starting them costs a fraction of a second).
 PARALLEL_FROM = 200
@@ -69,12 +77,19 @@ def full_load(root: Path, store: Path, cache: ParseCache, progress: Progress | N
     concepts = {f.display: read_checked(f, layout, vocabulary, cache) for f in files if f.role != "case"}
     writer = ladybug.GenerationWriter(store)
     try:
-        sources = _SourcesWritten(writer, vocabulary)
-        chunks = _read_cases(_ChunkContext(layout, vocabulary, [e.document for e in concepts.values()], cache,
-                                           writer), [f for f in files if f.role == "case"], progress, sources)
-        whole = _Whole(manifest, files, concepts, chunks, vocabulary, cache, sources.seen, pages=sources.pages)
-        del manifest, chunks, sources  # only through ``whole``, so that _finish can let go of them
-        load = _finish(writer, whole, step)
+        cases = [f for f in files if f.role == "case"]
+        context = _ChunkContext(layout, vocabulary, [e.document for e in concepts.values()], cache, writer)
+        read_and_check = partial(_read_and_check, context, cases, progress, _Whole(manifest, files, concepts, [],
+                                                                                   vocabulary, cache, set()))
+        del manifest, concepts  # only through ``read_and_check``, which lets go of them as it goes
+        if len(cases) >= SEPARATE_READING_FROM:
+            checked = _in_own_process(read_and_check)
+            if checked.staged is not None:
+                writer.merge(checked.staged)  # the staging files the reading process wrote
+        else:
+            checked = read_and_check()
+        del read_and_check
+        load = _bulk_load(writer, checked, len(files), step)
     except BaseException:
         writer.discard()
         raise
@@ -189,8 +204,73 @@ def _read_cases(context: _ChunkContext, cases: list[SourceFile], progress: Progr
     return done.results
 
 
-def _finish(writer: Any, whole: _Whole, step: Callable[[str], None] | None) -> EmbeddedLoad:
-    """Check across files, add the shared part of the graph, write and switch to the generation."""
+def _read_and_check(context: _ChunkContext, cases: list[SourceFile], progress: Progress | None,
+                    whole: _Whole) -> _Checked:
+    """Read, check and stage every case file, then check across files and stage the shared part of the graph."""
+    sources = _SourcesWritten(context.writer, context.vocabulary)
+    whole.chunks = _read_cases(context, cases, progress, sources)
+    whole.sources_written, whole.pages = sources.seen, sources.pages
+    del sources
+    return _check_and_stage(context.writer, whole)
+
+
+@dataclass
+class _Checked:
+    """Every file read and checked, and, without errors, the generation's rows in staging files.
+
+    What the bulk load needs and no more, so that it can come back from the process that read the files
+    (:func:`_in_own_process`): the problems, what the staging files hold, and the new generation's
+    manifest, or where it waits on disk.
+    """
+
+    problems: list[Problem]
+    staged: Any = None  # kb.store.ladybug.StagedPart: every staging file; None when refused
+    manifest: Manifest | None = None
+    spilled: Path | None = None  # where the manifest waits, when it is not in ``manifest``
+
+
+def _in_own_process(work: Callable[[], _Checked]) -> _Checked:
+    """``work()`` run in a child process (forked) that ends before the caller goes on.
+
+    The reading and checking of a large load leave the process's heap with hundreds of megabytes
+    that Python freed but does not give back to the system (949 MB at 100,000 cases when the bulk
+    load began), beside which LadybugDB's buffer pool then grows: in a process of its own, all of
+    it is returned when the process ends.  Its worker processes are its own children.
+    """
+    receiving, sending = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=_send_result, args=(work, sending),
+                                                        name="kb-full-load-reading")
+    child.start()
+    sending.close()
+    try:
+        outcome, value = receiving.recv()
+    except EOFError:
+        child.join()
+        raise StoreError(f"the process reading the files ended without a result (exit code {child.exitcode}): "
+                         "was it killed for want of memory? Nothing was written; run the load again") from None
+    finally:
+        receiving.close()
+    child.join()
+    if outcome == "error":
+        raise value
+    return value
+
+
+def _send_result(work: Callable[[], _Checked], sending: Any) -> None:
+    """In the child: send what ``work`` returns, or the exception it raised (as text if it cannot be pickled)."""
+    try:
+        sending.send(("ok", work()))
+    except BaseException as err:  # whatever it is, the parent raises it
+        try:
+            sending.send(("error", err))
+        except Exception:  # an exception that does not pickle: its text
+            sending.send(("error", StoreError("".join(traceback.format_exception(err)))))
+    finally:
+        sending.close()
+
+
+def _check_and_stage(writer: Any, whole: _Whole) -> _Checked:
+    """Check across files and, without errors, add the shared part of the graph to the staging files."""
     manifest = whole.manifest
     for chunk in whole.chunks:
         writer.merge(chunk.staged)
@@ -211,8 +291,7 @@ def _finish(writer: Any, whole: _Whole, step: Callable[[str], None] | None) -> E
     problems += [p for entry in whole.concepts.values() for p in entry.problems]
     problems = sort_problems(problems + cross_file_problems(documents, links=False))
     if any(p.is_error for p in problems):
-        writer.discard()
-        return EmbeddedLoad(problems, "refused", len(whole.files))
+        return _Checked(problems)
     rows = _shared_part(whole)
     for display, counts in counts_by_file(rows).items():
         if display in manifest.files:  # concept pages (the sector hierarchy is no content file's)
@@ -223,26 +302,34 @@ def _finish(writer: Any, whole: _Whole, step: Callable[[str], None] | None) -> E
     whole.chunks.clear()
     whole.sources_written = set()
     del documents, rows, of_interest, declarers
-    keep = {record.sha256 for record in manifest.files.values()}
-    if len(manifest.files) >= SPILL_MANIFEST_FROM:  # about 6 kB a file in memory: 600 MB at 100,000 cases
-        spilled = writer.folder / "manifest.spilled"
-        write_manifest(spilled, manifest)
-        whole.manifest = manifest = None
-        gc.collect()
+    whole.cache.prune(keep={record.sha256 for record in manifest.files.values()})
+    if len(manifest.files) < SPILL_MANIFEST_FROM:
+        return _Checked(problems, writer.staging.written(), manifest)
+    spilled = writer.folder / "manifest.spilled"  # about 6 kB a file in memory: 600 MB at 100,000 cases
+    write_manifest(spilled, manifest)
+    return _Checked(problems, writer.staging.written(), spilled=spilled)
+
+
+def _bulk_load(writer: Any, checked: _Checked, files: int, step: Callable[[str], None] | None) -> EmbeddedLoad:
+    """Bulk-load the staging files, keep the manifest and switch to the new generation (unless refused)."""
+    if checked.staged is None:
+        writer.discard()
+        return EmbeddedLoad(checked.problems, "refused", files)
+    gc.collect()
+    if checked.spilled is None:
+        manifest = checked.manifest
+        generation = writer.finish(manifest, step)
+    else:
         back: list[Manifest] = []
 
         def read_back() -> Manifest:  # once the bulk load is done
-            back.append(_read_spilled(spilled))
+            back.append(_read_spilled(checked.spilled))
             return back[0]
 
         generation = writer.finish(read_back, step)
-        spilled.unlink(missing_ok=True)
+        checked.spilled.unlink(missing_ok=True)
         manifest = back[0]
-    else:
-        gc.collect()
-        generation = writer.finish(manifest, step)
-    whole.cache.prune(keep=keep)
-    return EmbeddedLoad(problems, "full", len(whole.files), generation, manifest.nodes, manifest.rels,
+    return EmbeddedLoad(checked.problems, "full", files, generation, manifest.nodes, manifest.rels,
                         manifest=manifest)
 
 
