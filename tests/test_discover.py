@@ -279,6 +279,18 @@ def test_search_index_is_built_once_per_version_of_the_graph() -> None:
     assert search_index_for(store).search("omega").hits[0].name == "Omega" and store.calls == 6
 
 
+def test_the_organisations_text_is_read_a_page_at_a_time_and_whole(shared_mini_store, monkeypatch) -> None:
+    from kb.analysis import search_store
+    from kb.store.ladybug import LadybugStore
+
+    store = LadybugStore(shared_mini_store)
+    monkeypatch.setattr(search_store, "TEXTS_PER_READ", 1)  # one organisation a read: every page boundary
+    paged = list(search_store.organisation_texts(store))
+    assert [row["id"] for row in paged] == ["alpha-care", "beta-shoes"]
+    assert paged[1]["name"] == "Beta Shoes" and "## " in paged[1]["body"]
+    assert store.query("search_organisations", after="alpha-care", limit=5) == paged[1:]
+
+
 def test_search_index_snippets_are_escaped_and_marked() -> None:
     index = SearchIndex([SearchDocument("practice", "p", "Peer <review>", (), "Colleagues & peers review work.", "")])
     hit = index.search("review").hits[0]

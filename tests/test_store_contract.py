@@ -22,6 +22,7 @@ parameter         values tried (one query run per value)
                   ``framework``, ``sector``, ``country``, ``source``: ids of that label)
 ``concept``       ids of every concept label
 ``kind``          the concept kinds: practice, challenge, outcome, framework
+``after``         "" (before every id) and an organisation id (a page from the middle)
 ================  ======================================================================
 
 Ids are taken best-connected first (most relationships): up to ``IDS_OF_LOOKED_UP_LABEL`` of a label
@@ -95,6 +96,8 @@ def values_for(param: str, cypher: str, ids: dict[str, list[str]]) -> list[Any]:
         return [0, 2]
     if param == "limit":
         return [3]
+    if param == "after":  # an id to page on from: before every id, and a middle one
+        return ["", *ids.get("Organisation", [])[:1]]
     if param == "organisations":
         return [ids.get("Organisation", [])[:IDS_OF_LOOKED_UP_LABEL]]
     if param == "labels":

@@ -29,6 +29,7 @@ from typing import Any
 
 from kb.analysis.facets import Case, FacetCounts, facet_cases
 from kb.analysis.passages import LESSON_SECTIONS, Passage, section_passages
+from kb.analysis.search_store import organisation_texts
 from kb.evidence import grade_for, meets_grade, reliability_for
 from kb.store.versioned import derived
 
@@ -50,7 +51,7 @@ def lesson_passages_for(store: Any) -> list[Passage]:
 
 def _lesson_passages(store: Any) -> list[Passage]:
     found: dict[str, Passage] = {}
-    for row in store.query("search_organisations"):
+    for row in organisation_texts(store):
         for passage in section_passages("organisation", row["id"], row["name"], row["body"], LESSON_SECTIONS):
             found[passage.key] = passage  # one passage per key, as the search index keeps them
     return list(found.values())

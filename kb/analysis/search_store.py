@@ -7,6 +7,7 @@ without building an index.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from kb.analysis.intents import place_names, whereabouts
@@ -14,7 +15,11 @@ from kb.analysis.passages import Passage, passages_of, plain_text
 from kb.analysis.search_results import SearchDocument
 from kb.store import GraphStore
 
-__all__ = ["IndexInputs", "documents_from_store", "index_inputs", "passages_from_store"]
+__all__ = ["TEXTS_PER_READ", "IndexInputs", "documents_from_store", "index_inputs", "organisation_texts",
+           "passages_from_store"]
+
+#: Organisations whose text one read of ``search_organisations`` returns (about 7.5 kB each on the synthetic corpus).
+TEXTS_PER_READ = 2000
 
 
 class IndexInputs(NamedTuple):
@@ -27,8 +32,23 @@ class IndexInputs(NamedTuple):
     where: dict[tuple[str, str], str]
 
 
+def organisation_texts(store: GraphStore) -> Iterator[dict[str, Any]]:
+    """Every organisation's row of ``search_organisations`` (its text: name, aliases, summary, page body), in id order.
+
+    Read :data:`TEXTS_PER_READ` at a time: in one query, the embedded store's reader held every case's page
+    text in its buffer pool (a 1 GB pool was too small for it at 100,000 cases; 512 MB does a page at a time).
+    """
+    after = ""
+    while True:
+        rows = store.query("search_organisations", after=after, limit=TEXTS_PER_READ)
+        yield from rows
+        if len(rows) < TEXTS_PER_READ:
+            return
+        after = rows[-1]["id"]
+
+
 def _store_rows(store: GraphStore) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    return store.query("search_organisations"), store.query("search_concepts")
+    return list(organisation_texts(store)), store.query("search_concepts")
 
 
 def _documents(organisations: list[dict[str, Any]], concepts: list[dict[str, Any]]) -> list[SearchDocument]:

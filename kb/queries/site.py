@@ -70,13 +70,18 @@ _FACET_QUERIES = [
 
 _SEARCH_QUERIES = [
     NamedQuery(
-        "search_organisations", "The text of every organisation that full-text search indexes.",
+        "search_organisations",
+        "The text full-text search indexes of up to $limit organisations, in id order, after the id $after ('' from "
+        "the first): read a page at a time (kb.analysis.search_store.organisation_texts), the pages' text of every "
+        "case at once needed a reader's buffer pool of gigabytes at 100,000 cases.",
         """
         MATCH (o:Organisation{own})
+        WHERE o.id > $after
         RETURN o.id AS id, o.name AS name, o.aliases AS aliases, o.summary AS summary, o.body AS body,
                o.kind AS kind, o.country AS country, o.city AS city, o.region AS region
         ORDER BY id
-        """),
+        LIMIT $limit
+        """, ("after", "limit")),
     NamedQuery(
         "search_concepts", "The text of every practice, challenge, outcome and framework that search indexes.",
         """

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, request, url_for
 
 from kb.analysis import index_for as analysis_index
+from kb.analysis.search_store import organisation_texts
 from kb.analysis.timeline import MARK_KINDS, MODEL_STATUSES, case_timelines, filter_timelines, size_series, year_span
 
 from ..store import get_store
@@ -26,7 +27,7 @@ _WORDS = {"sector": "sector", "country": "country", "status": "status of self-ma
 def all_timelines(store: Any) -> list[dict[str, Any]]:
     """Every organisation's timeline row (see :func:`kb.analysis.timeline.case_timelines`)."""
     index = analysis_index(store)
-    bodies = {row["id"]: row["body"] for row in store.query("search_organisations")}
+    bodies = {row["id"]: row["body"] for row in organisation_texts(store)}
     organisations = [{**row, "body": bodies.get(row["id"], "")} for row in store.query("facet_organisations")]
     return case_timelines(organisations, sectors={case: p.sectors for case, p in index.profiles.items()})
 

@@ -25,7 +25,7 @@ __all__ = ["DATABASE_SETTINGS", "LOAD_BUFFER_DEFAULT", "LadybugStore", "load_buf
 
 #: Bounds of a reader's buffer pool when ``KB_LADYBUG_BUFFER_MB`` does not set it.
 READER_BUFFER_MIN = 256 * 1024**2
-READER_BUFFER_MAX = 4 * 1024**3
+READER_BUFFER_MAX = 1024**3
 #: Buffer pool of a load's writable handle when ``KB_LADYBUG_LOAD_BUFFER_MB`` does not set it.
 LOAD_BUFFER_DEFAULT = 1536 * 1024**2
 
@@ -44,13 +44,16 @@ def preload_engine() -> None:
 
 
 def reader_buffer_bytes(database: Path | None = None) -> int:
-    """Buffer pool of a read-only handle: ``$KB_LADYBUG_BUFFER_MB``, else sized to the database.
+    """Buffer pool of a read-only handle: ``$KB_LADYBUG_BUFFER_MB``, else sized to the database, at most 1 GB.
 
     LadybugDB's default takes most of the machine's memory, once per process; a site runs
-    several worker processes side by side.  A pool smaller than the database fails the queries
-    that read every node of a large table ("the buffer pool is full": at 10,000 cases the file is
-    about 450 MB), so the default is twice the file's size, between 256 MB and 4 GB.  The pool
-    is an upper bound: memory is only taken as pages are read.
+    several worker processes side by side.  A pool smaller than what one query holds fails it
+    ("the buffer pool is full"): at 10,000 cases the file is about 450 MB, and the default is
+    twice the file's size, between 256 MB and :data:`READER_BUFFER_MAX` (1 GB).  A pool of 4 GB
+    a worker (twice the 2.5 GB file at 100,000 cases) took most of the site's 12.3 GB there; the
+    query that held every case's page text at once is now read a page at a time
+    (:func:`kb.analysis.search_store.organisation_texts`: 512 MB does it at 100,000 cases).  The
+    pool is an upper bound: memory is only taken as pages are read.
 
     >>> reader_buffer_bytes() // 1024**2
     256
