@@ -334,6 +334,29 @@ def test_a_query_through_the_read_path_cannot_write(neo4j_db, mini_root: Path, m
     store.close()
 
 
+def test_a_reading_block_answers_alike_and_sees_one_version_until_it_ends(neo4j_db, mini_root: Path) -> None:
+    """A page's queries (one block) read the version once: what it derives is of one version even if a sync lands."""
+    sync(neo4j_db.settings, rows_of(mini_root))
+    store = Neo4jStore(neo4j_db.settings)
+    outside = (store.query("organisations"), store.query("organisation_claims", id="alpha-care"))
+    before = store.version()
+    with store.reading():
+        assert (store.query("organisations"), store.query("organisation_claims", id="alpha-care")) == outside
+        assert store.version() == before
+        edit(mini_root, ALPHA, "name: Alpha Care", "name: Alpha Care Renamed")
+        assert sync(neo4j_db.settings, rows_of(mini_root)).changed
+        assert store.version() == before  # the block's version, read once
+        assert store.query("organisation", id="alpha-care")[0]["name"] == "Alpha Care Renamed"
+        with pytest.raises(QueryError):  # a failed query leaves the block usable
+            store.run("RETURN nonsense(")
+        with store.reading():  # blocks nest
+            assert store.version() == before
+        assert [o["id"] for o in store.query("organisations")] == ["alpha-care", "beta-shoes"]
+    after = store.version()
+    assert len(after) == 32 and after != before
+    store.close()
+
+
 def test_console_returns_plain_rows_with_a_row_cap_and_a_time_limit(neo4j_db, mini_root: Path) -> None:
     sync(neo4j_db.settings, rows_of(mini_root))
     store = Neo4jStore(neo4j_db.settings)

@@ -12,7 +12,7 @@ import threading
 import weakref
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 
 from kb.problems import StoreError
 from kb.store import GraphStore, default_store_path, open_store
@@ -37,10 +37,30 @@ def init_app(app: Flask) -> None:
         except StoreError as err:
             raise SettingsError(f"KB_STORE=neo4j: {err}") from None
         app.extensions["kb_neo4j"] = settings
+    app.teardown_request(_end_reading)
 
 
 def get_store() -> GraphStore:
-    """The app's store, opened on first use (readers follow atomic rebuilds and syncs by themselves)."""
+    """The app's store, opened on first use (readers follow atomic rebuilds and syncs by themselves).
+
+    In a request, the store's queries form one reading block (:meth:`kb.store.GraphStore.reading`) until the
+    request ends: on Neo4j one session for the page's queries and one look at the graph's version.
+    """
+    store = _app_store()
+    if has_request_context() and "kb_reading" not in g:
+        reading = store.reading()
+        reading.__enter__()
+        g.kb_reading = reading
+    return store
+
+
+def _end_reading(_error: BaseException | None) -> None:
+    reading = g.pop("kb_reading", None)
+    if reading is not None:
+        reading.__exit__(None, None, None)
+
+
+def _app_store() -> GraphStore:
     app = current_app._get_current_object()
     if app.extensions.get("kb_store") is None:
         kind = app.config["KB_STORE"]
@@ -99,8 +119,9 @@ def build_derived_in_background(app: Flask) -> threading.Thread:
 
     def build() -> None:
         try:
-            index_for(store)
-            search_index_for(store)
+            with store.reading():
+                index_for(store)
+                search_index_for(store)
         except Exception as err:  # a request will try again and show the error; the worker keeps serving
             logging.getLogger(__name__).warning("building the graph's indexes in the background failed: %s", err)
 

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from kb.queries.console import ConsoleResult
 
 __all__ = ["GraphStore", "default_store_path", "open_store"]
@@ -50,6 +52,11 @@ class GraphStore(Protocol):
         The embedded store's generation (a new one with every load); on Neo4j a token that every
         sync writing anything replaces in the same transaction ("" before the first sync).  Cheap:
         read on every request by :func:`kb.store.versioned.derived`.
+        """
+
+    def reading(self) -> AbstractContextManager[None]:
+        """A block whose queries belong together (one page): the store may share a connection and read the
+        version once in it.  Answers are the same inside and outside; blocks nest.
         """
 
     def warm(self) -> object:

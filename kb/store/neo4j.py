@@ -17,10 +17,12 @@ database holds no graph of this project (:class:`~kb.problems.GraphNotLoaded`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -157,6 +159,14 @@ def _is_unavailable(err: Exception) -> bool:
             or getattr(err, "code", "") in _UNAVAILABLE_CODES)
 
 
+class _Reading(threading.local):
+    """One thread's reading scope (:meth:`Neo4jStore.reading`): its session and the version it read, if any."""
+
+    depth = 0
+    session: neo4j.Session | None = None
+    version: str | None = None
+
+
 class Neo4jStore:
     """Read access to the graph in Neo4j: named queries, counts and read-only Cypher.
 
@@ -178,6 +188,7 @@ class Neo4jStore:
         self._driver = driver or settings.driver(reading=True)
         self.breaker = CircuitBreaker(self._probe, RETRY_EVERY)
         self._loaded_until = 0.0
+        self._reading = _Reading()
 
     @classmethod
     def from_options(cls, uri: str | None = None, username: str | None = None, password: str | None = None,
@@ -202,14 +213,53 @@ class Neo4jStore:
         self._check_loaded()
         return self._read(cypher, params)
 
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """Within the block, this thread's queries share one session and the graph's version is read once.
+
+        A page runs several named queries and asks for the version once per structure it derives; each
+        on its own is a managed transaction (a session from the pool, then BEGIN with the query and a
+        COMMIT: two round trips).  In the block each query is one round trip on the session's
+        connection, and :meth:`version` answers from the first time it was read.  The site opens one
+        block per request (:mod:`webapp.store`); blocks nest, and outside one nothing changes.  The
+        session is taken on the first query, so a block that runs none costs nothing.
+        """
+        scope = self._reading
+        scope.depth += 1
+        try:
+            yield
+        finally:
+            scope.depth -= 1
+            if not scope.depth:
+                scope.version = None
+                self._end_session()
+
+    def _end_session(self) -> None:
+        """Give this thread's reading session back to the pool (the next query in the block takes another)."""
+        session, self._reading.session = self._reading.session, None
+        # A broken connection is dropped by the pool; the error that broke it was raised already.
+        if session is not None:
+            with contextlib.suppress(neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError):
+                session.close()
+
     def _read(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         self.breaker.check()
+        scope = self._reading
         try:
-            records, _, keys = self._driver.execute_query(
-                cypher, params or {}, database_=self.settings.database, routing_=neo4j.RoutingControl.READ)
+            if not scope.depth:
+                records, _, keys = self._driver.execute_query(
+                    cypher, params or {}, database_=self.settings.database, routing_=neo4j.RoutingControl.READ)
+                return [{key: plain(record[key]) for key in keys} for record in records]
+            if scope.session is None:
+                scope.session = self._driver.session(database=self.settings.database,
+                                                     default_access_mode=neo4j.READ_ACCESS)
+            result = scope.session.run(cypher, params or {})
+            keys = result.keys()
+            return [{key: plain(record[key]) for key in keys} for record in result]
         except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as err:
+            if scope.depth:
+                self._end_session()  # the next query of the block starts on a fresh connection
             raise self._failure(err) from err
-        return [{key: plain(record[key]) for key in keys} for record in records]
 
     def _failure(self, err: Exception) -> KbError:
         """The error to raise for ``err``; a server that cannot be used opens the circuit breaker."""
@@ -283,9 +333,18 @@ class Neo4jStore:
         return self.run(cypher_for(name, self.backend), params)
 
     def version(self) -> str:
-        """The token the last sync that changed anything wrote ("" if none did): one indexed lookup."""
+        """The token the last sync that changed anything wrote ("" if none did): one indexed lookup.
+
+        Within :meth:`reading`, read once: every structure a page derives is then of the same version.
+        """
+        scope = self._reading
+        if scope.depth and scope.version is not None:
+            return scope.version
         rows = self.run(f"MATCH (v:{VERSION_LABEL} {{id: 'graph'}}) RETURN v.version AS version")
-        return str(rows[0]["version"]) if rows else ""
+        version = str(rows[0]["version"]) if rows else ""
+        if scope.depth:
+            scope.version = version
+        return version
 
     def warm(self) -> None:
         """Nothing to open ahead: the driver connects on the first query."""

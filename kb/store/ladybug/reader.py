@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +137,10 @@ class LadybugStore:
         """The generation readers are switched to now (a new one with every load)."""
         self._connection()
         return self._path.parent.name if self._path else ""
+
+    def reading(self) -> AbstractContextManager[None]:
+        """Nothing to share: each thread keeps its own connection already, and the version is one small file read."""
+        return nullcontext()
 
     def run(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run Cypher and return rows as dicts (column name -> value)."""
