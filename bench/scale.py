@@ -51,6 +51,15 @@ the bare optimum; peak memory of a load and of the site under 2 GB; ``.ci/run`` 
 Every figure is written to the JSON file (``--json``; by default one in the temporary folder, named
 at the start) as soon as it is measured, so a run that dies or is stopped (Ctrl-C, SIGTERM) still
 prints, and keeps, what it measured; ``--resume`` skips the sizes that file already has in full.
+Each named query, page kind and comparable-cases series is measured for ``--item-limit`` seconds
+at most (120 by default, its first request included): one that takes longer is reported as "over
+120 s" with where its time went (the main thread's stack sampled every 0.1 s), and the run goes on
+with the next (the phase's process ends and starts again, since a query running in the store's
+engine cannot be interrupted).  The Neo4j server writes a GC log, exits on OutOfMemoryError, and
+must answer a fresh connection after every part; one that stops answering is reported with its
+state (alive or not, its memory, the machine's free memory and memory pressure) and its thread
+dump and logs are kept beside the JSON file (``<json>-kept/``).
+
 ``--include`` adds the results of other runs' JSON files (e.g. 100,000 cases measured apart) to the
 tables, each marked with where it came from.
 
@@ -215,8 +224,13 @@ class Figures(dict):
     """A phase's figures, written to a JSON file whenever one is added: a phase that dies keeps what it measured."""
 
     def __init__(self, path: Path):
-        super().__init__()
+        # A phase started again after an item ran over its limit goes on from what it kept.
+        super().__init__(json.loads(path.read_text(encoding="utf-8")) if path.exists() else {})
         self.path = path
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self.save()
 
     def __setitem__(self, key: str, value: Any) -> None:
         super().__setitem__(key, value)
@@ -230,6 +244,101 @@ class Figures(dict):
         partial = self.path.with_suffix(".tmp")
         partial.write_text(json.dumps(self), encoding="utf-8")
         os.replace(partial, self.path)
+
+
+#: A phase's process ends with this status when a measured item ran over its limit (the parent goes on).
+OVER_LIMIT = 3
+#: Seconds an item runs before the watchdog samples where its time goes (a quarter of a shorter limit).
+PROFILE_AFTER_S = 5.0
+
+
+def over_limit(timing: Any) -> float | None:
+    """The limit an item ran over (seconds), or None for an item measured in full."""
+    return timing.get("over_s") if isinstance(timing, dict) else None
+
+
+def _where(frame: Any) -> str:
+    """The innermost line of the project's own code on a stack, and the line running if it is elsewhere."""
+    leaf, first = f"{Path(frame.f_code.co_filename).name}:{frame.f_lineno} {frame.f_code.co_name}", frame
+    while frame is not None:
+        path = Path(frame.f_code.co_filename)
+        if path.is_relative_to(REPO / "kb") or path.is_relative_to(REPO / "webapp"):
+            own = f"{path.relative_to(REPO)}:{frame.f_lineno} {frame.f_code.co_name}"
+            return own if frame is first else f"{own} (in {leaf})"
+        frame = frame.f_back
+    return leaf
+
+
+class Watchdog:
+    """Bounds each measured item of a phase (a named query, a page kind): one over its limit ends the phase.
+
+    A page that takes minutes at 100,000 cases must not stop the run, and a query cannot be
+    interrupted from Python while the store's engine runs it; so past the limit the item is written
+    as ``{"over_s": limit, "profile": [...]}`` (where the main thread was, sampled every 0.1 s after
+    :data:`PROFILE_AFTER_S`: the most frequent lines of the project's code and their share), the
+    ``on_limit`` hooks run (the Neo4j phase keeps the server's thread dump and logs), and the process
+    ends with :data:`OVER_LIMIT`; :func:`run_phase` starts the phase again, which skips every item
+    its JSON already has.  faulthandler ends the process too, a minute later, if the watching thread
+    cannot run.
+    """
+
+    def __init__(self, out: Figures, limit_s: float):
+        self.out, self.limit_s = out, limit_s
+        self.on_limit: list[Callable[[str], None]] = []
+
+    def has(self, key: str, name: str | None = None) -> bool:
+        """Whether the item was measured (or ran over its limit) by this phase or an earlier start of it."""
+        return key in self.out if name is None else name in self.out.get(key, {})
+
+    def record(self, key: str, name: str | None, value: Any) -> None:
+        if name is None:
+            self.out[key] = value
+        else:
+            self.out[key] = {**self.out.get(key, {}), name: value}
+
+    @contextlib.contextmanager
+    def item(self, key: str, name: str | None = None, limit_s: float | None = None) -> Any:
+        import collections
+        import faulthandler
+        import threading
+
+        limit = limit_s or self.limit_s
+        done, samples = threading.Event(), collections.Counter()
+        main, started = threading.main_thread().ident, time.monotonic()
+
+        def watch() -> None:
+            while not done.wait(0.1):
+                elapsed = time.monotonic() - started
+                if elapsed > min(PROFILE_AFTER_S, limit / 4) and (frame := sys._current_frames().get(main)) is not None:
+                    samples[_where(frame)] += 1
+                if elapsed > limit and not done.is_set():
+                    self._over(key, name, limit, samples)
+
+        self.out["running"] = {"key": key, "name": name, "limit_s": limit}
+        watcher = threading.Thread(target=watch, daemon=True, name="watchdog")
+        watcher.start()
+        faulthandler.dump_traceback_later(limit + 60, exit=True)
+        try:
+            yield
+        finally:
+            faulthandler.cancel_dump_traceback_later()
+            done.set()
+            watcher.join()
+            self.out.pop("running", None)
+            self.out.save()
+
+    def _over(self, key: str, name: str | None, limit: float, samples: Any) -> None:
+        total = sum(samples.values()) or 1
+        profile = [f"{count / total:.0%} {where}" for where, count in samples.most_common(5)]
+        what = f"{key}: {name}" if name else key
+        log(f"  {what} ran over {limit:.0f} s: stopped; where its time went: {'; '.join(profile) or 'not sampled'}")
+        self.record(key, name, {"over_s": limit, "profile": profile})
+        self.out.pop("running", None)
+        self.out.save()
+        for hook in self.on_limit:
+            with contextlib.suppress(Exception):
+                hook(what)
+        os._exit(OVER_LIMIT)
 
 
 #: Above this many cases the slow yardsticks are left out (the previous floor, parse+validate of every
@@ -325,8 +434,11 @@ def query_params(cypher: str, name: str, params: tuple[str, ...], defaults: dict
     return values
 
 
-def time_queries(store: Any, budget_s: float = 1.5, most: int = 20) -> dict[str, dict[str, float]]:
-    """p50 and p95 (ms) of every named query, each run until ``most`` runs or ``budget_s`` (at least 3)."""
+def time_queries(store: Any, watchdog: Watchdog, key: str, budget_s: float = 1.5, most: int = 20) -> None:
+    """p50 and p95 (ms) of every named query, each run until ``most`` runs or ``budget_s`` (at least 3).
+
+    Each query is an item of ``watchdog`` (``out[key][name]``): one that runs over the limit is written so.
+    """
     from kb.problems import KbError
     from kb.queries.catalogue import QUERIES, cypher_for
 
@@ -338,22 +450,24 @@ def time_queries(store: Any, budget_s: float = 1.5, most: int = 20) -> dict[str,
         return known[label]
 
     rng = random.Random(1)
-    timings = {}
     for name, query in QUERIES.items():
+        if watchdog.has(key, name):
+            continue
         cypher = cypher_for(name, store.backend)
         samples: list[float] = []
-        started = time.perf_counter()
-        try:
-            while len(samples) < 3 or (len(samples) < most and time.perf_counter() - started < budget_s):
-                params = query_params(cypher, name, query.params, query.default_params, ids, rng)
-                begin = time.perf_counter()
-                store.query(name, **params)
-                samples.append((time.perf_counter() - begin) * 1000)
-        except KbError as err:  # reported in the table, and the run goes on
-            timings[name] = {"error": str(err).splitlines()[0][:120]}
-            continue
-        timings[name] = {"p50": percentile(samples, 0.5), "p95": percentile(samples, 0.95), "runs": len(samples)}
-    return timings
+        with watchdog.item(key, name):
+            started = time.perf_counter()
+            try:
+                while len(samples) < 3 or (len(samples) < most and time.perf_counter() - started < budget_s):
+                    params = query_params(cypher, name, query.params, query.default_params, ids, rng)
+                    begin = time.perf_counter()
+                    store.query(name, **params)
+                    samples.append((time.perf_counter() - begin) * 1000)
+            except KbError as err:  # reported in the table, and the run goes on
+                watchdog.record(key, name, {"error": str(err).splitlines()[0][:120]})
+                continue
+        watchdog.record(key, name, {"p50": percentile(samples, 0.5), "p95": percentile(samples, 0.95),
+                                    "runs": len(samples)})
 
 
 def time_comparable(store: Any, runs: int = 200) -> dict[str, float]:
@@ -403,11 +517,12 @@ def page_urls(store: Any, rng: random.Random, each: int = 20) -> dict[str, list[
 TRIVIAL_KIND, TRIVIAL_PATH = "trivial route (baseline)", "/bench-trivial"
 
 
-def time_pages(config: dict[str, Any], urls: dict[str, list[str]], budget_s: float = 3.0,
-               most: int = 20) -> dict[str, dict[str, Any]]:
+def time_pages(config: dict[str, Any], urls: dict[str, list[str]], watchdog: Watchdog, key: str,
+               budget_s: float = 3.0, most: int = 20) -> None:
     """p50 and p95 (ms) of every kind of page rendered by the app in this process, the page cache off.
 
-    The first request of each kind is timed apart (``first``): it may build an index kept for the others.
+    The first request of each kind is timed apart (``first``): it may build an index kept for the
+    others.  Each kind is an item of ``watchdog`` (``out[key][kind]``), its first request included.
     """
     from webapp import create_app
 
@@ -415,49 +530,126 @@ def time_pages(config: dict[str, Any], urls: dict[str, list[str]], budget_s: flo
     # The baseline of the same run: a route answering "ok" through the same app and middleware.
     app.add_url_rule(TRIVIAL_PATH, "bench_trivial", lambda: "ok")
     client = app.test_client()
-    timings: dict[str, dict[str, Any]] = {}
     for kind, paths in {TRIVIAL_KIND: [TRIVIAL_PATH], **urls}.items():
-        begin = time.perf_counter()
-        statuses = {client.get(paths[0]).status_code}
-        first = (time.perf_counter() - begin) * 1000
-        samples: list[float] = []
-        started = time.perf_counter()
-        while len(samples) < 3 or (len(samples) < most and time.perf_counter() - started < budget_s):
-            path = paths[len(samples) % len(paths)]
+        if watchdog.has(key, kind):
+            continue
+        with watchdog.item(key, kind):
             begin = time.perf_counter()
-            statuses.add(client.get(path).status_code)
-            samples.append((time.perf_counter() - begin) * 1000)
-        timings[kind] = {"p50": percentile(samples, 0.5), "p95": percentile(samples, 0.95), "first": first,
-                         "runs": len(samples), "statuses": sorted(statuses)}
-    return timings
+            statuses = {client.get(paths[0]).status_code}
+            first = (time.perf_counter() - begin) * 1000
+            samples: list[float] = []
+            started = time.perf_counter()
+            while len(samples) < 3 or (len(samples) < most and time.perf_counter() - started < budget_s):
+                path = paths[len(samples) % len(paths)]
+                begin = time.perf_counter()
+                statuses.add(client.get(path).status_code)
+                samples.append((time.perf_counter() - begin) * 1000)
+        watchdog.record(key, kind, {"p50": percentile(samples, 0.5), "p95": percentile(samples, 0.95),
+                                    "first": first, "runs": len(samples), "statuses": sorted(statuses)})
 
 
-def queries_phase(root: Path, store_path: Path, out: Figures, neo4j: bool, rounds: int) -> None:
+def queries_phase(root: Path, store_path: Path, out: Figures, neo4j: bool, rounds: int, watchdog: Watchdog) -> None:
     from kb.store.ladybug import LadybugStore
 
     store = LadybugStore(store_path)
-    out["ladybug"] = time_queries(store)
-    if importlib.util.find_spec("kb.analysis"):
-        out["comparable_ladybug"] = time_comparable(store)
-    urls = page_urls(store, random.Random(4))
+    time_queries(store, watchdog, "ladybug")
+    if importlib.util.find_spec("kb.analysis") and not watchdog.has("comparable_ladybug"):
+        with watchdog.item("comparable_ladybug"):
+            comparable = time_comparable(store)
+        out["comparable_ladybug"] = comparable
+    if not watchdog.has("urls"):
+        with watchdog.item("urls"):
+            urls = page_urls(store, random.Random(4))
+        out["urls"] = urls
     store.close()
     log("  embedded store queries timed")
-    out["urls"] = urls
-    out["pages_ladybug"] = time_pages({"KB_STORE": "ladybug", "KB_STORE_PATH": str(store_path)}, urls)
+    time_pages({"KB_STORE": "ladybug", "KB_STORE_PATH": str(store_path)}, out["urls"], watchdog, "pages_ladybug")
     # The site's memory without the load test: this process has served every page kind over the store.
-    out["pages_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["pages_rss_mb"] = max(out.get("pages_rss_mb", 0), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     log(f"  embedded store pages timed (this process's peak RSS {out['pages_rss_mb']:.0f} MB)")
     if not neo4j:
         out["neo4j_note"] = "skipped (--skip-neo4j)"
         return
     try:
-        neo4j_queries(root, store_path, urls, out, rounds)
+        neo4j_queries(root, store_path, out["urls"], out, rounds, watchdog)
     except Exception as err:  # the figures measured so far still count
         out["neo4j_note"] = f"Neo4j failed: {type(err).__name__}: {str(err).splitlines()[0][:300] if str(err) else ''}"
         log(f"  {out['neo4j_note']}")
 
 
-def neo4j_queries(root: Path, store_path: Path, urls: dict[str, list[str]], out: Figures, rounds: int) -> None:
+class Neo4jStopped(RuntimeError):
+    """The benchmark's Neo4j server stopped answering, or exited; the message says what was seen."""
+
+
+def memory_state() -> str:
+    """The machine's available memory and memory pressure (PSI): why a server may crawl without crashing."""
+    meminfo = Path("/proc/meminfo").read_text()
+    available = int(re.search(r"MemAvailable:\s+(\d+)", meminfo).group(1)) // 1024
+    pressure = ""
+    with contextlib.suppress(OSError):
+        pressure = "; memory pressure " + Path("/proc/pressure/memory").read_text().replace("\n", "; ").strip("; ")
+    return f"{available:,} MB available{pressure}; load average {load_average()}"
+
+
+def jvm_state(server: Any, kept: Path, why: str) -> str:
+    """What the benchmark's Neo4j JVM is doing: alive or not, its memory, GC; its dump and logs kept in ``kept``.
+
+    ``jcmd`` (beside the server's ``java``) writes every thread's stack and the heap's state to the
+    kept folder; the server's own logs (debug.log, launcher.err, the GC log) are copied there, since
+    the server's folder goes with the run's scratch folder.
+    """
+    kept.mkdir(parents=True, exist_ok=True)
+    parts = [why]
+    proc = getattr(server, "_proc", None)
+    if proc is None or proc.poll() is not None:
+        parts.append(f"the JVM exited (status {proc.returncode if proc else '?'})")
+    else:
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) // 1024
+        state = re.search(r"State:\s+(.*)", status).group(1)
+        parts.append(f"the JVM (pid {proc.pid}) runs, RSS {rss:,} MB, state {state}")
+        jcmd = server.java.parent / "jcmd" if server.java else None
+        for command, name in (("Thread.print", "threads.txt"), ("GC.heap_info", "heap.txt")):
+            if jcmd and jcmd.exists():
+                with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+                    done = subprocess.run([str(jcmd), str(proc.pid), command], capture_output=True, text=True,
+                                          timeout=60)
+                    (kept / name).write_text(done.stdout + done.stderr, encoding="utf-8")
+        heap = (kept / "heap.txt").read_text() if (kept / "heap.txt").exists() else ""
+        used = re.search(r"total (\d+)K, used (\d+)K", heap)
+        if used:
+            parts.append(f"heap {int(used.group(2)) // 1024:,} of {int(used.group(1)) // 1024:,} MB used")
+    parts.append(memory_state())
+    folder = Path(server.data_dir) if server.data_dir else None
+    for source in ([folder / "launcher.err", folder / "launcher.out", *sorted(folder.glob("gc-*.log*")),
+                    folder / "logs" / "debug.log", folder / "logs" / "neo4j.log"] if folder else []):
+        with contextlib.suppress(OSError):
+            shutil.copy2(source, kept / source.name)
+    gc_logs = sorted(folder.glob("gc-*.log"), key=lambda path: path.stat().st_mtime) if folder else []
+    if gc_logs:
+        pauses = [line for line in gc_logs[-1].read_text(errors="replace").splitlines() if "Pause" in line]
+        if pauses:
+            parts.append(f"last GC: {pauses[-1].split('] ')[-1][:160]}")
+    parts.append(f"its thread dump and logs are kept in {kept}")
+    return "; ".join(parts)
+
+
+def neo4j_answers(settings: Any, seconds: float = 20.0) -> str | None:
+    """None if the server completes Bolt's handshake and a query on a fresh connection within ``seconds``,
+    else why not."""
+    import neo4j
+
+    try:
+        with neo4j.GraphDatabase.driver(settings.uri, auth=settings.auth, connection_timeout=seconds,
+                                        connection_acquisition_timeout=seconds) as driver:
+            driver.execute_query("RETURN 1", database_=settings.database)
+    except Exception as err:  # any failure means the server cannot be used
+        return f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}"
+    return None
+
+
+def neo4j_queries(root: Path, store_path: Path, urls: dict[str, list[str]], out: Figures, rounds: int,
+                  watchdog: Watchdog) -> None:
     """The first sync against the bare optimum on a fresh Neo4j; the same queries and pages there; one change.
 
     As ``bench/neo4j_load.py`` measures them: the JVM warmed up first (both ways of loading, on 100
@@ -467,46 +659,138 @@ def neo4j_queries(root: Path, store_path: Path, urls: dict[str, list[str]], out:
     emptied again and the project's first sync timed as ``graph_loader.py load --neo4j`` makes it
     (:func:`kb.load.neo4j.sync_to_neo4j`: the embedded store is already loaded, so it is the sync,
     which also keeps the record the later syncs of a part need).  The best of ``rounds`` counts.
+
+    The server keeps its data in the phase's folder, so a phase started again after an item ran over
+    its limit starts the server on the synced graph.  After every item a fresh connection must
+    complete Bolt's handshake: a server that stops answering is reported as such (:class:`Neo4jStopped`,
+    with its state, thread dump and logs kept) instead of every later query failing.
     """
     if not (REPO / "kb" / "store" / "neo4j.py").exists():
         out["neo4j_note"] = "skipped: kb/store/neo4j.py does not exist"
         return
-    from kb.store.neo4j import Neo4jSettings, Neo4jStore
-
     spec = importlib.util.spec_from_file_location("kb_tools_neo4j_server", REPO / "tools" / "neo4j" / "server.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
-    # A first sync of 10,000 cases is one transaction of about 4 GB (kb.store.neo4j_sync).
-    server = module.Neo4jServer(heap="7g", pagecache="1g", tx_timeout="2h", transaction_max="6g",
-                                settings={"dbms.memory.transaction.total.max": "6g", "db.logs.query.enabled": "OFF"})
-    try:
-        server.start(timeout=300)
-    except module.Neo4jUnavailable as err:
-        out["neo4j_note"] = f"skipped: Neo4j unavailable ({err})"
+    data, kept = store_path.parent / "neo4j", store_path.parent / "kept" / "neo4j"
+    if "neo4j_first_over" in out:
+        limit = out["neo4j_first_over"]["over_s"]
+        out["neo4j_note"] = f"not measured further: the first sync and the bare optimum ran over {limit:.0f} s"
         return
     try:
-        settings = Neo4jSettings(server.uri)
-        out["neo4j_version"] = server.version
-        driver = settings.driver()
-        try:
-            first_and_bare(root, store_path, settings, driver, out, rounds)
-        finally:
-            driver.close()
+        neo4j_parts(module, root, store_path, urls, out, rounds, watchdog, data, kept)
+    except module.Neo4jUnavailable as err:
+        out["neo4j_note"] = f"skipped: Neo4j unavailable ({err})"
+
+
+def neo4j_parts(module: Any, root: Path, store_path: Path, urls: dict[str, list[str]], out: Figures, rounds: int,
+                watchdog: Watchdog, data: Path, kept: Path) -> None:
+    """:func:`neo4j_queries`' measurements: the first sync on a server of its own, then the rest on another."""
+    from kb.store.neo4j import Neo4jStore
+
+    if "neo4j_sync_s" not in out or not data.is_dir():
+        shutil.rmtree(data, ignore_errors=True)
+        with neo4j_server(module, data, kept, NEO4J_SYNC_HEAP, out, watchdog) as (server, settings):
+            driver = settings.driver()
+            try:
+                with watchdog.item("neo4j_first_over", limit_s=NEO4J_FIRST_LIMIT_S):
+                    first_and_bare(root, store_path, settings, driver, out, rounds)
+            finally:
+                driver.close()
+    # The same graph served by a server of the size a site needs: after a first sync of 10,000 cases
+    # the JVM would keep the sync's heap (G1 does not give it back) for the rest of the run.
+    with neo4j_server(module, data, kept, NEO4J_HEAP, out, watchdog) as (server, settings):
         store = Neo4jStore(settings)
         try:
-            out["neo4j"] = time_queries(store)
-            if importlib.util.find_spec("kb.analysis"):
-                out["comparable_neo4j"] = time_comparable(store)
+            time_queries(store, watchdog, "neo4j")
+            answering(server, settings, kept, "the named queries")
+            if importlib.util.find_spec("kb.analysis") and not watchdog.has("comparable_neo4j"):
+                with watchdog.item("comparable_neo4j"):
+                    comparable = time_comparable(store)
+                out["comparable_neo4j"] = comparable
         finally:
             store.close()
         log("  Neo4j queries timed")
-        out["pages_neo4j"] = time_pages({"KB_STORE": "neo4j", "NEO4J_URI": server.uri}, urls)
+        time_pages({"KB_STORE": "neo4j", "NEO4J_URI": server.uri}, urls, watchdog, "pages_neo4j")
+        answering(server, settings, kept, "the page kinds")
         log("  Neo4j pages timed")
-        neo4j_change(root, store_path, settings, out)
+        if not watchdog.has("neo4j_change_cli") and not watchdog.has("neo4j_change_over"):
+            with watchdog.item("neo4j_change_over"):
+                neo4j_change(root, store_path, settings, out)
+            answering(server, settings, kept, "the one-change syncs")
         out["neo4j_counts"] = list(neo4j_counts(settings))
+
+
+#: The benchmark's Neo4j for the first sync (one transaction of about 4 GB at 10,000 cases) and the
+#: bare optimum, and for everything after it (named queries, page kinds, one-change syncs).
+NEO4J_SYNC_HEAP, NEO4J_HEAP, NEO4J_PAGECACHE = "7g", "3g", "1g"
+#: The warm-up, bare optimum and first sync together (at 10,000 cases about 8 minutes on a busy machine).
+NEO4J_FIRST_LIMIT_S = 3600.0
+
+
+@contextlib.contextmanager
+def neo4j_server(module: Any, data: Path, kept: Path, heap: str, out: Figures, watchdog: Watchdog) -> Any:
+    """A Neo4j server on ``data`` (kept between starts) with ``heap``; yields it and its settings.
+
+    Every start has its own GC log; when the phase fails or an item runs over its limit, the server's
+    state, thread dump and logs are kept (:func:`jvm_state`) before it is stopped.
+    """
+    from kb.store.neo4j import Neo4jSettings
+
+    free = int(re.search(r"MemAvailable:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) // 1024
+    need = memory_mb(heap) + memory_mb(NEO4J_PAGECACHE) + 1024
+    if free < need:
+        log(f"  warning: {free:,} MB of memory available, the Neo4j server needs about {need:,} MB: the machine "
+            "may run out (no swap: every process slows to a crawl, as the 10,000 run of the fifth round did)")
+    transaction_max = f"{max(memory_mb(heap) - 1024, memory_mb(heap) // 2)}m"
+    server = module.Neo4jServer(heap=heap, pagecache=NEO4J_PAGECACHE, tx_timeout="2h", transaction_max=transaction_max,
+                                settings={"dbms.memory.transaction.total.max": transaction_max,
+                                          "db.logs.query.enabled": "OFF"},
+                                data_dir=data, jvm_flags=neo4j_jvm_flags(data, heap))
+    hook = lambda what: log("  Neo4j when stopped: " + jvm_state(server, kept, f"{what} ran over"))  # noqa: E731
+    watchdog.on_limit.append(hook)
+    try:
+        server.start(timeout=300)
+        out.update({"neo4j_pid": server.pid, "neo4j_version": server.version,
+                    f"neo4j_heap_{'sync' if heap == NEO4J_SYNC_HEAP else 'queries'}": heap})
+        settings = Neo4jSettings(server.uri)
+        answering(server, settings, kept, f"a start with a {heap} heap")
+        yield server, settings
+    except (Neo4jStopped, module.Neo4jUnavailable):
+        raise
+    except Exception as err:  # keep the server's state and logs with the error
+        log("  Neo4j when it failed: " + jvm_state(server, kept, f"{type(err).__name__}"))
+        raise
     finally:
+        watchdog.on_limit.remove(hook)
         server.stop()
+
+
+def memory_mb(size: str) -> int:
+    """A JVM-style size in MB.
+
+    >>> memory_mb("7g"), memory_mb("512m")
+    (7168, 512)
+    """
+    return int(float(size[:-1]) * {"g": 1024, "m": 1, "k": 1 / 1024}[size[-1].lower()])
+
+
+def answering(server: Any, settings: Any, kept: Path, after: str) -> None:
+    """Raise :class:`Neo4jStopped`, with the server's state, unless a fresh connection gets an answer."""
+    why = neo4j_answers(settings)
+    if why:
+        raise Neo4jStopped(f"Neo4j stopped answering after {after} ({why}): "
+                           + jvm_state(server, kept, "a fresh connection did not get an answer"))
+
+
+def neo4j_jvm_flags(data: Path, heap: str) -> list[str]:
+    """The GC's log of this start in the server's folder (kept when a phase fails), and an exit on OutOfMemoryError.
+
+    Without the exit, a JVM whose heap ran out lingers: it accepts connections and answers none.
+    """
+    log_file = data / f"gc-{heap}-{time.strftime('%H%M%S')}.log"
+    return [f"-Xlog:gc*,safepoint:file={log_file}:time,uptime,level,tags:filecount=4,filesize=20m",
+            "-XX:+ExitOnOutOfMemoryError"]
 
 
 def neo4j_counts(settings: Any) -> tuple[int, int]:
@@ -609,8 +893,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(app: str, env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen, str]:
-    """gunicorn on 127.0.0.1: 2 workers (one per core), 4 threads each; wait until it answers."""
+def start_gunicorn(app: str, env: dict[str, str], log_path: Path, wait_s: float = 60) -> tuple[subprocess.Popen, str]:
+    """gunicorn on 127.0.0.1: 2 workers (one per core), 4 threads each; wait until it answers (``wait_s`` at most)."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
                "--worker-class", "gthread", "--threads", "4", "--timeout", "120", "--chdir", str(REPO),
@@ -619,10 +903,10 @@ def start_gunicorn(app: str, env: dict[str, str], log_path: Path) -> tuple[subpr
         process = subprocess.Popen(command, env={**os.environ, **env}, stdout=log_file, stderr=log_file,
                                    start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(url + "/", timeout=30).read()
+            urllib.request.urlopen(url + "/", timeout=max(1.0, deadline - time.monotonic())).read()
             return process, url
         except OSError:
             if process.poll() is not None:
@@ -668,7 +952,24 @@ def wrk(url: str, paths: list[str], work: Path, duration: int, connections: int)
             "p95": summary["p95_us"] / 1000, "errors": errors, "requests": summary["requests"]}
 
 
-def web_phase(store_path: Path, work: Path, out: Figures, duration: int, connections: int) -> None:
+def warm_up(url: str, paths: list[str], limit_s: float) -> str:
+    """Request each path once, for ``limit_s`` seconds at most in all; what did not answer, if anything."""
+    deadline, failed, left = time.monotonic() + limit_s, 0, 0
+    for n, path in enumerate(paths):
+        if time.monotonic() >= deadline:
+            left = len(paths) - n
+            break
+        try:
+            urllib.request.urlopen(url + path, timeout=max(1.0, deadline - time.monotonic())).read()
+        except OSError:
+            failed += 1
+    if not failed and not left:
+        return ""
+    return (f"the warm-up: {failed} of {len(paths)} requests failed or timed out, {left} not sent"
+            f" (limit {limit_s:.0f} s)")
+
+
+def web_phase(store_path: Path, work: Path, out: Figures, duration: int, connections: int, limit_s: float) -> None:
     if not shutil.which("wrk") or not importlib.util.find_spec("gunicorn"):
         out["web_note"] = "skipped: needs wrk (apt-get install -y wrk) and gunicorn (requirements-dev.txt)"
         return
@@ -679,10 +980,12 @@ def web_phase(store_path: Path, work: Path, out: Figures, duration: int, connect
     reader.close()
     sample = random.Random(3).sample(cases, min(500, len(cases)))
     env = {"KB_STORE_PATH": str(store_path), "KB_RATE_LIMITS": "false", "KB_STORE": "ladybug"}
-    site, url = start_gunicorn("webapp:create_app()", env, work / "gunicorn-site.log")
+    site, url = start_gunicorn("webapp:create_app()", env, work / "gunicorn-site.log", wait_s=3 * limit_s)
     try:
-        for path in [f"/cases/{c}" for c in sample[:20]] + [f"/compare?case={c}" for c in sample[:20]]:
-            urllib.request.urlopen(url + path, timeout=120).read()  # warm both workers' caches
+        # Warm both workers' caches, within the limit of an item (at 100,000 cases a case page took minutes).
+        if note := warm_up(url, [f"/cases/{c}" for c in sample[:20]] + [f"/compare?case={c}" for c in sample[:20]],
+                           limit_s):
+            out["web_warm_note"] = note
         # The steady state of a site with a page cache: every sampled page rendered once per worker
         # (a warm-up run, not counted).  The uncached run below measures what a first visit costs.
         warm = wrk(url, [f"/cases/{c}" for c in sample], work, max(15, duration), connections)
@@ -696,10 +999,10 @@ def web_phase(store_path: Path, work: Path, out: Figures, duration: int, connect
     finally:
         stop(site)
     # Every request rendered afresh: what a first visit to a page costs.
-    site, url = start_gunicorn("webapp:create_app()", {**env, "KB_PAGE_CACHE_MB": "0"}, work / "gunicorn-site.log")
-    try:
-        for path in [f"/cases/{c}" for c in sample[:20]] + [f"/compare?case={c}" for c in sample[:20]]:
-            urllib.request.urlopen(url + path, timeout=120).read()  # the same warm-up as above, but no cache
+    site, url = start_gunicorn("webapp:create_app()", {**env, "KB_PAGE_CACHE_MB": "0"}, work / "gunicorn-site.log",
+                               wait_s=3 * limit_s)
+    try:  # the same warm-up as above, but no cache
+        warm_up(url, [f"/cases/{c}" for c in sample[:20]] + [f"/compare?case={c}" for c in sample[:20]], limit_s)
         out["pages_uncached"] = wrk(url, [f"/cases/{c}" for c in sample], work, duration, connections)
         log(f"  case pages, uncached: {out['pages_uncached']['rps']:.0f} req/s, "
             f"p95 {out['pages_uncached']['p95']:.0f} ms")
@@ -748,29 +1051,45 @@ def _stop_on_signal(signum: int, _frame: Any) -> None:
 def run_phase(phase: str, n: int, work: Path, args: argparse.Namespace) -> dict[str, Any]:
     """One phase in a fresh Python; its figures come back through a JSON file it writes as it goes.
 
-    If the phase fails or is stopped, what it wrote so far is returned with a note saying so.
+    A phase whose item ran over its limit (:class:`Watchdog`) is started again and goes on after
+    it.  If the phase fails or is stopped, what it wrote so far is returned with a note saying so.
     """
     out = work / f"{phase}.json"
     command = [sys.executable, __file__, "--phase", phase, "--n", str(n), "--work", str(work),
                "--duration", str(args.duration), "--connections", str(args.connections),
-               "--neo4j-rounds", str(args.neo4j_rounds)]
+               "--neo4j-rounds", str(args.neo4j_rounds), "--item-limit", str(args.item_limit)]
     if args.skip_neo4j:
         command.append("--skip-neo4j")
-    # The phase's progress and errors go to this stderr.
-    process = subprocess.Popen(command)
     stopped: Stopped | None = None
-    try:
-        process.wait()
-    except Stopped as err:
-        stopped = err
-        log(f"  stopping the {phase} phase ({err}); its servers are stopped too")
-        process.send_signal(signal.SIGTERM)  # the phase stops its Neo4j and gunicorn on its way out
+    for start in range(MAX_STARTS):
+        # The phase's progress and errors go to this stderr.
+        process = subprocess.Popen(command)
         try:
-            process.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            process.kill()
             process.wait()
+        except Stopped as err:
+            stopped = err
+            log(f"  stopping the {phase} phase ({err}); its servers are stopped too")
+            process.send_signal(signal.SIGTERM)  # the phase stops its Neo4j and gunicorn on its way out
+            try:
+                process.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            break
+        figures = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+        if process.returncode == 0 or (process.returncode != OVER_LIMIT and "running" not in figures):
+            break
+        running = figures.pop("running", None)
+        if running and process.returncode != OVER_LIMIT:  # faulthandler's backstop: its stacks are above
+            key, name = running["key"], running["name"]
+            over = {"over_s": running["limit_s"], "profile": ["not sampled: the stacks are in the run's output"]}
+            figures[key] = over if name is None else {**figures.get(key, {}), name: over}
+            out.write_text(json.dumps(figures), encoding="utf-8")
+        end_leftover_jvm(figures.get("neo4j_pid"))
+        log(f"  the {phase} phase goes on after the item that ran over its limit (start {start + 2})")
     figures = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    figures.pop("running", None)
+    end_leftover_jvm(figures.pop("neo4j_pid", None))
     if stopped is not None:
         figures[f"{phase}_note"] = f"the {phase} phase was stopped ({stopped}); its figures so far are kept"
         raise PhaseStopped(figures) from stopped
@@ -778,6 +1097,28 @@ def run_phase(phase: str, n: int, work: Path, args: argparse.Namespace) -> dict[
         log(f"  the {phase} phase failed (exit {process.returncode}); see the error above")
         figures[f"{phase}_note"] = f"the {phase} phase failed (exit {process.returncode}); its figures so far are kept"
     return figures
+
+
+#: How many times a phase is started in all: once, and again after each item over its limit.
+MAX_STARTS = 40
+
+
+def end_leftover_jvm(pid: int | None) -> None:
+    """Make sure the Neo4j JVM a phase's process started has gone (it stops when that process ends; a
+    JVM that hangs would hold its store, which the phase started again needs)."""
+    if not pid:
+        return
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if b"Launcher" in cmdline.read_bytes():
+                time.sleep(0.5)
+                continue
+        return
+    log(f"  the phase's Neo4j (pid {pid}) did not stop in 60 s: killed")
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
 
 
 class PhaseStopped(Exception):
@@ -799,9 +1140,10 @@ def child(args: argparse.Namespace) -> None:
     elif args.phase == "load":
         load_phase(root, store, out)
     elif args.phase == "queries":
-        queries_phase(root, store, out, neo4j=not args.skip_neo4j, rounds=args.neo4j_rounds)
+        queries_phase(root, store, out, neo4j=not args.skip_neo4j, rounds=args.neo4j_rounds,
+                      watchdog=Watchdog(out, args.item_limit))
     else:
-        web_phase(store, work, out, args.duration, args.connections)
+        web_phase(store, work, out, args.duration, args.connections, args.item_limit)
 
 
 PHASES = ("check", "load", "queries", "web")
@@ -828,6 +1170,12 @@ def measure(n: int, args: argparse.Namespace, result: dict[str, Any], save: Call
                 return  # no store to measure further
         result["complete"] = True
     finally:
+        if (work / "kept").is_dir():  # a server's logs and state when it stopped answering
+            kept = args.kept / f"N{n}"
+            shutil.rmtree(kept, ignore_errors=True)
+            shutil.copytree(work / "kept", kept)
+            result["kept_note"] = f"what a failed server left (thread dump, logs) is kept in {kept}"
+            save()
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -942,24 +1290,35 @@ def page_kinds(r: dict[str, Any], store: str) -> dict[str, dict[str, Any]]:
 
 
 def slowest_page(r: dict[str, Any], store: str, figure: str = "p95") -> tuple[str, float] | None:
-    """The page kind with the highest ``figure`` (p95 or first) on a store, and that figure (ms)."""
-    pages = {kind: t[figure] for kind, t in page_kinds(r, store).items()}
+    """The page kind with the highest ``figure`` (p95 or first) on a store, and that figure (ms).
+
+    A kind that ran over its limit counts as the limit (its figure is at least that).
+    """
+    pages = {kind: over_limit(t) * 1000 if over_limit(t) else t[figure] for kind, t in page_kinds(r, store).items()}
     return max(pages.items(), key=lambda item: item[1]) if pages else None
+
+
+def _ms(r: dict[str, Any], store: str, kind: str, figure: str = "p95") -> str:
+    """A page kind's figure for the goal table: "search 417" or "search over 120 s"."""
+    timing = page_kinds(r, store)[kind]
+    limit = over_limit(timing)
+    return f"over {limit:.0f} s" if limit else f"{timing[figure]:,.0f} ms"
 
 
 def _pages_goal(r: dict[str, Any], store: str, goal: float) -> tuple[str, bool] | None:
     slowest, kinds = slowest_page(r, store), page_kinds(r, store)
     if not slowest:
         return None
-    over = sorted((t["p95"], kind) for kind, t in kinds.items() if t["p95"] >= goal)
-    listed = ", ".join(f"{kind} {p95:.0f}" for p95, kind in reversed(over[-4:]))
-    return (f"{slowest[1]:.0f} ms ({slowest[0]}); {len(over)} of {len(kinds)} kinds over"
+    over = sorted((over_limit(t) * 1000 if over_limit(t) else t["p95"], kind) for kind, t in kinds.items()
+                  if over_limit(t) or t["p95"] >= goal)
+    listed = ", ".join(f"{kind} {_ms(r, store, kind).removesuffix(' ms')}" for _, kind in reversed(over[-4:]))
+    return (f"{_ms(r, store, slowest[0])} ({slowest[0]}); {len(over)} of {len(kinds)} kinds over"
             + (f": {listed}" + (", …" if len(over) > 4 else "") if over else ""), not over)
 
 
 def _first_request(r: dict[str, Any], store: str) -> tuple[str, None] | None:
     slowest = slowest_page(r, store, "first")
-    return (f"{slowest[1]:,.0f} ms ({slowest[0]})", None) if slowest else None
+    return (f"{_ms(r, store, slowest[0], 'first')} ({slowest[0]})", None) if slowest else None
 
 
 def _cli_goal(value: Any, goal: float, more: str = "") -> tuple[str, bool] | None:
@@ -970,6 +1329,8 @@ def _cli_goal(value: Any, goal: float, more: str = "") -> tuple[str, bool] | Non
 
 
 def _neo4j_change(r: dict[str, Any]) -> tuple[str, bool] | None:
+    if over_limit(r.get("neo4j_change_over")):
+        return f"over {over_limit(r['neo4j_change_over']):.0f} s (the three commands and one sync together)", False
     part = f"; Neo4j part {r['neo4j_change_part_s']:.2f} s" if "neo4j_change_part_s" in r else ""
     return _cli_goal(r.get("neo4j_change_cli"), GOALS["neo4j_change_s"], part)
 
@@ -1024,6 +1385,8 @@ def _site_memory(r: dict[str, Any]) -> tuple[str, bool] | None:
 
 def _comparable(r: dict[str, Any]) -> tuple[str, bool] | None:
     comparable = r.get("comparable_ladybug")
+    if over_limit(comparable):
+        return f"over {over_limit(comparable):.0f} s (200 requests and the first)", False
     return (f"{comparable['p95']:.1f} ms", comparable["p95"] < GOALS["compare_p95_ms"]) if comparable else None
 
 
@@ -1110,6 +1473,8 @@ def pages_table(r: dict[str, Any]) -> str:
              "Neo4j p50 ms | p95 ms | × trivial | first ms |", "|---|---|---|---|---|---|---|---|---|"]
 
     def times(t: dict[str, Any], baseline: dict[str, Any] | None) -> list[str]:
+        if over_limit(t):
+            return [f"over {over_limit(t):.0f} s", "–", "–", "–"]
         ratio = f"{t['p95'] / baseline['p95']:.0f}×" if baseline and baseline["p95"] > 0 else "–"
         return [f"{t['p50']:.1f}", f"{t['p95']:.1f}", ratio, f"{t['first']:.0f}"]
 
@@ -1117,10 +1482,32 @@ def pages_table(r: dict[str, Any]) -> str:
         t, other = embedded.get(kind), neo4j.get(kind)
         cells = times(t, embedded.get(TRIVIAL_KIND)) if t else ["–"] * 4
         cells += times(other, neo4j.get(TRIVIAL_KIND)) if other else ["–"] * 4
-        bad = [code for code in (t["statuses"] if t else []) + (other["statuses"] if other else []) if code >= 400]
+        bad = [code for code in (t.get("statuses", []) if t else []) + (other.get("statuses", []) if other else [])
+               if code >= 400]
         lines.append(f"| {kind}{' (status ' + ', '.join(map(str, sorted(set(bad)))) + ')' if bad else ''} | "
                      + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return "\n".join(lines) + over_limit_profiles(r)
+
+
+def over_limit_profiles(r: dict[str, Any]) -> str:
+    """Where the time went in each item (page kind, named query) that ran over its limit, as sampled."""
+    found = []
+    for key, store in (("pages_ladybug", "embedded"), ("pages_neo4j", "Neo4j"), ("ladybug", "embedded"),
+                       ("neo4j", "Neo4j")):
+        for name, timing in r.get(key, {}).items():
+            if over_limit(timing):
+                what = "page" if key.startswith("pages") else "named query"
+                found.append(f"- {what} {name} ({store}), over {over_limit(timing):.0f} s: "
+                             + ("; ".join(timing.get("profile", [])) or "not sampled"))
+    for key in ("comparable_ladybug", "comparable_neo4j", "neo4j_first_over", "neo4j_change_over"):
+        if over_limit(r.get(key)):
+            found.append(f"- {key}, over {over_limit(r[key]):.0f} s: " + ("; ".join(r[key].get("profile", []))
+                                                                         or "not sampled"))
+    if not found:
+        return ""
+    return (f"\n\nWhere the time went in what ran over its limit (N = {r['n']:,}; the main thread sampled every "
+            "0.1 s; the innermost line of the project's code, and the running line if elsewhere):\n\n"
+            + "\n".join(found))
 
 
 def queries_table(r: dict[str, Any]) -> str:
@@ -1135,13 +1522,15 @@ def queries_table(r: dict[str, Any]) -> str:
             return "– | –"
         if "error" in timing:
             return f"error: {timing['error']} | –"
+        if over_limit(timing):
+            return f"over {over_limit(timing):.0f} s | –"
         return f"{timing['p50']:.1f} | {timing['p95']:.1f}"
 
     for name in [*ladybug, *(k for k in neo4j if k not in ladybug)]:
         lines.append(f"| {name} | {cells(ladybug.get(name))} | {cells(neo4j.get(name))} |")
     for store in ("ladybug", "neo4j"):
         comparable = r.get(f"comparable_{store}")
-        if comparable:
+        if comparable and not over_limit(comparable):
             lines.append(f"| comparable cases ({store}; first call {comparable['first_ms']:.0f} ms) | "
                          f"{comparable['p50']:.1f} | {comparable['p95']:.1f} | | |")
     return "\n".join(lines)
@@ -1199,6 +1588,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
     parser.add_argument("--neo4j-rounds", type=int, default=1,
                         help="rounds of the bare optimum and the first sync; the best of each counts")
+    parser.add_argument("--item-limit", type=float, default=120.0, metavar="SECONDS",
+                        help="most seconds one named query or page kind is measured for (its first request and "
+                        "samples); one that takes longer is reported as over it, with where its time went")
     parser.add_argument("--skip-neo4j", action="store_true")
     parser.add_argument("--skip-web", action="store_true")
     parser.add_argument("--markdown", type=Path, help="also write the tables to this Markdown file")
@@ -1233,6 +1625,7 @@ def main(argv: list[str] | None = None) -> int:
         runs += found_runs
         included += [{**r, "source": r.get("source", str(path))} for r in found]
     json_path = args.json or Path(tempfile.gettempdir()) / f"kb-scale-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    args.kept = json_path.with_name(json_path.stem + "-kept")
     kept_runs: list[dict[str, Any]] = []
     if args.resume and json_path.exists():
         kept_runs, earlier = read_results(json_path)

@@ -100,3 +100,53 @@ def test_goal_6_reads_the_wall_time_a_ci_script_wrote_and_says_when_the_run_fail
     report = report_of(tmp_path, capsys, PARTIAL, suite="start 00:34:59\nexit 1 wall 1154 s end 00:54:13\n")
     assert "6. `.ci/run` under 12 minutes: 19 min 14 s (" in report
     assert "the run failed, exit 1): **no**." in report
+
+
+def test_a_page_kind_over_its_limit_is_reported_as_over_it_with_where_its_time_went(tmp_path, capsys):
+    slow = {**PARTIAL, "n": 100000}
+    slow["pages_ladybug"] = {**PARTIAL["pages_ladybug"], "sources": {
+        "over_s": 120.0, "profile": ["80% kb/analysis/sources.py:40 source_rows", "20% kb/store/x.py:9 run"]}}
+    report = report_of(tmp_path, capsys, slow)
+    assert goal_row(report, "3. every page kind p95 under 100 ms, embedded") == [
+        "over 120 s (sources); 2 of 3 kinds over: sources over 120 s, search 417: **no**"]
+    assert goal_row(report, "3. the slowest first request of a page kind after a load") == ["over 120 s (sources)"]
+    every_kind = scale.details([slow])  # the tables below the goal table
+    assert "| sources | over 120 s | – | – | – | – | – | – | – |" in every_kind
+    assert ("- page sources (embedded), over 120 s: 80% kb/analysis/sources.py:40 source_rows; "
+            "20% kb/store/x.py:9 run") in every_kind
+
+
+def test_an_item_over_its_limit_ends_the_phase_with_where_the_time_went_and_the_next_start_skips_it(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "phase.py"
+    script.write_text(f"""
+import sys, time
+sys.path.insert(0, {str(Path(scale.__file__).parent.parent)!r})
+from pathlib import Path
+from bench.scale import Figures, Watchdog
+
+def slow_page():
+    time.sleep(5)
+
+out = Figures(Path({str(tmp_path / 'queries.json')!r}))
+watchdog = Watchdog(out, limit_s=0.8)
+for kind in ("home", "sources"):
+    if watchdog.has("pages_ladybug", kind):
+        continue
+    with watchdog.item("pages_ladybug", kind):
+        if kind == "sources":
+            slow_page()
+    watchdog.record("pages_ladybug", kind, {{"p95": 1.0}})
+print("done")
+""", encoding="utf-8")
+    first = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert first.returncode == scale.OVER_LIMIT, first.stderr
+    kept = json.loads((tmp_path / "queries.json").read_text(encoding="utf-8"))
+    assert kept["pages_ladybug"]["home"] == {"p95": 1.0}
+    assert kept["pages_ladybug"]["sources"]["over_s"] == 0.8
+    assert kept["pages_ladybug"]["sources"]["profile"] == ["100% phase.py:8 slow_page"]  # the sleep in it
+    assert "running" not in kept
+    again = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert (again.returncode, again.stdout) == (0, "done\n")  # both kinds were kept: nothing measured again

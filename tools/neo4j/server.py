@@ -338,8 +338,10 @@ class Neo4jServer:
         keep_data: bool = False,
         http_port: int | None = None,
         transaction_max: str | None = None,
+        jvm_flags: list[str] | None = None,
     ) -> None:
         self.port = port
+        self.jvm_flags = list(jvm_flags or [])  # after the default ones and KB_NEO4J_JVM_FLAGS
         self.http_port = http_port  # None: no HTTP server; 0: a free port
         self.http_uri: str | None = None  # http://127.0.0.1:PORT once started with http_port
         self.heap = heap
@@ -372,6 +374,11 @@ class Neo4jServer:
         return self._proc is not None and self._proc.poll() is None
 
     @property
+    def pid(self) -> int | None:
+        """The JVM's process id while it runs."""
+        return self._proc.pid if self.running else None
+
+    @property
     def log_dir(self) -> Path | None:
         return self.data_dir / "logs" if self.data_dir else None
 
@@ -380,7 +387,7 @@ class Neo4jServer:
         flags = list(_JVM_FLAGS)
         if java_major >= 23:
             flags.append("--sun-misc-unsafe-memory-access=allow")  # silence JDK 24+ warnings
-        flags += shlex.split(os.environ.get("KB_NEO4J_JVM_FLAGS", ""))
+        flags += shlex.split(os.environ.get("KB_NEO4J_JVM_FLAGS", "")) + self.jvm_flags
         args = [
             str(java),
             f"-Xms{self.heap}",
