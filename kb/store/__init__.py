@@ -59,6 +59,10 @@ class GraphStore(Protocol):
         version once in it.  Answers are the same inside and outside; blocks nest.
         """
 
+    def derived_folder(self, version: str) -> Path | None:
+        """A folder where what is derived from ``version`` of the graph may be kept for every process reading it
+        (:func:`kb.store.versioned.derived_on_disk`), or None where there is none."""
+
     def warm(self) -> object:
         """Open what a query needs before a memory limit applies (the console worker calls it first)."""
 

@@ -23,6 +23,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -345,6 +346,10 @@ class Neo4jStore:
         if scope.depth:
             scope.version = version
         return version
+
+    def derived_folder(self, version: str) -> Path | None:
+        """None: nothing derived from a Neo4j graph is kept on disk (each site process builds its own)."""
+        return None
 
     def warm(self) -> None:
         """Nothing to open ahead: the driver connects on the first query."""

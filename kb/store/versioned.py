@@ -18,17 +18,32 @@ patterns, the search and the cached pages are all rebuilt from the new graph, no
 >>> store.graph_version = "v2"
 >>> derived(store, "index", build), builds
 ('index of v2', ['v1', 'v2'])
+
+A structure that is costly to build (the search index: about a minute of CPU at 10,000 cases) is also
+kept on disk, in the folder the store gives for its version (:meth:`kb.store.GraphStore.derived_folder`:
+the embedded store's generation folder, removed with it), by :func:`derived_on_disk`: the first process
+to need it builds and writes it, under a file lock, and every other process reading that version (the
+site's other workers, a worker started again) reads it instead of building it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import functools
+import hashlib
+import logging
+import os
+import shutil
 import threading
+import uuid
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["derived"]
+__all__ = ["code_digest", "derived", "derived_on_disk"]
 
 T = TypeVar("T")
 
@@ -83,3 +98,65 @@ def derived(store: Any, name: str, build: Callable[[Any], T]) -> T:
         value = build(store)
         kept.keep(version, name, value)
         return value
+
+
+def derived_on_disk(store: Any, name: str, build: Callable[[Any, Path | None], T], read: Callable[[Path], T]) -> T:
+    """:func:`derived`, and also kept on disk for every process reading the same version of the graph.
+
+    ``build(store, folder)`` makes the structure, writing what :func:`read` needs into ``folder`` (a new,
+    empty folder; None: keep it in memory only); ``read(folder)`` makes it again from such a folder.  The
+    folder's name is ``name`` (letters, digits and dashes) and a digest of the code that wrote it
+    (:func:`code_digest`), so that a site started with other code does not read what older code wrote.
+    The first process to need it holds a file lock while it builds and writes it (into a temporary
+    folder, renamed when complete), so the others wait for it and read it rather than each building
+    its own.  Where the store gives no folder (Neo4j, a test's stand-in) or it cannot be written, it is
+    built in memory, as :func:`derived` does.
+    """
+    return derived(store, name, lambda store: _built_or_read(store, name, build, read))
+
+
+def _built_or_read(store: Any, name: str, build: Callable[[Any, Path | None], T], read: Callable[[Path], T]) -> T:
+    version = store.version()
+    folder_for = getattr(store, "derived_folder", None)
+    folder = folder_for(version) if folder_for else None
+    if folder is None:
+        return build(store, None)
+    try:
+        folder.mkdir(exist_ok=True)
+        lock = (folder / f"{name}.lock").open("a")
+    except OSError as err:  # a store the site may only read: every process builds its own, as before
+        logging.getLogger(__name__).info("%s not kept on disk (%s): built in memory", name, err)
+        return build(store, None)
+    kept = folder / f"{name}-{code_digest()}"
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed, or when its process dies
+        if kept.is_dir():
+            try:
+                return read(kept)
+            except Exception as err:  # written by other code, or damaged: made again below
+                logging.getLogger(__name__).warning("could not read %s (%s): building it again", kept, err)
+                shutil.rmtree(kept, ignore_errors=True)
+        partial = folder / f"{name}.{uuid.uuid4().hex}.partial"
+        partial.mkdir()
+        try:
+            value = build(store, partial)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        if store.version() != version:  # it may hold a later graph: not kept under this version (the partial
+            return value  # folder, which the value may still read, goes with the version's folder)
+        os.rename(partial, kept)
+        # Read back from where every other process reads it, so that all of them use the same files.
+        return read(kept)
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of the ``kb`` package's source and the pinned requirements (read once per process): what is kept
+    on disk was made by this code, with these libraries' file formats."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted([*package.rglob("*.py"), package.parent / "requirements.txt"]):
+        with contextlib.suppress(OSError):
+            digest.update(path.relative_to(package.parent).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

@@ -142,6 +142,12 @@ class LadybugStore:
         """Nothing to share: each thread keeps its own connection already, and the version is one small file read."""
         return nullcontext()
 
+    def derived_folder(self, version: str) -> Path | None:
+        """``derived`` in the generation folder of ``version`` (removed with it), if readers are on it now."""
+        with self._lock:
+            path = self._path
+        return path.parent / "derived" if path is not None and path.parent.name == version and version else None
+
     def run(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run Cypher and return rows as dicts (column name -> value)."""
         connection = self._connection()
