@@ -35,7 +35,7 @@ def sources(fmt: str):
     store = get_store()
     chosen = parse_source_selection(request.args.getlist)
     number = whole_number(request.args.get("page", "1"), "page")
-    facets = derived(store, "sources and their facets", _source_facets)
+    facets, concept_declarations = derived(store, "sources and their facets", _source_facets)
     result = facets.facet(chosen, most=FILTER_CHOICES)
     try:
         page = paginate(result.sources, number, current_app.config["KB_PAGE_SIZE"])
@@ -51,7 +51,7 @@ def sources(fmt: str):
     # cases that declare them (found by id: no query walks every claim of the graph).
     shown = [src["id"] for src in page.items]
     organisations = sorted({case for source_id in shown for case in facets.organisations(source_id)})
-    declared = _declarations(store, shown, organisations)
+    declared = _declarations(store, shown, organisations, concept_declarations)
     citations = source_citations(store, ids=shown, organisations=organisations)
     entries = [_source_entry(src, declared.get(src["id"], []), citations.get(src["id"], [])) for src in page.items]
     data = {"sources": entries, "total": page.total, "sources_total": len(facets.sources),
@@ -86,27 +86,34 @@ def _unknown_values(chosen: dict[str, tuple[str, ...]], facets: SourceFacets, en
     return notices
 
 
-def _source_facets(store: Any) -> SourceFacets:
-    """Every source and its facet values (type, reliability, year, organisations), once per graph version.
+def _source_facets(store: Any) -> tuple[SourceFacets, list[dict[str, Any]]]:
+    """Every source and its facet values (type, reliability, year, organisations), once per graph version, and
+    the concept pages' declarations (``source_concept_declarations``, read from the same rows).
 
     A source's organisations are the cases that declare it: a case cites only the sources it declares (the
     validator refuses any other), so the rows citing it add none and are not read here (every claim, figure and
     view of the graph: 1.6 s embedded and 10 s on Neo4j at 10,000 cases).  It is kept until the next load or
     sync (:func:`kb.store.versioned.derived`) as an inverted index (:class:`kb.analysis.sources.SourceFacets`),
     and each request then filters and counts with set operations and reads only its page's sources in full.
+    The concept pages' declarations were read on every request: a walk over every CITES relationship of the
+    graph (Neo4j finds a concept's only by passing every case's: 0.45-2.6 s a request at 10,000 cases).
     """
-    declared = _grouped(store.query("source_declarations"))
+    rows = store.query("source_declarations")
+    declared = _grouped(rows)
     every = store.query("sources")
-    return SourceFacets(every, {src["id"]: source_values(src, source_organisations(declared.get(src["id"], []), ()))
-                                for src in every})
+    facets = SourceFacets(every, {src["id"]: source_values(src, source_organisations(declared.get(src["id"], []),
+                                                                                     ()))
+                                  for src in every})
+    return facets, [row for row in rows if row["label"] != "Organisation"]
 
 
-def _declarations(store: Any, shown: list[str], organisations: list[str]) -> dict[str, list[dict[str, Any]]]:
+def _declarations(store: Any, shown: list[str], organisations: list[str],
+                  concept_declarations: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """The files that declare each of the ``shown`` sources (as ``source_declarations_in``): the cases among
     ``organisations`` and the concept pages."""
     wanted = set(shown)
     rows = [row for row in (store.query("source_declarations_from", organisations=organisations)
-                            if organisations else []) + store.query("source_concept_declarations")
+                            if organisations else []) + concept_declarations
             if row["source"] in wanted]
     rows.sort(key=lambda row: (row["source"], row["label"], row["id"]))
     return _grouped(rows)
