@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kb.export.exchange import rows_from_store
+from kb.graph.rows import GraphRows
+from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES
 from kb.load.neo4j import sync_to_neo4j
+from kb.store.ladybug import LadybugStore
 from kb.store.neo4j import Neo4jSettings
-from kb.store.neo4j_sync import sync
+from kb.store.neo4j_sync import content_hash, neo4j_properties, sync
 
 from .test_neo4j_store import ALPHA, add_gamma, delete_beta, edit, rows_of
 
@@ -82,3 +86,29 @@ def test_another_server_or_an_emptied_database_gets_a_full_sync(neo4j_db, mini_r
     _, emptied = sync_to_neo4j(mini_root, store, neo4j_db.settings)
     assert not emptied.part and emptied.created["nodes"] > 0
     assert graph(neo4j_db) == fresh_full_sync(neo4j_db, mini_root)
+
+
+def test_the_embedded_store_gives_a_full_sync_the_rows_the_files_give(real_rows: GraphRows, real_store: Path) -> None:
+    """A full sync after ``load`` reads its rows back from the embedded store rather than every file again.
+
+    Typed as Neo4j stores them, they must be the files' rows, property for property (else every sync
+    of a part after it would find differences that are not there).
+    """
+    store = LadybugStore(real_store)
+    try:
+        from_store = rows_from_store(store)
+    finally:
+        store.close()
+
+    def typed(rows: GraphRows) -> tuple[dict, list[str]]:
+        nodes = {(label, node["id"]): neo4j_properties(node, NODE_PROPERTIES[label])
+                 for label, items in rows.nodes.items() for node in items}
+        rels = sorted(repr(((r.type, r.start_label, r.start, r.end_label, r.end), neo4j_properties(r.props, REL_PROPERTIES)))
+                      for r in rows.rels)
+        return nodes, rels
+
+    nodes, rels = typed(from_store)
+    assert len(nodes) > 1000 and len(rels) > 1000
+    assert (nodes, rels) == typed(real_rows)
+    assert {key: content_hash(props) for key, props in nodes.items()} == \
+        {key: content_hash(props) for key, props in typed(real_rows)[0].items()}

@@ -11,7 +11,8 @@ When only case files changed since, the sync sends the part of those cases (:fun
 as the embedded incremental load writes) and of the shared nodes they touch (their sources, each as its
 first declaration in file order says, and countries), and compares only those keys with Neo4j.
 Anything else (a first sync, another server or database, a graph another load wrote to since, a
-concept page or the vocabulary changed) is a full sync of every row (:func:`kb.store.neo4j_sync.sync`).
+concept page or the vocabulary changed) is a full sync of every row (:func:`kb.store.neo4j_sync.sync`),
+read back from the embedded store the load has just brought up to date rather than from every file again.
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ from kb.content.files import ContentLayout, SourceFile
 from kb.graph.rows import GraphRows
 from kb.load.cache import ParseCache, cache_version
 from kb.load.embedded import load_embedded
-from kb.load.read import load_content, read_checked
+from kb.load.read import read_checked
 from kb.load.results import EmbeddedLoad
-from kb.load.rows import as_list, content_rows, graph_part
+from kb.load.rows import as_list, graph_part
 from kb.problems import KbError, StoreError
 from kb.store.manifest import Manifest
 from kb.store.neo4j_settings import Neo4jSettings
@@ -161,7 +162,7 @@ def _bring_up_to_date(root: Path, store: Path, settings: Neo4jSettings, driver: 
         except StaleSync:
             report = None
     if report is None:
-        report, synced = _sync_all(root, store, settings, driver, manifest)
+        report, synced = _sync_all(store, settings, driver, manifest)
     states[target] = synced
     _write_states(store, states)
     return report
@@ -176,19 +177,29 @@ def _only_cases_changed(synced: _Synced, manifest: Manifest) -> bool:
     return others_then == others_now and changed <= MAX_PART_FILES
 
 
-def _sync_all(root: Path, store: Path, settings: Neo4jSettings, driver: neo4j.Driver,
+def _sync_all(store: Path, settings: Neo4jSettings, driver: neo4j.Driver,
               manifest: Manifest) -> tuple[SyncReport, _Synced]:
-    """Every row compared with everything the project has in Neo4j; the record of each case's part made anew."""
+    """Every row compared with everything the project has in Neo4j; the record of each case's part made anew.
+
+    The rows are read back from the embedded store the load has just brought up to date (the same
+    graph: ``tests/test_neo4j_incremental.py`` compares them), not from the files again: reading and
+    checking 10,000 case files a second time took longer than the sync itself.
+    """
+    from kb.export.exchange import rows_from_store  # networkx: only a full sync needs it
+    from kb.store.ladybug import LadybugStore
     from kb.store.neo4j_sync import sync
 
-    result = load_content(root, cache=ParseCache(store / "cache", cache_version(root)))
-    rows = content_rows(result)
+    embedded = LadybugStore(store)
+    try:
+        rows = rows_from_store(embedded)
+    finally:
+        embedded.close()
     report = sync(settings, rows, driver=driver)
     synced = _Synced(report.version, manifest.version, {d: r.sha256 for d, r in manifest.files.items()})
     parts = _parts_by_file(rows)
-    for doc in result.documents:
-        if doc.role == "case":
-            synced.cases[doc.file.display] = _packed(_case_part(parts, doc))
+    for display, record in manifest.files.items():
+        if record.role == "case":
+            synced.cases[display] = _packed(_case_part(parts, display, record.source_ids, record.country))
     return report, synced
 
 
@@ -244,7 +255,8 @@ def _changed_rows(reader: _Reader, manifest: Manifest, cases: list) -> tuple[Gra
     resolve_links(cases, [*cases, *concepts])
     rows = graph_part(reader.vocabulary, cases=cases)
     parts = _parts_by_file(rows)
-    return rows, {doc.file.display: _case_part(parts, doc) for doc in cases}
+    return rows, {doc.file.display: _case_part(parts, doc.file.display, _declared(doc), doc.data["country"])
+                  for doc in cases}
 
 
 def _add_shared(rows: GraphRows, reader: _Reader, cases: list, sources: set[str], countries: set[str]) -> None:
@@ -294,10 +306,14 @@ def _parts_by_file(rows: GraphRows) -> dict[str, tuple[list[NodeKey], list[RelKe
     return parts
 
 
-def _case_part(parts: dict[str, tuple[list, list]], doc: object) -> _CasePart:
-    nodes, rels = parts.get(doc.file.display, ([], []))
-    sources = tuple(s["id"] for s in as_list(doc.data.get("sources")) if isinstance(s, dict) and "id" in s)
-    return _CasePart(tuple(nodes), tuple(rels), sources, doc.data["country"])
+def _case_part(parts: dict[str, tuple[list, list]], display: str, sources: Iterable[str], country: str) -> _CasePart:
+    nodes, rels = parts.get(display, ([], []))
+    return _CasePart(tuple(nodes), tuple(rels), tuple(sid for sid in sources if sid), country)
+
+
+def _declared(doc: object) -> list[str]:
+    """The ids of the sources a case file declares (as its manifest record's ``source_ids``)."""
+    return [s["id"] for s in as_list(doc.data.get("sources")) if isinstance(s, dict) and "id" in s]
 
 
 def _read_states(store: Path) -> dict[str, _Synced]:

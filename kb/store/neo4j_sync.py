@@ -7,8 +7,9 @@ How a load works:
    and data changes in one.
 2. **One transaction for the data.**  It reads what the project wrote last time (nodes labelled
    :data:`~kb.store.neo4j.MANAGED_LABEL`, relationships carrying :data:`~kb.store.neo4j.HASH_PROPERTY`;
-   both carry a content hash there), compares the hashes with the new rows, and sends only the
-   differences as batched ``UNWIND $rows`` statements with parameters, and a new version token
+   both carry a content hash there, a 64-bit integer), compares the hashes with the new rows, and sends
+   only the differences as batched ``UNWIND $rows`` statements with parameters (the new rows are hashed
+   in a thread, a batch ahead of the one the server is writing), and a new version token
    (:data:`~kb.store.neo4j.VERSION_LABEL`) when anything changed.  It commits once, at the
    end: a load that fails part-way (bad input, dropped connection, server restart) is rolled back
    by the server, and readers see the previous graph throughout.
@@ -36,7 +37,8 @@ import hashlib
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -137,15 +139,29 @@ def neo4j_properties(row: dict[str, Any], declared: dict[str, str]) -> dict[str,
 POSITION_PROPERTIES = ("line",)
 
 
-def content_hash(props: dict[str, Any]) -> str:
-    """A short fingerprint of a node's or relationship's properties (in declared order), line left out.
+def content_hash(props: dict[str, Any]) -> int:
+    """A fingerprint of a node's or relationship's properties (in declared order), line left out: a 64-bit integer.
+
+    An integer rather than the 16 hexadecimal characters it once was: Neo4j stores and compares it as
+    one number, and each of the some 650,000 rows of a first sync at 10,000 cases sends 8 bytes fewer.
 
     >>> content_hash({"id": "a"}) == content_hash({"id": "a", "line": 9}) != content_hash({"id": "b"})
     True
+    >>> isinstance(content_hash({"id": "a"}), int)
+    True
     """
     # repr of a dict keeps the insertion (declared) order and tells 1 from 1.0 and "1" from 1.
-    content = {key: value for key, value in props.items() if key not in POSITION_PROPERTIES}
-    return hashlib.blake2b(repr(content).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    content = props
+    if any(key in props for key in POSITION_PROPERTIES):
+        content = {key: value for key, value in props.items() if key not in POSITION_PROPERTIES}
+    digest = hashlib.blake2b(repr(content).encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)  # Neo4j's integers are signed 64-bit
+
+
+def _hashed(props: dict[str, Any]) -> int:
+    """``props`` with their :func:`content_hash` among them (as sent), and the hash."""
+    props[HASH_PROPERTY] = digest = content_hash(props)
+    return digest
 
 
 def ensure_constraints(driver: neo4j.Driver, database: str = "neo4j") -> None:
@@ -160,11 +176,10 @@ def ensure_constraints(driver: neo4j.Driver, database: str = "neo4j") -> None:
 
 @dataclass
 class _Desired:
-    """What the files say, with each row's hash already among its properties (ready to send)."""
+    """What the files say, typed as Neo4j stores it; a row's hash is added when it is compared or sent."""
 
-    nodes: dict[NodeKey, tuple[str, dict]] = field(default_factory=dict)  # key -> (hash, props)
-    # props carry the hash; "line" is among them when the row has one
-    rels: dict[RelKey, list[tuple[int, str, dict]]] = field(default_factory=lambda: defaultdict(list))
+    nodes: dict[NodeKey, dict] = field(default_factory=dict)  # key -> props ("line" among them when it has one)
+    rels: dict[RelKey, list[tuple[int, dict]]] = field(default_factory=lambda: defaultdict(list))  # (line, props)
 
 
 def _desired(rows: GraphRows) -> _Desired:
@@ -172,14 +187,10 @@ def _desired(rows: GraphRows) -> _Desired:
     for label, nodes in rows.nodes.items():
         declared = NODE_PROPERTIES[label]
         for node in nodes:
-            props = neo4j_properties(node, declared)
-            props[HASH_PROPERTY] = digest = content_hash(props)
-            desired.nodes[(label, node["id"])] = (digest, props)
+            desired.nodes[(label, node["id"])] = neo4j_properties(node, declared)
     for rel in rows.rels:
-        props = neo4j_properties(rel.props, REL_PROPERTIES)
-        props[HASH_PROPERTY] = digest = content_hash(props)
         desired.rels[(rel.type, rel.start_label, rel.start, rel.end_label, rel.end)].append(
-            (rel.props.get("line") or 0, digest, props))
+            (rel.props.get("line") or 0, neo4j_properties(rel.props, REL_PROPERTIES)))
     return desired
 
 
@@ -204,13 +215,14 @@ class _Plan:
 
 
 def _plan(desired: _Desired, nodes_now: dict, rels_now: dict) -> _Plan:
+    """What to write.  Only rows that Neo4j already has are hashed here (to compare); new ones as they are sent."""
     plan = _Plan()
-    for key, (digest, props) in desired.nodes.items():
+    for key, props in desired.nodes.items():
         now = nodes_now.get(key, [])
         plan.node_deletes.extend(eid for _, eid, _ in now[1:])  # cannot happen under the constraint; be safe
         if not now:
             plan.node_creates[key[0]].append(props)
-        elif now[0][0] != digest:
+        elif now[0][0] != _hashed(props):
             plan.node_updates.append({"eid": now[0][1], "props": _full(props, NODE_PROPERTIES[key[0]])})
         elif now[0][2] != props.get("line"):
             plan.node_moves.append({"eid": now[0][1], "line": props.get("line")})
@@ -220,9 +232,9 @@ def _plan(desired: _Desired, nodes_now: dict, rels_now: dict) -> _Plan:
     for key, wanted in desired.rels.items():
         now = sorted(rels_now.get(key, []))
         if len(now) == len(wanted):  # the same claims, in file order: update those that changed
-            for (line, digest, props), (line_now, digest_now, eid) in zip(sorted(wanted, key=lambda w: w[0]), now,
-                                                                          strict=True):
-                if digest != digest_now:
+            for (line, props), (line_now, digest_now, eid) in zip(sorted(wanted, key=lambda w: w[0]), now,
+                                                                  strict=True):
+                if _hashed(props) != digest_now:
                     plan.rel_updates.append({"eid": eid, "props": _full(props, REL_PROPERTIES)})
                 elif line != line_now:
                     plan.rel_moves.append({"eid": eid, "line": props.get("line")})
@@ -231,7 +243,7 @@ def _plan(desired: _Desired, nodes_now: dict, rels_now: dict) -> _Plan:
             continue
         # New, or a claim repeated a different number of times: replace the group.
         plan.rel_deletes.extend(eid for _, _, eid in now)
-        for _, _, props in wanted:
+        for _, props in wanted:
             plan.rel_creates[(key[0], key[1], key[3])].append({"s": key[2], "e": key[4], "p": props})
     plan.rel_deletes.extend(eid for key, now in rels_now.items() if key not in desired.rels for _, _, eid in now)
     return plan
@@ -245,31 +257,61 @@ def _full(props: dict, declared: dict[str, str]) -> dict:
 # --- writing ----------------------------------------------------------------------------------------
 
 def _apply(tx: neo4j.Transaction, plan: _Plan, batch_size: int, progress: Callable[[str], None]) -> None:
-    def write(step: str, cypher: str, rows: list, expect_all: bool = True) -> None:
-        for batch in batches(rows, batch_size):
-            progress(f"{step} ({len(batch)})")
-            done = tx.run(cypher, rows=batch).single(strict=True)["n"]
-            if expect_all and done != len(batch):
-                raise StoreError(f"{step}: wrote {done} of {len(batch)} rows; a node it needs is missing or the "
-                                 "graph changed during the load")
+    # The new rows are hashed in a thread, a batch ahead: the hashing (Python) runs while the server
+    # writes the batch before (the driver waits on its socket without holding the GIL).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-sync-hash") as hashing:
+        def write(step: str, cypher: str, rows: list, hash_of: Callable[[Any], dict] | None = None) -> None:
+            parts = batches(rows, batch_size) if hash_of is None else _hashed_ahead(rows, batch_size, hash_of, hashing)
+            for batch in parts:
+                progress(f"{step} ({len(batch)})")
+                done = tx.run(cypher, rows=batch).single(strict=True)["n"]
+                if done != len(batch):
+                    raise StoreError(f"{step}: wrote {done} of {len(batch)} rows; a node it needs is missing or "
+                                     "the graph changed during the load")
 
-    write("delete relationships", "UNWIND $rows AS eid MATCH ()-[r]->() WHERE elementId(r) = eid "
-          "DELETE r RETURN count(*) AS n", plan.rel_deletes)
-    write("delete nodes", "UNWIND $rows AS eid MATCH (n) WHERE elementId(n) = eid DELETE n RETURN count(*) AS n",
-          plan.node_deletes)
-    write("update nodes", "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.eid SET n += row.props "
-          "RETURN count(*) AS n", plan.node_updates)
-    write("update node lines", "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.eid SET n.line = row.line "
-          "RETURN count(*) AS n", plan.node_moves)
-    for label, rows in plan.node_creates.items():
-        write(f"create {label}", create_nodes_cypher(label) + " RETURN count(*) AS n", rows)
-    write("update relationships", "UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.eid "
-          "SET r += row.props RETURN count(*) AS n", plan.rel_updates)
-    write("update relationship lines", "UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.eid "
-          "SET r.line = row.line RETURN count(*) AS n", plan.rel_moves)
-    for (rel_type, start, end), rows in plan.rel_creates.items():
-        write(f"create {rel_type} {start}->{end}", create_rels_cypher(rel_type, start, end) + " RETURN count(*) AS n",
-              rows)
+        write("delete relationships", "UNWIND $rows AS eid MATCH ()-[r]->() WHERE elementId(r) = eid "
+              "DELETE r RETURN count(*) AS n", plan.rel_deletes)
+        write("delete nodes", "UNWIND $rows AS eid MATCH (n) WHERE elementId(n) = eid DELETE n RETURN count(*) AS n",
+              plan.node_deletes)
+        write("update nodes", "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.eid SET n += row.props "
+              "RETURN count(*) AS n", plan.node_updates)
+        write("update node lines", "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.eid "
+              "SET n.line = row.line RETURN count(*) AS n", plan.node_moves)
+        for label, rows in plan.node_creates.items():
+            write(f"create {label}", create_nodes_cypher(label) + " RETURN count(*) AS n", rows, _itself)
+        write("update relationships", "UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.eid "
+              "SET r += row.props RETURN count(*) AS n", plan.rel_updates)
+        write("update relationship lines", "UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.eid "
+              "SET r.line = row.line RETURN count(*) AS n", plan.rel_moves)
+        for (rel_type, start, end), rows in plan.rel_creates.items():
+            write(f"create {rel_type} {start}->{end}",
+                  create_rels_cypher(rel_type, start, end) + " RETURN count(*) AS n", rows, _their_props)
+
+
+def _itself(row: dict) -> dict:
+    return row
+
+
+def _their_props(row: dict) -> dict:
+    return row["p"]
+
+
+def _hashed_ahead(rows: list, size: int, props_of: Callable[[Any], dict],
+                  hashing: ThreadPoolExecutor) -> Iterator[list]:
+    """``rows`` in batches of ``size``, each with its hashes set; the next one hashed while this one is written."""
+    def hash_batch(batch: list) -> list:
+        for row in batch:
+            _hashed(props_of(row))
+        return batch
+
+    ahead = None
+    for batch in batches(rows, size):
+        following = hashing.submit(hash_batch, batch)
+        if ahead is not None:
+            yield ahead.result()
+        ahead = following
+    if ahead is not None:
+        yield ahead.result()
 
 
 def _property_map(keys: list[str], source: str) -> str:
