@@ -121,3 +121,63 @@ def test_a_reading_process_that_dies_is_a_clear_error_and_leaves_no_generation(t
     with pytest.raises(StoreError, match=r"the process reading the files ended without a result \(exit code 9\)"):
         load_embedded(FIXTURES / "mini", tmp_path / "store", full=True)
     assert not list((tmp_path / "store" / "generations").iterdir())
+
+
+def statements_of_full_load(root: Path, store: Path, monkeypatch) -> tuple[list[str], list[str]]:
+    """A full load of each case in a chunk of its own, in worker processes: the statements of its bulk load
+    run while the cases were read, and those run after."""
+    monkeypatch.setattr(full_load, "FULL_LOAD_CHUNK", 1)
+    monkeypatch.setattr(full_load, "PARALLEL_FROM", 1)
+    during, after, finishing = [], [], []
+    finish, execute = full_load._check_and_stage, ladybug_writer._BulkLoad.execute
+
+    def noting_finish(*args, **kwargs):
+        finishing.append(True)
+        return finish(*args, **kwargs)
+
+    def noting_execute(self, statement: str, size: int = 0) -> None:
+        (after if finishing else during).append(statement.split(" (")[0])
+        execute(self, statement, size)
+
+    monkeypatch.setattr(full_load, "_check_and_stage", noting_finish)
+    monkeypatch.setattr(ladybug_writer._BulkLoad, "execute", noting_execute)
+    assert load_embedded(root, store, full=True).mode == "full"
+    return during, after
+
+
+def test_tables_bulk_loaded_while_the_cases_are_read_make_the_same_graph_and_manifest(
+        tmp_path: Path, monkeypatch) -> None:
+    assert load_embedded(FIXTURES / "mini", tmp_path / "after", full=True).mode == "full"
+    during, after = statements_of_full_load(FIXTURES / "mini", tmp_path / "during", monkeypatch)
+    copied = [s.split(" FROM")[0] for s in during if s.startswith("COPY")]
+    # The sectors and concepts first, then each chunk's nodes and the relationships whose ends are loaded.
+    assert copied[:7] == ["COPY Sector", "COPY Challenge", "COPY Framework", "COPY Outcome", "COPY Practice",
+                          "COPY Source", "COPY Organisation"]
+    assert {"COPY Claim", "COPY HAS_CLAIM", "COPY USES_PRACTICE", "COPY CITES", "COPY ABOUT"} <= set(copied)
+    # What waits for the end: a relation to an organisation of a later chunk, the countries and theirs.
+    assert [s.split(" FROM")[0] for s in after if s.startswith("COPY")] == [
+        "COPY Country", "COPY BASED_IN", "COPY PARTNER_OF"]
+    assert graph_of(tmp_path / "during") == graph_of(tmp_path / "after")
+    early, late = current_manifest(tmp_path / "during"), current_manifest(tmp_path / "after")
+    assert {k: r.counts for k, r in early.files.items()} == {k: r.counts for k, r in late.files.items()}
+    assert (early.nodes, early.rels) == (late.nodes, late.rels)
+
+
+def test_a_table_that_cannot_be_bulk_loaded_early_is_loaded_at_the_end_with_the_rest(
+        tmp_path: Path, monkeypatch) -> None:
+    assert load_embedded(FIXTURES / "mini", tmp_path / "after", full=True).mode == "full"
+    # As if a relation between organisations were ready: alpha's partner, beta, is in the next chunk.
+    monkeypatch.setattr(full_load, "_joins_loaded_nodes", lambda table: table[2] != "Country")
+    during, after = statements_of_full_load(FIXTURES / "mini", tmp_path / "during", monkeypatch)
+    assert [s.split(" FROM")[0] for s in during if s.startswith("COPY")][-1] == "COPY PARTNER_OF"  # it failed
+    assert "COPY Organisation" in [s.split(" FROM")[0] for s in after]  # everything again, in a new database
+    assert graph_of(tmp_path / "during") == graph_of(tmp_path / "after")
+
+
+def test_a_bulk_load_started_early_that_does_not_fit_the_pool_starts_again_in_a_larger_one(
+        tmp_path: Path, monkeypatch) -> None:
+    assert load_embedded(FIXTURES / "mini", tmp_path / "default", full=True).mode == "full"
+    monkeypatch.setattr(ladybug_writer, "load_buffer_bytes", lambda: 4 * 1024**2)  # too small for any COPY
+    with pytest.warns(RuntimeWarning, match="the bulk load needed a larger buffer pool: starting again with 8 MB"):
+        statements_of_full_load(FIXTURES / "mini", tmp_path / "small", monkeypatch)
+    assert graph_of(tmp_path / "small") == graph_of(tmp_path / "default")
