@@ -8,7 +8,7 @@ kept; a paragraph's text is decoded when asked for.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from functools import partial
 
 import pyromark
 
@@ -72,10 +72,8 @@ def tree(lines: list[str], base: int = 0) -> list[Block]:
         return []
     source = "\n".join(lines)
     encoded = source.encode("utf-8")
-    line_starts, offset = [], 0
-    for line in lines:  # byte offset of each line: pyromark's ranges are in UTF-8 bytes
-        line_starts.append(offset)
-        offset += len(line.encode("utf-8")) + 1 if not line.isascii() else len(line) + 1
+    # The line of a byte offset (pyromark's ranges are in UTF-8 bytes): the newlines before it, counted in C.
+    line_of = partial(encoded.count, b"\n", 0)
 
     root = Block("root", 0, 0)
     stack = [root]
@@ -88,8 +86,8 @@ def tree(lines: list[str], base: int = 0) -> list[Block]:
                 run_start, run_end = (span["start"] if run_start < 0 else run_start), span["end"]
             continue
         if run_start >= 0:  # a tight item's text ends where a block starts or the item ends
-            stack[-1].children.append(Block("paragraph", base + bisect_right(line_starts, run_start) - 1,
-                                            base + bisect_right(line_starts, max(run_start, run_end - 1)) - 1,
+            stack[-1].children.append(Block("paragraph", base + line_of(run_start),
+                                            base + line_of(max(run_start, run_end - 1)),
                                             span=(run_start, run_end), encoded=encoded))
             run_start = -1
         if kind == "End":
@@ -98,8 +96,8 @@ def tree(lines: list[str], base: int = 0) -> list[Block]:
                 in_item = stack[-1].type == "list_item"
             continue
         start, end = span["start"], span["end"]
-        first = bisect_right(line_starts, start) - 1
-        node = _open(tag, value, lines, first, bisect_right(line_starts, max(start, end - 1)) - 1, base)
+        first = line_of(start)
+        node = _open(tag, value, lines, first, line_of(max(start, end - 1)), base)
         stack[-1].children.append(node)
         if kind == "Start":
             stack.append(node)

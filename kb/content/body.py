@@ -324,6 +324,8 @@ class _Reader:
 
     def _wrong_brackets(self, node: Block) -> None:
         """``(uncertain)``, ``{contested}``, ``(src: a)``: a mark in the wrong brackets is lost."""
+        if not _WRONG_BRACKETS.search("\n".join(self.lines[node.first:node.last + 1])):
+            return  # nearly every bullet: one search of its text (a match may span lines; each line says)
         for index in range(node.first, node.last + 1):
             for match in _WRONG_BRACKETS.finditer(self.lines[index]):
                 mark = " ".join(match.group("mark").split())

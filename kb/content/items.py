@@ -42,6 +42,7 @@ KNOWN_SECTIONS = (
 CITED_SECTIONS = ("transition", "funding and cost", "regulation and inspection", "how it ended")
 
 _SOURCES = re.compile(r"\[src:\s*([^\]]*)\]", re.IGNORECASE)
+_SOURCE_SEPARATOR = re.compile(r"[,;]")
 _MARKER = re.compile(r"\[(contested|uncertain)\]", re.IGNORECASE)
 _ABOUT = re.compile(r"\[about\s*:([^\]]*)\]", re.IGNORECASE)
 _KEY = re.compile(r"\[key:\s*([^\]]*)\]", re.IGNORECASE)
@@ -171,7 +172,7 @@ class Body:
 
 
 def section_key(title: str) -> str:
-    return re.sub(r"\s+", " ", title.strip().lower())
+    return " ".join(title.lower().split())  # runs of whitespace as one space, as \s+ would
 
 
 def new_item(section: Section, text: str, line_no: int, raw: list[str]) -> Item:
@@ -195,7 +196,7 @@ def new_item(section: Section, text: str, line_no: int, raw: list[str]) -> Item:
         if bold:
             item.title = bold.group(1).strip()
             rest = rest[bold.end():]
-    item.detail = re.sub(r"\s+", " ", rest.lstrip(" :—-").strip())
+    item.detail = " ".join(rest.lstrip(" :—-").split())
     return item
 
 
@@ -209,7 +210,7 @@ def add_sub_bullet(item: Item, content: str, line_no: int, raw: list[str]) -> st
     marks = scope_marks(raw, line_no)
     rest = _SOURCES.sub("", _MARKER.sub("", _ABOUT.sub("", rest))).strip()
     if kind == "view":
-        item.views.append(View(re.sub(r"\s+", " ", rest), sources, line_no, marks, key=key))
+        item.views.append(View(" ".join(rest.split()), sources, line_no, marks, key=key))
         return "view"
     figure = parse_figure(rest, sources, line_no)
     if figure is None:
@@ -269,6 +270,6 @@ def _explicit_key(text: str) -> tuple[str, str]:
 def _source_ids(text: str) -> list[str]:
     ids: list[str] = []
     for group in _SOURCES.findall(text):
-        ids.extend(part.strip() for part in re.split(r"[,;]", group) if part.strip())
+        ids.extend(part.strip() for part in _SOURCE_SEPARATOR.split(group) if part.strip())
     return ids
 
