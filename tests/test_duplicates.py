@@ -115,3 +115,34 @@ def test_a_reload_compares_a_changed_case_with_the_cases_a_full_check_would(repo
     for path in sorted(d.where for d in documents if d.role == "case"):
         with_it = [p for p in every if p.path == path or path in p.message]
         assert organisation_problems(documents, involving={path}) == with_it, path
+
+
+def test_a_reload_finds_the_pairs_to_compare_through_its_manifest(repo_content: Path, tmp_path: Path) -> None:
+    """The pairs a reload compares, found through its manifest's name, website and page indexes
+    (kb.store.keyed_manifest, where the changed files' old rows are still), are the pairs a pass over
+    every case chooses with the changed ones: one changed case, or two side by side."""
+    from kb.check.duplicates import OrganisationNames, _pairs_involving, keyed_pairs_involving, look_alike_keys
+    from kb.load import load_content
+    from kb.load.cache import CachedFile
+    from kb.load.records import record_for
+    from kb.store.keyed_manifest import open_manifest, write_keyed_manifest
+    from kb.store.manifest import Manifest
+
+    added = [copy_of_buurtzorg(repo_content, "buurtzorg-home-care", "Buurtzorg Home Care"),
+             copy_of_buurtzorg(repo_content, "buurtzorg-netherlands", "Buurtzorg Netherlands")]
+    try:
+        documents = load_content(repo_content).documents
+    finally:
+        for path in added:
+            (repo_content / path).unlink()
+    records = {d.where: record_for(CachedFile(d, [], "0" * 64), [], {}) for d in documents}
+    write_keyed_manifest(tmp_path, Manifest("v", 0, {}, records), "generation")
+    manifest = open_manifest(tmp_path, "generation")
+    named = sorted((d for d in documents if d.role == "case" and OrganisationNames.of(d)), key=lambda d: d.where)
+    keys = [look_alike_keys(OrganisationNames.of(d)) for d in named]
+    assert len(named) > 60
+    for changed in [{i} for i in range(len(named))] + [{i, i + 1} for i in range(len(named) - 1)]:
+        paths = {named[i].where for i in changed}
+        expected = {(named[a].where, named[b].where) for a, b in _pairs_involving(keys, changed)}
+        found = keyed_pairs_involving({named[i].where: keys[i] for i in changed}, manifest, paths)
+        assert found == expected, paths

@@ -151,23 +151,29 @@ def test_edited_added_and_deleted_cases_match_a_full_rebuild(mini_root: Path, lo
 
 
 def test_a_reload_writes_only_the_changed_records_of_the_manifest(mini_root: Path, loaded: Path) -> None:
-    """The generation after a reload links the whole manifest of the one before and keeps its changes beside it."""
-    from kb.store.manifest import MANIFEST, MANIFEST_CHANGES
+    """The store's one manifest (the full load's file) gets the changed records, and names each generation."""
+    import sqlite3
 
-    full = current_generation(loaded).parent
+    from kb.store.keyed_manifest import FOLDER
+
+    full = current_generation(loaded).parent.name
     beta = mini_root / "cases" / "beta-shoes.md"
     beta.write_text(beta.read_text(encoding="utf-8").replace("mixed.", "mixed, says a test."), encoding="utf-8")
     gamma = GAMMA.replace("title: A report about Alpha, revised", "title: A report about Alpha")
     (mini_root / "cases" / "gamma-tools.md").write_text(gamma, encoding="utf-8")
     assert load_embedded(mini_root, loaded).mode == "incremental"
+    middle = current_generation(loaded).parent.name
     (mini_root / "cases" / "gamma-tools.md").unlink()
     alpha = mini_root / "cases" / "alpha-care.md"
     alpha.write_text(alpha.read_text(encoding="utf-8").replace("city: Almelo", "city: Enschede"), encoding="utf-8")
     assert load_embedded(mini_root, loaded).mode == "incremental"
-    folder = current_generation(loaded).parent
-    assert (folder / MANIFEST).stat().st_ino == (full / MANIFEST).stat().st_ino  # the full load's, linked
-    assert (folder / MANIFEST_CHANGES).stat().st_size < (folder / MANIFEST).stat().st_size
+    last = current_generation(loaded).parent.name
+    assert [p.name for p in (loaded / FOLDER).glob("*.sqlite")] == [f"{full}.sqlite"]
+    with sqlite3.connect(loaded / FOLDER / f"{full}.sqlite") as db:
+        written = dict(db.execute("SELECT display, written FROM files WHERE role = 'case'"))
+    assert written == {"cases/alpha-care.md": last, "cases/beta-shoes.md": middle}
     manifest = ladybug_store.current_manifest(loaded)
+    assert manifest.generation == last
     assert list(manifest.files) == [f.display for f in discover(ContentLayout(mini_root))]
     hashes = {display: record.sha256 for display, record in manifest.files.items()}
     assert hashes["cases/alpha-care.md"] == hashlib.sha256(alpha.read_bytes()).hexdigest()
@@ -468,6 +474,35 @@ def test_a_killed_incremental_load_leaves_the_previous_generation(mini_root: Pat
     assert LadybugStore(loaded).query("organisation", id="alpha-care")[0]["city"] == "Almelo"
     assert load_embedded(mini_root, loaded).mode == "incremental"
     assert LadybugStore(loaded).query("organisation", id="alpha-care")[0]["city"] == "Enschede"
+
+
+def test_a_load_killed_between_the_manifest_and_the_switch_is_followed_by_a_full_one(mini_root: Path,
+                                                                                     loaded: Path) -> None:
+    """SIGKILL once the manifest names the new generation, before CURRENT does: readers keep the old
+    graph, and the next load, finding no manifest of the current generation, rebuilds (nothing is lost)."""
+    before = current_generation(loaded)
+    alpha = mini_root / "cases" / "alpha-care.md"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("city: Almelo", "city: Enschede"), encoding="utf-8")
+    script = textwrap.dedent(f"""
+        import sys, time
+        sys.path.insert(0, {str(REPO)!r})
+        from pathlib import Path
+        from kb.store.ladybug import change as s
+        def stopped(*args):
+            print("committed", flush=True)
+            time.sleep(60)
+        s.switch_pointer = stopped
+        from kb.load import load_embedded
+        load_embedded(Path({str(mini_root)!r}), Path({str(loaded)!r}))
+    """)
+    kill_when_it_prints(script, "committed")
+    assert current_generation(loaded) == before
+    assert ladybug_store.current_manifest(loaded) is None  # it names a generation CURRENT does not
+    assert LadybugStore(loaded).query("organisation", id="alpha-care")[0]["city"] == "Almelo"
+    assert load_embedded(mini_root, loaded).mode == "full"
+    assert LadybugStore(loaded).query("organisation", id="alpha-care")[0]["city"] == "Enschede"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("city: Enschede", "city: Hengelo"), encoding="utf-8")
+    assert load_embedded(mini_root, loaded).mode == "incremental"
 
 
 def test_a_wrong_total_stops_the_switch(mini_root: Path, loaded: Path, monkeypatch) -> None:

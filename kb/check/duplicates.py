@@ -34,10 +34,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz
@@ -46,8 +47,9 @@ from slugify import slugify
 from kb.check.sources import normalised_url
 from kb.problems import Problem
 
-__all__ = ["SIMILARITY", "Match", "OrganisationNames", "concept_key", "concept_problems", "look_alike_keys",
-           "matches_for", "name_keys", "organisation_problems", "website_key"]
+__all__ = ["SIMILARITY", "LookAlikeIndex", "Match", "OrganisationNames", "concept_key", "concept_problems",
+           "keyed_pairs_involving", "look_alike_keys", "look_alike_problems", "matches_for", "name_keys",
+           "organisation_problems", "website_key"]
 
 #: RapidFuzz ratio (0-100) from which two normalised names count as similar.
 SIMILARITY = 90
@@ -191,9 +193,13 @@ def organisation_problems(documents: list, involving: set[str] | None = None) ->
     """
     cases = sorted((d for d in documents if getattr(d, "role", "") == "case" and _named(d)), key=lambda d: d.where)
     pairs, organisations = _pairs_to_compare(cases, involving)
+    return look_alike_problems([(organisations[a], organisations[b]) for a, b in sorted(pairs)])
+
+
+def look_alike_problems(pairs: list[tuple[OrganisationNames, OrganisationNames]]) -> list[Problem]:
+    """The problems of the ``pairs`` that look like one organisation (each pair in file order), on both files."""
     problems = []
-    for a, b in sorted(pairs):
-        first, second = organisations[a], organisations[b]
+    for first, second in pairs:
         match = _pair_match(first, second)
         if match is None:
             continue
@@ -253,6 +259,67 @@ def _pairs_involving(keys: list[LookAlikeKeys], involved: set[int]) -> set[tuple
                  *_neighbour_pairs(keys, involved)):
         if a != b:
             pairs.add((min(a, b), max(a, b)))
+    return pairs
+
+
+class LookAlikeIndex(Protocol):
+    """The look-ups :func:`keyed_pairs_involving` needs of the unchanged cases (a reload's manifest,
+    ``kb.store.keyed_manifest``): by name key or website key, by page, and alphabetical neighbours."""
+
+    def with_name_keys(self, keys: Iterable[str], sites: Iterable[str]) -> list[str]: ...
+
+    def named_citing(self, pages: Iterable[str]) -> list[tuple[str, str]]: ...
+
+    def name_neighbours(self, key: str, display: str, n: int, *, reversed_key: bool, after: bool,
+                        limit: int) -> list[tuple[str, str, int]]: ...
+
+    def name_key_count(self, displays: Iterable[str]) -> int: ...
+
+
+def keyed_pairs_involving(involved: dict[str, LookAlikeKeys], index: LookAlikeIndex,
+                          gone: set[str]) -> set[tuple[str, str]]:
+    """The pairs of files (in file order) :func:`organisation_problems` compares with ``involving``.
+
+    ``involved`` are the changed named cases (path -> :func:`look_alike_keys`); the other cases are
+    looked up in ``index``, which still holds the files in ``gone`` (changed or deleted: left out).
+    The same pairs as :func:`_pairs_involving` over every case, found without reading the others.
+    """
+    found: set[tuple[str, str]] = set()
+    for path, (names, site, pages) in involved.items():
+        others = [other for other in index.with_name_keys(names, [site] if site else []) if other not in gone]
+        own = _own_keys((names, site, pages))
+        others += [other for other, key in involved.items() if not _own_keys(key).isdisjoint(own)]
+        found.update((path, other) for other in others)
+    by_page: dict[str, set[str]] = defaultdict(set)
+    for page, path in index.named_citing({page for _, _, pages in involved.values() for page in pages}):
+        if path not in gone:
+            by_page[page].add(path)
+    for path, (_, _, pages) in involved.items():
+        for page in pages:
+            by_page[page].add(path)
+    for members in by_page.values():
+        if 1 < len(members) <= 50:
+            found.update((path, other) for path in members.intersection(involved) for other in members)
+    found |= _keyed_neighbours(involved, index, gone)
+    return {(min(a, b), max(a, b)) for a, b in found if a != b}
+
+
+def _keyed_neighbours(involved: dict[str, LookAlikeKeys], index: LookAlikeIndex,
+                      gone: set[str]) -> set[tuple[str, str]]:
+    """Each involved case with the :data:`_WINDOW` names before and after each of its names, forwards
+    and reversed, in the order :func:`_neighbour_pairs` sorts every case's names."""
+    margin = _WINDOW + index.name_key_count(gone)  # the gone files' names are still in the index
+    pairs: set[tuple[str, str]] = set()
+    for reversed_key in (False, True):
+        mine = sorted(((key[::-1] if reversed_key else key), path, n)
+                      for path, (names, _, _) in involved.items() for n, key in enumerate(names))
+        for entry in mine:
+            for after in (True, False):
+                near = [found for found in index.name_neighbours(*entry, reversed_key=reversed_key, after=after,
+                                                                 limit=margin) if found[1] not in gone]
+                near += [other for other in mine if (other > entry if after else other < entry)]
+                near.sort(reverse=not after)
+                pairs.update((entry[1], other[1]) for other in near[:_WINDOW])
     return pairs
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import posixpath
 import re
 from collections import defaultdict
+from collections.abc import Collection
 
 from kb.check.contributor_rules import (
     explain_bad_figure,
@@ -222,7 +223,8 @@ def _one_scope_mark_problems(doc: Document, mark: ScopeMark) -> list[Problem]:
 # --- across files -----------------------------------------------------------------------------
 
 def cross_file_problems(documents: list[Document], links: bool = True, *, every_case: list | None = None,
-                        changed: set[str] | None = None) -> list[Problem]:
+                        changed: set[str] | None = None, known_ids: Collection[str] | None = None,
+                        look_alikes: list[Problem] | None = None) -> list[Problem]:
     """Problems between files: duplicate ids, conflicting sources, concept hierarchy, links, relations.
 
     With ``links=False`` the body links of the cases are not resolved: how a link resolves depends
@@ -234,16 +236,24 @@ def cross_file_problems(documents: list[Document], links: bool = True, *, every_
     with a changed file are compared) and, as ``documents``, only the concept pages, the changed
     files and the unchanged files that share an id, a source id or a source's page with them or
     relate to a case that is gone: a problem needs one of those, as the files were without errors.
+    Instead of ``every_case`` it may pass every case's id (``known_ids``, in file order) and the
+    look-alike problems of the pairs with a changed file, found through its manifest's indexes.
     """
     usable = _usable(documents)
     problems = _duplicate_id_problems(usable)
     concepts = {d.data["id"]: d for d in usable if d.role in CONCEPT_FOLDERS}
     cases = {d.data["id"]: d for d in usable if d.role == "case"}
-    known = cases if every_case is None else {d.data["id"]: d for d in _usable(every_case) if d.role == "case"}
+    if known_ids is not None:
+        known: Collection[str] = known_ids
+    else:
+        known = cases if every_case is None else {d.data["id"]: d for d in _usable(every_case) if d.role == "case"}
     problems.extend(source_consistency_problems(usable))
-    problems.extend(organisation_problems(usable if every_case is None else every_case, involving=changed))
+    if look_alikes is not None:
+        problems.extend(look_alikes)
+    else:
+        problems.extend(organisation_problems(usable if every_case is None else every_case, involving=changed))
     problems.extend(concept_problems([d for d in usable if d.role in CONCEPT_FOLDERS]))
-    problems.extend(_scope_target_problems(list(cases.values()), set(known)))
+    problems.extend(_scope_target_problems(list(cases.values()), known))
     problems.extend(_concept_problems(concepts))
     if links:
         problems.extend(_link_problems(list(cases.values()), concepts))
@@ -315,7 +325,7 @@ def scope_targets(doc: Document) -> list[tuple[str, str, int, int]]:
     return targets
 
 
-def _scope_target_problems(cases: list[Document], known: set[str]) -> list[Problem]:
+def _scope_target_problems(cases: list[Document], known: Collection[str]) -> list[Problem]:
     """Groups in ``[about: kind: a, b]`` written as ids must be cases (names in words are free)."""
     problems = []
     for doc in cases:

@@ -41,7 +41,8 @@ _KB = Path(__file__).resolve().parent.parent
 #: their files starts afresh.  Whole packages, not a list of modules, so that a new helper module of
 #: the parser or the validator cannot be forgotten.
 _CODE_PACKAGES = ("content", "check", "graph", "load")
-_CODE_MODULES = ("problems", "evidence", "figures", "kinds", "slug", "suggest", "store/manifest")
+_CODE_MODULES = ("problems", "evidence", "figures", "kinds", "slug", "suggest", "store/manifest",
+                 "store/keyed_manifest")
 _PACKAGES = ("PyYAML", "pyromark", "jsonschema", "jsonschema-rs", "pycountry")
 _MAGIC = b"kb-cache-1\n"
 

@@ -50,8 +50,7 @@ def load_embedded(root: Path, store: Path, *, full: bool = False,
             return EmbeddedLoad(misnamed, "refused", generation=ladybug.current_generation(store),
                                 seconds=time.perf_counter() - started)
         cache = ParseCache(store / "cache", cache_version(root))
-        with _without_cycle_collection():  # unpickling some hundred thousand records set it off again and again
-            manifest = None if full else ladybug.current_manifest(store)
+        manifest = None if full else ladybug.current_manifest(store)
         scan = scan_changes(root, manifest, cache.version) if manifest else None
         if scan is None or (scan.anything and ladybug.needs_rebuild(store, manifest.built_bytes)):
             load = full_load(root, store, cache, progress, step)
@@ -66,9 +65,9 @@ def load_embedded(root: Path, store: Path, *, full: bool = False,
 def _without_cycle_collection() -> Iterator[None]:
     """Python's cycle collector off for a short load.
 
-    A reload holds the manifest's records of every file (some hundred thousand objects at 10,000
-    cases); each full collection walks them all, and a reload's allocations set off several: about
-    a tenth of its time.  A reload makes few cycles, and they are collected once it is done.
+    A full load's manifest holds the records of every file (some hundred thousand objects at 10,000
+    cases), and a reload reads the changed files' records and their neighbours' and makes their rows;
+    each full collection walks every object.  A reload makes few cycles: they are collected once it is done.
     """
     enabled = gc.isenabled()
     gc.disable()

@@ -1,14 +1,16 @@
 """The manifest of a generation of the embedded store: which content files it was built from.
 
-It is kept beside the database of each generation (``<store>/generations/<gen>/manifest.pickle``)
-and describes, for every content file, its path, ``stat`` signature, hash, problems, how many nodes
-and relationships it put in the graph, and the few facts other files' checks need from it (id,
-declared sources, relation targets, country).  An incremental load (:mod:`kb.load.incremental`) compares the
-files on disk with it; :class:`StoreChange` is what such a load asks the store to change.
+A full load makes it in memory (:class:`Manifest`); the store keeps it by key
+(:mod:`kb.store.keyed_manifest`, where a reload reads only the records it needs).  It describes,
+for every content file, its path, ``stat`` signature, hash, problems, how many nodes and
+relationships it put in the graph, and the few facts other files' checks need from it (id,
+declared sources, relation targets, country).  An incremental load (:mod:`kb.load.incremental`)
+compares the files on disk with it; :class:`StoreChange` is what such a load asks the store to change.
 """
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import os
 import pickle
@@ -23,14 +25,9 @@ from kb.graph.rows import GraphRows
 from kb.kinds import CONCEPT_FOLDERS
 from kb.problems import Problem
 
-__all__ = ["MANIFEST", "MANIFEST_CHANGES", "FileRecord", "Manifest", "ManifestChanges", "StatKey", "StoreChange",
-           "folder_listing", "manifest_changes", "new_manifest", "read_manifest", "stat_key", "write_manifest"]
+__all__ = ["RACY_NS", "FileRecord", "Manifest", "StatKey", "StoreChange", "folder_listing", "listing_key",
+           "new_manifest", "read_manifest", "stat_key", "write_manifest"]
 
-MANIFEST = "manifest.pickle"
-#: Beside a manifest: the records that changed since it was written (an incremental load's).
-MANIFEST_CHANGES = "manifest-changes.pickle"
-#: Past this many changed records, a generation's manifest is written whole again.
-MAX_CHANGED_RECORDS = 1000
 #: Files whose modification time is this close to the manifest's scan are hashed again: a write in
 #: the same clock tick as the scan would otherwise keep the stat signature of the old content.
 RACY_NS = 2_000_000_000
@@ -103,25 +100,9 @@ class Manifest:
     nodes: dict[str, int] = field(default_factory=dict)
     rels: dict[str, int] = field(default_factory=dict)
     built_bytes: int = 0  # the database file's size after the last full rebuild
-    # The records as the whole manifest file has them, when changes were read on top (not kept in the file).
-    base: dict[str, FileRecord] | None = field(default=None, repr=False, compare=False)
 
     def is_racy(self, stat: StatKey | None) -> bool:
         return stat is None or stat[1] >= self.scanned_ns - RACY_NS
-
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "base": None}
-
-
-@dataclass
-class ManifestChanges:
-    """A manifest as the changes to the whole one beside it (``MANIFEST``, hard-linked from the
-    generation it was written for): an incremental load writes a few records, not ten thousand."""
-
-    manifest: Manifest  # everything but the files
-    records: dict[str, FileRecord]  # changed or new since the whole manifest
-    deleted: list[str]
-    order: list[str] | None  # the files in discovery order, when files came or went
 
 
 @dataclass
@@ -163,52 +144,31 @@ def folder_listing(layout: ContentLayout) -> dict[str, list[str]]:
 
 
 def read_manifest(path: Path) -> Manifest | None:
-    """The manifest at ``path``, with the changes beside it, or None if there is none or it cannot be read."""
+    """The manifest pickled at ``path`` (a full load's, kept on disk during its bulk load), or None."""
     try:
         with path.open("rb") as handle:
             manifest = pickle.load(handle)
-        changes_path = path.with_name(MANIFEST_CHANGES)
-        changes = None
-        if changes_path.exists():
-            with changes_path.open("rb") as handle:
-                changes = pickle.load(handle)
     except Exception:
         return None
-    if not isinstance(manifest, Manifest) or not (changes is None or isinstance(changes, ManifestChanges)):
-        return None
-    if changes is None:
-        manifest.base = manifest.files  # a load makes a new dictionary of files; this one stays as read
-        return manifest
-    files = dict(manifest.files)
-    files.update(changes.records)
-    for display in changes.deleted:
-        files.pop(display, None)
-    if changes.order is not None:
-        files = {display: files[display] for display in changes.order}
-    changes.manifest.files, changes.manifest.base = files, manifest.files
-    return changes.manifest
+    return manifest if isinstance(manifest, Manifest) else None
 
 
-def manifest_changes(manifest: Manifest) -> ManifestChanges | None:
-    """``manifest`` as changes to the whole manifest it was read from, or None when it should be written whole."""
-    if manifest.base is None:
-        return None
-    base = manifest.base
-    records = {display: record for display, record in manifest.files.items() if base.get(display) is not record}
-    deleted = [display for display in base if display not in manifest.files]
-    if len(records) + len(deleted) > MAX_CHANGED_RECORDS:
-        return None
-    kept = [display for display in base if display in manifest.files]
-    order = list(manifest.files) if records.keys() - base.keys() or deleted or kept != [
-        display for display in manifest.files if display in base] else None
-    head = Manifest(manifest.version, manifest.scanned_ns, manifest.listing, {}, manifest.nodes, manifest.rels,
-                    manifest.built_bytes)
-    return ManifestChanges(head, records, deleted, order)
-
-
-def write_manifest(path: Path, manifest: Manifest | ManifestChanges) -> None:
+def write_manifest(path: Path, manifest: Manifest) -> None:
     with path.open("wb") as handle:
         pickle.dump(manifest, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def listing_key(listing: dict[str, list[str]]) -> str:
+    """A folder listing as a short key: equal keys mean equal listings (a keyed manifest keeps only this).
+
+    >>> listing_key({"cases": ["a.md"]}) == listing_key({"cases": ["a.md"]}) != listing_key({"cases": ["b.md"]})
+    True
+    """
+    digest = hashlib.sha256()
+    for folder, names in listing.items():
+        digest.update(f"{folder}\0{len(names)}\0".encode())
+        digest.update("\0".join(names).encode())
+    return digest.hexdigest()
 
 
 def new_manifest(root: Path, version: str, scanned_ns: int | None = None) -> Manifest:

@@ -21,7 +21,8 @@ a load that will checkpoint works on a real copy (:class:`GenerationCopy`).
 Once the log has grown past :data:`MAX_WAL_BYTES` (some twenty edits), the load that passes it
 also checkpoints; once checkpoints have grown the file past :data:`MAX_GROWTH` times its size after
 the last full rebuild, the next load rebuilds.  Loads into one store run one at a time (:func:`load_lock`).
-Each generation also holds the manifest of the files it was built from (``kb.store.manifest``).
+The store keeps the manifest of the files the current generation was built from, by key
+(``kb.store.keyed_manifest``).
 
 The package, along its seams: :mod:`~kb.store.ladybug.generations` (the store folder: pointer,
 generations, manifests, lock), :mod:`~kb.store.ladybug.writer` (a whole generation, bulk-loaded),
@@ -42,7 +43,6 @@ from kb.store.ladybug.generations import (
     database_bytes,
     load_lock,
     needs_rebuild,
-    replace_manifest,
 )
 from kb.store.ladybug.reader import (
     DATABASE_SETTINGS,
@@ -56,4 +56,4 @@ from kb.store.ladybug.writer import GenerationWriter, StagedPart, ddl_statements
 __all__ = ["DATABASE_SETTINGS", "KEEP_GENERATIONS", "LINK_MARGIN", "MAX_DB_BYTES", "MAX_GROWTH", "MAX_WAL_BYTES",
            "GenerationCopy", "GenerationWriter", "LadybugStore", "StagedPart", "apply_change", "change_statements",
            "current_generation", "current_manifest", "database_bytes", "ddl_statements", "load_buffer_bytes",
-           "load_lock", "needs_rebuild", "preload_engine", "reader_buffer_bytes", "rebuild", "replace_manifest"]
+           "load_lock", "needs_rebuild", "preload_engine", "reader_buffer_bytes", "rebuild"]

@@ -12,7 +12,6 @@ checkpoints, on a real copy.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,38 +27,29 @@ from kb.store.ladybug.generations import (
     GenerationCopy,
     remove_old_generations,
     switch_pointer,
-    write_manifest,
 )
 
 if TYPE_CHECKING:
-    from kb.store.manifest import Manifest, StoreChange
+    from kb.store.keyed_manifest import KeyedManifest, ManifestUpdate
+    from kb.store.manifest import StoreChange
 
 __all__ = ["apply_change", "change_statements"]
 
-def apply_change(store: Path, change: StoreChange, manifest: Manifest, copy: GenerationCopy | None = None) -> Path:
+def apply_change(store: Path, change: StoreChange, manifest: KeyedManifest, update: ManifestUpdate,
+                 copy: GenerationCopy | None = None) -> Path:
     """Apply an incremental change to a copy of the current generation and switch to it.
 
     The copy is changed in one transaction; before it commits, its node and relationship totals
     are compared with the totals the change should give, and any difference rolls it back.  The
-    commit goes to the write-ahead log (see the module docstring); only then is the generation
-    named in ``CURRENT``.  On any failure the copy is removed and readers keep the previous one.
+    commit goes to the write-ahead log (see the module docstring).  The manifest's ``update`` is
+    written in a transaction of its own around that, committed after the database's, then the
+    generation is named in ``CURRENT``.  On any failure the copy is removed, the manifest's
+    transaction rolled back, and readers keep the previous generation.
     """
     copy = copy or GenerationCopy.start(store)
     try:
-        failed: list[BaseException] = []
-
-        def write() -> None:  # the changed records, beside the current generation's manifest (linked)
-            try:
-                write_manifest(copy.folder, manifest, copy.source.parent)
-            except BaseException as err:  # handed to the waiting thread
-                failed.append(err)
-
-        manifest_writer = threading.Thread(target=write, daemon=True)
-        manifest_writer.start()  # pickling overlaps the database work, which runs outside the GIL
-        _apply_statements(copy.wait(), change)
-        manifest_writer.join()
-        if failed:
-            raise StoreError(f"could not write the manifest of the new generation: {failed[0]}") from failed[0]
+        with manifest.updating(update, copy.generation):
+            _apply_statements(copy.wait(), change)
         switch_pointer(store, copy.generation)
     except BaseException:
         copy.discard()

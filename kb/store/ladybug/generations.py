@@ -4,7 +4,8 @@ Layout of a store folder::
 
     <store>/CURRENT                              names the generation readers open
     <store>/generations/<gen>/graph.lbug         its database (and graph.lbug.wal, its log)
-    <store>/generations/<gen>/manifest.pickle    the files it was built from (kb.store.manifest)
+    <store>/manifests/<gen>.sqlite               the files the current generation was built from
+                                                 (kb.store.keyed_manifest: named after the last full load)
     <store>/load.lock                            held by the load running now
 
 A new generation is named in ``CURRENT`` only once it is complete and checked (``os.replace`` is
@@ -20,18 +21,19 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kb.problems import StoreError
 
 if TYPE_CHECKING:
+    from kb.store.keyed_manifest import KeyedManifest
     from kb.store.manifest import Manifest
 
 __all__ = ["KEEP_GENERATIONS", "LINK_MARGIN", "MAX_DB_BYTES", "MAX_GROWTH", "MAX_WAL_BYTES", "POINTER",
            "GenerationCopy", "current_generation", "current_manifest", "database_bytes", "file_size",
-           "generation_name", "load_lock", "needs_rebuild", "remove_old_generations", "replace_manifest",
+           "generation_name", "load_lock", "needs_rebuild", "remove_old_generations",
            "switch_pointer", "write_manifest"]
 
 POINTER = "CURRENT"
@@ -70,46 +72,19 @@ def generation_name() -> str:
     return f"{time.strftime('%Y%m%dT%H%M%S', time.localtime(now // 10**9))}.{now % 10**9:09d}-{uuid.uuid4().hex[:6]}"
 
 
-def current_manifest(store: Path) -> Manifest | None:
-    """The manifest of the current generation, or None (no generation, or one built without it)."""
-    from kb.store.manifest import MANIFEST, read_manifest
+def current_manifest(store: Path) -> KeyedManifest | None:
+    """The manifest of the current generation, or None (no generation, or no manifest describing it)."""
+    from kb.store.keyed_manifest import open_manifest
 
     database = current_generation(store)
-    return read_manifest(database.parent / MANIFEST) if database else None
+    return open_manifest(store, database.parent.name) if database else None
 
 
-def replace_manifest(store: Path, manifest: Manifest) -> None:
-    """Replace the current generation's manifest (when only files' stat signatures moved)."""
-    database = current_generation(store)
-    if database is not None:
-        write_manifest(database.parent, manifest, database.parent)
+def write_manifest(folder: Path, manifest: Manifest) -> None:
+    """Write the manifest of the generation in ``folder`` (a full load's), whole (:mod:`kb.store.keyed_manifest`)."""
+    from kb.store.keyed_manifest import write_keyed_manifest
 
-
-def write_manifest(folder: Path, manifest: Manifest, base: Path | None = None) -> None:
-    """Write the manifest of the generation in ``folder``.
-
-    With ``base`` (the folder of the generation ``manifest`` was read from, as changes to a whole
-    manifest), the whole manifest there is hard-linked (or kept, in the same folder) and only the
-    records that differ from it are written beside it: 35 MB pickled on every reload at 10,000
-    cases otherwise.  Files are replaced atomically, the changes last.
-    """
-    from kb.store.manifest import MANIFEST, MANIFEST_CHANGES, manifest_changes
-    from kb.store.manifest import write_manifest as write_file
-
-    changes = manifest_changes(manifest) if base is not None and (base / MANIFEST).exists() else None
-    if changes is None:
-        _replace(folder, MANIFEST, manifest, write_file)
-        (folder / MANIFEST_CHANGES).unlink(missing_ok=True)
-        return
-    if base != folder:
-        os.link(base / MANIFEST, folder / MANIFEST)
-    _replace(folder, MANIFEST_CHANGES, changes, write_file)
-
-
-def _replace(folder: Path, name: str, value: object, write_file: Callable[[Path, object], None]) -> None:
-    temporary = folder / f"{name}.{uuid.uuid4().hex}.tmp"
-    write_file(temporary, value)
-    os.replace(temporary, folder / name)
+    write_keyed_manifest(folder.parent.parent, manifest, folder.name)
 
 
 @contextlib.contextmanager
