@@ -87,6 +87,8 @@ def snapshot(store_path: Path, ids: list[str] | None = None) -> dict[str, list[s
                     seen[f"{name}({node_id})"] = _canonical(store.query(name, id=node_id, skip=0, limit=1000))
             elif query.params == ("ids", "labels"):
                 seen[name] = _canonical(store.query(name, ids=organisations, labels=labels))
+            elif query.params == ("after", "limit"):  # read a page at a time: every row in one
+                seen[name] = _canonical(store.query(name, after="", limit=1_000_000))
             elif query.params == ("ids",):
                 seen[name] = _canonical(store.query(name, ids=[n["id"] for n in rows.nodes.get("Source", [])]))
             else:
