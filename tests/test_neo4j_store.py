@@ -357,6 +357,39 @@ def test_a_reading_block_answers_alike_and_sees_one_version_until_it_ends(neo4j_
     store.close()
 
 
+def test_a_neo4j_worker_builds_the_indexes_of_a_new_sync_before_any_request(neo4j_db, mini_root: Path,
+                                                                            monkeypatch) -> None:
+    """A sync restarts no worker: the worker's thread sees the new version and builds its indexes, not a visitor."""
+    import kb.analysis.search as search
+    from webapp.store import build_derived_in_background
+
+    sync(neo4j_db.settings, rows_of(mini_root))
+    monkeypatch.setenv("NEO4J_URI", neo4j_db.uri)
+    app = create_app({"TESTING": True, "KB_STORE": "neo4j"})
+    built: list[str] = []
+    rebuilt = threading.Event()
+    original = search.search_index_for
+
+    def recording(store):
+        index = original(store)
+        built.append(store.version())
+        if len(set(built)) == 2:
+            rebuilt.set()
+        return index
+
+    monkeypatch.setattr(search, "search_index_for", recording)
+    stop = threading.Event()
+    build_derived_in_background(app, follow=stop, interval=0.05)
+    try:
+        edit(mini_root, ALPHA, "name: Alpha Care", "name: Alpha Care Renamed")
+        assert sync(neo4j_db.settings, rows_of(mini_root)).changed
+        assert rebuilt.wait(60), built
+    finally:
+        stop.set()
+    assert built[-1] == Neo4jStore(neo4j_db.settings).version()
+    assert "Alpha Care Renamed" in app.test_client().get("/search?q=alpha").get_data(as_text=True)
+
+
 def test_console_returns_plain_rows_with_a_row_cap_and_a_time_limit(neo4j_db, mini_root: Path) -> None:
     sync(neo4j_db.settings, rows_of(mini_root))
     store = Neo4jStore(neo4j_db.settings)

@@ -15,7 +15,8 @@
   generation, old ones finish their requests and stop (with their console workers).  Pages were never
   stale (every reader follows ``CURRENT``); the reload releases the old generation's memory and files.
 * **Indexes built as a worker starts** (:func:`webapp.store.build_derived_in_background`): the case and
-  search indexes of the graph, in a thread, so that no visitor's request pays for them.
+  search indexes of the graph, in a thread, so that no visitor's request pays for them; on Neo4j, whose
+  syncs restart no worker, again whenever the graph's version changes.
 * Anything else: gunicorn's own ``GUNICORN_CMD_ARGS`` (e.g. ``--timeout 120``).
 """
 
@@ -102,10 +103,11 @@ def when_ready(server: Any) -> None:
 
 
 def post_worker_init(worker: Any) -> None:
-    """Build the case and search indexes in the background as the worker starts, not in a visitor's request."""
+    """Build the case and search indexes in the background as the worker starts, not in a visitor's request;
+    on Neo4j, again after each sync (a sync restarts no worker)."""
     from webapp.store import build_derived_in_background
 
-    build_derived_in_background(worker.wsgi)
+    build_derived_in_background(worker.wsgi, follow=threading.Event())
 
 
 def worker_exit(server: Any, worker: Any) -> None:

@@ -99,7 +99,12 @@ def get_console() -> ConsolePool:
     return pool
 
 
-def build_derived_in_background(app: Flask) -> threading.Thread:
+#: Seconds between two looks at the Neo4j graph's version by a worker that follows syncs (one indexed lookup).
+FOLLOW_SECONDS = 2.0
+
+
+def build_derived_in_background(app: Flask, *, follow: threading.Event | None = None,
+                                interval: float = FOLLOW_SECONDS) -> threading.Thread:
     """Build the structures the pages derive from the graph (the case index, then the search index) in a thread,
     as a server's process starts, so that no visitor's request is the one that builds them (the search index took
     minutes at 10,000 cases on a loaded machine: the first search waited for all of it).
@@ -108,8 +113,10 @@ def build_derived_in_background(app: Flask) -> threading.Thread:
     (:func:`kb.store.versioned.derived`).  The store is opened here, before any request, so that the requests use
     the same store object the structures are kept for.  A gunicorn worker calls this as it starts; the master
     restarts the workers when a load replaces the embedded store's graph, so each graph version is built once per
-    worker outside the requests.  On Neo4j a sync changes the version without a restart: the first request after
-    it builds again, as before.
+    worker outside the requests.  On Neo4j a sync changes the version without a restart: with ``follow`` (an event
+    that stops it when set) the thread then goes on looking at the version every ``interval`` seconds and builds
+    each new version's structures as soon as it sees it, so that a request after a sync waits at most for the
+    rest of that build rather than making it.  Otherwise (or on the embedded store) it ends after the first build.
     """
     from kb.analysis.index import index_for
     from kb.analysis.search import search_index_for
@@ -117,14 +124,27 @@ def build_derived_in_background(app: Flask) -> threading.Thread:
     with app.app_context():
         store = get_store()
 
-    def build() -> None:
+    def build() -> str | None:
         try:
             with store.reading():
+                version = store.version()
                 index_for(store)
                 search_index_for(store)
+                return version
         except Exception as err:  # a request will try again and show the error; the worker keeps serving
             logging.getLogger(__name__).warning("building the graph's indexes in the background failed: %s", err)
+            return None
 
-    thread = threading.Thread(target=build, name="kb-derived", daemon=True)
+    def run() -> None:
+        built = build()
+        while follow is not None and store.backend == "neo4j" and not follow.wait(interval):
+            try:
+                seen = store.version()
+            except Exception:  # the server is away: the requests say so; look again later
+                continue
+            if seen != built:
+                built = build()
+
+    thread = threading.Thread(target=run, name="kb-derived", daemon=True)
     thread.start()
     return thread
