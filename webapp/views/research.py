@@ -7,7 +7,7 @@ import io
 import json
 
 import networkx as nx
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, Response, abort, current_app, get_template_attribute, request, url_for
 
 from kb.export.exchange import graph_from_store
 from kb.export.formats import CONTENT_LICENCE, csv_rows, cypher_script, graphml_ready, node_link_json, spreadsheet_safe
@@ -196,9 +196,13 @@ def analytics(fmt: str):
     # The same pairs as a dot matrix (the HTML page's chart; the JSON has them as rows in ``evidence``).
     matrix = index.memo(("matrix", "practice", "outcome"),
                         lambda: analysis.cross_matrix(index, "practice", "outcome")) if fmt == "html" else None
-    return respond(fmt, "analytics.html", data, choices=selected["choices"],
-                   matrix=index.memo(("matrix data", "outcome", tuple(sorted(args.items()))),
-                                     lambda: matrix_data(index, matrix, args)) if matrix else None)
+    shown = index.memo(("matrix data", "outcome", tuple(sorted(args.items()))),
+                       lambda: matrix_data(index, matrix, args)) if matrix else None
+    # Its figure drawn once per index and filter, as /patterns draws its own: some thousand dots were half a request.
+    figure = index.memo(("matrix figure", "outcome", tuple(sorted(args.items()))), lambda: get_template_attribute(
+        "chart_macros.html", "matrix_figure")(shown, "evidence", "Practices and outcomes", "reported")) \
+        if shown and shown["cells"] else None
+    return respond(fmt, "analytics.html", data, choices=selected["choices"], matrix=shown, matrix_figure_html=figure)
 
 
 def practice_communities(graph: nx.Graph) -> list[list[str]]:
