@@ -17,7 +17,6 @@ from pathlib import Path
 
 from kb.content.files import ContentLayout, misnamed_files
 from kb.load.cache import ParseCache, cache_version
-from kb.load.full import full_load
 from kb.load.incremental import incremental_load
 from kb.load.results import EmbeddedLoad
 from kb.load.scan import scan_changes
@@ -53,6 +52,8 @@ def load_embedded(root: Path, store: Path, *, full: bool = False,
         manifest = None if full else ladybug.current_manifest(store)
         scan = scan_changes(root, manifest, cache.version) if manifest else None
         if scan is None or (scan.anything and ladybug.needs_rebuild(store, manifest.built_bytes)):
+            from kb.load.full import full_load  # its process pool and bulk load: not a reload's imports
+
             load = full_load(root, store, cache, progress, step)
         else:
             with _without_cycle_collection():
