@@ -16,10 +16,13 @@ same graph rows into an emptied database are timed, in the same run and on the s
 
 Every method gets the same typed property rows and the same uniqueness constraints (created once,
 not timed), so the comparison is about how the writes are made.  Timings start from the graph rows
-(parsing the Markdown is not timed) and end when the data is committed.  Run::
+(parsing the Markdown is not timed) and end when the data is committed.  Beside the wall time each
+method's CPU seconds are given, this process's (its threads included) and the server's: on a shared
+machine they move much less than the wall time.  Run::
 
     python bench/neo4j_load.py                       # 100, 1,000 and 10,000 cases
     python bench/neo4j_load.py --sizes 100 1000 --naive-limit 5000
+    python bench/neo4j_load.py --sizes 10000 --repeat 1 --naive-sample 0   # no naive load
 
 It prints progress on stderr and a Markdown table on stdout.
 """
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import platform
 import random
 import subprocess
@@ -46,7 +50,7 @@ from bench.generate_corpus import DEFAULT_OUT, generate  # noqa: E402
 from kb.graph.rows import GraphRows, graph_rows  # noqa: E402
 from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES  # noqa: E402
 from kb.load import load_content  # noqa: E402
-from kb.store.neo4j import Neo4jSettings  # noqa: E402
+from kb.store.neo4j import VERSION_LABEL, Neo4jSettings  # noqa: E402
 from kb.store.neo4j_sync import (  # noqa: E402
     BATCH_ROWS,
     create_nodes_cypher,
@@ -93,7 +97,9 @@ def wipe(driver: neo4j.Driver) -> None:
 
 
 def counts(driver: neo4j.Driver) -> tuple[int, int]:
-    nodes = driver.execute_query("MATCH (n) RETURN count(n)", database_=DATABASE).records[0][0]
+    """Nodes and relationships of the graph (the project's graph-version node left out: it is not a row)."""
+    nodes = driver.execute_query(f"MATCH (n) WHERE NOT n:{VERSION_LABEL} RETURN count(n)",
+                                 database_=DATABASE).records[0][0]
     rels = driver.execute_query("MATCH ()-[r]->() RETURN count(r)", database_=DATABASE).records[0][0]
     return nodes, rels
 
@@ -205,15 +211,31 @@ def load_naive(driver: neo4j.Driver, rows: GraphRows, limit: int, sample: int, s
 
 # --- the run ------------------------------------------------------------------------------------------
 
-def timed(action) -> float:
-    started = time.perf_counter()
+def process_cpu(pid: int | None) -> float:
+    """CPU seconds (user and system) a process has used so far; 0 when it cannot be read (not Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(action, server_pid: int | None = None) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (this process, its threads included, and the server's) of ``action``.
+
+    On a shared machine the wall time moves with the other work; the CPU seconds move much less.
+    """
+    started, cpu, server = time.perf_counter(), time.process_time(), process_cpu(server_pid)
     action()
-    return time.perf_counter() - started
+    return (time.perf_counter() - started,
+            time.process_time() - cpu + process_cpu(server_pid) - server)
 
 
-def measure(driver: neo4j.Driver, rows: GraphRows, repeat: int, naive_limit: int, naive_sample: int) -> dict:
+def measure(driver: neo4j.Driver, rows: GraphRows, repeat: int, naive_limit: int, naive_sample: int,
+            server_pid: int | None = None) -> dict:
     expected = (sum(len(v) for v in rows.nodes.values()), len(rows.rels))
     best: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     # The bare optimum is the faster of its two ways (the module docstring), best of the rounds.
     methods = [("bare", "bare, a statement per label and type", lambda: load_bare(driver, rows)),
                ("bare", "bare, batches in one transaction", lambda: load_bare_batched(driver, rows)),
@@ -221,15 +243,16 @@ def measure(driver: neo4j.Driver, rows: GraphRows, repeat: int, naive_limit: int
     for round_ in range(repeat):
         for method, name, load in methods if round_ % 2 == 0 else methods[::-1]:  # alternate who goes first
             wipe(driver)
-            seconds = timed(load)
+            seconds, cpu_seconds = timed(load, server_pid)
             found = counts(driver)
             assert found == expected, f"{name} wrote {found}, expected {expected}"
-            log(f"  {name}: {seconds:.2f} s (round {round_ + 1})")
+            log(f"  {name}: {seconds:.2f} s, {cpu_seconds:.1f} CPU s with the server's (round {round_ + 1})")
             best[method] = min(best.get(method, seconds), seconds)
+            cpu[method] = min(cpu.get(method, cpu_seconds), cpu_seconds)
     wipe(driver)
-    naive = load_naive(driver, rows, naive_limit, naive_sample)
+    naive = load_naive(driver, rows, naive_limit, naive_sample) if naive_sample else None
     wipe(driver)
-    return {"nodes": expected[0], "rels": expected[1], **best, "naive": naive}
+    return {"nodes": expected[0], "rels": expected[1], **best, "cpu": cpu, "naive": naive}
 
 
 def java_version(java: Path | None) -> str:
@@ -247,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pagecache", default="1g")
     parser.add_argument("--naive-limit", type=int, default=20000,
                         help="run the naive load in full up to this many statements, else sample")
-    parser.add_argument("--naive-sample", type=int, default=2000, help="sampled node and relationship statements")
+    parser.add_argument("--naive-sample", type=int, default=2000,
+                        help="sampled node and relationship statements (0: no naive load)")
     args = parser.parse_args(argv)
 
     corpora = {n: corpus_rows(n) for n in args.sizes}
@@ -268,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
                 load()
             for n, rows in corpora.items():
                 log(f"{n} cases")
-                results[n] = measure(driver, rows, args.repeat, args.naive_limit, args.naive_sample)
+                results[n] = measure(driver, rows, args.repeat, args.naive_limit, args.naive_sample, server.pid)
         print_table(results, server, args)
     finally:
         server.stop()
@@ -281,21 +305,28 @@ def print_table(results: dict, server, args) -> None:
           f"{' with neo4j-rust-ext' if _rust_ext() else ''}; {platform.machine()}, {_cpus()} CPUs. "
           f"Project and bare: best of {args.repeat} rounds.")
     print()
-    print("| cases | nodes | relationships | project load | bare optimum | naive, session.run | "
-          "naive, execute_query | project / bare | naive / project |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| cases | nodes | relationships | project load | bare optimum | project / bare | CPU s, project "
+          "| CPU s, bare | project / bare, CPU | naive, session.run | naive, execute_query | naive / project |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     notes = []
     for n, r in results.items():
-        naive = r["naive"]
+        naive, cpu = r["naive"], r["cpu"]
+        cpu_ratio = f"{cpu['project'] / cpu['bare']:.2f}x" if cpu["bare"] else "?"
+        line = (f"| {n:,} | {r['nodes']:,} | {r['rels']:,} | {r['project']:.1f} s | {r['bare']:.1f} s "
+                f"| {r['project'] / r['bare']:.2f}x | {cpu['project']:.1f} | {cpu['bare']:.1f} | {cpu_ratio} ")
+        if naive is None:
+            print(line + "| not measured | not measured | |")
+            continue
         mark = ""
         if naive.sampled < naive.total:
             mark = " *"
             notes.append(f"{n:,} cases: naive loads timed on random samples of {naive.sampled:,} of the "
                          f"{naive.total:,} statements (per style) and extrapolated")
         fast, slow = (naive.seconds[style] for style in NAIVE_STYLES)
-        print(f"| {n:,} | {r['nodes']:,} | {r['rels']:,} | {r['project']:.1f} s | {r['bare']:.1f} s "
-              f"| {fast:,.0f} s{mark} | {slow:,.0f} s{mark} | {r['project'] / r['bare']:.2f}x "
-              f"| {fast / r['project']:,.0f}x / {slow / r['project']:,.0f}x |")
+        print(line + f"| {fast:,.0f} s{mark} | {slow:,.0f} s{mark} | {fast / r['project']:,.0f}x / "
+              f"{slow / r['project']:,.0f}x |")
+    print("\nCPU s: the loading process's (its threads included) and the Neo4j server's, best of the rounds; "
+          "on a shared machine they move much less than the wall time.")
     for note in notes:
         print(f"\n\\* {note}")
 
@@ -305,8 +336,6 @@ def _rust_ext() -> bool:
 
 
 def _cpus() -> int:
-    import os
-
     return os.cpu_count() or 0
 
 
