@@ -7,6 +7,7 @@ emptied before each test that uses ``neo4j_db``.
 from __future__ import annotations
 
 import contextlib
+import gc
 import socket
 import threading
 from pathlib import Path
@@ -379,13 +380,15 @@ def test_a_neo4j_worker_builds_the_indexes_of_a_new_sync_before_any_request(neo4
 
     monkeypatch.setattr(search, "search_index_for", recording)
     stop = threading.Event()
-    build_derived_in_background(app, follow=stop, interval=0.05)
+    thread = build_derived_in_background(app, follow=stop, interval=0.05)
     try:
         edit(mini_root, ALPHA, "name: Alpha Care", "name: Alpha Care Renamed")
         assert sync(neo4j_db.settings, rows_of(mini_root)).changed
         assert rebuilt.wait(60), built
     finally:
         stop.set()
+        thread.join(60)
+        gc.unfreeze()  # the worker's thread froze this test process's objects: collectable again
     assert built[-1] == Neo4jStore(neo4j_db.settings).version()
     assert "Alpha Care Renamed" in app.test_client().get("/search?q=alpha").get_data(as_text=True)
 
