@@ -37,7 +37,8 @@ from kb.load.read import read_checked
 from kb.load.results import EmbeddedLoad
 from kb.load.rows import as_list, graph_part
 from kb.problems import KbError, StoreError
-from kb.store.manifest import Manifest
+from kb.store.keyed_manifest import KeyedManifest
+from kb.store.manifest import FileRecord, Manifest
 from kb.store.neo4j_settings import Neo4jSettings
 
 if TYPE_CHECKING:  # imported with the driver, in a thread while the embedded store loads (_Connecting)
@@ -148,7 +149,7 @@ class _Connecting:
 
 
 def _bring_up_to_date(root: Path, store: Path, settings: Neo4jSettings, driver: neo4j.Driver,
-                      manifest: Manifest) -> SyncReport:
+                      manifest: Manifest | KeyedManifest) -> SyncReport:
     """Sync only what changed since the last sync to this server and database when that can be trusted, else all."""
     from kb.store.neo4j_scope import StaleSync
 
@@ -156,11 +157,18 @@ def _bring_up_to_date(root: Path, store: Path, settings: Neo4jSettings, driver: 
     states = _read_states(store)
     synced = states.get(target)
     report = None
-    if synced is not None and _only_cases_changed(synced, manifest):
+    if synced is not None:
+        # A part's sync reads the manifest by key (the files' hashes in one query, the few records it
+        # needs): reading its 10,000 records whole took longer than the sync of one case.
+        keyed = manifest if isinstance(manifest, KeyedManifest) else _current_keyed(store)
         try:
-            report, synced = _sync_part(root, store, settings, driver, manifest, synced)
+            if keyed is not None and _only_cases_changed(synced, keyed):
+                report, synced = _sync_part(root, store, settings, driver, keyed, synced)
         except StaleSync:
             report = None
+        finally:
+            if keyed is not None and keyed is not manifest:
+                keyed.close()
     if report is None:
         report, synced = _sync_all(store, settings, driver, manifest)
     states[target] = synced
@@ -168,17 +176,29 @@ def _bring_up_to_date(root: Path, store: Path, settings: Neo4jSettings, driver: 
     return report
 
 
-def _only_cases_changed(synced: _Synced, manifest: Manifest) -> bool:
+def _current_keyed(store: Path) -> KeyedManifest | None:
+    from kb.store import ladybug
+
+    return ladybug.current_manifest(store)
+
+
+def _hashes(manifest: KeyedManifest) -> dict[str, tuple[str, str]]:
+    """Every file's display name -> (role, sha256), in discovery order."""
+    return {display: (role, sha) for display, role, sha, _ in manifest.signatures()}
+
+
+def _only_cases_changed(synced: _Synced, manifest: KeyedManifest) -> bool:
     if synced.content_version != manifest.version:
         return False
+    hashes = _hashes(manifest)
     others_then = {d: sha for d, sha in synced.files.items() if d not in synced.cases}
-    others_now = {d: r.sha256 for d, r in manifest.files.items() if r.role != "case"}
-    changed = sum(1 for d, r in manifest.files.items() if synced.files.get(d) != r.sha256)
+    others_now = {d: sha for d, (role, sha) in hashes.items() if role != "case"}
+    changed = sum(1 for d, (_, sha) in hashes.items() if synced.files.get(d) != sha)
     return others_then == others_now and changed <= MAX_PART_FILES
 
 
 def _sync_all(store: Path, settings: Neo4jSettings, driver: neo4j.Driver,
-              manifest: Manifest) -> tuple[SyncReport, _Synced]:
+              manifest: Manifest | KeyedManifest) -> tuple[SyncReport, _Synced]:
     """Every row compared with everything the project has in Neo4j; the record of each case's part made anew.
 
     The rows are read back from the embedded store the load has just brought up to date (the same
@@ -203,55 +223,63 @@ def _sync_all(store: Path, settings: Neo4jSettings, driver: neo4j.Driver,
     return report, synced
 
 
-def _sync_part(root: Path, store: Path, settings: Neo4jSettings, driver: neo4j.Driver, manifest: Manifest,
+def _sync_part(root: Path, store: Path, settings: Neo4jSettings, driver: neo4j.Driver, manifest: KeyedManifest,
                synced: _Synced) -> tuple[SyncReport, _Synced]:
     """Only the changed, added and deleted cases' parts and the shared nodes they touch."""
     from kb.store.neo4j_sync import sync
 
-    reader = _Reader(root, store, manifest)
-    changed, gone = _changed_cases(synced, manifest)
+    hashes = _hashes(manifest)
+    reader = _Reader(root, store, manifest, hashes)
+    changed, gone = _changed_cases(synced, hashes)
     cases = [reader.read(d) for d in changed]
-    rows, new_parts = _changed_rows(reader, manifest, cases)
+    rows, new_parts = _changed_rows(reader, cases)
     before, after = [synced.part(d) for d in gone], list(new_parts.values())
     sources = {sid for part in (*before, *after) for sid in part.sources}
     countries = {part.country for part in (*before, *after)}
     _add_shared(rows, reader, cases, sources, countries)
     report = sync(settings, rows, driver=driver, scope=_scope([*before, *after], sources, countries, synced.version))
-    return report, _next_record(report, manifest, synced, new_parts)
+    return report, _next_record(report, manifest.version, hashes, synced, new_parts)
 
 
-def _changed_cases(synced: _Synced, manifest: Manifest) -> tuple[list[str], list[str]]:
+def _changed_cases(synced: _Synced, hashes: dict[str, tuple[str, str]]) -> tuple[list[str], list[str]]:
     """The case files changed or added since the last sync, and those whose part then must go (changed or deleted)."""
-    changed = [d for d, r in manifest.files.items() if r.role == "case" and synced.files.get(d) != r.sha256]
-    gone = [d for d in synced.cases if d not in manifest.files or d in changed]
+    changed = [d for d, (role, sha) in hashes.items() if role == "case" and synced.files.get(d) != sha]
+    gone = [d for d in synced.cases if d not in hashes or d in changed]
     return changed, gone
 
 
-def _next_record(report: SyncReport, manifest: Manifest, synced: _Synced, new_parts: dict[str, _CasePart]) -> _Synced:
+def _next_record(report: SyncReport, version: str, hashes: dict[str, tuple[str, str]], synced: _Synced,
+                 new_parts: dict[str, _CasePart]) -> _Synced:
     """The record after a sync of a part: the unchanged cases' parts kept, the changed ones' replaced."""
-    cases_now = {d: part for d, part in synced.cases.items() if d in manifest.files}
+    cases_now = {d: part for d, part in synced.cases.items() if d in hashes}
     cases_now.update((display, _packed(part)) for display, part in new_parts.items())
-    return _Synced(report.version, manifest.version, {d: r.sha256 for d, r in manifest.files.items()}, cases_now)
+    return _Synced(report.version, version, {d: sha for d, (_, sha) in hashes.items()}, cases_now)
 
 
 class _Reader:
     """Reads a file the embedded load already checked, by its display name (from the parse cache when it can)."""
 
-    def __init__(self, root: Path, store: Path, manifest: Manifest) -> None:
-        self.root, self.manifest = root, manifest
+    def __init__(self, root: Path, store: Path, manifest: KeyedManifest, hashes: dict[str, tuple[str, str]]) -> None:
+        self.root, self.manifest, self.hashes = root, manifest, hashes
         self.layout = ContentLayout(root)
         self.vocabulary = load_vocabulary(self.layout.vocabulary)
         self.cache = ParseCache(store / "cache", cache_version(root))
 
+    def read_all(self, displays: list[str]) -> list:
+        records = self.manifest.records(displays)
+        return [self._read(records[d]) for d in displays]
+
     def read(self, display: str) -> object:
-        record = self.manifest.files[display]
-        return read_checked(SourceFile(self.root / display, display, record.role), self.layout, self.vocabulary,
-                            self.cache, known=(record.sha256, record.stat)).document
+        return self.read_all([display])[0]
+
+    def _read(self, record: FileRecord) -> object:
+        return read_checked(SourceFile(self.root / record.display, record.display, record.role), self.layout,
+                            self.vocabulary, self.cache, known=(record.sha256, record.stat)).document
 
 
-def _changed_rows(reader: _Reader, manifest: Manifest, cases: list) -> tuple[GraphRows, dict[str, _CasePart]]:
+def _changed_rows(reader: _Reader, cases: list) -> tuple[GraphRows, dict[str, _CasePart]]:
     """The changed cases' own rows (their links resolved against every file), and each one's part."""
-    concepts = [reader.read(d) for d, r in manifest.files.items() if r.role != "case"]
+    concepts = reader.read_all([d for d, (role, _) in reader.hashes.items() if role != "case"])
     resolve_links(cases, [*cases, *concepts])
     rows = graph_part(reader.vocabulary, cases=cases)
     parts = _parts_by_file(rows)
@@ -261,7 +289,7 @@ def _changed_rows(reader: _Reader, manifest: Manifest, cases: list) -> tuple[Gra
 
 def _add_shared(rows: GraphRows, reader: _Reader, cases: list, sources: set[str], countries: set[str]) -> None:
     """Add to ``rows`` the shared nodes the part touches: its sources, as first declared, and its countries."""
-    countries_now = {r.country for r in reader.manifest.files.values() if r.role == "case"}
+    countries_now = set(reader.manifest.case_countries())
     shared = graph_part(reader.vocabulary, sources=_source_declarations(reader, cases, sources),
                         countries=countries & countries_now)
     for label, nodes in shared.nodes.items():
@@ -271,18 +299,18 @@ def _add_shared(rows: GraphRows, reader: _Reader, cases: list, sources: set[str]
 
 def _source_declarations(reader: _Reader, cases: list, sources: set[str]) -> list[dict]:
     """Each of ``sources`` as its first declaration in file order says (the one the graph keeps)."""
+    declarations = reader.manifest.declaring(sources)
+    positions = reader.manifest.positions({display for display, _, _ in declarations})
     first_declarer: dict[str, str] = {}
-    for display, record in reader.manifest.files.items():
-        for sid in record.source_ids:
-            if sid in sources:
-                first_declarer.setdefault(sid, display)
+    for display, _, sid in sorted(declarations, key=lambda found: positions[found[0]]):
+        first_declarer.setdefault(sid, display)
     documents = {doc.file.display: doc for doc in cases}
-    declarations = []
+    found = []
     for sid, display in first_declarer.items():
         doc = documents.get(display) or documents.setdefault(display, reader.read(display))
-        declarations.append(next(source for source in as_list(doc.data.get("sources"))
-                                 if isinstance(source, dict) and source.get("id") == sid))
-    return declarations
+        found.append(next(source for source in as_list(doc.data.get("sources"))
+                          if isinstance(source, dict) and source.get("id") == sid))
+    return found
 
 
 def _scope(parts: list[_CasePart], sources: set[str], countries: set[str], version: str) -> SyncScope:
