@@ -113,12 +113,16 @@ class _Reading:
     listed: set[str] = field(default_factory=set)  # the source ids their stand-ins list
     kept_declared: set[str] = field(default_factory=set)  # touched sources an unchanged file declares
     documents: list = field(default_factory=list)  # the concept pages, changed files and stand-ins near them
+    hashes: dict[str, str] = field(default_factory=dict)  # of the unchanged files read in full
 
     def full_document(self, display: str, role: str) -> Document:
         """An unchanged file's document, from the cache (parsed again if its entry is gone)."""
-        sha256, stat = self.scan.kept[display]
+        if display not in self.hashes:  # the concept pages' all at once
+            wanted = {display, *(d for d, role in self.scan.files if role != "case" and d in self.scan.kept)}
+            self.hashes |= self.old.hashes(wanted)
         file = SourceFile(self.layout.root / display, display, role)
-        return read_checked(file, self.layout, self.vocabulary, self.cache, known=(sha256, stat)).document
+        known = (self.hashes[display], self.scan.kept[display])
+        return read_checked(file, self.layout, self.vocabulary, self.cache, known=known).document
 
     def stand_in(self, record: FileRecord) -> StubDocument:
         """An unchanged case's stand-in, as the cross-file checks see it (relations only near the change)."""

@@ -19,7 +19,7 @@ from kb.content.files import ContentLayout, SourceFile, discover
 from kb.store.manifest import RACY_NS, StatKey, folder_listing, listing_key
 
 if TYPE_CHECKING:
-    from kb.store.keyed_manifest import KeyedManifest
+    from kb.store.keyed_manifest import KeyedManifest, Signature
 
 __all__ = ["MAX_CHANGED_FILES", "MAX_CHANGED_SHARE", "Scan", "scan_changes"]
 
@@ -34,7 +34,7 @@ class Scan:
     """The content files compared with a generation's manifest, by stat signature (or hash)."""
 
     files: list[tuple[str, str]]  # (path shown, role), in discovery order
-    kept: dict[str, tuple[str, StatKey]]  # unchanged files: their hash and stat signature now
+    kept: dict[str, StatKey]  # unchanged files: their stat signature now
     changed: list[SourceFile]  # changed or new files
     deleted: list[str]
     listing: str  # the folder listing's key (kb.store.manifest.listing_key)
@@ -59,27 +59,25 @@ def scan_changes(root: Path, manifest: KeyedManifest, version: str) -> Scan | No
     scanned_ns = time.time_ns()
     layout = ContentLayout(root)
     listing = listing_key(folder_listing(layout))
-    known = {display: (role, sha, stat) for display, role, sha, stat in manifest.signatures()}
+    known = {row[0]: row for row in manifest.signatures()}
     if listing == manifest.listing:
-        files = [(display, role) for display, (role, _, _) in known.items()]
+        files = [(display, row[1]) for display, row in known.items()]
     else:
         files = [(f.display, f.role) for f in discover(layout)]
-    scan = Scan(files, {}, [], [], listing, scanned_ns,
-                roles={display: role for display, (role, _, _) in known.items()})
+    scan = Scan(files, {}, [], [], listing, scanned_ns, roles={display: row[1] for display, row in known.items()})
     _compare(str(layout.root), known, manifest, scan)
     present = {display for display, _ in files}
     scan.deleted = [display for display in known if display not in present]
-    roles = [f.role for f in scan.changed] + [known[display][0] for display in scan.deleted]
+    roles = [f.role for f in scan.changed] + [known[display][1] for display in scan.deleted]
     if any(role != "case" for role in roles) or len(roles) > _most_changes(len(files)):
         return None
     return scan
 
 
-def _compare(base: str, known: dict[str, tuple[str, str, StatKey | None]], manifest: KeyedManifest,
-             scan: Scan) -> None:
+def _compare(base: str, known: dict[str, Signature], manifest: KeyedManifest, scan: Scan) -> None:
     """Sort the files into those whose record still holds (by stat signature, else by hash) and the changed or new."""
     lstat, regular, racy_from = os.lstat, stat.S_ISREG, manifest.scanned_ns - RACY_NS
-    kept, changed, restat = scan.kept, scan.changed, scan.restat
+    kept, changed, moved = scan.kept, scan.changed, {}
     for display, role in scan.files:
         path = f"{base}/{display}"
         try:
@@ -87,15 +85,22 @@ def _compare(base: str, known: dict[str, tuple[str, str, StatKey | None]], manif
             now = (info.st_size, info.st_mtime_ns, info.st_ino) if regular(info.st_mode) else None
         except OSError:
             now = None
-        was_role, sha, was = known.get(display, (None, "", None))
-        if was_role != role or now is None or not sha:
+        _, was_role, size, mtime, ino, hashed = known.get(display) or (None, None, None, None, None, 0)
+        if was_role != role or now is None or not hashed:
             changed.append(SourceFile(Path(path), display, role))
-        elif was == now and now[1] < racy_from:
-            kept[display] = (sha, now)
-        elif _sha256(path) == sha:  # touched, or written too close to the last scan
-            kept[display], restat[display] = (sha, now), now
-        else:
-            changed.append(SourceFile(Path(path), display, role))
+        elif now == (size, mtime, ino) and now[1] < racy_from:
+            kept[display] = now
+        else:  # touched, or written too close to the last scan: the same bytes?
+            moved[display] = (path, role, now)
+    hashes = manifest.hashes(moved) if moved else {}
+    edited = [display for display, (path, _, _) in moved.items() if _sha256(path) != hashes[display]]
+    for display, (_, _, now) in moved.items():
+        if display not in edited:
+            kept[display] = scan.restat[display] = now
+    if edited:  # in discovery order, with the others
+        wanted = {*edited, *(file.display for file in changed)}
+        changed[:] = [SourceFile(Path(f"{base}/{display}"), display, role)
+                      for display, role in scan.files if display in wanted]
 
 
 def _most_changes(files: int) -> int:
