@@ -1051,8 +1051,7 @@ def _stop_on_signal(signum: int, _frame: Any) -> None:
 def run_phase(phase: str, n: int, work: Path, args: argparse.Namespace) -> dict[str, Any]:
     """One phase in a fresh Python; its figures come back through a JSON file it writes as it goes.
 
-    A phase whose item ran over its limit (:class:`Watchdog`) is started again and goes on after
-    it.  If the phase fails or is stopped, what it wrote so far is returned with a note saying so.
+    If the phase fails or is stopped, what it wrote so far is returned with a note saying so.
     """
     out = work / f"{phase}.json"
     command = [sys.executable, __file__, "--phase", phase, "--n", str(n), "--work", str(work),
@@ -1060,36 +1059,23 @@ def run_phase(phase: str, n: int, work: Path, args: argparse.Namespace) -> dict[
                "--neo4j-rounds", str(args.neo4j_rounds), "--item-limit", str(args.item_limit)]
     if args.skip_neo4j:
         command.append("--skip-neo4j")
+    # The phase's progress and errors go to this stderr.
+    process = subprocess.Popen(command)
     stopped: Stopped | None = None
-    for start in range(MAX_STARTS):
-        # The phase's progress and errors go to this stderr.
-        process = subprocess.Popen(command)
+    try:
+        process.wait()
+    except Stopped as err:
+        stopped = err
+        log(f"  stopping the {phase} phase ({err}); its servers are stopped too")
+        process.send_signal(signal.SIGTERM)  # the phase stops its Neo4j and gunicorn on its way out
         try:
+            process.wait(timeout=180)
+        except subprocess.TimeoutExpired:
+            process.kill()
             process.wait()
-        except Stopped as err:
-            stopped = err
-            log(f"  stopping the {phase} phase ({err}); its servers are stopped too")
-            process.send_signal(signal.SIGTERM)  # the phase stops its Neo4j and gunicorn on its way out
-            try:
-                process.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            break
-        figures = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
-        if process.returncode == 0 or (process.returncode != OVER_LIMIT and "running" not in figures):
-            break
-        running = figures.pop("running", None)
-        if running and process.returncode != OVER_LIMIT:  # faulthandler's backstop: its stacks are above
-            key, name = running["key"], running["name"]
-            over = {"over_s": running["limit_s"], "profile": ["not sampled: the stacks are in the run's output"]}
-            figures[key] = over if name is None else {**figures.get(key, {}), name: over}
-            out.write_text(json.dumps(figures), encoding="utf-8")
-        end_leftover_jvm(figures.get("neo4j_pid"))
-        log(f"  the {phase} phase goes on after the item that ran over its limit (start {start + 2})")
     figures = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
-    figures.pop("running", None)
-    end_leftover_jvm(figures.pop("neo4j_pid", None))
+    for key in ("running", "neo4j_pid"):  # the phase's own bookkeeping
+        figures.pop(key, None)
     if stopped is not None:
         figures[f"{phase}_note"] = f"the {phase} phase was stopped ({stopped}); its figures so far are kept"
         raise PhaseStopped(figures) from stopped
@@ -1097,6 +1083,43 @@ def run_phase(phase: str, n: int, work: Path, args: argparse.Namespace) -> dict[
         log(f"  the {phase} phase failed (exit {process.returncode}); see the error above")
         figures[f"{phase}_note"] = f"the {phase} phase failed (exit {process.returncode}); its figures so far are kept"
     return figures
+
+
+def supervise(argv: list[str], out: Path) -> int:
+    """Run a phase (``argv`` with ``--started-again``) and start it again after each item over its limit.
+
+    The phase's process ends when an item runs over its limit (:class:`Watchdog`); started again, it
+    goes on after the items its JSON has.  This runs in the phase's own process, so a parent of an
+    earlier version of this script (which knows nothing of limits) gets every item measured too.
+    Its exit status is the last start's.
+    """
+    inner: subprocess.Popen | None = None
+    stopping: list[int] = []
+
+    def forward(signum: int, _frame: Any) -> None:  # the parent stops the phase: stop the start running
+        stopping.append(signum)
+        if inner is not None and inner.poll() is None:
+            inner.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    for start in range(MAX_STARTS):
+        inner = subprocess.Popen([sys.executable, __file__, *argv, "--started-again"])
+        while inner.poll() is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                inner.wait(timeout=1)
+        figures = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+        running = figures.pop("running", None)
+        end_leftover_jvm(figures.get("neo4j_pid"))
+        if (stopping or inner.returncode == 0 or inner.returncode < 0
+                or (inner.returncode != OVER_LIMIT and not running)):
+            break
+        if running and inner.returncode != OVER_LIMIT:  # faulthandler's backstop: its stacks are above
+            key, name = running["key"], running["name"]
+            over = {"over_s": running["limit_s"], "profile": ["not sampled: the stacks are in the run's output"]}
+            figures[key] = over if name is None else {**figures.get(key, {}), name: over}
+        out.write_text(json.dumps(figures), encoding="utf-8")
+        log(f"  the phase goes on after the item that ran over its limit (start {start + 2})")
+    return inner.returncode if inner.returncode >= 0 else 128 - inner.returncode
 
 
 #: How many times a phase is started in all: once, and again after each item over its limit.
@@ -1129,10 +1152,12 @@ class PhaseStopped(Exception):
         self.figures = figures
 
 
-def child(args: argparse.Namespace) -> None:
+def child(args: argparse.Namespace, argv: list[str]) -> int:
+    work = Path(args.work)
+    if args.phase == "queries" and not args.started_again:
+        return supervise(argv, work / f"{args.phase}.json")
     # Stopped by the parent: unwind, so that every server started is stopped (finally blocks, atexit).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    work = Path(args.work)
     root, store = work / "content", work / "store"
     out = Figures(work / f"{args.phase}.json")
     if args.phase == "check":
@@ -1144,6 +1169,7 @@ def child(args: argparse.Namespace) -> None:
                       watchdog=Watchdog(out, args.item_limit))
     else:
         web_phase(store, work, out, args.duration, args.connections, args.item_limit)
+    return 0
 
 
 PHASES = ("check", "load", "queries", "web")
@@ -1239,7 +1265,8 @@ def figures_table(results: list[dict[str, Any]]) -> str:
             f"{reload[0]:.2f} ({reload[1]:.2f})" if reload else "–",
             f"{cli[0]:.2f} ({cli[1]:.2f})" if cli else "–",
             (f"{memory:.0f}" if memory else "–") + (f" ({r['validate_rss_mb']:.0f})" if "validate_rss_mb" in r else ""),
-            f"{comparable['p95']:.1f}" if comparable else "–",
+            (f"over {over_limit(comparable):.0f} s" if over_limit(comparable) else f"{comparable['p95']:.1f}")
+            if comparable else "–",
             f"{pages['rps']:.0f}, {pages['p95']:.0f}, {pages['errors']}" if pages else "–",
             f"{uncached['rps']:.0f}, {uncached['p95']:.0f}" if uncached else "–",
             f"{compare['rps']:.0f}, {compare['p95']:.0f}" if compare else "–",
@@ -1606,10 +1633,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
+    parser.add_argument("--started-again", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.phase:
-        child(args)
-        return 0
+        return child(args, sys.argv[1:] if argv is None else argv)
     suite = suite_time(args.suite_time) if args.suite_time else None
     runs: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
