@@ -431,6 +431,14 @@ def query_params(cypher: str, name: str, params: tuple[str, ...], defaults: dict
             values["ids"] = rng.sample(ids("Source"), min(50, len(ids("Source"))))
         elif param == "labels":
             values["labels"] = ["Organisation", "Practice", "Challenge", "Outcome", "Framework", "Sector"]
+        elif param == "organisations":  # the cases a page shows (a page of claims "from" them)
+            values["organisations"] = rng.sample(ids("Organisation"), min(20, len(ids("Organisation"))))
+        elif param in ("skip", "after"):  # the first page
+            values[param] = 0 if param == "skip" else ""
+        elif param == "limit":  # a page as the site asks for it (the case list's text is read in pages of 2,000)
+            values["limit"] = 2000 if name == "search_organisations" else 50
+        elif param in ("practice", "challenge", "outcome", "framework"):
+            values[param] = rng.choice(ids(param.capitalize()))
     return values
 
 
