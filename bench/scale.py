@@ -771,7 +771,31 @@ def neo4j_server(module: Any, data: Path, kept: Path, heap: str, out: Figures, w
         raise
     finally:
         watchdog.on_limit.remove(hook)
+        with contextlib.suppress(OSError, ValueError):
+            out[f"neo4j_gc_{'sync' if heap == NEO4J_SYNC_HEAP else 'queries'}"] = gc_summary(
+                sorted(data.glob(f"gc-{heap}-*.log*")))
         server.stop()
+
+
+_GC_PAUSE = re.compile(r"GC\(\d+\) Pause (\w+).*? (\d+)M->(\d+)M\((\d+)M\) ([\d.]+)ms")
+
+
+def gc_summary(logs: list[Path]) -> dict[str, Any]:
+    """What the JVM's GC log says of a server's heap: its peak use before and after a collection, the pauses.
+
+    >>> import tempfile; log = Path(tempfile.mkdtemp()) / "gc.log"
+    >>> _ = log.write_text("[1.0s][info][gc] GC(3) Pause Young (Normal) (G1 Evacuation) 900M->300M(3072M) 12.5ms\\n"
+    ...                    "[2.0s][info][gc] GC(4) Pause Full (G1 Compaction) 2900M->2100M(3072M) 950.0ms\\n")
+    >>> gc_summary([log])
+    {'pauses': 2, 'pause_s': 0.9625, 'longest_ms': 950.0, 'full': 1, 'peak_mb': 2900, 'live_mb': 2100, 'heap_mb': 3072}
+    """
+    pauses = [match for path in logs for match in _GC_PAUSE.finditer(path.read_text(errors="replace"))]
+    if not pauses:
+        return {"pauses": 0}
+    return {"pauses": len(pauses), "pause_s": sum(float(m.group(5)) for m in pauses) / 1000,
+            "longest_ms": max(float(m.group(5)) for m in pauses), "full": sum(m.group(1) == "Full" for m in pauses),
+            "peak_mb": max(int(m.group(2)) for m in pauses), "live_mb": max(int(m.group(3)) for m in pauses),
+            "heap_mb": max(int(m.group(4)) for m in pauses)}
 
 
 def memory_mb(size: str) -> int:
@@ -1305,6 +1329,12 @@ def extras(r: dict[str, Any]) -> str:
         parts.append(f"one more change synced in-process{whole} its Neo4j part {r['neo4j_change_part_s']:.2f} s")
     elif "neo4j_change_sync_s" in r:
         parts.append(f"Neo4j sync of one changed case {r['neo4j_change_sync_s']:.2f} s")
+    for part, what in (("sync", "the first sync's server"), ("queries", "the queries' and pages' server")):
+        gc = r.get(f"neo4j_gc_{part}")
+        if gc and gc.get("pauses"):
+            parts.append(f"{what}: heap {r.get(f'neo4j_heap_{part}', '?')}, at most {gc['peak_mb']:,} MB used before a "
+                         f"collection and {gc['live_mb']:,} MB after, {gc['pauses']:,} GC pauses ({gc['full']} full) "
+                         f"of {gc['pause_s']:.1f} s in all, the longest {gc['longest_ms']:,.0f} ms")
     if "neo4j_counts" in r:
         parts.append(f"Neo4j: {r['neo4j_counts'][0]:,} nodes, {r['neo4j_counts'][1]:,} relationships")
     parts += [r[key] for key in sorted(r) if key.endswith("_note")]
