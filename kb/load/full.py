@@ -9,14 +9,11 @@ staging file per chunk so that they are bulk-loaded in batches like the cases (o
 kept, and a number per page they name, :class:`_SourcePages`).  At the end the cross-file checks run
 over every file, the cases seen through their records (:func:`kb.load.records.stub_document`) with
 only the sources another file could conflict with; the rest of the shared part of the graph
-(the sources only concept pages declare, the countries: the concepts and sectors were staged before
-any chunk) is added, and the generation is bulk-loaded (in a bounded buffer pool,
-:func:`kb.store.ladybug.load_buffer_bytes`), checked and switched to.  Below
-:data:`SEPARATE_READING_FROM` case files the bulk load starts while the workers read: as each chunk
-comes back, its nodes and the relationships whose ends are loaded by then (:func:`_joins_loaded_nodes`)
-go into the database, and only the rest waits for the end.  From there on, everything before the bulk
-load runs in a process of its own that ends before it (:func:`_in_own_process`), so that the memory
-the reading freed is given back before LadybugDB's pool grows.
+(sectors, concepts, the sources only concept pages declare, countries) is added, and the generation
+is bulk-loaded (in a bounded buffer pool, :func:`kb.store.ladybug.load_buffer_bytes`), checked and
+switched to.  From :data:`SEPARATE_READING_FROM` case files, everything before the bulk load runs in a
+process of its own that ends before it (:func:`_in_own_process`), so that the memory the reading
+freed is given back before LadybugDB's pool grows.
 """
 
 from __future__ import annotations
@@ -136,21 +133,6 @@ class _Whole:
     sources_written: set[str]  # the ids of the sources the cases declared, already written
     pages: _SourcePages | None = None  # which sources name a page another source id names too
     problems: list[Problem] = field(default_factory=list)
-    concept_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # what each concept page put in
-
-
-def _joins_loaded_nodes(table: tuple[str, str, str]) -> bool:
-    """Whether a relationship table (type, start label, end label) can be bulk-loaded as soon as a chunk
-    of cases is: each of its rows joins nodes loaded by then.
-
-    A chunk's own nodes (its organisations, claims, figures, views), the concepts and sectors
-    (staged before any chunk) and the sources its cases declare (each case declares what it cites;
-    a source's first declaration is staged as its chunk comes back) are there; an organisation a
-    relation names may be in a later chunk, and the countries and the sources only concept pages
-    declare are staged at the end.
-    """
-    _type, start, end = table
-    return end not in ("Organisation", "Country") and (end != "Source" or start == "Organisation")
 
 
 class _SourcesWritten:
@@ -213,11 +195,10 @@ def _page_key(url: object) -> int:
 
 
 def _read_cases(context: _ChunkContext, cases: list[SourceFile], progress: Progress | None,
-                arrived: Callable[[int, _ChunkLoaded], None]) -> list[_ChunkLoaded]:
-    """Every case file read, checked and staged, chunk by chunk (in file order, whichever process loaded
-    them); ``arrived`` is given each loaded chunk, in order."""
+                sources: _SourcesWritten) -> list[_ChunkLoaded]:
+    """Every case file read, checked and staged, chunk by chunk (in file order, whichever process loaded them)."""
     chunks = [cases[i:i + FULL_LOAD_CHUNK] for i in range(0, len(cases), FULL_LOAD_CHUNK)]
-    done = _ChunksDone(chunks, _load_chunks(context, chunks), arrived)
+    done = _ChunksDone(chunks, _load_chunks(context, chunks), sources.add)
     for _file in progress(done) if progress else done:
         pass
     return done.results
@@ -225,32 +206,9 @@ def _read_cases(context: _ChunkContext, cases: list[SourceFile], progress: Progr
 
 def _read_and_check(context: _ChunkContext, cases: list[SourceFile], progress: Progress | None,
                     whole: _Whole) -> _Checked:
-    """Read, check and stage every case file, then check across files and stage the shared part of the graph.
-
-    In the loading process (below :data:`SEPARATE_READING_FROM` case files), most tables are bulk-loaded
-    as the chunks come back (:meth:`kb.store.ladybug.GenerationWriter.copy_ready`): on this 2-core
-    machine the bulk load waits on the disk more than it computes, and it ran after the reading.
-    """
-    writer = context.writer
-    sources = _SourcesWritten(writer, context.vocabulary)
-    # The concepts and sectors first, so that the cases' relationships to them can be loaded early
-    # (concept pages with errors refuse the load: nothing of theirs is modelled).
-    valid = not any(p.is_error for entry in whole.concepts.values() for p in entry.problems)
-    concept_rows = graph_part(context.vocabulary, concepts=context.concept_docs, sectors=True) if valid else GraphRows()
-    writer.add(concept_rows, part="concepts")
-    whole.concept_counts = counts_by_file(concept_rows)
-    del concept_rows
-    early = valid and PARALLEL_FROM <= len(cases) < SEPARATE_READING_FROM
-
-    add_sources = sources.add
-
-    def arrived(number: int, chunk: _ChunkLoaded) -> None:
-        add_sources(number, chunk)
-        writer.merge(chunk.staged)
-        if early:
-            writer.copy_ready(_joins_loaded_nodes)
-
-    whole.chunks = _read_cases(context, cases, progress, arrived)
+    """Read, check and stage every case file, then check across files and stage the shared part of the graph."""
+    sources = _SourcesWritten(context.writer, context.vocabulary)
+    whole.chunks = _read_cases(context, cases, progress, sources)
     whole.sources_written, whole.pages = sources.seen, sources.pages
     del sources
     return _check_and_stage(context.writer, whole)
@@ -314,7 +272,8 @@ def _send_result(work: Callable[[], _Checked], sending: Any) -> None:
 def _check_and_stage(writer: Any, whole: _Whole) -> _Checked:
     """Check across files and, without errors, add the shared part of the graph to the staging files."""
     manifest = whole.manifest
-    for chunk in whole.chunks:  # their staging files were merged into the writer's as they came
+    for chunk in whole.chunks:
+        writer.merge(chunk.staged)
         manifest.files.update(chunk.records)
     for display, entry in whole.concepts.items():
         manifest.files[display] = record_for(entry, [], {})
@@ -334,7 +293,7 @@ def _check_and_stage(writer: Any, whole: _Whole) -> _Checked:
     if any(p.is_error for p in problems):
         return _Checked(problems)
     rows = _shared_part(whole)
-    for display, counts in _summed(whole.concept_counts, counts_by_file(rows)).items():
+    for display, counts in counts_by_file(rows).items():
         if display in manifest.files:  # concept pages (the sector hierarchy is no content file's)
             manifest.files[display] = manifest.files[display].with_counts(counts)
     writer.add(rows)
@@ -382,21 +341,11 @@ def _read_spilled(path: Path) -> Manifest:
 
 
 def _shared_part(whole: _Whole) -> GraphRows:
-    """The sources only concept pages declare, and the countries: the shared nodes staged last (the
-    concepts and sectors were staged first)."""
+    """Sectors, sources, concepts and countries: the nodes (and their relationships) no one case owns."""
     concept_docs = [entry.document for entry in whole.concepts.values()]
     sources = [source for source in first_declarations(concept_docs) if source["id"] not in whole.sources_written]
-    countries = {c for chunk in whole.chunks for c in chunk.countries}
-    return graph_part(whole.vocabulary, sources=sources, countries=countries)
-
-
-def _summed(*counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
-    """Counts by file (:func:`kb.load.rows.counts_by_file`) of several parts of the graph, added up."""
-    total: dict[str, Counter] = {}
-    for part in counts:
-        for display, each in part.items():
-            total.setdefault(display, Counter()).update(each)
-    return {display: dict(each) for display, each in total.items()}
+    return graph_part(whole.vocabulary, concepts=concept_docs, sources=sources, sectors=True,
+                      countries={c for chunk in whole.chunks for c in chunk.countries})
 
 
 class _ChunksDone:

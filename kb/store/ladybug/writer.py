@@ -111,7 +111,6 @@ class _Staging:
         self.nodes: dict[str, int] = {}  # label -> rows, in the order labels first came
         self.rels: dict[tuple[str, str, str], int] = {}  # (type, start label, end label) -> rows
         self.files: dict[str, list[str]] = {}  # table -> its staging files, in loading order
-        self.copied: dict[str, int] = {}  # table -> how many of its files are bulk-loaded already
 
     def part_writer(self) -> _Staging:
         """A writer of more staging files into this folder, for another process; see :meth:`merge`."""
@@ -151,81 +150,53 @@ class _Staging:
             self.files.setdefault(name, []).extend(filenames)
 
     def _sources(self, name: str) -> list[tuple[str, int]]:
-        """What each COPY of a table reads: its staging files not bulk-loaded yet, at most
-        :data:`COPY_BATCH_FILES` at a time, and their size in bytes."""
-        paths = [self.folder / filename for filename in self.files[name][self.copied.get(name, 0):]]
-        self.copied[name] = len(self.files[name])
+        """What each COPY of a table reads: its staging files, at most :data:`COPY_BATCH_FILES` at a time,
+        and their size in bytes."""
+        paths = [self.folder / filename for filename in self.files[name]]
         batches = [paths[i:i + COPY_BATCH_FILES] for i in range(0, len(paths), COPY_BATCH_FILES)]
         return [(_file_list(batch), sum(path.stat().st_size for path in batch)) for batch in batches]
 
-    def open_database(self, database_path: Path, pool: int) -> _BulkLoad:
-        """A new database at ``database_path`` with every table of the graph schema, for the bulk load."""
-        database = _BulkLoad(database_path, pool)
-        try:
-            for statement in ddl_statements():
-                database.execute(statement)
-        except BaseException:
-            database.close()
-            raise
-        return database
-
-    def copy_into(self, database_path: Path, progress: Callable[[str], None], started: _BulkLoad | None = None,
-                  pool: int | None = None) -> None:
+    def copy_into(self, database_path: Path, progress: Callable[[str], None]) -> None:
         """Bulk-load every table into a new database at ``database_path``, in a bounded buffer pool.
 
-        ``started`` is that database when node tables were bulk-loaded into it already
-        (:meth:`GenerationWriter.copy_ready`), opened with ``pool`` bytes of buffer pool.  Should the pool
-        (:func:`kb.store.ladybug.load_buffer_bytes`) be too small for a COPY or a
+        Should the pool (:func:`kb.store.ladybug.load_buffer_bytes`) be too small for a COPY or a
         checkpoint ("the buffer pool is full"), the database is removed and the bulk load starts
         again with twice the pool, up to :data:`MAX_LOAD_BUFFER`.  Not a retry of the statement: a
         checkpoint that failed that way lost a COPY committed before it (on reopening, 30,000 of
         40,000 organisations were there).
         """
-        pool = pool or load_buffer_bytes()
+        pool = load_buffer_bytes()
         while True:
             try:
-                self._copy_all(started or self.open_database(database_path, pool), progress)
+                self._copy_all(_BulkLoad(database_path, pool), progress)
                 break
             except RuntimeError as err:
                 if "buffer pool is full" not in str(err) or pool * 2 > MAX_LOAD_BUFFER:
                     raise
                 pool *= 2
-                started = None
-                self.start_again(database_path, pool)
+                warnings.warn(f"the bulk load needed a larger buffer pool: starting again with {pool // 1024**2} MB "
+                              "(KB_LADYBUG_LOAD_BUFFER_MB sets where it starts)", RuntimeWarning, stacklevel=2)
+                for leftover in database_path.parent.glob(database_path.name + "*"):
+                    leftover.unlink()
         shutil.rmtree(self.folder, ignore_errors=True)
-
-    def start_again(self, database_path: Path, pool: int, quietly: bool = False) -> None:
-        """Forget what was bulk-loaded (its database removed), to load it all again into a pool of ``pool`` bytes."""
-        if not quietly:
-            warnings.warn(f"the bulk load needed a larger buffer pool: starting again with {pool // 1024**2} MB "
-                          "(KB_LADYBUG_LOAD_BUFFER_MB sets where it starts)", RuntimeWarning, stacklevel=3)
-        for leftover in database_path.parent.glob(database_path.name + "*"):
-            leftover.unlink()
-        self.copied = {}
-
-    def copy_ready(self, database: _BulkLoad, progress: Callable[[str], None],
-                   ready: Callable[[tuple[str, str, str]], bool] = lambda _table: True) -> None:
-        """Bulk-load the staging files not loaded yet: every node table's, then those of the relationship
-        tables (type, start label, end label) that are ``ready`` (every node they may join is loaded)."""
-        for label, count in self.nodes.items():
-            if count and self.copied.get(label, 0) < len(self.files.get(label, [])):
-                progress(f"{label} ({count})")
-                for files, size in self._sources(label):
-                    database.execute(f"COPY {label} FROM {files} ({_CSV_OPTIONS})", size)
-        for table, count in self.rels.items():
-            name = "_".join(table)
-            if not count or self.copied.get(name, 0) == len(self.files.get(name, [])) or not ready(table):
-                continue
-            rel_type, start, end = table
-            progress(f"{rel_type} {start}->{end} ({count})")
-            many_pairs = len(REL_ENDPOINTS[rel_type]) > 1
-            options = f", from='{start}', to='{end}'" if many_pairs else ""
-            for files, size in self._sources(name):
-                database.execute(f"COPY {rel_type} FROM {files} ({_CSV_OPTIONS}{options})", size)
 
     def _copy_all(self, database: _BulkLoad, progress: Callable[[str], None]) -> None:
         try:
-            self.copy_ready(database, progress)
+            for statement in ddl_statements():
+                database.execute(statement)
+            for label, count in self.nodes.items():
+                if count:
+                    progress(f"{label} ({count})")
+                    for files, size in self._sources(label):
+                        database.execute(f"COPY {label} FROM {files} ({_CSV_OPTIONS})", size)
+            for (rel_type, start, end), count in self.rels.items():
+                if not count:
+                    continue
+                progress(f"{rel_type} {start}->{end} ({count})")
+                many_pairs = len(REL_ENDPOINTS[rel_type]) > 1
+                options = f", from='{start}', to='{end}'" if many_pairs else ""
+                for files, size in self._sources(f"{rel_type}_{start}_{end}"):
+                    database.execute(f"COPY {rel_type} FROM {files} ({_CSV_OPTIONS}{options})", size)
             database.checkpoint()
         finally:
             database.close()
@@ -275,40 +246,6 @@ class GenerationWriter:
         self.folder = store / "generations" / self.generation
         self.folder.mkdir(parents=True)
         self.staging = _Staging(self.folder / "csv")
-        self.early: _BulkLoad | None = None  # the database, when tables went in while rows still came
-        self.early_failed = False
-        self.pool = 0  # its buffer pool in bytes
-
-    def copy_ready(self, ready: Callable[[tuple[str, str, str]], bool]) -> None:
-        """Bulk-load the rows added or merged so far, while more are made: every node, and the relationship
-        tables (type, start label, end label) that are ``ready`` (every node they may join is added).
-
-        A full load calls it as each chunk of cases comes back from the worker processes, so that
-        most of the database's work runs beside the reading rather than after it; :meth:`finish`
-        loads the rest.  Should a COPY fail, nothing more is loaded early and :meth:`finish` loads
-        everything into a new database (where content the checks refuse never gets).
-        """
-        if self.early_failed:
-            return
-        path = self.folder / "graph.lbug"
-        try:
-            if self.early is None:
-                self.pool = self.pool or load_buffer_bytes()
-                self.early = self.staging.open_database(path, self.pool)
-            self.staging.copy_ready(self.early, lambda _step: None, ready)
-        except RuntimeError as err:
-            self._close_early()
-            if "buffer pool is full" in str(err) and self.pool * 2 <= MAX_LOAD_BUFFER:
-                self.pool *= 2
-                self.staging.start_again(path, self.pool)
-            else:
-                self.early_failed = True
-                self.staging.start_again(path, self.pool, quietly=True)
-
-    def _close_early(self) -> None:
-        if self.early is not None:
-            early, self.early = self.early, None
-            early.close()
 
     def add(self, rows: GraphRows, part: str = "") -> None:
         """Append rows to the staging files (with a ``part`` name, to files of their own, bulk-loaded in batches)."""
@@ -333,9 +270,7 @@ class GenerationWriter:
                progress: Callable[[str], None] | None = None) -> Path:
         """Bulk-load, check, keep ``manifest`` (or what it returns when called after the bulk load) and switch."""
         try:
-            started, self.early = self.early, None
-            self.staging.copy_into(self.folder / "graph.lbug", progress or (lambda _step: None), started,
-                                   self.pool or None)
+            self.staging.copy_into(self.folder / "graph.lbug", progress or (lambda _step: None))
             _check_node_counts(self.folder / "graph.lbug", self.staging.nodes)
             if callable(manifest):
                 manifest = manifest()
@@ -350,7 +285,6 @@ class GenerationWriter:
         return self.folder / "graph.lbug"
 
     def discard(self) -> None:
-        self._close_early()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
