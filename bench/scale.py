@@ -516,8 +516,12 @@ def page_urls(store: Any, rng: random.Random, each: int = 20) -> dict[str, list[
         "practice": [f"/practices/{p}" for p in ids("Practice")], "challenge": [f"/challenges/{challenge}"],
         "outcome": [f"/outcomes/{outcome}"], "framework": [f"/frameworks/{f}" for f in ids("Framework")],
         "search": ["/search?q=self-managing+teams", "/search?q=why+did+staff+leave"],
-        "graph": [f"/graph/organisation/{c}" for c in cases], "query console": ["/query"],
-        "contribute": ["/contribute"],
+        "graph": [f"/graph/organisation/{c}" for c in cases], "graph, a practice": [f"/graph/practice/{practice}"],
+        "query console": ["/query"], "contribute": ["/contribute"],
+        # The site's other pages: every route a visitor reads (the exports are downloads of the whole graph).
+        "challenges": ["/challenges"], "outcomes": ["/outcomes"], "frameworks": ["/frameworks"],
+        "timeline": ["/timeline"], "report": ["/report?country=GB&staff=40&practice=self-managing-teams"],
+        "accessibility": ["/accessibility"],
     }
 
 

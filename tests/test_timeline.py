@@ -42,6 +42,26 @@ def test_filters_keep_a_status_a_country_and_a_sector(real_client) -> None:
     assert '<option value="abandoned" selected>abandoned (' in page and 'href="/timeline">Clear the filters</a>' in page
 
 
+def test_the_timeline_comes_in_pages_of_organisations_each_with_its_links(real_client, monkeypatch) -> None:
+    from webapp.views import timeline
+
+    whole = real_client.get("/timeline.json?country=US").json
+    assert whole["page"] == {"number": 1, "pages": 1, "size": 100, "next": None, "previous": None}
+    monkeypatch.setattr(timeline, "ORGANISATIONS_PER_PAGE", 5)  # the real content fits one page of 100
+    # (page=1 spelt out: the site's page cache holds the address asked for first)
+    first, second = (real_client.get(f"/timeline.json?country=US&page={number}").json for number in (1, 2))
+    assert [row["id"] for row in first["organisations"]] == [row["id"] for row in whole["organisations"]][:5]
+    assert [row["id"] for row in second["organisations"]] == [row["id"] for row in whole["organisations"]][5:10]
+    assert first["count"] == second["count"] == whole["count"] > 10 and first["span"] == whole["span"]
+    assert first["page"]["next"] == "/timeline.json?country=US&page=2" and first["page"]["previous"] is None
+    assert second["page"]["previous"] == "/timeline.json?country=US"
+    page = main_of(real_client.get("/timeline?country=US&page=1").text)
+    cards = page[page.index('<ol class="timeline-cards">'):page.index('<h2 id="sizes-title">')]
+    assert cards.count('<li><h3><a href="/cases/') == 5
+    assert '<a href="/timeline?country=US&amp;page=2" rel="next">Next page →</a>' in page
+    assert real_client.get("/timeline?page=99").status_code == 404
+
+
 def test_every_mark_is_a_link_that_says_what_happened_when(real_client) -> None:
     page = main_of(real_client.get("/timeline").text)
     assert '<svg class="chart timeline" id="timeline-chart"' in page

@@ -88,6 +88,7 @@ PARAMETERS: dict[str, list[dict[str, Any]]] = {
         {"name": "sector", "schema": _TEXT, "description": "a sector id (its narrower sectors count too)"},
         {"name": "country", "schema": _TEXT, "description": "an ISO 3166-1 country code"},
         {"name": "status", "schema": _TEXT, "description": "what became of self-management (model_status)"},
+        {"name": "page", "schema": _PAGE},
     ],
     "concepts.practice_json": [{"name": "page", "schema": _PAGE}],
     "concepts.challenge_json": [{"name": "page", "schema": _PAGE}],

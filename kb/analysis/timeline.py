@@ -102,8 +102,9 @@ def filter_timelines(rows: Iterable[dict[str, Any]], sector: str | None = None, 
 
 
 def year_span(rows: Iterable[dict[str, Any]]) -> tuple[int, int]:
-    """The first and last year of any mark (0, 0 without marks)."""
-    years = [m["year"] for r in rows for m in r["marks"]]
+    """The first and last year of any mark (0, 0 without marks): a row's marks are in year order
+    (:func:`case_timelines`), so only its first and last are read."""
+    years = [m["year"] for r in rows if r["marks"] for m in (r["marks"][0], r["marks"][-1])]
     return (min(years), max(years)) if years else (0, 0)
 
 

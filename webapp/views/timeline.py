@@ -8,24 +8,35 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, abort, request, url_for
 
 from kb.analysis import index_for as analysis_index
+from kb.analysis.facets import PageOutOfRange, paginate
 from kb.analysis.search_store import organisation_texts
 from kb.analysis.timeline import MARK_KINDS, MODEL_STATUSES, case_timelines, filter_timelines, size_series, year_span
+from kb.store.versioned import derived
 
+from ..bounds import whole_number
 from ..store import get_store
 from .base import page_route, respond
 
 bp = Blueprint("timeline", __name__)
 
+#: Organisations a page of the timeline shows (the chart, the cards and the size charts of 10,000 cases took seconds
+#: to draw, and a browser longer to show); the years' span is the same on every page of a filter.
+ORGANISATIONS_PER_PAGE = 100
 _FILTERS = (("sector", "Sector"), ("country", "Country"), ("status", "What became of self-management"))
 #: Each filter in a sentence.
 _WORDS = {"sector": "sector", "country": "country", "status": "status of self-management"}
 
 
 def all_timelines(store: Any) -> list[dict[str, Any]]:
-    """Every organisation's timeline row (see :func:`kb.analysis.timeline.case_timelines`)."""
+    """Every organisation's timeline row (see :func:`kb.analysis.timeline.case_timelines`), once per graph version:
+    the Timeline sections are read from every case's body (8 CPU s per visit at 10,000 cases)."""
+    return derived(store, "timeline rows", _timelines)
+
+
+def _timelines(store: Any) -> list[dict[str, Any]]:
     index = analysis_index(store)
     bodies = {row["id"]: row["body"] for row in organisation_texts(store)}
     organisations = [{**row, "body": bodies.get(row["id"], "")} for row in store.query("facet_organisations")]
@@ -42,19 +53,32 @@ def timeline(fmt: str):
     broader = {s: b for s, (_name, b) in index.sectors.items() if b}
     shown = filter_timelines(rows, chosen["sector"] or None, chosen["country"] or None, chosen["status"] or None,
                              broader)
+    try:
+        page = paginate(shown, whole_number(request.args.get("page", "1"), "page"), ORGANISATIONS_PER_PAGE)
+    except PageOutOfRange as err:
+        abort(404, f"No such page of organisations: {err}.")
     sizes = {}
-    names = {r["id"]: r["name"] for r in shown}
-    for series in size_series(store.query("timeline_sizes")):
+    names = {r["id"]: r["name"] for r in page.items}
+    for series in derived(store, "timeline sizes", lambda store: size_series(store.query("timeline_sizes"))):
         if series["organisation"] in names:
             sizes.setdefault(series["organisation"], []).append(series)
+
+    def link(number: int) -> str:
+        return url_for("timeline.timeline_json" if fmt == "json" else "timeline.timeline",
+                       **{name: value for name, value in chosen.items() if value},
+                       **({"page": number} if number > 1 else {}))
+
     data = {
         "filter": chosen,
         "count": len(shown), "total": len(rows),
         "span": list(year_span(shown)),
         "mark_kinds": MARK_KINDS, "statuses": MODEL_STATUSES,
-        "organisations": shown,
+        "organisations": page.items,
         "sizes": [{"organisation": org, "name": names[org], "series": sizes[org]} for org in sorted(
             sizes, key=lambda o: names[o])],
+        "page": {"number": page.number, "pages": page.pages, "size": page.size,
+                 "next": link(page.number + 1) if page.number < page.pages else None,
+                 "previous": link(page.number - 1) if page.number > 1 else None},
     }
     facets = _facets(rows, chosen, index, broader)
     data["notices"] = _unknown_values(chosen, facets)
@@ -78,18 +102,23 @@ def _unknown_values(chosen: dict[str, str], facets: list[dict[str, Any]]) -> lis
 
 def _facets(rows: list[dict[str, Any]], chosen: dict[str, str], index: Any,
             broader: dict[str, str]) -> list[dict[str, Any]]:
-    """The filter form's drop-downs, each value with how many organisations it keeps."""
+    """The filter form's drop-downs, each value with how many organisations it keeps (counted over every row once
+    per graph version: 10,000 rows were counted on every visit)."""
+    values = derived(get_store(), "timeline facet values", lambda _store: _facet_values(rows, index, broader))
+    return [{"name": name, "title": title,
+             "values": [{"value": v, "label": label, "count": n, "selected": chosen[name] == v}
+                        for v, label, n in values[name]]} for name, title in _FILTERS]
+
+
+def _facet_values(rows: list[dict[str, Any]], index: Any, broader: dict[str, str]) -> dict[str, list[tuple]]:
     sectors: Counter[str] = Counter()
     for row in rows:
         sectors.update({s for own in row["sectors"] for s in (own, broader.get(own)) if s})
     countries = Counter(row["country"] for row in rows)
     country_names = {row["country"]: row["country_name"] or row["country"] for row in rows}
     statuses = Counter(row["model_status"] or "" for row in rows)
-    values = {
+    return {
         "sector": sorted(((s, index.sector_name(s), n) for s, n in sectors.items()), key=lambda v: v[1]),
         "country": sorted(((c, country_names[c], n) for c, n in countries.items()), key=lambda v: v[1]),
         "status": [(s, MODEL_STATUSES[s], statuses[s]) for s in MODEL_STATUSES if statuses.get(s)],
     }
-    return [{"name": name, "title": title,
-             "values": [{"value": v, "label": label, "count": n, "selected": chosen[name] == v}
-                        for v, label, n in values[name]]} for name, title in _FILTERS]
