@@ -23,6 +23,7 @@ machine they move much less than the wall time.  Run::
     python bench/neo4j_load.py                       # 100, 1,000 and 10,000 cases
     python bench/neo4j_load.py --sizes 100 1000 --naive-limit 5000
     python bench/neo4j_load.py --sizes 10000 --repeat 1 --naive-sample 0   # no naive load
+    python bench/neo4j_load.py --sizes 1000 10000 --from-store 10000=.kb/store-10k   # rows from a loaded store
 
 It prints progress on stderr and a Markdown table on stdout.
 """
@@ -77,7 +78,21 @@ def load_server_module():
     return sys.modules[name]
 
 
-def corpus_rows(n: int) -> GraphRows:
+def corpus_rows(n: int, store: Path | None = None) -> GraphRows:
+    """The graph rows of ``n`` synthetic cases: read from the files, or from an embedded store they were loaded into.
+
+    The store gives the same rows (``tests/test_neo4j_incremental.py``), in seconds rather than minutes.
+    """
+    if store is not None:
+        from kb.export.exchange import rows_from_store
+        from kb.store.ladybug import LadybugStore
+
+        log(f"reading the rows of {n} cases from the embedded store {store}")
+        embedded = LadybugStore(store)
+        try:
+            return rows_from_store(embedded)
+        finally:
+            embedded.close()
     folder = DEFAULT_OUT / str(n)
     if not (folder / "cases").is_dir() or len(list((folder / "cases").glob("*.md"))) != n:
         log(f"generating {n} synthetic cases into {folder}")
@@ -272,15 +287,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="run the naive load in full up to this many statements, else sample")
     parser.add_argument("--naive-sample", type=int, default=2000,
                         help="sampled node and relationship statements (0: no naive load)")
+    parser.add_argument("--from-store", nargs="+", default=[], metavar="N=STORE",
+                        help="read the rows of N cases from an embedded store of them (graph_loader.py load --store)")
+    parser.add_argument("--uri", help="use this running server (its database is emptied) instead of starting one")
+    parser.add_argument("--server-pid", type=int, help="with --uri: the server's process id, for its CPU seconds")
     args = parser.parse_args(argv)
 
-    corpora = {n: corpus_rows(n) for n in args.sizes}
-    module = load_server_module()
-    # A bulk load is one large transaction: it may use the whole heap (the dev server's default is half).
-    server = module.Neo4jServer(heap=args.heap, pagecache=args.pagecache, tx_timeout="2h",
-                                transaction_max=args.heap, settings={"db.logs.query.enabled": "OFF"})
-    log(f"starting a fresh Neo4j (heap {args.heap}, page cache {args.pagecache})")
-    server.start()
+    stores = {int(n): Path(store) for n, store in (item.split("=", 1) for item in args.from_store)}
+    corpora = {n: corpus_rows(n, stores.get(n)) for n in args.sizes}
+    server = _RunningServer(args.uri, args.server_pid) if args.uri else _fresh_server(args)
     results = {}
     try:
         with neo4j.GraphDatabase.driver(server.uri, auth=None) as driver:
@@ -290,6 +305,9 @@ def main(argv: list[str] | None = None) -> int:
             for load in (lambda: load_bare(driver, smallest), lambda: load_project(driver, smallest)):
                 wipe(driver)
                 load()
+            if isinstance(server, _RunningServer):
+                server.version = driver.execute_query("CALL dbms.components() YIELD versions RETURN versions[0]",
+                                                      database_="system").records[0][0]
             for n, rows in corpora.items():
                 log(f"{n} cases")
                 results[n] = measure(driver, rows, args.repeat, args.naive_limit, args.naive_sample, server.pid)
@@ -299,9 +317,34 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _fresh_server(args: argparse.Namespace):
+    module = load_server_module()
+    # A bulk load is one large transaction: it may use the whole heap (the dev server's default is half).
+    server = module.Neo4jServer(heap=args.heap, pagecache=args.pagecache, tx_timeout="2h",
+                                transaction_max=args.heap, settings={"db.logs.query.enabled": "OFF"})
+    log(f"starting a fresh Neo4j (heap {args.heap}, page cache {args.pagecache})")
+    server.start()
+    return server
+
+
+@dataclass
+class _RunningServer:
+    """A server already running (``--uri``): its database is emptied and used; it is left running."""
+
+    uri: str
+    pid: int | None
+    version: str = "?"
+    java: Path | None = None
+
+    def stop(self) -> None:
+        pass
+
+
 def print_table(results: dict, server, args) -> None:
-    print(f"Neo4j {server.version} Community ({java_version(server.java)}), heap {args.heap}, page cache "
-          f"{args.pagecache}; Python {platform.python_version()}, neo4j driver {neo4j.__version__}"
+    where = (f"at {server.uri}, already running (its own heap and page cache)" if isinstance(server, _RunningServer)
+             else f"({java_version(server.java)}), heap {args.heap}, page cache {args.pagecache}")
+    print(f"Neo4j {server.version} Community {where}; Python {platform.python_version()}, "
+          f"neo4j driver {neo4j.__version__}"
           f"{' with neo4j-rust-ext' if _rust_ext() else ''}; {platform.machine()}, {_cpus()} CPUs. "
           f"Project and bare: best of {args.repeat} rounds.")
     print()

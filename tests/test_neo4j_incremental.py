@@ -10,7 +10,7 @@ from pathlib import Path
 from kb.export.exchange import rows_from_store
 from kb.graph.rows import GraphRows
 from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES
-from kb.load.neo4j import sync_to_neo4j
+from kb.load.neo4j import NEO4J_STATE, sync_to_neo4j
 from kb.store.ladybug import LadybugStore
 from kb.store.neo4j import Neo4jSettings
 from kb.store.neo4j_sync import content_hash, neo4j_properties, sync
@@ -86,6 +86,14 @@ def test_another_server_or_an_emptied_database_gets_a_full_sync(neo4j_db, mini_r
     _, emptied = sync_to_neo4j(mini_root, store, neo4j_db.settings)
     assert not emptied.part and emptied.created["nodes"] > 0
     assert graph(neo4j_db) == fresh_full_sync(neo4j_db, mini_root)
+
+    # A damaged record of the last sync is as none: all compared, and the record made anew.
+    (store / NEO4J_STATE).write_bytes(b"not a database" * 100)
+    _, damaged = sync_to_neo4j(mini_root, store, neo4j_db.settings)
+    assert not damaged.part and not damaged.changed
+    edit(mini_root, ALPHA, "coaches help when asked.", "coaches help on request.")
+    _, after = sync_to_neo4j(mini_root, store, neo4j_db.settings)
+    assert after.part and after.updated["relationships"] == 1
 
 
 def test_the_embedded_store_gives_a_full_sync_the_rows_the_files_give(real_rows: GraphRows, real_store: Path) -> None:

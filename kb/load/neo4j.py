@@ -2,10 +2,12 @@
 
 :func:`sync_to_neo4j` is what ``graph_loader.py load --neo4j`` runs.  The embedded store's load
 (:func:`kb.load.embedded.load_embedded`) validates the content, reading only the files that changed;
-its manifest then says, for every file, its hash.  Beside it (``<store>/neo4j-sync.pickle``) a record
+its manifest then says, for every file, its hash.  Beside it (``<store>/neo4j-sync.sqlite``) a record
 per Neo4j server and database keeps what the last sync there wrote: each file's hash, and per case
 file the keys of the nodes and relationships its part of the graph has, its sources and country,
-with the graph version that sync left in Neo4j (:class:`kb.store.neo4j_scope.SyncScope`).
+with the graph version that sync left in Neo4j (:class:`kb.store.neo4j_scope.SyncScope`).  It is
+kept by key (SQLite): a sync of a part reads the hashes, the parts of the changed cases only, and
+writes only those (a pickle of every case's part, 45 MB at 10,000 cases, was read and written whole).
 
 When only case files changed since, the sync sends the part of those cases (:func:`kb.load.rows.graph_part`,
 as the embedded incremental load writes) and of the shared nodes they touch (their sources, each as its
@@ -18,8 +20,7 @@ read back from the embedded store the load has just brought up to date rather th
 from __future__ import annotations
 
 import marshal
-import os
-import pickle
+import sqlite3
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -50,7 +51,7 @@ if TYPE_CHECKING:  # imported with the driver, in a thread while the embedded st
 __all__ = ["NEO4J_STATE", "sync_to_neo4j"]
 
 #: The record of the last sync to each Neo4j server and database, in the embedded store's folder.
-NEO4J_STATE = "neo4j-sync.pickle"
+NEO4J_STATE = "neo4j-sync.sqlite"
 
 #: Case files changed since the last sync beyond which a full sync is sent (it reads the graph once,
 #: where a part's sync looks its keys up one by one).
@@ -74,16 +75,74 @@ class _Synced:
     version: str  # the graph version in Neo4j after it
     content_version: str  # the parse cache's version: the vocabulary and the code that read the files
     files: dict[str, str] = field(default_factory=dict)  # display -> sha256
-    # display -> its part, marshalled (:func:`_packed`): read and written on every sync, unpacked
-    # only for the cases that changed
-    cases: dict[str, bytes] = field(default_factory=dict)
+    cases: set[str] = field(default_factory=set)  # the case files' display names: each has a part
+    packed_part: Callable[[str], bytes] | None = None  # a case's part, marshalled (:func:`_packed`)
 
     def part(self, display: str) -> _CasePart:
-        return _CasePart(*marshal.loads(self.cases[display]))
+        return _CasePart(*marshal.loads(self.packed_part(display)))
 
 
 def _packed(part: _CasePart) -> bytes:
     return marshal.dumps((part.nodes, part.rels, part.sources, part.country))
+
+
+class _SyncRecords:
+    """The record of the last sync to each server and database, ``<store>/neo4j-sync.sqlite``.
+
+    An unreadable record is as none: the next sync is a full one, which writes it anew.
+    """
+
+    _TABLES = """
+    CREATE TABLE IF NOT EXISTS syncs (target TEXT PRIMARY KEY, version TEXT NOT NULL, content_version TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS files (target TEXT NOT NULL, display TEXT NOT NULL, sha256 TEXT NOT NULL, part BLOB,
+                                      PRIMARY KEY (target, display)) WITHOUT ROWID;
+    """
+
+    def __init__(self, store: Path) -> None:
+        self.path = store / NEO4J_STATE
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError:  # not a database (a damaged file): start again
+            self.path.unlink(missing_ok=True)
+            self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.executescript(self._TABLES)
+        return db
+
+    def get(self, target: str) -> _Synced | None:
+        row = self._db.execute("SELECT version, content_version FROM syncs WHERE target = ?", (target,)).fetchone()
+        if row is None:
+            return None
+        synced = _Synced(*row, packed_part=lambda display: self._db.execute(
+            "SELECT part FROM files WHERE target = ? AND display = ?", (target, display)).fetchone()[0])
+        for display, sha, is_case in self._db.execute(
+                "SELECT display, sha256, part IS NOT NULL FROM files WHERE target = ?", (target,)):
+            synced.files[display] = sha
+            if is_case:
+                synced.cases.add(display)
+        return synced
+
+    def write(self, target: str, version: str, content_version: str, files: dict[str, str],
+              parts: dict[str, bytes], gone: Iterable[str] = (), whole: bool = True) -> None:
+        """What a sync left: every file's hash and case's part (``whole``), or only those that changed and went."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if whole:
+                db.execute("DELETE FROM files WHERE target = ?", (target,))
+            db.executemany("DELETE FROM files WHERE target = ? AND display = ?", [(target, d) for d in gone])
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                           [(target, display, sha, parts.get(display)) for display, sha in files.items()])
+            db.execute("INSERT OR REPLACE INTO syncs VALUES (?, ?, ?)", (target, version, content_version))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def close(self) -> None:
+        self._db.close()
 
 
 def sync_to_neo4j(root: Path, store: Path, settings: Neo4jSettings, *,
@@ -154,26 +213,31 @@ def _bring_up_to_date(root: Path, store: Path, settings: Neo4jSettings, driver: 
     from kb.store.neo4j_scope import StaleSync
 
     target = f"{settings.uri} {settings.database}"
-    states = _read_states(store)
-    synced = states.get(target)
-    report = None
-    if synced is not None:
-        # A part's sync reads the manifest by key (the files' hashes in one query, the few records it
-        # needs): reading its 10,000 records whole took longer than the sync of one case.
-        keyed = manifest if isinstance(manifest, KeyedManifest) else _current_keyed(store)
-        try:
-            if keyed is not None and _only_cases_changed(synced, keyed):
-                report, synced = _sync_part(root, store, settings, driver, keyed, synced)
-        except StaleSync:
-            report = None
-        finally:
-            if keyed is not None and keyed is not manifest:
-                keyed.close()
-    if report is None:
-        report, synced = _sync_all(store, settings, driver, manifest)
-    states[target] = synced
-    _write_states(store, states)
-    return report
+    records = _SyncRecords(store)
+    try:
+        synced = records.get(target)
+        if synced is not None:
+            # A part's sync reads the manifest by key (the files' hashes in one query, the few records it
+            # needs): reading its 10,000 records whole took longer than the sync of one case.
+            keyed = manifest if isinstance(manifest, KeyedManifest) else _current_keyed(store)
+            try:
+                if keyed is not None and _only_cases_changed(synced, keyed):
+                    report, hashes, new_parts, gone = _sync_part(root, store, settings, driver, keyed, synced)
+                    changed = {d: hashes[d][1] for d in new_parts}
+                    records.write(target, report.version, keyed.version, changed,
+                                  {d: _packed(part) for d, part in new_parts.items()},
+                                  [d for d in gone if d not in hashes], whole=False)
+                    return report
+            except StaleSync:
+                pass
+            finally:
+                if keyed is not None and keyed is not manifest:
+                    keyed.close()
+        report, files, parts = _sync_all(store, settings, driver, manifest)
+        records.write(target, report.version, manifest.version, files, parts)
+        return report
+    finally:
+        records.close()
 
 
 def _current_keyed(store: Path) -> KeyedManifest | None:
@@ -198,8 +262,8 @@ def _only_cases_changed(synced: _Synced, manifest: KeyedManifest) -> bool:
 
 
 def _sync_all(store: Path, settings: Neo4jSettings, driver: neo4j.Driver,
-              manifest: Manifest | KeyedManifest) -> tuple[SyncReport, _Synced]:
-    """Every row compared with everything the project has in Neo4j; the record of each case's part made anew.
+              manifest: Manifest | KeyedManifest) -> tuple[SyncReport, dict[str, str], dict[str, bytes]]:
+    """Every row compared with everything the project has in Neo4j; every file's hash and each case's part.
 
     The rows are read back from the embedded store the load has just brought up to date (the same
     graph: ``tests/test_neo4j_incremental.py`` compares them), not from the files again: reading and
@@ -215,30 +279,32 @@ def _sync_all(store: Path, settings: Neo4jSettings, driver: neo4j.Driver,
     finally:
         embedded.close()
     report = sync(settings, rows, driver=driver)
-    synced = _Synced(report.version, manifest.version, {d: r.sha256 for d, r in manifest.files.items()})
     parts = _parts_by_file(rows)
-    for display, record in manifest.files.items():
-        if record.role == "case":
-            synced.cases[display] = _packed(_case_part(parts, display, record.source_ids, record.country))
-    return report, synced
+    packed = {display: _packed(_case_part(parts, display, record.source_ids, record.country))
+              for display, record in manifest.files.items() if record.role == "case"}
+    return report, {d: r.sha256 for d, r in manifest.files.items()}, packed
 
 
 def _sync_part(root: Path, store: Path, settings: Neo4jSettings, driver: neo4j.Driver, manifest: KeyedManifest,
-               synced: _Synced) -> tuple[SyncReport, _Synced]:
-    """Only the changed, added and deleted cases' parts and the shared nodes they touch."""
+               synced: _Synced) -> tuple[SyncReport, dict[str, tuple[str, str]], dict[str, _CasePart], list[str]]:
+    """Only the changed, added and deleted cases' parts and the shared nodes they touch.
+
+    Returns the report, every file's (role, hash), the changed cases' new parts and the cases whose
+    part went (changed or deleted).
+    """
     from kb.store.neo4j_sync import sync
 
     hashes = _hashes(manifest)
     reader = _Reader(root, store, manifest, hashes)
     changed, gone = _changed_cases(synced, hashes)
-    cases = [reader.read(d) for d in changed]
+    cases = reader.read_all(changed)
     rows, new_parts = _changed_rows(reader, cases)
     before, after = [synced.part(d) for d in gone], list(new_parts.values())
     sources = {sid for part in (*before, *after) for sid in part.sources}
     countries = {part.country for part in (*before, *after)}
     _add_shared(rows, reader, cases, sources, countries)
     report = sync(settings, rows, driver=driver, scope=_scope([*before, *after], sources, countries, synced.version))
-    return report, _next_record(report, manifest.version, hashes, synced, new_parts)
+    return report, hashes, new_parts, gone
 
 
 def _changed_cases(synced: _Synced, hashes: dict[str, tuple[str, str]]) -> tuple[list[str], list[str]]:
@@ -246,14 +312,6 @@ def _changed_cases(synced: _Synced, hashes: dict[str, tuple[str, str]]) -> tuple
     changed = [d for d, (role, sha) in hashes.items() if role == "case" and synced.files.get(d) != sha]
     gone = [d for d in synced.cases if d not in hashes or d in changed]
     return changed, gone
-
-
-def _next_record(report: SyncReport, version: str, hashes: dict[str, tuple[str, str]], synced: _Synced,
-                 new_parts: dict[str, _CasePart]) -> _Synced:
-    """The record after a sync of a part: the unchanged cases' parts kept, the changed ones' replaced."""
-    cases_now = {d: part for d, part in synced.cases.items() if d in hashes}
-    cases_now.update((display, _packed(part)) for display, part in new_parts.items())
-    return _Synced(report.version, version, {d: sha for d, (_, sha) in hashes.items()}, cases_now)
 
 
 class _Reader:
@@ -342,19 +400,3 @@ def _case_part(parts: dict[str, tuple[list, list]], display: str, sources: Itera
 def _declared(doc: object) -> list[str]:
     """The ids of the sources a case file declares (as its manifest record's ``source_ids``)."""
     return [s["id"] for s in as_list(doc.data.get("sources")) if isinstance(s, dict) and "id" in s]
-
-
-def _read_states(store: Path) -> dict[str, _Synced]:
-    try:
-        with (store / NEO4J_STATE).open("rb") as file:
-            states = pickle.load(file)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return {}  # none yet, or unreadable: the next sync is a full one
-    return states if isinstance(states, dict) else {}
-
-
-def _write_states(store: Path, states: dict[str, _Synced]) -> None:
-    part = store / (NEO4J_STATE + ".part")
-    with part.open("wb") as file:
-        pickle.dump(states, file, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(part, store / NEO4J_STATE)
