@@ -248,7 +248,7 @@ def _current_keyed(store: Path) -> KeyedManifest | None:
 
 def _hashes(manifest: KeyedManifest) -> dict[str, tuple[str, str]]:
     """Every file's display name -> (role, sha256), in discovery order."""
-    return {display: (role, sha) for display, role, sha, _ in manifest.signatures()}
+    return manifest.file_hashes()
 
 
 def _only_cases_changed(synced: _Synced, manifest: KeyedManifest) -> bool:

@@ -40,7 +40,7 @@ __all__ = ["FOLDER", "KeyedManifest", "ManifestUpdate", "open_manifest", "write_
 #: The folder of a store holding its manifest.
 FOLDER = "manifests"
 #: Bump when the tables change: a manifest of another schema is not read (the next load rebuilds).
-SCHEMA = 2
+SCHEMA = 3
 
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -51,6 +51,8 @@ CREATE TABLE files (display TEXT PRIMARY KEY, position INTEGER NOT NULL, role TE
                     record BLOB NOT NULL);
 -- What the scan reads of every file, in order, without reading the rows (each holds its record).
 CREATE INDEX files_scan ON files (position, display, role, size, mtime, ino, hashed);
+-- Every file's hash in order (the Neo4j sync's comparison), likewise.
+CREATE INDEX files_hashes ON files (position, display, role, sha256);
 CREATE INDEX files_id ON files (role, id);
 CREATE INDEX files_country ON files (role, country);
 CREATE INDEX files_problems ON files (position) WHERE problems IS NOT NULL;
@@ -116,6 +118,11 @@ class KeyedManifest:
         return self._db.execute(
             "SELECT display, role, size, mtime, ino, hashed FROM files INDEXED BY files_scan ORDER BY position"
         ).fetchall()
+
+    def file_hashes(self) -> dict[str, tuple[str, str]]:
+        """Every file's display name -> (role, SHA-256), in discovery order (from one index)."""
+        return {display: (role, sha) for display, role, sha in self._db.execute(
+            "SELECT display, role, sha256 FROM files INDEXED BY files_hashes ORDER BY position")}
 
     def hashes(self, displays: Iterable[str]) -> dict[str, str]:
         """The SHA-256 of each of ``displays``' content when it was loaded."""
