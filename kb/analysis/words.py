@@ -104,17 +104,24 @@ def contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
 
 
 def nearness(tokens: list[str], wanted: set[str]) -> float:
-    """How close together the wanted words are: their number over the shortest stretch holding them all (0–1]."""
+    """How close together the wanted words are: their number over the shortest stretch holding them all (0–1].
+
+    The stretch is looked for among the wanted words' places only (a shortest stretch starts and ends at one):
+    stepping through every token of a hundred documents of ~820 tokens was a third of a search at 10,000 cases.
+
+    >>> nearness(["a", "x", "b", "y", "y", "a", "b"], {"a", "b"}), nearness(["a", "x"], {"a", "b"})
+    (1.0, 0.0)
+    """
+    hits = [(at, token) for at, token in enumerate(tokens) if token in wanted]
     counts: dict[str, int] = {}
     best, start, have = len(tokens) + 1, 0, 0
-    for end, token in enumerate(tokens):
-        if token in wanted:
-            counts[token] = counts.get(token, 0) + 1
-            have += counts[token] == 1
+    for end_at, token in hits:
+        counts[token] = counts.get(token, 0) + 1
+        have += counts[token] == 1
         while have == len(wanted):
-            best = min(best, end - start + 1)
-            if tokens[start] in wanted:
-                counts[tokens[start]] -= 1
-                have -= counts[tokens[start]] == 0
+            start_at, first = hits[start]
+            best = min(best, end_at - start_at + 1)
+            counts[first] -= 1
+            have -= counts[first] == 0
             start += 1
     return len(wanted) / best if best <= len(tokens) else 0.0

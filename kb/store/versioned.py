@@ -146,6 +146,9 @@ def _built_or_read(store: Any, name: str, build: Callable[[Any, Path | None], T]
         if store.version() != version:  # it may hold a later graph: not kept under this version (the partial
             return value  # folder, which the value may still read, goes with the version's folder)
         os.rename(partial, kept)
+        for stale in folder.glob(f"{name}-*"):  # written by other code for this version: no longer read
+            if stale.is_dir() and stale != kept and not stale.name.endswith(".partial"):
+                shutil.rmtree(stale, ignore_errors=True)
         # Read back from where every other process reads it, so that all of them use the same files.
         return read(kept)
 
