@@ -10,6 +10,7 @@ from pathlib import Path
 from kb.export.exchange import rows_from_store
 from kb.graph.rows import GraphRows
 from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES
+from kb.load.embedded import load_embedded
 from kb.load.neo4j import NEO4J_STATE, sync_to_neo4j
 from kb.store.ladybug import LadybugStore
 from kb.store.neo4j import Neo4jSettings
@@ -94,6 +95,14 @@ def test_another_server_or_an_emptied_database_gets_a_full_sync(neo4j_db, mini_r
     edit(mini_root, ALPHA, "coaches help when asked.", "coaches help on request.")
     _, after = sync_to_neo4j(mini_root, store, neo4j_db.settings)
     assert after.part and after.updated["relationships"] == 1
+
+    # A change loaded without --neo4j is read again by the next sync (the load that follows has
+    # nothing to read), its links resolved as the load resolved them.
+    edit(mini_root, ALPHA, "coaches help on request.", "coaches help when asked.")
+    assert load_embedded(mini_root, store).mode == "incremental"
+    _, later = sync_to_neo4j(mini_root, store, neo4j_db.settings)
+    assert later.part and later.updated["relationships"] == 1
+    assert graph(neo4j_db) == fresh_full_sync(neo4j_db, mini_root)
 
 
 def test_the_embedded_store_gives_a_full_sync_the_rows_the_files_give(real_rows: GraphRows, real_store: Path) -> None:

@@ -68,7 +68,7 @@ def incremental_load(root: Path, store: Path, manifest: KeyedManifest, cache: Pa
             with manifest.updating(changes.update):  # only stat signatures moved (files touched)
                 pass
         if changes.ok:
-            load.manifest = manifest
+            load.manifest, load.documents = manifest, changes.documents
     finally:
         if copy is not None:
             copy.discard()
@@ -90,6 +90,9 @@ class Changes:
     added: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     change: StoreChange | None = None
+    #: The changed and new files' documents, checked and their links resolved: a Neo4j sync of the
+    #: same change sends them without reading them again (:mod:`kb.load.neo4j`).
+    documents: dict[str, Document] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -151,7 +154,8 @@ def load_changes(root: Path, manifest: KeyedManifest, cache: ParseCache, scan: S
     links = resolve_links([entry.document for entry in parsed.values()], reading.documents)
     update = ManifestUpdate(scan.scanned_ns, scan.listing, restat=dict(scan.restat))
     result = Changes(_problems(reading, links), update, [f.display for f in scan.changed if f.display in scan.roles],
-                     [f.display for f in scan.changed if f.display not in scan.roles], scan.deleted)
+                     [f.display for f in scan.changed if f.display not in scan.roles], scan.deleted,
+                     documents={display: entry.document for display, entry in parsed.items()})
     if not result.ok or not scan.anything:
         return result
     result.change = store_change(reading, update, by_path(links))

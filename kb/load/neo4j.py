@@ -163,7 +163,7 @@ def sync_to_neo4j(root: Path, store: Path, settings: Neo4jSettings, *,
             from kb.store import ladybug
 
             manifest = ladybug.current_manifest(store)
-        return load, _bring_up_to_date(root, store, settings, connecting.driver(), manifest)
+        return load, _bring_up_to_date(root, store, settings, connecting.driver(), manifest, load.documents)
     finally:
         connecting.close()
 
@@ -208,8 +208,11 @@ class _Connecting:
 
 
 def _bring_up_to_date(root: Path, store: Path, settings: Neo4jSettings, driver: neo4j.Driver,
-                      manifest: Manifest | KeyedManifest) -> SyncReport:
-    """Sync only what changed since the last sync to this server and database when that can be trusted, else all."""
+                      manifest: Manifest | KeyedManifest, documents: dict[str, object] | None = None) -> SyncReport:
+    """Sync only what changed since the last sync to this server and database when that can be trusted, else all.
+
+    ``documents`` are the files the embedded load has just read (checked, links resolved), by display name.
+    """
     from kb.store.neo4j_scope import StaleSync
 
     target = f"{settings.uri} {settings.database}"
@@ -222,7 +225,8 @@ def _bring_up_to_date(root: Path, store: Path, settings: Neo4jSettings, driver: 
             keyed = manifest if isinstance(manifest, KeyedManifest) else _current_keyed(store)
             try:
                 if keyed is not None and _only_cases_changed(synced, keyed):
-                    report, hashes, new_parts, gone = _sync_part(root, store, settings, driver, keyed, synced)
+                    report, hashes, new_parts, gone = _sync_part(root, store, settings, driver, keyed, synced,
+                                                                 documents or {})
                     changed = {d: hashes[d][1] for d in new_parts}
                     records.write(target, report.version, keyed.version, changed,
                                   {d: _packed(part) for d, part in new_parts.items()},
@@ -286,7 +290,8 @@ def _sync_all(store: Path, settings: Neo4jSettings, driver: neo4j.Driver,
 
 
 def _sync_part(root: Path, store: Path, settings: Neo4jSettings, driver: neo4j.Driver, manifest: KeyedManifest,
-               synced: _Synced) -> tuple[SyncReport, dict[str, tuple[str, str]], dict[str, _CasePart], list[str]]:
+               synced: _Synced, documents: dict[str, object],
+               ) -> tuple[SyncReport, dict[str, tuple[str, str]], dict[str, _CasePart], list[str]]:
     """Only the changed, added and deleted cases' parts and the shared nodes they touch.
 
     Returns the report, every file's (role, hash), the changed cases' new parts and the cases whose
@@ -297,8 +302,11 @@ def _sync_part(root: Path, store: Path, settings: Neo4jSettings, driver: neo4j.D
     hashes = _hashes(manifest)
     reader = _Reader(root, store, manifest, hashes)
     changed, gone = _changed_cases(synced, hashes)
-    cases = reader.read_all(changed)
-    rows, new_parts = _changed_rows(reader, cases)
+    # The changed cases the embedded load has just read come from it, their links resolved; only those
+    # that changed before it (a load without --neo4j in between) are read again, with every concept page.
+    unread = [d for d in changed if d not in documents]
+    cases = [documents[d] for d in changed if d in documents] + reader.read_all(unread)
+    rows, new_parts = _changed_rows(reader, cases, resolve=cases[len(cases) - len(unread):])
     before, after = [synced.part(d) for d in gone], list(new_parts.values())
     sources = {sid for part in (*before, *after) for sid in part.sources}
     countries = {part.country for part in (*before, *after)}
@@ -335,10 +343,11 @@ class _Reader:
                             self.vocabulary, self.cache, known=(record.sha256, record.stat)).document
 
 
-def _changed_rows(reader: _Reader, cases: list) -> tuple[GraphRows, dict[str, _CasePart]]:
-    """The changed cases' own rows (their links resolved against every file), and each one's part."""
-    concepts = reader.read_all([d for d, (role, _) in reader.hashes.items() if role != "case"])
-    resolve_links(cases, [*cases, *concepts])
+def _changed_rows(reader: _Reader, cases: list, resolve: list) -> tuple[GraphRows, dict[str, _CasePart]]:
+    """The changed cases' own rows, and each one's part; the links of ``resolve`` resolved first, against every file."""
+    if resolve:
+        concepts = reader.read_all([d for d, (role, _) in reader.hashes.items() if role != "case"])
+        resolve_links(resolve, [*cases, *concepts])
     rows = graph_part(reader.vocabulary, cases=cases)
     parts = _parts_by_file(rows)
     return rows, {doc.file.display: _case_part(parts, doc.file.display, _declared(doc), doc.data["country"])

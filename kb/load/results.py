@@ -70,3 +70,6 @@ class EmbeddedLoad(Outcome):
     #: The manifest of the generation the load left current (None when refused): what a Neo4j sync
     #: compares with, so that it need not read it from disk again.
     manifest: Manifest | None = None
+    #: An incremental load's changed and new files' documents, checked and their links resolved (what
+    #: a Neo4j sync of the same change sends without reading them again); empty after a full load.
+    documents: dict[str, Document] = field(default_factory=dict)
