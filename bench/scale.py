@@ -1629,10 +1629,10 @@ def describe_run(run: dict[str, Any]) -> str:
 
 
 def report(runs: list[dict[str, Any]], results: list[dict[str, Any]], suite: tuple[str, bool] | None) -> str:
-    """The run(s) described, the figures table, each N's extras, and the goal table."""
+    """The run(s) described, the goal table, the figures table and each N's extras."""
     results = sorted(results, key=lambda r: r["n"])
-    return ("\n".join(f"> {describe_run(run)}" for run in runs) + "\n\n" + figures_table(results) + "\n\n"
-            + "\n".join(extras(r) for r in results) + "\n\n" + goals_table(results, suite) + "\n")
+    return ("\n".join(f"> {describe_run(run)}" for run in runs) + "\n\n" + goals_table(results, suite) + "\n\n"
+            + figures_table(results) + "\n\n" + "\n".join(extras(r) for r in results) + "\n")
 
 
 def details(results: list[dict[str, Any]]) -> str:
