@@ -158,6 +158,15 @@ def test_a_starting_worker_builds_the_search_index_so_the_first_search_does_not(
     monkeypatch.setattr(search, "_index_from_store",
                         lambda store, folder: builds.append("search index") or build(store, folder))
     monkeypatch.setattr(search.SearchIndex, "read", lambda folder: builds.append("search index") or read(folder))
+    from webapp.views import lessons, sources, timeline
+    pages_made: list[str] = []  # what the timeline, sources and lessons pages make once per graph version
+
+    def counted(what: str, make):
+        return lambda *args, **kwargs: pages_made.append(what) or make(*args, **kwargs)
+
+    for module, name, what in ((timeline, "_timelines", "timeline"), (sources, "_source_facets", "sources"),
+                               (lessons, "case_lessons", "lessons")):
+        monkeypatch.setattr(module, name, counted(what, getattr(module, name)))
     app = create_app({"TESTING": True, "KB_STORE_PATH": str(shared_mini_store), **TEST_LIMITS})
     try:
         gunicorn_conf.post_worker_init(types.SimpleNamespace(wsgi=app))  # gunicorn's hook as a worker starts
@@ -169,6 +178,10 @@ def test_a_starting_worker_builds_the_search_index_so_the_first_search_does_not(
         page = app.test_client().get("/search?q=self-managing+teams")
         assert page.status_code == 200 and b"<mark>" in page.data
         assert builds == made  # the request used the index made as the worker started
+        assert sorted(pages_made) == ["lessons", "sources", "timeline"]
+        for path in ("/timeline", "/sources", "/lessons"):
+            assert app.test_client().get(path).status_code == 200
+        assert sorted(pages_made) == ["lessons", "sources", "timeline"]  # made as the worker started, not again
     finally:
         close_app(app)
 

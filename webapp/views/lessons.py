@@ -7,6 +7,8 @@ The passages are the search index's (:mod:`kb.analysis.passages`), read once per
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, request, url_for
 
 from kb import evidence as grades
@@ -16,7 +18,7 @@ from kb.slug import slug
 from kb.store.versioned import derived
 
 from ..bounds import whole_number
-from ..store import get_store
+from ..store import get_store, made_as_workers_start
 from .base import page_route, respond
 from .links import passage_url, source_refs
 
@@ -24,6 +26,13 @@ bp = Blueprint("lessons", __name__)
 
 #: Cases on a page of lessons: all of the real content's on one, and a page stays quick at 10,000 cases.
 CASES_PER_PAGE = 100
+
+
+@made_as_workers_start
+def unfiltered_lessons(store: Any) -> Any:
+    """Every case's lessons, the same on every visit until the graph changes: gathered once per graph version."""
+    return derived(store, "lessons unfiltered", lambda graph: case_lessons(
+        lesson_passages_for(graph), every_case(graph), {}, None, sources_by_id(graph)))
 
 
 @page_route(bp, "/lessons")
@@ -42,8 +51,7 @@ def lessons(fmt: str):
     if selection or min_grade:
         found = case_lessons(lesson_passages_for(store), cases_, selection, min_grade or None, sources)
     else:  # every case's lessons, the same on every visit until the graph changes: gathered once
-        found = derived(store, "lessons unfiltered", lambda graph: case_lessons(
-            lesson_passages_for(graph), every_case(graph), {}, None, sources_by_id(graph)))
+        found = unfiltered_lessons(store)
     try:
         page = paginate(found.cases, number, CASES_PER_PAGE)
     except PageOutOfRange as err:

@@ -15,7 +15,7 @@ from kb.queries.site import source_citations
 from kb.store.versioned import derived
 
 from ..bounds import whole_number
-from ..store import get_store
+from ..store import get_store, made_as_workers_start
 from .base import page_route, respond
 from .links import CONCEPT_FOLDERS, missing, node_url
 
@@ -35,7 +35,7 @@ def sources(fmt: str):
     store = get_store()
     chosen = parse_source_selection(request.args.getlist)
     number = whole_number(request.args.get("page", "1"), "page")
-    facets, concept_declarations = derived(store, "sources and their facets", _source_facets)
+    facets, concept_declarations = source_facets(store)
     result = facets.facet(chosen, most=FILTER_CHOICES)
     try:
         page = paginate(result.sources, number, current_app.config["KB_PAGE_SIZE"])
@@ -84,6 +84,12 @@ def _unknown_values(chosen: dict[str, tuple[str, ...]], facets: SourceFacets, en
                                 "message": f"No source has the {name} '{value}': it is not one of this list's "
                                            "values.", "suggestions": suggestions})
     return notices
+
+
+@made_as_workers_start
+def source_facets(store: Any) -> tuple[SourceFacets, list[dict[str, Any]]]:
+    """The sources' facets and the concepts' declarations (:func:`_source_facets`), once per graph version."""
+    return derived(store, "sources and their facets", _source_facets)
 
 
 def _source_facets(store: Any) -> tuple[SourceFacets, list[dict[str, Any]]]:

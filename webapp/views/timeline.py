@@ -17,7 +17,7 @@ from kb.analysis.timeline import MARK_KINDS, MODEL_STATUSES, case_timelines, fil
 from kb.store.versioned import derived
 
 from ..bounds import whole_number
-from ..store import get_store
+from ..store import get_store, made_as_workers_start
 from .base import page_route, respond
 
 bp = Blueprint("timeline", __name__)
@@ -30,6 +30,7 @@ _FILTERS = (("sector", "Sector"), ("country", "Country"), ("status", "What becam
 _WORDS = {"sector": "sector", "country": "country", "status": "status of self-management"}
 
 
+@made_as_workers_start
 def all_timelines(store: Any) -> list[dict[str, Any]]:
     """Every organisation's timeline row (see :func:`kb.analysis.timeline.case_timelines`), once per graph version:
     the Timeline sections are read from every case's body (8 CPU s per visit at 10,000 cases)."""
