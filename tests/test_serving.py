@@ -158,13 +158,14 @@ def test_a_starting_worker_builds_the_search_index_so_the_first_search_does_not(
     monkeypatch.setattr(search, "_index_from_store",
                         lambda store, folder: builds.append("search index") or build(store, folder))
     monkeypatch.setattr(search.SearchIndex, "read", lambda folder: builds.append("search index") or read(folder))
-    from webapp.views import lessons, sources, timeline
+    from kb.analysis import timeline as timelines
+    from webapp.views import lessons, sources
     pages_made: list[str] = []  # what the timeline, sources and lessons pages make once per graph version
 
     def counted(what: str, make):
         return lambda *args, **kwargs: pages_made.append(what) or make(*args, **kwargs)
 
-    for module, name, what in ((timeline, "_timelines", "timeline"), (sources, "_source_facets", "sources"),
+    for module, name, what in ((timelines, "_timeline_rows", "timeline"), (sources, "_source_facets", "sources"),
                                (lessons, "case_lessons", "lessons")):
         monkeypatch.setattr(module, name, counted(what, getattr(module, name)))
     app = create_app({"TESTING": True, "KB_STORE_PATH": str(shared_mini_store), **TEST_LIMITS})

@@ -22,7 +22,7 @@ from kb.analysis.facets import (
     sort_cases,
     unknown_values,
 )
-from kb.analysis.timeline import case_timelines, latest_sizes, size_series, year_span
+from kb.analysis.timeline import case_timelines, latest_sizes, size_series, timeline_rows_by_case, year_span
 from kb.evidence import grade
 from kb.store.versioned import derived
 
@@ -154,7 +154,7 @@ def case(case_id: str, fmt: str):
     with_figures([*data["claims"], *data["reported"]], [figure for figure in data["figures"] if figure["concept"]],
                  organisation=case_id, index=index)
     with_about([*data["claims"], *data["reported"]], index)
-    shown = case_page_parts(data, index.profiles[case_id].sectors)
+    shown = case_page_parts(data, index.profiles[case_id].sectors, row=timeline_rows_by_case(store).get(case_id))
     first, later = split_prose(prose_sections(found[0]["body"] or ""))
     return respond(fmt, "case.html", data, **shown, body_html=render_markdown(first, section_ids=True),
                    later_html=render_markdown(later, section_ids=True) if later else "",
@@ -162,7 +162,7 @@ def case(case_id: str, fmt: str):
 
 
 def case_page_parts(data: dict[str, Any], sectors: Iterable[str],
-                    dated: dict[str, Any] | None = None) -> dict[str, Any]:
+                    dated: dict[str, Any] | None = None, row: dict[str, Any] | None = None) -> dict[str, Any]:
     """What ``case.html`` shows beyond the rows of ``data`` (``case``, ``claims``, ``figures``), made from them.
 
     Adds to ``data`` (and so to the JSON twin) the case's row of the timeline across cases (founded, adopted,
@@ -170,10 +170,11 @@ def case_page_parts(data: dict[str, Any], sectors: Iterable[str],
     template's other parts: the claims by heading, the timeline's span and the headline outcomes.  The site's
     case view and the contributor preview (:mod:`webapp.preview`) both call it, so the two pages agree;
     ``dated``, the case's row with only the years a timeline can place, is the preview's (a file not yet
-    valid may give a year as text).
+    valid may give a year as text); ``row``, the case's row as the graph's timeline holds it (the site's: read
+    once per graph version, where reading it here parsed the case's body again on every visit).
     """
     case = data["case"]
-    data["timeline"] = next(iter(case_timelines([dated or case], {case["id"]: sectors})), None)
+    data["timeline"] = row or next(iter(case_timelines([dated or case], {case["id"]: sectors})), None)
     data["size_series"] = size_series({**f, "organisation": case["id"]} for f in data["figures"] if f["measure"])
     data["latest_sizes"] = latest_sizes(data["figures"])
     return {"groups": claim_groups(data["claims"]), "headline": headline_outcomes(data["claims"]),

@@ -12,8 +12,7 @@ from flask import Blueprint, abort, request, url_for
 
 from kb.analysis import index_for as analysis_index
 from kb.analysis.facets import PageOutOfRange, paginate
-from kb.analysis.search_store import organisation_texts
-from kb.analysis.timeline import MARK_KINDS, MODEL_STATUSES, case_timelines, filter_timelines, size_series, year_span
+from kb.analysis.timeline import MARK_KINDS, MODEL_STATUSES, filter_timelines, size_series, timeline_rows, year_span
 from kb.store.versioned import derived
 
 from ..bounds import whole_number
@@ -32,16 +31,8 @@ _WORDS = {"sector": "sector", "country": "country", "status": "status of self-ma
 
 @made_as_workers_start
 def all_timelines(store: Any) -> list[dict[str, Any]]:
-    """Every organisation's timeline row (see :func:`kb.analysis.timeline.case_timelines`), once per graph version:
-    the Timeline sections are read from every case's body (8 CPU s per visit at 10,000 cases)."""
-    return derived(store, "timeline rows", _timelines)
-
-
-def _timelines(store: Any) -> list[dict[str, Any]]:
-    index = analysis_index(store)
-    bodies = {row["id"]: row["body"] for row in organisation_texts(store)}
-    organisations = [{**row, "body": bodies.get(row["id"], "")} for row in store.query("facet_organisations")]
-    return case_timelines(organisations, sectors={case: p.sectors for case, p in index.profiles.items()})
+    """Every organisation's timeline row, once per graph version (:func:`kb.analysis.timeline.timeline_rows`)."""
+    return timeline_rows(store)
 
 
 @page_route(bp, "/timeline")
