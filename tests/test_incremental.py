@@ -183,6 +183,20 @@ def test_a_reload_writes_only_the_changed_records_of_the_manifest(mini_root: Pat
     assert load_embedded(mini_root, loaded).mode == "unchanged"
 
 
+def test_an_open_manifest_reads_as_it_was_opened_while_another_load_writes(mini_root: Path, loaded: Path) -> None:
+    """What a Neo4j sync (or any reader) reads of the manifest is the generation it opened, though a
+    load meanwhile changes the manifest."""
+    opened = ladybug_store.current_manifest(loaded)
+    alpha = mini_root / "cases" / "alpha-care.md"
+    old_hash = hashlib.sha256(alpha.read_bytes()).hexdigest()
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("city: Almelo", "city: Enschede"), encoding="utf-8")
+    assert load_embedded(mini_root, loaded).mode == "incremental"
+    assert opened.file_hashes()["cases/alpha-care.md"] == ("case", old_hash)
+    assert opened.records(["cases/alpha-care.md"])["cases/alpha-care.md"].sha256 == old_hash
+    new_hash = hashlib.sha256(alpha.read_bytes()).hexdigest()
+    assert ladybug_store.current_manifest(loaded).file_hashes()["cases/alpha-care.md"] == ("case", new_hash)
+
+
 def test_an_edit_writes_only_what_differs(mini_root: Path, loaded: Path, tmp_path: Path, monkeypatch) -> None:
     """One more sentence in a summary sets that property and nothing else: every later reload replays
     what a reload writes (the generation's log), so an edit does not delete and create its whole case."""

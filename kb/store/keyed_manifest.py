@@ -96,7 +96,9 @@ class KeyedManifest:
     """A store's manifest, opened: the meta values as attributes, the records by key.
 
     It answers what :class:`~kb.store.manifest.Manifest` does (``files`` reads every record, for
-    the few callers that need them all: the Neo4j sync) and the look-ups of a reload.
+    the few callers that need them all: the Neo4j sync) and the look-ups of a reload.  Its reads run
+    in one read transaction, from when it was opened (or last written): a load into the same store
+    from another process, writing meanwhile, does not change what this one sees.
     """
 
     def __init__(self, path: Path, connection: sqlite3.Connection, meta: dict[str, object]):
@@ -233,6 +235,7 @@ class KeyedManifest:
         ``CURRENT`` to it after the commit (see the module docstring for an interruption in between).
         """
         db = self._db
+        db.execute("COMMIT")  # the read transaction: the caller holds the store's load lock, no one wrote since
         db.execute("BEGIN IMMEDIATE")
         try:
             kept_at = dict(self._in("SELECT display, position FROM files WHERE display IN ({})", update.records))
@@ -256,8 +259,10 @@ class KeyedManifest:
             yield
         except BaseException:
             db.execute("ROLLBACK")
+            _read_from_now(db)
             raise
         db.execute("COMMIT")
+        _read_from_now(db)
         self.scanned_ns, self.listing, self.generation = update.scanned_ns, update.listing, written
         if update.nodes is not None:
             self.nodes, self.rels = update.nodes, update.rels
@@ -265,6 +270,12 @@ class KeyedManifest:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _read_from_now(db: sqlite3.Connection) -> None:
+    """Open a read transaction on the manifest as it is now (SQLite takes its snapshot at the first read)."""
+    db.execute("BEGIN")
+    db.execute("SELECT 1 FROM meta LIMIT 1").fetchall()
 
 
 def _record(blob: bytes, size: int | None, mtime: int | None, ino: int | None) -> FileRecord:
@@ -363,6 +374,7 @@ def open_manifest(store: Path, generation: str) -> KeyedManifest | None:
     db = None
     try:
         db = _connect(paths[-1])
+        db.execute("BEGIN")  # every read sees the manifest as it is now, whoever writes it later
         meta = {key: pickle.loads(value) for key, value in db.execute("SELECT key, value FROM meta")}
         if meta.get("schema") != SCHEMA or meta.get("generation") != generation:
             db.close()
