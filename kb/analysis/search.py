@@ -64,7 +64,6 @@ import itertools
 import math
 import pickle
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,10 +74,12 @@ from rapidfuzz.distance import OSA
 from kb.analysis.intents import INTENT_BY_ID, Signs, consumed_words, question_intents
 from kb.analysis.lessons import passage_grade
 from kb.analysis.passages import Passage, plain_text
+from kb.analysis.search_engine import commit_documents, new_index, open_index
+from kb.analysis.search_plan import STOP_STEMS, Plan, Term, names_by_stem
 from kb.analysis.search_results import PassageHit, SearchDocument, SearchHit, SearchResults
 from kb.analysis.search_store import documents_from_store, index_inputs, passages_from_store
 from kb.analysis.snippets import best_snippet, highlight_words, shorten
-from kb.analysis.words import ANALYZER, STOP_WORDS, WORD, contains, fold, folded_words, nearness, stem, stems
+from kb.analysis.words import STOP_WORDS, WORD, contains, fold, folded_words, nearness, stem, stems
 from kb.evidence import grade, meets_grade
 from kb.slug import slug
 from kb.store import GraphStore
@@ -100,7 +101,6 @@ SYNONYM_BOOST, CONCEPT_LINK_BOOST = 0.7, 0.8
 #: What a question's intent words ask for (:mod:`kb.analysis.intents`): a passage in a section of that kind of
 #: answer counts :data:`INTENT_SECTION_BOOST` times more, one whose text shows it :data:`INTENT_BOOST` times.
 INTENT_SECTION_BOOST, INTENT_BOOST = 2.0, 1.25
-_STOP_STEMS = frozenset(stem(word) for word in STOP_WORDS)
 NAMED_OWNER_BOOST = 1.5  # a passage of the organisation the question names, over one that mentions it
 #: How many of the best candidates are re-ranked by coverage and proximity.
 RERANK_DEPTH = 200
@@ -111,49 +111,6 @@ PASSAGE_CHARS = 700
 _TABLES_FILE = "tables.pickle"
 _TABLES = ("_where", "documents", "passages", "sources", "_signs", "_words", "_name_words", "_concept_names",
            "_name_labels", "_organisation_names", "organisations")
-
-@dataclass(frozen=True)
-class _Term:
-    position: int  # in the question, counting common words too
-    word: str  # as typed (folded), or its correction
-    stem: str
-
-
-@dataclass
-class _Plan:
-    """A question made ready for the index."""
-
-    terms: list[_Term]
-    common_words: list[str]
-    corrections: dict[str, str]
-    # (the question's terms it stands for, every name of the concept as stems, the concept's "kind:id")
-    synonyms: list[tuple[tuple[str, ...], list[tuple[str, ...]], str]]
-    intents: tuple[str, ...] = ()
-    typed: frozenset[str] = frozenset()  # every word of the question as a stem, common words too
-
-    def names(self, name: str) -> bool:
-        """Whether the question contains all of a name's words: its common words too ("Holacracy One" is not
-        named by a question saying "Holacracy")."""
-        return self.names_stems(frozenset(stems(name)))
-
-    def names_stems(self, own: frozenset[str]) -> bool:
-        """:meth:`names` for a name already made into its stems."""
-        return bool(own - _STOP_STEMS) and own - _STOP_STEMS <= {term.stem for term in self.terms} \
-            and own <= self.typed
-
-
-def _names_by_stem(documents: dict[tuple[str, str], SearchDocument],
-                   ) -> dict[str, list[tuple[tuple[str, str], frozenset[str]]]]:
-    """Each organisation's names as stems, under each of their uncommon stems: a question is checked against the
-    names sharing one of its words, not against every name of 10,000 cases on every search."""
-    found: dict[str, list[tuple[tuple[str, str], frozenset[str]]]] = {}
-    for key, doc in documents.items():
-        if doc.kind == "organisation":
-            for own in {frozenset(stems(name)) for name in (doc.name, *doc.aliases)}:
-                for uncommon in own - _STOP_STEMS:
-                    found.setdefault(uncommon, []).append((key, own))
-    return found
-
 
 # -- the index --------------------------------------------------------------------------------------
 
@@ -181,7 +138,7 @@ class SearchIndex:
         names = [part for doc in self.documents.values() for part in (doc.name, *doc.aliases)]
         self._name_words = sorted(folded_words(names, min_length=4))
         self._concept_names, self._name_labels = self._synonym_table()
-        self._organisation_names = _names_by_stem(self.documents)
+        self._organisation_names = names_by_stem(self.documents)
         #: Every organisation's document by id.
         self.organisations = {doc.id: doc for (kind, _), doc in self.documents.items() if kind == "organisation"}
         if folder is not None:
@@ -202,8 +159,8 @@ class SearchIndex:
         finally:
             if collecting:
                 gc.enable()
-        index._docs_index = index._open(folder / "documents")
-        index._passage_index = index._open(folder / "passages")
+        index._docs_index = open_index(folder / "documents")
+        index._passage_index = open_index(folder / "passages")
         index._ready()
         return index
 
@@ -220,38 +177,9 @@ class SearchIndex:
 
     # building
 
-    @staticmethod
-    def _new_index(fields: Sequence[str], raw: Sequence[str] = (), folder: Path | None = None) -> tantivy.Index:
-        builder = tantivy.SchemaBuilder()
-        builder.add_text_field("key", stored=True, tokenizer_name="raw")
-        for name in raw:
-            builder.add_text_field(name, stored=False, tokenizer_name="raw")
-        for name in fields:
-            builder.add_text_field(name, stored=True, tokenizer_name="kb_text")
-        if folder is not None:
-            folder.mkdir()
-        index = tantivy.Index(builder.build(), path=None if folder is None else str(folder), reuse=False)
-        index.register_tokenizer("kb_text", ANALYZER)
-        return index
-
-    @staticmethod
-    def _open(folder: Path) -> tantivy.Index:
-        index = tantivy.Index.open(str(folder))
-        index.register_tokenizer("kb_text", ANALYZER)
-        return index
-
-    @staticmethod
-    def _commit(index: tantivy.Index, documents: Iterable[tantivy.Document]) -> None:
-        writer = index.writer(heap_size=50_000_000, num_threads=1)
-        for document in documents:
-            writer.add_document(document)
-        writer.commit()
-        writer.wait_merging_threads()
-        index.reload()
-
     def _build_documents(self, folder: Path | None) -> tantivy.Index:
-        index = self._new_index(list(FIELD_BOOSTS), folder=folder and folder / "documents")
-        self._commit(index, (tantivy.Document(key=f"{doc.kind}:{doc.id}", name=doc.name,
+        index = new_index(list(FIELD_BOOSTS), folder=folder and folder / "documents")
+        commit_documents(index, (tantivy.Document(key=f"{doc.kind}:{doc.id}", name=doc.name,
                                               aliases=" · ".join(doc.aliases), text=doc.text, body=doc.body)
                              for doc in self.documents.values()))
         return index
@@ -273,10 +201,11 @@ class SearchIndex:
         return " · ".join(names)
 
     def _build_passages(self, folder: Path | None) -> tantivy.Index:
-        index = self._new_index(list(PASSAGE_BOOSTS), raw=("concepts",), folder=folder and folder / "passages")
-        self._commit(index, (tantivy.Document(key=p.key, text=p.text, owner=self._owner_names(p), about=self._about(p),
-                                              concepts=[f"{kind}:{cid}" for kind, cid in p.concepts])
-                             for p in self.passages.values()))
+        index = new_index(list(PASSAGE_BOOSTS), raw=("concepts",), folder=folder and folder / "passages")
+        commit_documents(index, (tantivy.Document(key=p.key, text=p.text, owner=self._owner_names(p),
+                                                  about=self._about(p),
+                                                  concepts=[f"{kind}:{cid}" for kind, cid in p.concepts])
+                                 for p in self.passages.values()))
         return index
 
     def _synonym_table(self) -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str]]:
@@ -307,7 +236,7 @@ class SearchIndex:
         best = process.extractOne(word, self._name_words, scorer=OSA.distance, score_cutoff=limit)
         return best[0] if best else None
 
-    def _plan(self, query: str) -> _Plan:
+    def _plan(self, query: str) -> Plan:
         words = [fold(w) for w in WORD.findall(query)][:MAX_QUERYWORDS]
         intents = question_intents(query)
         consumed = consumed_words(query, intents)
@@ -320,7 +249,7 @@ class SearchIndex:
             if fixed:
                 corrections[word] = fixed
             if term_stem := stem(fixed or word):
-                terms.append(_Term(position, fixed or word, term_stem))
+                terms.append(Term(position, fixed or word, term_stem))
         question = tuple(term.stem for term in terms)
         synonyms = []
         for size in range(len(question), 0, -1):  # longest names first; each question word in one name at most
@@ -331,7 +260,7 @@ class SearchIndex:
                     synonyms.append((question[start:start + size], names, concept))
         # The intent words are kept (shown as what the question asks for), never listed as too common.
         intent_words = {w for intent in intents for cue in intent.cues for w in cue}
-        return _Plan(terms, list(dict.fromkeys(w for w in common if w not in intent_words)), corrections, synonyms,
+        return Plan(terms, list(dict.fromkeys(w for w in common if w not in intent_words)), corrections, synonyms,
                      tuple(intent.id for intent in intents), frozenset(stem(w) for w in words) - {""})
 
     # searching
@@ -358,7 +287,7 @@ class SearchIndex:
                              list(dict.fromkeys(term.word for term in plan.terms)), list(plan.intents),
                              self._card(self._named(plan, hits), plan))
 
-    def _card(self, hit: SearchHit | None, plan: _Plan) -> SearchHit | None:
+    def _card(self, hit: SearchHit | None, plan: Plan) -> SearchHit | None:
         """The best match as a card shows it: what the case or concept is (its summary or definition), not
         the stretch of its page where the name first occurs (which may open with a section's heading)."""
         doc = self.documents.get((hit.kind, hit.id)) if hit is not None else None
@@ -368,7 +297,7 @@ class SearchIndex:
         summary = shorten(doc.text, 2 * SNIPPET_CHARS)
         return dataclasses.replace(hit, snippet=summary, snippet_html=highlight_words(summary, marks))
 
-    def _named(self, plan: _Plan, hits: list[SearchHit]) -> SearchHit | None:
+    def _named(self, plan: Plan, hits: list[SearchHit]) -> SearchHit | None:
         """The case or concept the question names: the best document hit whose name or an alias has all its
         words in the question; failing that, one which the question's words are all part of (a name query:
         "Morning Star" for Morning Star Packing Company; not "What evidence is there from the UK?" for The Otesha
@@ -379,14 +308,14 @@ class SearchIndex:
         return next((hit for hit, own in names.items() if any(map(plan.names, own))),
                     None if plan.intents else  # a question asking for a kind of answer is not a name look-up
                     next((hit for hit, own in names.items()
-                          if any(asked <= set(stems(name)) - _STOP_STEMS for name in own)), None))
+                          if any(asked <= set(stems(name)) - STOP_STEMS for name in own)), None))
 
-    def _organisations_named(self, plan: _Plan) -> set[tuple[str, str]]:
+    def _organisations_named(self, plan: Plan) -> set[tuple[str, str]]:
         """The organisations whose name or an alias the question contains in full (all its words)."""
         return {key for term in plan.terms for key, own in self._organisation_names.get(term.stem, ())
                 if plan.names_stems(own)}
 
-    def _query(self, schema: tantivy.Schema, plan: _Plan, boosts: dict[str, float],
+    def _query(self, schema: tantivy.Schema, plan: Plan, boosts: dict[str, float],
                phrase_fields: Sequence[str], concepts_field: str | None,
                names: frozenset[str] = frozenset()) -> tantivy.Query:
         """Every word in every field (BM25), plus the phrase, nearness and synonyms as extra weight.  ``names``:
@@ -419,14 +348,14 @@ class SearchIndex:
                                                     CONCEPT_LINK_BOOST * len(covered))))
         return Q.boolean_query(parts)
 
-    def _weights(self, searcher: tantivy.Searcher, field_name: str, plan: _Plan) -> dict[str, float]:
+    def _weights(self, searcher: tantivy.Searcher, field_name: str, plan: Plan) -> dict[str, float]:
         """Each question word's IDF in a field: rare words weigh more in the coverage of a match."""
         n = max(searcher.num_docs, 1)
         return {term.stem: math.log(1 + (n - (df := searcher.doc_freq(field_name, term.stem)) + 0.5) / (df + 0.5))
                 for term in plan.terms}
 
     @staticmethod
-    def _rerank(score: float, tokens: list[str], extra: set[str], plan: _Plan,
+    def _rerank(score: float, tokens: list[str], extra: set[str], plan: Plan,
                 weights: dict[str, float], named: frozenset[str] = frozenset()) -> tuple[float, set[str]]:
         """The BM25 score scaled by coverage and proximity; and the question's stems found."""
         present = set(tokens) | extra
@@ -440,7 +369,7 @@ class SearchIndex:
         closeness = nearness(tokens, wanted) if len(wanted) > 1 else 0.0
         return score * (0.2 + 0.8 * coverage ** 2) * (1 + 0.5 * closeness), found
 
-    def _search_passages(self, plan: _Plan, limit: int,
+    def _search_passages(self, plan: Plan, limit: int,
                          min_grade: str | None = None) -> tuple[list[PassageHit], int]:
         if not self.passages:
             return [], 0
@@ -499,14 +428,14 @@ class SearchIndex:
                 weight *= INTENT_BOOST
         return weight
 
-    def _markstems(self, plan: _Plan) -> set[str]:
+    def _markstems(self, plan: Plan) -> set[str]:
         """The stems to highlight: the question's words and the synonyms searched."""
         marks = {term.stem for term in plan.terms}
         for _covered, names, _concept in plan.synonyms:
             marks |= {s for name in names for s in name}
         return marks
 
-    def _search_documents(self, plan: _Plan, limit: int) -> tuple[list[SearchHit], int]:
+    def _search_documents(self, plan: Plan, limit: int) -> tuple[list[SearchHit], int]:
         searcher, schema = self._docs, self._docs_schema
         query = self._query(schema, plan, FIELD_BOOSTS, ("text", "body"), None)
         found = searcher.search(query, max(limit, RERANK_DEPTH // 2), count=True)

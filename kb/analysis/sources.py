@@ -219,23 +219,28 @@ class SourceFacets:
             if others is None and facet.name not in selection and (facet.name, most) in self._unfiltered:
                 facets.append(self._unfiltered[facet.name, most])
                 continue
-            having = self._having[facet.name]
-            sizes = self._sizes[facet.name] if others is None else {
-                value: len(positions & others) for value, positions in having.items()}
-            order = [value for value in self._order[facet.name] if sizes[value]]
-            labels = self._labels[facet.name]
             chosen = selection.get(facet.name, ())
-            listed = order
-            if most is not None and len(order) > most:
-                rank = {value: position for position, value in enumerate(order)}
-                kept = set(sorted(order, key=lambda v: (-sizes[v], rank[v]))[:most]) | set(chosen)
-                listed = [value for value in order if value in kept]
-            facets.append(FacetCounts(facet, tuple(
-                [FacetValue(v, labels[v], sizes[v], v in chosen) for v in listed]
-                + [FacetValue(v, v, 0, True) for v in chosen if v not in sizes or not sizes[v]]),
-                unlisted=len(order) - len(listed)))
+            facets.append(self._counts(facet, others, chosen, most))
             if others is None and not chosen:
                 self._unfiltered[facet.name, most] = facets[-1]
         matching = self._matching(selection)
         kept = self.sources if matching is None else [self.sources[position] for position in sorted(matching)]
         return FacetedSources(kept, facets, selection)
+
+    def _counts(self, facet: Facet, others: set[int] | None, chosen: tuple[str, ...], most: int | None) -> FacetCounts:
+        """One filter's values with how many of the sources ``others`` (None: every source) have each; at most
+        ``most`` of them with a count, those of the most sources, and the chosen values always."""
+        having = self._having[facet.name]
+        sizes = self._sizes[facet.name] if others is None else {
+            value: len(positions & others) for value, positions in having.items()}
+        order = [value for value in self._order[facet.name] if sizes[value]]
+        labels = self._labels[facet.name]
+        listed = order
+        if most is not None and len(order) > most:
+            rank = {value: position for position, value in enumerate(order)}
+            kept = set(sorted(order, key=lambda v: (-sizes[v], rank[v]))[:most]) | set(chosen)
+            listed = [value for value in order if value in kept]
+        return FacetCounts(facet, tuple(
+            [FacetValue(v, labels[v], sizes[v], v in chosen) for v in listed]
+            + [FacetValue(v, v, 0, True) for v in chosen if v not in sizes or not sizes[v]]),
+            unlisted=len(order) - len(listed))

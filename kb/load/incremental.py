@@ -314,21 +314,12 @@ def _first_declarations_of_touched(reading: _Reading) -> list[dict]:
     if not reading.touched:
         return []
     order = {display: position for position, (display, _) in enumerate(reading.scan.files)}
-    kept = reading.scan.kept
-    declarers = [(display, role, sid) for display, role, sid in reading.old.declaring(reading.touched)
-                 if display in kept]
-    declarers += [(display, entry.document.role, source.get("id")) for display, entry in reading.parsed.items()
-                  for source in as_list(entry.document.data.get("sources"))
-                  if isinstance(source, dict) and source.get("id") in reading.touched]
-    first: dict[str, str] = {}  # source id -> the file declaring it first now
-    for display, _, sid in sorted(declarers, key=lambda declarer: order[declarer[0]]):
-        first.setdefault(sid, display)
+    first, roles = _first_declarers(reading, order)
     old_order = reading.old.positions([*first.values(), *(record.display for record in reading.gone)])
     gone_first: dict[str, int] = {}  # each source's first declaration among the files that changed or went
     for record in reading.gone:
         for sid in record.source_ids:
             gone_first[sid] = min(gone_first.get(sid, old_order[record.display]), old_order[record.display])
-    roles = {display: role for display, role, _ in declarers}
     declarations = []
     for display in sorted(set(first.values()), key=order.__getitem__):
         wanted = {sid for sid, by in first.items() if by == display}
@@ -344,3 +335,18 @@ def _first_declarations_of_touched(reading: _Reading) -> list[dict]:
         declarations += [s for s in as_list(document.data.get("sources"))
                          if isinstance(s, dict) and s.get("id") in wanted]
     return first_of(declarations)
+
+
+def _first_declarers(reading: _Reading, order: dict[str, int]) -> tuple[dict[str, str], dict[str, str]]:
+    """Each touched source's first declaring file now (source id -> file, by ``order``), and each declaring
+    file's role: the unchanged files through the manifest's index of sources, the changed ones as parsed."""
+    kept = reading.scan.kept
+    declarers = [(display, role, sid) for display, role, sid in reading.old.declaring(reading.touched)
+                 if display in kept]
+    declarers += [(display, entry.document.role, source.get("id")) for display, entry in reading.parsed.items()
+                  for source in as_list(entry.document.data.get("sources"))
+                  if isinstance(source, dict) and source.get("id") in reading.touched]
+    first: dict[str, str] = {}
+    for display, _, sid in sorted(declarers, key=lambda declarer: order[declarer[0]]):
+        first.setdefault(sid, display)
+    return first, {display: role for display, role, _ in declarers}

@@ -49,6 +49,7 @@ from kb.graph.rows import GraphRows
 from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES
 from kb.problems import StoreError
 from kb.store.neo4j import HASH_PROPERTY, MANAGED_LABEL, VERSION_LABEL, Neo4jSettings, connect, describe_error
+from kb.store.neo4j_foreign import SyncRefused, only_ours, refuse_foreign_conflicts
 from kb.store.neo4j_scope import NodeKey, RelKey, StaleSync, SyncScope, batches, existing, existing_in
 
 __all__ = [
@@ -402,10 +403,6 @@ def sync(settings: Neo4jSettings, rows: GraphRows, *, driver: neo4j.Driver | Non
             driver.close()
 
 
-class SyncRefused(StoreError):
-    """The load would take over or orphan someone else's data; nothing was written."""
-
-
 def _sync(settings: Neo4jSettings, driver: neo4j.Driver, rows: GraphRows, batch_size: int,
           progress: Callable[[str], None], timeout: float | None, started: float,
           scope: SyncScope | None = None) -> SyncReport:
@@ -429,7 +426,8 @@ def _sync(settings: Neo4jSettings, driver: neo4j.Driver, rows: GraphRows, batch_
                                 "(another load wrote to it, or it is another server or database)")
             nodes_now, rels_now = existing(tx) if scope is None else existing_in(tx, scope, BATCH_ROWS)
             plan = _plan(_desired(rows), nodes_now, rels_now)
-            _refuse_foreign_conflicts(tx, plan, set() if scope is not None else _only_ours(tx, nodes_now))
+            refuse_foreign_conflicts(tx, plan.node_deletes, plan.node_creates,
+                                     set() if scope is not None else only_ours(tx, nodes_now))
             _apply(tx, plan, batch_size, progress)
             if plan.writes() or not version:  # readers' caches are kept by this version: a new one with the change
                 version = uuid.uuid4().hex
@@ -447,70 +445,6 @@ def _sync(settings: Neo4jSettings, driver: neo4j.Driver, rows: GraphRows, batch_
         raise _load_error(err, settings) from err
     except StoreError as err:
         raise StoreError(f"{err}; the load was rolled back and the previous graph is unchanged") from err
-
-
-_BLOCKING_RELS = f"""
-UNWIND $eids AS eid
-MATCH (n) WHERE elementId(n) = eid
-MATCH (n)-[r]-(other) WHERE r.{HASH_PROPERTY} IS NULL
-RETURN [label IN labels(n) WHERE label <> '{MANAGED_LABEL}'][0] AS label, n.id AS id, n.file AS file, type(r) AS type,
-       startNode(r) = n AS outgoing, [label IN labels(other) WHERE label <> '{MANAGED_LABEL}'] AS other_labels,
-       coalesce(other.id, other.name, elementId(other)) AS other
-LIMIT 5
-"""
-
-
-def _only_ours(tx: neo4j.Transaction, nodes_now: dict[NodeKey, list]) -> set[str]:
-    """The labels every node of which is the project's: as many nodes in Neo4j's count store as ``nodes_now`` has.
-
-    No node of these labels can be in the way of a new one, so their new ids need not be looked up
-    one by one (a first sync creates every node: some hundred thousand look-ups at 10,000 cases).
-    """
-    ours: dict[str, int] = defaultdict(int)
-    for (label, _), found in nodes_now.items():
-        ours[label] += len(found)
-    cypher = " UNION ALL ".join(f"MATCH (n:{label}) RETURN '{label}' AS label, count(n) AS n"
-                                for label in NODE_PROPERTIES)
-    return {record["label"] for record in tx.run(cypher) if record["n"] == ours[record["label"]]}
-
-
-def _refuse_foreign_conflicts(tx: neo4j.Transaction, plan: _Plan, only_ours: set[str]) -> None:
-    """Refuse, naming them, what a load must not do: take over a foreign node or orphan a foreign relationship.
-
-    Checked inside the load's transaction before anything is written, so the message can name the
-    node (label, id) and the relationship in the way, and nothing needs rolling back.  The new
-    nodes of ``only_ours`` labels (:func:`_only_ours`) are not looked up.
-    """
-    blockers = list(tx.run(_BLOCKING_RELS, eids=plan.node_deletes)) if plan.node_deletes else []
-    if blockers:
-        first = blockers[0]
-        arrow = (f"(:{first['label']} {{id: '{first['id']}'}})-[:{first['type']}]->({_node_text(first)})"
-                 if first["outgoing"] else
-                 f"({_node_text(first)})-[:{first['type']}]->(:{first['label']} {{id: '{first['id']}'}})")
-        more = f" (and {len(blockers) - 1} more)" if len(blockers) > 1 else ""
-        came_from = f"; it came from {first['file']}" if first["file"] else ""
-        raise SyncRefused(
-            f"refused to load: the files no longer have {first['label']} '{first['id']}'{came_from}, but a "
-            f"relationship that this project did not create is attached to it: {arrow}{more}. Remove it or attach "
-            f"it elsewhere (e.g. MATCH (:{first['label']} {{id: '{first['id']}'}})-[r:{first['type']}]-() "
-            f"WHERE r.{HASH_PROPERTY} IS NULL DELETE r), then load again; nothing was changed")
-    for label, new in plan.node_creates.items():
-        if label in only_ours:
-            continue
-        taken = [record["id"] for record in tx.run(
-            f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) WHERE NOT n:{MANAGED_LABEL} RETURN n.id AS id LIMIT 5",
-            ids=[props["id"] for props in new])]
-        if taken:
-            raise SyncRefused(
-                f"refused to load: a node that this project did not create already has the label {label} and the "
-                f"id '{taken[0]}' that the files need{' (and more)' if len(taken) > 1 else ''}; rename or remove it "
-                f"(MATCH (n:{label} {{id: '{taken[0]}'}}) WHERE NOT n:{MANAGED_LABEL} RETURN n), then load again; "
-                "nothing was changed")
-
-
-def _node_text(record: Any) -> str:
-    labels = "".join(f":{label}" for label in record["other_labels"])
-    return f"{labels} {{id: '{record['other']}'}}" if labels else f"{{id: '{record['other']}'}}"
 
 
 def _load_error(err: Exception, settings: Neo4jSettings) -> StoreError:
