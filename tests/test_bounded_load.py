@@ -123,7 +123,7 @@ def test_a_reading_process_that_dies_is_a_clear_error_and_leaves_no_generation(t
     assert not list((tmp_path / "store" / "generations").iterdir())
 
 
-def test_a_readers_buffer_pool_is_twice_the_database_up_to_1_gb_unless_set(tmp_path: Path, monkeypatch) -> None:
+def test_a_readers_buffer_pool_is_twice_the_database_up_to_4_gb_unless_set(tmp_path: Path, monkeypatch) -> None:
     from kb.store.ladybug import reader_buffer_bytes
 
     database = tmp_path / "graph.lbug"
@@ -132,6 +132,6 @@ def test_a_readers_buffer_pool_is_twice_the_database_up_to_1_gb_unless_set(tmp_p
     assert reader_buffer_bytes(database) // 1024**2 == 600
     with database.open("wb") as handle:
         handle.truncate(2500 * 1024**2)  # the file at 100,000 cases
+    assert reader_buffer_bytes(database) // 1024**2 == 4096
+    monkeypatch.setenv("KB_LADYBUG_BUFFER_MB", "1024")
     assert reader_buffer_bytes(database) // 1024**2 == 1024
-    monkeypatch.setenv("KB_LADYBUG_BUFFER_MB", "3000")
-    assert reader_buffer_bytes(database) // 1024**2 == 3000

@@ -26,7 +26,7 @@ __all__ = ["DATABASE_SETTINGS", "LOAD_BUFFER_DEFAULT", "LadybugStore", "load_buf
 
 #: Bounds of a reader's buffer pool when ``KB_LADYBUG_BUFFER_MB`` does not set it.
 READER_BUFFER_MIN = 256 * 1024**2
-READER_BUFFER_MAX = 1024**3
+READER_BUFFER_MAX = 4 * 1024**3
 #: Buffer pool of a load's writable handle when ``KB_LADYBUG_LOAD_BUFFER_MB`` does not set it.
 LOAD_BUFFER_DEFAULT = 1536 * 1024**2
 
@@ -45,16 +45,19 @@ def preload_engine() -> None:
 
 
 def reader_buffer_bytes(database: Path | None = None) -> int:
-    """Buffer pool of a read-only handle: ``$KB_LADYBUG_BUFFER_MB``, else sized to the database, at most 1 GB.
+    """Buffer pool of a read-only handle: ``$KB_LADYBUG_BUFFER_MB``, else sized to the database, at most 4 GB.
 
     LadybugDB's default takes most of the machine's memory, once per process; a site runs
     several worker processes side by side.  A pool smaller than what one query holds fails it
     ("the buffer pool is full"): at 10,000 cases the file is about 450 MB, and the default is
-    twice the file's size, between 256 MB and :data:`READER_BUFFER_MAX` (1 GB).  A pool of 4 GB
-    a worker (twice the 2.5 GB file at 100,000 cases) took most of the site's 12.3 GB there; the
-    query that held every case's page text at once is now read a page at a time
-    (:func:`kb.analysis.search_store.organisation_texts`: 512 MB does it at 100,000 cases).  The
-    pool is an upper bound: memory is only taken as pages are read.
+    twice the file's size, between 256 MB and :data:`READER_BUFFER_MAX`.  A 1 GB cap was tried:
+    on a 100,000-case store just fully loaded, every named query the site needs fits in it (the
+    query of every case's page text is read a page at a time,
+    :func:`kb.analysis.search_store.organisation_texts`), but after a few incremental loads
+    even ``MATCH (o:Organisation) RETURN o.id`` failed in it: a reader replays the write-ahead log
+    of those loads, and an update to one organisation brings its node group, with the pages' text
+    of up to 131,072 cases, into the pool.  The pool is an upper bound: memory is only taken as
+    pages are read.
 
     >>> reader_buffer_bytes() // 1024**2
     256
