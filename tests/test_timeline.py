@@ -47,6 +47,7 @@ def test_the_timeline_comes_in_pages_of_organisations_each_with_its_links(real_c
 
     whole = real_client.get("/timeline.json?country=US").json
     assert whole["page"] == {"number": 1, "pages": 1, "size": 100, "next": None, "previous": None}
+    assert "organisations along the years: when" in main_of(real_client.get("/timeline?country=US").text)  # one page
     monkeypatch.setattr(timeline, "ORGANISATIONS_PER_PAGE", 5)  # the real content fits one page of 100
     # (page=1 spelt out: the site's page cache holds the address asked for first)
     first, second = (real_client.get(f"/timeline.json?country=US&page={number}").json for number in (1, 2))
@@ -59,6 +60,11 @@ def test_the_timeline_comes_in_pages_of_organisations_each_with_its_links(real_c
     cards = page[page.index('<ol class="timeline-cards">'):page.index('<h2 id="sizes-title">')]
     assert cards.count('<li><h3><a href="/cases/') == 5
     assert '<a href="/timeline?country=US&amp;page=2" rel="next">Next page →</a>' in page
+    pages = -(-whole["count"] // 5)
+    # which page a reader is on is said at the top, as the case list and the sources say it
+    assert f"organisations along the years (page 1 of {pages}):" in page
+    later = real_client.get("/timeline?country=US&page=2").text
+    assert f"(page 2 of {pages}):" in main_of(later) and "<title>Timeline across cases (filtered) · page 2 ·" in later
     assert real_client.get("/timeline?page=99").status_code == 404
 
 
