@@ -40,6 +40,20 @@ def copy_of_buurtzorg(root: Path, case_id: str, name: str) -> str:
     return path
 
 
+def content_with_two_copies_of_buurtzorg(root: Path) -> tuple[list[str], list]:
+    """The content's documents with two look-alike copies of buurtzorg.md (their paths first); the copies'
+    files are removed again once read."""
+    from kb.load import load_content
+
+    added = [copy_of_buurtzorg(root, "buurtzorg-home-care", "Buurtzorg Home Care"),
+             copy_of_buurtzorg(root, "buurtzorg-netherlands", "Buurtzorg Netherlands")]
+    try:
+        return added, load_content(root).documents
+    finally:
+        for path in added:
+            (root / path).unlink()
+
+
 @pytest.mark.parametrize(("case_id", "name", "reason"), [
     ("buurtzorg-home-care", "Buurtzorg Home Care", "of its sources in common"),
     ("buurtzorg-netherlands", "Buurtzorg Netherlands", "similar name and 37 source(s) in common"),
@@ -101,15 +115,7 @@ def test_a_reload_compares_a_changed_case_with_the_cases_a_full_check_would(repo
     """A reload compares only the changed files with the others (kb.load.incremental), yet finds every
     look-alike a check of all files finds with them: the pairs are chosen over every case alike."""
     from kb.check.duplicates import organisation_problems
-    from kb.load import load_content
-
-    added = [copy_of_buurtzorg(repo_content, "buurtzorg-home-care", "Buurtzorg Home Care"),
-             copy_of_buurtzorg(repo_content, "buurtzorg-netherlands", "Buurtzorg Netherlands")]
-    try:
-        documents = load_content(repo_content).documents
-    finally:
-        for path in added:
-            (repo_content / path).unlink()
+    added, documents = content_with_two_copies_of_buurtzorg(repo_content)
     every = organisation_problems(documents)
     assert {(p.path, p.code) for p in every} >= {(path, "duplicate-organisation") for path in added}
     for path in sorted(d.where for d in documents if d.role == "case"):
@@ -122,19 +128,12 @@ def test_a_reload_finds_the_pairs_to_compare_through_its_manifest(repo_content: 
     (kb.store.keyed_manifest, where the changed files' old rows are still), are the pairs a pass over
     every case chooses with the changed ones: one changed case, or two side by side."""
     from kb.check.duplicates import OrganisationNames, _pairs_involving, keyed_pairs_involving, look_alike_keys
-    from kb.load import load_content
     from kb.load.cache import CachedFile
     from kb.load.records import record_for
     from kb.store.keyed_manifest import open_manifest, write_keyed_manifest
     from kb.store.manifest import Manifest
 
-    added = [copy_of_buurtzorg(repo_content, "buurtzorg-home-care", "Buurtzorg Home Care"),
-             copy_of_buurtzorg(repo_content, "buurtzorg-netherlands", "Buurtzorg Netherlands")]
-    try:
-        documents = load_content(repo_content).documents
-    finally:
-        for path in added:
-            (repo_content / path).unlink()
+    _, documents = content_with_two_copies_of_buurtzorg(repo_content)
     records = {d.where: record_for(CachedFile(d, [], "0" * 64), [], {}) for d in documents}
     write_keyed_manifest(tmp_path, Manifest("v", 0, {}, records), "generation")
     manifest = open_manifest(tmp_path, "generation")
