@@ -16,7 +16,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 #: The layers, earliest first.  A module may import its own layer and earlier ones.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("problems", ("kb.problems", "kb.evidence", "kb.kinds", "kb.slug", "kb.suggest", "kb.figures")),  # shared vocabularies that import nothing of kb
+    ("problems", ("kb.problems", "kb.evidence", "kb.kinds", "kb.slug", "kb.suggest", "kb.figures",
+                  "kb.collector")),  # shared vocabularies that import nothing of kb
     ("content", ("kb.content",)),
     ("check", ("kb.check", "kb.schemas")),
     ("graph", ("kb.graph",)),

@@ -59,7 +59,6 @@ Steps 1 and 3 share their words with the index through :mod:`kb.analysis.words`.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import itertools
 import math
 import pickle
@@ -80,6 +79,7 @@ from kb.analysis.search_results import PassageHit, SearchDocument, SearchHit, Se
 from kb.analysis.search_store import documents_from_store, index_inputs, passages_from_store
 from kb.analysis.snippets import best_snippet, highlight_words, shorten
 from kb.analysis.words import STOP_WORDS, WORD, contains, fold, folded_words, nearness, stem, stems
+from kb.collector import cycle_collector_paused
 from kb.evidence import grade, meets_grade
 from kb.slug import slug
 from kb.store import GraphStore
@@ -151,14 +151,9 @@ class SearchIndex:
         """The index a :class:`SearchIndex` built with ``folder`` wrote there (about a second at 10,000 cases where
         building it takes a minute): its two tantivy indexes and its tables."""
         index = cls.__new__(cls)
-        collecting = gc.isenabled()
-        gc.disable()  # some hundred thousand objects without cycles: the collector's passes would double the time
-        try:
-            with (folder / _TABLES_FILE).open("rb") as tables:
-                index.__dict__.update(pickle.load(tables))
-        finally:
-            if collecting:
-                gc.enable()
+        # some hundred thousand objects without cycles: the collector's passes would double the time
+        with cycle_collector_paused(), (folder / _TABLES_FILE).open("rb") as tables:
+            index.__dict__.update(pickle.load(tables))
         index._docs_index = open_index(folder / "documents")
         index._passage_index = open_index(folder / "passages")
         index._ready()

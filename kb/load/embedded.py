@@ -9,12 +9,11 @@ generation is checked before readers are switched to it, and a failed load leave
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from kb.collector import cycle_collector_paused
 from kb.content.files import ContentLayout, misnamed_files
 from kb.load.cache import ParseCache, cache_version
 from kb.load.incremental import incremental_load
@@ -56,24 +55,9 @@ def load_embedded(root: Path, store: Path, *, full: bool = False,
 
             load = full_load(root, store, cache, progress, step)
         else:
-            with _without_cycle_collection():
+            with cycle_collector_paused():  # the records and rows it reads and makes hold no cycles
                 load = incremental_load(root, store, manifest, cache, scan)
         load.seconds = time.perf_counter() - started
         return load
 
 
-@contextlib.contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector off for a short load.
-
-    A full load's manifest holds the records of every file (some hundred thousand objects at 10,000
-    cases), and a reload reads the changed files' records and their neighbours' and makes their rows;
-    each full collection walks every object.  A reload makes few cycles: they are collected once it is done.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

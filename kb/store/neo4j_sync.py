@@ -32,7 +32,6 @@ corpus needs a generous heap (see the README's Performance section).
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import time
 import uuid
@@ -45,6 +44,7 @@ from typing import Any
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
+from kb.collector import cycle_collector_paused
 from kb.graph.rows import GraphRows
 from kb.graph.schema import NODE_PROPERTIES, REL_PROPERTIES
 from kb.problems import StoreError
@@ -392,13 +392,11 @@ def sync(settings: Neo4jSettings, rows: GraphRows, *, driver: neo4j.Driver | Non
     # Python's cycle collector off: the rows, their hashes and the plan are some million small
     # objects without cycles, and its collections, set off again and again by them, walked them all
     # (two thirds of the CPU of hashing the rows of 1,000 cases).
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        return _sync(settings, driver, rows, batch_size, progress or (lambda _step: None), timeout, started, scope)
+        with cycle_collector_paused():
+            return _sync(settings, driver, rows, batch_size, progress or (lambda _step: None), timeout, started,
+                         scope)
     finally:
-        if collecting:
-            gc.enable()
         if own_driver:
             driver.close()
 
