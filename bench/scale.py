@@ -560,7 +560,10 @@ def time_pages(config: dict[str, Any], urls: dict[str, list[str]], watchdog: Wat
                                     "first": first, "runs": len(samples), "statuses": sorted(statuses)})
 
 
-def queries_phase(root: Path, store_path: Path, out: Figures, neo4j: bool, rounds: int, watchdog: Watchdog) -> None:
+def queries_phase(root: Path, store_path: Path, out: Figures, neo4j_note: str | None, rounds: int,
+                  watchdog: Watchdog) -> None:
+    """The named queries, comparable cases and page kinds on the embedded store, then on Neo4j unless
+    ``neo4j_note`` says why not (kept as the reason in the report)."""
     from kb.store.ladybug import LadybugStore
 
     store = LadybugStore(store_path)
@@ -579,8 +582,8 @@ def queries_phase(root: Path, store_path: Path, out: Figures, neo4j: bool, round
     # The site's memory without the load test: this process has served every page kind over the store.
     out["pages_rss_mb"] = max(out.get("pages_rss_mb", 0), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     log(f"  embedded store pages timed (this process's peak RSS {out['pages_rss_mb']:.0f} MB)")
-    if not neo4j:
-        out["neo4j_note"] = "skipped (--skip-neo4j)"
+    if neo4j_note:
+        out["neo4j_note"] = neo4j_note
         return
     try:
         neo4j_queries(root, store_path, out["urls"], out, rounds, watchdog)
@@ -1087,10 +1090,29 @@ def _stop_on_signal(signum: int, _frame: Any) -> None:
     raise Stopped(signal.Signals(signum).name)
 
 
-def run_phase(phase: str, n: int, work: Path, args: argparse.Namespace) -> dict[str, Any]:
+def neo4j_skipped(n: int, skip: bool, max_n: int | None) -> str | None:
+    """Why Neo4j is not measured at N cases in this run (the report's reason), or None if it is.
+
+    >>> neo4j_skipped(100_000, False, 10_000)
+    'Neo4j measured up to 10,000 cases in this run (--neo4j-max-n 10000)'
+    >>> neo4j_skipped(10_000, False, 10_000) is None, neo4j_skipped(100, True, None)
+    (True, 'skipped (--skip-neo4j)')
+    """
+    if skip:
+        return "skipped (--skip-neo4j)"
+    if max_n is not None and n > max_n:
+        return f"Neo4j measured up to {max_n:,} cases in this run (--neo4j-max-n {max_n})"
+    return None
+
+
+def run_phase(phase: str, n: int, work: Path, args: argparse.Namespace, limit_s: float | None = None,
+              why_limit: str = "--phase-limit") -> dict[str, Any]:
     """One phase in a fresh Python; its figures come back through a JSON file it writes as it goes.
 
-    If the phase fails or is stopped, what it wrote so far is returned with a note saying so.
+    If the phase fails or is stopped, what it wrote so far is returned with a note saying so.  A phase
+    still running after ``limit_s`` seconds is stopped as the run's Ctrl-C stops it (its servers too),
+    its figures are kept with the note that it ran over ``limit_s`` (``why_limit`` says whose limit),
+    and the run goes on.
     """
     out = work / f"{phase}.json"
     command = [sys.executable, __file__, "--phase", phase, "--n", str(n), "--work", str(work),
@@ -1098,30 +1120,50 @@ def run_phase(phase: str, n: int, work: Path, args: argparse.Namespace) -> dict[
                "--neo4j-rounds", str(args.neo4j_rounds), "--item-limit", str(args.item_limit)]
     if args.skip_neo4j:
         command.append("--skip-neo4j")
-    # The phase's progress and errors go to this stderr.
-    process = subprocess.Popen(command)
+    if args.neo4j_max_n is not None:
+        command += ["--neo4j-max-n", str(args.neo4j_max_n)]
+    # The phase's progress and errors go to this stderr; its process group is its own, so that a phase
+    # stopped for good takes its processes with it.
+    process = subprocess.Popen(command, start_new_session=True)
     stopped: Stopped | None = None
+    over = False
     try:
-        process.wait()
+        process.wait(timeout=limit_s)
+    except subprocess.TimeoutExpired:
+        over = True
+        log(f"  the {phase} phase ran over {limit_s:.0f} s ({why_limit}): stopping it; its servers are stopped too")
+        end_phase(process)
     except Stopped as err:
         stopped = err
         log(f"  stopping the {phase} phase ({err}); its servers are stopped too")
-        process.send_signal(signal.SIGTERM)  # the phase stops its Neo4j and gunicorn on its way out
-        try:
-            process.wait(timeout=180)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        end_phase(process)
     figures = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    end_leftover_jvm(figures.get("neo4j_pid"))
     for key in ("running", "neo4j_pid"):  # the phase's own bookkeeping
         figures.pop(key, None)
     if stopped is not None:
         figures[f"{phase}_note"] = f"the {phase} phase was stopped ({stopped}); its figures so far are kept"
         raise PhaseStopped(figures) from stopped
-    if process.returncode != 0:
+    if over:
+        figures[f"{phase}_note"] = (f"the {phase} phase ran over {limit_s:.0f} s ({why_limit}); it was stopped and "
+                                    "its figures so far are kept")
+        figures[f"{phase}_over_s"] = limit_s
+    elif process.returncode != 0:
         log(f"  the {phase} phase failed (exit {process.returncode}); see the error above")
         figures[f"{phase}_note"] = f"the {phase} phase failed (exit {process.returncode}); its figures so far are kept"
     return figures
+
+
+def end_phase(process: subprocess.Popen) -> None:
+    """Stop a phase's process: SIGTERM (it stops its Neo4j and gunicorn on its way out), after 3 minutes
+    its whole process group (a query running in the store's engine delays the signal until it returns)."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=180)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(OSError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def supervise(argv: list[str], out: Path) -> int:
@@ -1204,8 +1246,8 @@ def child(args: argparse.Namespace, argv: list[str]) -> int:
     elif args.phase == "load":
         load_phase(root, store, out)
     elif args.phase == "queries":
-        queries_phase(root, store, out, neo4j=not args.skip_neo4j, rounds=args.neo4j_rounds,
-                      watchdog=Watchdog(out, args.item_limit))
+        queries_phase(root, store, out, neo4j_skipped(args.n, args.skip_neo4j, args.neo4j_max_n),
+                      rounds=args.neo4j_rounds, watchdog=Watchdog(out, args.item_limit))
     else:
         web_phase(store, work, out, args.duration, args.connections, args.item_limit)
     return 0
@@ -1219,13 +1261,23 @@ def measure(n: int, args: argparse.Namespace, result: dict[str, Any], save: Call
     work = Path(tempfile.mkdtemp(prefix=f"kb-scale-{n}-"))
     try:
         result["corpus"] = prepare_content(n, work / "content")
+        if neo4j_note := neo4j_skipped(n, args.skip_neo4j, args.neo4j_max_n):
+            result["neo4j_note"] = neo4j_note
+        if n > LARGE:
+            result["large_note"] = (f"above {LARGE:,} cases the previous floor, parse+validate of every document "
+                                    "held at once and the warm full load are left out (each would take many minutes)")
         for phase in PHASES:
             if phase == "web" and args.skip_web:
                 result["web_note"] = "skipped (--skip-web)"
                 continue
-            log(f"N = {n:,}: {phase} phase")
+            limit, why = phase_limit(phase, args)
+            if limit is not None and limit <= 0:
+                result[f"{phase}_note"] = f"the run's end came first ({why}): not started"
+                log(f"N = {n:,}: {phase} phase not started: the run's end ({why}) came first")
+                continue
+            log(f"N = {n:,}: {phase} phase" + (f" (at most {limit:.0f} s: {why})" if limit is not None else ""))
             try:
-                result.update(run_phase(phase, n, work, args))
+                result.update(run_phase(phase, n, work, args, limit, why))
             except PhaseStopped as stopped:
                 result.update(stopped.figures)
                 raise Stopped("stopped") from None
@@ -1242,6 +1294,40 @@ def measure(n: int, args: argparse.Namespace, result: dict[str, Any], save: Call
             result["kept_note"] = f"what a failed server left (thread dump, logs) is kept in {kept}"
             save()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def phase_limit(phase: str, args: argparse.Namespace) -> tuple[float | None, str]:
+    """The most seconds a phase may run (None: no limit) and whose limit it is: its ``--phase-limit``,
+    or less if the run must end sooner (``--end-by``)."""
+    limit, why = args.phase_limit.get(phase), f"--phase-limit {phase}={args.phase_limit.get(phase, 0):.0f}"
+    if args.end_by is not None:
+        left = args.end_by - time.time()
+        if limit is None or left < limit:
+            limit, why = left, f"--end-by {time.strftime('%H:%M', time.gmtime(args.end_by))} UTC"
+    return limit, why
+
+
+def phase_limits(pairs: list[str]) -> dict[str, float]:
+    """``--phase-limit load=2400 queries=900``: seconds by phase.
+
+    >>> phase_limits(["load=2400", "web=600"])
+    {'load': 2400.0, 'web': 600.0}
+    """
+    limits = {}
+    for pair in pairs:
+        phase, _, seconds = pair.partition("=")
+        if phase not in PHASES or not seconds:
+            raise argparse.ArgumentTypeError(f"--phase-limit {pair}: give PHASE=SECONDS, PHASE one of {PHASES}")
+        limits[phase] = float(seconds)
+    return limits
+
+
+def end_by(text: str) -> float:
+    """``--end-by 07:20``: that time (UTC) next, as a Unix time (tomorrow's if today's has passed)."""
+    hours, minutes = (int(part) for part in text.split(":"))
+    now = time.time()
+    today = now - now % 86400 + hours * 3600 + minutes * 60
+    return today if today > now else today + 86400
 
 
 def git_commit() -> str:
@@ -1384,8 +1470,13 @@ def _pages_goal(r: dict[str, Any], store: str, goal: float) -> tuple[str, bool] 
     over = sorted((over_limit(t) * 1000 if over_limit(t) else t["p95"], kind) for kind, t in kinds.items()
                   if over_limit(t) or t["p95"] >= goal)
     listed = ", ".join(f"{kind} {_ms(r, store, kind).removesuffix(' ms')}" for _, kind in reversed(over[-4:]))
-    return (f"{_ms(r, store, slowest[0])} ({slowest[0]}); {len(over)} of {len(kinds)} kinds over"
-            + (f": {listed}" + (", …" if len(over) > 4 else "") if over else ""), not over)
+    text = (f"{_ms(r, store, slowest[0])} ({slowest[0]}); {len(over)} of {len(kinds)} kinds over"
+            + (f": {listed}" + (", …" if len(over) > 4 else "") if over else ""))
+    missing = len(set(r.get("urls", {})) - set(kinds))
+    if missing:  # a phase stopped half-way: the kinds it did not reach are not judged
+        why = _short_note(r, ("neo4j_note", "queries_note") if store == "neo4j" else ("queries_note",))
+        return f"{text}; {missing} more not measured ({why})", False if over else None
+    return text, not over
 
 
 def _first_request(r: dict[str, Any], store: str) -> tuple[str, None] | None:
@@ -1472,16 +1563,16 @@ GOAL_ROWS: list[tuple[str, tuple[str, ...], Callable[[dict[str, Any]], tuple[str
      lambda r: _cli_goal(r.get("reload_cli"), GOALS["reload_cli_s"])),
     ("3. every page kind p95 under 100 ms, embedded, no page cache (slowest)", ("queries_note",),
      lambda r: _pages_goal(r, "ladybug", GOALS["page_p95_ms"])),
-    ("3. every page kind p95 under 300 ms, Neo4j, no page cache (slowest)", ("queries_note", "neo4j_note"),
+    ("3. every page kind p95 under 300 ms, Neo4j, no page cache (slowest)", ("neo4j_note", "queries_note"),
      lambda r: _pages_goal(r, "neo4j", GOALS["page_p95_neo4j_ms"])),
     ("3. comparable cases p95 under 50 ms (embedded)", ("queries_note",), _comparable),
     ("3. the slowest first request of a page kind after a load, embedded (no goal)", ("queries_note",),
      lambda r: _first_request(r, "ladybug")),
-    ("3. the slowest first request of a page kind after a sync, Neo4j (no goal)", ("queries_note", "neo4j_note"),
+    ("3. the slowest first request of a page kind after a sync, Neo4j (no goal)", ("neo4j_note", "queries_note"),
      lambda r: _first_request(r, "neo4j")),
     ("4. `graph_loader.py load --neo4j` after one change under 1 s, the whole command (median of 3)",
-     ("queries_note", "neo4j_note"), _neo4j_change),
-    ("4. first Neo4j sync within 1.2× of the bare optimum", ("queries_note", "neo4j_note"), _first_sync),
+     ("neo4j_note", "queries_note"), _neo4j_change),
+    ("4. first Neo4j sync within 1.2× of the bare optimum", ("neo4j_note", "queries_note"), _first_sync),
     ("5. peak memory of a load under 2 GB (with its worker processes)", ("load_note",), _memory),
     ("5. peak memory of the site under 2 GB (its workers' peak RSS, summed)", ("web_note", "queries_note"),
      _site_memory),
@@ -1491,7 +1582,7 @@ GOAL_ROWS: list[tuple[str, tuple[str, ...], Callable[[dict[str, Any]], tuple[str
 def _short_note(r: dict[str, Any], keys: tuple[str, ...]) -> str:
     for key in keys:
         if key in r:
-            return r[key].split(";")[0].split(":")[0]
+            return r[key].split(";")[0].split(": ")[0]
     return "not in this run" if "source" in r else "not reached"
 
 
@@ -1664,6 +1755,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="most seconds one named query or page kind is measured for (its first request and "
                         "samples); one that takes longer is reported as over it, with where its time went")
     parser.add_argument("--skip-neo4j", action="store_true")
+    parser.add_argument("--neo4j-max-n", type=int, default=None, metavar="N",
+                        help="measure Neo4j up to N cases only (the embedded store, the site and memory at every size)")
+    parser.add_argument("--phase-limit", nargs="+", default=[], metavar="PHASE=SECONDS",
+                        help="most seconds a phase (check, load, queries, web) runs at each size; one over it is "
+                        "stopped, reported as over it with what it measured, and the run goes on")
+    parser.add_argument("--end-by", metavar="HH:MM",
+                        help="the run's end (UTC): a phase still running then is stopped as over its limit, and "
+                        "the phases after it are reported as not reached")
     parser.add_argument("--skip-web", action="store_true")
     parser.add_argument("--markdown", type=Path, help="also write the tables to this Markdown file")
     parser.add_argument("--json", type=Path, help="every figure as JSON, written as the run goes "
@@ -1680,6 +1779,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", help=argparse.SUPPRESS)
     parser.add_argument("--started-again", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    try:
+        args.phase_limit = phase_limits(args.phase_limit)
+    except argparse.ArgumentTypeError as err:
+        parser.error(str(err))
+    args.end_by = end_by(args.end_by) if args.end_by else None
     if args.phase:
         return child(args, sys.argv[1:] if argv is None else argv)
     suite = suite_time(args.suite_time) if args.suite_time else None

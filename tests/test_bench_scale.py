@@ -152,3 +152,70 @@ print("done")
     assert "running" not in kept
     again = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
     assert (again.returncode, again.stdout) == (0, "done\n")  # both kinds were kept: nothing measured again
+
+
+def test_a_phase_over_its_limit_is_stopped_its_figures_kept_and_the_report_says_so(tmp_path, monkeypatch):
+    import argparse
+    import time
+
+    phase = tmp_path / "phase.py"  # a phase that measures one figure, then hangs (as a page taking hours would)
+    phase.write_text("""
+import json, signal, sys, time
+work = sys.argv[sys.argv.index("--work") + 1]
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+open(work + "/queries.json", "w").write(json.dumps({"ladybug": {"organisation": {"p50": 1.0, "p95": 2.0}},
+                                                    "running": {"key": "pages_ladybug"}}))
+time.sleep(60)
+""", encoding="utf-8")
+    monkeypatch.setattr(scale, "__file__", str(phase))
+    args = argparse.Namespace(duration=5, connections=16, neo4j_rounds=1, item_limit=120.0, skip_neo4j=True,
+                              neo4j_max_n=None)
+    begin = time.monotonic()
+    figures = scale.run_phase("queries", 100000, tmp_path, args, limit_s=2.0, why_limit="--phase-limit queries=2")
+    assert time.monotonic() - begin < 30
+    assert figures == {"ladybug": {"organisation": {"p50": 1.0, "p95": 2.0}}, "queries_over_s": 2.0,
+                       "queries_note": "the queries phase ran over 2 s (--phase-limit queries=2); it was stopped "
+                                       "and its figures so far are kept"}
+
+
+def test_neo4j_up_to_a_size_and_phases_the_runs_end_left_out_are_reported_with_why(tmp_path, monkeypatch, capsys):
+    import time
+
+    started = []
+
+    def run_phase(phase, n, work, args, limit_s=None, why_limit=""):
+        started.append((n, phase, limit_s is not None))
+        if (n, phase) == (100000, "load"):
+            args.end_by = time.time() - 1  # the 100,000-case load ends after the run's end
+            return {"full_cold": 900.0, "full_cold_cpu_s": 1100.0, "rss_mb": 2100.0}
+        return {"load": {"full_cold": 12.5}, "queries": {"pages_ladybug": PARTIAL["pages_ladybug"],
+                                                         "urls": {"case": [], "search": []}}}.get(phase, {})
+
+    monkeypatch.setattr(scale, "prepare_content", lambda n, content: "made")
+    monkeypatch.setattr(scale, "run_phase", run_phase)
+    path = tmp_path / "run.json"
+    assert scale.main(["--sizes", "1000", "100000", "--neo4j-max-n", "1000", "--end-by", "23:59",
+                       "--json", str(path), "--skip-web"]) == 0
+    assert [(n, phase) for n, phase, _ in started] == [(1000, "check"), (1000, "load"), (1000, "queries"),
+                                                       (100000, "check"), (100000, "load")]
+    assert all(limited for *_, limited in started)  # every phase had the time left as its limit
+    report = capsys.readouterr().out
+    assert goal_row(report, "4. first Neo4j sync")[1] == (
+        "not measured: Neo4j measured up to 1,000 cases in this run (--neo4j-max-n 1000)")
+    row = goal_row(report, "3. every page kind p95 under 300 ms, Neo4j")
+    assert row[1] == "not measured: Neo4j measured up to 1,000 cases in this run (--neo4j-max-n 1000)"
+    row = goal_row(report, "3. every page kind p95 under 100 ms, embedded")
+    assert row[0] == "417 ms (search); 1 of 2 kinds over: search 417: **no**"
+    assert row[1].startswith("not measured: the run's end came first (--end-by ")
+    assert goal_row(report, "1. cold full load")[1] == "900.0 s (1100 CPU s): **no**"
+    assert "above 20,000 cases the previous floor" in report  # what is left out at 100,000, and why
+
+
+def test_page_kinds_a_stopped_phase_did_not_reach_are_not_judged(tmp_path, capsys):
+    stopped = {**PARTIAL, "n": 100000, "urls": {"case": [], "search": [], "sources": [], "lessons": []},
+               "pages_ladybug": {**PARTIAL["pages_ladybug"], "search": {"p50": 20.0, "p95": 40.0, "first": 9}},
+               "queries_note": "the queries phase ran over 900 s (--phase-limit queries=900); it was stopped"}
+    report = report_of(tmp_path, capsys, stopped)
+    assert goal_row(report, "3. every page kind p95 under 100 ms, embedded") == [
+        "40 ms (search); 0 of 2 kinds over; 2 more not measured (the queries phase ran over 900 s "
+        "(--phase-limit queries=900))"]  # neither yes nor no
