@@ -442,6 +442,18 @@ def query_params(cypher: str, name: str, params: tuple[str, ...], defaults: dict
     return values
 
 
+#: Samples of a query or page kind that took this long in all are enough, even fewer than three (at
+#: 100,000 cases some take 10-60 s each: three would cost minutes a kind, and the p50/p95 says as much).
+ENOUGH_S = 10.0
+
+
+def more_samples(samples: list[float], started: float, budget_s: float, most: int) -> bool:
+    """Whether to time one more run: at least 3 (unless they took :data:`ENOUGH_S` in all), then up to
+    ``most`` within ``budget_s`` seconds from ``started``."""
+    elapsed = time.perf_counter() - started
+    return (len(samples) < 3 and elapsed < ENOUGH_S) or (len(samples) < most and elapsed < budget_s)
+
+
 def time_queries(store: Any, watchdog: Watchdog, key: str, budget_s: float = 1.5, most: int = 20) -> None:
     """p50 and p95 (ms) of every named query, each run until ``most`` runs or ``budget_s`` (at least 3).
 
@@ -466,7 +478,7 @@ def time_queries(store: Any, watchdog: Watchdog, key: str, budget_s: float = 1.5
         with watchdog.item(key, name):
             started = time.perf_counter()
             try:
-                while len(samples) < 3 or (len(samples) < most and time.perf_counter() - started < budget_s):
+                while more_samples(samples, started, budget_s, most):
                     params = query_params(cypher, name, query.params, query.default_params, ids, rng)
                     begin = time.perf_counter()
                     store.query(name, **params)
@@ -551,7 +563,7 @@ def time_pages(config: dict[str, Any], urls: dict[str, list[str]], watchdog: Wat
             first = (time.perf_counter() - begin) * 1000
             samples: list[float] = []
             started = time.perf_counter()
-            while len(samples) < 3 or (len(samples) < most and time.perf_counter() - started < budget_s):
+            while more_samples(samples, started, budget_s, most):
                 path = paths[len(samples) % len(paths)]
                 begin = time.perf_counter()
                 statuses.add(client.get(path).status_code)
@@ -1639,7 +1651,8 @@ def pages_table(r: dict[str, Any]) -> str:
         if over_limit(t):
             return [f"over {over_limit(t):.0f} s", "–", "–", "–"]
         ratio = f"{t['p95'] / baseline['p95']:.0f}×" if baseline and baseline["p95"] > 0 else "–"
-        return [f"{t['p50']:.1f}", f"{t['p95']:.1f}", ratio, f"{t['first']:.0f}"]
+        runs = f" ({t['runs']} run{'s' if t['runs'] > 1 else ''})" if t.get("runs", 3) < 3 else ""
+        return [f"{t['p50']:.1f}", f"{t['p95']:.1f}{runs}", ratio, f"{t['first']:.0f}"]
 
     for kind in [*embedded, *(k for k in neo4j if k not in embedded)]:
         t, other = embedded.get(kind), neo4j.get(kind)
@@ -1687,7 +1700,8 @@ def queries_table(r: dict[str, Any]) -> str:
             return f"error: {timing['error']} | –"
         if over_limit(timing):
             return f"over {over_limit(timing):.0f} s | –"
-        return f"{timing['p50']:.1f} | {timing['p95']:.1f}"
+        runs = f" ({timing['runs']} run{'s' if timing['runs'] > 1 else ''})" if timing.get("runs", 3) < 3 else ""
+        return f"{timing['p50']:.1f} | {timing['p95']:.1f}{runs}"
 
     for name in [*ladybug, *(k for k in neo4j if k not in ladybug)]:
         lines.append(f"| {name} | {cells(ladybug.get(name))} | {cells(neo4j.get(name))} |")

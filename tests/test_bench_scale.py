@@ -219,3 +219,18 @@ def test_page_kinds_a_stopped_phase_did_not_reach_are_not_judged(tmp_path, capsy
     assert goal_row(report, "3. every page kind p95 under 100 ms, embedded") == [
         "40 ms (search); 0 of 2 kinds over; 2 more not measured (the queries phase ran over 900 s "
         "(--phase-limit queries=900))"]  # neither yes nor no
+
+
+def test_a_query_taking_over_ten_seconds_is_timed_fewer_than_three_times_and_the_table_says_so():
+    import time
+
+    now = time.perf_counter()
+    assert scale.more_samples([400.0], now - 0.4, budget_s=1.5, most=20)  # fast: on to three and more
+    assert scale.more_samples([400.0, 400.0, 400.0], now - 1.2, budget_s=1.5, most=20)
+    assert not scale.more_samples([400.0] * 4, now - 1.6, budget_s=1.5, most=20)
+    assert scale.more_samples([6000.0], now - 6.0, budget_s=1.5, most=20)  # two of 6 s: 12 s in all
+    assert not scale.more_samples([6000.0, 6000.0], now - 12.0, budget_s=1.5, most=20)
+    table = scale.queries_table({"n": 100000, "ladybug": {"sources": {"p50": 12000.0, "p95": 12000.0, "runs": 1},
+                                                          "source": {"p50": 0.2, "p95": 1.8, "runs": 20}}})
+    assert "| sources | 12000.0 | 12000.0 (1 run) | – | – |" in table
+    assert "| source | 0.2 | 1.8 | – | – |" in table
