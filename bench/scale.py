@@ -1278,11 +1278,11 @@ def measure(n: int, args: argparse.Namespace, result: dict[str, Any], save: Call
         if n > LARGE:
             result["large_note"] = (f"above {LARGE:,} cases the previous floor, parse+validate of every document "
                                     "held at once and the warm full load are left out (each would take many minutes)")
-        for phase in PHASES:
-            if phase == "web" and args.skip_web:
-                result["web_note"] = "skipped (--skip-web)"
-                continue
-            limit, why = phase_limit(phase, args)
+        phases = [phase for phase in PHASES if not (phase == "web" and args.skip_web)]
+        if args.skip_web:
+            result["web_note"] = "skipped (--skip-web)"
+        for at, phase in enumerate(phases):
+            limit, why = phase_limit(phase, args, tuple(phases[at + 1:]))
             if limit is not None and limit <= 0:
                 result[f"{phase}_note"] = f"the run's end came first ({why}): not started"
                 log(f"N = {n:,}: {phase} phase not started: the run's end ({why}) came first")
@@ -1308,28 +1308,33 @@ def measure(n: int, args: argparse.Namespace, result: dict[str, Any], save: Call
         shutil.rmtree(work, ignore_errors=True)
 
 
-def phase_limit(phase: str, args: argparse.Namespace) -> tuple[float | None, str]:
+def phase_limit(phase: str, args: argparse.Namespace, later: tuple[str, ...] = ()) -> tuple[float | None, str]:
     """The most seconds a phase may run (None: no limit) and whose limit it is: its ``--phase-limit``,
-    or less if the run must end sooner (``--end-by``)."""
+    or less if the run must end sooner (``--end-by``, less the time ``--reserve`` keeps for the ``later``
+    phases of the same N)."""
     limit, why = args.phase_limit.get(phase), f"--phase-limit {phase}={args.phase_limit.get(phase, 0):.0f}"
     if args.end_by is not None:
-        left = args.end_by - time.time()
+        keeping = [other for other in later if args.reserve.get(other)]
+        kept = sum(args.reserve[other] for other in keeping)
+        left = args.end_by - time.time() - kept
         if limit is None or left < limit:
-            limit, why = left, f"--end-by {time.strftime('%H:%M', time.gmtime(args.end_by))} UTC"
+            limit, why = left, (f"--end-by {time.strftime('%H:%M', time.gmtime(args.end_by))} UTC"
+                                + (f", {kept:.0f} s kept for the {' and '.join(keeping)} phase"
+                                   + ("s" if len(keeping) > 1 else "") if kept else ""))
     return limit, why
 
 
-def phase_limits(pairs: list[str]) -> dict[str, float]:
+def phase_seconds(pairs: list[str], option: str = "--phase-limit") -> dict[str, float]:
     """``--phase-limit load=2400 queries=900``: seconds by phase.
 
-    >>> phase_limits(["load=2400", "web=600"])
+    >>> phase_seconds(["load=2400", "web=600"])
     {'load': 2400.0, 'web': 600.0}
     """
     limits = {}
     for pair in pairs:
         phase, _, seconds = pair.partition("=")
         if phase not in PHASES or not seconds:
-            raise argparse.ArgumentTypeError(f"--phase-limit {pair}: give PHASE=SECONDS, PHASE one of {PHASES}")
+            raise argparse.ArgumentTypeError(f"{option} {pair}: give PHASE=SECONDS, PHASE one of {PHASES}")
         limits[phase] = float(seconds)
     return limits
 
@@ -1776,7 +1781,10 @@ def main(argv: list[str] | None = None) -> int:
                         "stopped, reported as over it with what it measured, and the run goes on")
     parser.add_argument("--end-by", metavar="HH:MM",
                         help="the run's end (UTC): a phase still running then is stopped as over its limit, and "
-                        "the phases after it are reported as not reached")
+                        "the phases after it are reported as not started")
+    parser.add_argument("--reserve", nargs="+", default=[], metavar="PHASE=SECONDS",
+                        help="with --end-by: the time kept for a later phase of the same size (an earlier phase of "
+                        "that size is stopped sooner to leave it)")
     parser.add_argument("--skip-web", action="store_true")
     parser.add_argument("--markdown", type=Path, help="also write the tables to this Markdown file")
     parser.add_argument("--json", type=Path, help="every figure as JSON, written as the run goes "
@@ -1794,7 +1802,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--started-again", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
-        args.phase_limit = phase_limits(args.phase_limit)
+        args.phase_limit = phase_seconds(args.phase_limit)
+        args.reserve = phase_seconds(args.reserve, "--reserve")
     except argparse.ArgumentTypeError as err:
         parser.error(str(err))
     args.end_by = end_by(args.end_by) if args.end_by else None
