@@ -78,7 +78,7 @@ from kb.analysis.search_plan import STOP_STEMS, Plan, Term, names_by_stem
 from kb.analysis.search_results import PassageHit, SearchDocument, SearchHit, SearchResults
 from kb.analysis.search_store import documents_from_store, index_inputs, passages_from_store
 from kb.analysis.snippets import best_snippet, highlight_words, shorten
-from kb.analysis.words import STOP_WORDS, WORD, contains, fold, folded_words, nearness, stem, stems
+from kb.analysis.words import STOP_WORDS, WORD, contains, fold, folded_words, nearness, places, stem, stems
 from kb.collector import cycle_collector_paused
 from kb.evidence import grade, meets_grade
 from kb.slug import slug
@@ -105,6 +105,7 @@ NAMED_OWNER_BOOST = 1.5  # a passage of the organisation the question names, ove
 #: How many of the best candidates are re-ranked by coverage and proximity.
 RERANK_DEPTH = 200
 MAX_QUERYWORDS = 20
+_WORDS_PLACED = 4  # up to so many question words, a candidate's tokens are scanned for each (else made a set)
 SNIPPET_CHARS = 220
 PASSAGE_CHARS = 700
 #: What :meth:`SearchIndex.read` reads besides the two tantivy indexes: every table the index holds, in one pickle.
@@ -172,6 +173,10 @@ class SearchIndex:
         # question (the same text gives the same stems within an index).
         self._passage_stems: dict[str, tuple[list[str], set[str]]] = {}
         self._document_stems: dict[tuple[str, str], tuple[list[str], set[str]]] = {}
+        # Each candidate's key by its address in its index, kept once read: reading a stored document decompresses
+        # a block of its stored text (a tenth of a search at 10,000 cases, for the one field wanted).
+        self._passage_keys: dict[tuple[int, int], str] = {}
+        self._document_keys: dict[tuple[int, int], str] = {}
 
     # building
 
@@ -356,15 +361,20 @@ class SearchIndex:
     def _rerank(score: float, tokens: list[str], extra: set[str], plan: Plan,
                 weights: dict[str, float], named: frozenset[str] = frozenset()) -> tuple[float, set[str]]:
         """The BM25 score scaled by coverage and proximity; and the question's stems found."""
-        present = set(tokens) | extra
-        found = {term.stem for term in plan.terms if term.stem in present}
+        asked = {term.stem for term in plan.terms}
+        # The places of a few words are found in C, one pass each; a set of a document's thousands of tokens (to
+        # look up many words) costs several passes.
+        where = places(tokens, asked) if len(asked) <= _WORDS_PLACED else None
+        words = where.keys() if where is not None else set(tokens)
+        found = {term.stem for term in plan.terms if term.stem in words or term.stem in extra}
         for covered, names, _concept in plan.synonyms:  # a synonym covers the words it stands for
-            if any(contains(tokens, name) for name in names) or any(n == (c,) for n in names for c in extra):
+            if not found.issuperset(covered) and (any(contains(tokens, name) for name in names)
+                                                  or any(n == (c,) for n in names for c in extra)):
                 found |= set(covered)
         total = sum(weights.values()) or 1.0
         coverage = sum(weights[s] for s in found if s in weights) / total
-        wanted = {term.stem for term in plan.terms} & set(tokens) - named
-        closeness = nearness(tokens, wanted) if len(wanted) > 1 else 0.0
+        wanted = {stem for stem in asked if stem in words and stem not in named}
+        closeness = nearness(tokens, wanted, where) if len(wanted) > 1 else 0.0
         return score * (0.2 + 0.8 * coverage ** 2) * (1 + 0.5 * closeness), found
 
     def _search_passages(self, plan: Plan, limit: int,
@@ -380,7 +390,7 @@ class SearchIndex:
         weights = self._weights(searcher, "text", plan)
         ranked = []
         for score, address in found.hits:
-            passage = self.passages[searcher.doc(address)["key"][0]]
+            passage = self.passages[_key_at(searcher, address, self._passage_keys)]
             if min_grade and not meets_grade(self.grade_of(passage), min_grade):
                 continue
             tokens, about = self._stems_of_passage(passage)
@@ -441,7 +451,7 @@ class SearchIndex:
         marks = self._markstems(plan)
         ranked = []
         for score, address in found.hits:
-            kind, _, doc_id = searcher.doc(address)["key"][0].partition(":")
+            kind, _, doc_id = _key_at(searcher, address, self._document_keys).partition(":")
             doc = self.documents[(kind, doc_id)]
             tokens, extra = self._stems_of_document(doc)
             final, _ = self._rerank(score, tokens, extra, plan, weights)
@@ -453,6 +463,15 @@ class SearchIndex:
             hits.append(SearchHit(doc.kind, doc.id, doc.name, round(final, 4), highlight_words(doc.name, marks),
                                   snippet, highlight_words(snippet, marks)))
         return hits, found.count
+
+
+def _key_at(searcher: tantivy.Searcher, address: tantivy.DocAddress, keys: dict[tuple[int, int], str]) -> str:
+    """The ``key`` of the document at ``address`` in ``searcher``'s index, read once into ``keys``."""
+    where = (address.segment_ord, address.doc)
+    key = keys.get(where)
+    if key is None:
+        key = keys.setdefault(where, searcher.doc(address)["key"][0])
+    return key
 
 
 def search_index_for(store: GraphStore) -> SearchIndex:
