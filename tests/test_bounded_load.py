@@ -17,7 +17,7 @@ import pytest
 from kb.export.exchange import rows_from_store
 from kb.load import full as full_load
 from kb.load import load_embedded
-from kb.problems import StoreError
+from kb.problems import QueryError, StoreError
 from kb.store.ladybug import LadybugStore, current_manifest, load_buffer_bytes
 from kb.store.ladybug import writer as ladybug_writer
 from tests.conftest import FIXTURES
@@ -123,7 +123,8 @@ def test_a_reading_process_that_dies_is_a_clear_error_and_leaves_no_generation(t
     assert not list((tmp_path / "store" / "generations").iterdir())
 
 
-def test_a_readers_buffer_pool_is_twice_the_database_up_to_4_gb_unless_set(tmp_path: Path, monkeypatch) -> None:
+def test_a_readers_first_buffer_pool_is_twice_the_database_up_to_1_gb_unless_set(tmp_path: Path,
+                                                                                 monkeypatch) -> None:
     from kb.store.ladybug import reader_buffer_bytes
 
     database = tmp_path / "graph.lbug"
@@ -132,6 +133,40 @@ def test_a_readers_buffer_pool_is_twice_the_database_up_to_4_gb_unless_set(tmp_p
     assert reader_buffer_bytes(database) // 1024**2 == 600
     with database.open("wb") as handle:
         handle.truncate(2500 * 1024**2)  # the file at 100,000 cases
-    assert reader_buffer_bytes(database) // 1024**2 == 4096
-    monkeypatch.setenv("KB_LADYBUG_BUFFER_MB", "1024")
     assert reader_buffer_bytes(database) // 1024**2 == 1024
+    monkeypatch.setenv("KB_LADYBUG_BUFFER_MB", "2048")
+    assert reader_buffer_bytes(database) // 1024**2 == 2048
+
+
+@pytest.fixture(scope="module")
+def mini_store(tmp_path_factory) -> Path:
+    store = tmp_path_factory.mktemp("pool") / "store"
+    assert load_embedded(FIXTURES / "mini", store, full=True).mode == "full"
+    return store
+
+
+def small_first_pool(monkeypatch, megabytes: int) -> None:
+    """Readers open with ``megabytes`` of pool: 12 MB opens the mini graph but holds no query (16 MB does)."""
+    from kb.store.ladybug import reader
+
+    monkeypatch.setattr(reader, "READER_BUFFER_MIN", megabytes * 1024**2)
+    monkeypatch.setattr(reader, "READER_BUFFER_FIRST_MAX", megabytes * 1024**2)
+
+
+def test_a_query_that_does_not_fit_the_readers_pool_runs_again_in_twice_the_pool(mini_store: Path,
+                                                                                 monkeypatch) -> None:
+    expected = LadybugStore(mini_store).query("explore_profiles")
+    small_first_pool(monkeypatch, 12)
+    store = LadybugStore(mini_store)
+    assert store.query("explore_profiles") == expected
+    assert store.buffer_pool_bytes // 1024**2 == 24
+    assert [row["id"] for row in expected] == ["alpha-care", "beta-shoes"]
+
+
+def test_a_fixed_pool_too_small_for_a_query_fails_it_with_the_engines_words(mini_store: Path, monkeypatch) -> None:
+    small_first_pool(monkeypatch, 12)
+    monkeypatch.setenv("KB_LADYBUG_BUFFER_MB", "12")
+    store = LadybugStore(mini_store)
+    with pytest.raises(QueryError, match="The buffer pool is full"):
+        store.query("explore_profiles")
+    assert store.buffer_pool_bytes // 1024**2 == 12

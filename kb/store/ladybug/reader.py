@@ -21,12 +21,16 @@ from kb.queries.console import ConsoleResult, check_read_only, engine_message, e
 from kb.store.ladybug.generations import MAX_DB_BYTES, current_generation, file_size
 from kb.store.plan_check import check_ladybug_plan
 
-__all__ = ["DATABASE_SETTINGS", "LOAD_BUFFER_DEFAULT", "LadybugStore", "load_buffer_bytes", "preload_engine",
-           "reader_buffer_bytes"]
+__all__ = ["DATABASE_SETTINGS", "LOAD_BUFFER_DEFAULT", "LadybugStore", "larger_reader_buffer", "load_buffer_bytes",
+           "preload_engine", "reader_buffer_bytes"]
 
-#: Bounds of a reader's buffer pool when ``KB_LADYBUG_BUFFER_MB`` does not set it.
+#: Bounds of a reader's first buffer pool when ``KB_LADYBUG_BUFFER_MB`` does not set it, and the largest it
+#: grows to when a query does not fit (:meth:`LadybugStore.run`).
 READER_BUFFER_MIN = 256 * 1024**2
+READER_BUFFER_FIRST_MAX = 1024**3
 READER_BUFFER_MAX = 4 * 1024**3
+#: What LadybugDB says when a query needs more pages than its buffer pool holds.
+POOL_FULL = "The buffer pool is full"
 #: Buffer pool of a load's writable handle when ``KB_LADYBUG_LOAD_BUFFER_MB`` does not set it.
 LOAD_BUFFER_DEFAULT = 1536 * 1024**2
 
@@ -45,19 +49,20 @@ def preload_engine() -> None:
 
 
 def reader_buffer_bytes(database: Path | None = None) -> int:
-    """Buffer pool of a read-only handle: ``$KB_LADYBUG_BUFFER_MB``, else sized to the database, at most 4 GB.
+    """First buffer pool of a read-only handle: ``$KB_LADYBUG_BUFFER_MB``, else sized to the database, at most 1 GB.
 
     LadybugDB's default takes most of the machine's memory, once per process; a site runs
-    several worker processes side by side.  A pool smaller than what one query holds fails it
-    ("the buffer pool is full"): at 10,000 cases the file is about 450 MB, and the default is
-    twice the file's size, between 256 MB and :data:`READER_BUFFER_MAX`.  A 1 GB cap was tried:
-    on a 100,000-case store just fully loaded, every named query the site needs fits in it (the
-    query of every case's page text is read a page at a time,
-    :func:`kb.analysis.search_store.organisation_texts`), but after a few incremental loads
-    even ``MATCH (o:Organisation) RETURN o.id`` failed in it: a reader replays the write-ahead log
-    of those loads, and an update to one organisation brings its node group, with the pages' text
-    of up to 131,072 cases, into the pool.  The pool is an upper bound: memory is only taken as
-    pages are read.
+    several worker processes side by side, and a pool keeps every page it read until it is full.  A
+    pool smaller than what one query holds fails it ("the buffer pool is full"): at 10,000 cases the
+    file is about 450 MB, and the first pool is twice the file's size, between 256 MB and
+    :data:`READER_BUFFER_FIRST_MAX`; a named query that does not fit opens the database again with
+    twice the pool, up to :data:`READER_BUFFER_MAX` (:meth:`LadybugStore.run`).  On a 100,000-case
+    store just fully loaded every named query the site needs fits in 1 GB (the query of every case's
+    page text is read a page at a time, :func:`kb.analysis.search_store.organisation_texts`), but
+    after a few incremental loads even ``MATCH (o:Organisation) RETURN o.id`` did not: a reader
+    replays the write-ahead log of those loads, and an update to one organisation brings its node
+    group, with the pages' text of up to 131,072 cases, into the pool.  ``$KB_LADYBUG_BUFFER_MB``
+    fixes the pool (no growing).
 
     >>> reader_buffer_bytes() // 1024**2
     256
@@ -69,7 +74,19 @@ def reader_buffer_bytes(database: Path | None = None) -> int:
         size = database.stat().st_size if database else 0
     except OSError:
         size = 0
-    return max(READER_BUFFER_MIN, min(READER_BUFFER_MAX, 2 * size))
+    return max(READER_BUFFER_MIN, min(READER_BUFFER_FIRST_MAX, 2 * size))
+
+
+def larger_reader_buffer(pool: int) -> int | None:
+    """The pool to open again with after a query did not fit in ``pool``: twice it, up to :data:`READER_BUFFER_MAX`;
+    None when it is that already or ``$KB_LADYBUG_BUFFER_MB`` fixes it.
+
+    >>> larger_reader_buffer(600 * 1024**2) // 1024**2, larger_reader_buffer(3 * 1024**3) // 1024**2
+    (1200, 4096)
+    """
+    if os.environ.get("KB_LADYBUG_BUFFER_MB") or pool >= READER_BUFFER_MAX:
+        return None
+    return min(2 * pool, READER_BUFFER_MAX)
 
 
 def load_buffer_bytes() -> int:
@@ -110,6 +127,7 @@ class LadybugStore:
         self._local = threading.local()
         self._path: Path | None = None
         self._database: ladybug.Database | None = None
+        self._pool = 0
 
     @classmethod
     def open_file(cls, path: Path) -> LadybugStore:
@@ -124,17 +142,49 @@ class LadybugStore:
                                  "run: python graph_loader.py load")
             if target != self._path:
                 # A rebuild switched generations: open the new one; old connections stay valid.
-                self._database = ladybug.Database(str(target), read_only=True,
-                                                  buffer_pool_size=reader_buffer_bytes(target),
-                                                  max_db_size=max(self._max_db_bytes, 2 * file_size(target)))
-                self._settings = None
-                self._path = target
-                self._local = threading.local()
+                self._open(target, reader_buffer_bytes(target))
             connection = getattr(self._local, "connection", None)
             if connection is None:
                 connection = ladybug.Connection(self._database)
                 self._local.connection = connection
+                self._local.database = self._database
             return connection
+
+    @property
+    def buffer_pool_bytes(self) -> int:
+        """The buffer pool of the database open now (0 before the first query)."""
+        return self._pool
+
+    def _open(self, target: Path, pool: int) -> None:
+        """Open ``target`` read-only with a pool of ``pool`` bytes, or larger if replaying its log does not fit
+        (the caller holds the lock)."""
+        while True:
+            try:
+                database = ladybug.Database(str(target), read_only=True, buffer_pool_size=pool,
+                                            max_db_size=max(self._max_db_bytes, 2 * file_size(target)))
+                break
+            except RuntimeError as err:
+                larger = larger_reader_buffer(pool) if POOL_FULL in str(err) else None
+                if larger is None:
+                    raise
+                pool = larger
+        self._database = database
+        self._pool = pool
+        self._settings = None
+        self._path = target
+        self._local = threading.local()
+
+    def _grow_pool(self, failed_on: ladybug.Database | None) -> bool:
+        """Open the database again with a larger pool after a query did not fit in ``failed_on``'s; False when it
+        cannot grow.  Another thread may have grown it (or followed a switch) meanwhile: then just try again."""
+        with self._lock:
+            if self._database is not failed_on:
+                return True
+            larger = larger_reader_buffer(self._pool)
+            if larger is None or self._path is None:
+                return False
+            self._open(self._path, larger)
+            return True
 
     def version(self) -> str:
         """The generation readers are switched to now (a new one with every load)."""
@@ -152,17 +202,24 @@ class LadybugStore:
         return path.parent / "derived" if path is not None and path.parent.name == version and version else None
 
     def run(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Run Cypher and return rows as dicts (column name -> value)."""
-        connection = self._connection()
-        try:
-            result = connection.execute(cypher, params or {})
-        except RuntimeError as err:
-            raise QueryError(str(err)) from err
-        columns = result.get_column_names()
-        rows = []
-        while result.has_next():
-            rows.append(dict(zip(columns, result.get_next(), strict=False)))
-        return rows
+        """Run Cypher and return rows as dicts (column name -> value).
+
+        A query that does not fit in the buffer pool runs again in twice the pool (up to
+        :data:`READER_BUFFER_MAX`): a read has no effect to undo, and the pool stays small for the
+        readers that never need more."""
+        while True:
+            connection = self._connection()
+            try:
+                result = connection.execute(cypher, params or {})
+            except RuntimeError as err:
+                if POOL_FULL in str(err) and self._grow_pool(getattr(self._local, "database", None)):
+                    continue
+                raise QueryError(str(err)) from err
+            columns = result.get_column_names()
+            rows = []
+            while result.has_next():
+                rows.append(dict(zip(columns, result.get_next(), strict=False)))
+            return rows
 
     def run_readonly(self, cypher: str, params: dict[str, Any] | None = None, *, timeout_ms: int = 5000,
                      row_cap: int = 1000, byte_cap: int = 0) -> ConsoleResult:
@@ -235,4 +292,5 @@ class LadybugStore:
         with self._lock:
             self._database = None
             self._path = None
+            self._pool = 0
             self._local = threading.local()
