@@ -237,3 +237,23 @@ def test_a_query_taking_over_ten_seconds_is_timed_fewer_than_three_times_and_the
                                                           "source": {"p50": 0.2, "p95": 1.8, "runs": 20}}})
     assert "| sources | 12000.0 | 12000.0 (1 run) | – | – |" in table
     assert "| source | 0.2 | 1.8 | – | – |" in table
+
+
+def test_above_20000_cases_the_page_kinds_are_timed_before_the_named_queries(tmp_path, monkeypatch):
+    import kb.store.ladybug
+
+    class Store:
+        def close(self):
+            pass
+
+    order = []
+    monkeypatch.setattr(kb.store.ladybug, "LadybugStore", lambda path: Store())
+    monkeypatch.setattr(scale, "time_queries", lambda store, watchdog, key: order.append("named queries"))
+    monkeypatch.setattr(scale, "time_comparable", lambda store: order.append("comparable") or {"p95": 1.0})
+    monkeypatch.setattr(scale, "page_urls", lambda store, rng: {"case": ["/cases/a"]})
+    monkeypatch.setattr(scale, "time_pages", lambda config, urls, watchdog, key: order.append("page kinds"))
+    for pages_first in (False, True):
+        out = scale.Figures(tmp_path / f"queries-{pages_first}.json")
+        scale.queries_phase(tmp_path, tmp_path / "store", out, "skipped (--skip-neo4j)", 1,
+                            scale.Watchdog(out, 120.0), pages_first=pages_first)
+    assert order == ["named queries", "comparable", "page kinds", "page kinds", "named queries", "comparable"]
