@@ -191,6 +191,32 @@ _SIGNS = {
     "went-wrong": re.compile(r"\b(?:abandon\w*|rolled back|rolls back|scaled back|dropped|gave up|failed|closed|"
                              r"quit|lost|losses|laid off|lays off|struggl\w*|stalled|criticis\w*)\b", re.IGNORECASE),
 }
+#: Words (as cut by :data:`~kb.analysis.words.WORD`) at least one of which a text must hold for a sign's pattern to
+#: be tried: most passages hold none, and a pattern tried at every place of every passage was most of the search
+#: index's build (each pattern's matches contain one of them; a digit or a sign of money is looked for apart).
+#: ``folded``: the words compared in lower case, as the pattern's IGNORECASE does.
+_SIGN_WORDS: dict[str, tuple[frozenset[str], bool]] = {
+    "figures": (frozenset(re.sub(r"s\?", "", _NUMBER_WORDS).split("|")) | frozenset(
+        word + "s" for word in ("hundred", "thousand", "million", "billion", "dozen")), True),
+    "dates": (frozenset(_MONTHS.split("|")), False),
+    "people": (frozenset(("founder", "founders", "chief", "CEO", "chair", "chairman", "chairwoman", "president",
+                          "director", "minister", "councillor", "councillors", "secretary", "head", "owner",
+                          "professor", "nurse", "coach", "manager", "consultant", "author", "journalist",
+                          "economist", "psychiatrist", "engineer", "priest")), False),
+    "comparisons": (frozenset(_COMPARATIVE.split("|")), True),
+    "cost": (frozenset(("euro", "euros", "dollar", "dollars", "pounds", "guilders", "kronor", "reais", "EUR", "USD",
+                        "GBP")), False),
+    "transition": (frozenset(("year", "years", "month", "months", "week", "weeks")), True),
+    "went-wrong": (frozenset(("back", "dropped", "up", "failed", "closed", "quit", "lost", "losses", "off",
+                              "stalled")), True),
+}
+#: What else lets a sign's pattern match without one of its words: a digit, a sign of money, a word's beginning.
+_SIGN_DIGITS = frozenset(("figures", "dates"))
+#: "by" or "with" before a capital: the start of the people pattern's third way (a name after "by" or "with").
+_BY_WITH_CAPITAL = re.compile(r"\b(?:by|with)\s[A-Z]")
+_MONEY = ("£", "$", "€")
+_WENT_WRONG_STEMS = ("abandon", "struggl", "criticis")
+_DIGIT = re.compile(r"\d")
 #: A capitalised word (a surname) that says or does something ("Carson describes"): a person unless it is the
 #: name of an organisation ("Buurtzorg says") or a pronoun.
 _SURNAME_DOES = re.compile(rf"\b([A-Z][a-z'’]+)\s(?:{_DOES})\b")
@@ -264,10 +290,28 @@ class Signs:
         self._places = re.compile(r"\b(?:" + _trie_pattern(set(places)) + r")\b") if places else None
         self._not_people = _NOT_PEOPLE | {word for name in organisations for word in WORD.findall(name)}
 
-    def of(self, text: str) -> frozenset[str]:
-        found = {kind for kind, sign in _SIGNS.items() if sign.search(text)}
+    def of(self, text: str, words: set[str] | None = None) -> frozenset[str]:
+        """The kinds of answer ``text`` shows; ``words``: its distinct words (:data:`WORD`), if already cut."""
+        words = set(WORD.findall(text)) if words is None else words
+        lowered = {word.lower() for word in words}
+        digit = _DIGIT.search(text) is not None
+        found = {kind for kind, sign in _SIGNS.items() if _may_show(kind, words, lowered, digit, text)
+                 and sign.search(text)}
         if self._places and self._places.search(text):
             found.add("places")
         if any(m.group(1) not in self._not_people for m in _SURNAME_DOES.finditer(text)):
             found.add("people")
         return frozenset(found)
+
+
+def _may_show(kind: str, words: set[str], lowered: set[str], digit: bool, text: str) -> bool:
+    """Whether ``text`` may show the sign ``kind``: it holds one of the words its pattern needs (or a digit, a sign
+    of money, a word's beginning); else the pattern cannot match and is not tried."""
+    needed, folded = _SIGN_WORDS[kind]
+    if not needed.isdisjoint(lowered if folded else words) or (digit and kind in _SIGN_DIGITS):
+        return True
+    if kind == "cost":
+        return any(sign in text for sign in _MONEY)
+    if kind == "people":
+        return ("by" in words or "with" in words) and _BY_WITH_CAPITAL.search(text) is not None
+    return kind == "went-wrong" and any(word.startswith(_WENT_WRONG_STEMS) for word in lowered)

@@ -130,12 +130,13 @@ class SearchIndex:
         self.sources = {row["id"]: row for row in sources}
         signs = Signs(places, [name for doc in self.documents.values() if doc.kind == "organisation"
                                for name in (doc.name, *doc.aliases)])
-        self._signs = {key: signs.of(passage.text) for key, passage in self.passages.items()}
+        # Each passage's words cut once, for its signs and for the corpus's words (the typo check's vocabulary).
+        words = {key: set(WORD.findall(passage.text)) for key, passage in self.passages.items()}
+        self._signs = {key: signs.of(passage.text, words[key]) for key, passage in self.passages.items()}
         self._docs_index = self._build_documents(folder)
         self._passage_index = self._build_passages(folder)
         self._words = folded_words([part for doc in self.documents.values()
-                                    for part in (doc.name, *doc.aliases, doc.text, doc.body)]
-                                   + [passage.text for passage in self.passages.values()])
+                                    for part in (doc.name, *doc.aliases, doc.text, doc.body)], also=words.values())
         names = [part for doc in self.documents.values() for part in (doc.name, *doc.aliases)]
         self._name_words = sorted(folded_words(names, min_length=4))
         self._concept_names, self._name_labels = self._synonym_table()

@@ -42,14 +42,18 @@ def fold(word: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(ch))
 
 
-def folded_words(texts: Iterable[str], min_length: int = 1) -> set[str]:
-    """Every distinct word of the texts (at least ``min_length`` letters), folded.
+def folded_words(texts: Iterable[str], min_length: int = 1, also: Iterable[set[str]] = ()) -> set[str]:
+    """Every distinct word of the texts (at least ``min_length`` letters), folded; ``also``: sets of words of other
+    texts, already cut by :data:`WORD`.
 
-    >>> sorted(folded_words(["Équipe and équipe", "an"], min_length=3))
-    ['and', 'equipe']
+    >>> sorted(folded_words(["Équipe and équipe", "an"], min_length=3, also=[{"Zorg", "at"}]))
+    ['and', 'equipe', 'zorg']
     """
     # Folded once per distinct word: the texts repeat their words (12 million at 1,000 cases).
-    return {fold(w) for w in {w for text in texts for w in WORD.findall(text) if len(w) >= min_length}}
+    found = {w for text in texts for w in WORD.findall(text) if len(w) >= min_length}
+    for words in also:
+        found.update(w for w in words if len(w) >= min_length)
+    return {fold(w) for w in found}
 
 
 def _analyzer() -> tantivy.TextAnalyzer:
