@@ -3,9 +3,12 @@
 :func:`sync_to_neo4j` is what ``graph_loader.py load --neo4j`` runs.  The embedded store's load
 (:func:`kb.load.embedded.load_embedded`) validates the content, reading only the files that changed;
 its manifest then says, for every file, its hash.  Beside it (``<store>/neo4j-sync.sqlite``) a record
-per Neo4j server and database keeps what the last sync there wrote: each file's hash, and per case
-file the keys of the nodes and relationships its part of the graph has, its sources and country,
-with the graph version that sync left in Neo4j (:class:`kb.store.neo4j_scope.SyncScope`).  It is
+per graph synced keeps what the last sync there wrote: each file's hash, and per case file the keys
+of the nodes and relationships its part of the graph has, its sources and country, with the graph
+version that sync left in Neo4j (:class:`kb.store.neo4j_scope.SyncScope`).  The record is found by
+that version, which the driver reads as it connects, not by the server's address: a server
+restarted on another port holds the same graph (found by address, the first sync after such a
+restart compared and read back the whole graph).  It is
 kept by key (SQLite): a sync of a part reads the hashes, the parts of the changed cases only, and
 writes only those (a pickle of every case's part, 45 MB at 10,000 cases, was read and written whole).
 
@@ -111,7 +114,7 @@ class _SyncRecords:
         db.executescript(self._TABLES)
         return db
 
-    def get(self, target: str) -> _Synced | None:
+    def _get(self, target: str) -> _Synced | None:
         row = self._db.execute("SELECT version, content_version FROM syncs WHERE target = ?", (target,)).fetchone()
         if row is None:
             return None
@@ -123,6 +126,36 @@ class _SyncRecords:
             if is_case:
                 synced.cases.add(display)
         return synced
+
+    def of_graph(self, target: str, version: str) -> _Synced | None:
+        """The record of the sync that left ``version`` in Neo4j, kept as ``target``'s; None if no record has it.
+
+        The version is a token each sync that writes makes anew (a UUID), so a server that holds it
+        holds the graph that sync left, whatever address it was reached by: the same server restarted
+        on another port, or under another name (``localhost``).  Such a record moves to ``target``
+        rather than being copied: one record per graph, not one per address it was ever reached by.
+        """
+        if not version:  # nothing synced there, or the graph was emptied since
+            return None
+        row = self._db.execute("SELECT target FROM syncs WHERE version = ? ORDER BY target != ? LIMIT 1",
+                               (version, target)).fetchone()
+        if row is None:
+            return None
+        if row[0] != target:
+            self._move(row[0], target)
+        return self._get(target)
+
+    def _move(self, old: str, target: str) -> None:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for table in ("files", "syncs"):
+                db.execute(f"DELETE FROM {table} WHERE target = ?", (target,))
+                db.execute(f"UPDATE {table} SET target = ? WHERE target = ?", (target, old))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def write(self, target: str, version: str, content_version: str, files: dict[str, str],
               parts: dict[str, bytes], gone: Iterable[str] = (), whole: bool = True) -> None:
@@ -163,7 +196,7 @@ def sync_to_neo4j(root: Path, store: Path, settings: Neo4jSettings, *,
             from kb.store import ladybug
 
             manifest = ladybug.current_manifest(store)
-        return load, _bring_up_to_date(root, store, settings, connecting.driver(), manifest, load.documents)
+        return load, _bring_up_to_date(root, store, settings, *connecting.driver(), manifest, load.documents)
     finally:
         connecting.close()
 
@@ -183,23 +216,25 @@ class _Connecting:
         self.settings = settings
         self._driver: neo4j.Driver | None = None
         self._error: KbError | None = None
+        self._version = ""
         self._thread = threading.Thread(target=self._connect, name="neo4j-connect", daemon=True)
         self._thread.start()
 
     def _connect(self) -> None:
         try:
-            from kb.store.neo4j import connect
+            from kb.store.neo4j import graph_version
 
             self._driver = self.settings.driver()
-            connect(self._driver, self.settings)
+            self._version = graph_version(self._driver, self.settings)
         except KbError as err:
             self._error = err
 
-    def driver(self) -> neo4j.Driver:
+    def driver(self) -> tuple[neo4j.Driver, str]:
+        """The driver, and the graph version Neo4j held when it connected (see :meth:`_SyncRecords.of_graph`)."""
         self._thread.join()
         if self._error is not None:
             raise StoreError(f"{self._error}; nothing was loaded") from self._error
-        return self._driver
+        return self._driver, self._version
 
     def close(self) -> None:
         self._thread.join()
@@ -207,18 +242,20 @@ class _Connecting:
             self._driver.close()
 
 
-def _bring_up_to_date(root: Path, store: Path, settings: Neo4jSettings, driver: neo4j.Driver,
+def _bring_up_to_date(root: Path, store: Path, settings: Neo4jSettings, driver: neo4j.Driver, version: str,
                       manifest: Manifest | KeyedManifest, documents: dict[str, object] | None = None) -> SyncReport:
-    """Sync only what changed since the last sync to this server and database when that can be trusted, else all.
+    """Sync only what changed since the last sync of the graph Neo4j holds when that can be trusted, else all.
 
-    ``documents`` are the files the embedded load has just read (checked, links resolved), by display name.
+    ``version`` is the graph version Neo4j held (read as the driver connected); ``documents`` are the
+    files the embedded load has just read (checked, links resolved), by display name.  The sync
+    checks the version again in its transaction (:class:`~kb.store.neo4j_scope.StaleSync`).
     """
     from kb.store.neo4j_scope import StaleSync
 
     target = f"{settings.uri} {settings.database}"
     records = _SyncRecords(store)
     try:
-        synced = records.get(target)
+        synced = records.of_graph(target, version)
         if synced is not None:
             # A part's sync reads the manifest by key (the files' hashes in one query, the few records it
             # needs): reading its 10,000 records whole took longer than the sync of one case.

@@ -46,7 +46,7 @@ from kb.store.neo4j_settings import (
 from kb.store.plan_check import check_neo4j_plan
 
 __all__ = ["DEFAULT_DATABASE", "HASH_PROPERTY", "MANAGED_LABEL", "VERSION_LABEL", "Neo4jSettings", "Neo4jStore",
-           "check_uri", "database_in_uri", "describe_error", "plain", "store_error"]
+           "check_uri", "database_in_uri", "describe_error", "graph_version", "plain", "store_error"]
 
 # The driver logs retries as warnings; a library leaves showing them to the application's logging setup.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
@@ -139,6 +139,17 @@ def connect(driver: neo4j.Driver, settings: Neo4jSettings) -> None:
             session.run("RETURN 1").consume()
     except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as err:
         raise StoreError(describe_error(err, settings)) from err
+
+
+def graph_version(driver: neo4j.Driver, settings: Neo4jSettings) -> str:
+    """As :func:`connect`, and the token the last sync that changed anything left in Neo4j ("" if none did)."""
+    try:
+        with driver.session(database=settings.database, default_access_mode=neo4j.READ_ACCESS) as session:
+            record = session.run(f"OPTIONAL MATCH (v:{VERSION_LABEL} {{id: 'graph'}}) RETURN v.version AS version"
+                                 ).single(strict=True)
+    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as err:
+        raise StoreError(describe_error(err, settings)) from err
+    return str(record["version"] or "")
 
 
 def store_error(err: Exception, settings: Neo4jSettings, doing: str) -> StoreError:
