@@ -86,6 +86,9 @@ def _alive(pid: int) -> bool:
 
 
 MEMORY_TMP = use_memory_tmp()
+# What the site derives from a Neo4j graph version is kept in a cache folder (kb.store.versioned.cache_folder):
+# the run's own, not the user's cache.
+os.environ.setdefault("KB_DERIVED_CACHE", str(Path(tempfile.mkdtemp(prefix="kb-derived-"))))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

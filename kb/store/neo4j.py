@@ -44,6 +44,7 @@ from kb.store.neo4j_settings import (
     database_in_uri,
 )
 from kb.store.plan_check import check_neo4j_plan
+from kb.store.versioned import cache_folder
 
 __all__ = ["DEFAULT_DATABASE", "HASH_PROPERTY", "MANAGED_LABEL", "VERSION_LABEL", "Neo4jSettings", "Neo4jStore",
            "check_uri", "database_in_uri", "describe_error", "graph_version", "plain", "store_error"]
@@ -359,8 +360,10 @@ class Neo4jStore:
         return version
 
     def derived_folder(self, version: str) -> Path | None:
-        """None: nothing derived from a Neo4j graph is kept on disk (each site process builds its own)."""
-        return None
+        """A folder in the user's cache for ``version`` of the graph (:func:`kb.store.versioned.cache_folder`): the
+        version is a sync's random token, so every site process reading it shares what is derived from it (the
+        search index is built by one worker after a sync, not by each)."""
+        return cache_folder("neo4j", version)
 
     def warm(self) -> None:
         """Nothing to open ahead: the driver connects on the first query."""

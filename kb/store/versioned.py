@@ -23,7 +23,9 @@ A structure that is costly to build (the search index: about a minute of CPU at 
 kept on disk, in the folder the store gives for its version (:meth:`kb.store.GraphStore.derived_folder`:
 the embedded store's generation folder, removed with it), by :func:`derived_on_disk`: the first process
 to need it builds and writes it, under a file lock, and every other process reading that version (the
-site's other workers, a worker started again) reads it instead of building it.
+site's other workers, a worker started again) reads it instead of building it.  A store without a generation
+folder (Neo4j) gives one in the user's cache for each graph version (:func:`cache_folder`), so that after a sync
+one worker builds the search index and the others read it.
 """
 
 from __future__ import annotations
@@ -38,14 +40,58 @@ import shutil
 import threading
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["code_digest", "derived", "derived_on_disk"]
+__all__ = ["CACHE_VARIABLE", "KEPT_VERSIONS", "cache_folder", "code_digest", "derived", "derived_on_disk"]
 
 T = TypeVar("T")
+
+#: The environment variable naming the folder :func:`cache_folder` keeps versions in (default: the user's cache,
+#: ``$XDG_CACHE_HOME/kb-derived`` or ``~/.cache/kb-derived``).
+CACHE_VARIABLE = "KB_DERIVED_CACHE"
+#: How many graph versions' folders :func:`cache_folder` keeps per kind of store: a site's workers follow a sync
+#: within seconds, so only the newest are being read; older ones are removed as a new one is made.
+KEPT_VERSIONS = 3
+
+
+def cache_folder(kind: str, version: str, environ: Mapping[str, str] | None = None) -> Path | None:
+    """The folder for what is derived from ``version`` of a ``kind`` of store (``neo4j``) that has no generation
+    folder of its own: ``<cache>/<kind>/<version>``, made if missing, the user's own (mode 700, as what it holds
+    is read back with pickle).  ``version`` must name one graph wherever it is read (a sync's random token does);
+    None for the empty version (nothing synced yet) or where the folder cannot be made.  Making a version's folder
+    removes those of the same kind but the :data:`KEPT_VERSIONS` newest.
+    """
+    environ = os.environ if environ is None else environ
+    if not version or not version.replace("-", "").isalnum():
+        return None
+    root = Path(environ.get(CACHE_VARIABLE) or Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache",
+                                                              "kb-derived"))
+    folder = root / kind / version
+    if folder.is_dir():
+        return folder
+    try:
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        (root / kind).mkdir(mode=0o700, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
+    except OSError as err:
+        logging.getLogger(__name__).info("no cache folder for %s (%s): built in memory", folder, err)
+        return None
+    _remove_older(root / kind)
+    return folder
+
+
+def _remove_older(kind_folder: Path) -> None:
+    def made(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:
+            return 0.0
+    versions = sorted((path for path in kind_folder.iterdir() if path.is_dir()), key=made, reverse=True)
+    for stale in versions[KEPT_VERSIONS:]:
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 @dataclass
