@@ -192,7 +192,12 @@ def _page_key(url: object) -> int:
     Python's string hash, the same in the worker processes (forked) as in the parent, and kept for
     this load only.
     """
-    return hash(normalised_url(url)) or 1 if isinstance(url, str) and url.strip() else 0
+    return _page_number(normalised_url(url) if isinstance(url, str) else "", url)
+
+
+def _page_number(page: str, url: object) -> int:
+    """:func:`_page_key` of ``url`` from ``page``, its normalised URL (a record's ``pages``), not normalised again."""
+    return hash(page) or 1 if isinstance(url, str) and url.strip() else 0
 
 
 def _read_cases(context: _ChunkContext, cases: list[SourceFile], progress: Progress | None,
@@ -429,5 +434,6 @@ def _read_chunk(numbered: tuple[int, list[SourceFile]]) -> _ChunkLoaded:
     records = {entry.document.where: record_for(entry, links_by_path.get(entry.document.where, []),
                                                 counts.get(entry.document.where, {}))
                for entry in loaded}
-    pages = [_page_key(fact[1]) for record in records.values() for fact in record.sources]
+    pages = [_page_number(page, fact[1]) for record in records.values()
+             for fact, page in zip(record.sources, record.pages, strict=True)]
     return _ChunkLoaded(staging.written(), records, problems, countries, first_declarations(usable), pages)

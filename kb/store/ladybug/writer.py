@@ -7,11 +7,10 @@ so a large load never holds every row in memory.
 
 from __future__ import annotations
 
-import csv
 import shutil
 import warnings
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -33,7 +32,7 @@ from kb.store.ladybug.reader import LadybugStore, load_buffer_bytes
 if TYPE_CHECKING:
     from kb.store.manifest import Manifest
 
-__all__ = ["GenerationWriter", "StagedPart", "check_generation", "ddl_statements", "rebuild"]
+__all__ = ["GenerationWriter", "StagedPart", "check_generation", "csv_text", "ddl_statements", "rebuild"]
 
 # Explicit dialect: LadybugDB otherwise sniffs it from the first rows and may miss later quoting.
 _CSV_OPTIONS = "header=false, parallel=false, auto_detect=false, delim=',', quote='\"', escape='\"'"
@@ -122,7 +121,7 @@ class _Staging:
         if filename not in files:
             files.append(filename)
         with (self.folder / filename).open("a", newline="", encoding="utf-8") as handle:
-            csv.writer(handle).writerows(rows)
+            handle.write(csv_text(rows))
 
     def add(self, rows: GraphRows, part: str = "") -> None:
         for label, nodes in rows.nodes.items():
@@ -327,6 +326,31 @@ def _cell(value: Any) -> Any:
     if value is None:
         return ""
     return value
+
+
+def csv_text(rows: Iterable[Iterable[Any]]) -> str:
+    """The rows as the standard library's ``csv.writer`` writes them (its default dialect), in fewer steps.
+
+    A string is quoted only when it holds a comma, a quote or a line break, its quotes doubled; ``None``
+    is an empty cell; anything else is ``str()`` of it; each row ends with ``\\r\\n``.  ``csv.writer``
+    looks at every character of every value in C, one at a time: the organisations' pages (about
+    7.5 kB a case) made writing the staging files a seventh of a full load's reading.  Here a value is
+    searched by ``str``'s own methods, several times faster on long text and no slower on short.
+
+    >>> csv_text([["a", 'say "hi", then\\ngo', None, 3, 0.5, ""], ["", "[x,y]"]])
+    'a,"say ""hi"", then\\ngo",,3,0.5,\\r\\n,"[x,y]"\\r\\n'
+    """
+    return "".join([",".join([_csv_field(value) for value in row]) + "\r\n"
+                    if len(row) != 1 or row[0] not in ("", None) else '""\r\n' for row in rows])
+
+
+def _csv_field(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value if value.__class__ is str else str(value)
+    if '"' in text or "," in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def _file_list(paths: list[Path]) -> str:
