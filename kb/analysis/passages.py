@@ -45,8 +45,8 @@ LESSON_SECTIONS = ("Lessons", "Open questions")
 _CITATION = re.compile(r"\[src:\s*([^\]]*)\]", re.IGNORECASE)
 _STATUS = re.compile(r"\[(contested|uncertain)\]", re.IGNORECASE)
 _MARKS = re.compile(r"\[(?:contested|uncertain|about\s*:[^\]]*)\]", re.IGNORECASE)
-_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?)])")
-_SPACES = re.compile(r"\s+")
+_PUNCTUATION = ".,;:!?)"
+_SPACE_BEFORE_PUNCTUATION = re.compile(rf"\s+([{re.escape(_PUNCTUATION)}])")
 #: pyromark events whose value is text of the page (raw HTML included: the site shows it as text).
 _TEXT_EVENTS = frozenset(("Text", "Code", "Html", "InlineHtml"))
 #: Inline tags: their start and end are inside a block's text (images apart: their alt text is left out).
@@ -97,9 +97,9 @@ def plain_text(markdown: str) -> str:
     def flush(code: bool = False) -> None:
         text = "".join(parts)
         parts.clear()
-        text = text.strip() if code else _SPACES.sub(" ", text).strip()
+        text = text.strip() if code else " ".join(text.split())
         if text:  # removing citations leaves a space before the punctuation that followed them
-            blocks.append(_SPACE_BEFORE_PUNCTUATION.sub(r"\1", text))
+            blocks.append(_SPACE_BEFORE_PUNCTUATION.sub(r"\1", text) if code else _tightened(text))
 
     for event in pyromark.events(_CITATION.sub("", markdown or "")):
         if event.__class__ is str:  # SoftBreak, HardBreak or Rule
@@ -121,6 +121,14 @@ def plain_text(markdown: str) -> str:
             flush(code=tag == "CodeBlock" and kind == "End")
     flush()
     return "\n".join(blocks)
+
+
+def _tightened(text: str) -> str:
+    """``text`` (its spaces single) without the spaces before punctuation; the pattern is tried only where a space is
+    before one (the passages' texts went through regular expressions 300,000 times at 1,000 cases)."""
+    if any(f" {mark}" in text for mark in _PUNCTUATION):
+        return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
+    return text
 
 
 def _sources(markdown: str) -> tuple[str, ...]:
@@ -234,8 +242,8 @@ class _PassageWalk:
     def _add(self, start: int, end: int) -> None:
         raw = "\n".join(self.lines[start:end])
         # Its [about: …] and [contested] / [uncertain] marks are shown as its scope and status, not as text.
-        text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", _SPACES.sub(" ", _MARKS.sub("", " ".join(
-            plain_text(_unindent_item(raw)).split("\n"))))).strip()
+        text = " ".join(plain_text(_unindent_item(raw)).split("\n"))
+        text = _tightened(" ".join((_MARKS.sub("", text) if "[" in text else text).split()))
         if not text or slug(self.section).replace("-", " ") in SKIPPED_SECTIONS:
             return
         self.ordinal += 1
