@@ -24,7 +24,11 @@ SIGNS = Signs(["Almelo", "Netherlands"], ["Buurtzorg Nederland"])
     ("It was written by the teams.", set()),
     ("Jos de Blok, its founder, says so.", {"people"}),
     ("Buurtzorg says so.", set()),
+    ("Carson describes the teams.", {"people"}),
+    ("Carson, describing the teams.", set()),
     ("Teams in Almelo.", {"places"}),
+    ("Teams across the Netherlands and in Almelose streets.", {"places"}),
+    ("Teams in Almelose streets.", set()),
     ("Plain words only.", set()),
 ])
 def test_a_passage_shows_the_kinds_of_answer_its_words_do(text: str, kinds: set[str]) -> None:

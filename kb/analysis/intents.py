@@ -220,6 +220,8 @@ _DIGIT = re.compile(r"\d")
 #: A capitalised word (a surname) that says or does something ("Carson describes"): a person unless it is the
 #: name of an organisation ("Buurtzorg says") or a pronoun.
 _SURNAME_DOES = re.compile(rf"\b([A-Z][a-z'’]+)\s(?:{_DOES})\b")
+#: The words one of which :data:`_SURNAME_DOES` needs (its verbs, each of their first words).
+_DOES_WORDS = frozenset(does.split()[0] for does in _DOES.split("|"))
 _NOT_PEOPLE = frozenset(("It", "This", "That", "The", "There", "Which", "What"))
 #: Other names of the countries the content covers, and their adjectives ("UK", "Dutch home care").
 COUNTRY_WORDS = {
@@ -289,6 +291,9 @@ class Signs:
         # 10,000 cases).  It matches the same names.
         self._places = re.compile(r"\b(?:" + _trie_pattern(set(places)) + r")\b") if places else None
         self._not_people = _NOT_PEOPLE | {word for name in organisations for word in WORD.findall(name)}
+        # A place's first word is a whole word of a text that names it: the pattern is tried only where one is.
+        firsts = [WORD.findall(place)[:1] for place in places]
+        self._place_words = None if not all(firsts) else frozenset(first for first, in firsts)
 
     def of(self, text: str, words: set[str] | None = None) -> frozenset[str]:
         """The kinds of answer ``text`` shows; ``words``: its distinct words (:data:`WORD`), if already cut."""
@@ -297,9 +302,11 @@ class Signs:
         digit = _DIGIT.search(text) is not None
         found = {kind for kind, sign in _SIGNS.items() if _may_show(kind, words, lowered, digit, text)
                  and sign.search(text)}
-        if self._places and self._places.search(text):
+        if self._places and (self._place_words is None or not self._place_words.isdisjoint(words)) \
+                and self._places.search(text):
             found.add("places")
-        if any(m.group(1) not in self._not_people for m in _SURNAME_DOES.finditer(text)):
+        if not _DOES_WORDS.isdisjoint(words) and any(m.group(1) not in self._not_people
+                                                     for m in _SURNAME_DOES.finditer(text)):
             found.add("people")
         return frozenset(found)
 
