@@ -321,4 +321,7 @@ def _may_show(kind: str, words: set[str], lowered: set[str], digit: bool, text: 
         return any(sign in text for sign in _MONEY)
     if kind == "people":
         return ("by" in words or "with" in words) and _BY_WITH_CAPITAL.search(text) is not None
-    return kind == "went-wrong" and any(word.startswith(_WENT_WRONG_STEMS) for word in lowered)
+    if kind == "went-wrong":
+        folded_text = text.lower()
+        return any(stem in folded_text for stem in _WENT_WRONG_STEMS)
+    return False
