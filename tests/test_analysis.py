@@ -426,6 +426,9 @@ class FakeStore:
         self.asked.append(name)
         return self.rows[name]
 
+    def stream(self, name: str, **params):
+        return iter(self.query(name, **params))
+
 
 class TestIndexFor:
     def test_the_index_is_built_once_per_version_of_the_graph(self):

@@ -166,6 +166,14 @@ def test_named_query_answers_the_same_on_both_stores(stores, name: str) -> None:
                        "or list the query in EMPTY_ON_REAL_CONTENT with the reason")
 
 
+def test_a_streamed_query_gives_its_rows_in_order_on_both_stores(stores) -> None:
+    _, _, ladybug, neo4j = stores
+    for store in (ladybug, neo4j):
+        claims = store.query("explore_claim_rows")
+        assert claims, "the contract content has claims"
+        assert list(store.stream("explore_claim_rows")) == claims
+
+
 def test_counts_are_the_same_on_both_stores(stores) -> None:
     _, rows, ladybug, neo4j = stores
     assert neo4j.counts() == ladybug.counts() == rows.counts()[0]

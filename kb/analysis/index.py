@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -244,11 +246,12 @@ def _held_claims(profiles: Mapping[str, CaseProfile], claim_rows: Iterable[Mappi
     claims: dict[str, dict[str, dict[str, str]]] = {case: {kind: {} for kind in KINDS} for case in profiles}
     grades: dict[str, dict[str, dict[str, str]]] = {case: {kind: {} for kind in KINDS} for case in profiles}
     kept = []
-    for row in claim_rows:
-        kind, case = KIND_OF_REL.get(row.get("type", "")) or _kind(row.get("kind")), row["organisation"]
+    for given in claim_rows:
+        kind, case = KIND_OF_REL.get(given.get("type", "")) or _kind(given.get("kind")), given["organisation"]
         if case not in claims or kind is None:
             continue
-        kept.append(dict(row))
+        row = _shared_strings(given)
+        kept.append(row)
         if not is_self(row.get("scope")):
             continue
         status = row.get("status") or ""
@@ -260,6 +263,17 @@ def _held_claims(profiles: Mapping[str, CaseProfile], claim_rows: Iterable[Mappi
         grades[case][kind][row["concept"]] = best_grade(grades[case][kind].get(row["concept"]),
                                                         row.get("evidence"))
     return _Held(claims, grades, tuple(kept))
+
+
+def _shared_strings(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``row`` whose text values are the one shared copy of each (:func:`sys.intern`): a store hands
+    each row's values over as new strings, at 100,000 cases 6.3 million of them (400 MB) in the kept claim rows
+    for a few thousand distinct ids, kinds and statuses."""
+    copy = dict(row)  # sized to its keys, where a comprehension's dict grows as it fills
+    for key, value in copy.items():
+        if type(value) is str:
+            copy[key] = sys.intern(value)
+    return copy
 
 
 def _by_concept(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, str], tuple[dict[str, Any], ...]]:
@@ -363,7 +377,9 @@ def load_index(store: GraphStore) -> CaseIndex:
     The claims about others or in general (``explore_reported_claim_rows``) are indexed too, apart:
     they count only where a reader asks for every scope.
     """
-    claims = [*store.query("explore_claim_rows"), *store.query("explore_reported_claim_rows")]
+    # One claim row at a time, each kept with shared strings: at 100,000 cases the 960,288 rows read whole
+    # took the case index's build from 1.97 to 2.55 GB of RSS (the pages kept by the allocator after).
+    claims = itertools.chain(store.stream("explore_claim_rows"), store.stream("explore_reported_claim_rows"))
     return build_index(store.query("explore_profiles"), claims, store.query("explore_concepts"),
                        store.query("explore_sectors"), store.query("explore_includes"),
                        relation_rows=store.query("explore_relations"))

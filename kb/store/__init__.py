@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from contextlib import AbstractContextManager
 
     from kb.queries.console import ConsoleResult
@@ -35,6 +36,9 @@ class GraphStore(Protocol):
 
     def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run a named query from ``kb.queries.catalogue`` and return its rows as dicts."""
+
+    def stream(self, name: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """The rows of :meth:`query`, one at a time, for a reader that keeps less than every row (the case index)."""
 
     def run(self, cypher: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run the project's own read Cypher (exports, benchmarks), never a visitor's."""

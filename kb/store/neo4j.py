@@ -345,6 +345,10 @@ class Neo4jStore:
         """Run a named query from :mod:`kb.queries.catalogue` in the Neo4j dialect."""
         return self.run(cypher_for(name, self.backend), params)
 
+    def stream(self, name: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """The rows of :meth:`query` (read whole first: a session's result is not kept open across a caller's work)."""
+        yield from self.query(name, **params)
+
     def version(self) -> str:
         """The token the last sync that changed anything wrote ("" if none did): one indexed lookup.
 

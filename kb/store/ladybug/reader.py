@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -207,19 +208,20 @@ class LadybugStore:
         A query that does not fit in the buffer pool runs again in twice the pool (up to
         :data:`READER_BUFFER_MAX`): a read has no effect to undo, and the pool stays small for the
         readers that never need more."""
+        return list(self._rows(cypher, params))
+
+    def _rows(self, cypher: str, params: dict[str, Any] | None) -> Iterator[dict[str, Any]]:
         while True:
             connection = self._connection()
             try:
                 result = connection.execute(cypher, params or {})
+                break
             except RuntimeError as err:
-                if POOL_FULL in str(err) and self._grow_pool(getattr(self._local, "database", None)):
-                    continue
-                raise QueryError(str(err)) from err
-            columns = result.get_column_names()
-            rows = []
-            while result.has_next():
-                rows.append(dict(zip(columns, result.get_next(), strict=False)))
-            return rows
+                if POOL_FULL not in str(err) or not self._grow_pool(getattr(self._local, "database", None)):
+                    raise QueryError(str(err)) from err
+        columns = result.get_column_names()
+        while result.has_next():
+            yield dict(zip(columns, result.get_next(), strict=False))
 
     def run_readonly(self, cypher: str, params: dict[str, Any] | None = None, *, timeout_ms: int = 5000,
                      row_cap: int = 1000, byte_cap: int = 0) -> ConsoleResult:
@@ -283,6 +285,10 @@ class LadybugStore:
 
     def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
         return self.run(cypher_for(name, self.backend), params)
+
+    def stream(self, name: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """The rows of :meth:`query`, one at a time: the engine holds the answer, Python one row of it."""
+        return self._rows(cypher_for(name, self.backend), params)
 
     def counts(self) -> dict[str, int]:
         rows = self.run("MATCH (n) RETURN label(n) AS label, count(*) AS n")
