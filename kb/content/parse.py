@@ -87,7 +87,9 @@ def invisible_character_problems(text: str, where: str) -> list[Problem]:
     >>> [(p.line, p.col, p.message) for p in invisible_character_problems("id: x\\n- [A](../a\\u200b.md)", "f.md")]
     [(2, 11, "invisible character U+200B (ZERO WIDTH SPACE) after '- [A](../a'")]
     """
-    if not _INVISIBLE.search(text):  # one scan of the text; lines only to locate what it finds
+    # Every invisible character is outside ASCII, and ``str.isascii`` answers from the string's header
+    # without reading it; otherwise one scan of the text, its lines only to locate what it finds.
+    if text.isascii() or not _INVISIBLE.search(text):
         return []
     problems = []
     for number, line in enumerate(text.split("\n"), start=1):
