@@ -77,6 +77,7 @@ def build_once(store_path: Path, profile: int, answers: Path | None) -> dict[str
         figures["cpu"] = time.process_time() - cpu
         figures["wall"] = time.perf_counter() - wall
         figures["build_cpu"] = figures["cpu"] - figures["inputs_cpu"]
+        figures["disk_mb"] = sum(path.stat().st_size for path in Path(scratch).rglob("*") if path.is_file()) / 2**20
         cpu = time.process_time()
         index = SearchIndex.read(Path(scratch) / "index")
         figures["read_cpu"] = time.process_time() - cpu
@@ -106,7 +107,8 @@ def compare(store: Path, baseline: Path, runs: int) -> None:
         print(f"run {n + 1}: baseline {before['cpu']:.1f} CPU s ({before['wall']:.1f} s wall; inputs "
               f"{before['inputs_cpu']:.1f}), this {after['cpu']:.1f} CPU s ({after['wall']:.1f} s wall; inputs "
               f"{after['inputs_cpu']:.1f}); ratio {after['cpu'] / before['cpu']:.2f}x", flush=True)
-    for label, key in (("build CPU s", "cpu"), ("wall s", "wall"), ("read CPU s", "read_cpu")):
+    for label, key in (("build CPU s", "cpu"), ("wall s", "wall"), ("read CPU s", "read_cpu"),
+                       ("MB on disk", "disk_mb")):
         before = sorted(b[key] for b, _ in pairs)
         after = sorted(a[key] for _, a in pairs)
         ratios = sorted(a[key] / b[key] for b, a in pairs)

@@ -14,13 +14,14 @@ from kb.analysis.words import ANALYZER
 
 def new_index(fields: Sequence[str], raw: Sequence[str] = (), folder: Path | None = None) -> tantivy.Index:
     """A new index: ``key`` stored as is, ``raw`` fields matched whole, ``fields`` analysed; in ``folder`` if given
-    (it must not exist yet), else in memory."""
+    (it must not exist yet), else in memory.  Only ``key`` is stored: a hit is read by its key, its text kept by the
+    search's own tables (storing the texts as well made the documents' index on disk three times larger)."""
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("key", stored=True, tokenizer_name="raw")
     for name in raw:
         builder.add_text_field(name, stored=False, tokenizer_name="raw")
     for name in fields:
-        builder.add_text_field(name, stored=True, tokenizer_name="kb_text")
+        builder.add_text_field(name, stored=False, tokenizer_name="kb_text")
     if folder is not None:
         folder.mkdir()
     index = tantivy.Index(builder.build(), path=None if folder is None else str(folder), reuse=False)
