@@ -294,6 +294,8 @@ def test_every_page_has_its_own_description_and_link_preview(site) -> None:
                                  "/query", "/contribute", "/accessibility", "/evidence", "/analytics")}
     assert all(descriptions.values()), descriptions
     assert len(set(descriptions.values())) == len(descriptions), descriptions  # each page says what it is
+    assert descriptions["/search"].startswith("Finds the passages of the cases that answer it first"), \
+        descriptions["/search"]  # the help, not the evidence filter's label and options
 
 
 def test_behind_a_proxy_each_visitor_is_counted_and_urls_are_the_public_ones(shared_mini_store: Path) -> None:
