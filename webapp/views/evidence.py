@@ -23,7 +23,8 @@ bp = Blueprint("evidence", __name__)
 def evidence(fmt: str):
     """How claims are graded and scoped, with how many claims of the knowledge base have each grade and scope."""
     index = analysis.index_for(get_store())
-    by_grade, by_scope = grade_and_scope_counts(index.claim_rows)
+    # Counted once per index (every claim of the graph: about 960,000 rows, 300 ms, at 100,000 cases).
+    by_grade, by_scope = index.memo("grade and scope counts", lambda: grade_and_scope_counts(index.claim_rows))
     data = {
         "grades": [grade_words(g) | {"claims": by_grade.get(g.id, 0)} for g in grades.GRADES],
         "not_recorded": {"label": grades.UNGRADED.label, "weight": grades.UNGRADED.weight,
