@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from .conftest import TEST_LIMITS
+
 
 def main_of(page: str) -> str:
     return page[page.index("<main"):page.index("</main>")]
@@ -66,6 +68,24 @@ def test_the_timeline_comes_in_pages_of_organisations_each_with_its_links(real_c
     later = real_client.get("/timeline?country=US&page=2").text
     assert f"(page 2 of {pages}):" in main_of(later) and "<title>Timeline across cases (filtered) · page 2 ·" in later
     assert real_client.get("/timeline?page=99").status_code == 404
+
+
+def test_the_years_of_every_row_are_found_once_per_graph_version(make_client, real_store, monkeypatch) -> None:
+    """The unfiltered timeline's span of years is worked out once (a pass over every row: 250 ms a request at
+    100,000 cases), a filtered one on each request; each is the span of the rows it shows."""
+    from kb.analysis.timeline import year_span
+    from webapp.views import timeline
+
+    spans = []
+    monkeypatch.setattr(timeline, "year_span", lambda rows: spans.append(len(rows)) or year_span(rows))
+    client = make_client(KB_STORE_PATH=str(real_store), KB_PAGE_CACHE_MB=0, **TEST_LIMITS)
+    whole = [client.get("/timeline.json").json for _ in range(3)]
+    assert spans == [whole[0]["total"]] and whole[0]["span"] == whole[1]["span"] == whole[2]["span"]
+    american = [client.get("/timeline.json?country=US").json for _ in range(2)]
+    assert spans == [whole[0]["total"], american[0]["count"], american[0]["count"]]
+    for data in (whole[0], american[0]):
+        years = [mark["year"] for row in data["organisations"] for mark in row["marks"]]
+        assert data["count"] <= 100 and data["span"] == [min(years), max(years)]
 
 
 def test_every_mark_is_a_link_that_says_what_happened_when(real_client) -> None:

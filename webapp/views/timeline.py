@@ -63,7 +63,7 @@ def timeline(fmt: str):
     data = {
         "filter": chosen,
         "count": len(shown), "total": len(rows),
-        "span": list(year_span(shown)),
+        "span": list(_span(store, rows, shown, filtered=any(chosen.values()))),
         "mark_kinds": MARK_KINDS, "statuses": MODEL_STATUSES,
         "organisations": page.items,
         "sizes": [{"organisation": org, "name": names[org], "series": sizes[org]} for org in sorted(
@@ -76,6 +76,14 @@ def timeline(fmt: str):
     data["notices"] = _unknown_values(chosen, facets)
     clear_url = url_for("timeline.timeline") if any(chosen.values()) else ""
     return respond(fmt, "timeline.html", data, facets=facets, clear_url=clear_url)
+
+
+def _span(store: Any, rows: list[dict[str, Any]], shown: list[dict[str, Any]], *, filtered: bool) -> tuple[int, int]:
+    """The years the shown rows span; that of every row once per graph version (at 100,000 cases a pass over them
+    took 250 ms a request: each row's first and last mark read)."""
+    if filtered:
+        return year_span(shown)
+    return derived(store, "timeline span", lambda _store: year_span(rows))
 
 
 def _unknown_values(chosen: dict[str, str], facets: list[dict[str, Any]]) -> list[dict[str, Any]]:
