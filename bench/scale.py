@@ -27,7 +27,8 @@ one run measures and prints, each N in fresh subprocesses and a scratch folder o
   rendered by the app in this process (``KB_PAGE_CACHE_MB=0``), on sampled URLs;
 - **the site under load**: gunicorn on 127.0.0.1 serving the app over the N-case store, and the
   same gunicorn serving a trivial Flask route; wrk with 16 connections for 20 s against case pages
-  (with the site's page cache, and again with it off: every request rendered afresh),
+  (with the site's page cache, after 5 s runs that fill it until their rate settles, and again
+  with it off: every request rendered afresh),
   comparable-cases requests and the trivial route: throughput, p95 and errors.
 
 Ratios are against baselines measured in the same run; the load average is printed at the start
@@ -1037,6 +1038,45 @@ def warm_up(url: str, paths: list[str], limit_s: float) -> str:
             f" (limit {limit_s:.0f} s)")
 
 
+#: Seconds of each wrk run warming the page cache (:func:`warm_page_cache`).
+WARM_RUN_S = 5
+
+
+def warm_enough(runs: list[dict[str, float]], pages: int) -> bool:
+    """Whether the page cache's warm-up runs (wrk's figures, in order) over ``pages`` paths reached the steady
+    state: every path asked for eight times or more in all (with two workers, the chance that one of them was
+    never asked for a given page is then 1 in 256), and the last run's rate within 10% of the one before it
+    (while the workers still render pages for the first time the rate climbs: at 10,000 cases 75, 150, 1,200,
+    3,200 req/s; the first runs, nearly all first renders, are too few requests to count as settled).
+
+    >>> rates = [75, 150, 1200, 3200, 3300]
+    >>> [warm_enough([{"rps": r, "requests": 5 * r} for r in rates[:n]], 500) for n in (2, 4, 5)]
+    [False, False, True]
+    >>> warm_enough([{"rps": 8, "requests": 40}] * 12, 500)  # 100,000 cases: a page takes seconds
+    False
+    """
+    return (len(runs) >= 2 and sum(run["requests"] for run in runs) >= 8 * pages
+            and abs(runs[-1]["rps"] - runs[-2]["rps"]) <= 0.1 * runs[-2]["rps"])
+
+
+def warm_page_cache(run: Callable[[int], dict[str, float]], pages: int, least_s: float,
+                    most_s: float) -> list[dict[str, float]]:
+    """wrk runs of :data:`WARM_RUN_S` seconds (``run(seconds)``) over ``pages`` paths until each worker's page cache
+    holds them (:func:`warm_enough`), for ``least_s`` seconds at least and ``most_s`` at most; the runs.
+
+    A single run of a fixed length left the fill's end to chance: at 10,000 cases each worker renders about
+    38 case pages a second, so its 500 took 13-15 s of a 15 s run, and the measured run after it caught the
+    rest of the fill (each first render costs the CPU of about a hundred cached answers): 172 to 3,243 req/s
+    from one run to the next of the same code.
+    """
+    runs: list[dict[str, float]] = []
+    while True:
+        runs.append(run(WARM_RUN_S))
+        spent = WARM_RUN_S * len(runs)
+        if spent >= most_s or (spent >= least_s and warm_enough(runs, pages)):
+            return runs
+
+
 def web_phase(store_path: Path, work: Path, out: Figures, duration: int, connections: int, limit_s: float) -> None:
     if not shutil.which("wrk") or not importlib.util.find_spec("gunicorn"):
         out["web_note"] = "skipped: needs wrk (apt-get install -y wrk) and gunicorn (requirements-dev.txt)"
@@ -1055,9 +1095,16 @@ def web_phase(store_path: Path, work: Path, out: Figures, duration: int, connect
                            limit_s):
             out["web_warm_note"] = note
         # The steady state of a site with a page cache: every sampled page rendered once per worker
-        # (a warm-up run, not counted).  The uncached run below measures what a first visit costs.
-        warm = wrk(url, [f"/cases/{c}" for c in sample], work, max(15, duration), connections)
-        log(f"  case pages, warming the page cache: {warm['rps']:.0f} req/s")
+        # (warm-up runs, not counted).  The uncached run below measures what a first visit costs.
+        warm = warm_page_cache(lambda seconds: wrk(url, [f"/cases/{c}" for c in sample], work, seconds, connections),
+                               len(sample), least_s=max(15, duration), most_s=limit_s / 3)
+        out["pages_warm_rps"] = [round(run["rps"]) for run in warm]
+        log(f"  case pages, warming the page cache: {', '.join(map(str, out['pages_warm_rps']))} req/s "
+            f"({WARM_RUN_S} s runs)")
+        if not warm_enough(warm, len(sample)):
+            out["web_cache_note"] = (f"the page cache's warm-up did not settle in {limit_s / 3:.0f} s (case pages "
+                                     f"{out['pages_warm_rps'][0]} req/s, then {out['pages_warm_rps'][-1]}): "
+                                     "the cached figures include pages rendered for the first time")
         out["pages"] = wrk(url, [f"/cases/{c}" for c in sample], work, duration, connections)
         log(f"  case pages: {out['pages']['rps']:.0f} req/s, p95 {out['pages']['p95']:.0f} ms")
         out["compare"] = wrk(url, [f"/compare?case={c}" for c in sample], work, duration, connections)

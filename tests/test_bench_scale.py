@@ -257,3 +257,32 @@ def test_above_20000_cases_the_page_kinds_are_timed_before_the_named_queries(tmp
         scale.queries_phase(tmp_path, tmp_path / "store", out, "skipped (--skip-neo4j)", 1,
                             scale.Watchdog(out, 120.0), pages_first=pages_first)
     assert order == ["named queries", "comparable", "page kinds", "page kinds", "named queries", "comparable"]
+
+
+
+def test_the_page_cache_warm_up_goes_on_until_the_cached_rate_settles():
+    # Case pages at 10,000 cases: the first runs mostly render pages for the first time; a 15 s warm-up (three
+    # runs) stopped while a worker still rendered its share, and the measured run caught the rest of the fill.
+    rates = iter([75, 150, 1200, 3200, 3300, 3250, 3300])
+    asked = []
+
+    def run(seconds):
+        asked.append(seconds)
+        rps = next(rates)
+        return {"rps": rps, "requests": rps * seconds}
+
+    runs = scale.warm_page_cache(run, 500, least_s=15, most_s=60)
+    assert [r["rps"] for r in runs] == [75, 150, 1200, 3200, 3300]
+    assert asked == [scale.WARM_RUN_S] * 5
+
+
+def test_a_page_cache_warm_up_stops_at_its_limit_when_pages_are_slow_and_at_least_s_when_fast():
+    slow = scale.warm_page_cache(lambda seconds: {"rps": 8.0, "requests": 40}, 500, least_s=15, most_s=60)
+    assert len(slow) == 60 // scale.WARM_RUN_S  # 100,000 cases: not settled, and web_phase says so
+    assert not scale.warm_enough(slow, 500)
+    # An all-first-render start as flat as a settled rate is not taken for one (too few requests yet).
+    flat = iter([75, 76, 75, 1500, 3200, 3300])
+    assert len(scale.warm_page_cache(lambda s: {"rps": (r := next(flat)), "requests": 5 * r}, 500, 15, 60)) == 6
+    # A cache full from the first run (few cases): 15 s, as the single run before.
+    fast = scale.warm_page_cache(lambda seconds: {"rps": 3000.0, "requests": 15000}, 500, least_s=15, most_s=60)
+    assert len(fast) == 3
