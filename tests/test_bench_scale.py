@@ -259,7 +259,6 @@ def test_above_20000_cases_the_page_kinds_are_timed_before_the_named_queries(tmp
     assert order == ["named queries", "comparable", "page kinds", "page kinds", "named queries", "comparable"]
 
 
-
 def test_the_page_cache_warm_up_goes_on_until_the_cached_rate_settles():
     # Case pages at 10,000 cases: the first runs mostly render pages for the first time; a 15 s warm-up (three
     # runs) stopped while a worker still rendered its share, and the measured run caught the rest of the fill.
